@@ -1,0 +1,35 @@
+// Commands: what the reducer wants done. Sinks carry them out and answer each with exactly one
+// outcome event (see outcomeOfFailure), so the loop always hears back.
+
+import type { DeploymentState } from './deployment-state.js';
+import type { DeployerEvent } from './events.js';
+import type { Failure } from './failure.js';
+import type { JobSpec } from './slurm-job.js';
+
+export type Command =
+  | { readonly type: 'pollJobs'; readonly pollId: number }
+  | { readonly type: 'submitJob'; readonly id: string; readonly submitId: string; readonly spec: JobSpec }
+  | { readonly type: 'cancelJob'; readonly id: string; readonly jobId: number }
+  | { readonly type: 'writeState'; readonly id: string; readonly state: DeploymentState };
+
+export type CommandType = Command['type'];
+
+/** The outcome event that reports a command as failed. Sinks use it for every error they catch. */
+export function outcomeOfFailure(command: Command, failure: Failure): DeployerEvent {
+  switch (command.type) {
+    case 'pollJobs':
+      return { type: 'pollFailed', pollId: command.pollId, failure };
+    case 'submitJob':
+      return { type: 'submitFailed', id: command.id, submitId: command.submitId, failure };
+    case 'cancelJob':
+      return { type: 'cancelFailed', id: command.id, jobId: command.jobId, failure };
+    case 'writeState':
+      return { type: 'stateWriteFailed', id: command.id, state: command.state, failure };
+    default:
+      return assertNever(command);
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,25 @@
+// The value the deployer writes at /deploy/<id>/state (CONTRACT section 4).
+
+import type { DeploymentStatus } from './status.js';
+
+export interface DeploymentState {
+  readonly status: DeploymentStatus;
+  readonly job_id?: number;
+  /** The raw Slurm state, e.g. `RUNNING` or `PENDING+REQUEUED`. */
+  readonly slurm_state?: string;
+  readonly reason?: string;
+  readonly exit_code?: number;
+  readonly signal?: number;
+}
+
+export function sameState(a: DeploymentState | undefined, b: DeploymentState | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return (
+    a.status === b.status &&
+    a.job_id === b.job_id &&
+    a.slurm_state === b.slurm_state &&
+    a.reason === b.reason &&
+    a.exit_code === b.exit_code &&
+    a.signal === b.signal
+  );
+}

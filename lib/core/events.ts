@@ -1,0 +1,43 @@
+// Events: facts the reducer learns, from the sources (Config DB, clock) and from the outcomes
+// of the commands it issued. Plain data, so that they can be journaled and replayed.
+
+import type { DeploymentState } from './deployment-state.js';
+import type { Failure } from './failure.js';
+import type { SlurmJob } from './slurm-job.js';
+
+/** A deployment as read from the Config DB, before its args are validated. */
+export interface DeploymentEntry {
+  readonly id: string;
+  readonly kind: string;
+  readonly args: unknown;
+  /** The etcd mod revision (or the memory backend's) of the value: names this version of the spec. */
+  readonly revision: number;
+  /** The state found at /deploy/<id>/state when the deployment was listed (after a restart). */
+  readonly priorState?: DeploymentState;
+}
+
+/** A deployment key whose value could not be read (malformed JSON, missing fields). */
+export interface InvalidDeployment {
+  readonly id: string;
+  readonly reason: string;
+  readonly revision: number;
+}
+
+export type DeployerEvent =
+  /** The full set of deployments at a revision: at start, and again after a watch had to resync. */
+  | { readonly type: 'configListed'; readonly deployments: readonly DeploymentEntry[]; readonly invalid: readonly InvalidDeployment[] }
+  | { readonly type: 'deploymentPut'; readonly deployment: DeploymentEntry }
+  | { readonly type: 'deploymentInvalid'; readonly invalid: InvalidDeployment }
+  | { readonly type: 'deploymentDeleted'; readonly id: string }
+  /** Time advanced; `now` is milliseconds since the epoch. */
+  | { readonly type: 'tick'; readonly now: number }
+  | { readonly type: 'jobsPolled'; readonly pollId: number; readonly jobs: readonly SlurmJob[] }
+  | { readonly type: 'pollFailed'; readonly pollId: number; readonly failure: Failure }
+  | { readonly type: 'jobSubmitted'; readonly id: string; readonly submitId: string; readonly jobId: number }
+  | { readonly type: 'submitFailed'; readonly id: string; readonly submitId: string; readonly failure: Failure }
+  | { readonly type: 'jobCancelled'; readonly id: string; readonly jobId: number }
+  | { readonly type: 'cancelFailed'; readonly id: string; readonly jobId: number; readonly failure: Failure }
+  | { readonly type: 'stateWritten'; readonly id: string; readonly state: DeploymentState }
+  | { readonly type: 'stateWriteFailed'; readonly id: string; readonly state: DeploymentState; readonly failure: Failure };
+
+export type EventType = DeployerEvent['type'];

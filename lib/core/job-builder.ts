@@ -1,0 +1,73 @@
+// Builds the version-free JobSpec of a slurm deployment: deployer defaults, then the
+// deployment's own args. Pure; the deployer's secrets are not among its inputs.
+
+import type { SlurmArgs } from './deployment-args.js';
+import { formatJobIdentity, type JobSpec } from './slurm-job.js';
+
+/** Defaults a deployment may override (the `SDP_SLURMDEPLOY_JOB_*` variables). */
+export interface JobDefaults {
+  readonly partition?: string;
+  readonly timeLimitMinutes?: number;
+  readonly currentWorkingDirectory?: string;
+  readonly account?: string;
+  readonly qos?: string;
+}
+
+export interface JobSettings {
+  readonly label: string;
+  readonly defaults: JobDefaults;
+  /** Deployer defaults for every job: SDP_CONFIG_HOST, SDP_CONFIG_PORT, PATH. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  /** `SDP_SLURM_ENV_<NAME>` variables, prefix stripped. */
+  readonly extraEnvironment: Readonly<Record<string, string>>;
+}
+
+const PB_ID = /(pb-[a-z0-9]+-[0-9]{8}-[a-z0-9]+)/;
+
+/** The processing block a deployment belongs to, read from its id as SDP names them. */
+export function processingBlockOf(deploymentId: string): string | undefined {
+  return PB_ID.exec(deploymentId)?.[1];
+}
+
+export function buildJobSpec(deploymentId: string, submitId: string, args: SlurmArgs, settings: JobSettings): JobSpec {
+  const pbId = processingBlockOf(deploymentId);
+  const environment = {
+    ...settings.baseEnvironment,
+    SDP_DEPLOYMENT_ID: deploymentId,
+    ...(pbId === undefined ? {} : { SDP_PB_ID: pbId }),
+    ...settings.extraEnvironment,
+    ...(args.environment ?? {}),
+  };
+  const d = settings.defaults;
+  return dropUndefined({
+    name: deploymentId,
+    script: args.script ?? scriptOfCommand(args.command ?? []),
+    environment,
+    mcsLabel: settings.label,
+    comment: formatJobIdentity({ deploymentId, submitId }),
+    partition: args.partition ?? d.partition,
+    timeLimitMinutes: args.time_limit ?? d.timeLimitMinutes,
+    nodes: args.nodes,
+    tasks: args.tasks,
+    cpusPerTask: args.cpus_per_task,
+    memoryPerNodeMB: args.memory_per_node,
+    currentWorkingDirectory: args.current_working_directory ?? d.currentWorkingDirectory,
+    account: args.account ?? d.account,
+    qos: args.qos ?? d.qos,
+    standardOutput: args.standard_output,
+    standardError: args.standard_error,
+  });
+}
+
+/** Wraps an argv list into a batch script; every word is single-quoted, so nothing is expanded. */
+export function scriptOfCommand(argv: readonly string[]): string {
+  return `#!/bin/bash\nexec ${argv.map(shellQuote).join(' ')}\n`;
+}
+
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

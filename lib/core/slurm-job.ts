@@ -1,0 +1,83 @@
+// What the deployer knows of a Slurm job, whatever REST API version reported it, and the
+// version-free description of a job to submit. Pure types plus the job identity codec.
+
+import type { JobState } from './status.js';
+
+export interface ExitCode {
+  /** The exit status of the batch script (0..255), when it exited. */
+  readonly status: number;
+  /** The signal that ended it, 0 when none. */
+  readonly signal: number;
+}
+
+/** One job as Slurm reported it, normalized across API versions. */
+export interface SlurmJob {
+  readonly jobId: number;
+  readonly name: string;
+  readonly mcsLabel: string;
+  readonly comment: string;
+  readonly state: JobState;
+  readonly reason: string;
+  readonly exitCode?: ExitCode;
+  /** Unix seconds; absent when Slurm did not say. */
+  readonly submitTime?: number;
+  readonly startTime?: number;
+  readonly endTime?: number;
+}
+
+/** A job to submit, in no particular API version's shape. Adapters render it. */
+export interface JobSpec {
+  readonly name: string;
+  readonly script: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly mcsLabel: string;
+  readonly comment: string;
+  readonly partition?: string;
+  readonly timeLimitMinutes?: number;
+  readonly nodes?: number;
+  readonly tasks?: number;
+  readonly cpusPerTask?: number;
+  readonly memoryPerNodeMB?: number;
+  readonly currentWorkingDirectory?: string;
+  readonly account?: string;
+  readonly qos?: string;
+  readonly standardOutput?: string;
+  readonly standardError?: string;
+}
+
+/**
+ * The identity a job carries in its comment so that the deployer can find it again after a
+ * crash or an unanswered submit: which deployment it serves and which submit created it.
+ */
+export interface JobIdentity {
+  readonly deploymentId: string;
+  readonly submitId: string;
+}
+
+const IDENTITY_PREFIX = 'sdp-slurm-deployer:';
+
+export function formatJobIdentity(identity: JobIdentity): string {
+  return `${IDENTITY_PREFIX}deployment=${identity.deploymentId};submit=${identity.submitId}`;
+}
+
+export function parseJobIdentity(comment: string): JobIdentity | undefined {
+  if (!comment.startsWith(IDENTITY_PREFIX)) return undefined;
+  const fields = new Map(
+    comment
+      .slice(IDENTITY_PREFIX.length)
+      .split(';')
+      .map((part) => {
+        const eq = part.indexOf('=');
+        return eq < 0 ? [part, ''] : [part.slice(0, eq), part.slice(eq + 1)];
+      }),
+  );
+  const deploymentId = fields.get('deployment');
+  const submitId = fields.get('submit');
+  if (!deploymentId || !submitId) return undefined;
+  return { deploymentId, submitId };
+}
+
+/** Decodes a raw wait status (`code << 8 | signal`), as v0.0.38 reports `exit_code`. */
+export function exitCodeFromWaitStatus(raw: number): ExitCode {
+  return { status: (raw >> 8) & 0xff, signal: raw & 0x7f };
+}

@@ -1,0 +1,95 @@
+// The reducer's model of the world: plain, JSON-serializable data.
+
+import type { BackoffSettings } from './backoff.js';
+import type { DeploymentState } from './deployment-state.js';
+import type { SlurmArgs } from './deployment-args.js';
+import type { JobSettings } from './job-builder.js';
+import type { SlurmJob } from './slurm-job.js';
+
+export interface ReducerSettings {
+  readonly job: JobSettings;
+  readonly pollIntervalMs: number;
+  readonly backoff: BackoffSettings;
+}
+
+/** What a Config DB deployment asks for. */
+export interface Desired {
+  readonly revision: number;
+  /** Canonical JSON of the raw args: unchanged args never cause a resubmit. */
+  readonly argsKey: string;
+  readonly args?: SlurmArgs;
+  /** Why the deployment cannot be run; set when args are invalid or the value is unreadable. */
+  readonly invalid?: string;
+  /** The identity recorded in the job's comment for this version of the spec. */
+  readonly submitId: string;
+}
+
+/** The job that serves a deployment. */
+export interface TrackedJob {
+  readonly jobId: number;
+  readonly submitId?: string;
+  /** Polls with this id or later were issued after the job existed: only they can prove it gone. */
+  readonly provableFromPollId: number;
+  readonly observed?: SlurmJob;
+  /** The terminal state once seen: terminal states are sticky. */
+  readonly final?: DeploymentState;
+}
+
+export interface Retry {
+  readonly attempt: number;
+  readonly at: number;
+  readonly reason: string;
+}
+
+export interface DeploymentRecord {
+  readonly id: string;
+  readonly desired: Desired;
+  readonly job?: TrackedJob;
+  readonly submitting?: { readonly submitId: string };
+  /** A submit whose outcome is unknown: wait for a poll issued after it before submitting again. */
+  readonly uncertain?: { readonly submitId: string; readonly resolvedByPollId: number };
+  readonly retry?: Retry;
+  /** A permanent rejection of the current spec. */
+  readonly rejected?: string;
+  /** The last state sent to (or found in) the Config DB. */
+  readonly written?: DeploymentState;
+  /** A state write failed: write again at `at`. */
+  readonly writeRetry?: Retry;
+}
+
+/** A labelled, active job that no deployment claims: a removed deployment's, or a duplicate. */
+export interface StrayJob {
+  readonly jobId: number;
+  readonly deploymentId: string;
+  readonly cancelling: boolean;
+  readonly attempt: number;
+  /** Not before this time (ms): after a cancel, give the job time to end before asking again. */
+  readonly notBefore: number;
+  /** Polls with this id or later can prove the job gone. */
+  readonly provableFromPollId: number;
+}
+
+export interface World {
+  readonly now: number;
+  readonly listed: boolean;
+  readonly nextPollId: number;
+  readonly pollInFlight?: number;
+  readonly lastPollAt?: number;
+  /** The jobs with our label seen by the latest successful poll. */
+  readonly lastPoll?: { readonly pollId: number; readonly jobs: readonly SlurmJob[] };
+  readonly deployments: Readonly<Record<string, DeploymentRecord>>;
+  readonly strays: Readonly<Record<string, StrayJob>>;
+}
+
+export const initialWorld: World = {
+  now: 0,
+  listed: false,
+  nextPollId: 1,
+  deployments: {},
+  strays: {},
+};
+
+/** No decision is taken before the Config DB was listed and Slurm was polled once. */
+export function isReady(world: World): boolean {
+  return world.listed && world.lastPoll !== undefined;
+}
