@@ -44,13 +44,30 @@ const argsFields = {
 };
 const SlurmArgsCodec = t.exact(t.partial(argsFields));
 
-export type SlurmArgs = t.TypeOf<typeof SlurmArgsCodec>;
+/** Decoded args: plain types inside the core (the codec's brands stay at the edge). */
+export interface SlurmArgs {
+  readonly script?: string;
+  readonly command?: readonly string[];
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly partition?: string;
+  readonly time_limit?: number;
+  readonly nodes?: number;
+  readonly tasks?: number;
+  readonly cpus_per_task?: number;
+  readonly memory_per_node?: number;
+  readonly current_working_directory?: string;
+  readonly account?: string;
+  readonly qos?: string;
+  readonly standard_output?: string;
+  readonly standard_error?: string;
+}
 
 const EXPECTED: Readonly<Record<string, string>> = {
   PositiveInt: 'a positive integer',
   NonEmptyString: 'a non-empty string',
   Argv: 'a non-empty list of strings',
   Environment: 'an object of string values with names like NAME_1',
+  string: 'a string',
 };
 
 export type ArgsDecoding = { readonly ok: true; readonly args: SlurmArgs } | { readonly ok: false; readonly reason: string };
@@ -63,7 +80,7 @@ export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
   if (unknownKey !== undefined) return { ok: false, reason: `args.${safeKey(unknownKey)}: unknown field` };
   const decoded = SlurmArgsCodec.decode(raw);
   if (isLeft(decoded)) return { ok: false, reason: describeErrors(decoded.left) };
-  const args = decoded.right;
+  const args: SlurmArgs = decoded.right;
   if (args.script === undefined && args.command === undefined) {
     return { ok: false, reason: 'args.script: one of args.script or args.command is required' };
   }
@@ -77,9 +94,9 @@ function describeErrors(errors: t.Errors): string {
   const first = errors[0];
   if (first === undefined) return 'args: invalid';
   // The context runs from the root codec down to the failing value; keys name the path.
-  const keys = first.context.map((c) => c.key).filter((k) => k !== '');
-  const field = keys[0] ?? '';
-  const leafType = first.context.find((c) => c.key === field)?.type.name ?? '';
+  const named = first.context.filter((c) => c.key !== '');
+  const keys = named.map((c) => c.key);
+  const leafType = named.at(-1)?.type.name ?? '';
   const expected = EXPECTED[leafType] ?? leafType;
   const path = ['args', ...keys.map(safeKey)].join('.');
   return `${path}: expected ${expected}`;

@@ -176,7 +176,7 @@ function cancelStrays(world: World, commands: Command[]): World {
 
 function schedulePoll(settings: ReducerSettings, world: World, commands: Command[]): World {
   // Until the first tick the time is unknown, and so is when to poll.
-  if (world.now === 0 || world.pollInFlight !== undefined) return world;
+  if (!world.clockStarted || world.pollInFlight !== undefined) return world;
   if (world.lastPollAt !== undefined && world.now - world.lastPollAt < settings.pollIntervalMs) return world;
   const pollId = world.nextPollId;
   commands.push({ type: 'pollJobs', pollId });

@@ -38,7 +38,8 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
     case 'deploymentDeleted':
       return removeDeployment(world, event.id);
     case 'tick':
-      return event.now > world.now ? { ...world, now: event.now } : world;
+      // Time never runs backwards for the reducer, whatever the wall clock does.
+      return world.clockStarted && event.now <= world.now ? world : { ...world, now: event.now, clockStarted: true };
     case 'jobsPolled':
       return applyPoll(settings, world, event.pollId, event.jobs);
     case 'pollFailed':

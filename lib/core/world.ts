@@ -70,7 +70,9 @@ export interface StrayJob {
 }
 
 export interface World {
+  /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
   readonly now: number;
+  readonly clockStarted: boolean;
   readonly listed: boolean;
   readonly nextPollId: number;
   readonly pollInFlight?: number;
@@ -83,6 +85,7 @@ export interface World {
 
 export const initialWorld: World = {
   now: 0,
+  clockStarted: false,
   listed: false,
   nextPollId: 1,
   deployments: {},

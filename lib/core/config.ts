@@ -1,0 +1,165 @@
+// The deployer's configuration, read from the environment (CONTRACT section 1). Pure: takes
+// the environment as a record. Errors name the variable and never repeat a secret's value.
+
+import type { JobDefaults, JobSettings } from './job-builder.js';
+import { jobLabel } from './job-label.js';
+import { Secret } from './secret.js';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type SlurmAuthConfig =
+  | { readonly method: 'jwt'; readonly jwt: Secret }
+  | { readonly method: 'entra'; readonly azureUrl: string; readonly clientSecret: Secret };
+
+export interface ConfigDbConfig {
+  readonly backend: 'etcd3' | 'memory';
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: 'http' | 'https';
+  readonly cert?: string;
+  readonly username?: string;
+  readonly password?: Secret;
+}
+
+export interface DeployerConfig {
+  readonly slurmUrl: string;
+  /** The Slurm user name (and the Entra client id). */
+  readonly clientId: string;
+  readonly auth: SlurmAuthConfig;
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly loopIntervalSeconds: number;
+  readonly livenessFile: string;
+  readonly logLevel: LogLevel;
+  readonly configDb: ConfigDbConfig;
+  readonly job: JobSettings;
+}
+
+export interface ConfigProblem {
+  readonly variable: string;
+  readonly problem: string;
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: DeployerConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+const JOB_ENV_PREFIX = 'SDP_SLURM_ENV_';
+const DEFAULT_JOB_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+export function readConfig(env: Environment): ConfigResult {
+  const problems: ConfigProblem[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const required = (name: string): string => {
+    const value = text(name);
+    if (value === undefined) problems.push({ variable: name, problem: 'required but not set' });
+    return value ?? '';
+  };
+  const positive = (name: string, fallback: number | undefined, integer: boolean): number | undefined => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+      problems.push({ variable: name, problem: `expected a positive ${integer ? 'integer' : 'number'}, got "${value}"` });
+      return fallback;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = text(name);
+    if (value === undefined) return fallback;
+    const found = allowed.find((a) => a === value.toUpperCase() || a === value);
+    if (found === undefined) problems.push({ variable: name, problem: `expected one of ${allowed.join(', ')}, got "${value}"` });
+    return found ?? fallback;
+  };
+
+  const slurmUrl = required('SDP_SLURMDEPLOY_SLURM_URL');
+  if (slurmUrl !== '' && !/^https?:\/\/[^/]+/.test(slurmUrl)) {
+    problems.push({ variable: 'SDP_SLURMDEPLOY_SLURM_URL', problem: `expected an http:// or https:// URL, got "${slurmUrl}"` });
+  }
+  const clientId = required('SDP_SLURMDEPLOY_CLIENT_ID');
+  const auth = readAuth(text, problems);
+  const releaseName = required('SDP_SLURMDEPLOY_RELEASE_NAME');
+  const namespace = required('SDP_SLURMDEPLOY_NAMESPACE');
+  const loopIntervalSeconds = positive('SDP_SLURMDEPLOY_LOOP_INTERVAL', 60, false) ?? 60;
+  const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
+  const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
+
+  const backend = oneOf('SDP_CONFIG_BACKEND', ['etcd3', 'memory'] as const, 'etcd3');
+  const protocol = oneOf('SDP_CONFIG_PROTOCOL', ['http', 'https'] as const, 'http');
+  const host = text('SDP_CONFIG_HOST') ?? '127.0.0.1';
+  const port = positive('SDP_CONFIG_PORT', 2379, true) ?? 2379;
+  const password = text('SDP_CONFIG_PASSWORD');
+  const configDb: ConfigDbConfig = {
+    backend,
+    host,
+    port,
+    protocol,
+    ...optional('cert', text('SDP_CONFIG_CERT')),
+    ...optional('username', text('SDP_CONFIG_USERNAME')),
+    ...(password === undefined ? {} : { password: new Secret(password) }),
+  };
+
+  const defaults: JobDefaults = {
+    ...optional('partition', text('SDP_SLURMDEPLOY_JOB_PARTITION')),
+    ...optional('timeLimitMinutes', positive('SDP_SLURMDEPLOY_JOB_TIME_LIMIT', undefined, true)),
+    currentWorkingDirectory: text('SDP_SLURMDEPLOY_JOB_WORKDIR') ?? '/tmp',
+    ...optional('account', text('SDP_SLURMDEPLOY_JOB_ACCOUNT')),
+    ...optional('qos', text('SDP_SLURMDEPLOY_JOB_QOS')),
+  };
+  const job: JobSettings = {
+    label: jobLabel(releaseName, namespace),
+    defaults,
+    baseEnvironment: { PATH: DEFAULT_JOB_PATH, SDP_CONFIG_HOST: host, SDP_CONFIG_PORT: String(port) },
+    extraEnvironment: jobEnvironment(env, problems),
+  };
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: { slurmUrl: slurmUrl.replace(/\/+$/, ''), clientId, auth, releaseName, namespace, loopIntervalSeconds, livenessFile, logLevel, configDb, job },
+  };
+}
+
+function readAuth(text: (name: string) => string | undefined, problems: ConfigProblem[]): SlurmAuthConfig {
+  const jwt = text('SDP_SLURMDEPLOY_SLURM_JWT');
+  if (jwt !== undefined) return { method: 'jwt', jwt: new Secret(jwt) };
+  const azureUrl = text('SDP_SLURMDEPLOY_AZURE_URL');
+  const clientSecret = text('SDP_SLURMDEPLOY_CLIENT_SECRET');
+  if (azureUrl !== undefined && clientSecret !== undefined) return { method: 'entra', azureUrl, clientSecret: new Secret(clientSecret) };
+  const missing = [azureUrl === undefined ? 'SDP_SLURMDEPLOY_AZURE_URL' : undefined, clientSecret === undefined ? 'SDP_SLURMDEPLOY_CLIENT_SECRET' : undefined].filter(
+    (v): v is string => v !== undefined,
+  );
+  problems.push({
+    variable: 'SDP_SLURMDEPLOY_SLURM_JWT',
+    problem: `no authentication: set SDP_SLURMDEPLOY_SLURM_JWT, or set ${missing.join(' and ')} for the Entra method`,
+  });
+  return { method: 'jwt', jwt: new Secret('') };
+}
+
+/** `SDP_SLURM_ENV_<NAME>` -> `<NAME>`, for every job. */
+function jobEnvironment(env: Environment, problems: ConfigProblem[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(JOB_ENV_PREFIX) || value === undefined) continue;
+    const stripped = name.slice(JOB_ENV_PREFIX.length);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(stripped)) {
+      problems.push({ variable: name, problem: 'the name after SDP_SLURM_ENV_ is not a valid environment variable name' });
+      continue;
+    }
+    out[stripped] = value;
+  }
+  return out;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+export function describeProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((p) => `${p.variable}: ${p.problem}`).join('\n');
+}

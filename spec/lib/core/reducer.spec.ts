@@ -1,0 +1,211 @@
+import { expect } from 'chai';
+import type { Command } from '../../../lib/core/commands.js';
+import type { DeployerEvent } from '../../../lib/core/events.js';
+import { createReducer } from '../../../lib/core/reducer.js';
+import { initialWorld, type World } from '../../../lib/core/world.js';
+import { entry, job, LABEL, settings } from '../../support/fixtures.js';
+
+const reduce = createReducer(settings);
+const T0 = 1_800_000_000_000;
+
+/** Feeds events one by one; keeps the world and every command issued. */
+class Run {
+  world: World = initialWorld;
+  commands: Command[] = [];
+
+  feed(...events: DeployerEvent[]): Command[] {
+    const issued: Command[] = [];
+    for (const event of events) {
+      const step = reduce(this.world, event);
+      this.world = step.world;
+      issued.push(...step.commands);
+    }
+    this.commands.push(...issued);
+    return issued;
+  }
+
+  /** Ticks to `now` and answers the poll it asks for with `jobs`. */
+  poll(now: number, ...jobs: ReturnType<typeof job>[]): Command[] {
+    const issued = this.feed({ type: 'tick', now });
+    const poll = issued.find((c) => c.type === 'pollJobs');
+    if (poll?.type !== 'pollJobs') throw new Error(`no poll issued at ${now}: ${JSON.stringify(issued)}`);
+    return [...issued.filter((c) => c !== poll), ...this.feed({ type: 'jobsPolled', pollId: poll.pollId, jobs })];
+  }
+}
+
+const ofType = <T extends Command['type']>(commands: Command[], type: T) => commands.filter((c): c is Extract<Command, { type: T }> => c.type === type);
+
+/** A run with the Config DB listed (with `entries`) and Slurm polled once (with `jobs`). */
+function started(entries = [entry('d1')], jobs: ReturnType<typeof job>[] = []): { run: Run; first: Command[] } {
+  const run = new Run();
+  run.feed({ type: 'configListed', deployments: entries, invalid: [] });
+  const first = run.poll(T0, ...jobs);
+  return { run, first };
+}
+
+describe('reducer', () => {
+  describe('start', () => {
+    it('decides nothing before the Config DB is listed and Slurm polled', () => {
+      const run = new Run();
+      const before = run.feed({ type: 'tick', now: T0 });
+      expect(before.map((c) => c.type)).to.deep.equal(['pollJobs']);
+      expect(run.feed({ type: 'jobsPolled', pollId: 1, jobs: [] })).to.deep.equal([]);
+      const after = run.feed({ type: 'configListed', deployments: [entry('d1')], invalid: [] });
+      expect(after.map((c) => c.type)).to.deep.equal(['submitJob', 'writeState']);
+    });
+
+    it('adopts a labelled job of a listed deployment instead of submitting again', () => {
+      const { first } = started([entry('d1')], [job(41, 'd1', 'RUNNING')]);
+      expect(ofType(first, 'submitJob')).to.deep.equal([]);
+      expect(ofType(first, 'writeState')).to.deep.equal([{ type: 'writeState', id: 'd1', state: { status: 'RUNNING', job_id: 41, slurm_state: 'RUNNING' } }]);
+    });
+
+    it('keeps the oldest of two active jobs of one deployment and cancels the other', () => {
+      const { first } = started([entry('d1')], [job(52, 'd1', 'RUNNING'), job(51, 'd1', 'PENDING', {}, 'r3')]);
+      expect(ofType(first, 'submitJob')).to.deep.equal([]);
+      // r10 is the current spec's submit id: that job wins over the older spec's job 51.
+      expect(ofType(first, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 51 }]);
+    });
+  });
+
+  describe('a deployment runs to its end', () => {
+    it('submits once, follows the job and writes each state once', () => {
+      const { run, first } = started();
+      const [submit] = ofType(first, 'submitJob');
+      expect(submit?.spec).to.include({ name: 'd1', mcsLabel: LABEL });
+      expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([{ status: 'PENDING' }]);
+
+      // A second event while the submit is in flight submits nothing.
+      expect(ofType(run.poll(T0 + 10_000), 'submitJob')).to.deep.equal([]);
+
+      const submitted = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      expect(submitted).to.deep.equal([{ type: 'writeState', id: 'd1', state: { status: 'PENDING', job_id: 7 } }]);
+
+      expect(ofType(run.poll(T0 + 20_000, job(7, 'd1', 'RUNNING')), 'writeState').map((c) => c.state.status)).to.deep.equal(['RUNNING']);
+      expect(run.poll(T0 + 30_000, job(7, 'd1', 'RUNNING'))).to.deep.equal([]);
+      const done = run.poll(T0 + 40_000, job(7, 'd1', 'COMPLETED', { exitCode: { status: 0, signal: 0 } }));
+      expect(ofType(done, 'writeState').map((c) => c.state)).to.deep.equal([{ status: 'FINISHED', job_id: 7, slurm_state: 'COMPLETED', exit_code: 0 }]);
+      // Aged out of Slurm (MinJobAge): still FINISHED, nothing written, nothing submitted.
+      expect(run.poll(T0 + 50_000)).to.deep.equal([]);
+      expect(ofType(run.commands, 'submitJob')).to.have.length(1);
+    });
+
+    it('reports a job that exits non-zero as FAILED with its exit code', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 8 });
+      const failed = run.poll(T0 + 10_000, job(8, 'd1', 'FAILED', { reason: 'NonZeroExitCode', exitCode: { status: 3, signal: 0 } }));
+      expect(ofType(failed, 'writeState').map((c) => c.state)).to.deep.equal([
+        { status: 'FAILED', job_id: 8, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3 },
+      ]);
+    });
+
+    it('keeps a terminal state even if Slurm later says otherwise', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 8 });
+      run.poll(T0 + 10_000, job(8, 'd1', 'COMPLETED'));
+      expect(run.poll(T0 + 20_000, job(8, 'd1', 'RUNNING'))).to.deep.equal([]);
+    });
+
+    it('a poll issued before the submit answered cannot prove the job missing', () => {
+      const { run } = started();
+      const tick = run.feed({ type: 'tick', now: T0 + 10_000 });
+      const [poll] = ofType(tick, 'pollJobs');
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 9 });
+      const stale = run.feed({ type: 'jobsPolled', pollId: poll!.pollId, jobs: [] });
+      expect(ofType(stale, 'writeState')).to.deep.equal([]);
+      // A poll issued afterwards that does not show it: the job is lost, never FINISHED.
+      const lost = ofType(run.poll(T0 + 20_000), 'writeState');
+      expect(lost.map((c) => c.state.status)).to.deep.equal(['FAILED']);
+      expect(lost[0]?.state.reason).to.match(/^job lost/);
+    });
+  });
+
+  describe('deletion', () => {
+    it('cancels the job of a deleted deployment, once, and writes no state for it', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      run.poll(T0 + 10_000, job(7, 'd1', 'RUNNING'));
+      const deleted = run.feed({ type: 'deploymentDeleted', id: 'd1' });
+      expect(deleted).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 7 }]);
+      run.feed({ type: 'jobCancelled', id: 'd1', jobId: 7 });
+      // The job gets time to end before it is asked again.
+      expect(run.feed({ type: 'tick', now: T0 + 15_000 })).to.deep.equal([]);
+      expect(ofType(run.poll(T0 + 20_000, job(7, 'd1', 'CANCELLED')), 'cancelJob')).to.deep.equal([]);
+      expect(run.world.strays).to.deep.equal({});
+      expect(ofType(run.commands, 'writeState').filter((c) => c.state.status !== 'PENDING' && c.state.status !== 'RUNNING')).to.deep.equal([]);
+    });
+
+    it('cancels the job of a deployment deleted while its submit was in flight, when the id arrives', () => {
+      const { run } = started();
+      expect(run.feed({ type: 'deploymentDeleted', id: 'd1' })).to.deep.equal([]);
+      expect(run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 12 })).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 12 }]);
+    });
+
+    it('retries a failed cancel after a backoff', () => {
+      const { run } = started([], [job(5, 'gone', 'RUNNING')]);
+      expect(ofType(run.commands, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'gone', jobId: 5 }]);
+      run.feed({ type: 'cancelFailed', id: 'gone', jobId: 5, failure: { kind: 'transient', message: 'connection refused' } });
+      expect(run.feed({ type: 'tick', now: T0 + 100 })).to.deep.equal([]);
+      expect(ofType(run.feed({ type: 'tick', now: T0 + 1000 }), 'cancelJob')).to.have.length(1);
+    });
+  });
+
+  describe('what is not ours', () => {
+    it('ignores deployments of other kinds', () => {
+      const { first } = started([entry('h1', { chart: 'x' }, 10, 'helm')]);
+      expect(first.filter((c) => c.type !== 'pollJobs')).to.deep.equal([]);
+    });
+
+    it('never cancels a job without our label, even one named like a removed deployment', () => {
+      const foreign = { ...job(99, 'd-old', 'RUNNING'), mcsLabel: 'someone_else' };
+      const { run } = started([], [foreign]);
+      run.poll(T0 + 10_000, foreign);
+      expect(ofType(run.commands, 'cancelJob')).to.deep.equal([]);
+    });
+  });
+
+  describe('bad input and failures', () => {
+    it('marks a deployment with bad args FAILED, naming the field, and submits nothing', () => {
+      const { first } = started([entry('d1', { script: 'x', time_limit: 'soon' })]);
+      expect(ofType(first, 'submitJob')).to.deep.equal([]);
+      expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([{ status: 'FAILED', reason: 'args.time_limit: expected a positive integer' }]);
+    });
+
+    it('retries a transiently failed submit after a backoff, staying PENDING', () => {
+      const { run } = started();
+      const failed = run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'transient', message: 'connection refused' } });
+      expect(failed.map((c) => c.type)).to.deep.equal(['writeState']);
+      expect(ofType(failed, 'writeState')[0]?.state.status).to.equal('PENDING');
+      expect(ofType(run.feed({ type: 'tick', now: T0 + 400 }), 'submitJob')).to.deep.equal([]);
+      expect(ofType(run.feed({ type: 'tick', now: T0 + 1000 }), 'submitJob')).to.have.length(1);
+    });
+
+    it('marks a permanently rejected submit FAILED with Slurm\'s message', () => {
+      const { run } = started();
+      const rejected = run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'permanent', message: 'Invalid partition name specified' } });
+      expect(ofType(rejected, 'writeState').map((c) => c.state)).to.deep.equal([
+        { status: 'FAILED', reason: 'Slurm rejected the job: Invalid partition name specified' },
+      ]);
+      expect(ofType(run.poll(T0 + 60_000), 'submitJob')).to.deep.equal([]);
+    });
+
+    it('after a submit of unknown outcome, looks for the job before submitting again', () => {
+      const { run } = started();
+      run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'unknown-outcome', message: 'timeout' } });
+      const found = run.poll(T0 + 10_000, job(30, 'd1', 'RUNNING'));
+      expect(ofType(found, 'submitJob')).to.deep.equal([]);
+      expect(ofType(found, 'writeState')[0]?.state).to.deep.equal({ status: 'RUNNING', job_id: 30, slurm_state: 'RUNNING' });
+
+      const other = started().run;
+      other.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'unknown-outcome', message: 'timeout' } });
+      expect(ofType(other.poll(T0 + 10_000), 'submitJob')).to.have.length(1);
+    });
+
+    it('writes a state again after a failed write, once the backoff has passed', () => {
+      const { run, first } = started();
+      const [write] = ofType(first, 'writeState');
+      expect(run.feed({ type: 'stateWriteFailed', id: 'd1', state: write!.state, failure: { kind: 'transient', message: 'etcd down' } })).to.deep.equal([]);
+      expect(ofType(run.feed({ type: 'tick', now: T0 + 1000 }), 'writeState')).to.have.length(1);
+    });
+  });
+});

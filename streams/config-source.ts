@@ -1,0 +1,70 @@
+// Config DB events: list all deployments at a revision, then watch from the revision after it.
+// When the watch is lost (compaction), list again: the reducer reconciles the new listing.
+// Failures to reach the Config DB are retried with backoff; the source never errors.
+
+import { defer, Observable, timer, type SchedulerLike } from 'rxjs';
+import { repeat, retry } from 'rxjs/operators';
+import type { DeployerEvent } from '../lib/core/events.js';
+import type { ConfigDb, DeploymentChange } from '../lib/configdb/config-db.js';
+
+export interface ConfigSourceOptions {
+  readonly retryBaseMs?: number;
+  readonly retryMaxMs?: number;
+  readonly scheduler?: SchedulerLike;
+  /** Told each time the source lists again after a lost watch or a failure. */
+  readonly onResync?: (reason: string) => void;
+}
+
+export function configEvents(db: ConfigDb, options: ConfigSourceOptions = {}): Observable<DeployerEvent> {
+  const { retryBaseMs = 500, retryMaxMs = 30_000, scheduler, onResync } = options;
+  return listThenWatch(db, onResync).pipe(
+    retry({
+      delay: (error: unknown, count) => {
+        onResync?.(`Config DB unavailable (${error instanceof Error ? error.message : String(error)}), attempt ${count}`);
+        return timer(Math.min(retryMaxMs, retryBaseMs * 2 ** (count - 1)) * (0.5 + Math.random() / 2), scheduler);
+      },
+      resetOnSuccess: true,
+    }),
+    repeat(),
+  );
+}
+
+/** One listing and the watch that follows it; completes when the watch is lost. */
+function listThenWatch(db: ConfigDb, onResync?: (reason: string) => void): Observable<DeployerEvent> {
+  return defer(
+    () =>
+      new Observable<DeployerEvent>((subscriber) => {
+        let closed = false;
+        let close: (() => Promise<void>) | undefined;
+        (async () => {
+          const listing = await db.listDeployments();
+          if (closed) return;
+          subscriber.next({ type: 'configListed', deployments: listing.deployments, invalid: listing.invalid });
+          const watch = await db.watchDeployments(listing.revision, {
+            change: (change) => subscriber.next(eventOf(change)),
+            lost: (reason) => {
+              onResync?.(`watch lost: ${reason}`);
+              subscriber.complete();
+            },
+          });
+          if (closed) await watch.close();
+          else close = () => watch.close();
+        })().catch((error: unknown) => subscriber.error(error));
+        return () => {
+          closed = true;
+          void close?.().catch(() => undefined);
+        };
+      }),
+  );
+}
+
+function eventOf(change: DeploymentChange): DeployerEvent {
+  switch (change.type) {
+    case 'put':
+      return { type: 'deploymentPut', deployment: change.deployment };
+    case 'invalid':
+      return { type: 'deploymentInvalid', invalid: change.invalid };
+    case 'deleted':
+      return { type: 'deploymentDeleted', id: change.id };
+  }
+}

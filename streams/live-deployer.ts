@@ -1,0 +1,50 @@
+// The deployer wired to real clients: the Config DB source, a clock, the Slurm and Config DB
+// sinks, logging and the liveness file. Other SDP services embed this (or deployer() itself).
+
+import { utimes, writeFile } from 'node:fs/promises';
+import { Observable } from 'rxjs';
+import { tap } from 'rxjs/operators';
+import type { DeployerConfig } from '../lib/core/config.js';
+import { createReducer } from '../lib/core/reducer.js';
+import type { ConfigDb } from '../lib/configdb/config-db.js';
+import type { SlurmApi } from '../lib/slurm/slurm-api.js';
+import { ticks } from './clock.js';
+import { configEvents } from './config-source.js';
+import { deployer, type DeployerOutput } from './deployer.js';
+import type { Logger } from './log.js';
+import { createSinks } from './sinks.js';
+import { logOutput } from './step-log.js';
+
+export interface LiveDeployerOptions {
+  readonly config: DeployerConfig;
+  readonly slurm: SlurmApi;
+  readonly configDb: ConfigDb;
+  readonly log: Logger;
+}
+
+export function liveDeployer({ config, slurm, configDb, log }: LiveDeployerOptions): Observable<DeployerOutput> {
+  const pollIntervalMs = config.loopIntervalSeconds * 1000;
+  const reducer = createReducer({ job: config.job, pollIntervalMs, backoff: { baseMs: 1000, maxMs: 5 * 60_000 } });
+  return deployer({
+    sources: [
+      configEvents(configDb, { onResync: (reason) => log.warning('Config DB resync', { reason }) }),
+      // Ticks drive polls and retries: fine-grained enough for both.
+      ticks(Math.min(1000, pollIntervalMs)),
+    ],
+    sinks: createSinks(slurm, configDb),
+    reducer,
+  }).pipe(
+    tap((output) => {
+      logOutput(log, output);
+      if (output.type === 'step' && output.event.type === 'jobsPolled') touch(config.livenessFile, log);
+    }),
+  );
+}
+
+/** The liveness file says: a poll of Slurm succeeded just now. */
+function touch(file: string, log: Logger): void {
+  const now = new Date();
+  utimes(file, now, now)
+    .catch(() => writeFile(file, ''))
+    .catch((error: unknown) => log.warning('cannot touch the liveness file', { file, error: String(error) }));
+}

@@ -1,0 +1,47 @@
+// The command sinks: Slurm REST for poll/submit/cancel, the Config DB for state writes. Each
+// turns one command into one outcome event; failures are values, never stream errors.
+
+import { defer, from, Observable, of } from 'rxjs';
+import { catchError, map } from 'rxjs/operators';
+import { outcomeOfFailure, type Command } from '../lib/core/commands.js';
+import type { DeployerEvent } from '../lib/core/events.js';
+import type { Failure, FailureKind } from '../lib/core/failure.js';
+import type { ConfigDb } from '../lib/configdb/config-db.js';
+import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
+import type { DeployerSinks } from './deployer.js';
+
+export function createSinks(slurm: SlurmApi, configDb: ConfigDb): DeployerSinks {
+  return {
+    pollJobs: (command) =>
+      attempt(command, 'transient', () => slurm.listJobs(), (jobs) => ({ type: 'jobsPolled', pollId: command.pollId, jobs })),
+    submitJob: (command) =>
+      attempt(command, 'unknown-outcome', () => slurm.submit(command.spec), (jobId) => ({
+        type: 'jobSubmitted',
+        id: command.id,
+        submitId: command.submitId,
+        jobId,
+      })),
+    cancelJob: (command) =>
+      attempt(command, 'transient', () => slurm.cancel(command.jobId), () => ({ type: 'jobCancelled', id: command.id, jobId: command.jobId })),
+    writeState: (command) =>
+      attempt(command, 'transient', () => configDb.writeState(command.id, command.state), (result) =>
+        result === 'written'
+          ? { type: 'stateWritten', id: command.id, state: command.state }
+          : { type: 'stateWriteFailed', id: command.id, state: command.state, failure: { kind: 'permanent', message: 'the deployment no longer exists' } },
+      ),
+  };
+}
+
+/** Runs one call; a classified SlurmRequestError keeps its kind, anything else gets `unforeseen`. */
+function attempt<T>(command: Command, unforeseen: FailureKind, call: () => Promise<T>, outcome: (value: T) => DeployerEvent): Observable<DeployerEvent> {
+  return defer(() => from(call())).pipe(
+    map(outcome),
+    catchError((error: unknown) => of(outcomeOfFailure(command, failureOf(error, unforeseen)))),
+  );
+}
+
+export function failureOf(error: unknown, unforeseen: FailureKind): Failure {
+  if (error instanceof SlurmRequestError) return error.failure;
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: unforeseen, message };
+}
