@@ -1,12 +1,20 @@
 # shellcheck shell=bash
 # Shared by stack-start.sh and stack-stop.sh (sourced, not run): the layout of the
 # local test stack (real etcd + single-node Slurm 22.05 with slurmrestd/JWT on
-# loopback), PID bookkeeping and the stack lock.
+# loopback), PID bookkeeping, the stack lock and a tiny HTTP client.
+#
+# Every test process calls stack-start.sh, so its "all is up" path must stay near
+# 0.1 s. Starting a program costs ~5 ms on the 2-core CI VM (curl ~25 ms), so the
+# helpers here use bash builtins (/proc reads, mapfile, /dev/tcp) where they can.
 
 STACK_DIR=${SDP_STACK_DIR:-/tmp/sdp-slurm-stack}
-# The path ends up in slurm.conf, stack.env (sourced unquoted) and is compared with
-# /proc/PID/cwd, so it must be absolute, canonical and free of shell/conf specials.
-STACK_DIR=$(realpath -m -- "$STACK_DIR")
+# The path ends up in slurm.conf, in stack.env (sourced unquoted) and is compared
+# with /proc/PID/cwd, so it must be absolute, canonical and free of specials.
+if [[ -d $STACK_DIR ]]; then
+  STACK_DIR=$(cd -- "$STACK_DIR" && pwd -P)
+else
+  STACK_DIR=$(realpath -m -- "$STACK_DIR")
+fi
 if [[ ! $STACK_DIR =~ ^/[A-Za-z0-9._/-]+$ || $STACK_DIR == / ]]; then
   echo "stack: SDP_STACK_DIR must be a path of [A-Za-z0-9._/-] only (got '$STACK_DIR')" >&2
   exit 2
@@ -36,10 +44,26 @@ ETCD_ENDPOINT=http://127.0.0.1:$ETCD_CLIENT_PORT
 
 JOB_USER=slurmjob
 REST_USER=slurmrest
+NODE_NAME=${HOSTNAME%%.*}
 
-DAEMONS=(munged etcd slurmctld slurmd slurmrestd)
+# munged writes its own PID file next to its socket; slurmctld/slurmd write theirs
+# (slurm.conf); etcd's and slurmrestd's are $! as recorded by stack-start.sh.
+declare -A PID_FILE=(
+  [munged]=$MUNGE_DIR/munged.pid
+  [etcd]=$RUN_DIR/etcd.pid
+  [slurmctld]=$RUN_DIR/slurmctld.pid
+  [slurmd]=$RUN_DIR/slurmd.pid
+  [slurmrestd]=$RUN_DIR/slurmrestd.pid
+)
+declare -A LOG_FILE=(
+  [munged]=$MUNGE_DIR/munged.log
+  [etcd]=$LOG_DIR/etcd.log
+  [slurmctld]=$LOG_DIR/slurmctld.log
+  [slurmd]=$LOG_DIR/slurmd.log
+  [slurmrestd]=$LOG_DIR/slurmrestd.log
+)
 
-# munged and slurm refuse group/world-writable files; a caller's umask 000 would make them.
+# munged and Slurm refuse group/world-writable files; a caller's umask 000 would make them.
 umask 022
 
 # No terminal and maybe no stdin at all in CI; never let a daemon or a child read ours.
@@ -47,15 +71,17 @@ exec </dev/null
 
 # A caller that sourced stack.env exports SLURM_JWT: Slurm clients would then
 # authenticate as slurmjob via JWT instead of munge (and `scontrol token` for
-# other users fails). SQUEUE_*/SINFO_* would change the output we parse.
-while read -r _var; do
-  unset "$_var"
-done < <(compgen -e | grep -E '^(SLURM|SQUEUE|SINFO|SCANCEL|SCONTROL)_' || true)
+# other users would fail). SQUEUE_*/SINFO_*... would change the output we parse.
+for _var in $(compgen -e); do
+  case $_var in SLURM_* | SQUEUE_* | SINFO_* | SCANCEL_* | SCONTROL_*) unset "$_var" ;; esac
+done
 unset _var
 export SLURM_CONF=$CONF_FILE
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 log() { echo "stack: $*" >&2; }
+
+now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 
 require_root() {
   [[ $EUID -eq 0 ]] && return 0
@@ -68,20 +94,6 @@ require_root() {
   exit 1
 }
 
-pid_file() {
-  case $1 in
-    munged) echo "$MUNGE_DIR/munged.pid" ;;
-    *) echo "$RUN_DIR/$1.pid" ;;
-  esac
-}
-
-log_files() {
-  case $1 in
-    munged) echo "$MUNGE_DIR/munged.log" ;;
-    *) echo "$LOG_DIR/$1.log" ;;
-  esac
-}
-
 # Zombies count as dead: a stopped daemon stays Z until PID 1 gets round to it.
 proc_alive() {
   local stat rest
@@ -91,22 +103,31 @@ proc_alive() {
   [[ ${rest%% *} != [ZX] ]]
 }
 
+ppid_of() {
+  local stat rest
+  { read -r stat </proc/"$1"/stat; } 2>/dev/null || return 1
+  rest=${stat##*) }
+  rest=${rest#* }
+  echo "${rest%% *}"
+}
+
+# The comm and the stack dir on the command line guard against a recycled PID
+# and against the same daemon of another stack dir.
 is_our_daemon() {
-  local name=$1 pid=$2 comm cmdline
+  local name=$1 pid=$2 comm args
   proc_alive "$pid" || return 1
   { read -r comm </proc/"$pid"/comm; } 2>/dev/null || return 1
   [[ $comm == "$name" ]] || return 1
-  cmdline=$(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null) || return 1
-  [[ $cmdline == *"$STACK_DIR/"* ]]
+  { mapfile -d '' -t args </proc/"$pid"/cmdline; } 2>/dev/null || return 1
+  [[ " ${args[*]} " == *"$STACK_DIR/"* ]]
 }
 
-# Prints the PID of daemon $1 of THIS stack if it is running. The comm and the
-# stack dir on the command line guard against a recycled PID or another stack.
-# Falls back to a /proc scan so a lost PID file cannot leave a daemon behind (or
-# make a second one fail on a busy port).
+# Prints the PID of daemon $1 of THIS stack if it is running. Falls back to a
+# /proc scan so a lost PID file can neither leave a daemon behind nor make a
+# second copy fail on a busy port.
 daemon_pid() {
   local name=$1 pid d comm
-  if { read -r pid <"$(pid_file "$name")"; } 2>/dev/null && is_our_daemon "$name" "$pid"; then
+  if { read -r pid <"${PID_FILE[$name]}"; } 2>/dev/null && is_our_daemon "$name" "$pid"; then
     echo "$pid"
     return 0
   fi
@@ -122,8 +143,6 @@ daemon_pid() {
   return 1
 }
 
-now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
-
 # TERM, wait up to $2 s, then KILL.
 stop_pid() {
   local pid=$1 timeout=${2:-10} deadline
@@ -136,7 +155,10 @@ stop_pid() {
       kill -KILL "$pid" 2>/dev/null || true
       deadline=$(($(now_ms) + 5000))
       while proc_alive "$pid" && (($(now_ms) < deadline)); do sleep 0.02; done
-      proc_alive "$pid" && { log "pid $pid survived SIGKILL"; return 1; }
+      if proc_alive "$pid"; then
+        log "pid $pid survived SIGKILL"
+        return 1
+      fi
       return 0
     fi
     sleep 0.02
@@ -149,7 +171,7 @@ stop_daemon() {
     log "stopping $name (pid $pid)"
     stop_pid "$pid" "${2:-10}"
   fi
-  rm -f "$(pid_file "$name")"
+  rm -f "${PID_FILE[$name]}"
 }
 
 # Serialises every start/stop on one stack dir. Re-opens when the file was
@@ -165,7 +187,30 @@ take_lock() {
     fi
     [[ -e $LOCK_FILE && /proc/self/fd/9 -ef $LOCK_FILE ]] && return 0
     exec 9>&-
-    ((++tries < 20)) || { log "cannot hold $LOCK_FILE"; exit 1; }
+    if ((++tries >= 20)); then
+      log "cannot hold $LOCK_FILE"
+      exit 1
+    fi
     mkdir -p "$STACK_DIR"
   done
+}
+
+# http_get PORT PATH [HEADER...]: GET on 127.0.0.1 through bash's /dev/tcp (no
+# process start; see the top of this file). HTTP/1.0 so that the server closes
+# the connection and never chunks. Sets HTTP_STATUS and HTTP_BODY.
+http_get() {
+  local port=$1 path=$2 fd h req response rc=0
+  shift 2
+  HTTP_STATUS=0 HTTP_BODY=
+  { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+  req="GET $path HTTP/1.0"$'\r\n'"Host: 127.0.0.1:$port"$'\r\n'
+  for h; do req+="$h"$'\r\n'; done
+  printf '%s\r\n' "$req" >&"$fd" 2>/dev/null || rc=1
+  # read -d '' stops at EOF (status 1); above 128 means the 5 s timeout hit.
+  IFS= read -r -d '' -t 5 response <&"$fd" || (($? < 128)) || rc=1
+  exec {fd}>&-
+  ((rc == 0)) || return 1
+  [[ $response =~ ^HTTP/[0-9.]+\ ([0-9]+) ]] || return 1
+  HTTP_STATUS=${BASH_REMATCH[1]}
+  HTTP_BODY=${response#*$'\r\n\r\n'}
 }

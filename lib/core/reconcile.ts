@@ -167,6 +167,7 @@ function cancelStrays(world: World, commands: Command[]): World {
   let strays: Record<string, StrayJob> | undefined;
   for (const stray of Object.values(world.strays)) {
     if (stray.cancelling || world.now < stray.notBefore) continue;
+    if (stray.confirmByPollId !== undefined && (world.lastPoll?.pollId ?? 0) < stray.confirmByPollId) continue;
     commands.push({ type: 'cancelJob', id: stray.deploymentId, jobId: stray.jobId });
     strays ??= { ...world.strays };
     strays[stray.jobId] = { ...stray, cancelling: true };

@@ -49,7 +49,7 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
     case 'submitFailed':
       return applySubmitFailed(settings, world, event.id, event.submitId, event.failure.kind, event.failure.message);
     case 'jobCancelled':
-      return updateStray(world, event.jobId, (s) => ({ ...s, cancelling: false, attempt: 0, notBefore: world.now + settings.pollIntervalMs }));
+      return updateStray(world, event.jobId, (s) => ({ ...s, cancelling: false, attempt: 0, confirmByPollId: world.nextPollId }));
     case 'cancelFailed':
       if (event.failure.kind === 'permanent') return removeStray(world, event.jobId); // Slurm no longer knows the job
       return updateStray(world, event.jobId, (s) => ({

@@ -63,8 +63,10 @@ export interface StrayJob {
   readonly deploymentId: string;
   readonly cancelling: boolean;
   readonly attempt: number;
-  /** Not before this time (ms): after a cancel, give the job time to end before asking again. */
+  /** After a failed cancel: not again before this time (ms). */
   readonly notBefore: number;
+  /** After a cancel: ask again only if a poll with this id or later still shows the job active. */
+  readonly confirmByPollId?: number;
   /** Polls with this id or later can prove the job gone. */
   readonly provableFromPollId: number;
 }
