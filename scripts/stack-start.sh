@@ -3,7 +3,7 @@
 # cluster (munged, slurmctld, slurmd, slurmrestd with JWT auth), all on
 # 127.0.0.1, from Debian packages, without systemd. Idempotent and safe to call
 # from several test processes at once: it starts only what is not running, checks
-# readiness, re-mints the tokens and rewrites $SDP_STACK_DIR/stack.env.
+# readiness, and writes $SDP_STACK_DIR/stack.env (tokens re-minted after 12 h).
 # Prints one line on stdout on success; diagnostics go to stderr.
 # See /work/shared/reference/real-slurm-stack.md for why things are done this way.
 set -euo pipefail
@@ -288,13 +288,6 @@ start_slurmrestd() {
     slurmrestd -f "$CONF_FILE" -a rest_auth/jwt -s openapi/v0.0.38,openapi/v0.0.37,openapi/v0.0.36 \
     "127.0.0.1:$SLURMRESTD_PORT" </dev/null >>"$LOG_DIR/slurmrestd.log" 2>&1 9>&- &
   echo $! >"${PID_FILE[slurmrestd]}"
-}
-
-mint_token() {
-  local out
-  out=$(scontrol token username="$1" lifespan=86400 2>&1) || { log "scontrol token: $out"; return 1; }
-  [[ $out =~ SLURM_JWT=([A-Za-z0-9._-]+) ]] || { log "scontrol token: $out"; return 1; }
-  echo "${BASH_REMATCH[1]}"
 }
 
 rest_ping() {

@@ -115,5 +115,6 @@ function sinkFor(sinks: DeployerSinks, command: Command): Observable<DeployerEve
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
 }
