@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { readConfig } from '../../../lib/core/config.js';
+
+const minimal = {
+  SDP_SLURMDEPLOY_SLURM_URL: 'http://127.0.0.1:16820/',
+  SDP_SLURMDEPLOY_CLIENT_ID: 'slurmjob',
+  SDP_SLURMDEPLOY_SLURM_JWT: 'eyJ.secret-jwt.sig',
+  SDP_SLURMDEPLOY_RELEASE_NAME: 'sdp',
+  SDP_SLURMDEPLOY_NAMESPACE: 'dp',
+};
+
+describe('readConfig', () => {
+  it('reads a minimal JWT configuration with the contract defaults', () => {
+    const result = readConfig(minimal);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const c = result.config;
+    expect(c.slurmUrl).to.equal('http://127.0.0.1:16820');
+    expect(c.auth.method).to.equal('jwt');
+    expect(c.job.label).to.equal('sdp_slurm_deployer_sdp_dp');
+    expect(c.loopIntervalSeconds).to.equal(60);
+    expect(c.livenessFile).to.equal('/tmp/alive');
+    expect(c.logLevel).to.equal('INFO');
+    expect(c.configDb).to.deep.equal({ backend: 'etcd3', host: '127.0.0.1', port: 2379, protocol: 'http' });
+  });
+
+  it('passes SDP_SLURM_ENV_* to jobs with the prefix stripped, and the Config DB address', () => {
+    const result = readConfig({ ...minimal, SDP_SLURM_ENV_FOO: 'bar', SDP_CONFIG_HOST: 'etcd', SDP_CONFIG_PORT: '12379' });
+    if (!result.ok) throw new Error('unexpected');
+    expect(result.config.job.extraEnvironment).to.deep.equal({ FOO: 'bar' });
+    expect(result.config.job.baseEnvironment).to.include({ SDP_CONFIG_HOST: 'etcd', SDP_CONFIG_PORT: '12379' });
+  });
+
+  it('names every missing variable', () => {
+    const result = readConfig({});
+    expect(result.ok).to.equal(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.variable)).to.deep.equal([
+      'SDP_SLURMDEPLOY_SLURM_URL',
+      'SDP_SLURMDEPLOY_CLIENT_ID',
+      'SDP_SLURMDEPLOY_SLURM_JWT',
+      'SDP_SLURMDEPLOY_RELEASE_NAME',
+      'SDP_SLURMDEPLOY_NAMESPACE',
+    ]);
+    expect(result.problems[2]?.problem).to.contain('SDP_SLURMDEPLOY_AZURE_URL and SDP_SLURMDEPLOY_CLIENT_SECRET');
+  });
+
+  it('takes the Entra method when no JWT is given, and names what it still lacks', () => {
+    const { SDP_SLURMDEPLOY_SLURM_JWT: _jwt, ...noJwt } = minimal;
+    const entra = readConfig({ ...noJwt, SDP_SLURMDEPLOY_AZURE_URL: 'https://login.example/tenant', SDP_SLURMDEPLOY_CLIENT_SECRET: 's3cr3t-value' });
+    expect(entra.ok && entra.config.auth.method).to.equal('entra');
+    const half = readConfig({ ...noJwt, SDP_SLURMDEPLOY_AZURE_URL: 'https://login.example/tenant' });
+    expect(!half.ok && half.problems[0]?.problem).to.contain('SDP_SLURMDEPLOY_CLIENT_SECRET');
+    expect(!half.ok && half.problems[0]?.problem).not.to.contain('SDP_SLURMDEPLOY_AZURE_URL and');
+  });
+
+  it('rejects bad values, naming the variable, and never prints a secret', () => {
+    const result = readConfig({ ...minimal, SDP_SLURMDEPLOY_LOOP_INTERVAL: 'soon', SDP_LOG_LEVEL: 'LOUD', SDP_CONFIG_PASSWORD: 'etcd-pass-123' });
+    expect(result.ok).to.equal(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.variable)).to.deep.equal(['SDP_SLURMDEPLOY_LOOP_INTERVAL', 'SDP_LOG_LEVEL']);
+    const printed = JSON.stringify(result);
+    expect(printed).not.to.contain('secret-jwt');
+    expect(printed).not.to.contain('etcd-pass-123');
+  });
+
+  it('keeps secrets out of JSON and string forms of the configuration', () => {
+    const result = readConfig({ ...minimal, SDP_CONFIG_PASSWORD: 'etcd-pass-123' });
+    if (!result.ok) throw new Error('unexpected');
+    const printed = `${JSON.stringify(result.config)} ${String(result.config.auth.method === 'jwt' && result.config.auth.jwt)}`;
+    expect(printed).not.to.contain('secret-jwt');
+    expect(printed).not.to.contain('etcd-pass-123');
+    expect(result.config.auth.method === 'jwt' && result.config.auth.jwt.reveal()).to.equal('eyJ.secret-jwt.sig');
+  });
+});
