@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables are used by the sourcing scripts
 # Shared by stack-start.sh and stack-stop.sh (sourced, not run): the layout of the
 # local test stack (real etcd + single-node Slurm 22.05 with slurmrestd/JWT on
 # loopback), PID bookkeeping, the stack lock and a tiny HTTP client.
@@ -44,7 +44,10 @@ ETCD_ENDPOINT=http://127.0.0.1:$ETCD_CLIENT_PORT
 
 JOB_USER=slurmjob
 REST_USER=slurmrest
-NODE_NAME=${HOSTNAME%%.*}
+# The kernel's name, as Slurm sees it through gethostname() ($HOSTNAME can be
+# inherited from the caller's environment).
+read -r HOST_NAME </proc/sys/kernel/hostname
+NODE_NAME=${HOST_NAME%%.*}
 
 # munged writes its own PID file next to its socket; slurmctld/slurmd write theirs
 # (slurm.conf); etcd's and slurmrestd's are $! as recorded by stack-start.sh.
@@ -81,7 +84,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
 log() { echo "stack: $*" >&2; }
 
-now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+# Sets NOW_MS without a subshell (a fork costs more than the rest of a poll).
+tick() { NOW_MS=$((${EPOCHREALTIME/./} / 1000)); }
 
 require_root() {
   [[ $EUID -eq 0 ]] && return 0
@@ -136,6 +140,8 @@ daemon_pid() {
     [[ $comm == "$name" ]] || continue
     pid=${d#/proc/}
     if is_our_daemon "$name" "$pid"; then
+      # Record it again, for stack-stop.sh and the next caller's fast path.
+      echo "$pid" 2>/dev/null >"${PID_FILE[$name]}" || true
       echo "$pid"
       return 0
     fi
@@ -148,13 +154,15 @@ stop_pid() {
   local pid=$1 timeout=${2:-10} deadline
   proc_alive "$pid" || return 0
   kill -TERM "$pid" 2>/dev/null || true
-  deadline=$(($(now_ms) + timeout * 1000))
+  tick
+  deadline=$((NOW_MS + timeout * 1000))
   while proc_alive "$pid"; do
-    if (($(now_ms) > deadline)); then
+    tick
+    if ((NOW_MS > deadline)); then
       log "pid $pid ignored SIGTERM for ${timeout}s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      deadline=$(($(now_ms) + 5000))
-      while proc_alive "$pid" && (($(now_ms) < deadline)); do sleep 0.02; done
+      deadline=$((NOW_MS + 5000))
+      while proc_alive "$pid" && tick && ((NOW_MS < deadline)); do sleep 0.02; done
       if proc_alive "$pid"; then
         log "pid $pid survived SIGKILL"
         return 1
@@ -205,7 +213,7 @@ http_get() {
   { exec {fd}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
   req="GET $path HTTP/1.0"$'\r\n'"Host: 127.0.0.1:$port"$'\r\n'
   for h; do req+="$h"$'\r\n'; done
-  printf '%s\r\n' "$req" >&"$fd" 2>/dev/null || rc=1
+  printf '%s\r\n' "$req" 1>&"$fd" 2>/dev/null || rc=1
   # read -d '' stops at EOF (status 1); above 128 means the 5 s timeout hit.
   IFS= read -r -d '' -t 5 response <&"$fd" || (($? < 128)) || rc=1
   exec {fd}>&-

@@ -6,8 +6,10 @@
 # Idempotent. --purge also deletes the stack dir (state, keys, logs, job output).
 set -euo pipefail
 
+HERE=${BASH_SOURCE[0]%/*}
+[[ $HERE == "${BASH_SOURCE[0]}" ]] && HERE=.
 # shellcheck source=scripts/stack-lib.sh
-. "$(dirname -- "${BASH_SOURCE[0]}")/stack-lib.sh"
+. "$HERE/stack-lib.sh"
 
 PURGE=
 for arg in "$@"; do
@@ -30,6 +32,16 @@ if [[ ! -d $STACK_DIR ]]; then
   echo "stack stopped: nothing at $STACK_DIR"
   exit 0
 fi
+# stack-start.sh marks every dir it uses; without the mark nothing of ours runs
+# there, and --purge must not delete someone else's directory.
+if [[ ! -e $MARKER_FILE ]]; then
+  if [[ -n $PURGE ]]; then
+    log "$STACK_DIR has no ${MARKER_FILE##*/}: not a stack dir, not deleting it"
+    exit 1
+  fi
+  echo "stack stopped: nothing at $STACK_DIR"
+  exit 0
+fi
 take_lock
 
 # KillWait=5 plus slack; jobs normally end in well under a second.
@@ -48,22 +60,16 @@ cancel_jobs() {
   timeout 20 scancel $ids 2>/dev/null || true
   # Without slurmd nothing will ever report them ended.
   daemon_pid slurmd >/dev/null || return 0
-  deadline=$(($(now_ms) + JOB_WAIT * 1000))
+  tick
+  deadline=$((NOW_MS + JOB_WAIT * 1000))
   while [[ -n $(timeout 10 squeue -h -o %i 2>/dev/null) ]]; do
-    if (($(now_ms) > deadline)); then
+    tick
+    if ((NOW_MS > deadline)); then
       log "jobs still not ended after ${JOB_WAIT}s; reaping their processes"
       return 0
     fi
     sleep 0.1
   done
-}
-
-ppid_of() {
-  local stat rest
-  { read -r stat </proc/"$1"/stat; } 2>/dev/null || return 1
-  rest=${stat##*) }
-  rest=${rest#* }
-  echo "${rest%% *}"
 }
 
 # slurmstepd and the job processes are not slurmd's children in any way that
@@ -92,7 +98,7 @@ reap_job_processes() {
     \( -lname "$STACK_DIR" -o -lname "$STACK_DIR/*" \) -printf '%h\n' 2>/dev/null || true)
 
   for p in "${!cand[@]}"; do
-    [[ -z ${skip[$p]:-} ]] && proc_alive "$p" || continue
+    if [[ -n ${skip[$p]:-} ]] || ! proc_alive "$p"; then continue; fi
     { read -r comm </proc/"$p"/comm; } 2>/dev/null || continue
     if [[ $comm == slurmstepd ]] || grep -qz '^SLURM_JOB_ID=' /proc/"$p"/environ 2>/dev/null; then
       take[$p]=1
@@ -121,19 +127,23 @@ reap_job_processes() {
     done
   done
 
+  # Their jobs were already cancelled (or cannot be): no point in a grace period,
+  # and slurmstepd does not exit on SIGTERM anyway.
   log "reaping ${#take[@]} leftover job process(es): ${!take[*]}"
-  kill -TERM "${!take[@]}" 2>/dev/null || true
-  local deadline=$(($(now_ms) + 3000)) left
+  kill -KILL "${!take[@]}" 2>/dev/null || true
+  local deadline left
+  tick
+  deadline=$((NOW_MS + 3000))
   while :; do
     left=()
     for p in "${!take[@]}"; do proc_alive "$p" && left+=("$p"); done
     ((${#left[@]})) || return 0
-    if (($(now_ms) > deadline)); then
-      kill -KILL "${left[@]}" 2>/dev/null || true
-      sleep 0.1
+    tick
+    if ((NOW_MS > deadline)); then
+      log "still alive after SIGKILL: ${left[*]}"
       return 0
     fi
-    sleep 0.05
+    sleep 0.02
   done
 }
 
@@ -147,13 +157,8 @@ stop_daemon etcd
 stop_daemon munged
 
 if [[ -n $PURGE ]]; then
-  if [[ -e $MARKER_FILE ]]; then
-    rm -rf -- "$STACK_DIR"
-    echo "stack stopped and purged: $STACK_DIR"
-  else
-    log "$STACK_DIR has no $(basename "$MARKER_FILE"): not a stack dir, not deleting it"
-    exit 1
-  fi
+  rm -rf -- "$STACK_DIR"
+  echo "stack stopped and purged: $STACK_DIR"
 else
   echo "stack stopped: $STACK_DIR"
 fi
