@@ -65,19 +65,26 @@ etcd put "2/deploy/$id" "$value" >/dev/null
 
 say "state of /deploy/$id/state as the deployer writes it"
 last=
-for _ in $(seq 1 120); do
+status=
+for _ in $(seq 1 240); do
   state=$(etcd get --print-value-only "3/deploy/$id/state" || true)
+  state=$(tr -s ' \n' ' ' <<<"$state")
+  state=${state% }
   if [[ -n $state && $state != "$last" ]]; then
     printf '%s  %s\n' "$(date +%T)" "$state"
     last=$state
   fi
-  case $state in *'"status":"FINISHED"'* | *'"status":"FAILED"'* | *'"status":"CANCELLED"'*) break ;; esac
+  [[ $state =~ \"status\":\ *\"([A-Z]+)\" ]] && status=${BASH_REMATCH[1]}
+  [[ $status == FINISHED || $status == FAILED || $status == CANCELLED ]] && break
   sleep 0.25
 done
 
 say "the job's output ($out)"
 cat "$out" 2>/dev/null || echo "(no output file)"
-case $last in
-  *'"status":"FINISHED"'*) say "the deployment reached FINISHED" ;;
-  *) say "the deployment did not reach FINISHED; deployer log follows"; cat "$log_file"; exit 1 ;;
-esac
+if [[ $status == FINISHED ]]; then
+  say "the deployment reached FINISHED"
+else
+  say "the deployment did not reach FINISHED (status: ${status:-none}); deployer log follows"
+  cat "$log_file"
+  exit 1
+fi

@@ -1,0 +1,48 @@
+// Runs `node bin/deployer` as a subprocess against the local stack, as an operator would,
+// keeping what it prints for assertions.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './repo.js';
+import type { StackEnv } from './stack.js';
+
+export interface DeployerProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  /** SIGTERM, then waits for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export function deployerEnv(stack: StackEnv, releaseName: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    SDP_SLURMDEPLOY_SLURM_URL: stack.SLURM_URL,
+    SDP_SLURMDEPLOY_CLIENT_ID: stack.SLURM_USER,
+    SDP_SLURMDEPLOY_SLURM_JWT: stack.SLURM_JWT,
+    SDP_SLURMDEPLOY_RELEASE_NAME: releaseName,
+    SDP_SLURMDEPLOY_NAMESPACE: 'test',
+    SDP_SLURMDEPLOY_LOOP_INTERVAL: '1',
+    SDP_SLURMDEPLOY_LIVENESS_FILE: path.join(stack.SDP_STACK_DIR, `alive-${releaseName}`),
+    SDP_SLURMDEPLOY_JOB_WORKDIR: stack.SLURM_JOB_DIR,
+    SDP_CONFIG_HOST: stack.SDP_CONFIG_HOST,
+    SDP_CONFIG_PORT: stack.SDP_CONFIG_PORT,
+    SDP_LOG_LEVEL: 'DEBUG',
+    ...extra,
+  };
+}
+
+export function startDeployer(env: Record<string, string>): DeployerProcess {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'deployer')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => text,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
