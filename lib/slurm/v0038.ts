@@ -39,26 +39,29 @@ export function renderSubmitV0038(spec: JobSpec): object {
 }
 
 const Int = t.refinement(t.number, Number.isInteger, 'integer');
-const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null, t.undefined]);
+const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null, t.undefined], `${codec.name} or null`);
 
 /** The fields of a v0.0.38 job the deployer reads; the other hundred are ignored. */
-const JobV0038 = t.intersection([
-  t.type({ job_id: Int, job_state: t.string }),
-  t.partial({
-    name: nullable(t.string),
-    mcs_label: nullable(t.string),
-    comment: nullable(t.string),
-    state_reason: nullable(t.string),
-    exit_code: nullable(Int),
-    submit_time: nullable(Int),
-    start_time: nullable(Int),
-    end_time: nullable(Int),
-  }),
-]);
+const JobV0038 = t.intersection(
+  [
+    t.type({ job_id: Int, job_state: t.string }),
+    t.partial({
+      name: nullable(t.string),
+      mcs_label: nullable(t.string),
+      comment: nullable(t.string),
+      state_reason: nullable(t.string),
+      exit_code: nullable(Int),
+      submit_time: nullable(Int),
+      start_time: nullable(Int),
+      end_time: nullable(Int),
+    }),
+  ],
+  'a job object',
+);
 type JobV0038 = t.TypeOf<typeof JobV0038>;
 
-const JobsBodyV0038 = t.type({ jobs: t.array(JobV0038) });
-const SubmitBodyV0038 = t.type({ job_id: Int });
+const JobsBodyV0038 = t.type({ jobs: t.array(JobV0038, 'a list of jobs') }, 'an object with a jobs list');
+const SubmitBodyV0038 = t.type({ job_id: Int }, 'an object with a job_id');
 
 const ErrorV0038 = t.partial({
   error_code: nullable(t.number),
@@ -91,7 +94,7 @@ export function errorsOfV0038(body: unknown): SlurmError[] {
   const errors: SlurmError[] = [];
   for (const entry of decoded.right.errors) {
     const e = ErrorV0038.decode(entry);
-    if (isLeft(e) || typeof entry !== 'object' || entry === null) continue;
+    if (isLeft(e)) continue;
     const v = e.right;
     const code = v.error_code ?? v.error_number ?? v.errno ?? undefined;
     errors.push(
