@@ -1,0 +1,111 @@
+// The values stored in the Config DB, decoded with io-ts at the edge: a deployment (current and
+// older field names) and the state written back. Reasons name the field, never echo a value.
+
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { DeploymentState } from '../core/deployment-state.js';
+import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
+import { DEPLOYMENT_STATUSES, type DeploymentStatus } from '../core/status.js';
+import { isDeploymentId } from './paths.js';
+
+const NonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'NonEmptyString');
+
+/** ska-sdp-config now writes `key`/`kind`; releases before it wrote `id`/`type`. */
+const KindFields = t.partial({ kind: NonEmptyString, type: NonEmptyString });
+const IdFields = t.partial({ key: t.string, id: t.string });
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  NonEmptyString: 'a non-empty string',
+  string: 'a string',
+};
+
+export type DeploymentDecoding =
+  | { readonly ok: true; readonly deployment: DeploymentEntry }
+  | { readonly ok: false; readonly invalid: InvalidDeployment };
+
+/**
+ * Decodes the value stored at `/deploy/<id>`; `id` comes from the key. The kind is read first: a
+ * deployment of another kind belongs to another deployer and is returned as it is, never as
+ * invalid, so that this deployer never answers for it.
+ */
+export function decodeDeployment(id: string, text: string, revision: number): DeploymentDecoding {
+  const invalid = (reason: string): DeploymentDecoding => ({ ok: false, invalid: { id, reason, revision } });
+  const value = parseJson(text);
+  if (value === NOT_JSON) return invalid('value: not valid JSON');
+  if (!t.UnknownRecord.is(value)) return invalid('value: expected a JSON object');
+
+  const kinds = KindFields.decode(value);
+  if (isLeft(kinds)) return invalid(describeFirstError(kinds.left));
+  const kind = kinds.right.kind ?? kinds.right.type;
+  if (kind === undefined) return invalid('kind: missing (nor the older field type)');
+  const deployment: DeploymentEntry = { id, kind, args: value['args'], revision };
+  if (kind !== 'slurm') return { ok: true, deployment };
+
+  if (!isDeploymentId(id)) return invalid('key: the deployment id in the key path does not match ^[A-Za-z0-9\\-]{1,96}$');
+  const ids = IdFields.decode(value);
+  if (isLeft(ids)) return invalid(describeFirstError(ids.left));
+  for (const field of ['key', 'id'] as const) {
+    const named = ids.right[field];
+    if (named !== undefined && named !== id) return invalid(`${field}: does not match the deployment id in the key path`);
+  }
+  return { ok: true, deployment };
+}
+
+const Status = t.keyof(
+  Object.fromEntries(DEPLOYMENT_STATUSES.map((s) => [s, null])) as Record<DeploymentStatus, null>,
+  'DeploymentStatus',
+);
+
+const stateFields = {
+  status: Status,
+  job_id: t.Int,
+  slurm_state: t.string,
+  reason: t.string,
+  exit_code: t.Int,
+  signal: t.Int,
+};
+type StateField = keyof typeof stateFields;
+const STATE_FIELDS = Object.keys(stateFields).sort() as StateField[];
+
+/**
+ * Decodes `/deploy/<id>/state` leniently: keeps the known fields that have the right type and
+ * drops the rest. Without a known status the state is unreadable and undefined is returned.
+ */
+export function decodeState(text: string): DeploymentState | undefined {
+  const value = parseJson(text);
+  if (value === NOT_JSON || !t.UnknownRecord.is(value)) return undefined;
+  const kept: Record<string, unknown> = {};
+  for (const field of STATE_FIELDS) {
+    const decoded = stateFields[field].decode(value[field]);
+    if (!isLeft(decoded)) kept[field] = decoded.right;
+  }
+  return kept['status'] === undefined ? undefined : (kept as unknown as DeploymentState);
+}
+
+/** The state as ska-sdp-config writes values: sorted keys, two-space indent, known fields only. */
+export function encodeState(state: DeploymentState): string {
+  const fields: Record<string, unknown> = {};
+  for (const field of STATE_FIELDS) {
+    if (state[field] !== undefined) fields[field] = state[field];
+  }
+  return JSON.stringify(fields, null, 2);
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+/** JSON.parse messages quote the text they failed on; only whether it parsed is kept. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function describeFirstError(errors: t.Errors): string {
+  const first = errors[0];
+  if (first === undefined) return 'value: invalid';
+  const field = first.context.map((c) => c.key).find((k) => k !== '') ?? 'value';
+  const leaf = first.context[first.context.length - 1]?.type.name ?? '';
+  return `${field}: expected ${EXPECTED[leaf] ?? leaf}`;
+}

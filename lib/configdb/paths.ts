@@ -1,0 +1,85 @@
+// The ska-sdp-config key layout (CONTRACT section 2): a path is stored under a key prefixed by its
+// number of `/`, so that one prefix range lists one level only. Pure string functions.
+
+/** `^[A-Za-z0-9\-]{1,96}$`, as ska-sdp-config's Deployment entity checks it. */
+export const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9-]{1,96}$/;
+
+/**
+ * Like ska-sdp-config's `global_prefix`: '' or a path such as `/test-1`, prepended to every path
+ * before the depth is counted (`/test-1/deploy/x` is key `3/test-1/deploy/x`).
+ */
+const GLOBAL_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)*$/;
+
+export function isDeploymentId(id: string): boolean {
+  return DEPLOYMENT_ID_PATTERN.test(id);
+}
+
+/** Throws on a prefix that ska-sdp-config could not have used (it must be '' or start with `/`). */
+export function checkGlobalPrefix(prefix: string): string {
+  if (!GLOBAL_PREFIX_PATTERN.test(prefix)) {
+    throw new Error('Config DB prefix must be empty or a path like /name (segments of [A-Za-z0-9_.-], no trailing /)');
+  }
+  return prefix;
+}
+
+/** The etcd key of an absolute path: `/deploy/x` -> `2/deploy/x`. */
+export function keyOfPath(path: string): string {
+  if (!path.startsWith('/')) throw new Error('a Config DB path must start with /');
+  return `${countSlashes(path)}${path}`;
+}
+
+export function deploymentKey(id: string, prefix = ''): string {
+  return keyOfPath(`${prefix}/deploy/${segment(id)}`);
+}
+
+export function stateKey(id: string, prefix = ''): string {
+  return keyOfPath(`${prefix}/deploy/${segment(id)}/state`);
+}
+
+/** The range of all deployment keys (`2/deploy/`), and of nothing below them. */
+export function deploymentsKeyPrefix(prefix = ''): string {
+  return `${countSlashes(prefix) + 2}${prefix}/deploy/`;
+}
+
+/** The range holding the state keys (`3/deploy/`); it also holds other children of deployments. */
+export function statesKeyPrefix(prefix = ''): string {
+  return `${countSlashes(prefix) + 3}${prefix}/deploy/`;
+}
+
+export interface ParsedKey {
+  /** The path segment after `/deploy/`; check it with isDeploymentId before trusting it. */
+  readonly deploymentId: string;
+  readonly isState: boolean;
+}
+
+/**
+ * Reads a key back: `2/deploy/x` -> { x, false }, `3/deploy/x/state` -> { x, true }. Any other key
+ * (another entity, another child of a deployment, a depth that does not match) gives undefined.
+ */
+export function parseKey(key: string, prefix = ''): ParsedKey | undefined {
+  const slash = key.indexOf('/');
+  if (slash <= 0) return undefined;
+  const depth = key.slice(0, slash);
+  const path = key.slice(slash);
+  if (!/^[0-9]+$/.test(depth) || Number(depth) !== countSlashes(path)) return undefined;
+  const base = `${prefix}/deploy/`;
+  if (!path.startsWith(base)) return undefined;
+  const parts = path.slice(base.length).split('/');
+  const [id, child] = parts;
+  if (id === undefined || id === '') return undefined;
+  if (parts.length === 1) return { deploymentId: id, isState: false };
+  if (parts.length === 2 && child === 'state') return { deploymentId: id, isState: true };
+  return undefined;
+}
+
+function countSlashes(path: string): number {
+  let n = 0;
+  for (const c of path) if (c === '/') n++;
+  return n;
+}
+
+/** An id becomes one path segment; one holding `/` would name another key entirely. */
+function segment(id: string): string {
+  if (id === '' || id.includes('/')) throw new Error('a deployment id must be one non-empty path segment');
+  return id;
+}
