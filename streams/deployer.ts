@@ -107,6 +107,8 @@ function sinkFor(sinks: DeployerSinks, command: Command): Observable<DeployerEve
       return sinks.pollJobs(command);
     case 'submitJob':
       return sinks.submitJob(command);
+    case 'lookupJob':
+      return sinks.lookupJob(command);
     case 'cancelJob':
       return sinks.cancelJob(command);
     case 'writeState':

@@ -21,6 +21,13 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb): DeployerSinks 
         submitId: command.submitId,
         jobId,
       })),
+    lookupJob: (command) =>
+      attempt(command, 'transient', () => slurm.getJob(command.jobId), (job) => ({
+        type: 'jobLookedUp',
+        id: command.id,
+        jobId: command.jobId,
+        ...(job === undefined ? {} : { job }),
+      })),
     cancelJob: (command) =>
       attempt(command, 'transient', () => slurm.cancel(command.jobId), () => ({ type: 'jobCancelled', id: command.id, jobId: command.jobId })),
     writeState: (command) =>

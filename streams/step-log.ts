@@ -47,6 +47,12 @@ function logEvent(log: Logger, event: DeployerEvent): void {
     case 'submitFailed':
       log.warning('submit failed', { deployment: event.id, submit: event.submitId, kind: event.failure.kind, error: event.failure.message });
       return;
+    case 'jobLookedUp':
+      log.info(event.job ? 'job found by lookup' : 'job lost: Slurm no longer knows it', { deployment: event.id, job: event.jobId });
+      return;
+    case 'lookupFailed':
+      log.warning('job lookup failed', { deployment: event.id, job: event.jobId, kind: event.failure.kind, error: event.failure.message });
+      return;
     case 'jobCancelled':
       log.info('job cancelled', { deployment: event.id, job: event.jobId });
       return;
@@ -69,8 +75,11 @@ function logCommand(log: Logger, command: Command): void {
     case 'submitJob':
       log.info('submitting job', { deployment: command.id, submit: command.submitId });
       return;
+    case 'lookupJob':
+      log.info('job missing from the poll; looking it up', { deployment: command.id, job: command.jobId });
+      return;
     case 'cancelJob':
-      log.info('cancelling job', { deployment: command.id, job: command.jobId });
+      log.info('cancelling job', { deployment: command.id, job: command.jobId, why: command.why });
       return;
     case 'writeState':
       log.info('state changed', { deployment: command.id, ...command.state });

@@ -63,6 +63,8 @@ const stateFields = {
   reason: t.string,
   exit_code: t.Int,
   signal: t.Int,
+  generation: t.Int,
+  duplicate_jobs: t.array(t.Int),
 };
 type StateField = keyof typeof stateFields;
 const STATE_FIELDS = Object.keys(stateFields).sort() as StateField[];

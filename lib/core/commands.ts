@@ -9,10 +9,21 @@ import type { JobSpec } from './slurm-job.js';
 export type Command =
   | { readonly type: 'pollJobs'; readonly pollId: number }
   | { readonly type: 'submitJob'; readonly id: string; readonly submitId: string; readonly spec: JobSpec }
-  | { readonly type: 'cancelJob'; readonly id: string; readonly jobId: number }
+  /** Asks Slurm about one job that a poll no longer shows, before calling it lost. */
+  | { readonly type: 'lookupJob'; readonly id: string; readonly jobId: number }
+  | { readonly type: 'cancelJob'; readonly id: string; readonly jobId: number; readonly why: CancelReason }
   | { readonly type: 'writeState'; readonly id: string; readonly state: DeploymentState };
 
 export type CommandType = Command['type'];
+
+/** Why a job is cancelled: said in the log. */
+export type CancelReason =
+  /** Its deployment was deleted (or is no longer of kind slurm). */
+  | 'deployment removed'
+  /** Its deployment's args changed: it makes way for a job of the new spec. */
+  | 'replaced'
+  /** Another active job serves the same deployment (left by a crash or a lost answer). */
+  | 'duplicate';
 
 /** The outcome event that reports a command as failed. Sinks use it for every error they catch. */
 export function outcomeOfFailure(command: Command, failure: Failure): DeployerEvent {
@@ -21,6 +32,8 @@ export function outcomeOfFailure(command: Command, failure: Failure): DeployerEv
       return { type: 'pollFailed', pollId: command.pollId, failure };
     case 'submitJob':
       return { type: 'submitFailed', id: command.id, submitId: command.submitId, failure };
+    case 'lookupJob':
+      return { type: 'lookupFailed', id: command.id, jobId: command.jobId, failure };
     case 'cancelJob':
       return { type: 'cancelFailed', id: command.id, jobId: command.jobId, failure };
     case 'writeState':

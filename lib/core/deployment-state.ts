@@ -10,6 +10,10 @@ export interface DeploymentState {
   readonly reason?: string;
   readonly exit_code?: number;
   readonly signal?: number;
+  /** 1 for the first spec of a deployment; one more each time changed args replaced its job. */
+  readonly generation?: number;
+  /** Other active jobs found serving this deployment, cancelled. */
+  readonly duplicate_jobs?: readonly number[];
 }
 
 export function sameState(a: DeploymentState | undefined, b: DeploymentState | undefined): boolean {
@@ -20,6 +24,8 @@ export function sameState(a: DeploymentState | undefined, b: DeploymentState | u
     a.slurm_state === b.slurm_state &&
     a.reason === b.reason &&
     a.exit_code === b.exit_code &&
-    a.signal === b.signal
+    a.signal === b.signal &&
+    a.generation === b.generation &&
+    (a.duplicate_jobs ?? []).join(',') === (b.duplicate_jobs ?? []).join(',')
   );
 }

@@ -35,6 +35,9 @@ export type DeployerEvent =
   | { readonly type: 'pollFailed'; readonly pollId: number; readonly failure: Failure }
   | { readonly type: 'jobSubmitted'; readonly id: string; readonly submitId: string; readonly jobId: number }
   | { readonly type: 'submitFailed'; readonly id: string; readonly submitId: string; readonly failure: Failure }
+  /** The answer to a lookup of one job by id; `job` is absent when Slurm no longer knows it. */
+  | { readonly type: 'jobLookedUp'; readonly id: string; readonly jobId: number; readonly job?: SlurmJob }
+  | { readonly type: 'lookupFailed'; readonly id: string; readonly jobId: number; readonly failure: Failure }
   | { readonly type: 'jobCancelled'; readonly id: string; readonly jobId: number }
   | { readonly type: 'cancelFailed'; readonly id: string; readonly jobId: number; readonly failure: Failure }
   | { readonly type: 'stateWritten'; readonly id: string; readonly state: DeploymentState }

@@ -1,7 +1,8 @@
 // Decisions, derived from the world as a whole after each event: adopt jobs found in Slurm,
-// submit what has no job, cancel what nobody claims, write states that changed, poll on time.
+// submit what has no job, cancel what nobody claims, look up jobs a poll no longer shows,
+// write states that changed, poll on time.
 
-import type { Command } from './commands.js';
+import type { CancelReason, Command } from './commands.js';
 import { sameState, type DeploymentState } from './deployment-state.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
@@ -46,7 +47,8 @@ function adoptJobs(world: World): World {
     if (chosen !== undefined) {
       claimed.add(chosen.jobId);
       const submitId = claimOf(chosen).submitId;
-      updated = { ...updated, job: { jobId: chosen.jobId, ...(submitId ? { submitId } : {}), provableFromPollId: poll.pollId, observed: chosen, ...finalOf(chosen) } };
+      const final = isActiveJob(chosen) ? {} : { final: stateOfJob(chosen) };
+      updated = { ...updated, job: { jobId: chosen.jobId, ...(submitId ? { submitId } : {}), provableFromPollId: poll.pollId, observed: chosen, ...final } };
     }
     if (updated !== record) {
       deployments ??= { ...world.deployments };
@@ -57,23 +59,17 @@ function adoptJobs(world: World): World {
 }
 
 /**
- * Prefer the job of the current spec; else the oldest active one (the others become strays);
- * a finished job of an older spec is not adopted, so that a changed deployment runs again.
+ * A job of the current spec, else one without a recorded identity (submitted by an older
+ * deployer); of these the oldest active one, else the latest finished one. A job of an older
+ * spec is not adopted: it is cancelled and the current spec submitted.
  */
 function chooseJob(candidates: readonly SlurmJob[], submitId: string): SlurmJob | undefined {
-  const current = candidates.filter((j) => claimOf(j).submitId === submitId).sort(byJobId)[0];
-  if (current !== undefined) return current;
-  const active = candidates.filter(isActiveJob).sort(byJobId)[0];
-  if (active !== undefined) return active;
-  return candidates.filter((j) => claimOf(j).submitId === undefined).sort(byJobId).at(-1);
+  const pick = (jobs: readonly SlurmJob[]) => jobs.filter(isActiveJob).sort(byJobId)[0] ?? [...jobs].sort(byJobId).at(-1);
+  return pick(candidates.filter((j) => claimOf(j).submitId === submitId)) ?? pick(candidates.filter((j) => claimOf(j).submitId === undefined));
 }
 
 function byJobId(a: SlurmJob, b: SlurmJob): number {
   return a.jobId - b.jobId;
-}
-
-function finalOf(job: SlurmJob): { final?: DeploymentState } {
-  return isActiveJob(job) ? {} : { final: stateOfJob(job) };
 }
 
 function claimedJobIds(world: World): Set<number> {
@@ -92,12 +88,20 @@ function pendingSubmits(world: World): Set<string> {
   return keys;
 }
 
+/** Why a labelled, active job that no deployment claims must go. */
+function strayReason(world: World, claim: { deploymentId: string; submitId?: string }): CancelReason {
+  const record = world.deployments[claim.deploymentId];
+  if (record === undefined) return 'deployment removed';
+  return claim.submitId === undefined || claim.submitId === record.desired.submitId ? 'duplicate' : 'replaced';
+}
+
 function collectStrays(world: World): World {
   const poll = world.lastPoll;
   if (poll === undefined) return world;
   const claimed = claimedJobIds(world);
   const pending = pendingSubmits(world);
   const strays: Record<string, StrayJob> = {};
+  let next = world;
   let changed = false;
   for (const stray of Object.values(world.strays)) {
     const seen = poll.jobs.find((j) => j.jobId === stray.jobId);
@@ -109,16 +113,29 @@ function collectStrays(world: World): World {
     if (claimed.has(job.jobId) || strays[job.jobId] !== undefined || !isActiveJob(job)) continue;
     const claim = claimOf(job);
     if (claim.submitId !== undefined && pending.has(`${claim.deploymentId}\n${claim.submitId}`)) continue;
-    strays[job.jobId] = { jobId: job.jobId, deploymentId: claim.deploymentId, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId: poll.pollId };
+    const why = strayReason(world, claim);
+    strays[job.jobId] = { jobId: job.jobId, deploymentId: claim.deploymentId, why, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId: poll.pollId };
+    if (why === 'duplicate') next = noteDuplicate(next, claim.deploymentId, job.jobId);
     changed = true;
   }
-  return changed ? { ...world, strays } : world;
+  return changed ? { ...next, strays } : next;
+}
+
+function noteDuplicate(world: World, id: string, jobId: number): World {
+  const record = world.deployments[id];
+  if (record === undefined || record.duplicates?.includes(jobId)) return world;
+  const duplicates = [...(record.duplicates ?? []), jobId].sort((a, b) => a - b);
+  return { ...world, deployments: { ...world.deployments, [id]: { ...record, duplicates } } };
 }
 
 function decideDeployments(settings: ReducerSettings, world: World, commands: Command[]): World {
+  const waitingFor = new Map<string, number[]>();
+  for (const stray of Object.values(world.strays)) {
+    waitingFor.set(stray.deploymentId, [...(waitingFor.get(stray.deploymentId) ?? []), stray.jobId]);
+  }
   let deployments: Record<string, DeploymentRecord> | undefined;
   for (const record of Object.values(world.deployments)) {
-    const updated = decideDeployment(settings, world.now, record, commands);
+    const updated = decideDeployment(settings, world.now, record, waitingFor.get(record.id) ?? [], commands);
     if (updated !== record) {
       deployments ??= { ...world.deployments };
       deployments[record.id] = updated;
@@ -127,23 +144,28 @@ function decideDeployments(settings: ReducerSettings, world: World, commands: Co
   return deployments === undefined ? world : { ...world, deployments };
 }
 
-function decideDeployment(settings: ReducerSettings, now: number, record: DeploymentRecord, commands: Command[]): DeploymentRecord {
+function decideDeployment(settings: ReducerSettings, now: number, record: DeploymentRecord, waitingFor: readonly number[], commands: Command[]): DeploymentRecord {
   let next = record;
-  const { desired } = record;
+  const { desired, job } = record;
   const canSubmit =
-    desired.args !== undefined &&
     desired.invalid === undefined &&
     record.rejected === undefined &&
-    record.job === undefined &&
+    job === undefined &&
     record.submitting === undefined &&
     record.uncertain === undefined &&
+    // Cancel, then submit: never two jobs of one deployment at once.
+    waitingFor.length === 0 &&
     (record.retry === undefined || now >= record.retry.at);
   if (canSubmit && desired.args !== undefined) {
     const spec = buildJobSpec(record.id, desired.submitId, desired.args, settings.job);
     commands.push({ type: 'submitJob', id: record.id, submitId: desired.submitId, spec });
     next = { ...next, submitting: { submitId: desired.submitId } };
   }
-  const state = stateOfRecord(next);
+  if (job?.missing === 'lookup') {
+    commands.push({ type: 'lookupJob', id: record.id, jobId: job.jobId });
+    next = { ...next, job: { ...job, missing: 'looking' } };
+  }
+  const state = stateOfRecord(next, waitingFor);
   const writeDue = next.writeRetry === undefined || now >= next.writeRetry.at;
   if (!sameState(state, next.written) && writeDue) {
     commands.push({ type: 'writeState', id: record.id, state });
@@ -152,13 +174,22 @@ function decideDeployment(settings: ReducerSettings, now: number, record: Deploy
   return next;
 }
 
-export function stateOfRecord(record: DeploymentRecord): DeploymentState {
-  if (record.desired.invalid !== undefined && record.job === undefined) return { status: 'FAILED', reason: record.desired.invalid };
-  if (record.rejected !== undefined) return { status: 'FAILED', reason: `Slurm rejected the job: ${record.rejected}` };
+export function stateOfRecord(record: DeploymentRecord, waitingFor: readonly number[] = []): DeploymentState {
+  const extra = {
+    generation: record.generation,
+    ...(record.duplicates !== undefined && record.duplicates.length > 0 ? { duplicate_jobs: record.duplicates } : {}),
+  };
+  return { ...coreState(record, waitingFor), ...extra };
+}
+
+function coreState(record: DeploymentRecord, waitingFor: readonly number[]): DeploymentState {
   const job = record.job;
+  if (record.desired.invalid !== undefined) return { status: 'FAILED', reason: record.desired.invalid };
+  if (record.rejected !== undefined) return { status: 'FAILED', reason: `Slurm rejected the job: ${record.rejected}` };
   if (job?.final !== undefined) return job.final;
   if (job?.observed !== undefined) return stateOfJob(job.observed);
   if (job !== undefined) return { status: 'PENDING', job_id: job.jobId };
+  if (waitingFor.length > 0) return { status: 'PENDING', reason: `waiting for job ${waitingFor.join(', ')} to end before submitting` };
   if (record.retry !== undefined) return { status: 'PENDING', reason: `submit failed, will retry: ${record.retry.reason}` };
   return { status: 'PENDING' };
 }
@@ -168,7 +199,7 @@ function cancelStrays(world: World, commands: Command[]): World {
   for (const stray of Object.values(world.strays)) {
     if (stray.cancelling || world.now < stray.notBefore) continue;
     if (stray.confirmByPollId !== undefined && (world.lastPoll?.pollId ?? 0) < stray.confirmByPollId) continue;
-    commands.push({ type: 'cancelJob', id: stray.deploymentId, jobId: stray.jobId });
+    commands.push({ type: 'cancelJob', id: stray.deploymentId, jobId: stray.jobId, why: stray.why });
     strays ??= { ...world.strays };
     strays[stray.jobId] = { ...stray, cancelling: true };
   }

@@ -3,16 +3,17 @@
 // missed or duplicated event is repaired by the next one, as in a level-triggered controller.
 
 import { backoffDelay } from './backoff.js';
-import { assertNever, type Command } from './commands.js';
+import { assertNever, type CancelReason, type Command } from './commands.js';
 import { canonicalJson } from './canonical-json.js';
 import { decodeSlurmArgs } from './deployment-args.js';
 import type { DeploymentState } from './deployment-state.js';
 import type { DeployerEvent, DeploymentEntry, InvalidDeployment } from './events.js';
+import type { Failure } from './failure.js';
 import { lostJobState, stateOfJob } from './job-observation.js';
 import { reconcile } from './reconcile.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
-import type { DeploymentRecord, Desired, ReducerSettings, TrackedJob, World } from './world.js';
+import type { DeploymentRecord, Desired, ReducerSettings, StrayJob, TrackedJob, World } from './world.js';
 
 export interface Step {
   readonly world: World;
@@ -47,7 +48,12 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
     case 'jobSubmitted':
       return applySubmitted(world, event.id, event.submitId, event.jobId);
     case 'submitFailed':
-      return applySubmitFailed(settings, world, event.id, event.submitId, event.failure.kind, event.failure.message);
+      return applySubmitFailed(settings, world, event.id, event.submitId, event.failure);
+    case 'jobLookedUp':
+      return applyLookup(settings, world, event.id, event.jobId, event.job);
+    case 'lookupFailed':
+      // The next poll that misses the job asks again.
+      return updateJob(world, event.id, event.jobId, (job) => (job.missing === 'looking' ? { ...job, missing: undefined } : job));
     case 'jobCancelled':
       return updateStray(world, event.jobId, (s) => ({ ...s, cancelling: false, attempt: 0, confirmByPollId: world.nextPollId }));
     case 'cancelFailed':
@@ -89,11 +95,7 @@ function applyListing(world: World, entries: readonly DeploymentEntry[], invalid
     if (!listedIds.has(id)) next = removeDeployment(next, id);
   }
   for (const entry of entries) {
-    if (entry.kind !== 'slurm') {
-      next = removeDeployment(next, entry.id);
-      continue;
-    }
-    next = upsertDeployment(next, desiredOf(entry), entry.id, entry.priorState);
+    next = entry.kind === 'slurm' ? upsertDeployment(next, desiredOf(entry), entry.id, entry.priorState) : removeDeployment(next, entry.id);
   }
   for (const bad of invalid) next = upsertDeployment(next, desiredOfInvalid(bad), bad.id);
   return next;
@@ -101,12 +103,31 @@ function applyListing(world: World, entries: readonly DeploymentEntry[], invalid
 
 function upsertDeployment(world: World, desired: Desired, id: string, priorState?: DeploymentState): World {
   const existing = world.deployments[id];
-  if (existing !== undefined && existing.desired.argsKey === desired.argsKey) return world;
-  const record: DeploymentRecord =
-    existing !== undefined
-      ? { ...existing, desired, rejected: undefined, retry: undefined }
-      : { id, desired, written: priorState, job: jobOfPriorState(priorState, world.nextPollId) };
-  return { ...world, deployments: { ...world.deployments, [id]: record } };
+  if (existing === undefined) {
+    const record: DeploymentRecord = {
+      id,
+      desired,
+      generation: priorState?.generation ?? 1,
+      written: priorState,
+      job: jobOfPriorState(priorState, world.nextPollId),
+    };
+    return setRecord(world, record);
+  }
+  // Unchanged args never cause a resubmit, whatever else changed in the value.
+  if (existing.desired.argsKey === desired.argsKey) return world;
+  // A new spec: its job replaces the old one, which is cancelled first (reconcile waits for it).
+  const job = existing.job;
+  const next = job !== undefined && job.final === undefined ? addStray(world, job.jobId, id, 'replaced', job.provableFromPollId) : world;
+  const record: DeploymentRecord = {
+    id,
+    desired,
+    generation: existing.generation + 1,
+    written: existing.written,
+    // A submit of the old spec still in flight is answered first; its job is then a stray.
+    ...(existing.submitting ? { submitting: existing.submitting } : {}),
+    ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
+  };
+  return setRecord(next, record);
 }
 
 /** After a restart, the state we wrote names the job: follow it rather than submit again. */
@@ -126,7 +147,7 @@ function removeDeployment(world: World, id: string): World {
   const job = record.job;
   const next = { ...world, deployments };
   // Its job, still active, is now nobody's: reconcile cancels strays.
-  return job !== undefined && job.final === undefined ? addStray(next, job.jobId, id, job.provableFromPollId) : next;
+  return job !== undefined && job.final === undefined ? addStray(next, job.jobId, id, 'deployment removed', job.provableFromPollId) : next;
 }
 
 function applyPoll(settings: ReducerSettings, world: World, pollId: number, allJobs: readonly SlurmJob[]): World {
@@ -146,59 +167,88 @@ function applyPoll(settings: ReducerSettings, world: World, pollId: number, allJ
 }
 
 function observeJob(job: TrackedJob, seen: SlurmJob | undefined, pollId: number): TrackedJob {
-  if (job.final !== undefined) return seen === undefined ? job : { ...job, observed: seen };
-  if (seen !== undefined) {
-    const state = stateOfJob(seen);
-    return isTerminalStatus(state.status) ? { ...job, observed: seen, final: state } : { ...job, observed: seen };
-  }
+  if (seen !== undefined) return observed(job, seen);
+  // Finished jobs age out of Slurm (MinJobAge): their terminal state stands.
+  if (job.final !== undefined || job.missing !== undefined) return job;
   // A poll issued before the job existed cannot prove it missing.
   if (pollId < job.provableFromPollId) return job;
-  return { ...job, final: lostJobState(job.jobId, job.observed) };
+  return { ...job, missing: 'lookup' };
+}
+
+/** Terminal states are sticky: once seen, later reports do not change the status. */
+function observed(job: TrackedJob, seen: SlurmJob): TrackedJob {
+  const { missing: _gone, ...rest } = job;
+  if (job.final !== undefined) return { ...rest, observed: seen };
+  const state = stateOfJob(seen);
+  return isTerminalStatus(state.status) ? { ...rest, observed: seen, final: state } : { ...rest, observed: seen };
+}
+
+function applyLookup(settings: ReducerSettings, world: World, id: string, jobId: number, seen: SlurmJob | undefined): World {
+  if (seen !== undefined && seen.mcsLabel !== settings.job.label) return world;
+  return updateJob(world, id, jobId, (job) => {
+    if (seen !== undefined) return observed(job, seen);
+    if (job.final !== undefined) return job;
+    const { missing: _gone, ...rest } = job;
+    return { ...rest, final: lostJobState(job.jobId, job.observed) };
+  });
 }
 
 function applySubmitted(world: World, id: string, submitId: string, jobId: number): World {
   const record = world.deployments[id];
   if (record === undefined || record.submitting?.submitId !== submitId) {
-    // The deployment was removed or changed while the submit was in flight: the job is a stray.
-    return addStray(world, jobId, id, world.nextPollId);
+    // The deployment was removed while the submit was in flight: the job is nobody's.
+    return addStray(world, jobId, id, 'deployment removed', world.nextPollId);
   }
-  const job: TrackedJob = { jobId, submitId, provableFromPollId: world.nextPollId };
-  return setRecord(world, { ...record, submitting: undefined, uncertain: undefined, retry: undefined, job });
+  const answered = { ...record, submitting: undefined, uncertain: undefined, retry: undefined };
+  if (submitId !== record.desired.submitId) {
+    // The args changed while the submit of the old spec was in flight.
+    return addStray(setRecord(world, answered), jobId, id, 'replaced', world.nextPollId);
+  }
+  return setRecord(world, { ...answered, job: { jobId, submitId, provableFromPollId: world.nextPollId } });
 }
 
-function applySubmitFailed(settings: ReducerSettings, world: World, id: string, submitId: string, kind: string, message: string): World {
+function applySubmitFailed(settings: ReducerSettings, world: World, id: string, submitId: string, failure: Failure): World {
   const record = world.deployments[id];
   if (record === undefined || record.submitting?.submitId !== submitId) return world;
   const base = { ...record, submitting: undefined };
-  switch (kind) {
+  // An answer about an old spec says nothing about the new one, unless the job may exist.
+  if (submitId !== record.desired.submitId && failure.kind !== 'unknown-outcome') return setRecord(world, base);
+  switch (failure.kind) {
     case 'permanent':
-      return setRecord(world, { ...base, rejected: message, retry: undefined });
+      return setRecord(world, { ...base, rejected: failure.message, retry: undefined });
     case 'unknown-outcome':
       // The job may exist: only a poll issued from now on can tell.
       return setRecord(world, { ...base, uncertain: { submitId, resolvedByPollId: world.nextPollId } });
-    default: {
+    case 'transient':
+    case 'auth': {
       const attempt = (record.retry?.attempt ?? 0) + 1;
       const at = world.now + backoffDelay(settings.backoff, `submit:${id}`, attempt);
-      return setRecord(world, { ...base, retry: { attempt, at, reason: message } });
+      return setRecord(world, { ...base, retry: { attempt, at, reason: failure.message } });
     }
+    default:
+      return assertNever(failure.kind);
   }
 }
 
-function addStray(world: World, jobId: number, deploymentId: string, provableFromPollId: number): World {
+export function addStray(world: World, jobId: number, deploymentId: string, why: CancelReason, provableFromPollId: number): World {
   if (world.strays[jobId] !== undefined) return world;
-  const stray = { jobId, deploymentId, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId };
+  const stray: StrayJob = { jobId, deploymentId, why, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId };
   return { ...world, strays: { ...world.strays, [jobId]: stray } };
 }
 
-function updateStray(world: World, jobId: number, update: (s: World['strays'][string]) => World['strays'][string]): World {
+function updateStray(world: World, jobId: number, update: (s: StrayJob) => StrayJob): World {
   const stray = world.strays[jobId];
   return stray === undefined ? world : { ...world, strays: { ...world.strays, [jobId]: update(stray) } };
 }
 
-export function removeStray(world: World, jobId: number): World {
+function removeStray(world: World, jobId: number): World {
   if (world.strays[jobId] === undefined) return world;
   const { [jobId]: _gone, ...strays } = world.strays;
   return { ...world, strays };
+}
+
+function updateJob(world: World, id: string, jobId: number, update: (job: TrackedJob) => TrackedJob): World {
+  return updateRecord(world, id, (r) => (r.job?.jobId === jobId ? { ...r, job: update(r.job) } : r));
 }
 
 function updateRecord(world: World, id: string, update: (r: DeploymentRecord) => DeploymentRecord): World {
@@ -209,4 +259,3 @@ function updateRecord(world: World, id: string, update: (r: DeploymentRecord) =>
 function setRecord(world: World, record: DeploymentRecord): World {
   return { ...world, deployments: { ...world.deployments, [record.id]: record } };
 }
-

@@ -1,6 +1,7 @@
 // The reducer's model of the world: plain, JSON-serializable data.
 
 import type { BackoffSettings } from './backoff.js';
+import type { CancelReason } from './commands.js';
 import type { DeploymentState } from './deployment-state.js';
 import type { SlurmArgs } from './deployment-args.js';
 import type { JobSettings } from './job-builder.js';
@@ -33,6 +34,8 @@ export interface TrackedJob {
   readonly observed?: SlurmJob;
   /** The terminal state once seen: terminal states are sticky. */
   readonly final?: DeploymentState;
+  /** A poll that could have shown the job did not: look it up by id ('lookup'), or it is being looked up. */
+  readonly missing?: 'lookup' | 'looking';
 }
 
 export interface Retry {
@@ -44,6 +47,10 @@ export interface Retry {
 export interface DeploymentRecord {
   readonly id: string;
   readonly desired: Desired;
+  /** Counts the specs this deployment has had: changed args make a new generation. */
+  readonly generation: number;
+  /** Active jobs found serving this deployment besides its own, cancelled as duplicates. */
+  readonly duplicates?: readonly number[];
   readonly job?: TrackedJob;
   readonly submitting?: { readonly submitId: string };
   /** A submit whose outcome is unknown: wait for a poll issued after it before submitting again. */
@@ -61,6 +68,7 @@ export interface DeploymentRecord {
 export interface StrayJob {
   readonly jobId: number;
   readonly deploymentId: string;
+  readonly why: CancelReason;
   readonly cancelling: boolean;
   readonly attempt: number;
   /** After a failed cancel: not again before this time (ms). */

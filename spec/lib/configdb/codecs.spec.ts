@@ -127,7 +127,16 @@ describe('Config DB codecs', () => {
     });
 
     it('round-trips through decodeState', () => {
-      const state = { status: 'FINISHED', job_id: 5, slurm_state: 'COMPLETED', reason: 'None', exit_code: 0, signal: 0 } as const;
+      const state = {
+        status: 'FINISHED',
+        job_id: 5,
+        slurm_state: 'COMPLETED',
+        reason: 'None',
+        exit_code: 0,
+        signal: 0,
+        generation: 2,
+        duplicate_jobs: [6, 9],
+      } as const;
       expect(decodeState(encodeState(state))).to.deep.equal(state);
     });
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Command } from '../../../lib/core/commands.js';
+import type { DeploymentState } from '../../../lib/core/deployment-state.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
 import { createReducer } from '../../../lib/core/reducer.js';
 import { initialWorld, type World } from '../../../lib/core/world.js';
@@ -33,6 +34,9 @@ class Run {
   }
 }
 
+/** A state of the first generation, as most specs expect. */
+const g1 = (state: DeploymentState): DeploymentState => ({ ...state, generation: 1 });
+
 const ofType = <T extends Command['type']>(commands: Command[], type: T) => commands.filter((c): c is Extract<Command, { type: T }> => c.type === type);
 
 /** A run with the Config DB listed (with `entries`) and Slurm polled once (with `jobs`). */
@@ -57,14 +61,35 @@ describe('reducer', () => {
     it('adopts a labelled job of a listed deployment instead of submitting again', () => {
       const { first } = started([entry('d1')], [job(41, 'd1', 'RUNNING')]);
       expect(ofType(first, 'submitJob')).to.deep.equal([]);
-      expect(ofType(first, 'writeState')).to.deep.equal([{ type: 'writeState', id: 'd1', state: { status: 'RUNNING', job_id: 41, slurm_state: 'RUNNING' } }]);
+      expect(ofType(first, 'writeState')).to.deep.equal([{ type: 'writeState', id: 'd1', state: g1({ status: 'RUNNING', job_id: 41, slurm_state: 'RUNNING' }) }]);
     });
 
-    it('keeps the oldest of two active jobs of one deployment and cancels the other', () => {
-      const { first } = started([entry('d1')], [job(52, 'd1', 'RUNNING'), job(51, 'd1', 'PENDING', {}, 'r3')]);
+    it('keeps the oldest of two active jobs of one deployment, cancels the other and says so', () => {
+      const { first } = started([entry('d1')], [job(52, 'd1', 'RUNNING'), job(51, 'd1', 'PENDING')]);
       expect(ofType(first, 'submitJob')).to.deep.equal([]);
-      // r10 is the current spec's submit id: that job wins over the older spec's job 51.
-      expect(ofType(first, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 51 }]);
+      expect(ofType(first, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 52, why: 'duplicate' }]);
+      expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([
+        { status: 'PENDING', job_id: 51, slurm_state: 'PENDING', generation: 1, duplicate_jobs: [52] },
+      ]);
+    });
+
+    it('follows the job named in the state it wrote before a restart, and keeps a finished one finished', () => {
+      const run = new Run();
+      const finished = { ...entry('done'), priorState: g1({ status: 'FINISHED', job_id: 3, slurm_state: 'COMPLETED', exit_code: 0 }) };
+      const running = { ...entry('busy'), priorState: g1({ status: 'RUNNING', job_id: 4, slurm_state: 'RUNNING' }) };
+      run.feed({ type: 'configListed', deployments: [finished, running], invalid: [] });
+      // Job 3 aged out of Slurm long ago; job 4 still runs.
+      const first = run.poll(T0, job(4, 'busy', 'RUNNING'));
+      expect(first).to.deep.equal([]);
+    });
+
+    it('cancels an active job of an older spec, then submits the current one', () => {
+      const { run, first } = started([entry('d1', { script: 'new' }, 20)], [job(51, 'd1', 'RUNNING', {}, 'r3')]);
+      expect(ofType(first, 'submitJob')).to.deep.equal([]);
+      expect(ofType(first, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 51, why: 'replaced' }]);
+      run.feed({ type: 'jobCancelled', id: 'd1', jobId: 51 });
+      const after = run.poll(T0 + 10_000, job(51, 'd1', 'CANCELLED', {}, 'r3'));
+      expect(ofType(after, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r20']);
     });
   });
 
@@ -73,18 +98,18 @@ describe('reducer', () => {
       const { run, first } = started();
       const [submit] = ofType(first, 'submitJob');
       expect(submit?.spec).to.include({ name: 'd1', mcsLabel: LABEL });
-      expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([{ status: 'PENDING' }]);
+      expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'PENDING' })]);
 
       // A second event while the submit is in flight submits nothing.
       expect(ofType(run.poll(T0 + 10_000), 'submitJob')).to.deep.equal([]);
 
       const submitted = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
-      expect(submitted).to.deep.equal([{ type: 'writeState', id: 'd1', state: { status: 'PENDING', job_id: 7 } }]);
+      expect(submitted).to.deep.equal([{ type: 'writeState', id: 'd1', state: g1({ status: 'PENDING', job_id: 7 }) }]);
 
       expect(ofType(run.poll(T0 + 20_000, job(7, 'd1', 'RUNNING')), 'writeState').map((c) => c.state.status)).to.deep.equal(['RUNNING']);
       expect(run.poll(T0 + 30_000, job(7, 'd1', 'RUNNING'))).to.deep.equal([]);
       const done = run.poll(T0 + 40_000, job(7, 'd1', 'COMPLETED', { exitCode: { status: 0, signal: 0 } }));
-      expect(ofType(done, 'writeState').map((c) => c.state)).to.deep.equal([{ status: 'FINISHED', job_id: 7, slurm_state: 'COMPLETED', exit_code: 0 }]);
+      expect(ofType(done, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'FINISHED', job_id: 7, slurm_state: 'COMPLETED', exit_code: 0 })]);
       // Aged out of Slurm (MinJobAge): still FINISHED, nothing written, nothing submitted.
       expect(run.poll(T0 + 50_000)).to.deep.equal([]);
       expect(ofType(run.commands, 'submitJob')).to.have.length(1);
@@ -95,7 +120,7 @@ describe('reducer', () => {
       run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 8 });
       const failed = run.poll(T0 + 10_000, job(8, 'd1', 'FAILED', { reason: 'NonZeroExitCode', exitCode: { status: 3, signal: 0 } }));
       expect(ofType(failed, 'writeState').map((c) => c.state)).to.deep.equal([
-        { status: 'FAILED', job_id: 8, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3 },
+        g1({ status: 'FAILED', job_id: 8, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3 }),
       ]);
     });
 
@@ -113,10 +138,31 @@ describe('reducer', () => {
       run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 9 });
       const stale = run.feed({ type: 'jobsPolled', pollId: poll!.pollId, jobs: [] });
       expect(ofType(stale, 'writeState')).to.deep.equal([]);
-      // A poll issued afterwards that does not show it: the job is lost, never FINISHED.
-      const lost = ofType(run.poll(T0 + 20_000), 'writeState');
+      // A poll issued afterwards that does not show it: look it up once, by id.
+      expect(run.poll(T0 + 20_000)).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 9 }]);
+      expect(run.poll(T0 + 30_000)).to.deep.equal([]);
+      // Slurm does not know it: the job is lost, never FINISHED.
+      const lost = ofType(run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 9 }), 'writeState');
       expect(lost.map((c) => c.state.status)).to.deep.equal(['FAILED']);
       expect(lost[0]?.state.reason).to.match(/^job lost/);
+    });
+
+    it('takes the state a lookup finds for a job missing from the poll', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 9 });
+      run.poll(T0 + 10_000, job(9, 'd1', 'RUNNING'));
+      expect(run.poll(T0 + 20_000)).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 9 }]);
+      const found = run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 9, job: job(9, 'd1', 'COMPLETED', { exitCode: { status: 0, signal: 0 } }) });
+      expect(ofType(found, 'writeState').map((c) => c.state.status)).to.deep.equal(['FINISHED']);
+    });
+
+    it('looks a missing job up again after a failed lookup, at the next poll', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 9 });
+      run.poll(T0 + 10_000, job(9, 'd1', 'RUNNING'));
+      run.poll(T0 + 20_000);
+      expect(run.feed({ type: 'lookupFailed', id: 'd1', jobId: 9, failure: { kind: 'transient', message: 'timeout' } })).to.deep.equal([]);
+      expect(run.poll(T0 + 30_000)).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 9 }]);
     });
   });
 
@@ -126,7 +172,7 @@ describe('reducer', () => {
       run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
       run.poll(T0 + 10_000, job(7, 'd1', 'RUNNING'));
       const deleted = run.feed({ type: 'deploymentDeleted', id: 'd1' });
-      expect(deleted).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 7 }]);
+      expect(deleted).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 7, why: 'deployment removed' }]);
       run.feed({ type: 'jobCancelled', id: 'd1', jobId: 7 });
       // The job gets time to end before it is asked again.
       expect(run.feed({ type: 'tick', now: T0 + 15_000 })).to.deep.equal([]);
@@ -138,15 +184,58 @@ describe('reducer', () => {
     it('cancels the job of a deployment deleted while its submit was in flight, when the id arrives', () => {
       const { run } = started();
       expect(run.feed({ type: 'deploymentDeleted', id: 'd1' })).to.deep.equal([]);
-      expect(run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 12 })).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 12 }]);
+      expect(run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 12 })).to.deep.equal([
+        { type: 'cancelJob', id: 'd1', jobId: 12, why: 'deployment removed' },
+      ]);
     });
 
     it('retries a failed cancel after a backoff', () => {
       const { run } = started([], [job(5, 'gone', 'RUNNING')]);
-      expect(ofType(run.commands, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'gone', jobId: 5 }]);
+      expect(ofType(run.commands, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'gone', jobId: 5, why: 'deployment removed' }]);
       run.feed({ type: 'cancelFailed', id: 'gone', jobId: 5, failure: { kind: 'transient', message: 'connection refused' } });
       expect(run.feed({ type: 'tick', now: T0 + 100 })).to.deep.equal([]);
       expect(ofType(run.feed({ type: 'tick', now: T0 + 1000 }), 'cancelJob')).to.have.length(1);
+    });
+  });
+
+  describe('updated deployments', () => {
+    it('replaces the job when the args change: cancel, then submit, one generation more', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      run.poll(T0 + 10_000, job(7, 'd1', 'RUNNING'));
+      const changed = run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'v2' }, 11) });
+      expect(changed).to.deep.equal([
+        { type: 'writeState', id: 'd1', state: { status: 'PENDING', reason: 'waiting for job 7 to end before submitting', generation: 2 } },
+        { type: 'cancelJob', id: 'd1', jobId: 7, why: 'replaced' },
+      ]);
+      run.feed({ type: 'jobCancelled', id: 'd1', jobId: 7 });
+      const next = run.poll(T0 + 20_000, job(7, 'd1', 'CANCELLED'));
+      const [submit] = ofType(next, 'submitJob');
+      expect(submit?.submitId).to.equal('r11');
+      expect(submit?.spec.script).to.equal('v2');
+    });
+
+    it('never resubmits for a put with unchanged args', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      expect(run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: '#!/bin/bash\ntrue\n' }, 12) })).to.deep.equal([]);
+    });
+
+    it('runs a finished deployment again when its args change', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      run.poll(T0 + 10_000, job(7, 'd1', 'COMPLETED'));
+      const changed = run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'again' }, 13) });
+      expect(ofType(changed, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r13']);
+      expect(ofType(changed, 'cancelJob')).to.deep.equal([]);
+    });
+
+    it('cancels the job of a submit of the old spec that answers after the change', () => {
+      const { run } = started();
+      run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'v2' }, 11) });
+      const answered = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      expect(ofType(answered, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 7, why: 'replaced' }]);
+      expect(ofType(answered, 'submitJob')).to.deep.equal([]);
     });
   });
 
@@ -168,7 +257,7 @@ describe('reducer', () => {
     it('marks a deployment with bad args FAILED, naming the field, and submits nothing', () => {
       const { first } = started([entry('d1', { script: 'x', time_limit: 'soon' })]);
       expect(ofType(first, 'submitJob')).to.deep.equal([]);
-      expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([{ status: 'FAILED', reason: 'args.time_limit: expected a positive integer' }]);
+      expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'FAILED', reason: 'args.time_limit: expected a positive integer' })]);
     });
 
     it('retries a transiently failed submit after a backoff, staying PENDING', () => {
@@ -184,7 +273,7 @@ describe('reducer', () => {
       const { run } = started();
       const rejected = run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'permanent', message: 'Invalid partition name specified' } });
       expect(ofType(rejected, 'writeState').map((c) => c.state)).to.deep.equal([
-        { status: 'FAILED', reason: 'Slurm rejected the job: Invalid partition name specified' },
+        g1({ status: 'FAILED', reason: 'Slurm rejected the job: Invalid partition name specified' }),
       ]);
       expect(ofType(run.poll(T0 + 60_000), 'submitJob')).to.deep.equal([]);
     });
@@ -194,7 +283,7 @@ describe('reducer', () => {
       run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'unknown-outcome', message: 'timeout' } });
       const found = run.poll(T0 + 10_000, job(30, 'd1', 'RUNNING'));
       expect(ofType(found, 'submitJob')).to.deep.equal([]);
-      expect(ofType(found, 'writeState')[0]?.state).to.deep.equal({ status: 'RUNNING', job_id: 30, slurm_state: 'RUNNING' });
+      expect(ofType(found, 'writeState')[0]?.state).to.deep.equal(g1({ status: 'RUNNING', job_id: 30, slurm_state: 'RUNNING' }));
 
       const other = started().run;
       other.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'unknown-outcome', message: 'timeout' } });
