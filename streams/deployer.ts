@@ -113,6 +113,8 @@ function sinkFor(sinks: DeployerSinks, command: Command): Observable<DeployerEve
       return sinks.cancelJob(command);
     case 'writeState':
       return sinks.writeState(command);
+    case 'deleteState':
+      return sinks.deleteState(command);
   }
 }
 

@@ -30,6 +30,8 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb): DeployerSinks 
       })),
     cancelJob: (command) =>
       attempt(command, 'transient', () => slurm.cancel(command.jobId), () => ({ type: 'jobCancelled', id: command.id, jobId: command.jobId })),
+    // A deployment created again meanwhile keeps its state: nothing more to do either way.
+    deleteState: (command) => attempt(command, 'transient', () => configDb.deleteState(command.id), () => ({ type: 'stateDeleted', id: command.id })),
     writeState: (command) =>
       attempt(command, 'transient', () => configDb.writeState(command.id, command.state), (result) =>
         result === 'written'

@@ -62,6 +62,12 @@ function logEvent(log: Logger, event: DeployerEvent): void {
     case 'stateWritten':
       log.debug('state written', { deployment: event.id, status: event.state.status });
       return;
+    case 'stateDeleted':
+      log.debug('state removed', { deployment: event.id });
+      return;
+    case 'stateDeleteFailed':
+      log.warning('state removal failed', { deployment: event.id, kind: event.failure.kind, error: event.failure.message });
+      return;
     case 'stateWriteFailed':
       log.warning('state write failed', { deployment: event.id, kind: event.failure.kind, error: event.failure.message });
   }
@@ -83,5 +89,8 @@ function logCommand(log: Logger, command: Command): void {
       return;
     case 'writeState':
       log.info('state changed', { deployment: command.id, ...command.state });
+      return;
+    case 'deleteState':
+      log.info('removing the state of a deleted deployment', { deployment: command.id });
   }
 }

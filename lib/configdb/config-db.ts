@@ -31,6 +31,7 @@ export interface DeploymentWatch {
 }
 
 export type StateWriteResult = 'written' | 'deployment-missing';
+export type StateDeleteResult = 'deleted' | 'deployment-exists';
 
 export interface ConfigDb {
   listDeployments(): Promise<DeploymentListing>;
@@ -38,5 +39,10 @@ export interface ConfigDb {
   watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch>;
   /** Writes /deploy/<id>/state only if /deploy/<id> still exists (never resurrects a deleted one). */
   writeState(id: string, state: DeploymentState): Promise<StateWriteResult>;
+  /**
+   * Deletes /deploy/<id>/state only if /deploy/<id> does not exist (a deployment created again
+   * meanwhile keeps its state); 'deployment-exists' otherwise. Deleting a missing state is fine.
+   */
+  deleteState(id: string): Promise<StateDeleteResult>;
   close(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { Etcd3, Range, type IEvent, type IKeyValue, type IOptions, type IWatchRe
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../core/secret.js';
-import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateWriteResult } from './config-db.js';
+import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState } from './codecs.js';
 import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
@@ -95,6 +95,17 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
           .commit(),
       );
       return response.succeeded ? 'written' : 'deployment-missing';
+    },
+
+    async deleteState(id: string): Promise<StateDeleteResult> {
+      // A deployment created again meanwhile keeps its state.
+      const response = await call(`delete state of ${id}`, () =>
+        client
+          .if(deploymentKey(id, prefix), 'Version', '==', 0)
+          .then(client.delete().key(stateKey(id, prefix)))
+          .commit(),
+      );
+      return response.succeeded ? 'deleted' : 'deployment-exists';
     },
 
     async close(): Promise<void> {

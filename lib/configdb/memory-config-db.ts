@@ -3,7 +3,7 @@
 
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateWriteResult } from './config-db.js';
+import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState } from './codecs.js';
 import { deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
@@ -136,6 +136,13 @@ export function createMemoryConfigDb(): MemoryConfigDb {
       if (!values.has(deploymentKey(id))) return 'deployment-missing';
       commit([{ key: stateKey(id), value: encodeState(state) }]);
       return 'written';
+    },
+
+    async deleteState(id: string): Promise<StateDeleteResult> {
+      ensureOpen();
+      if (values.has(deploymentKey(id))) return 'deployment-exists';
+      if (values.has(stateKey(id))) commit([{ key: stateKey(id), value: undefined }]);
+      return 'deleted';
     },
 
     async close(): Promise<void> {

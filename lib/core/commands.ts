@@ -12,7 +12,9 @@ export type Command =
   /** Asks Slurm about one job that a poll no longer shows, before calling it lost. */
   | { readonly type: 'lookupJob'; readonly id: string; readonly jobId: number }
   | { readonly type: 'cancelJob'; readonly id: string; readonly jobId: number; readonly why: CancelReason }
-  | { readonly type: 'writeState'; readonly id: string; readonly state: DeploymentState };
+  | { readonly type: 'writeState'; readonly id: string; readonly state: DeploymentState }
+  /** Removes /deploy/<id>/state of a deleted deployment, once its job has ended. */
+  | { readonly type: 'deleteState'; readonly id: string };
 
 export type CommandType = Command['type'];
 
@@ -38,6 +40,8 @@ export function outcomeOfFailure(command: Command, failure: Failure): DeployerEv
       return { type: 'cancelFailed', id: command.id, jobId: command.jobId, failure };
     case 'writeState':
       return { type: 'stateWriteFailed', id: command.id, state: command.state, failure };
+    case 'deleteState':
+      return { type: 'stateDeleteFailed', id: command.id, failure };
     default:
       return assertNever(command);
   }

@@ -41,6 +41,8 @@ export type DeployerEvent =
   | { readonly type: 'jobCancelled'; readonly id: string; readonly jobId: number }
   | { readonly type: 'cancelFailed'; readonly id: string; readonly jobId: number; readonly failure: Failure }
   | { readonly type: 'stateWritten'; readonly id: string; readonly state: DeploymentState }
+  | { readonly type: 'stateDeleted'; readonly id: string }
+  | { readonly type: 'stateDeleteFailed'; readonly id: string; readonly failure: Failure }
   | { readonly type: 'stateWriteFailed'; readonly id: string; readonly state: DeploymentState; readonly failure: Failure };
 
 export type EventType = DeployerEvent['type'];

@@ -7,7 +7,7 @@ import { sameState, type DeploymentState } from './deployment-state.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
 import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
-import { isReady, type DeploymentRecord, type ReducerSettings, type StrayJob, type World } from './world.js';
+import { isReady, type DeploymentRecord, type ReducerSettings, type StateRemoval, type StrayJob, type World } from './world.js';
 
 export interface Decision {
   readonly world: World;
@@ -22,6 +22,7 @@ export function reconcile(settings: ReducerSettings, world: World): Decision {
     next = collectStrays(next);
     next = decideDeployments(settings, next, commands);
     next = cancelStrays(next, commands);
+    next = removeStates(next, commands);
   }
   next = schedulePoll(settings, next, commands);
   return { world: next, commands };
@@ -204,6 +205,19 @@ function cancelStrays(world: World, commands: Command[]): World {
     strays[stray.jobId] = { ...stray, cancelling: true };
   }
   return strays === undefined ? world : { ...world, strays };
+}
+
+/** The state of a deleted deployment goes once its job has ended (no stray of it remains). */
+function removeStates(world: World, commands: Command[]): World {
+  let removals: Record<string, StateRemoval> | undefined;
+  const busy = new Set(Object.values(world.strays).map((s) => s.deploymentId));
+  for (const removal of Object.values(world.removals)) {
+    if (removal.deleting || removal.awaitingSubmit !== undefined || busy.has(removal.id) || world.now < removal.notBefore) continue;
+    commands.push({ type: 'deleteState', id: removal.id });
+    removals ??= { ...world.removals };
+    removals[removal.id] = { ...removal, deleting: true };
+  }
+  return removals === undefined ? world : { ...world, removals };
 }
 
 function schedulePoll(settings: ReducerSettings, world: World, commands: Command[]): World {

@@ -13,7 +13,7 @@ import { lostJobState, stateOfJob } from './job-observation.js';
 import { reconcile } from './reconcile.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
-import type { DeploymentRecord, Desired, ReducerSettings, StrayJob, TrackedJob, World } from './world.js';
+import type { DeploymentRecord, Desired, ReducerSettings, StateRemoval, StrayJob, TrackedJob, World } from './world.js';
 
 export interface Step {
   readonly world: World;
@@ -29,15 +29,15 @@ export function createReducer(settings: ReducerSettings): Reducer {
 export function applyEvent(settings: ReducerSettings, world: World, event: DeployerEvent): World {
   switch (event.type) {
     case 'configListed':
-      return applyListing(world, event.deployments, event.invalid);
+      return applyListing(settings, world, event.deployments, event.invalid);
     case 'deploymentPut':
       return event.deployment.kind === 'slurm'
         ? upsertDeployment(world, desiredOf(event.deployment), event.deployment.id)
-        : removeDeployment(world, event.deployment.id);
+        : removeDeployment(settings, world, event.deployment.id);
     case 'deploymentInvalid':
       return upsertDeployment(world, desiredOfInvalid(event.invalid), event.invalid.id);
     case 'deploymentDeleted':
-      return removeDeployment(world, event.id);
+      return removeDeployment(settings, world, event.id);
     case 'tick':
       // Time never runs backwards for the reducer, whatever the wall clock does.
       return world.clockStarted && event.now <= world.now ? world : { ...world, now: event.now, clockStarted: true };
@@ -66,6 +66,15 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
       }));
     case 'stateWritten':
       return updateRecord(world, event.id, (r) => (r.writeRetry ? { ...r, writeRetry: undefined } : r));
+    case 'stateDeleted':
+      return dropRemoval(world, event.id);
+    case 'stateDeleteFailed':
+      return updateRemoval(world, event.id, (r) => ({
+        ...r,
+        deleting: false,
+        attempt: r.attempt + 1,
+        notBefore: world.now + backoffDelay(settings.backoff, `delete:${r.id}`, r.attempt + 1),
+      }));
     case 'stateWriteFailed':
       return updateRecord(world, event.id, (r) => {
         const attempt = (r.writeRetry?.attempt ?? 0) + 1;
@@ -88,20 +97,22 @@ function desiredOfInvalid(invalid: InvalidDeployment): Desired {
   return { revision: invalid.revision, argsKey: `invalid:${invalid.reason}`, invalid: invalid.reason, submitId: `r${invalid.revision}` };
 }
 
-function applyListing(world: World, entries: readonly DeploymentEntry[], invalid: readonly InvalidDeployment[]): World {
+function applyListing(settings: ReducerSettings, world: World, entries: readonly DeploymentEntry[], invalid: readonly InvalidDeployment[]): World {
   const listedIds = new Set([...entries.filter((e) => e.kind === 'slurm').map((e) => e.id), ...invalid.map((i) => i.id)]);
   let next: World = { ...world, listed: true };
   for (const id of Object.keys(world.deployments)) {
-    if (!listedIds.has(id)) next = removeDeployment(next, id);
+    if (!listedIds.has(id)) next = removeDeployment(settings, next, id);
   }
   for (const entry of entries) {
-    next = entry.kind === 'slurm' ? upsertDeployment(next, desiredOf(entry), entry.id, entry.priorState) : removeDeployment(next, entry.id);
+    next = entry.kind === 'slurm' ? upsertDeployment(next, desiredOf(entry), entry.id, entry.priorState) : removeDeployment(settings, next, entry.id);
   }
   for (const bad of invalid) next = upsertDeployment(next, desiredOfInvalid(bad), bad.id);
   return next;
 }
 
-function upsertDeployment(world: World, desired: Desired, id: string, priorState?: DeploymentState): World {
+function upsertDeployment(current: World, desired: Desired, id: string, priorState?: DeploymentState): World {
+  // Created again: its state is its own again, not to be removed.
+  const world = dropRemoval(current, id);
   const existing = world.deployments[id];
   if (existing === undefined) {
     const record: DeploymentRecord = {
@@ -140,12 +151,16 @@ function jobOfPriorState(state: DeploymentState | undefined, nextPollId: number)
   };
 }
 
-function removeDeployment(world: World, id: string): World {
+function removeDeployment(settings: ReducerSettings, world: World, id: string): World {
   const record = world.deployments[id];
   if (record === undefined) return world;
   const { [id]: _removed, ...deployments } = world.deployments;
   const job = record.job;
-  const next = { ...world, deployments };
+  let next: World = { ...world, deployments };
+  if (!settings.keepStateOfDeleted && record.written !== undefined) {
+    const awaiting = record.submitting === undefined ? {} : { awaitingSubmit: record.submitting.submitId };
+    next = { ...next, removals: { ...next.removals, [id]: { id, ...awaiting, deleting: false, attempt: 0, notBefore: 0 } } };
+  }
   // Its job, still active, is now nobody's: reconcile cancels strays.
   return job !== undefined && job.final === undefined ? addStray(next, job.jobId, id, 'deployment removed', job.provableFromPollId) : next;
 }
@@ -193,7 +208,8 @@ function applyLookup(settings: ReducerSettings, world: World, id: string, jobId:
   });
 }
 
-function applySubmitted(world: World, id: string, submitId: string, jobId: number): World {
+function applySubmitted(current: World, id: string, submitId: string, jobId: number): World {
+  const world = submitAnswered(current, id, submitId);
   const record = world.deployments[id];
   if (record === undefined || record.submitting?.submitId !== submitId) {
     // The deployment was removed while the submit was in flight: the job is nobody's.
@@ -207,7 +223,8 @@ function applySubmitted(world: World, id: string, submitId: string, jobId: numbe
   return setRecord(world, { ...answered, job: { jobId, submitId, provableFromPollId: world.nextPollId } });
 }
 
-function applySubmitFailed(settings: ReducerSettings, world: World, id: string, submitId: string, failure: Failure): World {
+function applySubmitFailed(settings: ReducerSettings, current: World, id: string, submitId: string, failure: Failure): World {
+  const world = submitAnswered(current, id, submitId);
   const record = world.deployments[id];
   if (record === undefined || record.submitting?.submitId !== submitId) return world;
   const base = { ...record, submitting: undefined };
@@ -228,6 +245,22 @@ function applySubmitFailed(settings: ReducerSettings, world: World, id: string, 
     default:
       return assertNever(failure.kind);
   }
+}
+
+/** A removal that waited for this submit's answer waits no more (its job, if any, is a stray now). */
+function submitAnswered(world: World, id: string, submitId: string): World {
+  return updateRemoval(world, id, (r) => (r.awaitingSubmit === submitId ? { id: r.id, deleting: r.deleting, attempt: r.attempt, notBefore: r.notBefore } : r));
+}
+
+function updateRemoval(world: World, id: string, update: (r: StateRemoval) => StateRemoval): World {
+  const removal = world.removals[id];
+  return removal === undefined ? world : { ...world, removals: { ...world.removals, [id]: update(removal) } };
+}
+
+function dropRemoval(world: World, id: string): World {
+  if (world.removals[id] === undefined) return world;
+  const { [id]: _gone, ...removals } = world.removals;
+  return { ...world, removals };
 }
 
 export function addStray(world: World, jobId: number, deploymentId: string, why: CancelReason, provableFromPollId: number): World {

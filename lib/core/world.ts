@@ -9,6 +9,8 @@ import type { SlurmJob } from './slurm-job.js';
 
 export interface ReducerSettings {
   readonly job: JobSettings;
+  /** Keep /deploy/<id>/state when a deployment is deleted (default: remove it once its job ended). */
+  readonly keepStateOfDeleted?: boolean;
   readonly pollIntervalMs: number;
   readonly backoff: BackoffSettings;
 }
@@ -79,6 +81,16 @@ export interface StrayJob {
   readonly provableFromPollId: number;
 }
 
+/** A deleted deployment whose state is to be removed once its job has ended. */
+export interface StateRemoval {
+  readonly id: string;
+  /** A submit was in flight at deletion: wait for its answer (its job, if any, is then a stray). */
+  readonly awaitingSubmit?: string;
+  readonly deleting: boolean;
+  readonly attempt: number;
+  readonly notBefore: number;
+}
+
 export interface World {
   /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
   readonly now: number;
@@ -91,6 +103,7 @@ export interface World {
   readonly lastPoll?: { readonly pollId: number; readonly jobs: readonly SlurmJob[] };
   readonly deployments: Readonly<Record<string, DeploymentRecord>>;
   readonly strays: Readonly<Record<string, StrayJob>>;
+  readonly removals: Readonly<Record<string, StateRemoval>>;
 }
 
 export const initialWorld: World = {
@@ -100,6 +113,7 @@ export const initialWorld: World = {
   nextPollId: 1,
   deployments: {},
   strays: {},
+  removals: {},
 };
 
 /** No decision is taken before the Config DB was listed and Slurm was polled once. */

@@ -17,7 +17,7 @@ const tick: DeployerEvent = { type: 'tick', now: 1 };
 
 /** One letter per command, so that a marble line reads as the deployer's decisions. */
 function letters(output: Observable<DeployerOutput>): Observable<string> {
-  const letter: Record<Command['type'], string> = { pollJobs: 'P', submitJob: 'S', lookupJob: 'L', cancelJob: 'C', writeState: 'W' };
+  const letter: Record<Command['type'], string> = { pollJobs: 'P', submitJob: 'S', lookupJob: 'L', cancelJob: 'C', writeState: 'W', deleteState: 'D' };
   return output.pipe(mergeMap((o) => (o.type === 'step' ? from(o.commands.map((c) => letter[c.type])) : o.type === 'fault' ? from(['!']) : from(['x']))));
 }
 
@@ -28,6 +28,7 @@ function sinks(h: TestScheduler['createColdObservable'], overrides: Partial<Depl
     lookupJob: (c) => h('-l|', { l: { type: 'jobLookedUp', id: c.id, jobId: c.jobId } }),
     cancelJob: (c) => h('-k|', { k: { type: 'jobCancelled', id: c.id, jobId: c.jobId } }),
     writeState: (c) => h('-w|', { w: { type: 'stateWritten', id: c.id, state: c.state } }),
+    deleteState: (c) => h('-d|', { d: { type: 'stateDeleted', id: c.id } }),
     ...overrides,
   };
 }

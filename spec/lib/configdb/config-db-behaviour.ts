@@ -223,6 +223,19 @@ export function describeConfigDbBehaviour(name: string, makeHarness: () => Promi
       expect((await recorder.waitForChanges(1)).map(summary)).to.deep.equal([{ put: 'z', kind: 'slurm', args: SCRIPT_ARGS, revision: rZ }]);
     });
 
+    it('deletes the state of a deleted deployment, but never of one that exists', async () => {
+      await h.putDeployment('a', slurm('a'));
+      await h.db.writeState('a', { status: 'RUNNING', job_id: 4 });
+      expect(await h.db.deleteState('a')).to.equal('deployment-exists');
+      expect(await h.readState('a')).to.equal(encodeState({ status: 'RUNNING', job_id: 4 }));
+
+      // A state left without its deployment (written by another tool, or a deletion that kept it).
+      await h.putPath('/deploy/b/state', encodeState({ status: 'CANCELLED', job_id: 5 }));
+      expect(await h.db.deleteState('b')).to.equal('deleted');
+      expect(await h.readState('b')).to.equal(undefined);
+      expect(await h.db.deleteState('never')).to.equal('deleted');
+    });
+
     it('reports nothing more once a watch is closed', async () => {
       const revision = (await h.db.listDeployments()).revision;
       const closed = await watchFrom(revision);

@@ -198,6 +198,53 @@ describe('reducer', () => {
     });
   });
 
+  describe('the state of a deleted deployment', () => {
+    it('is removed once its job has ended, not before', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      run.poll(T0 + 10_000, job(7, 'd1', 'RUNNING'));
+      expect(ofType(run.feed({ type: 'deploymentDeleted', id: 'd1' }), 'deleteState')).to.deep.equal([]);
+      run.feed({ type: 'jobCancelled', id: 'd1', jobId: 7 });
+      expect(ofType(run.poll(T0 + 20_000, job(7, 'd1', 'RUNNING')), 'deleteState')).to.deep.equal([]);
+      expect(run.poll(T0 + 30_000, job(7, 'd1', 'CANCELLED'))).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
+      run.feed({ type: 'stateDeleted', id: 'd1' });
+      expect(run.world.removals).to.deep.equal({});
+    });
+
+    it('waits for the answer of a submit in flight at deletion, and for that job to end', () => {
+      const { run } = started();
+      expect(run.feed({ type: 'deploymentDeleted', id: 'd1' })).to.deep.equal([]);
+      expect(run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 12 }).map((c) => c.type)).to.deep.equal(['cancelJob']);
+      run.feed({ type: 'jobCancelled', id: 'd1', jobId: 12 });
+      expect(run.poll(T0 + 10_000, job(12, 'd1', 'CANCELLED'))).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
+    });
+
+    it('is kept when the deployment is created again meanwhile, or when configured to keep it', () => {
+      const { run } = started();
+      run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+      run.feed({ type: 'deploymentDeleted', id: 'd1' });
+      run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'again' }, 30) });
+      run.feed({ type: 'jobCancelled', id: 'd1', jobId: 7 });
+      run.poll(T0 + 10_000, job(7, 'd1', 'CANCELLED'));
+      expect(ofType(run.commands, 'deleteState')).to.deep.equal([]);
+
+      const keep = createReducer({ ...settings, keepStateOfDeleted: true });
+      let world = keep(initialWorld, { type: 'configListed', deployments: [entry('d2')], invalid: [] }).world;
+      world = keep(world, { type: 'tick', now: T0 }).world;
+      world = keep(world, { type: 'jobsPolled', pollId: 1, jobs: [] }).world;
+      world = keep(world, { type: 'submitFailed', id: 'd2', submitId: 'r10', failure: { kind: 'permanent', message: 'no' } }).world;
+      expect(keep(world, { type: 'deploymentDeleted', id: 'd2' }).commands).to.deep.equal([]);
+    });
+
+    it('is removed again later when removing it failed', () => {
+      const { run } = started();
+      run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'permanent', message: 'bad partition' } });
+      expect(run.feed({ type: 'deploymentDeleted', id: 'd1' })).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
+      expect(run.feed({ type: 'stateDeleteFailed', id: 'd1', failure: { kind: 'transient', message: 'etcd down' } })).to.deep.equal([]);
+      expect(run.feed({ type: 'tick', now: T0 + 1000 })).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
+    });
+  });
+
   describe('updated deployments', () => {
     it('replaces the job when the args change: cancel, then submit, one generation more', () => {
       const { run } = started();
