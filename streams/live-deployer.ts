@@ -24,7 +24,12 @@ export interface LiveDeployerOptions {
 
 export function liveDeployer({ config, slurm, configDb, log }: LiveDeployerOptions): Observable<DeployerOutput> {
   const pollIntervalMs = config.loopIntervalSeconds * 1000;
-  const reducer = createReducer({ job: config.job, pollIntervalMs, backoff: { baseMs: 1000, maxMs: 5 * 60_000 } });
+  const reducer = createReducer({
+    job: config.job,
+    pollIntervalMs,
+    backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
+    keepStateOfDeleted: config.keepStateOfDeleted,
+  });
   return deployer({
     sources: [
       configEvents(configDb, { onResync: (reason) => log.warning('Config DB resync', { reason }) }),

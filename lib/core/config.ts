@@ -34,6 +34,8 @@ export interface DeployerConfig {
   readonly loopIntervalSeconds: number;
   readonly livenessFile: string;
   readonly logLevel: LogLevel;
+  /** Keep /deploy/<id>/state when a deployment is deleted, instead of removing it once its job ended. */
+  readonly keepStateOfDeleted: boolean;
   readonly configDb: ConfigDbConfig;
   readonly job: JobSettings;
 }
@@ -88,6 +90,7 @@ export function readConfig(env: Environment): ConfigResult {
   const loopIntervalSeconds = positive('SDP_SLURMDEPLOY_LOOP_INTERVAL', 60, false) ?? 60;
   const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
   const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
+  const keepStateOfDeleted = oneOf('SDP_SLURMDEPLOY_KEEP_STATE', ['true', 'false'] as const, 'false') === 'true';
 
   const backend = oneOf('SDP_CONFIG_BACKEND', ['etcd3', 'memory'] as const, 'etcd3');
   const protocol = oneOf('SDP_CONFIG_PROTOCOL', ['http', 'https'] as const, 'http');
@@ -121,7 +124,19 @@ export function readConfig(env: Environment): ConfigResult {
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: { slurmUrl: slurmUrl.replace(/\/+$/, ''), clientId, auth, releaseName, namespace, loopIntervalSeconds, livenessFile, logLevel, configDb, job },
+    config: {
+      slurmUrl: slurmUrl.replace(/\/+$/, ''),
+      clientId,
+      auth,
+      releaseName,
+      namespace,
+      loopIntervalSeconds,
+      livenessFile,
+      logLevel,
+      keepStateOfDeleted,
+      configDb,
+      job,
+    },
   };
 }
 

@@ -20,6 +20,7 @@ describe('readConfig', () => {
     expect(c.loopIntervalSeconds).to.equal(60);
     expect(c.livenessFile).to.equal('/tmp/alive');
     expect(c.logLevel).to.equal('INFO');
+    expect(c.keepStateOfDeleted).to.equal(false);
     expect(c.configDb).to.deep.equal({ backend: 'etcd3', host: '127.0.0.1', port: 2379, protocol: 'http' });
   });
 
