@@ -6,11 +6,13 @@ import { Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
 import type { DeployerConfig } from '../lib/core/config.js';
 import { createReducer } from '../lib/core/reducer.js';
+import type { ReducerSettings } from '../lib/core/world.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { SlurmApi } from '../lib/slurm/slurm-api.js';
 import { ticks } from './clock.js';
 import { configEvents } from './config-source.js';
 import { deployer, type DeployerOutput } from './deployer.js';
+import type { Journal } from './journal.js';
 import type { Logger } from './log.js';
 import { createSinks } from './sinks.js';
 import { logOutput } from './step-log.js';
@@ -20,16 +22,24 @@ export interface LiveDeployerOptions {
   readonly slurm: SlurmApi;
   readonly configDb: ConfigDb;
   readonly log: Logger;
+  /** Records every step; opened with reducerSettingsOf(config), closed by the caller after unsubscribing. */
+  readonly journal?: Journal;
 }
 
-export function liveDeployer({ config, slurm, configDb, log }: LiveDeployerOptions): Observable<DeployerOutput> {
-  const pollIntervalMs = config.loopIntervalSeconds * 1000;
-  const reducer = createReducer({
+/** The reducer's settings for a configuration: what a journal's header records for replay. */
+export function reducerSettingsOf(config: DeployerConfig): ReducerSettings {
+  return {
     job: config.job,
-    pollIntervalMs,
+    pollIntervalMs: config.loopIntervalSeconds * 1000,
     backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
     keepStateOfDeleted: config.keepStateOfDeleted,
-  });
+  };
+}
+
+export function liveDeployer({ config, slurm, configDb, log, journal }: LiveDeployerOptions): Observable<DeployerOutput> {
+  const settings = reducerSettingsOf(config);
+  const pollIntervalMs = settings.pollIntervalMs;
+  const reducer = createReducer(settings);
   return deployer({
     sources: [
       configEvents(configDb, { onResync: (reason) => log.warning('Config DB resync', { reason }) }),
@@ -40,6 +50,7 @@ export function liveDeployer({ config, slurm, configDb, log }: LiveDeployerOptio
     reducer,
   }).pipe(
     tap((output) => {
+      journal?.record(output);
       logOutput(log, output);
       if (output.type === 'step' && output.event.type === 'jobsPolled') touch(config.livenessFile, log);
     }),

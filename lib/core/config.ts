@@ -19,7 +19,13 @@ export interface ConfigDbConfig {
   readonly host: string;
   readonly port: number;
   readonly protocol: 'http' | 'https';
+  /** ska-sdp-config's global prefix (SDP_CONFIG_PREFIX), such as `/test`; unset: none. */
+  readonly prefix?: string;
+  /** Path of the PEM CA certificate(s) that etcd's server certificate is checked against (https). */
   readonly cert?: string;
+  /** Paths of a PEM client certificate and its key, for etcd's client certificate authentication. */
+  readonly clientCert?: string;
+  readonly clientKey?: string;
   readonly username?: string;
   readonly password?: Secret;
 }
@@ -36,6 +42,8 @@ export interface DeployerConfig {
   readonly logLevel: LogLevel;
   /** Keep /deploy/<id>/state when a deployment is deleted, instead of removing it once its job ended. */
   readonly keepStateOfDeleted: boolean;
+  /** Append every reducer step to this file as a JSON line (SDP_SLURMDEPLOY_JOURNAL), for replay. */
+  readonly journalFile?: string;
   readonly configDb: ConfigDbConfig;
   readonly job: JobSettings;
 }
@@ -48,6 +56,8 @@ export interface ConfigProblem {
 export type ConfigResult = { readonly ok: true; readonly config: DeployerConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 const JOB_ENV_PREFIX = 'SDP_SLURM_ENV_';
+/** ska-sdp-config's global prefix; the same rule as checkGlobalPrefix in lib/configdb/paths.ts. */
+const CONFIG_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
 const DEFAULT_JOB_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 export function readConfig(env: Environment): ConfigResult {
@@ -97,12 +107,27 @@ export function readConfig(env: Environment): ConfigResult {
   const host = text('SDP_CONFIG_HOST') ?? '127.0.0.1';
   const port = positive('SDP_CONFIG_PORT', 2379, true) ?? 2379;
   const password = text('SDP_CONFIG_PASSWORD');
+  const prefix = text('SDP_CONFIG_PREFIX');
+  if (prefix !== undefined && !CONFIG_PREFIX_PATTERN.test(prefix)) {
+    problems.push({ variable: 'SDP_CONFIG_PREFIX', problem: `expected a path like /name (segments of [A-Za-z0-9_.-], no trailing /), got "${prefix}"` });
+  }
+  const tls = { cert: text('SDP_CONFIG_CERT'), clientCert: text('SDP_CONFIG_CLIENT_CERT'), clientKey: text('SDP_CONFIG_CLIENT_KEY') };
+  if ((tls.clientCert === undefined) !== (tls.clientKey === undefined)) {
+    const missing = tls.clientCert === undefined ? 'SDP_CONFIG_CLIENT_CERT' : 'SDP_CONFIG_CLIENT_KEY';
+    problems.push({ variable: missing, problem: 'SDP_CONFIG_CLIENT_CERT and SDP_CONFIG_CLIENT_KEY go together: set both or neither' });
+  }
+  if (backend === 'etcd3' && protocol === 'http' && Object.values(tls).some((v) => v !== undefined)) {
+    problems.push({ variable: 'SDP_CONFIG_PROTOCOL', problem: 'is http, but SDP_CONFIG_CERT, SDP_CONFIG_CLIENT_CERT or SDP_CONFIG_CLIENT_KEY is set: set it to https' });
+  }
   const configDb: ConfigDbConfig = {
     backend,
     host,
     port,
     protocol,
-    ...optional('cert', text('SDP_CONFIG_CERT')),
+    ...optional('prefix', prefix),
+    ...optional('cert', tls.cert),
+    ...optional('clientCert', tls.clientCert),
+    ...optional('clientKey', tls.clientKey),
     ...optional('username', text('SDP_CONFIG_USERNAME')),
     ...(password === undefined ? {} : { password: new Secret(password) }),
   };
@@ -134,6 +159,7 @@ export function readConfig(env: Environment): ConfigResult {
       livenessFile,
       logLevel,
       keepStateOfDeleted,
+      ...optional('journalFile', text('SDP_SLURMDEPLOY_JOURNAL')),
       configDb,
       job,
     },
