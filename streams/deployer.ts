@@ -4,7 +4,7 @@
 // re-enters and every run is replayable from its event log.
 
 import { defer, merge, Observable, of, Subject, Subscription, type SchedulerLike } from 'rxjs';
-import { catchError, defaultIfEmpty, mergeMap, take, timeout } from 'rxjs/operators';
+import { catchError, defaultIfEmpty, mergeMap, take, tap, timeout } from 'rxjs/operators';
 import { outcomeOfFailure, type Command } from '../lib/core/commands.js';
 import type { DeployerEvent } from '../lib/core/events.js';
 import type { Failure } from '../lib/core/failure.js';
@@ -27,7 +27,16 @@ export interface DeployerOptions {
   /** A sink that has not answered after this long gets a failure outcome. */
   readonly commandTimeoutMs?: number;
   readonly scheduler?: SchedulerLike;
+  /**
+   * When this emits, the deployer stops taking new work: the sources are dropped, and of the
+   * commands decided from then on only state writes are carried out. The output completes once
+   * every command in flight has answered (the caller bounds how long it waits).
+   */
+  readonly stop?: Observable<unknown>;
 }
+
+/** What may still be done while stopping: recording what is known, never starting anything. */
+const DRAIN_COMMANDS: ReadonlySet<Command['type']> = new Set(['writeState', 'deleteState']);
 
 export type DeployerOutput =
   | { readonly type: 'step'; readonly event: DeployerEvent; readonly world: World; readonly commands: readonly Command[] }
@@ -37,17 +46,27 @@ export type DeployerOutput =
   | { readonly type: 'sourceFailed'; readonly error: unknown };
 
 export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
-  const { sources, sinks, reducer, concurrency = 8, commandTimeoutMs = 120_000, scheduler } = options;
+  const { sources, sinks, reducer, concurrency = 8, commandTimeoutMs = 120_000, scheduler, stop } = options;
   return new Observable<DeployerOutput>((subscriber) => {
     let world = options.initial ?? initialWorld;
     const queue: DeployerEvent[] = [];
-    let draining = false;
+    let handling = false;
+    let stopping = false;
+    let inFlight = 0;
     const commands = new Subject<Command>();
+    const completeIfIdle = () => {
+      if (stopping && inFlight === 0 && queue.length === 0 && !handling) subscriber.complete();
+    };
+    const dispatch = (command: Command) => {
+      if (stopping && !DRAIN_COMMANDS.has(command.type)) return;
+      inFlight++;
+      commands.next(command);
+    };
 
     const handle = (event: DeployerEvent): void => {
       queue.push(event);
-      if (draining) return;
-      draining = true;
+      if (handling) return;
+      handling = true;
       try {
         for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
           let step;
@@ -59,20 +78,40 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
           }
           world = step.world;
           subscriber.next({ type: 'step', event: next, world, commands: step.commands });
-          for (const command of step.commands) commands.next(command);
+          for (const command of step.commands) dispatch(command);
         }
       } finally {
-        draining = false;
+        handling = false;
       }
+      completeIfIdle();
     };
 
     const subscription = new Subscription();
     subscription.add(
       commands
-        .pipe(mergeMap((command) => runCommand(sinks, command, commandTimeoutMs, scheduler), concurrency))
+        .pipe(
+          mergeMap(
+            (command) =>
+              runCommand(sinks, command, commandTimeoutMs, scheduler).pipe(
+                tap({ next: () => inFlight--, error: () => inFlight-- }),
+              ),
+            concurrency,
+          ),
+        )
         .subscribe(handle),
     );
-    subscription.add(
+    const inputs = new Subscription();
+    subscription.add(inputs);
+    if (stop !== undefined) {
+      subscription.add(
+        stop.pipe(take(1)).subscribe(() => {
+          stopping = true;
+          inputs.unsubscribe();
+          completeIfIdle();
+        }),
+      );
+    }
+    inputs.add(
       merge(
         ...sources.map((source) =>
           source.pipe(

@@ -113,3 +113,31 @@ describe('deployer() wiring', () => {
     });
   });
 });
+
+describe('deployer() stopping', () => {
+  let scheduler: TestScheduler;
+  beforeEach(() => {
+    scheduler = new TestScheduler(observableMatcher);
+  });
+
+  it('takes no new work once stopped, records the answers in flight, then completes', () => {
+    scheduler.run(({ hot, cold, expectObservable }) => {
+      const ticks = hot('t-----------', { t: tick });
+      const config = hot('-l----------', { l: listed });
+      const stop = hot('---s--------');
+      const out = deployer({ sources: [ticks, config], sinks: sinks(cold), reducer, scheduler, stop });
+      // The submit (S at 2) answers at 6; its job id is still written (W at 6); then it completes at 7,
+      // once that write has answered. No poll follows, though the ticks go on.
+      expectObservable(letters(out)).toBe('P-(SW)W|');
+    });
+  });
+
+  it('completes at once when nothing is in flight', () => {
+    scheduler.run(({ hot, cold, expectObservable }) => {
+      const ticks = hot('t-----------', { t: tick });
+      const stop = hot('----s-------');
+      const out = deployer({ sources: [ticks], sinks: sinks(cold), reducer, scheduler, stop });
+      expectObservable(letters(out)).toBe('P---|');
+    });
+  });
+});
