@@ -9,7 +9,7 @@ import { staticJwtProvider } from '../lib/auth/static-jwt.js';
 import { createSlurmRestClient } from '../lib/slurm/rest-client.js';
 import { openJournal } from '../streams/journal.js';
 import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
-import { jsonLogger } from '../streams/log.js';
+import { createLogger, defaultLogFormat } from '../streams/log.js';
 
 const EXIT_OK = 0;
 const EXIT_FATAL = 1;
@@ -26,7 +26,7 @@ export function runDeployer(): void {
     process.stderr.write('sdp-slurm-deployer: bad configuration\nSDP_SLURMDEPLOY_AZURE_URL: the Entra method is not available in this release; set SDP_SLURMDEPLOY_SLURM_JWT\n');
     process.exit(EXIT_CONFIG);
   }
-  const log = jsonLogger(config.logLevel);
+  const log = createLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat(process.stdout.isTTY) });
   const slurm = createSlurmRestClient({ baseUrl: config.slurmUrl, credentials: staticJwtProvider(config.clientId, config.auth.jwt) });
   const configDb = openConfigDb(config);
   log.info('deployer starting', {

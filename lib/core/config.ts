@@ -10,6 +10,9 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const LOG_FORMATS = ['json', 'human', 'ska'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export type SlurmAuthConfig =
   | { readonly method: 'jwt'; readonly jwt: Secret }
   | { readonly method: 'entra'; readonly azureUrl: string; readonly clientSecret: Secret };
@@ -40,6 +43,8 @@ export interface DeployerConfig {
   readonly loopIntervalSeconds: number;
   readonly livenessFile: string;
   readonly logLevel: LogLevel;
+  /** SDP_LOG_FORMAT; unset: human on a terminal, JSON otherwise. */
+  readonly logFormat?: LogFormat;
   /** Keep /deploy/<id>/state when a deployment is deleted, instead of removing it once its job ended. */
   readonly keepStateOfDeleted: boolean;
   /** Append every reducer step to this file as a JSON line (SDP_SLURMDEPLOY_JOURNAL), for replay. */
@@ -100,6 +105,7 @@ export function readConfig(env: Environment): ConfigResult {
   const loopIntervalSeconds = positive('SDP_SLURMDEPLOY_LOOP_INTERVAL', 60, false) ?? 60;
   const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
   const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
+  const logFormat = text('SDP_LOG_FORMAT') === undefined ? undefined : oneOf('SDP_LOG_FORMAT', LOG_FORMATS, 'json');
   const keepStateOfDeleted = oneOf('SDP_SLURMDEPLOY_KEEP_STATE', ['true', 'false'] as const, 'false') === 'true';
 
   const backend = oneOf('SDP_CONFIG_BACKEND', ['etcd3', 'memory'] as const, 'etcd3');
@@ -158,6 +164,7 @@ export function readConfig(env: Environment): ConfigResult {
       loopIntervalSeconds,
       livenessFile,
       logLevel,
+      ...(logFormat === undefined ? {} : { logFormat }),
       keepStateOfDeleted,
       ...optional('journalFile', text('SDP_SLURMDEPLOY_JOURNAL')),
       configDb,
