@@ -9,7 +9,7 @@ const USAGE = 'usage: deployer [run]\n       deployer replay [--quiet] <journal 
 
 const [command, ...args] = process.argv.slice(2);
 if (command === undefined || (command === 'run' && args.length === 0)) {
-  runDeployer();
+  await runDeployer();
 } else if (command === 'replay') {
   process.exitCode = await replayCommand(args);
 } else {

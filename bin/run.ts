@@ -1,61 +1,101 @@
 // `node bin/deployer [run]`: read the environment, build the clients, run until SIGTERM/SIGINT.
 // Wiring only; every decision lives in lib/core.
 
+import type { Server } from 'node:http';
+import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import { createEtcdConfigDb } from '../lib/configdb/etcd-config-db.js';
 import { createMemoryConfigDb } from '../lib/configdb/memory-config-db.js';
-import { staticJwtProvider } from '../lib/auth/static-jwt.js';
+import { jwtExpiry, staticJwtProvider } from '../lib/auth/static-jwt.js';
 import { createSlurmRestClient } from '../lib/slurm/rest-client.js';
+import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
 import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
+import { createMetrics } from '../streams/metrics.js';
 
-const EXIT_OK = 0;
-const EXIT_FATAL = 1;
-const EXIT_CONFIG = 2;
+export const EXIT_OK = 0;
+export const EXIT_FATAL = 1;
+export const EXIT_CONFIG = 2;
 
-export function runDeployer(): void {
+/** The configuration, or the process ends with exit code 2 and a message naming the variables. */
+export function configOrExit(): DeployerConfig {
   const result = readConfig(process.env);
   if (!result.ok) {
     process.stderr.write(`sdp-slurm-deployer: bad configuration\n${describeProblems(result.problems)}\n`);
     process.exit(EXIT_CONFIG);
   }
-  const config = result.config;
-  if (config.auth.method !== 'jwt') {
+  if (result.config.auth.method !== 'jwt') {
     process.stderr.write('sdp-slurm-deployer: bad configuration\nSDP_SLURMDEPLOY_AZURE_URL: the Entra method is not available in this release; set SDP_SLURMDEPLOY_SLURM_JWT\n');
     process.exit(EXIT_CONFIG);
   }
+  return result.config;
+}
+
+export async function runDeployer(): Promise<void> {
+  const config = configOrExit();
   const log = createLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat(process.stdout.isTTY) });
-  const slurm = createSlurmRestClient({ baseUrl: config.slurmUrl, credentials: staticJwtProvider(config.clientId, config.auth.jwt) });
+  if (config.auth.method !== 'jwt') throw new Error('configOrExit admits only the JWT method');
+  const jwt = config.auth.jwt;
+  const slurm = createSlurmRestClient({ baseUrl: config.slurmUrl, credentials: staticJwtProvider(config.clientId, jwt) });
   const configDb = openConfigDb(config);
+  const startedAt = Date.now();
+  const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => jwtExpiry(jwt) });
+  let server: Server | undefined;
+  if (config.metricsPort !== undefined) {
+    try {
+      server = await serveEndpoints(metrics, { loopIntervalSeconds: config.loopIntervalSeconds, startedAt }, config.metricsPort, config.metricsHost);
+    } catch (error) {
+      log.error('cannot serve metrics', { port: config.metricsPort, error: String(error) });
+      process.exit(EXIT_FATAL);
+    }
+  }
   log.info('deployer starting', {
     slurm: config.slurmUrl,
     api: slurm.version,
     configDb: `${config.configDb.backend}:${config.configDb.host}:${config.configDb.port}`,
     label: config.job.label,
     loopInterval: config.loopIntervalSeconds,
+    ...(config.metricsPort === undefined ? {} : { metrics: `${config.metricsHost}:${config.metricsPort}` }),
     ...(config.journalFile === undefined ? {} : { journal: config.journalFile }),
   });
   const journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config), log);
-  const subscription = liveDeployer({ config, slurm, configDb, log, journal }).subscribe({
+  const stop = new Subject<void>();
+  const shutDown = async (code: number) => {
+    server?.close();
+    await Promise.allSettled([slurm.close(), configDb.close(), journal?.close()]);
+    process.exit(code);
+  };
+
+  const subscription = liveDeployer({ config, slurm, configDb, log, journal, metrics, stop }).subscribe({
+    complete: () => {
+      log.info('deployer stopped');
+      void shutDown(EXIT_OK);
+    },
     error: (error: unknown) => {
       log.error('deployer stopped by an unexpected error', { error: String(error) });
-      void Promise.resolve(journal?.close()).then(() => process.exit(EXIT_FATAL));
+      void shutDown(EXIT_FATAL);
     },
   });
 
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(EXIT_OK); // a second signal: no more waiting
+  const onSignal = (signal: string) => {
+    if (stopping) {
+      log.warning('second signal: exiting at once', { signal });
+      process.exit(EXIT_FATAL);
+    }
     stopping = true;
-    log.info('deployer stopping', { signal });
-    subscription.unsubscribe();
-    // Unsubscribed first: no step follows, so the journal's last line is the loop's last step.
-    void Promise.allSettled([slurm.close(), configDb.close(), journal?.close()]).then(() => process.exit(EXIT_OK));
+    log.info('deployer stopping: no new work; waiting for commands in flight', { signal, graceSeconds: config.shutdownGraceSeconds });
+    stop.next();
+    setTimeout(() => {
+      log.warning('grace period over: stopping with commands in flight', { graceSeconds: config.shutdownGraceSeconds });
+      subscription.unsubscribe();
+      void shutDown(EXIT_OK);
+    }, config.shutdownGraceSeconds * 1000).unref();
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 }
 
 function openConfigDb(config: DeployerConfig): ConfigDb {
@@ -67,4 +107,3 @@ function openConfigDb(config: DeployerConfig): ConfigDb {
     ...(db.password === undefined ? {} : { password: db.password }),
   });
 }
-

@@ -14,6 +14,7 @@ import { configEvents } from './config-source.js';
 import { deployer, type DeployerOutput } from './deployer.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './log.js';
+import type { DeployerMetrics } from './metrics.js';
 import { createSinks } from './sinks.js';
 import { logOutput } from './step-log.js';
 
@@ -24,6 +25,9 @@ export interface LiveDeployerOptions {
   readonly log: Logger;
   /** Records every step; opened with reducerSettingsOf(config), closed by the caller after unsubscribing. */
   readonly journal?: Journal;
+  readonly metrics?: DeployerMetrics;
+  /** Stops intake; the output completes once the commands in flight have answered. */
+  readonly stop?: Observable<unknown>;
 }
 
 /** The reducer's settings for a configuration: what a journal's header records for replay. */
@@ -36,21 +40,28 @@ export function reducerSettingsOf(config: DeployerConfig): ReducerSettings {
   };
 }
 
-export function liveDeployer({ config, slurm, configDb, log, journal }: LiveDeployerOptions): Observable<DeployerOutput> {
+export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop }: LiveDeployerOptions): Observable<DeployerOutput> {
   const settings = reducerSettingsOf(config);
   const pollIntervalMs = settings.pollIntervalMs;
   const reducer = createReducer(settings);
   return deployer({
     sources: [
-      configEvents(configDb, { onResync: (reason) => log.warning('Config DB resync', { reason }) }),
+      configEvents(configDb, {
+        onResync: (reason) => {
+          metrics?.resync();
+          log.warning('Config DB resync', { reason });
+        },
+      }),
       // Ticks drive polls and retries: fine-grained enough for both.
       ticks(Math.min(1000, pollIntervalMs)),
     ],
     sinks: createSinks(slurm, configDb),
     reducer,
+    ...(stop === undefined ? {} : { stop }),
   }).pipe(
     tap((output) => {
       journal?.record(output);
+      metrics?.observe(output);
       logOutput(log, output);
       if (output.type === 'step' && output.event.type === 'jobsPolled') touch(config.livenessFile, log);
     }),

@@ -47,6 +47,12 @@ export interface DeployerConfig {
   readonly logFormat?: LogFormat;
   /** Keep /deploy/<id>/state when a deployment is deleted, instead of removing it once its job ended. */
   readonly keepStateOfDeleted: boolean;
+  /** Port for /metrics and /healthz (SDP_SLURMDEPLOY_METRICS_PORT); unset: no HTTP port. */
+  readonly metricsPort?: number;
+  /** Address the metrics port binds to (SDP_SLURMDEPLOY_METRICS_HOST). */
+  readonly metricsHost: string;
+  /** Seconds a stopping deployer waits for commands in flight (SDP_SLURMDEPLOY_SHUTDOWN_GRACE). */
+  readonly shutdownGraceSeconds: number;
   /** Append every reducer step to this file as a JSON line (SDP_SLURMDEPLOY_JOURNAL), for replay. */
   readonly journalFile?: string;
   readonly configDb: ConfigDbConfig;
@@ -106,6 +112,10 @@ export function readConfig(env: Environment): ConfigResult {
   const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
   const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
   const logFormat = text('SDP_LOG_FORMAT') === undefined ? undefined : oneOf('SDP_LOG_FORMAT', LOG_FORMATS, 'json');
+  const metricsPort = positive('SDP_SLURMDEPLOY_METRICS_PORT', undefined, true);
+  if (metricsPort !== undefined && metricsPort > 65_535) problems.push({ variable: 'SDP_SLURMDEPLOY_METRICS_PORT', problem: `expected a port number, got "${metricsPort}"` });
+  const metricsHost = text('SDP_SLURMDEPLOY_METRICS_HOST') ?? '0.0.0.0';
+  const shutdownGraceSeconds = positive('SDP_SLURMDEPLOY_SHUTDOWN_GRACE', 10, false) ?? 10;
   const keepStateOfDeleted = oneOf('SDP_SLURMDEPLOY_KEEP_STATE', ['true', 'false'] as const, 'false') === 'true';
 
   const backend = oneOf('SDP_CONFIG_BACKEND', ['etcd3', 'memory'] as const, 'etcd3');
@@ -166,6 +176,9 @@ export function readConfig(env: Environment): ConfigResult {
       logLevel,
       ...(logFormat === undefined ? {} : { logFormat }),
       keepStateOfDeleted,
+      ...(metricsPort === undefined ? {} : { metricsPort }),
+      metricsHost,
+      shutdownGraceSeconds,
       ...optional('journalFile', text('SDP_SLURMDEPLOY_JOURNAL')),
       configDb,
       job,

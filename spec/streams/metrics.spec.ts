@@ -1,0 +1,84 @@
+import { expect } from 'chai';
+import type { AddressInfo } from 'node:net';
+import type { Command } from '../../lib/core/commands.js';
+import type { DeployerEvent } from '../../lib/core/events.js';
+import { initialWorld, type DeploymentRecord, type World } from '../../lib/core/world.js';
+import type { DeployerOutput } from '../../streams/deployer.js';
+import { healthOf, serveEndpoints } from '../../streams/http-endpoints.js';
+import { createMetrics } from '../../streams/metrics.js';
+
+const step = (event: DeployerEvent, commands: Command[] = [], world: World = initialWorld): DeployerOutput => ({ type: 'step', event, world, commands });
+
+function record(id: string, status: 'RUNNING' | 'FAILED'): DeploymentRecord {
+  return { id, desired: { revision: 1, argsKey: '{}', submitId: 'r1' }, generation: 1, written: { status } };
+}
+
+describe('metrics', () => {
+  let clock = 1_800_000_000_000;
+  const metrics = () => createMetrics({ apiVersion: () => 'v0.0.38', tokenExpiry: () => clock / 1000 + 600, now: () => clock });
+
+  it('counts submits, cancels by reason and failures by operation and kind; times polls', async () => {
+    const m = metrics();
+    m.observe(step({ type: 'tick', now: clock }, [{ type: 'pollJobs', pollId: 1 }]));
+    clock += 250;
+    m.observe(step({ type: 'jobsPolled', pollId: 1, jobs: [] }));
+    m.observe(step({ type: 'jobSubmitted', id: 'd', submitId: 'r1', jobId: 4 }, [{ type: 'cancelJob', id: 'd', jobId: 4, why: 'deployment removed' }]));
+    m.observe(step({ type: 'submitFailed', id: 'e', submitId: 'r1', failure: { kind: 'permanent', message: 'bad partition' } }));
+    m.observe(step({ type: 'pollFailed', pollId: 2, failure: { kind: 'transient', message: 'refused' } }));
+    m.resync();
+    const text = await m.registry.metrics();
+    expect(text).to.contain('sdp_slurmdeploy_submits_total 1');
+    expect(text).to.contain('sdp_slurmdeploy_cancels_total{why="deployment removed"} 1');
+    expect(text).to.contain('sdp_slurmdeploy_failures_total{operation="submit",kind="permanent"} 1');
+    expect(text).to.contain('sdp_slurmdeploy_failures_total{operation="poll",kind="transient"} 1');
+    expect(text).to.contain('sdp_slurmdeploy_configdb_resyncs_total 1');
+    expect(text).to.contain('sdp_slurmdeploy_poll_duration_seconds_sum 0.25');
+    expect(text).to.contain('sdp_slurmdeploy_poll_duration_seconds_count 1');
+    expect(text).to.contain('sdp_slurmdeploy_slurm_api_info{version="v0.0.38"} 1');
+    expect(text).to.contain('sdp_slurmdeploy_token_expiry_seconds 600');
+  });
+
+  it('counts deployments by the status last written, at scrape time', async () => {
+    const m = metrics();
+    const world: World = { ...initialWorld, deployments: { a: record('a', 'RUNNING'), b: record('b', 'RUNNING'), c: record('c', 'FAILED') } };
+    m.observe(step({ type: 'tick', now: clock }, [], world));
+    const text = await m.registry.metrics();
+    expect(text).to.contain('sdp_slurmdeploy_deployments{status="RUNNING"} 2');
+    expect(text).to.contain('sdp_slurmdeploy_deployments{status="FAILED"} 1');
+    expect(text).to.contain('sdp_slurmdeploy_deployments{status="FINISHED"} 0');
+  });
+});
+
+describe('health and the HTTP endpoints', () => {
+  it('is healthy while polls succeed within three loop intervals, stale after', () => {
+    let now = 1_800_000_000_000;
+    const m = createMetrics({ apiVersion: () => 'v0.0.38', now: () => now });
+    const policy = { loopIntervalSeconds: 10, startedAt: now, now: () => now };
+    now += 29_000;
+    expect(healthOf(m, policy).healthy, 'grace after start').to.equal(true);
+    now += 2_000;
+    expect(healthOf(m, policy).healthy, 'no poll 31 s after start').to.equal(false);
+    m.observe(step({ type: 'tick', now }, [{ type: 'pollJobs', pollId: 1 }]));
+    m.observe(step({ type: 'jobsPolled', pollId: 1, jobs: [] }));
+    expect(healthOf(m, policy)).to.deep.equal({ healthy: true, lastPollAgeSeconds: 0 });
+    now += 31_000;
+    expect(healthOf(m, policy).healthy).to.equal(false);
+  });
+
+  it('serves /metrics and /healthz over HTTP', async () => {
+    const m = createMetrics({ apiVersion: () => 'v0.0.38' });
+    const server = await serveEndpoints(m, { loopIntervalSeconds: 60, startedAt: Date.now() }, 0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const metricsRes = await fetch(`${base}/metrics`);
+      expect(metricsRes.status).to.equal(200);
+      expect(await metricsRes.text()).to.contain('sdp_slurmdeploy_slurm_api_info{version="v0.0.38"} 1');
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).to.equal(200);
+      expect(await health.json()).to.deep.equal({ status: 'ok', healthy: true });
+      expect((await fetch(`${base}/nope`)).status).to.equal(404);
+    } finally {
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+// Prometheus metrics of a running deployer, derived from its steps (prom-client). Counters move
+// as events arrive; gauges that describe the world are computed when scraped.
+
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Command } from '../lib/core/commands.js';
+import type { DeployerEvent } from '../lib/core/events.js';
+import { DEPLOYMENT_STATUSES } from '../lib/core/status.js';
+import type { World } from '../lib/core/world.js';
+import type { DeployerOutput } from './deployer.js';
+
+export interface DeployerMetrics {
+  readonly registry: Registry;
+  observe(output: DeployerOutput): void;
+  resync(): void;
+  /** Unix seconds of the last successful poll, if any. */
+  lastPollAt(): number | undefined;
+}
+
+export interface MetricsOptions {
+  readonly apiVersion: () => string;
+  /** Unix seconds at which the Slurm token expires, when known. */
+  readonly tokenExpiry?: () => number | undefined;
+  readonly now?: () => number;
+}
+
+const FAILURE_OF: Partial<Record<DeployerEvent['type'], string>> = {
+  pollFailed: 'poll',
+  submitFailed: 'submit',
+  lookupFailed: 'lookup',
+  cancelFailed: 'cancel',
+  stateWriteFailed: 'write_state',
+  stateDeleteFailed: 'delete_state',
+};
+
+export function createMetrics(options: MetricsOptions): DeployerMetrics {
+  const now = options.now ?? (() => Date.now());
+  const registry = new Registry();
+  let world: World | undefined;
+  let lastPollAt: number | undefined;
+  const pollStarted = new Map<number, number>();
+
+  const submits = new Counter({ name: 'sdp_slurmdeploy_submits_total', help: 'Jobs submitted to Slurm', registers: [registry] });
+  const cancels = new Counter({ name: 'sdp_slurmdeploy_cancels_total', help: 'Jobs cancelled, by reason', labelNames: ['why'], registers: [registry] });
+  const failures = new Counter({
+    name: 'sdp_slurmdeploy_failures_total',
+    help: 'Failed operations, by operation and kind (transient, auth, permanent, unknown-outcome)',
+    labelNames: ['operation', 'kind'],
+    registers: [registry],
+  });
+  const resyncs = new Counter({ name: 'sdp_slurmdeploy_configdb_resyncs_total', help: 'Config DB listings after a lost watch or an outage', registers: [registry] });
+  const faults = new Counter({ name: 'sdp_slurmdeploy_faults_total', help: 'Events the reducer failed on (bugs), and failed sources', registers: [registry] });
+  const pollDuration = new Histogram({
+    name: 'sdp_slurmdeploy_poll_duration_seconds',
+    help: 'Time from asking Slurm for its jobs to the answer',
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'sdp_slurmdeploy_last_poll_timestamp_seconds',
+    help: 'When Slurm was last polled successfully (Unix seconds)',
+    registers: [registry],
+    collect() {
+      if (lastPollAt !== undefined) this.set(lastPollAt);
+    },
+  });
+  new Gauge({
+    name: 'sdp_slurmdeploy_deployments',
+    help: 'Slurm deployments by the status last written',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const counts = new Map<string, number>(DEPLOYMENT_STATUSES.map((s) => [s, 0]));
+      for (const record of Object.values(world?.deployments ?? {})) {
+        const status = record.written?.status;
+        if (status !== undefined) counts.set(status, (counts.get(status) ?? 0) + 1);
+      }
+      for (const [status, count] of counts) this.set({ status }, count);
+    },
+  });
+  new Gauge({
+    name: 'sdp_slurmdeploy_slurm_api_info',
+    help: 'The Slurm REST API version in use (value 1)',
+    labelNames: ['version'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.set({ version: options.apiVersion() }, 1);
+    },
+  });
+  new Gauge({
+    name: 'sdp_slurmdeploy_token_expiry_seconds',
+    help: 'Seconds until the Slurm token expires (absent when it does not say)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const expiry = options.tokenExpiry?.();
+      if (expiry !== undefined) this.set(expiry - now() / 1000);
+    },
+  });
+
+  const onCommand = (command: Command) => {
+    if (command.type === 'pollJobs') pollStarted.set(command.pollId, now());
+  };
+  const onEvent = (event: DeployerEvent) => {
+    const operation = FAILURE_OF[event.type];
+    if (operation !== undefined && 'failure' in event) failures.inc({ operation, kind: event.failure.kind });
+    switch (event.type) {
+      case 'jobSubmitted':
+        submits.inc();
+        return;
+      case 'jobsPolled':
+      case 'pollFailed': {
+        const started = pollStarted.get(event.pollId);
+        pollStarted.delete(event.pollId);
+        if (started !== undefined) pollDuration.observe((now() - started) / 1000);
+        if (event.type === 'jobsPolled') lastPollAt = now() / 1000;
+        return;
+      }
+      default:
+    }
+  };
+
+  return {
+    registry,
+    observe(output) {
+      if (output.type !== 'step') {
+        faults.inc();
+        return;
+      }
+      world = output.world;
+      onEvent(output.event);
+      for (const command of output.commands) {
+        onCommand(command);
+        if (command.type === 'cancelJob') cancels.inc({ why: command.why });
+      }
+    },
+    resync: () => resyncs.inc(),
+    lastPollAt: () => lastPollAt,
+  };
+}
