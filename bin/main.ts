@@ -1,18 +1,31 @@
-// `node bin/deployer`: with no arguments (or `run`) runs the deployer; `replay [--quiet] <journal>`
-// replays a journal through the reducer. Dispatch only.
+// `node bin/deployer [command]`: dispatch only. `run` (the default) runs the deployer; `status`,
+// `plan` and `replay` inspect; `--help` and `--version` answer at once.
 
+import { HELP, USAGE, version } from './help.js';
+import { planCommand, statusCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
-import { runDeployer } from './run.js';
+import { EXIT_OK, runDeployer } from './run.js';
 
 const EXIT_USAGE = 2;
-const USAGE = 'usage: deployer [run]\n       deployer replay [--quiet] <journal file>\n';
+const argv = process.argv.slice(2);
+const command = argv[0] === undefined || argv[0].startsWith('-') ? 'run' : argv[0];
+const args = argv[0] === command ? argv.slice(1) : argv;
 
-const [command, ...args] = process.argv.slice(2);
-if (command === undefined || (command === 'run' && args.length === 0)) {
+if (args.includes('--version')) {
+  process.stdout.write(`sdp-slurm-deployer ${version()}\n`);
+  process.exitCode = EXIT_OK;
+} else if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(HELP[command] ?? USAGE);
+  process.exitCode = HELP[command] === undefined ? EXIT_USAGE : EXIT_OK;
+} else if (command === 'run' && args.length === 0) {
   await runDeployer();
+} else if (command === 'status' && args.length === 0) {
+  process.exitCode = await statusCommand();
+} else if (command === 'plan' && args.every((a) => a === '--json')) {
+  process.exitCode = await planCommand(args);
 } else if (command === 'replay') {
   process.exitCode = await replayCommand(args);
 } else {
-  process.stderr.write(`sdp-slurm-deployer: unknown arguments: ${process.argv.slice(2).join(' ')}\n${USAGE}`);
+  process.stderr.write(`sdp-slurm-deployer: unknown arguments: ${argv.join(' ')}\n${USAGE}`);
   process.exitCode = EXIT_USAGE;
 }

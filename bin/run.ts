@@ -4,11 +4,8 @@
 import type { Server } from 'node:http';
 import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
-import type { ConfigDb } from '../lib/configdb/config-db.js';
-import { createEtcdConfigDb } from '../lib/configdb/etcd-config-db.js';
-import { createMemoryConfigDb } from '../lib/configdb/memory-config-db.js';
-import { jwtExpiry, staticJwtProvider } from '../lib/auth/static-jwt.js';
-import { createSlurmRestClient } from '../lib/slurm/rest-client.js';
+import { jwtExpiry } from '../lib/auth/static-jwt.js';
+import { openClients } from './clients.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
 import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
@@ -38,8 +35,8 @@ export async function runDeployer(): Promise<void> {
   const log = createLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat(process.stdout.isTTY) });
   if (config.auth.method !== 'jwt') throw new Error('configOrExit admits only the JWT method');
   const jwt = config.auth.jwt;
-  const slurm = createSlurmRestClient({ baseUrl: config.slurmUrl, credentials: staticJwtProvider(config.clientId, jwt) });
-  const configDb = openConfigDb(config);
+  const clients = openClients(config);
+  const { slurm, configDb } = clients;
   const startedAt = Date.now();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => jwtExpiry(jwt) });
   let server: Server | undefined;
@@ -64,7 +61,7 @@ export async function runDeployer(): Promise<void> {
   const stop = new Subject<void>();
   const shutDown = async (code: number) => {
     server?.close();
-    await Promise.allSettled([slurm.close(), configDb.close(), journal?.close()]);
+    await Promise.allSettled([clients.close(), journal?.close()]);
     process.exit(code);
   };
 
@@ -96,14 +93,4 @@ export async function runDeployer(): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
-}
-
-function openConfigDb(config: DeployerConfig): ConfigDb {
-  const db = config.configDb;
-  if (db.backend === 'memory') return createMemoryConfigDb();
-  return createEtcdConfigDb({
-    hosts: `${db.protocol}://${db.host}:${db.port}`,
-    ...(db.username === undefined ? {} : { username: db.username }),
-    ...(db.password === undefined ? {} : { password: db.password }),
-  });
 }
