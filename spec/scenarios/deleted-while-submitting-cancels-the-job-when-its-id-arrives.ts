@@ -1,0 +1,33 @@
+// The deployment is deleted while its submit is in flight: the job it makes is nobody's.
+
+import { job } from '../support/fixtures.js';
+import { after, cancel, deleted, deleteState, deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+
+export default {
+  title: 'a deployment deleted while its submit is in flight gets its job cancelled as soon as the job id arrives',
+  proves: 'CONTRACT 2: a deleted deployment is acted on at once; a job nobody claims is cancelled; its state goes once the job ended',
+
+  timeline: {
+    clock:    't---------t---------',
+    config:   '-l----d-------------',
+    slurm:    '-------p--c---------',
+    commands: 'P-(Sw)--C-P-D-------',
+  },
+
+  config: { l: listed(deployment('d1')), d: deleted('d1') },
+
+  slurm: {
+    p: [job(7, 'd1', 'PENDING')],
+    c: [job(7, 'd1', 'CANCELLED')],
+  },
+
+  answers: { submitJob: [after(6, submitted(7))] },
+
+  commands: {
+    P: poll,
+    S: submit('d1', 'r10'),
+    w: write('d1', { status: 'PENDING', generation: 1 }),
+    C: cancel('d1', 7, 'deployment removed'),
+    D: deleteState('d1'),
+  },
+} satisfies Scenario;

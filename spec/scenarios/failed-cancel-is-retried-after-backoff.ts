@@ -1,0 +1,31 @@
+// A labelled job of a deployment that no longer exists; cancelling it fails twice.
+
+import { job } from '../support/fixtures.js';
+import { cancel, fails, listed, poll, type Scenario } from '../support/scenario.js';
+
+export default {
+  title: 'a cancel that fails is tried again after a backoff that grows, and not before',
+  proves: 'ARCHITECTURE: retries back off exponentially; a job nobody claims is cancelled until a poll shows it ended',
+
+  timeline: {
+    clock:    'tttttttttttttttttttttttttt',
+    config:   '-l------------------------',
+    slurm:    's----------c--------------',
+    commands: 'P-C--C----(CP)------P-----',
+  },
+
+  config: { l: listed() },
+
+  slurm: {
+    s: [job(5, 'gone', 'RUNNING')],
+    c: [job(5, 'gone', 'CANCELLED')],
+  },
+
+  // Backoff of cancel:5 with base 4: 2 frames, then 4.
+  answers: { cancelJob: [fails('transient', 'slurmctld not responding'), fails('transient', 'slurmctld not responding')] },
+
+  commands: {
+    P: poll,
+    C: cancel('gone', 5, 'deployment removed'),
+  },
+} satisfies Scenario;

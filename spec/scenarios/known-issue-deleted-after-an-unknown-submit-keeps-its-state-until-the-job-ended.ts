@@ -1,0 +1,38 @@
+// The submit times out after sending (Slurm took it: job 30); then the deployment is deleted.
+
+import { job } from '../support/fixtures.js';
+import { after, cancel, deleted, deleteState, deployment, fails, listed, poll, submit, write, type Scenario } from '../support/scenario.js';
+
+export default {
+  title: 'a deployment deleted after a submit of unknown outcome keeps its state until the job a poll then finds has ended',
+  proves: 'ARCHITECTURE: the state of a deleted deployment goes once its job has ended',
+  knownIssue:
+    'reducer.ts removeDeployment waits (awaitingSubmit) for a submit in flight, not for one of unknown outcome ' +
+    '(record.uncertain): deleteState goes out at once (8), and the job that the poll at 10 finds is cancelled after ' +
+    'the state is gone. Wanted: the removal waits until a poll issued after the unknown outcome has been seen, ' +
+    'then for the job it finds (if any) to end.',
+
+  timeline: {
+    clock:    't---------t---------t---------',
+    config:   '-l------d---------------------',
+    slurm:    '-----r--------c---------------',
+    commands: 'P-(Sw)----P-C-------P-D-------',
+  },
+
+  config: { l: listed(deployment('d1')), d: deleted('d1') },
+
+  slurm: {
+    r: [job(30, 'd1', 'RUNNING')],
+    c: [job(30, 'd1', 'CANCELLED')],
+  },
+
+  answers: { submitJob: [after(5, fails('unknown-outcome', 'timeout after the request was sent'))] },
+
+  commands: {
+    P: poll,
+    S: submit('d1', 'r10'),
+    w: write('d1', { status: 'PENDING', generation: 1 }),
+    C: cancel('d1', 30, 'deployment removed'),
+    D: deleteState('d1'),
+  },
+} satisfies Scenario;

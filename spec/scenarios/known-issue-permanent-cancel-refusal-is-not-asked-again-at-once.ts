@@ -1,0 +1,44 @@
+// A deleted deployment's job is already completing, and Slurm refuses the cancel for good
+// (ESLURM_ALREADY_DONE, 2021, which the REST client classifies as permanent).
+
+import { job } from '../support/fixtures.js';
+import { cancel, deleted, deleteState, deployment, fails, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+
+const refused = fails('permanent', 'cancel: HTTP 500: Job/step already completing or completed');
+
+export default {
+  title: 'a cancel Slurm refuses for good is not sent again before a later poll shows the job still active',
+  proves: 'ARCHITECTURE: bounded everything; no request is repeated at the rate of its own answers',
+  knownIssue:
+    "reducer.ts, cancelFailed 'permanent': removeStray, and reconcile's collectStrays at once makes the job a stray again " +
+    'from the last poll (which still shows it active), so the cancel is sent again with no backoff: one cancel per answer ' +
+    'for as long as Slurm refuses (here at 15, 16, ...). Wanted: after a refusal, cancel again only if a poll issued ' +
+    'afterwards still shows the job active (as after a cancel that succeeded), or after a backoff.',
+
+  timeline: {
+    clock:    't---------t---------t---------t---------',
+    config:   '-l------------d-------------------------',
+    slurm:    '------r------k---------------c----------',
+    commands: 'P-(Sw)p---P-r-C-----P-C-------P-D-------',
+  },
+
+  config: { l: listed(deployment('d1')), d: deleted('d1') },
+
+  slurm: {
+    r: [job(7, 'd1', 'RUNNING')],
+    k: [job(7, 'd1', '', { state: { flags: ['COMPLETING'] } })],
+    c: [job(7, 'd1', 'COMPLETED')],
+  },
+
+  answers: { submitJob: [submitted(7)], cancelJob: [refused, refused] },
+
+  commands: {
+    P: poll,
+    S: submit('d1', 'r10'),
+    w: write('d1', { status: 'PENDING', generation: 1 }),
+    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
+    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    C: cancel('d1', 7, 'deployment removed'),
+    D: deleteState('d1'),
+  },
+} satisfies Scenario;

@@ -1,0 +1,31 @@
+// A slow submit: polls come and go, one of them even shows the job before the submit answers.
+
+import { job } from '../support/fixtures.js';
+import { after, deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+
+export default {
+  title: 'polls while a submit is in flight submit nothing more, even one that already shows the job',
+  proves: 'ARCHITECTURE: one deployment, one job; a job of a submit in flight is neither adopted nor cancelled as a stray',
+
+  timeline: {
+    clock:    't---------t---------t---------t---------',
+    config:   '-l--------------------------------------',
+    slurm:    '---------------r------------------------',
+    commands: 'P-(Sw)----P---------P------p--P-r-------',
+  },
+
+  config: { l: listed(deployment('d1')) },
+
+  slurm: { r: [job(7, 'd1', 'RUNNING')] },
+
+  // Slurm has the job at 15, but its answer reaches us only at 27.
+  answers: { submitJob: [after(25, submitted(7))] },
+
+  commands: {
+    P: poll,
+    S: submit('d1', 'r10'),
+    w: write('d1', { status: 'PENDING', generation: 1 }),
+    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
+    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+  },
+} satisfies Scenario;

@@ -1,0 +1,38 @@
+// slurmrestd goes away just after the first poll and is back at 35.
+
+import { job } from '../support/fixtures.js';
+import { deployment, down, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+
+export default {
+  title: 'while slurmrestd is down polls and submits fail, the submit backs off, nothing is FAILED; then the deployment runs to FINISHED',
+  proves: 'ARCHITECTURE: the main stream never dies; transient failures back off and are never FAILED',
+
+  timeline: {
+    clock:    'ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt',
+    config:   '-l---------------------------------------------------------------',
+    slurm:    '--x--------------------------------u---r---------------d---------',
+    commands: 'P-(Sw)e---(SP)------PS--------P--------SP--p------P-r-------P-f--',
+  },
+
+  config: { l: listed(deployment('d1')) },
+
+  slurm: {
+    x: down('connect ECONNREFUSED 127.0.0.1:6820'),
+    u: [],
+    r: [job(7, 'd1', 'RUNNING')],
+    d: [job(7, 'd1', 'COMPLETED', { exitCode: { status: 0, signal: 0 } })],
+  },
+
+  // Submits while Slurm is down fail without using an answer; backoff 4, 7, then 14 frames.
+  answers: { submitJob: [submitted(7)] },
+
+  commands: {
+    P: poll,
+    S: submit('d1', 'r10'),
+    w: write('d1', { status: 'PENDING', generation: 1 }),
+    e: write('d1', { status: 'PENDING', reason: 'submit failed, will retry: connect ECONNREFUSED 127.0.0.1:6820', generation: 1 }),
+    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
+    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    f: write('d1', { status: 'FINISHED', job_id: 7, slurm_state: 'COMPLETED', exit_code: 0, generation: 1 }),
+  },
+} satisfies Scenario;

@@ -1,0 +1,36 @@
+// Polls repeat the same state; the job fails; Slurm later requeues it and then cancels it.
+
+import { job } from '../support/fixtures.js';
+import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+
+export default {
+  title: 'a poll that shows nothing new writes nothing, and a terminal state stays whatever Slurm says later',
+  proves: 'CONTRACT 4: the state is written only when it changes; terminal states are sticky',
+
+  timeline: {
+    clock:    't---------t---------t---------t---------t---------t---------',
+    config:   '-l----------------------------------------------------------',
+    slurm:    '------r-------------------x----------q---------c------------',
+    commands: 'P-(Sw)p---P-r-------P---------P-x-------P---------P---------',
+  },
+
+  config: { l: listed(deployment('d1')) },
+
+  slurm: {
+    r: [job(7, 'd1', 'RUNNING')],
+    x: [job(7, 'd1', 'FAILED', { reason: 'NonZeroExitCode', exitCode: { status: 3, signal: 0 } })],
+    q: [job(7, 'd1', 'PENDING', { state: { base: 'PENDING', flags: ['REQUEUED'] } })],
+    c: [job(7, 'd1', 'CANCELLED')],
+  },
+
+  answers: { submitJob: [submitted(7)] },
+
+  commands: {
+    P: poll,
+    S: submit('d1', 'r10'),
+    w: write('d1', { status: 'PENDING', generation: 1 }),
+    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
+    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    x: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3, generation: 1 }),
+  },
+} satisfies Scenario;

@@ -1,0 +1,538 @@
+// Marble scenarios (spec/scenarios): the Config DB and the clock on aligned marble lines, what
+// Slurm shows over time, how the sinks answer, and the commands expected. The runner replays a
+// scenario through the real deployer() and reducer under an rxjs TestScheduler (1 frame = 1 ms).
+
+import { expect } from 'chai';
+import { NEVER, type Observable, type Subscription, timer } from 'rxjs';
+import { map } from 'rxjs/operators';
+import { TestScheduler } from 'rxjs/testing';
+import { canonicalJson } from '../../lib/core/canonical-json.js';
+import type { CancelReason, Command, CommandType } from '../../lib/core/commands.js';
+import type { DeploymentState } from '../../lib/core/deployment-state.js';
+import type { DeployerEvent, DeploymentEntry } from '../../lib/core/events.js';
+import type { Failure, FailureKind } from '../../lib/core/failure.js';
+import { createReducer } from '../../lib/core/reducer.js';
+import type { JobSpec, SlurmJob } from '../../lib/core/slurm-job.js';
+import { formatJobState } from '../../lib/core/status.js';
+import type { ReducerSettings } from '../../lib/core/world.js';
+import { deployer, type DeployerSinks } from '../../streams/deployer.js';
+import { settings as fixtureSettings } from './fixtures.js';
+
+// ---------------------------------------------------------------------------------------------
+// The format
+
+/**
+ * Marble lines (rxjs run-mode syntax: `-` one frame, ` 10ms ` time progression, `(ab)` a group:
+ * both at its first column, and as many frames wide as it has characters), vertically aligned:
+ * a column stands for the same frame in every line, and the runner checks it.
+ */
+export interface Timeline {
+  /** Every `t` is a tick of the clock carrying its frame as the time. */
+  readonly clock: string;
+  /** Config DB events; legend `config`. */
+  readonly config: string;
+  /**
+   * What Slurm shows from a frame on; legend `slurm`. A poll or a lookup is answered with what
+   * Slurm shows at the frame it is issued; while Slurm is `down`, every Slurm command fails.
+   * Before its first value Slurm shows no jobs.
+   */
+  readonly slurm?: string;
+  /** The commands the deployer is expected to issue; legend `commands`. */
+  readonly commands: string;
+}
+
+export type Legend<T> = Readonly<Record<string, T>>;
+
+/** What Slurm shows: the jobs it lists, or that it cannot be reached. */
+export type SlurmView = readonly SlurmJob[] | { readonly down: Failure };
+
+/** How a sink answers one command, after `after` frames (else the scenario's delay for it). */
+export type Answer = { readonly after?: number } & (
+  | { readonly outcome: 'ok' }
+  | { readonly outcome: 'submitted'; readonly jobId: number }
+  | { readonly outcome: 'failed'; readonly failure: Failure }
+);
+
+/**
+ * Answers in the order the commands are issued (the first submit gets the first answer...).
+ * A command that Slurm, being down, answers uses none. Without (more) answers, cancelJob,
+ * writeState and deleteState succeed; a submitJob without an answer is an error of the scenario.
+ * pollJobs and lookupJob are answered from the `slurm` line.
+ */
+export interface Answers {
+  readonly submitJob?: readonly Answer[];
+  readonly cancelJob?: readonly Answer[];
+  readonly writeState?: readonly Answer[];
+  readonly deleteState?: readonly Answer[];
+}
+
+/** A command as compared: its type and the fields that matter. */
+export type ExpectedCommand =
+  | { readonly type: 'pollJobs' }
+  /** `spec`, when given, is compared on the fields it names only. */
+  | { readonly type: 'submitJob'; readonly id: string; readonly submitId: string; readonly spec?: Partial<JobSpec> }
+  | { readonly type: 'lookupJob'; readonly id: string; readonly jobId: number }
+  | { readonly type: 'cancelJob'; readonly id: string; readonly jobId: number; readonly why: CancelReason }
+  | { readonly type: 'writeState'; readonly id: string; readonly state: DeploymentState }
+  | { readonly type: 'deleteState'; readonly id: string };
+
+export interface Scenario {
+  /** Says what happens; it titles the spec. */
+  readonly title: string;
+  /** The rule of the contract or the design the scenario holds the deployer to. */
+  readonly proves: string;
+  readonly timeline: Timeline;
+  readonly config: Legend<DeployerEvent>;
+  readonly slurm?: Legend<SlurmView>;
+  readonly answers?: Answers;
+  readonly commands: Legend<ExpectedCommand>;
+  /** Reducer settings over `scenarioSettings`. */
+  readonly settings?: Partial<ReducerSettings>;
+  /** Frames each sink takes to answer, over `sinkDelays`. */
+  readonly delays?: Partial<Record<CommandType, number>>;
+  /**
+   * The deployer does not do this yet: what is wrong, and how it shows. The scenario still runs;
+   * it counts as pending while it fails, and fails the suite once it passes, so that this goes.
+   */
+  readonly knownIssue?: string;
+}
+
+/** The fixture settings on a scenario's scale: a poll every 10 frames, backoff from 4 frames. */
+export const scenarioSettings: ReducerSettings = { ...fixtureSettings, pollIntervalMs: 10, backoff: { baseMs: 4, maxMs: 64 } };
+
+/**
+ * Frames a sink takes to answer. A submit takes longer than the `(SW)` group that issues it is
+ * wide, so that what its answer causes gets a column of its own.
+ */
+export const sinkDelays: Readonly<Record<CommandType, number>> = {
+  pollJobs: 2,
+  lookupJob: 2,
+  submitJob: 4,
+  cancelJob: 1,
+  writeState: 1,
+  deleteState: 1,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Builders for legends
+
+/** A slurm deployment as the Config DB holds it (revision 10 makes submit id `r10`, as `job()` assumes). */
+export function deployment(
+  id: string,
+  options: { readonly args?: unknown; readonly revision?: number; readonly kind?: string; readonly priorState?: DeploymentState } = {},
+): DeploymentEntry {
+  const { args = { script: '#!/bin/bash\ntrue\n' }, revision = 10, kind = 'slurm', priorState } = options;
+  return { id, kind, args, revision, ...(priorState ? { priorState } : {}) };
+}
+
+export const listed = (...deployments: DeploymentEntry[]): DeployerEvent => ({ type: 'configListed', deployments, invalid: [] });
+export const put = (entry: DeploymentEntry): DeployerEvent => ({ type: 'deploymentPut', deployment: entry });
+export const deleted = (id: string): DeployerEvent => ({ type: 'deploymentDeleted', id });
+
+export const down = (message: string, kind: FailureKind = 'transient'): SlurmView => ({ down: { kind, message } });
+
+export const ok = (): Answer => ({ outcome: 'ok' });
+export const submitted = (jobId: number): Answer => ({ outcome: 'submitted', jobId });
+export const fails = (kind: FailureKind, message: string): Answer => ({ outcome: 'failed', failure: { kind, message } });
+/** The answer, given `frames` after the command instead of the usual delay. */
+export const after = (frames: number, answer: Answer): Answer => ({ ...answer, after: frames });
+
+export const poll: ExpectedCommand = { type: 'pollJobs' };
+export const submit = (id: string, submitId: string, spec?: Partial<JobSpec>): ExpectedCommand => ({
+  type: 'submitJob',
+  id,
+  submitId,
+  ...(spec ? { spec } : {}),
+});
+export const lookup = (id: string, jobId: number): ExpectedCommand => ({ type: 'lookupJob', id, jobId });
+export const cancel = (id: string, jobId: number, why: CancelReason): ExpectedCommand => ({ type: 'cancelJob', id, jobId, why });
+export const write = (id: string, state: DeploymentState): ExpectedCommand => ({ type: 'writeState', id, state });
+export const deleteState = (id: string): ExpectedCommand => ({ type: 'deleteState', id });
+
+// ---------------------------------------------------------------------------------------------
+// The runner
+
+interface Issued {
+  readonly frame: number;
+  readonly command: Command;
+}
+
+interface Step {
+  readonly frame: number;
+  readonly text: string;
+}
+
+/** Replays the scenario; fails with a readable report when the commands differ from the expected ones. */
+export function runScenario(scenario: Scenario, file = ''): void {
+  const problems = scenarioProblems(scenario);
+  if (problems.length > 0) expect.fail(`${heading(scenario, file)}\nthe scenario is malformed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+
+  const settings: ReducerSettings = { ...scenarioSettings, ...scenario.settings };
+  const delays = { ...sinkDelays, ...scenario.delays };
+  const issued: Issued[] = [];
+  const steps: Step[] = [];
+  const errors: string[] = [];
+  let expected: { frame: number; value: ExpectedCommand }[] = [];
+  let answered: () => Partial<Record<keyof Answers, number>> = () => ({});
+  let subscription: Subscription | undefined;
+
+  const scheduler = new TestScheduler(() => undefined);
+  scheduler.run(({ hot }) => {
+    const now = () => scheduler.now();
+    // Parsed inside run(): only there is a frame one millisecond.
+    expected = TestScheduler.parseMarbles(scenario.timeline.commands, scenario.commands, undefined, false, true).flatMap((m) =>
+      m.notification.kind === 'N' ? [{ frame: m.frame, value: m.notification.value as ExpectedCommand }] : [],
+    );
+    const slurmLine = scenario.timeline.slurm ?? '';
+    const slurmChanges = TestScheduler.parseMarbles(slurmLine, scenario.slurm ?? {}, undefined, false, true).flatMap((m) =>
+      m.notification.kind === 'N' ? [{ frame: m.frame, view: m.notification.value as SlurmView }] : [],
+    );
+    const slurmAt = (frame: number): SlurmView => slurmChanges.filter((c) => c.frame <= frame).at(-1)?.view ?? [];
+
+    const clock = hot(scenario.timeline.clock).pipe(map((): DeployerEvent => ({ type: 'tick', now: now() })));
+    const config = hot<DeployerEvent>(scenario.timeline.config, scenario.config, new Error('Config DB source failed'));
+    const scripted = scenarioSinks(scenario.answers ?? {}, delays, slurmAt, now, errors, scheduler);
+    answered = scripted.answered;
+
+    // The command timeout is far beyond any scripted delay: a sink that stays silent is a scenario error.
+    const pipeline = deployer({ sources: [clock, config], sinks: scripted.sinks, reducer: createReducer(settings), scheduler, commandTimeoutMs: 1000 });
+    subscription = pipeline.subscribe((output) => {
+      const frame = now();
+      if (output.type === 'step') {
+        for (const command of output.commands) issued.push({ frame, command });
+        const text = describeEvent(output.event);
+        if (text !== undefined || output.commands.length > 0) {
+          const commands = output.commands.map((c) => describeCommand(project(c))).join(', ');
+          steps.push({ frame, text: `${text ?? describeEvent(output.event, true)}${commands ? ` -> ${commands}` : ''}` });
+        }
+      } else if (output.type === 'fault') {
+        errors.push(`frame ${frame}: the reducer threw on ${describeEvent(output.event, true)}: ${String(output.error)}`);
+      } else {
+        steps.push({ frame, text: `a source failed: ${String(output.error)}` });
+      }
+    });
+  });
+  subscription?.unsubscribe();
+
+  for (const [type, answers] of Object.entries(scenario.answers ?? {}) as [keyof Answers, readonly Answer[]][]) {
+    const used = answered()[type] ?? 0;
+    if (used < answers.length) {
+      errors.push(`answers.${type} holds ${answers.length} answers, but the run asked for ${used} (a command Slurm answers by being down uses none)`);
+    }
+  }
+  const mismatch = compare(scenario, expected, issued);
+  if (mismatch === undefined && errors.length === 0) return;
+  const report = [
+    heading(scenario, file),
+    ...errors.map((e) => `error: ${e}`),
+    mismatch ?? 'the commands are as expected',
+    '',
+    'what happened (frame: event -> commands):',
+    ...steps.map((s) => `  ${pad(s.frame)}: ${s.text}`),
+  ];
+  expect.fail(report.join('\n'));
+}
+
+function scenarioSinks(
+  answers: Answers,
+  delays: Readonly<Record<CommandType, number>>,
+  slurmAt: (frame: number) => SlurmView,
+  now: () => number,
+  errors: string[],
+  scheduler: TestScheduler,
+): { sinks: DeployerSinks; answered: () => Partial<Record<keyof Answers, number>> } {
+  const used: Partial<Record<CommandType, number>> = {};
+  const reply = (event: DeployerEvent, after: number): Observable<DeployerEvent> => timer(after, scheduler).pipe(map(() => event));
+  const downFailure = (): Failure | undefined => {
+    const view = slurmAt(now());
+    return Array.isArray(view) ? undefined : (view as { down: Failure }).down;
+  };
+  const jobsNow = (): readonly SlurmJob[] => {
+    const view = slurmAt(now());
+    return Array.isArray(view) ? (view as readonly SlurmJob[]) : [];
+  };
+  /** The next answer from the table, or undefined when the table has no more. */
+  const next = (type: keyof Answers): Answer | undefined => {
+    const n = used[type] ?? 0;
+    used[type] = n + 1;
+    return answers[type]?.[n];
+  };
+  /** A table answer for a command that succeeds by default. */
+  const answerOrOk = (type: keyof Answers, okEvent: DeployerEvent, failEvent: (f: Failure) => DeployerEvent): Observable<DeployerEvent> => {
+    const answer = next(type) ?? ok();
+    const after = answer.after ?? delays[type];
+    if (answer.outcome === 'failed') return reply(failEvent(answer.failure), after);
+    if (answer.outcome === 'submitted') errors.push(`frame ${now()}: answers.${type} gives a job id; only submitJob answers take one`);
+    return reply(okEvent, after);
+  };
+
+  const sinks: DeployerSinks = {
+    pollJobs: (c) => {
+      const failure = downFailure();
+      return reply(failure ? { type: 'pollFailed', pollId: c.pollId, failure } : { type: 'jobsPolled', pollId: c.pollId, jobs: jobsNow() }, delays.pollJobs);
+    },
+    lookupJob: (c) => {
+      const failure = downFailure();
+      const job = jobsNow().find((j) => j.jobId === c.jobId);
+      const outcome: DeployerEvent = failure
+        ? { type: 'lookupFailed', id: c.id, jobId: c.jobId, failure }
+        : { type: 'jobLookedUp', id: c.id, jobId: c.jobId, ...(job ? { job } : {}) };
+      return reply(outcome, delays.lookupJob);
+    },
+    submitJob: (c) => {
+      const failure = downFailure();
+      if (failure) return reply({ type: 'submitFailed', id: c.id, submitId: c.submitId, failure }, delays.submitJob);
+      const answer = next('submitJob');
+      const after = answer?.after ?? delays.submitJob;
+      if (answer?.outcome === 'submitted') return reply({ type: 'jobSubmitted', id: c.id, submitId: c.submitId, jobId: answer.jobId }, after);
+      if (answer?.outcome === 'failed') return reply({ type: 'submitFailed', id: c.id, submitId: c.submitId, failure: answer.failure }, after);
+      errors.push(`frame ${now()}: submitJob #${used.submitJob} (${c.id} ${c.submitId}) has no answer in answers.submitJob (it is left unanswered)`);
+      return NEVER;
+    },
+    cancelJob: (c) => {
+      const failure = downFailure();
+      if (failure) return reply({ type: 'cancelFailed', id: c.id, jobId: c.jobId, failure }, delays.cancelJob);
+      return answerOrOk('cancelJob', { type: 'jobCancelled', id: c.id, jobId: c.jobId }, (f) => ({
+        type: 'cancelFailed',
+        id: c.id,
+        jobId: c.jobId,
+        failure: f,
+      }));
+    },
+    writeState: (c) =>
+      answerOrOk('writeState', { type: 'stateWritten', id: c.id, state: c.state }, (f) => ({ type: 'stateWriteFailed', id: c.id, state: c.state, failure: f })),
+    deleteState: (c) => answerOrOk('deleteState', { type: 'stateDeleted', id: c.id }, (f) => ({ type: 'stateDeleteFailed', id: c.id, failure: f })),
+  };
+  return { sinks, answered: () => used };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking a scenario before it runs: lines aligned, every marble in its legend, every legend used
+
+const SYNTAX = new Set([' ', '-', '(', ')', '|', '#']);
+
+interface ParsedLine {
+  /** The frame each column stands at; undefined for blanks and time progressions. */
+  readonly frames: readonly (number | undefined)[];
+  readonly marbles: readonly { readonly char: string; readonly column: number }[];
+}
+
+/** Walks a line as rxjs's run mode does (TestScheduler.parseMarbles), column by column. */
+function parseLine(line: string): ParsedLine {
+  const frames: (number | undefined)[] = [];
+  const marbles: { char: string; column: number }[] = [];
+  let frame = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === ' ') {
+      frames.push(undefined);
+      continue;
+    }
+    if (/[0-9]/.test(c) && (i === 0 || line[i - 1] === ' ')) {
+      const progression = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m) /.exec(line.slice(i));
+      if (progression) {
+        const unit = { ms: 1, s: 1000, m: 60_000 }[progression[2] as 'ms' | 's' | 'm'];
+        for (let k = 0; k < progression[0].length; k++) frames.push(undefined);
+        i += progression[0].length - 1;
+        frame += parseFloat(progression[1]!) * unit;
+        continue;
+      }
+    }
+    frames.push(frame);
+    if (!SYNTAX.has(c)) marbles.push({ char: c, column: i });
+    frame += 1;
+  }
+  return { frames, marbles };
+}
+
+/** What is wrong with the scenario itself: lines out of alignment, marbles without a legend entry... */
+export function scenarioProblems(scenario: Scenario): string[] {
+  const problems: string[] = [];
+  const lines = Object.entries(scenario.timeline).filter((e): e is [string, string] => typeof e[1] === 'string');
+  const parsed = new Map(lines.map(([name, line]) => [name, parseLine(line)]));
+  for (const [name, line] of lines) {
+    if (/[\^!]/.test(line)) problems.push(`timeline.${name}: '^' and '!' have no meaning here`);
+  }
+  // Aligned: wherever two lines both have a marble or a dash, it is the same frame.
+  const all = [...parsed];
+  for (const [i, [a, pa]] of all.entries()) {
+    for (const [b, pb] of all.slice(i + 1)) {
+      const column = pa.frames.findIndex((f, i) => f !== undefined && pb.frames[i] !== undefined && pb.frames[i] !== f);
+      if (column < 0) continue;
+      problems.push(`timeline.${a} and timeline.${b} are not aligned: column ${column} is frame ${pa.frames[column]} in one, ${pb.frames[column]} in the other`);
+    }
+  }
+  const legends: [keyof Timeline, Legend<unknown> | undefined][] = [
+    ['config', scenario.config],
+    ['slurm', scenario.slurm],
+    ['commands', scenario.commands],
+  ];
+  for (const [name, legend] of legends) {
+    const marbles = parsed.get(name)?.marbles ?? [];
+    for (const m of marbles) {
+      if (legend?.[m.char] === undefined) problems.push(`timeline.${name}: '${m.char}' (column ${m.column}) is not in the legend \`${name}\``);
+    }
+    for (const key of Object.keys(legend ?? {})) {
+      if (!marbles.some((m) => m.char === key)) problems.push(`legend \`${name}\`: '${key}' is not used on timeline.${name}`);
+    }
+  }
+  for (const m of parsed.get('clock')?.marbles ?? []) {
+    if (m.char !== 't') problems.push(`timeline.clock: '${m.char}' (column ${m.column}): the clock line holds ticks, 't'`);
+  }
+  if (scenario.answers?.submitJob?.some((a) => a.outcome === 'ok')) {
+    problems.push('answers.submitJob: a submit answers with submitted(jobId) or fails(...), not ok()');
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing, and saying how they differ
+
+/** The command as compared with `like`: the fields that matter, and of the spec those `like` names. */
+function project(command: Command, like?: ExpectedCommand): ExpectedCommand {
+  switch (command.type) {
+    case 'pollJobs':
+      return { type: command.type };
+    case 'submitJob': {
+      const wanted = like?.type === 'submitJob' ? like.spec : undefined;
+      const spec = wanted === undefined ? undefined : Object.fromEntries(Object.keys(wanted).map((k) => [k, command.spec[k as keyof JobSpec]]));
+      return { type: command.type, id: command.id, submitId: command.submitId, ...(spec ? { spec } : {}) };
+    }
+    case 'lookupJob':
+      return { type: command.type, id: command.id, jobId: command.jobId };
+    case 'cancelJob':
+      return { type: command.type, id: command.id, jobId: command.jobId, why: command.why };
+    case 'writeState':
+      return { type: command.type, id: command.id, state: command.state };
+    case 'deleteState':
+      return { type: command.type, id: command.id };
+  }
+}
+
+const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+
+function compare(scenario: Scenario, expected: readonly { frame: number; value: ExpectedCommand }[], issued: readonly Issued[]): string | undefined {
+  const frames = [...new Set([...expected.map((e) => e.frame), ...issued.map((i) => i.frame)])].sort((a, b) => a - b);
+  const differences: string[] = [];
+  for (const frame of frames) {
+    const want = expected.filter((e) => e.frame === frame).map((e) => e.value);
+    const got = issued.filter((i) => i.frame === frame).map((i) => i.command);
+    const equal = want.length === got.length && want.every((w, k) => same(w, project(got[k]!, w)));
+    if (equal) continue;
+    differences.push(`  frame ${pad(frame)}: expected ${list(want.map((w) => describeExpected(w, scenario.commands)))}`);
+    differences.push(`         ${' '.repeat(pad(frame).length)}  actual ${list(got.map((c, k) => describeActual(c, want[k], scenario.commands)))}`);
+  }
+  if (differences.length === 0) return undefined;
+  const rendered = render(issued, scenario.commands);
+  const overlapNote = rendered.overlapped ? '   (some commands fall inside a group before them: see the frames below)' : '';
+  const actualLine = `${rendered.line.padEnd(scenario.timeline.commands.length, '-')}${overlapNote}`;
+  return [
+    'the commands differ:',
+    `  expected  ${scenario.timeline.commands}`,
+    `  actual    ${actualLine}`,
+    ...differences.slice(0, 24),
+    ...(differences.length > 24 ? [`  ... and ${(differences.length - 24) / 2} more frames`] : []),
+  ].join('\n');
+}
+
+/** The legend letter of a command, or '?' when none matches. */
+function letterOf(command: Command, legend: Legend<ExpectedCommand>): string {
+  return Object.entries(legend).find(([, value]) => same(value, project(command, value)))?.[0] ?? '?';
+}
+
+/** The actual commands as a marble line in the scenario's legend; `overlapped` when a group hides a later frame. */
+function render(issued: readonly Issued[], legend: Legend<ExpectedCommand>): { line: string; overlapped: boolean } {
+  let line = '';
+  let cursor = 0;
+  let overlapped = false;
+  const frames = [...new Set(issued.map((i) => i.frame))];
+  for (const frame of frames) {
+    const letters = issued.filter((i) => i.frame === frame).map((i) => letterOf(i.command, legend));
+    if (frame < cursor) overlapped = true;
+    else if (frame - cursor > 200) line += ` ${frame - cursor}ms `;
+    else line += '-'.repeat(frame - cursor);
+    const text = letters.length === 1 ? letters[0]! : `(${letters.join('')})`;
+    line += text;
+    cursor = Math.max(cursor, frame) + text.length;
+  }
+  return { line, overlapped };
+}
+
+function describeExpected(value: ExpectedCommand, legend: Legend<ExpectedCommand>): string {
+  const letter = Object.entries(legend).find(([, v]) => v === value)?.[0];
+  return `${letter ?? '?'} ${describeCommand(value)}`;
+}
+
+function describeActual(command: Command, like: ExpectedCommand | undefined, legend: Legend<ExpectedCommand>): string {
+  return `${letterOf(command, legend)} ${describeCommand(project(command, like))}`;
+}
+
+function describeCommand(c: ExpectedCommand): string {
+  switch (c.type) {
+    case 'pollJobs':
+      return 'pollJobs';
+    case 'submitJob':
+      return `submitJob ${c.id} ${c.submitId}${c.spec ? ` spec ${JSON.stringify(c.spec)}` : ''}`;
+    case 'lookupJob':
+      return `lookupJob ${c.id} job ${c.jobId}`;
+    case 'cancelJob':
+      return `cancelJob ${c.id} job ${c.jobId} (${c.why})`;
+    case 'writeState':
+      return `writeState ${c.id} ${JSON.stringify(c.state)}`;
+    case 'deleteState':
+      return `deleteState ${c.id}`;
+  }
+}
+
+/** A short account of an event for the report; undefined for the ones that only add noise. */
+function describeEvent(event: DeployerEvent, always = false): string | undefined {
+  const jobs = (list: readonly SlurmJob[]) => `[${list.map((j) => `${j.jobId} ${j.name} ${formatJobState(j.state) || '(no state)'}`).join(', ')}]`;
+  switch (event.type) {
+    case 'configListed':
+      return `configListed [${event.deployments.map((d) => `${d.id} r${d.revision}${d.priorState ? ` was ${d.priorState.status}` : ''}`).join(', ')}]`;
+    case 'deploymentPut':
+      return `deploymentPut ${event.deployment.id} r${event.deployment.revision}`;
+    case 'deploymentInvalid':
+      return `deploymentInvalid ${event.invalid.id}: ${event.invalid.reason}`;
+    case 'deploymentDeleted':
+      return `deploymentDeleted ${event.id}`;
+    case 'tick':
+      return always ? `tick ${event.now}` : undefined;
+    case 'jobsPolled':
+      return `jobsPolled #${event.pollId} ${jobs(event.jobs)}`;
+    case 'pollFailed':
+      return `pollFailed #${event.pollId} (${event.failure.kind}: ${event.failure.message})`;
+    case 'jobSubmitted':
+      return `jobSubmitted ${event.id} ${event.submitId} -> job ${event.jobId}`;
+    case 'submitFailed':
+      return `submitFailed ${event.id} ${event.submitId} (${event.failure.kind}: ${event.failure.message})`;
+    case 'jobLookedUp':
+      return `jobLookedUp ${event.id} job ${event.jobId}: ${event.job ? formatJobState(event.job.state) : 'unknown to Slurm'}`;
+    case 'lookupFailed':
+      return `lookupFailed ${event.id} job ${event.jobId} (${event.failure.kind}: ${event.failure.message})`;
+    case 'jobCancelled':
+      return `jobCancelled ${event.id} job ${event.jobId}`;
+    case 'cancelFailed':
+      return `cancelFailed ${event.id} job ${event.jobId} (${event.failure.kind}: ${event.failure.message})`;
+    case 'stateWritten':
+      return always ? `stateWritten ${event.id}` : undefined;
+    case 'stateWriteFailed':
+      return `stateWriteFailed ${event.id} (${event.failure.kind}: ${event.failure.message})`;
+    case 'stateDeleted':
+      return `stateDeleted ${event.id}`;
+    case 'stateDeleteFailed':
+      return `stateDeleteFailed ${event.id} (${event.failure.kind}: ${event.failure.message})`;
+  }
+}
+
+function heading(scenario: Scenario, file: string): string {
+  return `scenario "${scenario.title}"${file ? ` (${file})` : ''}\nproves: ${scenario.proves}`;
+}
+
+function list(items: readonly string[]): string {
+  return items.length === 0 ? 'nothing' : items.join(' | ');
+}
+
+function pad(frame: number): string {
+  return String(frame).padStart(4);
+}
