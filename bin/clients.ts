@@ -2,12 +2,11 @@
 
 import type { DeployerConfig } from '../lib/core/config.js';
 import type { SlurmJob } from '../lib/core/slurm-job.js';
-import type { ConfigDb } from '../lib/configdb/config-db.js';
-import { createEtcdConfigDb } from '../lib/configdb/etcd-config-db.js';
-import { createMemoryConfigDb } from '../lib/configdb/memory-config-db.js';
+import { ConfigDbSettingError, openConfigDb } from '../lib/configdb/open-config-db.js';
 import { staticJwtProvider } from '../lib/auth/static-jwt.js';
 import { createSlurmRestClient } from '../lib/slurm/rest-client.js';
 import type { SlurmApi } from '../lib/slurm/slurm-api.js';
+import type { ConfigDb } from '../lib/configdb/config-db.js';
 
 export interface Clients {
   readonly slurm: SlurmApi;
@@ -18,7 +17,8 @@ export interface Clients {
 export function openClients(config: DeployerConfig): Clients {
   if (config.auth.method !== 'jwt') throw new Error('only the JWT method is available');
   const slurm = createSlurmRestClient({ baseUrl: config.slurmUrl, credentials: staticJwtProvider(config.clientId, config.auth.jwt) });
-  const configDb = openConfigDb(config);
+  // A certificate file that cannot be used throws ConfigDbSettingError, naming the variable.
+  const configDb = openConfigDb(config.configDb);
   return {
     slurm,
     configDb,
@@ -28,16 +28,17 @@ export function openClients(config: DeployerConfig): Clients {
   };
 }
 
-export function listAllJobs(slurm: SlurmApi): Promise<SlurmJob[]> {
-  return slurm.listJobs();
+/** The clients, or the process ends with exit code 2 when a setting cannot be used (a certificate file, say). */
+export function openClientsOrExit(config: DeployerConfig): Clients {
+  try {
+    return openClients(config);
+  } catch (error) {
+    if (!(error instanceof ConfigDbSettingError)) throw error;
+    process.stderr.write(`sdp-slurm-deployer: bad configuration\n${error.variable}: ${error.problem}\n`);
+    process.exit(2);
+  }
 }
 
-function openConfigDb(config: DeployerConfig): ConfigDb {
-  const db = config.configDb;
-  if (db.backend === 'memory') return createMemoryConfigDb();
-  return createEtcdConfigDb({
-    hosts: `${db.protocol}://${db.host}:${db.port}`,
-    ...(db.username === undefined ? {} : { username: db.username }),
-    ...(db.password === undefined ? {} : { password: db.password }),
-  });
+export function listAllJobs(slurm: SlurmApi): Promise<SlurmJob[]> {
+  return slurm.listJobs();
 }

@@ -1,6 +1,6 @@
 // `deployer status` and `deployer plan`: read the Config DB and Slurm once, print, change nothing.
 
-import { listAllJobs, openClients } from './clients.js';
+import { listAllJobs, openClientsOrExit } from './clients.js';
 import { planCommands } from '../lib/core/plan.js';
 import { formatTable, statusRows } from '../lib/core/status-table.js';
 import type { Command } from '../lib/core/commands.js';
@@ -9,7 +9,7 @@ import { configOrExit, EXIT_OK } from './run.js';
 
 export async function statusCommand(): Promise<number> {
   const config = configOrExit();
-  const clients = openClients(config);
+  const clients = openClientsOrExit(config);
   try {
     const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
     const rows = statusRows(listing.deployments, listing.invalid, jobs, config.job.label, Date.now());
@@ -22,7 +22,7 @@ export async function statusCommand(): Promise<number> {
 
 export async function planCommand(args: readonly string[]): Promise<number> {
   const config = configOrExit();
-  const clients = openClients(config);
+  const clients = openClientsOrExit(config);
   try {
     const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
     const commands = planCommands(reducerSettingsOf(config), { ...listing, jobs, now: Date.now() });

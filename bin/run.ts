@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
 import { jwtExpiry } from '../lib/auth/static-jwt.js';
-import { openClients } from './clients.js';
+import { openClientsOrExit } from './clients.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
 import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
@@ -35,7 +35,7 @@ export async function runDeployer(): Promise<void> {
   const log = createLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat(process.stdout.isTTY) });
   if (config.auth.method !== 'jwt') throw new Error('configOrExit admits only the JWT method');
   const jwt = config.auth.jwt;
-  const clients = openClients(config);
+  const clients = openClientsOrExit(config);
   const { slurm, configDb } = clients;
   const startedAt = Date.now();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => jwtExpiry(jwt) });
