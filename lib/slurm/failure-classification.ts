@@ -4,7 +4,7 @@
 import type { Failure, FailureKind } from '../core/failure.js';
 
 /** The calls the deployer makes; the same answer can mean different things for each. */
-export type SlurmOperation = 'submit' | 'listJobs' | 'getJob' | 'cancel';
+export type SlurmOperation = 'submit' | 'listJobs' | 'getJob' | 'cancel' | 'discover';
 
 /** One entry of a Slurm body's `errors`, whatever key the server used for the number. */
 export interface SlurmError {
@@ -53,7 +53,10 @@ export function meansJobNotFound(operation: SlurmOperation, errors: readonly Slu
   return operation === 'getJob' && errors.some((e) => e.code === ESLURM_INVALID_JOB_ID);
 }
 
-/** Classifies a non-success answer. `errors` are those of its JSON body (none for text bodies). */
+/**
+ * Classifies a non-success answer, or a success answer that carries errors (Slurm 24.11+ answers
+ * a cancel of an unknown job with 200). `errors` are those of its JSON body (none for text bodies).
+ */
 export function classifyAnswer(operation: SlurmOperation, answer: HttpAnswer, errors: readonly SlurmError[]): Failure {
   const said = errors.length > 0 ? describeErrors(errors) : describeText(answer.text);
   const prefix = `${operation}: HTTP ${answer.status}`;
@@ -61,16 +64,25 @@ export function classifyAnswer(operation: SlurmOperation, answer: HttpAnswer, er
     kind,
     message: [prefix, said, why].filter((s) => s !== undefined && s !== '').join(': '),
   });
+  const status = answer.status;
 
-  if (answer.status === 401 || answer.status === 403) return fail('auth', 'slurmrestd rejected the credentials');
-  if ([408, 429, 502, 503, 504].includes(answer.status)) return fail('transient');
-  if (answer.status === 404) return fail('permanent', 'slurmrestd does not serve this path (is the API version enabled?)');
-  // slurmrestd answers 400 only for request bodies it cannot parse or accept: our request is wrong.
-  if (answer.status >= 400 && answer.status < 500) return fail('permanent');
+  if (status === 401 || status === 403) return fail('auth', 'slurmrestd rejected the credentials');
+  // Slurm 24.11+ maps a token slurmctld rejected to 511 Network Authentication Required.
+  if (status === 511) return fail('auth', 'slurmctld rejected the credentials');
+  if ([408, 429, 502, 503, 504].includes(status)) return fail('transient');
+  if (status >= 400 && status < 500) {
+    // 404 without a Slurm body is the router's "Unable find requested URL"; with one (23.02.4+)
+    // it is Slurm's answer, e.g. 2017 for an unknown job. 400/422 are refusals of our request,
+    // but Slurm 26.05+ also answers slurmctld's errors with 422: their numbers decide then.
+    if (status === 404 && errors.length === 0) return fail('permanent', 'slurmrestd does not serve this path (is the API version enabled?)');
+    const byCode = classifyCodes(operation, errors, undefined, false);
+    return byCode === undefined ? fail('permanent') : fail(byCode.kind, byCode.why);
+  }
 
-  const byCode = classifyCodes(operation, errors, answer.elapsedMs);
+  const byCode = classifyCodes(operation, errors, answer.elapsedMs, true);
   if (byCode !== undefined) return fail(byCode.kind, byCode.why);
-  if (answer.status >= 500) return fail('transient', errors.length > 0 ? undefined : 'no Slurm error in the answer');
+  if (status >= 500) return fail('transient', errors.length > 0 ? undefined : 'no Slurm error in the answer');
+  if (status >= 200 && status < 300) return fail('transient', 'Slurm reported an error in a successful answer');
   // Any other status (1xx/3xx where a body was expected) is an answer we cannot use: ask again later.
   return fail('transient', 'unexpected HTTP status');
 }
@@ -80,7 +92,12 @@ interface CodeVerdict {
   readonly why?: string;
 }
 
-function classifyCodes(operation: SlurmOperation, errors: readonly SlurmError[], elapsedMs: number | undefined): CodeVerdict | undefined {
+function classifyCodes(
+  operation: SlurmOperation,
+  errors: readonly SlurmError[],
+  elapsedMs: number | undefined,
+  unspecifiedMeansSomething: boolean,
+): CodeVerdict | undefined {
   const codes = errors.map((e) => e.code).filter((c): c is number => c !== undefined);
   const has = (set: ReadonlySet<number>): boolean => codes.some((c) => set.has(c));
 
@@ -94,7 +111,7 @@ function classifyCodes(operation: SlurmOperation, errors: readonly SlurmError[],
   if (codes.includes(SLURM_PROTOCOL_SOCKET_ZERO_BYTES_SENT) || has(AUTH_CODES)) {
     return { kind: 'auth', why: 'slurmctld rejected the credentials' };
   }
-  if (codes.includes(-1)) return classifyUnspecified(elapsedMs);
+  if (codes.includes(-1) && unspecifiedMeansSomething) return classifyUnspecified(elapsedMs);
   if (has(BUSY_CODES)) return { kind: 'transient', why: 'slurmctld refused for now' };
   // slurmctld (2000-4999) and slurmrestd parsing (9000-9999) refusals of the request itself.
   if (codes.some((c) => (c >= 2000 && c < 5000) || (c >= 9000 && c < 10000))) return { kind: 'permanent' };

@@ -1,262 +1,213 @@
-// The SlurmApi over HTTP: one undici pool to slurmrestd, no automatic retries, every failure
-// classified for the reducer and scrubbed of the token before it leaves this file.
+// The SlurmApi over HTTP for every supported REST API version: connectSlurm negotiates the
+// version from the server's /openapi/v3, createSlurmRestClient takes one as given. The version's
+// adapter shapes the bodies; this file decides what the answers mean for the deployer.
 
-import { Pool, type Dispatcher } from 'undici';
-import type { SlurmCredentials, TokenProvider } from '../auth/token-provider.js';
-import type { Failure } from '../core/failure.js';
 import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
-import {
-  classifyAnswer,
-  classifyTransportError,
-  meansJobNotFound,
-  type HttpAnswer,
-  type SlurmOperation,
-} from './failure-classification.js';
+import type { JobListReading, SlurmAdapter } from './adapter.js';
+import { adapterFor } from './adapters.js';
+import { isSupportedApiVersion, listVersions, SUPPORTED_API_VERSIONS, type SlurmApiVersion } from './api-versions.js';
+import { errorsOfBody } from './body-decoding.js';
+import { meansJobNotFound, type SlurmOperation } from './failure-classification.js';
+import { JobListCache } from './job-list-cache.js';
+import { pickApiVersion, readServerOffer } from './negotiation.js';
 import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
-import { errorsOfV0038, parseJobsV0038, parseSubmitV0038, renderSubmitV0038 } from './v0038.js';
+import { createSlurmHttp, messageOf, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
 
-export interface SlurmRestTimeouts {
-  /** TCP (and TLS) connect. */
-  readonly connectMs: number;
-  /** From sending the request to the end of the response headers. */
-  readonly headersMs: number;
-  /** Between two chunks of the response body. */
-  readonly bodyMs: number;
+export { DEFAULT_TIMEOUTS, type SlurmAuthScheme, type SlurmRestTimeouts } from './slurm-http.js';
+
+export interface SlurmClientBehaviour {
+  /**
+   * Ask `/slurmdb/{version}/job/{id}` for a job `/slurm/...` no longer knows (it aged out after
+   * MinJobAge), to learn its final state. Needs slurmdbd behind slurmrestd; v0.0.39 and later.
+   */
+  readonly accounting?: boolean;
+  /** See JobListCache.storeFull: used only by versions whose job lists carry no server time. */
+  readonly updateTimeMarginSeconds?: number;
+  /** The clock (ms) that stamps list requests; tests replace it. */
+  readonly now?: () => number;
 }
 
-export interface SlurmRestClientOptions {
-  /** slurmrestd, e.g. `http://127.0.0.1:16820`; a path prefix (behind a proxy) is kept. */
-  readonly baseUrl: string;
-  readonly credentials: TokenProvider;
-  readonly version?: 'v0.0.38';
-  readonly timeouts?: Partial<SlurmRestTimeouts>;
-  readonly maxConnections?: number;
+export interface SlurmRestClientOptions extends SlurmHttpOptions, SlurmClientBehaviour {
+  /** The REST API version to use as is, without asking the server (default v0.0.38). */
+  readonly version?: SlurmApiVersion;
 }
 
-/** slurmctld answers through slurmrestd ~9 s late when down (~18 s for GET job): wait for it. */
-export const DEFAULT_TIMEOUTS: SlurmRestTimeouts = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 };
-const DEFAULT_MAX_CONNECTIONS = 4;
-/** ~3.6 KB per job: room for tens of thousands of jobs, not for a runaway body. */
-const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
-
-interface Answer extends HttpAnswer {
-  readonly body: unknown;
-  /** Sent with the request; kept to scrub the token from whatever the answer says. */
-  readonly credentials: SlurmCredentials;
+export interface ConnectSlurmOptions extends SlurmHttpOptions, SlurmClientBehaviour {
+  /**
+   * Forces this version (SDP_SLURMDEPLOY_API_VERSION): no /openapi/v3 request, and accounting
+   * only if `accounting` says so. Unset: the newest version both sides speak, and accounting
+   * wherever the server lists `/slurmdb/{version}/job/{job_id}` (unless `accounting` is false).
+   */
+  readonly version?: string;
 }
 
+/**
+ * A SlurmApi on the version negotiated with the server (or the forced one). Rejects with a
+ * NoCommonApiVersionError naming both sides' versions when there is none in common, with a
+ * plain Error for a forced version this deployer does not speak or a Bearer the server does not
+ * declare, and with a SlurmRequestError (classified) when /openapi/v3 cannot be read.
+ */
+export async function connectSlurm(options: ConnectSlurmOptions): Promise<SlurmApi> {
+  if (options.version !== undefined) {
+    if (!isSupportedApiVersion(options.version)) {
+      throw new Error(`Slurm REST API version ${options.version} is not one this deployer speaks (${listVersions(SUPPORTED_API_VERSIONS)})`);
+    }
+    return createSlurmRestClient({ ...options, version: options.version });
+  }
+  const http = createSlurmHttp(options);
+  try {
+    const offer = readServerOffer(await openApiDocument(http));
+    const version = pickApiVersion(offer, options.baseUrl);
+    if (options.authScheme === 'bearer' && !offer.bearer) {
+      throw new Error(`slurmrestd at ${options.baseUrl} does not declare Bearer authentication in /openapi/v3: use X-SLURM-USER-TOKEN`);
+    }
+    const accounting = (options.accounting ?? true) && offer.accounting.has(version) && adapterFor(version).parseAccountingJobs !== undefined;
+    return clientOver(http, adapterFor(version), { ...options, accounting });
+  } catch (error) {
+    await http.close();
+    throw error;
+  }
+}
+
+/** A SlurmApi on one version, as given (no request is made here). */
 export function createSlurmRestClient(options: SlurmRestClientOptions): SlurmApi {
   const version = options.version ?? 'v0.0.38';
-  const base = new URL(options.baseUrl);
-  const prefix = `${base.pathname.replace(/\/+$/, '')}/slurm/${version}`;
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-  const pool = new Pool(base.origin, {
-    connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    connect: { timeout: timeouts.connectMs },
-    headersTimeout: timeouts.headersMs,
-    bodyTimeout: timeouts.bodyMs,
-    maxResponseSize: MAX_RESPONSE_BYTES,
-    // slurmrestd 22.05 closes an idle connection after ~27 s (observed): closing ours well
-    // before means a submit never goes out on a socket the server is about to close.
-    keepAliveTimeout: 4_000,
-  });
+  if (!isSupportedApiVersion(version)) {
+    throw new Error(`Slurm REST API version ${String(version)} is not one this deployer speaks (${listVersions(SUPPORTED_API_VERSIONS)})`);
+  }
+  const adapter = adapterFor(version);
+  if (options.authScheme === 'bearer' && version === 'v0.0.38') {
+    throw new Error('Bearer authentication needs REST API v0.0.39 or later (Slurm 23.02+): v0.0.38 takes X-SLURM-USER-TOKEN');
+  }
+  if (options.accounting === true && adapter.parseAccountingJobs === undefined) {
+    throw new Error(`accounting lookups need REST API v0.0.39 or later, not ${version}`);
+  }
+  return clientOver(createSlurmHttp(options), adapter, options);
+}
 
-  async function call(operation: SlurmOperation, method: Dispatcher.HttpMethod, path: string, body?: object): Promise<Answer> {
-    const credentials = await credentialsFor(operation, options.credentials);
-    try {
-      const raw = await exchange(pool, credentials, method, `${prefix}${path}`, body);
-      return readAnswer(raw, credentials);
-    } catch (error) {
-      const failure = error instanceof TransportError ? classifyTransportError(operation, error.cause, error.requestSent) : unexpected(operation, error);
-      throw rejection(failure, credentials);
+/** `GET /openapi/v3`: slurmrestd's OpenAPI document, which lists every path it serves (it needs a token). */
+async function openApiDocument(http: SlurmHttp): Promise<unknown> {
+  const answer = await http.call('discover', 'GET', '/openapi/v3');
+  if (!isSuccess(answer)) http.fail('discover', answer, errorsOfBody(answer.body));
+  if (answer.body === undefined) {
+    throw http.reject({ kind: 'transient', message: `discover: HTTP ${answer.status}: /openapi/v3 did not answer with a JSON document` }, answer);
+  }
+  return answer.body;
+}
+
+function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClientBehaviour): SlurmApi {
+  const version = adapter.version;
+  const slurm = (path: string) => `/slurm/${version}${path}`;
+  const cache = new JobListCache(options.updateTimeMarginSeconds);
+  const now = options.now ?? Date.now;
+  const parseAccountingJobs = options.accounting === true ? adapter.parseAccountingJobs : undefined;
+
+  function parsed<T>(operation: SlurmOperation, answer: Answer, parse: (body: unknown) => T): T {
+    if (answer.body === undefined) {
+      const message = `${operation}: HTTP ${answer.status} ${answer.text.trim() === '' ? 'with an empty body' : 'with a body that is not JSON'}`;
+      throw http.reject({ kind: 'transient', message }, answer);
     }
+    try {
+      return parse(answer.body);
+    } catch (error) {
+      throw http.reject({ kind: 'transient', message: `${operation}: ${messageOf(error)}` }, answer);
+    }
+  }
+
+  /** One `GET jobs`; never says "unchanged" to a request that did not send `update_time`. */
+  async function requestJobList(updateTime: number | undefined): Promise<JobListReading> {
+    const query = updateTime === undefined ? undefined : { update_time: String(updateTime) };
+    const answer = await http.call('listJobs', 'GET', slurm(adapter.paths.jobs), query === undefined ? {} : { query });
+    if (answer.status === 304) {
+      // v0.0.38's "no change": 304 with an empty body. It can only mean the list we hold.
+      if (updateTime !== undefined) return { kind: 'unchanged' };
+      throw http.reject({ kind: 'transient', message: 'listJobs: HTTP 304 to a request without update_time' }, answer);
+    }
+    if (!isSuccess(answer)) http.fail('listJobs', answer, errorsOfBody(answer.body));
+    const reading = parsed('listJobs', answer, adapter.readJobList);
+    if (reading.kind === 'unchanged' && updateTime === undefined) {
+      throw http.reject({ kind: 'transient', message: `listJobs: HTTP ${answer.status}: "no job changes" to a request without update_time` }, answer);
+    }
+    return reading;
+  }
+
+  async function accountingRecord(jobId: number, parse: (body: unknown) => SlurmJob[]): Promise<SlurmJob | undefined> {
+    const answer = await http.call('getJob', 'GET', `/slurmdb/${version}/job/${jobId}`);
+    if (!isSuccess(answer)) {
+      const errors = errorsOfBody(answer.body);
+      if (meansJobNotFound('getJob', errors)) return undefined;
+      http.fail('getJob', answer, errors);
+    }
+    // Job ids are reused (after MaxJobId wraps, or a reset): the latest submission is the job we lost.
+    return parsed('getJob', answer, parse)
+      .filter((job) => job.jobId === jobId)
+      .sort((a, b) => (b.submitTime ?? 0) - (a.submitTime ?? 0))[0];
   }
 
   return {
     version,
 
     async submit(spec: JobSpec): Promise<number> {
-      const answer = await call('submit', 'POST', '/job/submit', renderSubmitV0038(spec));
-      if (!isSuccess(answer)) fail('submit', answer);
+      const answer = await http.call('submit', 'POST', slurm(adapter.paths.submit), { body: adapter.renderSubmit(spec) });
+      if (!isSuccess(answer)) http.fail('submit', answer, errorsOfBody(answer.body));
       try {
-        return parseSubmitV0038(answer.body);
+        return adapter.parseSubmit(answer.body);
       } catch (error) {
         // Slurm said yes: the job most likely exists, we just cannot read its id.
         const message = `submit: HTTP ${answer.status} but ${messageOf(error)}; the job may exist`;
-        throw new SlurmRequestError({ kind: 'unknown-outcome', message }, answer.status);
+        throw http.reject({ kind: 'unknown-outcome', message }, answer);
       }
     },
 
     async listJobs(): Promise<SlurmJob[]> {
-      const answer = await call('listJobs', 'GET', '/jobs');
-      if (!isSuccess(answer)) fail('listJobs', answer);
-      return parsed('listJobs', answer, parseJobsV0038);
+      const updateTime = cache.updateTime;
+      const sentAtMs = now();
+      const reading = await requestJobList(updateTime);
+      if (reading.kind === 'unchanged') return cache.jobs ?? [];
+      const held = cache.jobs?.length ?? 0;
+      if (updateTime !== undefined && reading.jobs.length === 0 && reading.lastUpdate === undefined && held > 0) {
+        // Every job gone at once, in answer to a conditional request, with no server time to
+        // vouch for it: that may be a "no change" we failed to recognise. Ask unconditionally.
+        const againAtMs = now();
+        const again = await requestJobList(undefined);
+        if (again.kind === 'unchanged') throw new Error('unreachable: an unconditional list is never "unchanged"');
+        cache.storeFull(again.jobs, againAtMs, again.lastUpdate);
+        return again.jobs;
+      }
+      cache.storeFull(reading.jobs, sentAtMs, reading.lastUpdate);
+      return reading.jobs;
     },
 
     async getJob(jobId: number): Promise<SlurmJob | undefined> {
-      const answer = await call('getJob', 'GET', `/job/${jobIdPath('getJob', jobId)}`);
-      if (!isSuccess(answer)) {
-        if (meansJobNotFound('getJob', errorsOfV0038(answer.body))) return undefined;
-        fail('getJob', answer);
+      const answer = await http.call('getJob', 'GET', slurm(adapter.paths.job(jobIdPath('getJob', jobId))));
+      if (isSuccess(answer)) {
+        const job = parsed('getJob', answer, adapter.parseJobs).find((j) => j.jobId === jobId);
+        if (job !== undefined) return job;
+      } else {
+        const errors = errorsOfBody(answer.body);
+        if (!meansJobNotFound('getJob', errors)) http.fail('getJob', answer, errors);
       }
-      return parsed('getJob', answer, parseJobsV0038).find((job) => job.jobId === jobId);
+      return parseAccountingJobs === undefined ? undefined : accountingRecord(jobId, parseAccountingJobs);
     },
 
     async cancel(jobId: number): Promise<void> {
-      // Without `signal` slurmrestd 22.05 sends SIGKILL to the whole job.
-      const answer = await call('cancel', 'DELETE', `/job/${jobIdPath('cancel', jobId)}`);
-      if (!isSuccess(answer)) fail('cancel', answer);
+      // Without `signal` every version sends SIGKILL to the whole job (KILL_FULL_JOB).
+      const answer = await http.call('cancel', 'DELETE', slurm(adapter.paths.job(jobIdPath('cancel', jobId))));
+      if (!isSuccess(answer)) http.fail('cancel', answer, errorsOfBody(answer.body));
+      const errors = adapter.cancelErrors(answer.body);
+      if (errors.length > 0) http.fail('cancel', answer, errors);
     },
 
-    close: () => pool.close(),
+    close: () => http.close(),
   };
 }
 
-/** Any 2xx; the readers then insist on a JSON body (a 304 is no success: we never ask for one). */
+/** Any 2xx; the readers then insist on a JSON body. */
 function isSuccess(answer: Answer): boolean {
   return answer.status >= 200 && answer.status < 300;
 }
 
-function fail(operation: SlurmOperation, answer: Answer): never {
-  throw rejection(classifyAnswer(operation, answer, errorsOfV0038(answer.body)), answer.credentials, answer.status);
-}
-
-function parsed<T>(operation: SlurmOperation, answer: Answer, parse: (body: unknown) => T): T {
-  if (answer.body === undefined) {
-    const message = `${operation}: HTTP ${answer.status} ${answer.text.trim() === '' ? 'with an empty body' : 'with a body that is not JSON'}`;
-    throw new SlurmRequestError({ kind: 'transient', message }, answer.status);
-  }
-  try {
-    return parse(answer.body);
-  } catch (error) {
-    throw new SlurmRequestError({ kind: 'transient', message: `${operation}: ${messageOf(error)}` }, answer.status);
-  }
-}
-
-function jobIdPath(operation: SlurmOperation, jobId: number): string {
-  if (Number.isSafeInteger(jobId) && jobId > 0) return String(jobId);
+function jobIdPath(operation: SlurmOperation, jobId: number): number {
+  if (Number.isSafeInteger(jobId) && jobId > 0) return jobId;
   throw new SlurmRequestError({ kind: 'permanent', message: `${operation}: job id must be a positive integer` });
-}
-
-async function credentialsFor(operation: SlurmOperation, provider: TokenProvider): Promise<SlurmCredentials> {
-  try {
-    return await provider.credentials();
-  } catch (error) {
-    // A provider that classified its own failure (an Entra outage is transient) is believed.
-    const own = (error as { failure?: Failure } | undefined)?.failure;
-    if (own !== undefined && typeof own.kind === 'string' && typeof own.message === 'string') throw new SlurmRequestError(own);
-    throw new SlurmRequestError({ kind: 'auth', message: `${operation}: no Slurm credentials: ${messageOf(error)}` });
-  }
-}
-
-function unexpected(operation: SlurmOperation, error: unknown): Failure {
-  return { kind: 'transient', message: `${operation}: ${messageOf(error)}` };
-}
-
-function readAnswer(raw: RawAnswer, credentials: SlurmCredentials): Answer {
-  const text = raw.body.toString('utf8');
-  const { status, contentType, elapsedMs } = raw;
-  return { status, contentType, text, elapsedMs, body: jsonOf(text, contentType), credentials };
-}
-
-/** A 304 or an error page has an empty or text body: parse only what looks like JSON. */
-function jsonOf(text: string, contentType: string | undefined): unknown {
-  const trimmed = text.trim();
-  if (trimmed === '' || !(contentType?.includes('json') || trimmed.startsWith('{'))) return undefined;
-  try {
-    return JSON.parse(trimmed) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The error to reject with, its message scrubbed of the token whatever produced the text. */
-function rejection(failure: Failure, credentials: SlurmCredentials | undefined, status?: number): SlurmRequestError {
-  const message = credentials === undefined ? failure.message : scrub(failure.message, credentials.token.reveal());
-  return new SlurmRequestError({ kind: failure.kind, message }, status);
-}
-
-function scrub(message: string, token: string): string {
-  // The whole token, and any long part of it (a JWT's payload or signature alone is still telling).
-  const parts = [token, ...token.split('.')].filter((p) => p.length >= 8);
-  return parts.reduce((m, part) => m.split(part).join('[redacted]'), message);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-// ---- one HTTP exchange ------------------------------------------------------------------------
-
-interface RawAnswer {
-  readonly status: number;
-  readonly contentType?: string;
-  readonly body: Buffer;
-  readonly elapsedMs: number;
-}
-
-/** No HTTP answer came; `requestSent` says whether the whole request had been written. */
-class TransportError extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly requestSent: boolean,
-  ) {
-    super(messageOf(cause));
-  }
-}
-
-/**
- * One request through undici's dispatch API. We use it rather than `request()` because only a
- * dispatch handler hears `onRequestSent`: a POST that failed before it was written is safe to
- * repeat, one that failed after may have created a job.
- */
-function exchange(pool: Pool, credentials: SlurmCredentials, method: Dispatcher.HttpMethod, path: string, body?: object): Promise<RawAnswer> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-  const headers: Record<string, string> = {
-    'X-SLURM-USER-NAME': credentials.userName,
-    'X-SLURM-USER-TOKEN': credentials.token.reveal(),
-    Accept: 'application/json',
-    ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
-  };
-  const started = performance.now();
-  return new Promise<RawAnswer>((resolve, reject) => {
-    let requestSent = false;
-    let status = 0;
-    let contentType: string | undefined;
-    let elapsedMs = 0;
-    const chunks: Buffer[] = [];
-    const handler = {
-      onConnect: () => undefined,
-      onRequestSent: () => {
-        requestSent = true;
-      },
-      onBodySent: () => undefined,
-      onHeaders: (statusCode: number, rawHeaders: Buffer[] | string[] | null) => {
-        if (statusCode < 200) return true; // 1xx: the real answer follows
-        status = statusCode;
-        contentType = headerOf(rawHeaders, 'content-type');
-        elapsedMs = performance.now() - started;
-        return true;
-      },
-      onData: (chunk: Buffer) => {
-        chunks.push(chunk);
-        return true;
-      },
-      onComplete: () => resolve({ status, contentType, body: Buffer.concat(chunks), elapsedMs }),
-      onError: (error: Error) => reject(new TransportError(error, requestSent || status !== 0)),
-    };
-    try {
-      pool.dispatch({ method, path, headers, body: payload ?? null }, handler as unknown as Dispatcher.DispatchHandler);
-    } catch (error) {
-      reject(new TransportError(error, false));
-    }
-  });
-}
-
-function headerOf(rawHeaders: Buffer[] | string[] | null, name: string): string | undefined {
-  if (rawHeaders === null) return undefined;
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (String(rawHeaders[i]).toLowerCase() === name) return String(rawHeaders[i + 1]);
-  }
-  return undefined;
 }

@@ -8,11 +8,25 @@ export interface SlurmApi {
   readonly version: string;
   /** Submits one batch job; resolves to its job id. Never retried automatically (it is a POST). */
   submit(spec: JobSpec): Promise<number>;
-  /** Every job Slurm knows (one request, whatever their number), with no label filtering. */
+  /**
+   * Every job Slurm knows, in one request whatever their number. From the second call on it
+   * sends `update_time`; when slurmctld says nothing changed (a 304 with an empty body in
+   * v0.0.38, a 200 with a "No job changes" warning later), it resolves to a copy of the last full
+   * list this client received: never to an empty list because of it. The cache is per client.
+   * No label filtering: Slurm has no server-side filter by mcs_label, so the reducer keeps only
+   * jobs with the deployer's label (and ignores any other).
+   */
   listJobs(): Promise<SlurmJob[]>;
-  /** One job by id; undefined when Slurm no longer knows it. */
+  /**
+   * One job by id, for the vanished-job check; undefined when Slurm no longer knows it. When the
+   * client uses accounting (v0.0.39+ with slurmdbd), a job the controller forgot (MinJobAge) is
+   * looked up in `/slurmdb/{version}/job/{id}`, so its final state is learnt, not guessed.
+   */
   getJob(jobId: number): Promise<SlurmJob | undefined>;
-  /** Cancels (signals with SIGKILL, whole job) one job. */
+  /**
+   * Cancels (signals with SIGKILL, whole job) one job. An unknown job is a permanent failure in
+   * every version, including Slurm 24.11+'s 200 answer with the error inside (v0.0.42+).
+   */
   cancel(jobId: number): Promise<void>;
   close(): Promise<void>;
 }

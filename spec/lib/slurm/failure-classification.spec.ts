@@ -13,6 +13,7 @@ import {
 } from '../../../lib/slurm/failure-classification.js';
 import { errorsOfV0038 } from '../../../lib/slurm/v0038.js';
 import { referenceFile } from '../../support/repo.js';
+import { recordedBody } from '../../support/slurm-samples.js';
 
 interface RecordedError {
   readonly file: string;
@@ -61,14 +62,15 @@ function answerOf(r: Pick<RecordedError, 'file' | 'status' | 'contentType'>, ela
   return { status: r.status, contentType: r.contentType, text: read(r.file), ...(elapsedMs === undefined ? {} : { elapsedMs }) };
 }
 
-function errorsOf(text: string, contentType: string): ReturnType<typeof errorsOfV0038> {
-  return contentType === JSON_TYPE ? errorsOfV0038(JSON.parse(text)) : [];
+function errorsOf(file: string, contentType: string): ReturnType<typeof errorsOfV0038> {
+  // A JSON body is read only after the v0.0.38 OpenAPI contract accepted it.
+  return contentType === JSON_TYPE ? errorsOfV0038(recordedBody(file)) : [];
 }
 
 /** Classifies a recorded answer as if it came after `elapsedMs` (the recorded delay unless given; `null`: unknown). */
 function classify(r: RecordedError, elapsedMs: number | null = r.elapsedMs) {
   const answer = answerOf(r, elapsedMs ?? undefined);
-  return classifyAnswer(r.operation, answer, errorsOf(answer.text, r.contentType));
+  return classifyAnswer(r.operation, answer, errorsOf(r.file, r.contentType));
 }
 
 describe('failure classification', () => {
@@ -134,7 +136,7 @@ describe('failure classification', () => {
 
   describe('an unknown job', () => {
     it('means "not found" for getJob only', () => {
-      const unknown = errorsOfV0038(JSON.parse(read('err_unknown_job.json')));
+      const unknown = errorsOfV0038(recordedBody('err_unknown_job.json'));
       expect(meansJobNotFound('getJob', unknown)).to.equal(true);
       expect(meansJobNotFound('cancel', unknown)).to.equal(false);
       expect(meansJobNotFound('listJobs', unknown)).to.equal(false);
@@ -142,13 +144,13 @@ describe('failure classification', () => {
 
     it('is a permanent failure for cancel', () => {
       const text = read('err_cancel_unknown.json');
-      const errors = errorsOfV0038(JSON.parse(text));
+      const errors = errorsOfV0038(recordedBody('err_cancel_unknown.json'));
       expect(meansJobNotFound('cancel', errors)).to.equal(false);
       expect(classifyAnswer('cancel', { status: 500, text }, errors).kind).to.equal('permanent');
     });
 
     it('is not what slurmctld down says about GET job (error -1, "Unable to find JobId")', () => {
-      const errors = errorsOfV0038(JSON.parse(read('ctld_down_job_ID.json')));
+      const errors = errorsOfV0038(recordedBody('ctld_down_job_ID.json'));
       expect(meansJobNotFound('getJob', errors)).to.equal(false);
     });
   });
@@ -174,6 +176,41 @@ describe('failure classification', () => {
 
     it('an unexpected 304 is transient', () => {
       expect(classifyAnswer('listJobs', { status: 304, text: '' }, []).kind).to.equal('transient');
+    });
+  });
+
+  describe('answers of later Slurm releases', () => {
+    const unknownJob = [{ code: 2017, error: 'Invalid job id specified', source: 'slurm_kill_job()' }];
+
+    it('511 (24.11+: a token slurmctld rejected) is auth', () => {
+      const failure = classifyAnswer('listJobs', { status: 511, text: '' }, [{ code: 1007, error: 'Protocol authentication error' }]);
+      expect(failure).to.deep.equal({ kind: 'auth', message: 'listJobs: HTTP 511: Protocol authentication error [Slurm error 1007]: slurmctld rejected the credentials' });
+    });
+
+    it("a 404 with Slurm's body (23.02.4+: unknown job) keeps Slurm's words and makes no claim about the path", () => {
+      const failure = classifyAnswer('cancel', { status: 404, text: '{}' }, unknownJob);
+      expect(failure).to.deep.equal({ kind: 'permanent', message: 'cancel: HTTP 404: Invalid job id specified [Slurm error 2017, slurm_kill_job()]' });
+      expect(classifyAnswer('cancel', { status: 404, text: 'Unable find requested URL.' }, []).message).to.contain('does not serve this path');
+    });
+
+    it('24.11+: an unknown job in a 200 cancel answer is permanent, and says HTTP 200', () => {
+      expect(classifyAnswer('cancel', { status: 200, text: '{}' }, unknownJob)).to.deep.equal({
+        kind: 'permanent',
+        message: 'cancel: HTTP 200: Invalid job id specified [Slurm error 2017, slurm_kill_job()]',
+      });
+      expect(classifyAnswer('cancel', { status: 200, text: '{}' }, [{ code: 123456, error: 'odd' }])).to.deep.equal({
+        kind: 'transient',
+        message: 'cancel: HTTP 200: odd [Slurm error 123456]: Slurm reported an error in a successful answer',
+      });
+    });
+
+    it('422 is permanent, unless its Slurm number says otherwise (26.05+ answers slurmctld errors with 422)', () => {
+      expect(classifyAnswer('submit', { status: 422, text: '' }, [{ code: 9000, error: 'Populated "script" field is required' }]).kind).to.equal('permanent');
+      expect(classifyAnswer('submit', { status: 422, text: '' }, [{ code: 2000, error: 'Invalid partition name specified' }]).kind).to.equal('permanent');
+      expect(classifyAnswer('submit', { status: 422, text: '' }, [{ code: 2105, error: 'busy' }]).kind).to.equal('transient');
+      expect(classifyAnswer('submit', { status: 422, text: '' }, [{ code: 1802, error: 'lost' }]).kind).to.equal('unknown-outcome');
+      // -1 means "down or token" only in a 500 answered late or early; in a 4xx it is our request.
+      expect(classifyAnswer('listJobs', { status: 400, text: '', elapsedMs: 10 }, [{ code: -1, error: 'Unspecified error' }]).kind).to.equal('permanent');
     });
   });
 

@@ -9,10 +9,11 @@ import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { Secret } from '../../../lib/core/secret.js';
-import { createSlurmRestClient, type SlurmRestClientOptions } from '../../../lib/slurm/rest-client.js';
+import { connectSlurm, createSlurmRestClient, type SlurmRestClientOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { renderSubmitV0038 } from '../../../lib/slurm/v0038.js';
 import { referenceFile } from '../../support/repo.js';
+import { slurmContract } from '../../support/slurm-contract.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJzbHVybWpvYiIsImV4cCI6OTk5OTk5OTk5OX0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
 const USER = 'slurmjob';
@@ -69,14 +70,28 @@ async function serve(reply: Reply): Promise<FakeSlurmrestd> {
   };
 }
 
-/** Answers with a recorded sample and its recorded status, as slurmrestd does. */
-function answer(res: http.ServerResponse, status: number, file: string, contentType = 'application/json'): void {
+/** What the recorded answers sent by these specs broke of the v0.0.38 document (none, or the spec fails). */
+const contractViolations: string[] = [];
+let bodiesChecked = 0;
+
+/**
+ * Answers with a recorded sample and its recorded status, as slurmrestd does. Each JSON sample is
+ * checked against the v0.0.38 OpenAPI document for the request it answers before it is sent.
+ */
+function answer(res: http.ServerResponse, status: number, file: string, request: Received, contentType = 'application/json'): void {
+  const text = sample(file);
+  if (contentType === 'application/json' && text.trim() !== '') {
+    bodiesChecked++;
+    // A proxy prefix of the base URL is not part of the API path.
+    const path = (request.url.split('?')[0] ?? '').replace(/^.*?(?=\/slurm\/)/, '');
+    contractViolations.push(...slurmContract('v0.0.38').responseProblems(request.method, path, status, JSON.parse(text)));
+  }
   res.writeHead(status, { 'Content-Type': contentType, ...(status >= 400 ? { Connection: 'Close' } : {}) });
-  res.end(sample(file));
+  res.end(text);
 }
 
 function recorded(status: number, file: string): Reply {
-  return (_r, res) => answer(res, status, file);
+  return (r, res) => answer(res, status, file, r);
 }
 
 /** Every rejection seen by a test, checked for the token afterwards. */
@@ -112,7 +127,12 @@ describe('Slurm REST client (v0.0.38, local fake server)', () => {
     server = undefined;
   });
 
+  afterEach(() => {
+    expect(contractViolations.splice(0)).to.deep.equal([]);
+  });
+
   after(() => {
+    expect(bodiesChecked, 'recorded bodies checked against the v0.0.38 document').to.be.greaterThan(10);
     expect(rejections.length).to.be.greaterThan(10);
     for (const error of rejections) {
       expect(String(error)).not.to.contain(TOKEN);
@@ -158,14 +178,56 @@ describe('Slurm REST client (v0.0.38, local fake server)', () => {
     expect(s.received[0]?.url).to.equal('/proxy/slurm/v0.0.38/jobs');
   });
 
-  it('does not parse the empty body of a 304: a transient failure, not a crash or an empty list', async () => {
+  it('a 304 to a request without update_time is a transient failure, not a crash or an empty list', async () => {
     const api = await connect((_r, res) => {
       res.writeHead(304);
       res.end();
     });
     const error = await rejectionOf(api.listJobs());
     expect(error.status).to.equal(304);
-    expect(error.failure).to.deep.equal({ kind: 'transient', message: 'listJobs: HTTP 304: unexpected HTTP status' });
+    expect(error.failure).to.deep.equal({ kind: 'transient', message: 'listJobs: HTTP 304 to a request without update_time' });
+  });
+
+  it('sends update_time after a full list (send time minus 30 s) and reads the 304 as "the list you hold"', async () => {
+    let now = 1_800_000_100_000;
+    const api = await connect(
+      (r, res) => {
+        if (!r.url.includes('update_time')) return answer(res, 200, 'jobs_list.json', r);
+        res.writeHead(304, { 'Content-Type': 'application/json' }); // as recorded: jobs_list_update_time.json is empty
+        res.end(sample('jobs_list_update_time.json'));
+      },
+      { now: () => now },
+    );
+    const full = await api.listJobs();
+    expect(full.map((j) => j.jobId)).to.deep.equal([1, 2, 3, 4]);
+    now += 60_000;
+    expect(await api.listJobs()).to.deep.equal(full);
+    now += 60_000;
+    expect(await api.listJobs()).to.deep.equal(full);
+    // The update_time of the only full answer, kept: a 304 says nothing newer about time.
+    expect(server!.received.map((r) => r.url)).to.deep.equal(['/slurm/v0.0.38/jobs', '/slurm/v0.0.38/jobs?update_time=1800000070', '/slurm/v0.0.38/jobs?update_time=1800000070']);
+  });
+
+  it('the cache is per client: a second client asks unconditionally', async () => {
+    const api = await connect((r, res) => (r.url.includes('update_time') ? (res.writeHead(304), res.end()) : answer(res, 200, 'jobs_list.json', r)));
+    await api.listJobs();
+    const other = createSlurmRestClient({ baseUrl: server!.url, credentials: staticJwtProvider(USER, new Secret(TOKEN)) });
+    try {
+      expect(await other.listJobs()).to.have.length(4);
+      await api.listJobs();
+    } finally {
+      await other.close();
+    }
+    expect(server!.received.map((r) => r.url.replace(/=\d+$/, '=N'))).to.deep.equal(['/slurm/v0.0.38/jobs', '/slurm/v0.0.38/jobs', '/slurm/v0.0.38/jobs?update_time=N']);
+  });
+
+  it('negotiates v0.0.38 from the /openapi/v3 that slurmrestd 22.05 sent (v0.0.36 to v0.0.38)', async () => {
+    const s = await serve((r, res) => (r.url === '/openapi/v3' ? (res.writeHead(200, { 'Content-Type': 'application/json' }), res.end(sample('openapi_v3.json'))) : answer(res, 200, 'jobs_list.json', r)));
+    server = s;
+    client = await connectSlurm({ baseUrl: s.url, credentials: staticJwtProvider(USER, new Secret(TOKEN)) });
+    expect(client.version).to.equal('v0.0.38');
+    await client.listJobs();
+    expect(s.received.map((r) => `${r.method} ${r.url}`)).to.deep.equal(['GET /openapi/v3', 'GET /slurm/v0.0.38/jobs']);
   });
 
   it('refuses a 200 whose body is empty or not JSON as transient; for a submit the job may exist', async () => {
@@ -182,7 +244,7 @@ describe('Slurm REST client (v0.0.38, local fake server)', () => {
 
   it('gets one job, and undefined for a job Slurm does not know (2017)', async () => {
     const api = await connect((r, res) =>
-      r.url === '/slurm/v0.0.38/job/2' ? answer(res, 200, 'job_get_failed.json') : answer(res, 500, 'err_unknown_job.json'),
+      r.url === '/slurm/v0.0.38/job/2' ? answer(res, 200, 'job_get_failed.json', r) : answer(res, 500, 'err_unknown_job.json', r),
     );
     const job = await api.getJob(2);
     expect(job?.exitCode).to.deep.equal({ status: 3, signal: 0 });
@@ -193,7 +255,7 @@ describe('Slurm REST client (v0.0.38, local fake server)', () => {
 
   it('cancels with a DELETE; an unknown job is a permanent failure', async () => {
     const api = await connect((r, res) =>
-      r.url === '/slurm/v0.0.38/job/3' ? answer(res, 200, 'job_cancel_response.json') : answer(res, 500, 'err_cancel_unknown.json'),
+      r.url === '/slurm/v0.0.38/job/3' ? answer(res, 200, 'job_cancel_response.json', r) : answer(res, 500, 'err_cancel_unknown.json', r),
     );
     await api.cancel(3);
     const error = await rejectionOf(api.cancel(999999));
@@ -205,8 +267,8 @@ describe('Slurm REST client (v0.0.38, local fake server)', () => {
 
   it("keeps Slurm's message for a bad partition (permanent) and a bad request (400)", async () => {
     const api = await connect((r, res) => {
-      if (r.body.includes('nowhere')) answer(res, 500, 'err_bad_partition.json');
-      else answer(res, 400, 'err_bad_json.json', 'text/plain');
+      if (r.body.includes('nowhere')) answer(res, 500, 'err_bad_partition.json', r);
+      else answer(res, 400, 'err_bad_json.json', r, 'text/plain');
     });
     const partition = await rejectionOf(api.submit({ ...spec, partition: 'nowhere' }));
     expect(partition.failure).to.deep.equal({ kind: 'permanent', message: 'submit: HTTP 500: Invalid partition name specified [Slurm error 2000]' });
@@ -215,7 +277,7 @@ describe('Slurm REST client (v0.0.38, local fake server)', () => {
   });
 
   it('reads a rejected token as auth: 5005 on submit, a quick -1 on list', async () => {
-    const api = await connect((r, res) => answer(res, 500, r.method === 'POST' ? 'err_bad_token_submit.json' : 'err_bad_token.json'));
+    const api = await connect((r, res) => answer(res, 500, r.method === 'POST' ? 'err_bad_token_submit.json' : 'err_bad_token.json', r));
     expect((await rejectionOf(api.submit(spec))).failure.kind).to.equal('auth');
     const list = await rejectionOf(api.listJobs());
     expect(list.failure.kind).to.equal('auth');

@@ -7,9 +7,11 @@ import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import { errorsOfV0038, jobStateOfString, parseJobsV0038, parseSubmitV0038, renderSubmitV0038 } from '../../../lib/slurm/v0038.js';
 import { referenceFile } from '../../support/repo.js';
+import { recordedBody, recordedText } from '../../support/slurm-samples.js';
 
+/** A recorded answer, checked against the v0.0.38 OpenAPI document before it is used. */
 function sample(name: string): unknown {
-  return JSON.parse(readFileSync(referenceFile('slurm-22.05-samples', name), 'utf8'));
+  return name === 'submit_request.json' ? JSON.parse(recordedText(name)) : recordedBody(name);
 }
 
 const fullSpec: JobSpec = {

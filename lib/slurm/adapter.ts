@@ -1,0 +1,41 @@
+// What a version adapter is: the pure translation between the version-free JobSpec/SlurmJob and
+// one REST API version's paths and bodies. The HTTP client (rest-client.ts) is the same for all.
+
+import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
+import type { SlurmApiVersion } from './api-versions.js';
+import type { SlurmError } from './failure-classification.js';
+
+/** What a 200 answer to `GET jobs` says. */
+export type JobListReading =
+  /** A full list; `lastUpdate` is the server's time of it (v0.0.40+ `last_update`), Unix seconds. */
+  | { readonly kind: 'full'; readonly jobs: SlurmJob[]; readonly lastUpdate?: number }
+  /** "No job changes since update_time": the list is the one last received. */
+  | { readonly kind: 'unchanged' };
+
+export interface SlurmAdapter {
+  readonly version: SlurmApiVersion;
+  /** Paths below `/slurm/{version}`, written as that version's OpenAPI document writes them. */
+  readonly paths: {
+    readonly submit: string;
+    readonly jobs: string;
+    job(jobId: number): string;
+  };
+  /** The submit body. */
+  renderSubmit(spec: JobSpec): object;
+  /** The job id of a successful submit answer. */
+  parseSubmit(body: unknown): number;
+  /** A 200 answer to `GET jobs` (with or without `update_time`). */
+  readJobList(body: unknown): JobListReading;
+  /** The jobs of a `GET job/{id}` answer. */
+  parseJobs(body: unknown): SlurmJob[];
+  /**
+   * Errors inside a successful (2xx) cancel answer. Slurm 24.11+ answers a cancel of an unknown
+   * job with 200 and the error in `status[]` (v0.0.42+); an empty list means the signal went out.
+   */
+  cancelErrors(body: unknown): SlurmError[];
+  /**
+   * The jobs of a `GET /slurmdb/{version}/job/{id}` answer, for versions whose accounting
+   * answers this deployer reads (v0.0.39 and later); absent otherwise.
+   */
+  readonly parseAccountingJobs?: (body: unknown) => SlurmJob[];
+}

@@ -1,0 +1,174 @@
+// The Slurm REST API v0.0.40 to v0.0.44 adapters (Slurm 23.11 to 26.05). From v0.0.40 every
+// version is served by the same slurmrestd handlers; only data_parser's shapes are versioned,
+// and for the fields the deployer uses they differ in one place only, the cancel answer:
+//
+//   version   cancel (DELETE job) answer                      submit answer
+//   v0.0.40   openapi_resp {meta, errors, warnings}           job_id + deprecated `result`
+//   v0.0.41   openapi_resp                                    job_id + deprecated `result`
+//   v0.0.42   openapi_kill_job_resp {status[], ...}           job_id (`result` removed)
+//   v0.0.43   openapi_kill_job_resp                           job_id
+//   v0.0.44   openapi_kill_job_resp                           job_id
+//
+// (Slurm 24.11+ answers a cancel of an unknown job with 200 and the error in `status[]`; through
+// v0.0.40/41 that error is invisible, so prefer v0.0.42+ on those releases: negotiation does.)
+
+import * as t from 'io-ts';
+import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
+import type { JobListReading, SlurmAdapter } from './adapter.js';
+import type { SlurmApiVersion } from './api-versions.js';
+import {
+  decodeBody,
+  dropUndefined,
+  errorsOfBody,
+  exitCodeOfVerbose,
+  Int,
+  jobStateOfList,
+  NoValNumber,
+  noValNumber,
+  nullable,
+  saysNoJobChanges,
+  unixTime,
+  VerboseExitCode,
+} from './body-decoding.js';
+import type { SlurmError } from './failure-classification.js';
+import { renderJobDesc } from './job-desc.js';
+
+export type DataParserVersion = Extract<SlurmApiVersion, 'v0.0.40' | 'v0.0.41' | 'v0.0.42' | 'v0.0.43' | 'v0.0.44'>;
+
+/** `{job: {...}}`: the script in the job (top-level `script` is deprecated from v0.0.41). */
+export function renderSubmitV004x(spec: JobSpec): object {
+  return { job: renderJobDesc(spec) };
+}
+
+const JobV004x = t.intersection(
+  [
+    t.type({ job_id: Int, job_state: t.array(t.string, 'a list of states') }),
+    t.partial({
+      name: nullable(t.string),
+      mcs_label: nullable(t.string),
+      comment: nullable(t.string),
+      state_reason: nullable(t.string),
+      exit_code: nullable(VerboseExitCode),
+      submit_time: nullable(NoValNumber),
+      start_time: nullable(NoValNumber),
+      end_time: nullable(NoValNumber),
+    }),
+  ],
+  'a job object',
+);
+type JobV004x = t.TypeOf<typeof JobV004x>;
+
+const JobsBodyV004x = t.intersection(
+  [t.type({ jobs: t.array(JobV004x, 'a list of jobs') }), t.partial({ last_update: nullable(NoValNumber) })],
+  'an object with a jobs list',
+);
+const SubmitBodyV004x = t.type({ job_id: Int }, 'an object with a job_id');
+
+/** One entry of `status[]` of `openapi_kill_job_resp` (v0.0.42+). */
+const KillStatusEntry = t.partial({
+  error: nullable(t.partial({ string: nullable(t.string), code: nullable(t.number), message: nullable(t.string) })),
+  job_id: nullable(NoValNumber),
+  step_id: nullable(t.string),
+});
+const KillJobBody = t.type({ status: t.array(t.unknown) });
+
+/** An accounting record (`vX_job` of slurmdbd): state and times grouped, times plain integers. */
+const AccountingJobV004x = t.intersection(
+  [
+    t.type({ job_id: Int }),
+    t.partial({
+      name: nullable(t.string),
+      mcs: nullable(t.partial({ label: nullable(t.string) })),
+      comment: nullable(t.partial({ job: nullable(t.string) })),
+      state: nullable(t.partial({ current: nullable(t.array(t.string)), reason: nullable(t.string) })),
+      exit_code: nullable(VerboseExitCode),
+      time: nullable(t.partial({ submission: nullable(Int), start: nullable(Int), end: nullable(Int) })),
+    }),
+  ],
+  'an accounting job',
+);
+type AccountingJobV004x = t.TypeOf<typeof AccountingJobV004x>;
+const AccountingBodyV004x = t.type({ jobs: t.array(AccountingJobV004x, 'a list of jobs') }, 'an object with a jobs list');
+
+/** Slurm 24.11+ puts "already done" in `status[]` too; like every version before, it counts as success. */
+const ESLURM_ALREADY_DONE = 2021;
+
+export function adapterV004x(version: DataParserVersion): SlurmAdapter {
+  const killStatus = version !== 'v0.0.40' && version !== 'v0.0.41';
+
+  const parseJobs = (body: unknown): SlurmJob[] => decodeBody(JobsBodyV004x, body, version, 'jobs body').jobs.map(toSlurmJob);
+
+  return {
+    version,
+    paths: { submit: '/job/submit', jobs: '/jobs/', job: (jobId) => `/job/${jobId}` },
+    renderSubmit: renderSubmitV004x,
+    parseSubmit: (body) => decodeBody(SubmitBodyV004x, body, version, 'submit body').job_id,
+
+    readJobList(body: unknown): JobListReading {
+      if (saysNoJobChanges(body)) return { kind: 'unchanged' };
+      const decoded = decodeBody(JobsBodyV004x, body, version, 'jobs body');
+      // A full list carries slurmctld's time of it (`last_update = job_info->last_update`); the
+      // "no change" answer leaves it unset, so an empty list without it is not vouched for:
+      // the client then asks again without update_time rather than believe it.
+      const lastUpdate = unixTime(noValNumber(decoded.last_update));
+      const jobs = decoded.jobs.map(toSlurmJob);
+      return lastUpdate === undefined ? { kind: 'full', jobs } : { kind: 'full', jobs, lastUpdate };
+    },
+
+    parseJobs,
+
+    cancelErrors(body: unknown): SlurmError[] {
+      const errors = errorsOfBody(body);
+      if (!killStatus) return errors;
+      const decoded = KillJobBody.decode(body);
+      if (decoded._tag === 'Left') return errors;
+      for (const entry of decoded.right.status) {
+        const e = KillStatusEntry.decode(entry);
+        if (e._tag === 'Left') continue;
+        const error = e.right.error;
+        const code = error?.code ?? undefined;
+        if (code === undefined || code === 0 || code === ESLURM_ALREADY_DONE) continue;
+        errors.push(dropUndefined({ code, error: error?.string ?? undefined, description: error?.message ?? undefined, source: 'status' }));
+      }
+      return errors;
+    },
+
+    parseAccountingJobs: (body) => decodeBody(AccountingBodyV004x, body, version, 'accounting jobs body').jobs.map(toSlurmJobFromAccounting),
+  };
+}
+
+function toSlurmJob(job: JobV004x): SlurmJob {
+  return dropUndefined({
+    jobId: job.job_id,
+    name: job.name ?? '',
+    mcsLabel: job.mcs_label ?? '',
+    comment: job.comment ?? '',
+    state: jobStateOfList(job.job_state),
+    reason: job.state_reason ?? '',
+    exitCode: exitCodeOfVerbose(job.exit_code),
+    submitTime: unixTime(noValNumber(job.submit_time)),
+    startTime: unixTime(noValNumber(job.start_time)),
+    endTime: unixTime(noValNumber(job.end_time)),
+  });
+}
+
+function toSlurmJobFromAccounting(job: AccountingJobV004x): SlurmJob {
+  return dropUndefined({
+    jobId: job.job_id,
+    name: job.name ?? '',
+    mcsLabel: job.mcs?.label ?? '',
+    comment: job.comment?.job ?? '',
+    state: jobStateOfList(job.state?.current ?? []),
+    reason: job.state?.reason ?? '',
+    exitCode: exitCodeOfVerbose(job.exit_code),
+    submitTime: unixTime(job.time?.submission),
+    startTime: unixTime(job.time?.start),
+    endTime: unixTime(job.time?.end),
+  });
+}
+
+export const adapterV0040 = adapterV004x('v0.0.40');
+export const adapterV0041 = adapterV004x('v0.0.41');
+export const adapterV0042 = adapterV004x('v0.0.42');
+export const adapterV0043 = adapterV004x('v0.0.43');
+export const adapterV0044 = adapterV004x('v0.0.44');

@@ -1,0 +1,291 @@
+// A small slurmrestd for specs, answering like Slurm 24.05 to 25.11 do through v0.0.39 to v0.0.44:
+// /openapi/v3 listing the paths of the versions it serves (taken from the reference documents),
+// submit, jobs with update_time ("no change" as a 200 with a warning), job/{id}, DELETE (Slurm
+// 24.11+: 200 with the error inside for an unknown job), and /slurmdb/{version}/job/{id}. It
+// keeps every answer so that a spec can check each body against the version's OpenAPI document.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isSupportedApiVersion } from '../../lib/slurm/api-versions.js';
+import {
+  accountingAnswer,
+  cancelAnswer,
+  errorAnswer,
+  jobsAnswer,
+  killStatus,
+  noChangeAnswer,
+  submitAnswer,
+  type AnsweredOperation,
+  type BodyError,
+  type FakeJob,
+  type NewerVersion,
+} from './slurm-bodies.js';
+import { OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from './slurm-contract.js';
+
+export interface FakeSlurmrestdOptions {
+  /** The versions it serves, as one Slurm release does (24.11: v0.0.40, v0.0.41, v0.0.42). */
+  readonly versions: readonly NewerVersion[];
+  /** Serve and list `/slurmdb/{version}/job/{job_id}` (slurmdbd behind it). Default true. */
+  readonly accounting?: boolean;
+  /** Declare and accept `Authorization: Bearer`. Default true. */
+  readonly bearer?: boolean;
+  readonly userName: string;
+  readonly token: string;
+  /** A token slurmrestd lets through but slurmctld refuses: 500 (24.05) or 511 (24.11+). */
+  readonly rejectedToken?: string;
+  /** slurmctld's clock, Unix seconds. */
+  readonly clock?: number;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export interface RecordedAnswer {
+  readonly method: string;
+  /** Without the query. */
+  readonly path: string;
+  readonly status: number;
+  /** Parsed JSON, or the text of a text/plain answer. */
+  readonly body: unknown;
+}
+
+type Reply = { readonly status: number; readonly body: unknown };
+
+export class FakeSlurmrestd {
+  readonly requests: RecordedRequest[] = [];
+  readonly answers: RecordedAnswer[] = [];
+  readonly jobs = new Map<number, FakeJob>();
+  /** Records slurmdbd keeps, whether or not slurmctld still knows the job. */
+  readonly accountingRecords = new Map<number, FakeJob[]>();
+  /** slurmctld's clock and its `last_job_update`. */
+  clock: number;
+  lastJobUpdate: number;
+  url = '';
+
+  readonly #options: FakeSlurmrestdOptions;
+  readonly #server: http.Server;
+  readonly #intercepts: { match: (r: RecordedRequest) => boolean; reply: Reply }[] = [];
+  #nextJobId = 101;
+
+  private constructor(options: FakeSlurmrestdOptions) {
+    this.#options = options;
+    this.clock = options.clock ?? 1_800_000_000;
+    this.lastJobUpdate = this.clock;
+    this.#server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        this.requests.push(request);
+        this.#send(request, res, this.#answer(request));
+      });
+    });
+  }
+
+  static async start(options: FakeSlurmrestdOptions): Promise<FakeSlurmrestd> {
+    const fake = new FakeSlurmrestd(options);
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
+    fake.url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
+    return fake;
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#server.closeAllConnections();
+      this.#server.close(() => resolve());
+    });
+  }
+
+  /** Adds a job as slurmctld would have it after a submit by someone (a change: last_job_update moves). */
+  addJob(job: Partial<FakeJob> & Pick<FakeJob, 'name' | 'mcsLabel'>): FakeJob {
+    const full: FakeJob = { jobId: this.#nextJobId++, comment: '', state: ['PENDING'], reason: 'None', submitTime: this.clock, ...job };
+    this.#store(full);
+    return full;
+  }
+
+  /** Changes a job (a change: last_job_update moves to now). */
+  updateJob(jobId: number, change: Partial<FakeJob>): FakeJob {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) throw new Error(`no job ${jobId}`);
+    const updated = { ...job, ...change };
+    this.#store(updated);
+    return updated;
+  }
+
+  /** The job ages out of slurmctld (MinJobAge); slurmdbd keeps its record. */
+  ageOut(jobId: number): void {
+    if (!this.jobs.delete(jobId)) throw new Error(`no job ${jobId}`);
+    this.lastJobUpdate = this.clock;
+  }
+
+  /** Answers the next request that matches this way instead of the usual one. */
+  interceptOnce(match: { method?: string; path?: RegExp }, reply: Reply): void {
+    this.#intercepts.push({
+      match: (r) => (match.method === undefined || r.method === match.method) && (match.path === undefined || match.path.test(r.url)),
+      reply,
+    });
+  }
+
+  /** Every JSON answer it sent and every submit body it got, checked against the versions' documents; returns how many. */
+  checkContract(): number {
+    let checked = 0;
+    for (const answer of this.answers) {
+      const version = versionOf(answer.path);
+      if (version === undefined || typeof answer.body === 'string') continue;
+      slurmContract(version).checkResponse(answer.method, answer.path, answer.status, answer.body);
+      checked++;
+    }
+    for (const request of this.requests) {
+      const version = versionOf(request.url);
+      if (version === undefined || request.method !== 'POST') continue;
+      slurmContract(version).checkRequest(request.method, request.url, JSON.parse(request.body));
+      checked++;
+    }
+    return checked;
+  }
+
+  #store(job: FakeJob): void {
+    this.jobs.set(job.jobId, job);
+    this.accountingRecords.set(job.jobId, [...(this.accountingRecords.get(job.jobId) ?? []).filter((r) => r.submitTime !== job.submitTime), job]);
+    this.lastJobUpdate = this.clock;
+  }
+
+  #send(request: RecordedRequest, res: http.ServerResponse, reply: Reply): void {
+    const path = request.url.split('?')[0] ?? '';
+    this.answers.push({ method: request.method, path, status: reply.status, body: reply.body });
+    if (typeof reply.body === 'string') {
+      res.writeHead(reply.status, { 'Content-Type': 'text/plain', Connection: 'Close' });
+      res.end(reply.body);
+      return;
+    }
+    res.writeHead(reply.status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(reply.body));
+  }
+
+  #answer(request: RecordedRequest): Reply {
+    const intercept = this.#intercepts.findIndex((i) => i.match(request));
+    if (intercept >= 0) return this.#intercepts.splice(intercept, 1)[0]!.reply;
+
+    const auth = this.#authenticate(request);
+    if (auth !== 'ok' && auth !== 'rejected') return { status: 401, body: 'Authentication failure' };
+    const url = new URL(request.url, 'http://fake');
+    if (url.pathname === '/openapi/v3' && request.method === 'GET') return { status: 200, body: this.#openApi() };
+
+    const m = /^\/(slurm|slurmdb)\/(v\d+\.\d+\.\d+)(\/.*?)\/?$/.exec(url.pathname);
+    const version = m?.[2] as NewerVersion | undefined;
+    const served = version !== undefined && this.#options.versions.includes(version) && (m?.[1] === 'slurm' || this.#options.accounting !== false);
+    if (m === null || version === undefined || !served) return { status: 404, body: 'Unable find requested URL. Please view /openapi/v3 for API reference.' };
+    const route = `${m[1]} ${request.method} ${m[3]!.replace(/\/\d+$/, '/{id}')}`;
+    const id = Number(/\/(\d+)$/.exec(m[3]!)?.[1]);
+    const operation = OPERATIONS[route];
+    if (operation === undefined) return { status: 404, body: 'Unable find requested URL. Please view /openapi/v3 for API reference.' };
+    if (auth === 'rejected') {
+      // slurmctld refused the token: 500 up to 24.05, 511 from 24.11.
+      const error = { code: 1007, error: 'Protocol authentication error', source: 'slurm_load_jobs', description: 'Failed while looking for jobs' };
+      return { status: killStatus(version) ? 511 : 500, body: errorAnswer(version, operation, [error]) };
+    }
+
+    switch (operation) {
+      case 'submit':
+        return this.#submit(version, request.body);
+      case 'listJobs':
+        return this.#list(version, url.searchParams.get('update_time'));
+      case 'getJob': {
+        const job = this.jobs.get(id);
+        if (job !== undefined) return { status: 200, body: jobsAnswer(version, [job], this.clock) };
+        return { status: 404, body: errorAnswer(version, 'getJob', [unknownJob(id, '_handle_job_get')]) };
+      }
+      case 'cancel':
+        return this.#cancel(version, id);
+      case 'accounting':
+        return { status: 200, body: accountingAnswer(version, this.accountingRecords.get(id) ?? []) };
+    }
+  }
+
+  #authenticate(request: RecordedRequest): 'ok' | 'rejected' | 'refused' {
+    const user = request.headers['x-slurm-user-name'];
+    const token = request.headers['x-slurm-user-token'];
+    const bearer = request.headers['authorization'];
+    if (token !== undefined && bearer !== undefined) return 'refused'; // "mutually exclusive headers"
+    const presented = token ?? (this.#options.bearer !== false && typeof bearer === 'string' && bearer.startsWith('Bearer ') ? bearer.slice(7) : undefined);
+    if (presented === undefined || user !== this.#options.userName) return 'refused';
+    if (presented === this.#options.token) return 'ok';
+    return presented === this.#options.rejectedToken ? 'rejected' : 'refused';
+  }
+
+  #submit(version: NewerVersion, text: string): Reply {
+    const body = JSON.parse(text) as { job?: Record<string, unknown> };
+    const job = body.job ?? {};
+    if (job['partition'] === 'nowhere') {
+      return { status: 500, body: errorAnswer(version, 'submit', [{ code: 2000, error: 'Invalid partition name specified', source: 'slurm_submit_batch_job()' }]) };
+    }
+    if (typeof job['script'] !== 'string' || job['script'] === '') {
+      return { status: 422, body: errorAnswer(version, 'submit', [{ code: 9000, error: 'Populated "script" field is required', source: '_op_handler_submit_job' }]) };
+    }
+    const created = this.addJob({ name: String(job['name'] ?? ''), mcsLabel: String(job['mcs_label'] ?? ''), comment: String(job['comment'] ?? '') });
+    return { status: 200, body: submitAnswer(version, created.jobId) };
+  }
+
+  #list(version: NewerVersion, updateTime: string | null): Reply {
+    // slurmctld's own test (_slurm_rpc_dump_jobs): no change when update_time - 1 >= last_job_update.
+    if (updateTime !== null && Number(updateTime) - 1 >= this.lastJobUpdate) return { status: 200, body: noChangeAnswer(version, Number(updateTime)) };
+    return { status: 200, body: jobsAnswer(version, [...this.jobs.values()], this.clock) };
+  }
+
+  #cancel(version: NewerVersion, id: number): Reply {
+    const job = this.jobs.get(id);
+    if (job === undefined) {
+      if (killStatus(version)) return { status: 200, body: cancelAnswer(version, id, 'unknown') };
+      return { status: 404, body: errorAnswer(version, 'cancel', [unknownJob(id, 'slurm_kill_job()')]) };
+    }
+    const done = !['PENDING', 'RUNNING', 'SUSPENDED'].includes(job.state[0] ?? '');
+    if (!done) this.updateJob(id, { state: ['CANCELLED'], reason: 'None', exit: { status: 0, signal: 9 }, endTime: this.clock });
+    return { status: 200, body: cancelAnswer(version, id, done ? 'already-done' : 'signalled') };
+  }
+
+  /** What a real /openapi/v3 of this release lists: the reference documents' paths of the served versions. */
+  #openApi(): Record<string, unknown> {
+    const paths: Record<string, unknown> = {};
+    let securitySchemes: unknown = {};
+    for (const version of this.#options.versions) {
+      for (const file of OPENAPI_DOCUMENTS[version]) {
+        const doc = openApiDocument(file);
+        securitySchemes = (doc['components'] as Record<string, unknown>)['securitySchemes'];
+        for (const [path, item] of Object.entries(doc['paths'] as Record<string, unknown>)) {
+          const owner = /^\/(slurm|slurmdb)\/(v[\d.]+)\//.exec(path);
+          if (owner?.[2] !== version || (owner[1] === 'slurmdb' && this.#options.accounting === false)) continue;
+          paths[path] = item;
+        }
+      }
+    }
+    const schemes = { ...(securitySchemes as Record<string, unknown>) };
+    if (this.#options.bearer === false) delete schemes['bearerAuth'];
+    return {
+      openapi: '3.0.3',
+      info: { title: 'Slurm REST API', version: `Slurm-fake&${this.#options.versions.join('&')}` },
+      paths,
+      components: { securitySchemes: schemes },
+    };
+  }
+}
+
+const OPERATIONS: Readonly<Record<string, AnsweredOperation>> = {
+  'slurm POST /job/submit': 'submit',
+  'slurm GET /jobs': 'listJobs',
+  'slurm GET /job/{id}': 'getJob',
+  'slurm DELETE /job/{id}': 'cancel',
+  'slurmdb GET /job/{id}': 'accounting',
+};
+
+function unknownJob(id: number, source: string): BodyError {
+  return { code: 2017, error: 'Invalid job id specified', description: `Unable to query JobId=${id}`, source };
+}
+
+function versionOf(path: string): NewerVersion | undefined {
+  const version = /^\/slurm(?:db)?\/(v\d+\.\d+\.\d+)\//.exec(path)?.[1];
+  return version !== undefined && isSupportedApiVersion(version) && version !== 'v0.0.38' ? version : undefined;
+}
