@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 const CONNECTION = `  SDP_SLURMDEPLOY_SLURM_URL       base URL of slurmrestd (required)
   SDP_SLURMDEPLOY_CLIENT_ID       Slurm user name (required)
   SDP_SLURMDEPLOY_SLURM_JWT       a ready JWT for that user
+  SDP_SLURMDEPLOY_API_VERSION     use this REST API version (default: negotiated, v0.0.38..v0.0.44)
   SDP_SLURMDEPLOY_RELEASE_NAME    with the namespace, makes the job label (required)
   SDP_SLURMDEPLOY_NAMESPACE       (required)
   SDP_CONFIG_BACKEND              etcd3 (default) or memory

@@ -9,7 +9,7 @@ import { configOrExit, EXIT_OK } from './run.js';
 
 export async function statusCommand(): Promise<number> {
   const config = configOrExit();
-  const clients = openClientsOrExit(config);
+  const clients = await openClientsOrExit(config, { waitForSlurm: false });
   try {
     const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
     const rows = statusRows(listing.deployments, listing.invalid, jobs, config.job.label, Date.now());
@@ -22,7 +22,7 @@ export async function statusCommand(): Promise<number> {
 
 export async function planCommand(args: readonly string[]): Promise<number> {
   const config = configOrExit();
-  const clients = openClientsOrExit(config);
+  const clients = await openClientsOrExit(config, { waitForSlurm: false });
   try {
     const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
     const commands = planCommands(reducerSettingsOf(config), { ...listing, jobs, now: Date.now() });

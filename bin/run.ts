@@ -35,7 +35,11 @@ export async function runDeployer(): Promise<void> {
   const log = createLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat(process.stdout.isTTY) });
   if (config.auth.method !== 'jwt') throw new Error('configOrExit admits only the JWT method');
   const jwt = config.auth.jwt;
-  const clients = openClientsOrExit(config);
+  // Until the loop runs there is nothing in flight: a signal while waiting for Slurm just exits.
+  const exitNow = () => process.exit(EXIT_OK);
+  process.once('SIGTERM', exitNow).once('SIGINT', exitNow);
+  const clients = await openClientsOrExit(config, { waitForSlurm: true, log });
+  process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb } = clients;
   const startedAt = Date.now();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => jwtExpiry(jwt) });

@@ -47,6 +47,8 @@ export interface DeployerConfig {
   readonly logFormat?: LogFormat;
   /** Keep /deploy/<id>/state when a deployment is deleted, instead of removing it once its job ended. */
   readonly keepStateOfDeleted: boolean;
+  /** SDP_SLURMDEPLOY_API_VERSION: a Slurm REST API version to use instead of negotiating one. */
+  readonly slurmApiVersion?: string;
   /** Port for /metrics and /healthz (SDP_SLURMDEPLOY_METRICS_PORT); unset: no HTTP port. */
   readonly metricsPort?: number;
   /** Address the metrics port binds to (SDP_SLURMDEPLOY_METRICS_HOST). */
@@ -112,6 +114,10 @@ export function readConfig(env: Environment): ConfigResult {
   const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
   const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
   const logFormat = text('SDP_LOG_FORMAT') === undefined ? undefined : oneOf('SDP_LOG_FORMAT', LOG_FORMATS, 'json');
+  const slurmApiVersion = text('SDP_SLURMDEPLOY_API_VERSION');
+  if (slurmApiVersion !== undefined && !/^v\d+\.\d+\.\d+$/.test(slurmApiVersion)) {
+    problems.push({ variable: 'SDP_SLURMDEPLOY_API_VERSION', problem: `expected a version like v0.0.40, got "${slurmApiVersion}"` });
+  }
   const metricsPort = positive('SDP_SLURMDEPLOY_METRICS_PORT', undefined, true);
   if (metricsPort !== undefined && metricsPort > 65_535) problems.push({ variable: 'SDP_SLURMDEPLOY_METRICS_PORT', problem: `expected a port number, got "${metricsPort}"` });
   const metricsHost = text('SDP_SLURMDEPLOY_METRICS_HOST') ?? '0.0.0.0';
@@ -176,6 +182,7 @@ export function readConfig(env: Environment): ConfigResult {
       logLevel,
       ...(logFormat === undefined ? {} : { logFormat }),
       keepStateOfDeleted,
+      ...optional('slurmApiVersion', slurmApiVersion),
       ...(metricsPort === undefined ? {} : { metricsPort }),
       metricsHost,
       shutdownGraceSeconds,

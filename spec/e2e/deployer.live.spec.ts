@@ -50,6 +50,11 @@ describe('deployer end to end @live', function () {
     expect(code, 'deployer exit code after SIGTERM').to.equal(0);
   });
 
+  it('picks the Slurm REST API version by negotiation: v0.0.38 on Debian\'s Slurm 22.05', async () => {
+    const line = await eventually('the start-up log line', async () => deployer.output().split('\n').find((l) => l.includes('"deployer starting"')));
+    expect(JSON.parse(line)).to.include({ api: 'v0.0.38' });
+  });
+
   it('runs a deployment as a labelled Slurm job named after it, to FINISHED', async () => {
     const key = id('hello');
     await putDeployment(key, 'slurm', { script: '#!/bin/bash\necho "hello from $SDP_DEPLOYMENT_ID"\n' });
