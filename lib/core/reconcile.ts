@@ -42,7 +42,8 @@ function adoptJobs(world: World): World {
     if (record.job !== undefined || record.submitting !== undefined) continue;
     const uncertain = record.uncertain;
     if (uncertain !== undefined && poll.pollId < uncertain.resolvedByPollId) continue;
-    const candidates = poll.jobs.filter((j) => !claimed.has(j.jobId) && claimOf(j).deploymentId === record.id);
+    // A spec that is invalid or was rejected has no job: one found is cancelled, never followed.
+    const candidates = mayHaveJob(record) ? poll.jobs.filter((j) => !claimed.has(j.jobId) && claimOf(j).deploymentId === record.id) : [];
     const chosen = chooseJob(candidates, record.desired.submitId);
     let updated: DeploymentRecord = uncertain === undefined ? record : { ...record, uncertain: undefined };
     if (chosen !== undefined) {
@@ -57,6 +58,10 @@ function adoptJobs(world: World): World {
     }
   }
   return deployments === undefined ? world : { ...world, deployments };
+}
+
+function mayHaveJob(record: DeploymentRecord): boolean {
+  return record.desired.invalid === undefined && record.rejected === undefined;
 }
 
 /**
@@ -93,6 +98,7 @@ function pendingSubmits(world: World): Set<string> {
 function strayReason(world: World, claim: { deploymentId: string; submitId?: string }): CancelReason {
   const record = world.deployments[claim.deploymentId];
   if (record === undefined) return 'deployment removed';
+  if (!mayHaveJob(record)) return 'replaced';
   return claim.submitId === undefined || claim.submitId === record.desired.submitId ? 'duplicate' : 'replaced';
 }
 

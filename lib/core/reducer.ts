@@ -6,10 +6,10 @@ import { backoffDelay } from './backoff.js';
 import { assertNever, type CancelReason, type Command } from './commands.js';
 import { canonicalJson } from './canonical-json.js';
 import { decodeSlurmArgs } from './deployment-args.js';
-import type { DeploymentState } from './deployment-state.js';
+import { sameState, type DeploymentState } from './deployment-state.js';
 import type { DeployerEvent, DeploymentEntry, InvalidDeployment } from './events.js';
 import type { Failure } from './failure.js';
-import { lostJobState, stateOfJob } from './job-observation.js';
+import { isActiveJob, lostJobState, stateOfJob } from './job-observation.js';
 import { reconcile } from './reconcile.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
@@ -57,7 +57,9 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
     case 'jobCancelled':
       return updateStray(world, event.jobId, (s) => ({ ...s, cancelling: false, attempt: 0, confirmByPollId: world.nextPollId }));
     case 'cancelFailed':
-      if (event.failure.kind === 'permanent') return removeStray(world, event.jobId); // Slurm no longer knows the job
+      // Refused for good (the job is unknown or already ending): as after a cancel, ask again only
+      // if a poll issued from now on still shows it active; the last poll may show it so.
+      if (event.failure.kind === 'permanent') return updateStray(world, event.jobId, (s) => ({ ...s, cancelling: false, attempt: 0, confirmByPollId: world.nextPollId }));
       return updateStray(world, event.jobId, (s) => ({
         ...s,
         cancelling: false,
@@ -99,33 +101,50 @@ function desiredOfInvalid(invalid: InvalidDeployment): Desired {
 
 function applyListing(settings: ReducerSettings, world: World, entries: readonly DeploymentEntry[], invalid: readonly InvalidDeployment[]): World {
   const listedIds = new Set([...entries.filter((e) => e.kind === 'slurm').map((e) => e.id), ...invalid.map((i) => i.id)]);
+  // At a resync, a deployment this process did not know is new to it: a job its prior state
+  // names served an earlier deployment of that id, whose state outlived it. Only at start does
+  // the prior state name a job this deployment had before a restart.
+  const followPriorJob = !world.listed;
   let next: World = { ...world, listed: true };
   for (const id of Object.keys(world.deployments)) {
     if (!listedIds.has(id)) next = removeDeployment(settings, next, id);
   }
   for (const entry of entries) {
-    next = entry.kind === 'slurm' ? upsertDeployment(next, desiredOf(entry), entry.id, entry.priorState) : removeDeployment(settings, next, entry.id);
+    next = entry.kind === 'slurm' ? upsertDeployment(next, desiredOf(entry), entry.id, { priorState: entry.priorState, followPriorJob }) : removeDeployment(settings, next, entry.id);
   }
   for (const bad of invalid) next = upsertDeployment(next, desiredOfInvalid(bad), bad.id);
   return next;
 }
 
-function upsertDeployment(current: World, desired: Desired, id: string, priorState?: DeploymentState): World {
+/** `listing` says what state a listing found stored for the deployment (none: undefined). */
+function upsertDeployment(
+  current: World,
+  desired: Desired,
+  id: string,
+  listing?: { readonly priorState?: DeploymentState; readonly followPriorJob: boolean },
+): World {
   // Created again: its state is its own again, not to be removed.
   const world = dropRemoval(current, id);
   const existing = world.deployments[id];
+  const priorState = listing?.priorState;
   if (existing === undefined) {
+    const orphan = world.orphanSubmits?.[id];
     const record: DeploymentRecord = {
       id,
       desired,
       generation: priorState?.generation ?? 1,
       written: priorState,
-      job: jobOfPriorState(priorState, world.nextPollId),
+      job: listing?.followPriorJob ? jobOfPriorState(priorState, world.nextPollId) : undefined,
+      // A submit of its former self is still in flight: answered first, its job is then a stray.
+      ...(orphan === undefined ? {} : { submitting: { submitId: orphan } }),
     };
     return setRecord(world, record);
   }
+  // A listing that finds another state than the one last written (a write or a deletion was
+  // missed, say while the watch was down) has the wanted state written again.
+  const written = listing !== undefined && !sameState(existing.written, priorState) ? undefined : existing.written;
   // Unchanged args never cause a resubmit, whatever else changed in the value.
-  if (existing.desired.argsKey === desired.argsKey) return world;
+  if (existing.desired.argsKey === desired.argsKey) return written === existing.written ? world : setRecord(world, { ...existing, written });
   // A new spec: its job replaces the old one, which is cancelled first (reconcile waits for it).
   const job = existing.job;
   const next = job !== undefined && job.final === undefined ? addStray(world, job.jobId, id, 'replaced', job.provableFromPollId) : world;
@@ -133,7 +152,7 @@ function upsertDeployment(current: World, desired: Desired, id: string, priorSta
     id,
     desired,
     generation: existing.generation + 1,
-    written: existing.written,
+    written,
     // A submit of the old spec still in flight is answered first; its job is then a stray.
     ...(existing.submitting ? { submitting: existing.submitting } : {}),
     ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
@@ -157,6 +176,8 @@ function removeDeployment(settings: ReducerSettings, world: World, id: string): 
   const { [id]: _removed, ...deployments } = world.deployments;
   const job = record.job;
   let next: World = { ...world, deployments };
+  // Its submit still in flight may yet create a job: a deployment created again waits for the answer.
+  if (record.submitting !== undefined) next = { ...next, orphanSubmits: { ...next.orphanSubmits, [id]: record.submitting.submitId } };
   if (!settings.keepStateOfDeleted && record.written !== undefined) {
     const awaiting = record.submitting === undefined ? {} : { awaitingSubmit: record.submitting.submitId };
     next = { ...next, removals: { ...next.removals, [id]: { id, ...awaiting, deleting: false, attempt: 0, notBefore: 0 } } };
@@ -220,7 +241,11 @@ function applySubmitted(current: World, id: string, submitId: string, jobId: num
     // The args changed while the submit of the old spec was in flight.
     return addStray(setRecord(world, answered), jobId, id, 'replaced', world.nextPollId);
   }
-  return setRecord(world, { ...answered, job: { jobId, submitId, provableFromPollId: world.nextPollId } });
+  const job: TrackedJob = { jobId, submitId, provableFromPollId: world.nextPollId };
+  // A poll answered before the submit may have shown the job ended already: the next one may not
+  // show it any more (aged out), and an ended job seen is never lost.
+  const seen = world.lastPoll?.jobs.find((j) => j.jobId === jobId);
+  return setRecord(world, { ...answered, job: seen !== undefined && !isActiveJob(seen) ? observed(job, seen) : job });
 }
 
 function applySubmitFailed(settings: ReducerSettings, current: World, id: string, submitId: string, failure: Failure): World {
@@ -248,7 +273,12 @@ function applySubmitFailed(settings: ReducerSettings, current: World, id: string
 }
 
 /** A removal that waited for this submit's answer waits no more (its job, if any, is a stray now). */
-function submitAnswered(world: World, id: string, submitId: string): World {
+function submitAnswered(current: World, id: string, submitId: string): World {
+  let world = current;
+  if (world.orphanSubmits?.[id] === submitId) {
+    const { [id]: _answered, ...orphanSubmits } = world.orphanSubmits;
+    world = { ...world, orphanSubmits };
+  }
   return updateRemoval(world, id, (r) => (r.awaitingSubmit === submitId ? { id: r.id, deleting: r.deleting, attempt: r.attempt, notBefore: r.notBefore } : r));
 }
 
@@ -272,12 +302,6 @@ export function addStray(world: World, jobId: number, deploymentId: string, why:
 function updateStray(world: World, jobId: number, update: (s: StrayJob) => StrayJob): World {
   const stray = world.strays[jobId];
   return stray === undefined ? world : { ...world, strays: { ...world.strays, [jobId]: update(stray) } };
-}
-
-function removeStray(world: World, jobId: number): World {
-  if (world.strays[jobId] === undefined) return world;
-  const { [jobId]: _gone, ...strays } = world.strays;
-  return { ...world, strays };
 }
 
 function updateJob(world: World, id: string, jobId: number, update: (job: TrackedJob) => TrackedJob): World {

@@ -104,6 +104,8 @@ export interface World {
   readonly deployments: Readonly<Record<string, DeploymentRecord>>;
   readonly strays: Readonly<Record<string, StrayJob>>;
   readonly removals: Readonly<Record<string, StateRemoval>>;
+  /** Submits still in flight for deployments removed meanwhile (id -> submitId): created again, one waits for it. */
+  readonly orphanSubmits?: Readonly<Record<string, string>>;
 }
 
 export const initialWorld: World = {

@@ -345,3 +345,80 @@ describe('reducer', () => {
     });
   });
 });
+
+describe('reducer, cases found by the property specs', () => {
+  it('a deployment deleted and created again while its submit is in flight waits for that answer before submitting again', () => {
+    const { run } = started();
+    run.feed({ type: 'deploymentDeleted', id: 'd1' });
+    const recreated = run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'again' }, 12) });
+    expect(ofType(recreated, 'submitJob')).to.deep.equal([]);
+    // The old submit made a job: it is cancelled, and the new spec is submitted once it has ended.
+    const answered = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 12 });
+    expect(ofType(answered, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 12, why: 'replaced' }]);
+    expect(ofType(answered, 'submitJob')).to.deep.equal([]);
+    run.feed({ type: 'jobCancelled', id: 'd1', jobId: 12 });
+    const next = run.poll(T0 + 10_000, job(12, 'd1', 'CANCELLED'));
+    expect(ofType(next, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r12']);
+  });
+
+  it('a cancel Slurm refuses for good is asked again only after a later poll still shows the job active', () => {
+    const { run } = started();
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    run.poll(T0 + 10_000, job(7, 'd1', 'RUNNING'));
+    expect(ofType(run.feed({ type: 'deploymentDeleted', id: 'd1' }), 'cancelJob')).to.have.length(1);
+    // The last poll still shows the job active: that is no reason to ask again at once.
+    expect(run.feed({ type: 'cancelFailed', id: 'd1', jobId: 7, failure: { kind: 'permanent', message: 'Job/step already completing or completed' } })).to.deep.equal([]);
+    expect(ofType(run.poll(T0 + 20_000, job(7, 'd1', '', { state: { flags: ['COMPLETING'] } })), 'cancelJob')).to.have.length(1);
+    run.feed({ type: 'cancelFailed', id: 'd1', jobId: 7, failure: { kind: 'permanent', message: 'Job/step already completing or completed' } });
+    expect(run.poll(T0 + 30_000, job(7, 'd1', 'COMPLETED'))).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
+  });
+
+  it('never follows a job found for a deployment whose args are invalid: it is cancelled', () => {
+    const { first } = started([entry('d1', { script: 'x', time_limit: 'soon' })], [job(51, 'd1', 'RUNNING')]);
+    expect(ofType(first, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 51, why: 'replaced' }]);
+    expect(ofType(first, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'FAILED', reason: 'args.time_limit: expected a positive integer' })]);
+  });
+
+  it('cancels the job of a submit of unknown outcome made before the args became invalid', () => {
+    const { run } = started();
+    run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'x', time_limit: 'soon' }, 11) });
+    run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'unknown-outcome', message: 'timeout' } });
+    const found = run.poll(T0 + 10_000, job(7, 'd1', 'PENDING'));
+    expect(ofType(found, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 7, why: 'replaced' }]);
+  });
+
+  it('takes the state of a job a poll showed before its submit was answered, so that an ended job is not called lost', () => {
+    const { run } = started();
+    // The job failed at once, and a poll saw it before the submit's answer came.
+    run.poll(T0 + 10_000, job(7, 'd1', 'FAILED', { reason: 'launch failed', exitCode: { status: 1, signal: 0 } }));
+    const submitted = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    const failed = g1({ status: 'FAILED', job_id: 7, slurm_state: 'FAILED', reason: 'launch failed', exit_code: 1 });
+    expect(ofType(submitted, 'writeState').map((c) => c.state)).to.deep.equal([failed]);
+    // It ages out of Slurm before the next poll: still FAILED as seen, not lost.
+    expect(run.poll(T0 + 20_000)).to.deep.equal([]);
+  });
+
+  it('at a resync, never follows the job named by the prior state of a deployment it did not know', () => {
+    const { run } = started();
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    run.feed({ type: 'deploymentDeleted', id: 'd1' });
+    run.feed({ type: 'jobCancelled', id: 'd1', jobId: 7 });
+    // Created again with other args while the watch was down; a late write of the old state landed on it.
+    const old = g1({ status: 'PENDING', job_id: 7 });
+    const relisted = run.feed({ type: 'configListed', deployments: [{ ...entry('d1', { script: 'v2' }, 14), priorState: old }], invalid: [] });
+    expect(ofType(relisted, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'PENDING', reason: 'waiting for job 7 to end before submitting' })]);
+    const next = run.poll(T0 + 10_000, job(7, 'd1', 'CANCELLED'));
+    expect(ofType(next, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r14']);
+  });
+
+  it('writes the state again when a listing finds another one stored (a deletion or write was missed)', () => {
+    const { run } = started();
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    // Deleted and created again with the same args while the watch was down: the state went with it.
+    const relisted = run.feed({ type: 'configListed', deployments: [entry('d1', undefined, 14)], invalid: [] });
+    expect(ofType(relisted, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'PENDING', job_id: 7 })]);
+    // A listing that finds the state last written writes nothing.
+    const again = run.feed({ type: 'configListed', deployments: [{ ...entry('d1', undefined, 14), priorState: g1({ status: 'PENDING', job_id: 7 }) }], invalid: [] });
+    expect(again).to.deep.equal([]);
+  });
+});

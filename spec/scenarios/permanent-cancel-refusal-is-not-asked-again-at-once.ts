@@ -9,11 +9,6 @@ const refused = fails('permanent', 'cancel: HTTP 500: Job/step already completin
 export default {
   title: 'a cancel Slurm refuses for good is not sent again before a later poll shows the job still active',
   proves: 'ARCHITECTURE: bounded everything; no request is repeated at the rate of its own answers',
-  knownIssue:
-    "reducer.ts, cancelFailed 'permanent': removeStray, and reconcile's collectStrays at once makes the job a stray again " +
-    'from the last poll (which still shows it active), so the cancel is sent again with no backoff: one cancel per answer ' +
-    'for as long as Slurm refuses (here at 15, 16, ...). Wanted: after a refusal, cancel again only if a poll issued ' +
-    'afterwards still shows the job active (as after a cancel that succeeded), or after a backoff.',
 
   timeline: {
     clock:    't---------t---------t---------t---------',
