@@ -173,10 +173,11 @@ function decideDeployment(settings: ReducerSettings, now: number, record: Deploy
     next = { ...next, job: { ...job, missing: 'looking' } };
   }
   const state = stateOfRecord(next, waitingFor);
-  const writeDue = next.writeRetry === undefined || now >= next.writeRetry.at;
+  // One write in flight per deployment, so that writes land in the order they were decided.
+  const writeDue = !next.writing && (next.writeRetry === undefined || now >= next.writeRetry.at);
   if (!sameState(state, next.written) && writeDue) {
     commands.push({ type: 'writeState', id: record.id, state });
-    next = { ...next, written: state };
+    next = { ...next, written: state, writing: true };
   }
   return next;
 }
@@ -219,6 +220,7 @@ function removeStates(world: World, commands: Command[]): World {
   const busy = new Set(Object.values(world.strays).map((s) => s.deploymentId));
   for (const removal of Object.values(world.removals)) {
     if (removal.deleting || removal.awaitingSubmit !== undefined || busy.has(removal.id) || world.now < removal.notBefore) continue;
+    if (removal.awaitingPollId !== undefined && (world.lastPoll?.pollId ?? 0) < removal.awaitingPollId) continue;
     commands.push({ type: 'deleteState', id: removal.id });
     removals ??= { ...world.removals };
     removals[removal.id] = { ...removal, deleting: true };

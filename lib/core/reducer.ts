@@ -67,7 +67,7 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
         notBefore: world.now + backoffDelay(settings.backoff, `cancel:${s.jobId}`, s.attempt + 1),
       }));
     case 'stateWritten':
-      return updateRecord(world, event.id, (r) => (r.writeRetry ? { ...r, writeRetry: undefined } : r));
+      return updateRecord(world, event.id, (r) => ({ ...r, writeRetry: undefined, writing: undefined }));
     case 'stateDeleted':
       return dropRemoval(world, event.id);
     case 'stateDeleteFailed':
@@ -82,7 +82,7 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
         const attempt = (r.writeRetry?.attempt ?? 0) + 1;
         const at = world.now + backoffDelay(settings.backoff, `write:${r.id}`, attempt);
         // Forget what was written so that reconcile writes the wanted state again once due.
-        return { ...r, written: undefined, writeRetry: { attempt, at, reason: event.failure.message } };
+        return { ...r, written: undefined, writing: undefined, writeRetry: { attempt, at, reason: event.failure.message } };
       });
     default:
       return assertNever(event);
@@ -137,6 +137,8 @@ function upsertDeployment(
       job: listing?.followPriorJob ? jobOfPriorState(priorState, world.nextPollId) : undefined,
       // A submit of its former self is still in flight: answered first, its job is then a stray.
       ...(orphan === undefined ? {} : { submitting: { submitId: orphan } }),
+      // One of unknown outcome: the poll that tells comes first; its job, if any, is then a stray.
+      ...(world.orphanUncertain?.[id] === undefined ? {} : { uncertain: world.orphanUncertain[id] }),
     };
     return setRecord(world, record);
   }
@@ -153,9 +155,12 @@ function upsertDeployment(
     desired,
     generation: existing.generation + 1,
     written,
-    // A submit of the old spec still in flight is answered first; its job is then a stray.
+    // A submit of the old spec still in flight is answered first; its job is then a stray. One of
+    // unknown outcome waits for the poll that tells, which shows its job (a stray) if any.
     ...(existing.submitting ? { submitting: existing.submitting } : {}),
+    ...(existing.uncertain ? { uncertain: existing.uncertain } : {}),
     ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
+    ...(existing.writing ? { writing: existing.writing } : {}),
   };
   return setRecord(next, record);
 }
@@ -178,8 +183,12 @@ function removeDeployment(settings: ReducerSettings, world: World, id: string): 
   let next: World = { ...world, deployments };
   // Its submit still in flight may yet create a job: a deployment created again waits for the answer.
   if (record.submitting !== undefined) next = { ...next, orphanSubmits: { ...next.orphanSubmits, [id]: record.submitting.submitId } };
+  if (record.uncertain !== undefined) next = { ...next, orphanUncertain: { ...next.orphanUncertain, [id]: record.uncertain } };
   if (!settings.keepStateOfDeleted && record.written !== undefined) {
-    const awaiting = record.submitting === undefined ? {} : { awaitingSubmit: record.submitting.submitId };
+    const awaiting = {
+      ...(record.submitting === undefined ? {} : { awaitingSubmit: record.submitting.submitId }),
+      ...(record.uncertain === undefined ? {} : { awaitingPollId: record.uncertain.resolvedByPollId }),
+    };
     next = { ...next, removals: { ...next.removals, [id]: { id, ...awaiting, deleting: false, attempt: 0, notBefore: 0 } } };
   }
   // Its job, still active, is now nobody's: reconcile cancels strays.
@@ -194,8 +203,11 @@ function applyPoll(settings: ReducerSettings, world: World, pollId: number, allJ
   for (const [id, record] of Object.entries(world.deployments)) {
     deployments[id] = record.job === undefined ? record : { ...record, job: observeJob(record.job, byId.get(record.job.jobId), pollId) };
   }
+  // A submit of unknown outcome of a removed deployment is told by this poll: its job, if any, is a stray now.
+  const orphanUncertain = Object.fromEntries(Object.entries(world.orphanUncertain ?? {}).filter(([, u]) => pollId < u.resolvedByPollId));
   return {
     ...world,
+    ...(world.orphanUncertain === undefined ? {} : { orphanUncertain }),
     pollInFlight: world.pollInFlight === pollId ? undefined : world.pollInFlight,
     lastPoll: world.lastPoll !== undefined && world.lastPoll.pollId > pollId ? world.lastPoll : { pollId, jobs },
     deployments,

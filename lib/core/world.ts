@@ -64,6 +64,8 @@ export interface DeploymentRecord {
   readonly written?: DeploymentState;
   /** A state write failed: write again at `at`. */
   readonly writeRetry?: Retry;
+  /** A state write is in flight: the next waits for its answer, so writes land in order. */
+  readonly writing?: boolean;
 }
 
 /** A labelled, active job that no deployment claims: a removed deployment's, or a duplicate. */
@@ -86,6 +88,8 @@ export interface StateRemoval {
   readonly id: string;
   /** A submit was in flight at deletion: wait for its answer (its job, if any, is then a stray). */
   readonly awaitingSubmit?: string;
+  /** A submit of unknown outcome at deletion: wait for a poll with this id, which shows its job if any. */
+  readonly awaitingPollId?: number;
   readonly deleting: boolean;
   readonly attempt: number;
   readonly notBefore: number;
@@ -106,6 +110,8 @@ export interface World {
   readonly removals: Readonly<Record<string, StateRemoval>>;
   /** Submits still in flight for deployments removed meanwhile (id -> submitId): created again, one waits for it. */
   readonly orphanSubmits?: Readonly<Record<string, string>>;
+  /** Submits of unknown outcome of deployments removed meanwhile: created again, one waits for the poll that tells. */
+  readonly orphanUncertain?: Readonly<Record<string, { readonly submitId: string; readonly resolvedByPollId: number }>>;
 }
 
 export const initialWorld: World = {

@@ -108,8 +108,9 @@ describe('deployer() wiring', () => {
         mergeMap((o) => (o.type === 'step' && o.event.type !== 'tick' ? from([o.event.type[0]]) : EMPTY)),
       );
       // jobsPolled (j) right after the tick at 0; at 1 the listing (c), then the outcome of the
-      // submit it caused (j for jobSubmitted), in that order; the two state writes answer at 6.
-      expectObservable(steps).toBe('j(cj)-(ss)--', { j: 'j', c: 'c', s: 's' });
+      // submit it caused (j for jobSubmitted), in that order. The first state write answers at 6;
+      // the second (the job id) waited for it, so that writes land in order, and answers at 11.
+      expectObservable(steps).toBe('j(cj)-s----s', { j: 'j', c: 'c', s: 's' });
     });
   });
 });

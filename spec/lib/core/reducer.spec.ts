@@ -14,12 +14,18 @@ class Run {
   world: World = initialWorld;
   commands: Command[] = [];
 
+  /** Answers every state write at once, as a healthy Config DB does (one write per id is in flight at a time). */
+  constructor(private readonly ackWrites = true) {}
+
   feed(...events: DeployerEvent[]): Command[] {
     const issued: Command[] = [];
-    for (const event of events) {
+    const queue = [...events];
+    for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
       const step = reduce(this.world, event);
       this.world = step.world;
       issued.push(...step.commands);
+      if (!this.ackWrites) continue;
+      for (const c of step.commands) if (c.type === 'writeState') queue.unshift({ type: 'stateWritten', id: c.id, state: c.state });
     }
     this.commands.push(...issued);
     return issued;
@@ -242,6 +248,19 @@ describe('reducer', () => {
       expect(run.feed({ type: 'deploymentDeleted', id: 'd1' })).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
       expect(run.feed({ type: 'stateDeleteFailed', id: 'd1', failure: { kind: 'transient', message: 'etcd down' } })).to.deep.equal([]);
       expect(run.feed({ type: 'tick', now: T0 + 1000 })).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
+    });
+  });
+
+  describe('state writes', () => {
+    it('keeps one write in flight per deployment, so that writes land in the order decided', () => {
+      const run = new Run(false);
+      run.feed({ type: 'configListed', deployments: [entry('d1')], invalid: [] });
+      run.poll(T0);
+      // PENDING is being written; the job id arrives: its write waits for the first to answer.
+      expect(run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 })).to.deep.equal([]);
+      expect(run.feed({ type: 'stateWritten', id: 'd1', state: g1({ status: 'PENDING' }) })).to.deep.equal([
+        { type: 'writeState', id: 'd1', state: g1({ status: 'PENDING', job_id: 7 }) },
+      ]);
     });
   });
 

@@ -6,11 +6,6 @@ import { after, cancel, deleted, deleteState, deployment, fails, listed, poll, s
 export default {
   title: 'a deployment deleted after a submit of unknown outcome keeps its state until the job a poll then finds has ended',
   proves: 'ARCHITECTURE: the state of a deleted deployment goes once its job has ended',
-  knownIssue:
-    'reducer.ts removeDeployment waits (awaitingSubmit) for a submit in flight, not for one of unknown outcome ' +
-    '(record.uncertain): deleteState goes out at once (8), and the job that the poll at 10 finds is cancelled after ' +
-    'the state is gone. Wanted: the removal waits until a poll issued after the unknown outcome has been seen, ' +
-    'then for the job it finds (if any) to end.',
 
   timeline: {
     clock:    't---------t---------t---------',

@@ -8,10 +8,6 @@ const v2 = { script: '#!/bin/bash\necho v2\n' };
 export default {
   title: 'args changed after a submit of unknown outcome: the new spec waits until a poll shows the old job, cancelled and ended',
   proves: 'ARCHITECTURE: no POST is retried blindly; one deployment, one job: cancel, then submit',
-  knownIssue:
-    'reducer.ts upsertDeployment carries `submitting` over to the new spec but drops `uncertain`: the new spec is ' +
-    'submitted at once (8) while job 30 of the old one runs, two jobs of one deployment at the same time. ' +
-    'Wanted: keep `uncertain` until a poll issued after it, which finds job 30 as a stray to cancel (replaced) first.',
 
   timeline: {
     clock:    't---------t---------t---------t---------',
