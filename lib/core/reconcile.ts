@@ -141,17 +141,28 @@ function decideDeployments(settings: ReducerSettings, world: World, commands: Co
     waitingFor.set(stray.deploymentId, [...(waitingFor.get(stray.deploymentId) ?? []), stray.jobId]);
   }
   let deployments: Record<string, DeploymentRecord> | undefined;
+  let writing = world.writing;
   for (const record of Object.values(world.deployments)) {
-    const updated = decideDeployment(settings, world.now, record, waitingFor.get(record.id) ?? [], commands);
+    const before = commands.length;
+    const updated = decideDeployment(settings, world.now, record, waitingFor.get(record.id) ?? [], writing?.[record.id] !== undefined, commands);
+    if (commands.slice(before).some((c) => c.type === 'writeState')) writing = { ...writing, [record.id]: true };
     if (updated !== record) {
       deployments ??= { ...world.deployments };
       deployments[record.id] = updated;
     }
   }
-  return deployments === undefined ? world : { ...world, deployments };
+  const next = writing === world.writing ? world : { ...world, writing };
+  return deployments === undefined ? next : { ...next, deployments };
 }
 
-function decideDeployment(settings: ReducerSettings, now: number, record: DeploymentRecord, waitingFor: readonly number[], commands: Command[]): DeploymentRecord {
+function decideDeployment(
+  settings: ReducerSettings,
+  now: number,
+  record: DeploymentRecord,
+  waitingFor: readonly number[],
+  writing: boolean,
+  commands: Command[],
+): DeploymentRecord {
   let next = record;
   const { desired, job } = record;
   const canSubmit =
@@ -174,10 +185,10 @@ function decideDeployment(settings: ReducerSettings, now: number, record: Deploy
   }
   const state = stateOfRecord(next, waitingFor);
   // One write in flight per deployment, so that writes land in the order they were decided.
-  const writeDue = !next.writing && (next.writeRetry === undefined || now >= next.writeRetry.at);
+  const writeDue = !writing && (next.writeRetry === undefined || now >= next.writeRetry.at);
   if (!sameState(state, next.written) && writeDue) {
     commands.push({ type: 'writeState', id: record.id, state });
-    next = { ...next, written: state, writing: true };
+    next = { ...next, written: state };
   }
   return next;
 }
@@ -217,15 +228,19 @@ function cancelStrays(world: World, commands: Command[]): World {
 /** The state of a deleted deployment goes once its job has ended (no stray of it remains). */
 function removeStates(world: World, commands: Command[]): World {
   let removals: Record<string, StateRemoval> | undefined;
+  let writing = world.writing;
   const busy = new Set(Object.values(world.strays).map((s) => s.deploymentId));
   for (const removal of Object.values(world.removals)) {
     if (removal.deleting || removal.awaitingSubmit !== undefined || busy.has(removal.id) || world.now < removal.notBefore) continue;
     if (removal.awaitingPollId !== undefined && (world.lastPoll?.pollId ?? 0) < removal.awaitingPollId) continue;
+    // A write still in flight would land after the removal and leave the state behind.
+    if (writing?.[removal.id] !== undefined) continue;
     commands.push({ type: 'deleteState', id: removal.id });
     removals ??= { ...world.removals };
     removals[removal.id] = { ...removal, deleting: true };
+    writing = { ...writing, [removal.id]: true };
   }
-  return removals === undefined ? world : { ...world, removals };
+  return removals === undefined ? world : { ...world, removals, writing };
 }
 
 function schedulePoll(settings: ReducerSettings, world: World, commands: Command[]): World {

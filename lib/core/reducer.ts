@@ -67,22 +67,22 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
         notBefore: world.now + backoffDelay(settings.backoff, `cancel:${s.jobId}`, s.attempt + 1),
       }));
     case 'stateWritten':
-      return updateRecord(world, event.id, (r) => ({ ...r, writeRetry: undefined, writing: undefined }));
+      return updateRecord(writeAnswered(world, event.id), event.id, (r) => (r.writeRetry ? { ...r, writeRetry: undefined } : r));
     case 'stateDeleted':
-      return dropRemoval(world, event.id);
+      return dropRemoval(writeAnswered(world, event.id), event.id);
     case 'stateDeleteFailed':
-      return updateRemoval(world, event.id, (r) => ({
+      return updateRemoval(writeAnswered(world, event.id), event.id, (r) => ({
         ...r,
         deleting: false,
         attempt: r.attempt + 1,
         notBefore: world.now + backoffDelay(settings.backoff, `delete:${r.id}`, r.attempt + 1),
       }));
     case 'stateWriteFailed':
-      return updateRecord(world, event.id, (r) => {
+      return updateRecord(writeAnswered(world, event.id), event.id, (r) => {
         const attempt = (r.writeRetry?.attempt ?? 0) + 1;
         const at = world.now + backoffDelay(settings.backoff, `write:${r.id}`, attempt);
         // Forget what was written so that reconcile writes the wanted state again once due.
-        return { ...r, written: undefined, writing: undefined, writeRetry: { attempt, at, reason: event.failure.message } };
+        return { ...r, written: undefined, writeRetry: { attempt, at, reason: event.failure.message } };
       });
     default:
       return assertNever(event);
@@ -160,7 +160,6 @@ function upsertDeployment(
     ...(existing.submitting ? { submitting: existing.submitting } : {}),
     ...(existing.uncertain ? { uncertain: existing.uncertain } : {}),
     ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
-    ...(existing.writing ? { writing: existing.writing } : {}),
   };
   return setRecord(next, record);
 }
@@ -282,6 +281,12 @@ function applySubmitFailed(settings: ReducerSettings, current: World, id: string
     default:
       return assertNever(failure.kind);
   }
+}
+
+function writeAnswered(world: World, id: string): World {
+  if (world.writing?.[id] === undefined) return world;
+  const { [id]: _answered, ...writing } = world.writing;
+  return { ...world, writing };
 }
 
 /** A removal that waited for this submit's answer waits no more (its job, if any, is a stray now). */

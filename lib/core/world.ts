@@ -64,8 +64,6 @@ export interface DeploymentRecord {
   readonly written?: DeploymentState;
   /** A state write failed: write again at `at`. */
   readonly writeRetry?: Retry;
-  /** A state write is in flight: the next waits for its answer, so writes land in order. */
-  readonly writing?: boolean;
 }
 
 /** A labelled, active job that no deployment claims: a removed deployment's, or a duplicate. */
@@ -110,6 +108,11 @@ export interface World {
   readonly removals: Readonly<Record<string, StateRemoval>>;
   /** Submits still in flight for deployments removed meanwhile (id -> submitId): created again, one waits for it. */
   readonly orphanSubmits?: Readonly<Record<string, string>>;
+  /**
+   * Deployments with a state write (or removal) in flight: the next waits for its answer, so that
+   * writes land in the order decided, even across a deletion and re-creation of the deployment.
+   */
+  readonly writing?: Readonly<Record<string, true>>;
   /** Submits of unknown outcome of deployments removed meanwhile: created again, one waits for the poll that tells. */
   readonly orphanUncertain?: Readonly<Record<string, { readonly submitId: string; readonly resolvedByPollId: number }>>;
 }

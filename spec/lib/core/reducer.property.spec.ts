@@ -30,11 +30,9 @@ const reduce = createReducer(settings);
  *    same args submitted again;
  * 2. a deployment whose args changed, then a crash before the new state was written: after the
  *    restart it follows the job of the old args (named by the prior state) and never runs the new;
- * 3. the reducer may have two writes of one deployment's state in flight; streams/deployer.ts
- *    runs commands in a mergeMap (concurrency 8), which does not keep their order, and an older
- *    write landing last leaves a stale state in the Config DB.
- * By default a restart happens only once the process is quiet (not a crash at any moment), and
- * the simulation writes the states of one deployment in the order they were issued.
+ * (3. two writes of one deployment's state landing out of order: fixed; the reducer keeps one
+ *    write in flight per deployment, and the simulation carries commands out in any order.)
+ * By default a restart happens only once the process is quiet (not a crash at any moment).
  * 4. a listing reports an unreadable value without the state stored beside it, so the reducer
  *    cannot see that a deletion it missed took that state away: the "stored" property does not
  *    judge unreadable deployments (in any run).
@@ -386,13 +384,7 @@ class Harness {
   /** Runs a command on the simulation; its answer is delivered later. */
   execute(o: Outstanding, choice: number): void {
     if (o.answer !== undefined) return;
-    if (o.command.type === 'writeState' && !KNOWN_ISSUES) {
-      // See KNOWN ISSUES: the states of one deployment are written in the order they were issued.
-      const id = o.command.id;
-      for (const e of this.outstanding) {
-        if (e.seq < o.seq && e.answer === undefined && e.command.type === 'writeState' && e.command.id === id) this.execute(e, 0);
-      }
-    }
+    // Writes are carried out in any order: the reducer keeps one in flight per deployment.
     const c = this.faults ? choice : 0;
     const command = o.command;
     switch (command.type) {
