@@ -1,22 +1,30 @@
 // The clients every command needs, built from the configuration: Slurm (its REST API version
-// negotiated, or forced) and the Config DB.
+// negotiated, or forced; its token kept fresh, a request rejected for its token retried once)
+// and the Config DB.
 
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployerConfig } from '../lib/core/config.js';
 import type { SlurmJob } from '../lib/core/slurm-job.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import { ConfigDbSettingError, openConfigDb } from '../lib/configdb/open-config-db.js';
-import { staticJwtProvider } from '../lib/auth/static-jwt.js';
+import { entraTokenSource } from '../lib/auth/entra.js';
+import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';
+import type { TokenSource } from '../lib/auth/token-provider.js';
+import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
 import { NoCommonApiVersionError } from '../lib/slurm/negotiation.js';
 import { connectSlurm } from '../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import type { Logger } from '../streams/log.js';
+import { keepSlurmToken, logTokenEvent, type SlurmTokens } from '../streams/slurm-token.js';
 
 const EXIT_CONFIG = 2;
 
 export interface Clients {
   readonly slurm: SlurmApi;
   readonly configDb: ConfigDb;
+  /** The Slurm token in use, kept fresh (its expiry is a metric). */
+  readonly tokens: SlurmTokens;
   close(): Promise<void>;
 }
 
@@ -39,30 +47,66 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     if (error instanceof ConfigDbSettingError) exitConfig(error.variable, error.problem);
     throw error;
   }
+  const source = tokenSourceOrExit(config);
+  const tokens = keepSlurmToken(source);
+  const log = options.log;
+  if (log !== undefined) tokens.events.subscribe((event) => logTokenEvent(log, config.auth.method, event));
+  const closeTokens = async () => {
+    tokens.close();
+    await (source as { close?: () => Promise<void> }).close?.();
+  };
   try {
-    const slurm = await connectWithRetry(config, options);
+    const connected = await connectWithRetry(config, tokens, options);
+    const slurm = retryOnceWithFreshToken(connected, tokens, (operation, failure) =>
+      log?.info('Slurm rejected the token; trying once more with a fresh one', { operation, kind: failure.kind, error: failure.message }),
+    );
     return {
       slurm,
       configDb,
+      tokens,
       close: async () => {
-        await Promise.allSettled([slurm.close(), configDb.close()]);
+        await Promise.allSettled([slurm.close(), configDb.close(), closeTokens()]);
       },
     };
   } catch (error) {
-    await configDb.close();
+    await Promise.allSettled([configDb.close(), closeTokens()]);
     if (error instanceof SlurmRequestError) throw error;
     const variable = config.slurmApiVersion !== undefined ? 'SDP_SLURMDEPLOY_API_VERSION' : 'SDP_SLURMDEPLOY_SLURM_URL';
     exitConfig(variable, error instanceof NoCommonApiVersionError || error instanceof Error ? error.message : String(error));
   }
 }
 
-async function connectWithRetry(config: DeployerConfig, options: OpenOptions): Promise<SlurmApi> {
-  if (config.auth.method !== 'jwt') throw new Error('only the JWT method is available');
-  const credentials = staticJwtProvider(config.clientId, config.auth.jwt);
+/** Where tokens come from (CONTRACT section 1); exit 2 for a CA file that cannot be used. */
+function tokenSourceOrExit(config: DeployerConfig): TokenSource {
+  const auth = config.auth;
+  switch (auth.method) {
+    case 'jwt':
+      return staticJwtSource(config.clientId, auth.jwt);
+    case 'jwt-file':
+      return jwtFileSource(config.clientId, auth.jwtFile);
+    case 'entra': {
+      let ca: string | undefined;
+      if (auth.caFile !== undefined) {
+        try {
+          ca = readFileSync(auth.caFile, 'utf8');
+        } catch (error) {
+          exitConfig('SDP_SLURMDEPLOY_AZURE_CA', `cannot read ${auth.caFile} (${(error as { code?: string }).code ?? 'read error'})`);
+        }
+        if (!ca.includes('-----BEGIN CERTIFICATE-----')) exitConfig('SDP_SLURMDEPLOY_AZURE_CA', `${auth.caFile} holds no PEM certificate`);
+      }
+      return entraTokenSource({ azureUrl: auth.azureUrl, clientId: config.clientId, clientSecret: auth.clientSecret, scope: auth.scope, ...(ca === undefined ? {} : { ca }) });
+    }
+  }
+}
+
+async function connectWithRetry(config: DeployerConfig, tokens: SlurmTokens, options: OpenOptions): Promise<SlurmApi> {
   for (let attempt = 1; ; attempt++) {
+    const used = tokens.current();
     try {
-      return await connectSlurm({ baseUrl: config.slurmUrl, credentials, ...(config.slurmApiVersion ? { version: config.slurmApiVersion } : {}) });
+      return await connectSlurm({ baseUrl: config.slurmUrl, credentials: tokens, ...(config.slurmApiVersion ? { version: config.slurmApiVersion } : {}) });
     } catch (error) {
+      // A token Slurm rejected is replaced at once, and tried once more without waiting.
+      if (error instanceof SlurmRequestError && error.failure.kind === 'auth' && used !== undefined && (await tokens.renewAfterRejection(used))) continue;
       // slurmrestd not up yet (or the token not yet accepted): the deployer waits, never dies.
       if (!(error instanceof SlurmRequestError) || !options.waitForSlurm || error.failure.kind === 'permanent') throw error;
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(6, attempt - 1)) * (0.5 + Math.random() / 2);

@@ -3,8 +3,13 @@
 import { readFileSync } from 'node:fs';
 
 const CONNECTION = `  SDP_SLURMDEPLOY_SLURM_URL       base URL of slurmrestd (required)
-  SDP_SLURMDEPLOY_CLIENT_ID       Slurm user name (required)
-  SDP_SLURMDEPLOY_SLURM_JWT       a ready JWT for that user
+  SDP_SLURMDEPLOY_CLIENT_ID       Slurm user name, and the Entra client id (required)
+  SDP_SLURMDEPLOY_SLURM_JWT       a ready JWT for that user (tried first)
+  SDP_SLURMDEPLOY_SLURM_JWT_FILE  or a file holding it, read again as it nears expiry or is rejected
+  SDP_SLURMDEPLOY_AZURE_URL       or Entra: the authority (https), with
+  SDP_SLURMDEPLOY_CLIENT_SECRET   the client secret (client id: SDP_SLURMDEPLOY_CLIENT_ID)
+  SDP_SLURMDEPLOY_AZURE_SCOPE     scope of the token (<client id>/.default)
+  SDP_SLURMDEPLOY_AZURE_CA        PEM CA file trusted for the token server, beside the system's
   SDP_SLURMDEPLOY_API_VERSION     use this REST API version (default: negotiated, v0.0.38..v0.0.44)
   SDP_SLURMDEPLOY_RELEASE_NAME    with the namespace, makes the job label (required)
   SDP_SLURMDEPLOY_NAMESPACE       (required)

@@ -4,7 +4,6 @@
 import type { Server } from 'node:http';
 import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
-import { jwtExpiry } from '../lib/auth/static-jwt.js';
 import { openClientsOrExit } from './clients.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
@@ -23,26 +22,20 @@ export function configOrExit(): DeployerConfig {
     process.stderr.write(`sdp-slurm-deployer: bad configuration\n${describeProblems(result.problems)}\n`);
     process.exit(EXIT_CONFIG);
   }
-  if (result.config.auth.method !== 'jwt') {
-    process.stderr.write('sdp-slurm-deployer: bad configuration\nSDP_SLURMDEPLOY_AZURE_URL: the Entra method is not available in this release; set SDP_SLURMDEPLOY_SLURM_JWT\n');
-    process.exit(EXIT_CONFIG);
-  }
   return result.config;
 }
 
 export async function runDeployer(): Promise<void> {
   const config = configOrExit();
   const log = createLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat(process.stdout.isTTY) });
-  if (config.auth.method !== 'jwt') throw new Error('configOrExit admits only the JWT method');
-  const jwt = config.auth.jwt;
   // Until the loop runs there is nothing in flight: a signal while waiting for Slurm just exits.
   const exitNow = () => process.exit(EXIT_OK);
   process.once('SIGTERM', exitNow).once('SIGINT', exitNow);
   const clients = await openClientsOrExit(config, { waitForSlurm: true, log });
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
-  const { slurm, configDb } = clients;
+  const { slurm, configDb, tokens } = clients;
   const startedAt = Date.now();
-  const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => jwtExpiry(jwt) });
+  const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry() });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
     try {
@@ -57,6 +50,7 @@ export async function runDeployer(): Promise<void> {
     api: slurm.version,
     configDb: `${config.configDb.backend}:${config.configDb.host}:${config.configDb.port}`,
     label: config.job.label,
+    auth: config.auth.method,
     loopInterval: config.loopIntervalSeconds,
     ...(config.metricsPort === undefined ? {} : { metrics: `${config.metricsHost}:${config.metricsPort}` }),
     ...(config.journalFile === undefined ? {} : { journal: config.journalFile }),

@@ -28,11 +28,22 @@ ETCD_DIR=$STACK_DIR/etcd
 JOB_DIR=$STACK_DIR/jobs
 CONF_FILE=$SLURM_DIR/slurm.conf
 JWT_KEY_FILE=$SLURM_DIR/jwt_hs256.key
+# A stand-in for an external token issuer (Azure Entra): one RSA key made at stack creation.
+# slurmctld trusts its public half through AuthAltParameters=jwks= (read only at its start);
+# live specs load the private half into their token server, so no restart is needed per test.
+JWKS_FILE=$SLURM_DIR/jwks.json
+JWKS_KEY_FILE=$SLURM_DIR/jwks_signing_key.pem
 MUNGE_SOCKET=$MUNGE_DIR/munge.socket
 ENV_FILE=$STACK_DIR/stack.env
 LOCK_FILE=$STACK_DIR/stack.lock
 # Written by stack-start.sh; stack-stop.sh --purge only deletes a dir carrying it.
 MARKER_FILE=$STACK_DIR/.sdp-slurm-stack
+# Bump LAYOUT_VERSION whenever ensure_layout or slurm.conf changes: a stack whose daemons all
+# run (the fast path, which skips ensure_layout) but whose stamp differs goes through
+# ensure_layout again, which restarts the Slurm daemons when slurm.conf changed.
+# 2: AuthAltParameters=jwks=...,jwt_key=... (RS256 beside HS256) and the JWKS signing key.
+LAYOUT_VERSION=2
+LAYOUT_STAMP=$RUN_DIR/layout.version
 
 ETCD_CLIENT_PORT=12379
 ETCD_PEER_PORT=12380

@@ -73,7 +73,7 @@ SLURM_PLUGIN_GLOB=(/usr/lib/*/slurm-wlm/auth_jwt.so)
 
 packages_present() {
   local c
-  for c in munged munge unmunge slurmctld slurmd slurmrestd scontrol sinfo squeue scancel etcd etcdctl setpriv flock; do
+  for c in munged munge unmunge slurmctld slurmd slurmrestd scontrol sinfo squeue scancel etcd etcdctl setpriv flock openssl basenc; do
     command -v "$c" >/dev/null || return 1
   done
   [[ -e ${SLURM_PLUGIN_GLOB[0]} ]]
@@ -96,7 +96,7 @@ install_packages() {
         -o DPkg::Lock::Timeout=300 \
         -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
         slurmctld slurmd slurmrestd munge slurm-client slurm-wlm-jwt-plugin \
-        etcd-server etcd-client
+        etcd-server etcd-client openssl
   } >&2 || rc=$?
   [[ -n $created_policy ]] && rm -f /usr/sbin/policy-rc.d
   ((rc == 0)) || { log "apt-get failed (exit $rc)"; exit 1; }
@@ -138,7 +138,10 @@ AuthType=auth/munge
 CredType=cred/munge
 AuthInfo=socket=$MUNGE_SOCKET
 AuthAltTypes=auth/jwt
-AuthAltParameters=jwt_key=$JWT_KEY_FILE
+# HS256 (scontrol token, minted test tokens) and RS256 from the stack's JWKS key, side by side.
+# The JWKS is read only at slurmctld's start: its key id is here so that a new key changes this
+# file, and a changed file restarts the daemons. ($JWKS_KID)
+AuthAltParameters=jwks=$JWKS_FILE,jwt_key=$JWT_KEY_FILE
 StateSaveLocation=$SLURM_DIR/state
 SlurmdSpoolDir=$SLURM_DIR/spool
 SlurmctldPidFile=$RUN_DIR/slurmctld.pid
@@ -179,6 +182,52 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
 }
 
+# base64url without padding, of stdin.
+b64url() { basenc --base64url -w0 | tr -d '='; }
+
+# The RS256 signing key of the stack's stand-in token issuer: the private key as PEM (root
+# only; live specs load it into their OAuth2 server) and its public half as a JWKS. Slurm
+# 22.05 skips keys without "alg"; a token names its key by "kid". The JWKS must be readable by
+# SlurmUser, or slurmctld stops at start.
+make_jwks_key() {
+  local modulus n kid
+  log "making the RS256 signing key and JWKS of the stack's token issuer"
+  (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$JWKS_KEY_FILE.tmp" 2>/dev/null) ||
+    { log "openssl cannot make an RSA key"; exit 1; }
+  modulus=$(openssl rsa -in "$JWKS_KEY_FILE.tmp" -noout -modulus 2>/dev/null) || { log "openssl cannot read $JWKS_KEY_FILE.tmp"; exit 1; }
+  [[ $(openssl rsa -in "$JWKS_KEY_FILE.tmp" -noout -text 2>/dev/null) == *"publicExponent: 65537 (0x10001)"* ]] ||
+    { log "unexpected RSA public exponent"; exit 1; }
+  n=$(printf '%s' "${modulus#Modulus=}" | basenc --base16 -d | b64url)
+  kid=sdp-stack-$(printf '%s' "$n" | sha256sum | cut -c1-16)
+  printf '{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"%s","n":"%s","e":"AQAB"}]}\n' "$kid" "$n" >"$JWKS_FILE.tmp"
+  chown slurm:slurm "$JWKS_FILE.tmp"
+  chmod 0644 "$JWKS_FILE.tmp"
+  mv -f "$JWKS_FILE.tmp" "$JWKS_FILE"
+  mv -f "$JWKS_KEY_FILE.tmp" "$JWKS_KEY_FILE"
+}
+
+# The key id in the JWKS file (bash builtins only: the fast path calls it).
+jwks_kid() {
+  local json=
+  { IFS= read -r -d '' json <"$JWKS_FILE"; } 2>/dev/null || true
+  [[ $json =~ \"kid\":\"([A-Za-z0-9_-]+)\" ]] || return 1
+  echo "${BASH_REMATCH[1]}"
+}
+
+# An RS256 token for user $1, valid 60 s, signed with the JWKS key: proves slurmctld reads the JWKS.
+rs256_token() {
+  local header payload signature
+  header=$(printf '{"alg":"RS256","typ":"JWT","kid":"%s"}' "$JWKS_KID" | b64url)
+  payload=$(printf '{"exp":%d,"iat":%d,"sun":"%s"}' $((EPOCHSECONDS + 60)) "$EPOCHSECONDS" "$1" | b64url)
+  signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$JWKS_KEY_FILE" -binary | b64url) || return 1
+  echo "$header.$payload.$signature"
+}
+
+layout_current() {
+  local version
+  { read -r version <"$LAYOUT_STAMP"; } 2>/dev/null && [[ $version == "$LAYOUT_VERSION" ]]
+}
+
 # Creates what is missing and (re)asserts ownership and modes: the slurm,
 # munge, slurmrest and slurmjob users each need their part of the tree.
 ensure_layout() {
@@ -207,6 +256,10 @@ ensure_layout() {
     chown slurm:slurm "$JWT_KEY_FILE.tmp"
     mv -f "$JWT_KEY_FILE.tmp" "$JWT_KEY_FILE"
   fi
+  if [[ ! -s $JWKS_KEY_FILE || ! -s $JWKS_FILE ]] || ! jwks_kid >/dev/null; then
+    make_jwks_key
+  fi
+  JWKS_KID=$(jwks_kid)
   [[ -e $SLURM_DIR/plugstack.conf ]] || : >"$SLURM_DIR/plugstack.conf"
 
   # Opened by the daemons after they drop root; munged also insists on owning it.
@@ -230,6 +283,8 @@ ensure_layout() {
     chmod 0644 "$CONF_FILE.tmp"
     mv -f "$CONF_FILE.tmp" "$CONF_FILE"
   fi
+
+  echo "$LAYOUT_VERSION" >"$LAYOUT_STAMP"
 
   # A stack dir below a directory the service users cannot traverse (e.g. /root)
   # fails later in obscure ways; say it now.
@@ -343,7 +398,7 @@ TOKEN_MAX_AGE=$((12 * 3600)) # tokens live 24 h; tests may run for a while after
 # (a purged and recreated JWT key would invalidate them): no rewrite while other
 # test processes may be reading it.
 tokens_reusable() {
-  local minted key value
+  local minted key value kid=
   { read -r minted <"$TOKEN_STAMP"; } 2>/dev/null || return 1
   [[ $minted =~ ^[0-9]+$ ]] && ((EPOCHSECONDS - minted < TOKEN_MAX_AGE)) || return 1
   JOB_TOKEN='' ADMIN_TOKEN=''
@@ -352,8 +407,11 @@ tokens_reusable() {
       SLURM_JWT) JOB_TOKEN=$value ;;
       SLURM_ADMIN_TOKEN) ADMIN_TOKEN=$value ;;
       SDP_STACK_DIR) [[ $value == "$STACK_DIR" ]] || return 1 ;;
+      SLURM_JWKS_KID) kid=$value ;;
     esac
   done <"$ENV_FILE" 2>/dev/null || return 1
+  # An env file from before the JWKS key (layout 1), or of another key: write it again.
+  [[ -n $kid && $kid == "$(jwks_kid)" ]] || return 1
   # Both tokens are signed with the same key: checking one is enough.
   [[ -n $JOB_TOKEN && -n $ADMIN_TOKEN ]] && rest_ping "$JOB_TOKEN" "$JOB_USER"
 }
@@ -384,6 +442,9 @@ write_env_file() {
       "SLURM_JWT=$JOB_TOKEN" \
       "SLURM_ADMIN_TOKEN=$ADMIN_TOKEN" \
       "SLURM_JWT_KEY_FILE=$JWT_KEY_FILE" \
+      "SLURM_JWKS_FILE=$JWKS_FILE" \
+      "SLURM_JWKS_SIGNING_KEY=$JWKS_KEY_FILE" \
+      "SLURM_JWKS_KID=$JWKS_KID" \
       "SLURM_CONF=$CONF_FILE" \
       "SLURM_JOB_DIR=$JOB_DIR" \
       "ETCD_ENDPOINT=$ETCD_ENDPOINT" \
@@ -407,7 +468,9 @@ take_lock
 
 # With every daemon up, packages, users and layout are known good: skipping them
 # is what keeps this path near 0.1 s.
-if ! all_running; then
+# A stack started by an older version of this script (its layout stamp differs) goes through
+# ensure_layout too: a changed slurm.conf restarts the Slurm daemons there.
+if ! all_running || ! layout_current; then
   packages_present || install_packages
   ensure_user slurm
   ensure_user munge
@@ -442,6 +505,9 @@ if ! tokens_reusable; then
   ADMIN_TOKEN=$(mint_token slurm) || fail slurmctld "cannot mint a token for slurm"
   wait_for slurmrestd "GET $SLURM_URL/slurm/v0.0.38/ping" rest_ping "$JOB_TOKEN" "$JOB_USER"
   rest_ping "$ADMIN_TOKEN" "$JOB_USER" || fail slurmrestd "the admin token cannot impersonate $JOB_USER"
+  JWKS_KID=$(jwks_kid) || fail slurmctld "no key id in $JWKS_FILE"
+  rest_ping "$(rs256_token "$JOB_USER")" "$JOB_USER" ||
+    fail slurmctld "an RS256 token signed with $JWKS_KEY_FILE is refused: slurmctld runs without AuthAltParameters=jwks=$JWKS_FILE"
   write_env_file
   echo "$EPOCHSECONDS" >"$TOKEN_STAMP"
 fi

@@ -1,5 +1,8 @@
 // Where the credentials for slurmrestd come from: a user name and a token that may change.
+// A TokenSource obtains tokens (a static JWT, a JWT file, Azure Entra); the token stream in
+// streams/slurm-token.ts decides when to ask it, and is the TokenProvider every request reads.
 
+import type { Failure } from '../core/failure.js';
 import type { Secret } from '../core/secret.js';
 
 export interface SlurmCredentials {
@@ -11,4 +14,40 @@ export interface SlurmCredentials {
 
 export interface TokenProvider {
   credentials(): Promise<SlurmCredentials>;
+}
+
+/** A token as a source gave it, with what is known of its lifetime (milliseconds since the epoch). */
+export interface IssuedToken {
+  readonly token: Secret;
+  /** When it was issued (a JWT's `iat`, or when it was asked for); unknown: when it was obtained. */
+  readonly issuedAt?: number;
+  /** When Slurm stops accepting it (a JWT's `exp`, Entra's `expires_in`); unknown: never planned for. */
+  readonly expiresAt?: number;
+}
+
+export type AuthMethod = 'jwt' | 'entra';
+
+/** Obtains a token each time it is asked: at start, when a refresh is due, when Slurm rejected one. */
+export interface TokenSource {
+  readonly method: AuthMethod;
+  /** The Slurm user name sent with every token. */
+  readonly userName: string;
+  /** Rejects with a TokenSourceError, whose message never holds a secret. */
+  obtain(): Promise<IssuedToken>;
+}
+
+/** A token could not be obtained. Always kind `auth`: it is a credentials problem for the deployer. */
+export class TokenSourceError extends Error {
+  override readonly name = 'TokenSourceError';
+  readonly failure: Failure;
+
+  constructor(message: string) {
+    super(message);
+    this.failure = { kind: 'auth', message };
+  }
+}
+
+/** The same token? Compared by value: a source may hand out equal tokens as new objects. */
+export function sameToken(a: Secret, b: Secret): boolean {
+  return a === b || a.reveal() === b.reveal();
 }

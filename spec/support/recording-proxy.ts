@@ -11,6 +11,9 @@ export interface ProxiedExchange {
   readonly status: number;
   readonly contentType?: string;
   readonly body: string;
+  /** The X-SLURM-USER-TOKEN the request carried, and when it was sent (ms since the epoch). */
+  readonly token?: string;
+  readonly at: number;
 }
 
 export interface RecordingProxy {
@@ -24,6 +27,8 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const exchanges: ProxiedExchange[] = [];
   const agent = new http.Agent({ keepAlive: false });
   const server = http.createServer((req, res) => {
+    const at = Date.now();
+    const token = req.headers['x-slurm-user-token'];
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,7 +40,15 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
           answer.on('end', () => {
             const text = Buffer.concat(body).toString('utf8');
             const contentType = answer.headers['content-type'];
-            exchanges.push({ method: req.method ?? '', url: req.url ?? '', status: answer.statusCode ?? 0, body: text, ...(contentType === undefined ? {} : { contentType }) });
+            exchanges.push({
+              method: req.method ?? '',
+              url: req.url ?? '',
+              status: answer.statusCode ?? 0,
+              body: text,
+              at,
+              ...(contentType === undefined ? {} : { contentType }),
+              ...(typeof token === 'string' ? { token } : {}),
+            });
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             res.end(text);
           });

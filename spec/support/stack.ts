@@ -14,6 +14,10 @@ export interface StackEnv {
   readonly SLURM_JWT: string;
   readonly SLURM_ADMIN_TOKEN: string;
   readonly SLURM_JWT_KEY_FILE: string;
+  /** The JWKS slurmctld trusts (AuthAltParameters=jwks=), the PEM private key of its one RS256 key (root only), and its kid. */
+  readonly SLURM_JWKS_FILE: string;
+  readonly SLURM_JWKS_SIGNING_KEY: string;
+  readonly SLURM_JWKS_KID: string;
   readonly SLURM_CONF: string;
   readonly SLURM_JOB_DIR: string;
   readonly ETCD_ENDPOINT: string;

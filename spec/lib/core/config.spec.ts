@@ -49,9 +49,34 @@ describe('readConfig', () => {
     const { SDP_SLURMDEPLOY_SLURM_JWT: _jwt, ...noJwt } = minimal;
     const entra = readConfig({ ...noJwt, SDP_SLURMDEPLOY_AZURE_URL: 'https://login.example/tenant', SDP_SLURMDEPLOY_CLIENT_SECRET: 's3cr3t-value' });
     expect(entra.ok && entra.config.auth.method).to.equal('entra');
+    expect(entra.ok && entra.config.auth.method === 'entra' && entra.config.auth.scope).to.equal('slurmjob/.default');
     const half = readConfig({ ...noJwt, SDP_SLURMDEPLOY_AZURE_URL: 'https://login.example/tenant' });
-    expect(!half.ok && half.problems[0]?.problem).to.contain('SDP_SLURMDEPLOY_CLIENT_SECRET');
+    expect(!half.ok && half.problems).to.have.length(1);
+    expect(!half.ok && half.problems[0]?.variable).to.equal('SDP_SLURMDEPLOY_CLIENT_SECRET');
     expect(!half.ok && half.problems[0]?.problem).not.to.contain('SDP_SLURMDEPLOY_AZURE_URL and');
+    const other = readConfig({ ...noJwt, SDP_SLURMDEPLOY_CLIENT_SECRET: 's3cr3t-value' });
+    expect(!other.ok && other.problems.map((p) => p.variable)).to.deep.equal(['SDP_SLURMDEPLOY_AZURE_URL']);
+    expect(JSON.stringify(other)).not.to.contain('s3cr3t-value');
+  });
+
+  it('reads the Entra scope, CA and URL, and refuses a URL that is not https', () => {
+    const { SDP_SLURMDEPLOY_SLURM_JWT: _jwt, ...noJwt } = minimal;
+    const entra = { ...noJwt, SDP_SLURMDEPLOY_AZURE_URL: 'https://login.example/tenant', SDP_SLURMDEPLOY_CLIENT_SECRET: 's3cr3t-value' };
+    const full = readConfig({ ...entra, SDP_SLURMDEPLOY_AZURE_SCOPE: 'api://slurm/.default', SDP_SLURMDEPLOY_AZURE_CA: '/etc/ca.pem' });
+    if (!full.ok || full.config.auth.method !== 'entra') throw new Error('unexpected');
+    expect(full.config.auth).to.include({ azureUrl: 'https://login.example/tenant', scope: 'api://slurm/.default', caFile: '/etc/ca.pem' });
+    const http = readConfig({ ...entra, SDP_SLURMDEPLOY_AZURE_URL: 'http://login.example/tenant' });
+    expect(!http.ok && http.problems.map((p) => p.variable)).to.deep.equal(['SDP_SLURMDEPLOY_AZURE_URL']);
+  });
+
+  it('reads SDP_SLURMDEPLOY_SLURM_JWT_FILE as the JWT method, and refuses it beside SDP_SLURMDEPLOY_SLURM_JWT', () => {
+    const { SDP_SLURMDEPLOY_SLURM_JWT: _jwt, ...noJwt } = minimal;
+    const file = readConfig({ ...noJwt, SDP_SLURMDEPLOY_SLURM_JWT_FILE: '/run/secrets/slurm-jwt' });
+    expect(file.ok && file.config.auth).to.deep.equal({ method: 'jwt-file', jwtFile: '/run/secrets/slurm-jwt' });
+    const both = readConfig({ ...minimal, SDP_SLURMDEPLOY_SLURM_JWT_FILE: '/run/secrets/slurm-jwt' });
+    expect(!both.ok && both.problems).to.deep.equal([
+      { variable: 'SDP_SLURMDEPLOY_SLURM_JWT_FILE', problem: 'set either SDP_SLURMDEPLOY_SLURM_JWT or SDP_SLURMDEPLOY_SLURM_JWT_FILE, not both' },
+    ]);
   });
 
   it('rejects bad values, naming the variable, and never prints a secret', () => {

@@ -1,0 +1,127 @@
+// The "JWKS" method: a token from Azure Entra (or any OAuth2/OIDC server) by the client
+// credentials flow, through msal-node's confidential client. msal's own cache is skipped: the
+// token stream decides when a new token is wanted, and msal would hold a token up to 5 min
+// before its expiry (too late for a fixed fraction of a short lifetime).
+
+import { ConfidentialClientApplication, LogLevel, ProtocolMode } from '@azure/msal-node';
+import { Secret } from '../core/secret.js';
+import { TokenSourceError, type IssuedToken, type TokenSource } from './token-provider.js';
+import { tokenServerNetwork, type TokenServerTimeouts } from './token-server-network.js';
+
+export interface EntraOptions {
+  /** SDP_SLURMDEPLOY_AZURE_URL: the authority, e.g. `https://login.microsoftonline.com/<tenant>`, or its token address. */
+  readonly azureUrl: string;
+  /** SDP_SLURMDEPLOY_CLIENT_ID: the app's client id, which is also the Slurm user name. */
+  readonly clientId: string;
+  readonly clientSecret: Secret;
+  /** SDP_SLURMDEPLOY_AZURE_SCOPE; default `<client id>/.default`. */
+  readonly scope: string;
+  /** PEM certificate(s) trusted beside the system's roots (SDP_SLURMDEPLOY_AZURE_CA). */
+  readonly ca?: string;
+  readonly timeouts?: Partial<TokenServerTimeouts>;
+  /** Milliseconds since the epoch; tests replace it. */
+  readonly now?: () => number;
+}
+
+export interface EntraTokenSource extends TokenSource {
+  /** The authority msal uses (the token address's tenant part when a token address was given). */
+  readonly authority: string;
+  close(): Promise<void>;
+}
+
+/** The default scope: a token for the app itself, the form Entra's client credentials flow wants. */
+export function defaultEntraScope(clientId: string): string {
+  return `${clientId}/.default`;
+}
+
+/**
+ * The authority of an AZURE_URL, which may name the token address itself (the SKA deployer's
+ * form): `.../<tenant>/oauth2/v2.0/token` and `.../<tenant>/oauth2/token` give `.../<tenant>`.
+ */
+export function entraAuthority(azureUrl: string): string {
+  const url = new URL(azureUrl);
+  url.search = '';
+  url.hash = '';
+  url.pathname = url.pathname.replace(/\/oauth2(\/v2\.0)?\/token\/?$/, '').replace(/\/+$/, '');
+  return url.toString().replace(/\/+$/, '');
+}
+
+/** Microsoft's own login hosts get msal's Entra mode (AAD); any other server plain OIDC. */
+const MICROSOFT_HOSTS = [
+  'login.microsoftonline.com',
+  'login.microsoft.com',
+  'login.windows.net',
+  'sts.windows.net',
+  'login.microsoftonline.us',
+  'login.usgovcloudapi.net',
+  'login.chinacloudapi.cn',
+  'login.partner.microsoftonline.cn',
+  'login.microsoftonline.de',
+];
+
+function protocolModeFor(host: string): ProtocolMode {
+  const h = host.toLowerCase();
+  return MICROSOFT_HOSTS.includes(h) || h.endsWith('.ciamlogin.com') || h.endsWith('.b2clogin.com') ? ProtocolMode.AAD : ProtocolMode.OIDC;
+}
+
+export function entraTokenSource(options: EntraOptions): EntraTokenSource {
+  const authority = entraAuthority(options.azureUrl);
+  const url = new URL(authority);
+  if (url.protocol !== 'https:') throw new Error(`the Entra authority must be an https:// URL, not ${url.protocol}`);
+  const now = options.now ?? Date.now;
+  const network = tokenServerNetwork({ origin: url.origin, ...(options.ca === undefined ? {} : { ca: options.ca }), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
+  const app = new ConfidentialClientApplication({
+    auth: {
+      clientId: options.clientId,
+      authority,
+      clientSecret: options.clientSecret.reveal(),
+      // The authority's own host is trusted as is: no instance discovery request to Microsoft.
+      knownAuthorities: [url.host],
+    },
+    system: {
+      networkClient: network,
+      protocolMode: protocolModeFor(url.hostname),
+      loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
+    },
+  });
+  const secret = options.clientSecret.reveal();
+
+  return {
+    method: 'entra',
+    userName: options.clientId,
+    authority,
+    async obtain(): Promise<IssuedToken> {
+      const askedAt = now();
+      network.takeLastFailure();
+      let result;
+      try {
+        result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: true });
+      } catch (error) {
+        const cause = network.takeLastFailure();
+        const said = describe(error);
+        const message = `no token from ${authority} (client credentials): ${said}${cause === undefined || said.includes(cause) ? '' : `: ${cause}`}`;
+        throw new TokenSourceError(scrub(message, secret));
+      }
+      if (result === null || result.accessToken === '') throw new TokenSourceError(`no token from ${authority}: the answer held no access token`);
+      const expiresAt = result.expiresOn?.getTime();
+      return { token: new Secret(result.accessToken), issuedAt: askedAt, ...(expiresAt === undefined ? {} : { expiresAt }) };
+    },
+    close: () => network.close(),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const { errorCode, errorMessage } = error as { errorCode?: unknown; errorMessage?: unknown };
+    const text = typeof errorMessage === 'string' && errorMessage !== '' ? errorMessage : error.message;
+    const said = typeof errorCode === 'string' && errorCode !== '' && !text.startsWith(errorCode) ? `${errorCode}: ${text}` : text;
+    // Entra appends trace and correlation ids and a timestamp on new lines: keep the first.
+    const first = said.split(/\r?\n/)[0] ?? said;
+    return first.length > 400 ? `${first.slice(0, 400)}...` : first;
+  }
+  return String(error);
+}
+
+function scrub(message: string, secret: string): string {
+  return secret.length < 4 ? message : message.split(secret).join('[redacted]');
+}
