@@ -29,7 +29,7 @@ export function processingBlockOf(deploymentId: string): string | undefined {
   return PB_ID.exec(deploymentId)?.[1];
 }
 
-export function buildJobSpec(deploymentId: string, submitId: string, args: SlurmArgs, settings: JobSettings): JobSpec {
+export function buildJobSpec(deploymentId: string, submitId: string, args: SlurmArgs, settings: JobSettings, specHash?: string): JobSpec {
   const pbId = processingBlockOf(deploymentId);
   const environment = {
     ...settings.baseEnvironment,
@@ -44,7 +44,7 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
     script: args.script ?? scriptOfCommand(args.command ?? []),
     environment,
     mcsLabel: settings.label,
-    comment: formatJobIdentity({ deploymentId, submitId }),
+    comment: formatJobIdentity({ deploymentId, submitId, ...(specHash === undefined ? {} : { specHash }) }),
     partition: args.partition ?? d.partition,
     timeLimitMinutes: args.time_limit ?? d.timeLimitMinutes,
     nodes: args.nodes,

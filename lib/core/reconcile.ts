@@ -7,7 +7,8 @@ import { sameState, type DeploymentState } from './deployment-state.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
 import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
-import { isReady, type DeploymentRecord, type ReducerSettings, type StateRemoval, type StrayJob, type World } from './world.js';
+import { addStray } from './stray-jobs.js';
+import { isReady, type DeploymentRecord, type Desired, type ReducerSettings, type StateRemoval, type StrayJob, type TrackedJob, type World } from './world.js';
 
 export interface Decision {
   readonly world: World;
@@ -18,6 +19,7 @@ export function reconcile(settings: ReducerSettings, world: World): Decision {
   const commands: Command[] = [];
   let next = world;
   if (isReady(next)) {
+    next = checkPriorJobs(next);
     next = adoptJobs(next);
     next = collectStrays(next);
     next = decideDeployments(settings, next, commands);
@@ -29,8 +31,41 @@ export function reconcile(settings: ReducerSettings, world: World): Decision {
 }
 
 /** The deployment a labelled job serves: its recorded identity, else (older jobs) its name. */
-function claimOf(job: SlurmJob): { deploymentId: string; submitId?: string } {
+function claimOf(job: SlurmJob): Claim {
   return parseJobIdentity(job.comment) ?? { deploymentId: job.name };
+}
+
+interface Claim {
+  readonly deploymentId: string;
+  readonly submitId?: string;
+  readonly specHash?: string;
+}
+
+/** Whether a job with this identity runs the desired spec: by its args where it says, else by the submit. */
+function servesSpec(claim: Claim, desired: Desired): boolean {
+  return claim.specHash !== undefined ? claim.specHash === desired.specHash : claim.submitId === desired.submitId;
+}
+
+/**
+ * A job named by the state found at start may run an older spec (the args changed, then the
+ * deployer stopped before it wrote the new state): once a poll shows the job, its identity
+ * tells; a job of another spec is cancelled and the current spec submitted.
+ */
+function checkPriorJobs(world: World): World {
+  let next = world;
+  for (const record of Object.values(world.deployments)) {
+    const job = record.job;
+    if (job?.fromPriorState !== true || job.observed === undefined) continue;
+    const claim = claimOf(job.observed);
+    const verified: TrackedJob = { ...job, fromPriorState: undefined };
+    if (claim.submitId === undefined || servesSpec(claim, record.desired)) {
+      next = { ...next, deployments: { ...next.deployments, [record.id]: { ...record, job: verified } } };
+      continue;
+    }
+    next = { ...next, deployments: { ...next.deployments, [record.id]: { ...record, job: undefined } } };
+    if (job.final === undefined) next = addStray(next, job.jobId, record.id, 'replaced', job.provableFromPollId);
+  }
+  return next;
 }
 
 function adoptJobs(world: World): World {
@@ -44,7 +79,7 @@ function adoptJobs(world: World): World {
     if (uncertain !== undefined && poll.pollId < uncertain.resolvedByPollId) continue;
     // A spec that is invalid or was rejected has no job: one found is cancelled, never followed.
     const candidates = mayHaveJob(record) ? poll.jobs.filter((j) => !claimed.has(j.jobId) && claimOf(j).deploymentId === record.id) : [];
-    const chosen = chooseJob(candidates, record.desired.submitId);
+    const chosen = chooseJob(candidates, record.desired);
     let updated: DeploymentRecord = uncertain === undefined ? record : { ...record, uncertain: undefined };
     if (chosen !== undefined) {
       claimed.add(chosen.jobId);
@@ -69,9 +104,9 @@ function mayHaveJob(record: DeploymentRecord): boolean {
  * deployer); of these the oldest active one, else the latest finished one. A job of an older
  * spec is not adopted: it is cancelled and the current spec submitted.
  */
-function chooseJob(candidates: readonly SlurmJob[], submitId: string): SlurmJob | undefined {
+function chooseJob(candidates: readonly SlurmJob[], desired: Desired): SlurmJob | undefined {
   const pick = (jobs: readonly SlurmJob[]) => jobs.filter(isActiveJob).sort(byJobId)[0] ?? [...jobs].sort(byJobId).at(-1);
-  return pick(candidates.filter((j) => claimOf(j).submitId === submitId)) ?? pick(candidates.filter((j) => claimOf(j).submitId === undefined));
+  return pick(candidates.filter((j) => servesSpec(claimOf(j), desired))) ?? pick(candidates.filter((j) => claimOf(j).submitId === undefined));
 }
 
 function byJobId(a: SlurmJob, b: SlurmJob): number {
@@ -95,11 +130,11 @@ function pendingSubmits(world: World): Set<string> {
 }
 
 /** Why a labelled, active job that no deployment claims must go. */
-function strayReason(world: World, claim: { deploymentId: string; submitId?: string }): CancelReason {
+function strayReason(world: World, claim: Claim): CancelReason {
   const record = world.deployments[claim.deploymentId];
   if (record === undefined) return 'deployment removed';
   if (!mayHaveJob(record)) return 'replaced';
-  return claim.submitId === undefined || claim.submitId === record.desired.submitId ? 'duplicate' : 'replaced';
+  return claim.submitId === undefined || servesSpec(claim, record.desired) ? 'duplicate' : 'replaced';
 }
 
 function collectStrays(world: World): World {
@@ -175,7 +210,7 @@ function decideDeployment(
     waitingFor.length === 0 &&
     (record.retry === undefined || now >= record.retry.at);
   if (canSubmit && desired.args !== undefined) {
-    const spec = buildJobSpec(record.id, desired.submitId, desired.args, settings.job);
+    const spec = buildJobSpec(record.id, desired.submitId, desired.args, settings.job, desired.specHash);
     commands.push({ type: 'submitJob', id: record.id, submitId: desired.submitId, spec });
     next = { ...next, submitting: { submitId: desired.submitId } };
   }

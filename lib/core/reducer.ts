@@ -5,12 +5,14 @@
 import { backoffDelay } from './backoff.js';
 import { assertNever, type CancelReason, type Command } from './commands.js';
 import { canonicalJson } from './canonical-json.js';
+import { specHash } from './spec-hash.js';
 import { decodeSlurmArgs } from './deployment-args.js';
 import { sameState, type DeploymentState } from './deployment-state.js';
 import type { DeployerEvent, DeploymentEntry, InvalidDeployment } from './events.js';
 import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState, stateOfJob } from './job-observation.js';
 import { reconcile } from './reconcile.js';
+import { addStray } from './stray-jobs.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
 import type { DeploymentRecord, Desired, ReducerSettings, StateRemoval, StrayJob, TrackedJob, World } from './world.js';
@@ -91,12 +93,14 @@ export function applyEvent(settings: ReducerSettings, world: World, event: Deplo
 
 function desiredOf(entry: DeploymentEntry): Desired {
   const decoded = decodeSlurmArgs(entry.args);
-  const base = { revision: entry.revision, argsKey: canonicalJson(entry.args ?? null), submitId: `r${entry.revision}` };
+  const argsKey = canonicalJson(entry.args ?? null);
+  const base = { revision: entry.revision, argsKey, submitId: `r${entry.revision}`, specHash: specHash(argsKey) };
   return decoded.ok ? { ...base, args: decoded.args } : { ...base, invalid: decoded.reason };
 }
 
 function desiredOfInvalid(invalid: InvalidDeployment): Desired {
-  return { revision: invalid.revision, argsKey: `invalid:${invalid.reason}`, invalid: invalid.reason, submitId: `r${invalid.revision}` };
+  const argsKey = `invalid:${invalid.reason}`;
+  return { revision: invalid.revision, argsKey, invalid: invalid.reason, submitId: `r${invalid.revision}`, specHash: specHash(argsKey) };
 }
 
 function applyListing(settings: ReducerSettings, world: World, entries: readonly DeploymentEntry[], invalid: readonly InvalidDeployment[]): World {
@@ -170,6 +174,7 @@ function jobOfPriorState(state: DeploymentState | undefined, nextPollId: number)
   return {
     jobId: state.job_id,
     provableFromPollId: nextPollId,
+    fromPriorState: true,
     ...(isTerminalStatus(state.status) ? { final: state } : {}),
   };
 }
@@ -308,12 +313,6 @@ function dropRemoval(world: World, id: string): World {
   if (world.removals[id] === undefined) return world;
   const { [id]: _gone, ...removals } = world.removals;
   return { ...world, removals };
-}
-
-export function addStray(world: World, jobId: number, deploymentId: string, why: CancelReason, provableFromPollId: number): World {
-  if (world.strays[jobId] !== undefined) return world;
-  const stray: StrayJob = { jobId, deploymentId, why, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId };
-  return { ...world, strays: { ...world.strays, [jobId]: stray } };
 }
 
 function updateStray(world: World, jobId: number, update: (s: StrayJob) => StrayJob): World {

@@ -52,12 +52,15 @@ export interface JobSpec {
 export interface JobIdentity {
   readonly deploymentId: string;
   readonly submitId: string;
+  /** A hash of the deployment's args the job runs: tells a job of the current spec after a crash. */
+  readonly specHash?: string;
 }
 
 const IDENTITY_PREFIX = 'sdp-slurm-deployer:';
 
 export function formatJobIdentity(identity: JobIdentity): string {
-  return `${IDENTITY_PREFIX}deployment=${identity.deploymentId};submit=${identity.submitId}`;
+  const spec = identity.specHash === undefined ? '' : `;spec=${identity.specHash}`;
+  return `${IDENTITY_PREFIX}deployment=${identity.deploymentId};submit=${identity.submitId}${spec}`;
 }
 
 export function parseJobIdentity(comment: string): JobIdentity | undefined {
@@ -74,7 +77,8 @@ export function parseJobIdentity(comment: string): JobIdentity | undefined {
   const deploymentId = fields.get('deployment');
   const submitId = fields.get('submit');
   if (!deploymentId || !submitId) return undefined;
-  return { deploymentId, submitId };
+  const specHash = fields.get('spec');
+  return specHash ? { deploymentId, submitId, specHash } : { deploymentId, submitId };
 }
 
 /** Decodes a raw wait status (`code << 8 | signal`), as v0.0.38 reports `exit_code`. */

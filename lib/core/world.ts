@@ -25,6 +25,8 @@ export interface Desired {
   readonly invalid?: string;
   /** The identity recorded in the job's comment for this version of the spec. */
   readonly submitId: string;
+  /** specHash of argsKey: the jobs that run this spec carry it. */
+  readonly specHash: string;
 }
 
 /** The job that serves a deployment. */
@@ -36,6 +38,8 @@ export interface TrackedJob {
   readonly observed?: SlurmJob;
   /** The terminal state once seen: terminal states are sticky. */
   readonly final?: DeploymentState;
+  /** Named by the state found at start: not yet known to run the current spec. */
+  readonly fromPriorState?: boolean;
   /** A poll that could have shown the job did not: look it up by id ('lookup'), or it is being looked up. */
   readonly missing?: 'lookup' | 'looking';
 }

@@ -23,7 +23,7 @@ export default {
     S: submit('d1', 'r10', {
       name: 'd1',
       script: `#!/bin/bash\nexec 'python3' '-c' 'print('\\''hi'\\'')' '$HOME' 'a b'\n`,
-      comment: 'sdp-slurm-deployer:deployment=d1;submit=r10',
+      comment: 'sdp-slurm-deployer:deployment=d1;submit=r10;spec=10317f5a8b36f4ee',
     }),
     w: write('d1', { status: 'PENDING', generation: 1 }),
     p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),

@@ -10,7 +10,7 @@ import { createMetrics } from '../../streams/metrics.js';
 const step = (event: DeployerEvent, commands: Command[] = [], world: World = initialWorld): DeployerOutput => ({ type: 'step', event, world, commands });
 
 function record(id: string, status: 'RUNNING' | 'FAILED'): DeploymentRecord {
-  return { id, desired: { revision: 1, argsKey: '{}', submitId: 'r1' }, generation: 1, written: { status } };
+  return { id, desired: { revision: 1, argsKey: '{}', submitId: 'r1', specHash: '0' }, generation: 1, written: { status } };
 }
 
 describe('metrics', () => {

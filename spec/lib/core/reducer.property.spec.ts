@@ -14,6 +14,7 @@ import type { DeployerEvent } from '../../../lib/core/events.js';
 import type { Failure, FailureKind } from '../../../lib/core/failure.js';
 import { createReducer } from '../../../lib/core/reducer.js';
 import { formatJobIdentity, parseJobIdentity, type JobSpec, type SlurmJob } from '../../../lib/core/slurm-job.js';
+import { specHash } from '../../../lib/core/spec-hash.js';
 import { formatJobState, mapJobState, type DeploymentStatus, type JobState } from '../../../lib/core/status.js';
 import { initialWorld, type World } from '../../../lib/core/world.js';
 import { LABEL, settings } from '../../support/fixtures.js';
@@ -23,13 +24,12 @@ const reduce = createReducer(settings);
 
 /**
  * KNOWN ISSUES, not fixed, kept out of the default runs; FC_KNOWN_ISSUES=1 lets them in.
- * 1 and 2 need a job identity (or a prior state) that says which args a job runs, not which
- * revision asked for it:
- * 1. a deployment put again with unchanged args (a new revision), then a crash before the state
- *    naming its job was written: after the restart its job is cancelled as "replaced" and the
- *    same args submitted again;
- * 2. a deployment whose args changed, then a crash before the new state was written: after the
- *    restart it follows the job of the old args (named by the prior state) and never runs the new;
+ * (1. a deployment put again with unchanged args, then a crash before the state naming its job
+ *    was written: fixed; jobs carry the hash of the args they run, which tells them apart.)
+ * 2. a deployment whose args changed, then a crash before the new state was written, and its old
+ *    job ended and aged out of Slurm (or vanished) before the restart: the prior state names that
+ *    job, which no poll shows any more, so nothing tells that it ran the old args; the new args
+ *    never run. Needs the state to record the hash of the spec it describes.
  * (3. two writes of one deployment's state landing out of order: fixed; the reducer keeps one
  *    write in flight per deployment, and the simulation carries commands out in any order.)
  * By default a restart happens only once the process is quiet (not a crash at any moment).
@@ -587,7 +587,8 @@ class Harness {
         const id = IDS[action.dep]!;
         const spec = this.believed.get(id);
         if (spec === undefined || !spec.valid) return;
-        const comment = action.legacy ? '' : formatJobIdentity({ deploymentId: id, submitId: spec.submitId });
+        // A job of this deployer carries the hash of the args it runs, as the job builder writes it.
+        const comment = action.legacy ? '' : formatJobIdentity({ deploymentId: id, submitId: spec.submitId, specHash: specHash(spec.argsKey) });
         const jobId = this.slurm.add({ name: id, mcsLabel: LABEL, comment });
         if (!action.legacy) this.jobArgs.set(jobId, { argsKey: spec.argsKey, epoch: this.epochs.get(id)?.epoch ?? -1 });
         return;
@@ -715,7 +716,10 @@ function simulate(scenario: Scenario): Trace {
     const current = stored?.kind === 'slurm' ? stored : undefined;
     const identity = (submitId: string) => formatJobIdentity({ deploymentId: id, submitId });
     const [fields, argsKey] = ((): [{ name: string; mcsLabel: string; comment: string }, string | undefined] => {
-      if (old.style === 0 && current) return [{ name: id, mcsLabel: LABEL, comment: identity(`r${current.revision}`) }, canonicalJson(current.args ?? null)];
+      if (old.style === 0 && current) {
+        const argsKey = canonicalJson(current.args ?? null);
+        return [{ name: id, mcsLabel: LABEL, comment: formatJobIdentity({ deploymentId: id, submitId: `r${current.revision}`, specHash: specHash(argsKey) }) }, argsKey];
+      }
       if (old.style === 1 && current) return [{ name: id, mcsLabel: LABEL, comment: '' }, undefined];
       if (old.style === 2) return [{ name: `${id}-gone`, mcsLabel: LABEL, comment: formatJobIdentity({ deploymentId: `${id}-gone`, submitId: 'r1' }) }, 'gone'];
       return [{ name: id, mcsLabel: LABEL, comment: identity(`r${1 + old.submit}`) }, 'an older spec'];

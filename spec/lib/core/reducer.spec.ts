@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import type { Command } from '../../../lib/core/commands.js';
 import type { DeploymentState } from '../../../lib/core/deployment-state.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
+import { canonicalJson } from '../../../lib/core/canonical-json.js';
+import { formatJobIdentity } from '../../../lib/core/slurm-job.js';
+import { specHash } from '../../../lib/core/spec-hash.js';
 import { createReducer } from '../../../lib/core/reducer.js';
 import { initialWorld, type World } from '../../../lib/core/world.js';
 import { entry, job, LABEL, settings } from '../../support/fixtures.js';
@@ -248,6 +251,33 @@ describe('reducer', () => {
       expect(run.feed({ type: 'deploymentDeleted', id: 'd1' })).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
       expect(run.feed({ type: 'stateDeleteFailed', id: 'd1', failure: { kind: 'transient', message: 'etcd down' } })).to.deep.equal([]);
       expect(run.feed({ type: 'tick', now: T0 + 1000 })).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
+    });
+  });
+
+  describe('after a crash', () => {
+    const args = { script: '#!/bin/bash\ntrue\n' };
+    const hash = specHash(canonicalJson(args));
+    const jobOf = (jobId: number, submitId: string, spec: string) => ({
+      ...job(jobId, 'd1', 'RUNNING', {}, submitId),
+      comment: formatJobIdentity({ deploymentId: 'd1', submitId, specHash: spec }),
+    });
+
+    it('adopts the job of the same args submitted under an older revision', () => {
+      // Put at r10, submitted; put again (same args) at r12; the deployer stopped before writing the job id.
+      const { first } = started([entry('d1', args, 12)], [jobOf(41, 'r10', hash)]);
+      expect(ofType(first, 'submitJob')).to.deep.equal([]);
+      expect(ofType(first, 'cancelJob')).to.deep.equal([]);
+    });
+
+    it('replaces the job its prior state names when that job runs other args', () => {
+      const run = new Run();
+      const listed = { ...entry('d1', { script: 'v2' }, 12), priorState: g1({ status: 'RUNNING', job_id: 41 }) };
+      run.feed({ type: 'configListed', deployments: [listed], invalid: [] });
+      const first = run.poll(T0, jobOf(41, 'r10', hash));
+      expect(ofType(first, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 41, why: 'replaced' }]);
+      run.feed({ type: 'jobCancelled', id: 'd1', jobId: 41 });
+      const next = run.poll(T0 + 10_000, { ...jobOf(41, 'r10', hash), state: { base: 'CANCELLED', flags: [] } });
+      expect(ofType(next, 'submitJob').map((c) => c.spec.script)).to.deep.equal(['v2']);
     });
   });
 
