@@ -65,6 +65,7 @@ const stateFields = {
   signal: t.Int,
   generation: t.Int,
   duplicate_jobs: t.array(t.Int),
+  spec: t.string,
 };
 type StateField = keyof typeof stateFields;
 const STATE_FIELDS = Object.keys(stateFields).sort() as StateField[];

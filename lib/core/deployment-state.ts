@@ -14,6 +14,8 @@ export interface DeploymentState {
   readonly generation?: number;
   /** Other active jobs found serving this deployment, cancelled. */
   readonly duplicate_jobs?: readonly number[];
+  /** The hash of the args this state describes: after a restart, tells whether they changed. */
+  readonly spec?: string;
 }
 
 export function sameState(a: DeploymentState | undefined, b: DeploymentState | undefined): boolean {
@@ -26,6 +28,7 @@ export function sameState(a: DeploymentState | undefined, b: DeploymentState | u
     a.exit_code === b.exit_code &&
     a.signal === b.signal &&
     a.generation === b.generation &&
+    a.spec === b.spec &&
     (a.duplicate_jobs ?? []).join(',') === (b.duplicate_jobs ?? []).join(',')
   );
 }

@@ -231,6 +231,7 @@ function decideDeployment(
 export function stateOfRecord(record: DeploymentRecord, waitingFor: readonly number[] = []): DeploymentState {
   const extra = {
     generation: record.generation,
+    spec: record.desired.specHash,
     ...(record.duplicates !== undefined && record.duplicates.length > 0 ? { duplicate_jobs: record.duplicates } : {}),
   };
   return { ...coreState(record, waitingFor), ...extra };

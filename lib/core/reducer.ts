@@ -136,9 +136,10 @@ function upsertDeployment(
     const record: DeploymentRecord = {
       id,
       desired,
-      generation: priorState?.generation ?? 1,
+      generation: (priorState?.generation ?? 1) + (specChanged(priorState, desired) ? 1 : 0),
       written: priorState,
-      job: listing?.followPriorJob ? jobOfPriorState(priorState, world.nextPollId) : undefined,
+      // Its job runs other args when the state says another spec (changed while the deployer was down).
+      job: listing?.followPriorJob && !specChanged(priorState, desired) ? jobOfPriorState(priorState, world.nextPollId) : undefined,
       // A submit of its former self is still in flight: answered first, its job is then a stray.
       ...(orphan === undefined ? {} : { submitting: { submitId: orphan } }),
       // One of unknown outcome: the poll that tells comes first; its job, if any, is then a stray.
@@ -166,6 +167,11 @@ function upsertDeployment(
     ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
   };
   return setRecord(next, record);
+}
+
+/** Whether a state found in the Config DB describes other args than the deployment has now. */
+function specChanged(state: DeploymentState | undefined, desired: Desired): boolean {
+  return state?.spec !== undefined && state.spec !== desired.specHash;
 }
 
 /** After a restart, the state we wrote names the job: follow it rather than submit again. */

@@ -6,9 +6,10 @@ import { expect } from 'chai';
 import { NEVER, type Observable, type Subscription, timer } from 'rxjs';
 import { map } from 'rxjs/operators';
 import { TestScheduler } from 'rxjs/testing';
-import { canonicalJson } from '../../lib/core/canonical-json.js';
 import type { CancelReason, Command, CommandType } from '../../lib/core/commands.js';
+import { canonicalJson } from '../../lib/core/canonical-json.js';
 import type { DeploymentState } from '../../lib/core/deployment-state.js';
+import { specHash } from '../../lib/core/spec-hash.js';
 import type { DeployerEvent, DeploymentEntry } from '../../lib/core/events.js';
 import type { Failure, FailureKind } from '../../lib/core/failure.js';
 import { createReducer } from '../../lib/core/reducer.js';
@@ -122,7 +123,9 @@ export function deployment(
   options: { readonly args?: unknown; readonly revision?: number; readonly kind?: string; readonly priorState?: DeploymentState } = {},
 ): DeploymentEntry {
   const { args = { script: '#!/bin/bash\ntrue\n' }, revision = 10, kind = 'slurm', priorState } = options;
-  return { id, kind, args, revision, ...(priorState ? { priorState } : {}) };
+  // A state this deployer wrote names the args it described, as the reducer writes it.
+  const prior = priorState === undefined ? {} : { priorState: { spec: specHash(canonicalJson(args)), ...priorState } };
+  return { id, kind, args, revision, ...prior };
 }
 
 export const listed = (...deployments: DeploymentEntry[]): DeployerEvent => ({ type: 'configListed', deployments, invalid: [] });
@@ -402,8 +405,11 @@ function project(command: Command, like?: ExpectedCommand): ExpectedCommand {
       return { type: command.type, id: command.id, jobId: command.jobId };
     case 'cancelJob':
       return { type: command.type, id: command.id, jobId: command.jobId, why: command.why };
-    case 'writeState':
-      return { type: command.type, id: command.id, state: command.state };
+    case 'writeState': {
+      // The spec hash in each state is proven by the reducer specs; scenarios leave it out.
+      const { spec: _spec, ...state } = command.state;
+      return { type: command.type, id: command.id, state };
+    }
     case 'deleteState':
       return { type: command.type, id: command.id };
   }

@@ -26,7 +26,7 @@ class Run {
     for (let event = queue.shift(); event !== undefined; event = queue.shift()) {
       const step = reduce(this.world, event);
       this.world = step.world;
-      issued.push(...step.commands);
+      issued.push(...step.commands.map(withoutSpec));
       if (!this.ackWrites) continue;
       for (const c of step.commands) if (c.type === 'writeState') queue.unshift({ type: 'stateWritten', id: c.id, state: c.state });
     }
@@ -43,8 +43,21 @@ class Run {
   }
 }
 
+/** The args hash every state carries is checked on its own below; other specs leave it out. */
+function withoutSpec(command: Command): Command {
+  if (command.type !== 'writeState') return command;
+  const { spec: _spec, ...state } = command.state;
+  return { ...command, state };
+}
+
 /** A state of the first generation, as most specs expect. */
 const g1 = (state: DeploymentState): DeploymentState => ({ ...state, generation: 1 });
+
+/** A state found at start, as this deployer wrote it for `args` (the fixture's default args unless given). */
+const stored = (state: DeploymentState, args: unknown = { script: '#!/bin/bash\ntrue\n' }): DeploymentState => ({
+  ...g1(state),
+  spec: specHash(canonicalJson(args)),
+});
 
 const ofType = <T extends Command['type']>(commands: Command[], type: T) => commands.filter((c): c is Extract<Command, { type: T }> => c.type === type);
 
@@ -84,8 +97,8 @@ describe('reducer', () => {
 
     it('follows the job named in the state it wrote before a restart, and keeps a finished one finished', () => {
       const run = new Run();
-      const finished = { ...entry('done'), priorState: g1({ status: 'FINISHED', job_id: 3, slurm_state: 'COMPLETED', exit_code: 0 }) };
-      const running = { ...entry('busy'), priorState: g1({ status: 'RUNNING', job_id: 4, slurm_state: 'RUNNING' }) };
+      const finished = { ...entry('done'), priorState: stored({ status: 'FINISHED', job_id: 3, slurm_state: 'COMPLETED', exit_code: 0 }) };
+      const running = { ...entry('busy'), priorState: stored({ status: 'RUNNING', job_id: 4, slurm_state: 'RUNNING' }) };
       run.feed({ type: 'configListed', deployments: [finished, running], invalid: [] });
       // Job 3 aged out of Slurm long ago; job 4 still runs.
       const first = run.poll(T0, job(4, 'busy', 'RUNNING'));
@@ -281,6 +294,28 @@ describe('reducer', () => {
     });
   });
 
+  describe('the args a state describes', () => {
+    it('every state names the hash of the args it describes', () => {
+      const step = createReducer(settings)(
+        createReducer(settings)(initialWorld, { type: 'tick', now: T0 }).world,
+        { type: 'configListed', deployments: [entry('d1', { script: 'x' })], invalid: [] },
+      );
+      const world = createReducer(settings)(step.world, { type: 'jobsPolled', pollId: 1, jobs: [] });
+      const [write] = ofType([...world.commands], 'writeState');
+      expect(write?.state.spec).to.equal(specHash(canonicalJson({ script: 'x' })));
+    });
+
+    it('after a restart, does not follow a job the state names for args since changed', () => {
+      const run = new Run();
+      // The args changed while the deployer was down; job 3 of the old args finished and aged out.
+      const listed = { ...entry('d1', { script: 'v2' }, 14), priorState: stored({ status: 'FINISHED', job_id: 3, slurm_state: 'COMPLETED' }) };
+      run.feed({ type: 'configListed', deployments: [listed], invalid: [] });
+      const first = run.poll(T0);
+      expect(ofType(first, 'submitJob').map((c) => c.spec.script)).to.deep.equal(['v2']);
+      expect(ofType(first, 'writeState')[0]?.state).to.deep.equal({ status: 'PENDING', generation: 2 });
+    });
+  });
+
   describe('state writes', () => {
     it('keeps one write in flight per deployment, so that writes land in the order decided', () => {
       const run = new Run(false);
@@ -467,7 +502,7 @@ describe('reducer, cases found by the property specs', () => {
     const relisted = run.feed({ type: 'configListed', deployments: [entry('d1', undefined, 14)], invalid: [] });
     expect(ofType(relisted, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'PENDING', job_id: 7 })]);
     // A listing that finds the state last written writes nothing.
-    const again = run.feed({ type: 'configListed', deployments: [{ ...entry('d1', undefined, 14), priorState: g1({ status: 'PENDING', job_id: 7 }) }], invalid: [] });
+    const again = run.feed({ type: 'configListed', deployments: [{ ...entry('d1', undefined, 14), priorState: stored({ status: 'PENDING', job_id: 7 }) }], invalid: [] });
     expect(again).to.deep.equal([]);
   });
 });
