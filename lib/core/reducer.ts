@@ -3,7 +3,7 @@
 // missed or duplicated event is repaired by the next one, as in a level-triggered controller.
 
 import { backoffDelay } from './backoff.js';
-import { assertNever, type CancelReason, type Command } from './commands.js';
+import { assertNever, type Command } from './commands.js';
 import { canonicalJson } from './canonical-json.js';
 import { specHash } from './spec-hash.js';
 import { decodeSlurmArgs } from './deployment-args.js';

@@ -17,7 +17,6 @@ describe('deployer through Slurm outages @live', function () {
   let etcd: Etcd3;
   let deployer: DeployerProcess;
   const ids: string[] = [];
-  const statuses = new Map<string, string[]>();
 
   const stateOf = async (id: string) => {
     const text = await etcd.get(`3/deploy/${id}/state`).string();

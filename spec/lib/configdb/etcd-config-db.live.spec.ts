@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { Etcd3, Range } from 'etcd3';
 import type { ConfigDb, DeploymentChange } from '../../../lib/configdb/config-db.js';
@@ -12,6 +12,7 @@ import { createEtcdConfigDb } from '../../../lib/configdb/etcd-config-db.js';
 import { deploymentKey, deploymentsKeyPrefix, keyOfPath, stateKey, statesKeyPrefix } from '../../../lib/configdb/paths.js';
 import { Secret } from '../../../lib/core/secret.js';
 import { startStack } from '../../support/stack.js';
+import { TcpGate } from '../../support/tcp-gate.js';
 import { describeConfigDbBehaviour, summary, WatchRecorder, type ConfigDbHarness } from './config-db-behaviour.js';
 
 const run = promisify(execFile);
@@ -166,13 +167,13 @@ describe('etcd Config DB @live', function () {
 
   describe('disconnects, through a proxy that cuts the connections', function () {
     this.timeout(60_000);
-    let proxy: CuttableProxy;
+    let proxy: TcpGate;
     let h: Awaited<ReturnType<typeof harness>>;
     let db: ConfigDb;
 
     beforeEach(async () => {
       const [host, port] = endpoint.split(':') as [string, string];
-      proxy = await CuttableProxy.start(host, Number(port));
+      proxy = await TcpGate.start(Number(port), host);
       h = await harness();
       db = createEtcdConfigDb({ hosts: `127.0.0.1:${proxy.port}`, prefix: h.prefix, timeoutMs: 5000, watchReconnectMaxMs: 500 });
     });
@@ -327,64 +328,3 @@ describe('etcd Config DB @live', function () {
     });
   });
 });
-
-/** A TCP proxy to etcd whose connections can be cut, and new ones refused, at will. */
-class CuttableProxy {
-  readonly #pairs = new Set<[Socket, Socket]>();
-  #accepting = true;
-  connections = 0;
-
-  private constructor(
-    readonly server: Server,
-    readonly port: number,
-  ) {}
-
-  static async start(host: string, port: number): Promise<CuttableProxy> {
-    let proxy: CuttableProxy | undefined;
-    const server = createServer((client) => proxy?.connect(client, host, port));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new CuttableProxy(server, (server.address() as { port: number }).port);
-    return proxy;
-  }
-
-  private connect(client: Socket, host: string, port: number): void {
-    if (!this.#accepting) {
-      client.destroy();
-      return;
-    }
-    this.connections++;
-    const upstream = connect(port, host);
-    const pair: [Socket, Socket] = [client, upstream];
-    this.#pairs.add(pair);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      this.#pairs.delete(pair);
-    };
-    for (const s of pair) s.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  }
-
-  /** Drops every open connection at once, as a crashed etcd or a broken network would. */
-  cut(): void {
-    for (const [a, b] of [...this.#pairs]) {
-      a.destroy();
-      b.destroy();
-    }
-    this.#pairs.clear();
-  }
-
-  refuse(): void {
-    this.#accepting = false;
-  }
-
-  accept(): void {
-    this.#accepting = true;
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise((resolve) => this.server.close(resolve));
-  }
-}

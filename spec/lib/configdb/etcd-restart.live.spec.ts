@@ -4,7 +4,6 @@
 // it is cut off; the specs' own writes go straight to etcd as root.
 
 import { expect } from 'chai';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Subscription } from 'rxjs';
 import type { ConfigDb } from '../../../lib/configdb/config-db.js';
 import { openConfigDb } from '../../../lib/configdb/open-config-db.js';
@@ -14,6 +13,7 @@ import type { DeployerEvent } from '../../../lib/core/events.js';
 import { configEvents } from '../../../streams/config-source.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../../support/private-etcd.js';
 import { startStack } from '../../support/stack.js';
+import { TcpGate } from '../../support/tcp-gate.js';
 
 const WAIT_MS = 20_000;
 
@@ -205,65 +205,5 @@ class SourceLog {
   #record(change: () => unknown): void {
     change();
     for (const wake of this.#waiters.splice(0)) wake();
-  }
-}
-
-/** A TCP gate in front of etcd: it can drop every connection and refuse new ones. */
-class TcpGate {
-  readonly #pairs = new Set<[Socket, Socket]>();
-  #open = true;
-  connections = 0;
-
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
-
-  static async start(upstreamPort: number): Promise<TcpGate> {
-    let gate: TcpGate | undefined;
-    const server = createServer((client) => gate?.pass(client, upstreamPort));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    gate = new TcpGate(server, (server.address() as { port: number }).port);
-    return gate;
-  }
-
-  private pass(client: Socket, upstreamPort: number): void {
-    if (!this.#open) {
-      client.destroy();
-      return;
-    }
-    this.connections++;
-    const upstream = connect(upstreamPort, '127.0.0.1');
-    const pair: [Socket, Socket] = [client, upstream];
-    this.#pairs.add(pair);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      this.#pairs.delete(pair);
-    };
-    for (const socket of pair) socket.on('error', drop).on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  }
-
-  cut(): void {
-    for (const [a, b] of [...this.#pairs]) {
-      a.destroy();
-      b.destroy();
-    }
-    this.#pairs.clear();
-  }
-
-  refuse(): void {
-    this.#open = false;
-  }
-
-  accept(): void {
-    this.#open = true;
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise((resolve) => this.server.close(resolve));
   }
 }
