@@ -212,7 +212,7 @@ export function readConfig(env: Environment): ConfigResult {
 const JWT = 'SDP_SLURMDEPLOY_SLURM_JWT';
 const JWT_FILE = 'SDP_SLURMDEPLOY_SLURM_JWT_FILE';
 const AZURE_URL = 'SDP_SLURMDEPLOY_AZURE_URL';
-const CLIENT_SECRET = 'SDP_SLURMDEPLOY_CLIENT_SECRET';
+const CLIENT_SECRET_VARIABLE = 'SDP_SLURMDEPLOY_CLIENT_SECRET';
 
 /** The JWT method if a token (or its file) is given, else Entra; neither complete: names what is missing. */
 function readAuth(text: (name: string) => string | undefined, clientId: string, problems: ConfigProblem[]): SlurmAuthConfig {
@@ -225,7 +225,7 @@ function readAuth(text: (name: string) => string | undefined, clientId: string, 
   if (jwtFile !== undefined) return { method: 'jwt-file', jwtFile };
 
   const azureUrl = text(AZURE_URL);
-  const clientSecret = text(CLIENT_SECRET);
+  const clientSecret = text(CLIENT_SECRET_VARIABLE);
   if (azureUrl !== undefined && clientSecret !== undefined) {
     if (!/^https:\/\/[^/]+/i.test(azureUrl)) {
       problems.push({ variable: AZURE_URL, problem: `expected the https:// URL of the Entra authority (e.g. https://login.microsoftonline.com/<tenant>), got "${azureUrl}"` });
@@ -241,11 +241,11 @@ function readAuth(text: (name: string) => string | undefined, clientId: string, 
   }
   const jwtWay = `or set ${JWT} (or ${JWT_FILE}) for the JWT method`;
   if (azureUrl !== undefined) {
-    problems.push({ variable: CLIENT_SECRET, problem: `required by the Entra method, which ${AZURE_URL} selects; ${jwtWay}` });
+    problems.push({ variable: CLIENT_SECRET_VARIABLE, problem: `required by the Entra method, which ${AZURE_URL} selects; ${jwtWay}` });
   } else if (clientSecret !== undefined) {
-    problems.push({ variable: AZURE_URL, problem: `required by the Entra method, which ${CLIENT_SECRET} selects; ${jwtWay}` });
+    problems.push({ variable: AZURE_URL, problem: `required by the Entra method, which ${CLIENT_SECRET_VARIABLE} selects; ${jwtWay}` });
   } else {
-    problems.push({ variable: JWT, problem: `no authentication: set ${JWT} (or ${JWT_FILE}), or set ${AZURE_URL} and ${CLIENT_SECRET} for the Entra method` });
+    problems.push({ variable: JWT, problem: `no authentication: set ${JWT} (or ${JWT_FILE}), or set ${AZURE_URL} and ${CLIENT_SECRET_VARIABLE} for the Entra method` });
   }
   return { method: 'jwt', jwt: new Secret('') };
 }
