@@ -267,8 +267,10 @@ function removeStates(world: World, commands: Command[]): World {
   let writing = world.writing;
   const busy = new Set(Object.values(world.strays).map((s) => s.deploymentId));
   for (const removal of Object.values(world.removals)) {
-    if (removal.deleting || removal.awaitingSubmit !== undefined || busy.has(removal.id) || world.now < removal.notBefore) continue;
-    if (removal.awaitingPollId !== undefined && (world.lastPoll?.pollId ?? 0) < removal.awaitingPollId) continue;
+    if (removal.deleting || busy.has(removal.id) || world.now < removal.notBefore) continue;
+    // A submit of the removed deployment not yet answered, or of unknown outcome not yet told by
+    // a poll, may still show a job: wait, so that its state goes after that job.
+    if (world.orphanSubmits?.[removal.id] !== undefined || world.orphanUncertain?.[removal.id] !== undefined) continue;
     // A write still in flight would land after the removal and leave the state behind.
     if (writing?.[removal.id] !== undefined) continue;
     commands.push({ type: 'deleteState', id: removal.id });

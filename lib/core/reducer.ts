@@ -195,11 +195,7 @@ function removeDeployment(settings: ReducerSettings, world: World, id: string): 
   if (record.submitting !== undefined) next = { ...next, orphanSubmits: { ...next.orphanSubmits, [id]: record.submitting.submitId } };
   if (record.uncertain !== undefined) next = { ...next, orphanUncertain: { ...next.orphanUncertain, [id]: record.uncertain } };
   if (!settings.keepStateOfDeleted && record.written !== undefined) {
-    const awaiting = {
-      ...(record.submitting === undefined ? {} : { awaitingSubmit: record.submitting.submitId }),
-      ...(record.uncertain === undefined ? {} : { awaitingPollId: record.uncertain.resolvedByPollId }),
-    };
-    next = { ...next, removals: { ...next.removals, [id]: { id, ...awaiting, deleting: false, attempt: 0, notBefore: 0 } } };
+    next = { ...next, removals: { ...next.removals, [id]: { id, deleting: false, attempt: 0, notBefore: 0 } } };
   }
   // Its job, still active, is now nobody's: reconcile cancels strays.
   return job !== undefined && job.final === undefined ? addStray(next, job.jobId, id, 'deployment removed', job.provableFromPollId) : next;
@@ -300,14 +296,11 @@ function writeAnswered(world: World, id: string): World {
   return { ...world, writing };
 }
 
-/** A removal that waited for this submit's answer waits no more (its job, if any, is a stray now). */
-function submitAnswered(current: World, id: string, submitId: string): World {
-  let world = current;
-  if (world.orphanSubmits?.[id] === submitId) {
-    const { [id]: _answered, ...orphanSubmits } = world.orphanSubmits;
-    world = { ...world, orphanSubmits };
-  }
-  return updateRemoval(world, id, (r) => (r.awaitingSubmit === submitId ? { id: r.id, deleting: r.deleting, attempt: r.attempt, notBefore: r.notBefore } : r));
+/** The submit of a removed deployment has answered: its job, if any, is a stray now. */
+function submitAnswered(world: World, id: string, submitId: string): World {
+  if (world.orphanSubmits?.[id] !== submitId) return world;
+  const { [id]: _answered, ...orphanSubmits } = world.orphanSubmits;
+  return { ...world, orphanSubmits };
 }
 
 function updateRemoval(world: World, id: string, update: (r: StateRemoval) => StateRemoval): World {

@@ -88,10 +88,6 @@ export interface StrayJob {
 /** A deleted deployment whose state is to be removed once its job has ended. */
 export interface StateRemoval {
   readonly id: string;
-  /** A submit was in flight at deletion: wait for its answer (its job, if any, is then a stray). */
-  readonly awaitingSubmit?: string;
-  /** A submit of unknown outcome at deletion: wait for a poll with this id, which shows its job if any. */
-  readonly awaitingPollId?: number;
   readonly deleting: boolean;
   readonly attempt: number;
   readonly notBefore: number;
