@@ -37,11 +37,16 @@ export function startDeployer(env: Record<string, string>): DeployerProcess {
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let signalled = false;
   return {
     child,
     output: () => text,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      // One SIGTERM, however often stop() is called: a second signal means "exit at once".
+      if (child.exitCode === null && child.signalCode === null && !signalled) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
       return exited;
     },
   };
