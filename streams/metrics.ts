@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Command } from '../lib/core/commands.js';
 import type { DeployerEvent } from '../lib/core/events.js';
 import { DEPLOYMENT_STATUSES } from '../lib/core/status.js';
-import type { World } from '../lib/core/world.js';
+import { deploymentsOf, type World } from '../lib/core/world.js';
 import type { DeployerOutput } from './deployer.js';
 
 export interface DeployerMetrics {
@@ -70,8 +70,8 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
     registers: [registry],
     collect() {
       const counts = new Map<string, number>(DEPLOYMENT_STATUSES.map((s) => [s, 0]));
-      for (const record of Object.values(world?.deployments ?? {})) {
-        const status = record.written?.status;
+      for (const { deployment } of world === undefined ? [] : deploymentsOf(world)) {
+        const status = deployment.written?.status;
         if (status !== undefined) counts.set(status, (counts.get(status) ?? 0) + 1);
       }
       for (const [status, count] of counts) this.set({ status }, count);

@@ -1,4 +1,7 @@
-// The reducer's model of the world: plain, JSON-serializable data.
+// The reducer's model of the world: one slot per deployment id, in persistent maps (sorted-btree,
+// cloned in O(1) and copied on write), so that a step costs what it touches, not what is known.
+// Worlds are values: a step never changes the world it was given. world-json.ts turns one into
+// plain JSON and back.
 
 import type { BackoffSettings } from './backoff.js';
 import type { CancelReason } from './commands.js';
@@ -6,6 +9,7 @@ import type { DeploymentState } from './deployment-state.js';
 import type { SlurmArgs } from './deployment-args.js';
 import type { JobSettings } from './job-builder.js';
 import type { SlurmJob } from './slurm-job.js';
+import { emptySortedMap, type SortedMap } from './sorted-map.js';
 
 export interface ReducerSettings {
   readonly job: JobSettings;
@@ -50,30 +54,50 @@ export interface Retry {
   readonly reason: string;
 }
 
-export interface DeploymentRecord {
-  readonly id: string;
+/** Where a deployment's life stands: one of these at a time, never a mix. */
+export type Phase =
+  /** Its args cannot run (the reason is `desired.invalid`). */
+  | { readonly kind: 'invalid' }
+  /** Slurm refused this spec for good: not submitted again until the args change. */
+  | { readonly kind: 'rejected'; readonly reason: string }
+  /** Handling it threw (a bug, or data the code could not take): FAILED, the others go on. */
+  | { readonly kind: 'faulted'; readonly reason: string }
+  /** No job: one is submitted when nothing holds it back (a retry not yet due, a job still ending). */
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'submitting'; readonly submitId: string }
+  /** A submit whose outcome is unknown: a poll issued after it tells whether the job exists. */
+  | { readonly kind: 'uncertain'; readonly submitId: string; readonly resolvedByPollId: number }
+  | { readonly kind: 'tracking'; readonly job: TrackedJob };
+
+/** A deployment that exists in the Config DB. */
+export interface Deployment {
   readonly desired: Desired;
   /** Counts the specs this deployment has had: changed args make a new generation. */
   readonly generation: number;
+  readonly phase: Phase;
+  /** Failed submits of the current spec so far, and when to try again. */
+  readonly retry?: Retry;
   /** Active jobs found serving this deployment besides its own, cancelled as duplicates. */
   readonly duplicates?: readonly number[];
-  readonly job?: TrackedJob;
-  readonly submitting?: { readonly submitId: string };
-  /** A submit whose outcome is unknown: wait for a poll issued after it before submitting again. */
-  readonly uncertain?: { readonly submitId: string; readonly resolvedByPollId: number };
-  readonly retry?: Retry;
-  /** A permanent rejection of the current spec. */
-  readonly rejected?: string;
   /** The last state sent to (or found in) the Config DB. */
   readonly written?: DeploymentState;
   /** A state write failed: write again at `at`. */
   readonly writeRetry?: Retry;
 }
 
+/**
+ * A submit still outstanding for a spec the deployment no longer has (its args changed, or it was
+ * deleted): answered, or told by a poll, its job (if any) is a stray. It holds back the next submit.
+ */
+export interface LeftoverSubmit {
+  readonly submitId: string;
+  /** Set when its outcome is unknown: a poll with this id or later tells. */
+  readonly resolvedByPollId?: number;
+}
+
 /** A labelled, active job that no deployment claims: a removed deployment's, or a duplicate. */
 export interface StrayJob {
   readonly jobId: number;
-  readonly deploymentId: string;
   readonly why: CancelReason;
   readonly cancelling: boolean;
   readonly attempt: number;
@@ -85,13 +109,30 @@ export interface StrayJob {
   readonly provableFromPollId: number;
 }
 
-/** A deleted deployment whose state is to be removed once its job has ended. */
+/** The state of a deleted deployment, to be removed once its job has ended. */
 export interface StateRemoval {
-  readonly id: string;
-  readonly deleting: boolean;
   readonly attempt: number;
   readonly notBefore: number;
 }
+
+/** Everything known under one deployment id; it outlives the deployment while anything is pending. */
+export interface Slot {
+  readonly id: string;
+  readonly deployment?: Deployment;
+  readonly leftover?: LeftoverSubmit;
+  /** Jobs of this id to cancel, by job id ascending; the next submit waits until they ended. */
+  readonly strays: readonly StrayJob[];
+  /** A state write or removal is in flight: the next waits for its answer, so writes land in order. */
+  readonly writing: boolean;
+  readonly removal?: StateRemoval & { readonly deleting: boolean };
+  /** When the slot is to be decided again by time (its entry in `World.timers`). */
+  readonly wakeAt?: number;
+  /** When the slot is to be decided again by a poll (its entry in `World.pollWaits`). */
+  readonly wakePoll?: number;
+}
+
+/** [due, slot id]: ordered by due first. */
+export type DueKey = [number, string];
 
 export interface World {
   /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
@@ -101,20 +142,23 @@ export interface World {
   readonly nextPollId: number;
   readonly pollInFlight?: number;
   readonly lastPollAt?: number;
-  /** The jobs with our label seen by the latest successful poll. */
-  readonly lastPoll?: { readonly pollId: number; readonly jobs: readonly SlurmJob[] };
-  readonly deployments: Readonly<Record<string, DeploymentRecord>>;
-  readonly strays: Readonly<Record<string, StrayJob>>;
-  readonly removals: Readonly<Record<string, StateRemoval>>;
-  /** Submits still in flight for deployments removed meanwhile (id -> submitId): created again, one waits for it. */
-  readonly orphanSubmits?: Readonly<Record<string, string>>;
-  /**
-   * Deployments with a state write (or removal) in flight: the next waits for its answer, so that
-   * writes land in the order decided, even across a deletion and re-creation of the deployment.
-   */
-  readonly writing?: Readonly<Record<string, true>>;
-  /** Submits of unknown outcome of deployments removed meanwhile: created again, one waits for the poll that tells. */
-  readonly orphanUncertain?: Readonly<Record<string, { readonly submitId: string; readonly resolvedByPollId: number }>>;
+  /** The id of the latest poll applied; undefined before the first answered. */
+  readonly lastPollId?: number;
+  /** That poll's jobs as the event brought them: a poll of the very same objects changed nothing. */
+  readonly lastPollJobs?: readonly SlurmJob[];
+  readonly slots: SortedMap<string, Slot>;
+  /** The jobs with our label seen by the latest successful poll, by job id. */
+  readonly polled: SortedMap<number, SlurmJob>;
+  /** The same jobs by the deployment id they claim (their identity, else their name). */
+  readonly polledByClaim: SortedMap<string, readonly number[]>;
+  /** The job each deployment follows: job id -> deployment id. */
+  readonly tracked: SortedMap<number, string>;
+  /** Strays: job id -> the slot that cancels it. */
+  readonly strayOwners: SortedMap<number, string>;
+  readonly timers: SortedMap<DueKey, true>;
+  readonly pollWaits: SortedMap<DueKey, true>;
+  /** Deployments faulted by an internal error. */
+  readonly faulted: number;
 }
 
 export const initialWorld: World = {
@@ -122,12 +166,37 @@ export const initialWorld: World = {
   clockStarted: false,
   listed: false,
   nextPollId: 1,
-  deployments: {},
-  strays: {},
-  removals: {},
+  slots: emptySortedMap<string, Slot>(),
+  polled: emptySortedMap<number, SlurmJob>(),
+  polledByClaim: emptySortedMap<string, readonly number[]>(),
+  tracked: emptySortedMap<number, string>(),
+  strayOwners: emptySortedMap<number, string>(),
+  timers: emptySortedMap<DueKey, true>(),
+  pollWaits: emptySortedMap<DueKey, true>(),
+  faulted: 0,
 };
 
 /** No decision is taken before the Config DB was listed and Slurm was polled once. */
 export function isReady(world: World): boolean {
-  return world.listed && world.lastPoll !== undefined;
+  return world.listed && world.lastPollId !== undefined;
 }
+
+export function slotOf(world: World, id: string): Slot | undefined {
+  return world.slots.get(id);
+}
+
+/** The deployments known, in id order, with the state last written for each. */
+export function* deploymentsOf(world: World): Generator<{ readonly id: string; readonly deployment: Deployment }> {
+  for (const [id, slot] of world.slots.entries()) if (slot.deployment !== undefined) yield { id, deployment: slot.deployment };
+}
+
+/** Every slot's strays, in id order (for tests and the status of a run). */
+export function* straysOf(world: World): Generator<{ readonly id: string; readonly stray: StrayJob }> {
+  for (const [id, slot] of world.slots.entries()) for (const stray of slot.strays) yield { id, stray };
+}
+
+/** The deleted deployments whose state is still to be removed. */
+export function* removalsOf(world: World): Generator<string> {
+  for (const [id, slot] of world.slots.entries()) if (slot.removal !== undefined) yield id;
+}
+

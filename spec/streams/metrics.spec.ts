@@ -2,15 +2,20 @@ import { expect } from 'chai';
 import type { AddressInfo } from 'node:net';
 import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
-import { initialWorld, type DeploymentRecord, type World } from '../../lib/core/world.js';
+import { initialWorld, type Slot, type World } from '../../lib/core/world.js';
+import { worldFromJson, worldToJson } from '../../lib/core/world-json.js';
 import type { DeployerOutput } from '../../streams/deployer.js';
 import { healthOf, serveEndpoints } from '../../streams/http-endpoints.js';
 import { createMetrics } from '../../streams/metrics.js';
 
 const step = (event: DeployerEvent, commands: Command[] = [], world: World = initialWorld): DeployerOutput => ({ type: 'step', event, world, commands });
 
-function record(id: string, status: 'RUNNING' | 'FAILED'): DeploymentRecord {
-  return { id, desired: { revision: 1, argsKey: '{}', submitId: 'r1', specHash: '0' }, generation: 1, written: { status } };
+function worldWith(statuses: Record<string, 'RUNNING' | 'FAILED'>): World {
+  const slots = Object.entries(statuses).map(([id, status]): [string, Slot] => [
+    id,
+    { id, strays: [], writing: false, deployment: { desired: { revision: 1, argsKey: '{}', submitId: 'r1', specHash: '0' }, generation: 1, phase: { kind: 'idle' }, written: { status } } },
+  ]);
+  return worldFromJson({ ...worldToJson(initialWorld), slots });
 }
 
 describe('metrics', () => {
@@ -40,7 +45,7 @@ describe('metrics', () => {
 
   it('counts deployments by the status last written, at scrape time', async () => {
     const m = metrics();
-    const world: World = { ...initialWorld, deployments: { a: record('a', 'RUNNING'), b: record('b', 'RUNNING'), c: record('c', 'FAILED') } };
+    const world = worldWith({ a: 'RUNNING', b: 'RUNNING', c: 'FAILED' });
     m.observe(step({ type: 'tick', now: clock }, [], world));
     const text = await m.registry.metrics();
     expect(text).to.contain('sdp_slurmdeploy_deployments{status="RUNNING"} 2');

@@ -7,10 +7,11 @@ describe('planCommands', () => {
 
   it('plans a submit for a deployment without a job, and nothing for one whose job runs', () => {
     const commands = planCommands(settings, { deployments: [entry('new'), entry('busy')], invalid: [], jobs: [job(4, 'busy', 'RUNNING')], now });
+    // Deployments are decided in id order, each one's commands in the order it issues them.
     expect(commands.map((c) => [c.type, 'id' in c ? c.id : ''])).to.deep.equal([
+      ['writeState', 'busy'],
       ['submitJob', 'new'],
       ['writeState', 'new'],
-      ['writeState', 'busy'],
     ]);
   });
 

@@ -16,7 +16,8 @@ import { createReducer } from '../../../lib/core/reducer.js';
 import { formatJobIdentity, parseJobIdentity, type JobSpec, type SlurmJob } from '../../../lib/core/slurm-job.js';
 import { specHash } from '../../../lib/core/spec-hash.js';
 import { formatJobState, mapJobState, type DeploymentStatus, type JobState } from '../../../lib/core/status.js';
-import { initialWorld, type World } from '../../../lib/core/world.js';
+import { initialWorld, removalsOf, straysOf, type World } from '../../../lib/core/world.js';
+import { worldFromJson, worldToJson, type WorldJson } from '../../../lib/core/world-json.js';
 import { LABEL, settings } from '../../support/fixtures.js';
 import { isActive, SimulatedConfigDb, SimulatedSlurm, type ConfigDbChange } from '../../support/simulated-slurm.js';
 
@@ -683,8 +684,10 @@ class Harness {
         this.violate('converges', `job ${job.jobId} of ${id} is still ${formatJobState(job.state)} but ${id}'s state names ${this.lastWritten.get(id)?.job_id}`);
       }
     }
-    if (Object.keys(this.world.strays).length > 0) this.violate('converges', `strays left: ${JSON.stringify(this.world.strays)}`);
-    if (Object.keys(this.world.removals).length > 0) this.violate('converges', `state removals left: ${JSON.stringify(this.world.removals)}`);
+    const strays = [...straysOf(this.world)];
+    if (strays.length > 0) this.violate('converges', `strays left: ${JSON.stringify(strays)}`);
+    const removals = [...removalsOf(this.world)];
+    if (removals.length > 0) this.violate('converges', `state removals left: ${JSON.stringify(removals)}`);
   }
 }
 
@@ -697,7 +700,7 @@ interface StepJson {
 }
 
 function stepJson(world: World, commands: readonly Command[]): StepJson {
-  return { commands: canonicalJson(commands), world: canonicalJson(world) };
+  return { commands: canonicalJson(commands), world: canonicalJson(worldToJson(world)) };
 }
 
 function simulate(scenario: Scenario): Trace {
@@ -816,13 +819,13 @@ const anyEventArb: fc.Arbitrary<DeployerEvent> = fc.oneof(
 
 /**
  * Replays a journal (events through JSON) from the initial world, the world also passing
- * through JSON before each step: the world is plain data, and nothing outside it decides.
+ * through JSON (worldToJson, worldFromJson) before each step: nothing outside the world decides.
  */
 function replay(events: readonly DeployerEvent[]): StepJson[] {
   let world: World = initialWorld;
   const steps: StepJson[] = [];
   for (const event of JSON.parse(JSON.stringify(events)) as DeployerEvent[]) {
-    const step = reduce(JSON.parse(JSON.stringify(world)) as World, event);
+    const step = reduce(worldFromJson(JSON.parse(JSON.stringify(worldToJson(world))) as WorldJson), event);
     world = step.world;
     steps.push(stepJson(step.world, step.commands));
   }

@@ -6,7 +6,7 @@ import { canonicalJson } from '../../../lib/core/canonical-json.js';
 import { formatJobIdentity } from '../../../lib/core/slurm-job.js';
 import { specHash } from '../../../lib/core/spec-hash.js';
 import { createReducer } from '../../../lib/core/reducer.js';
-import { initialWorld, type World } from '../../../lib/core/world.js';
+import { initialWorld, removalsOf, straysOf, type World } from '../../../lib/core/world.js';
 import { entry, job, LABEL, settings } from '../../support/fixtures.js';
 
 const reduce = createReducer(settings);
@@ -199,7 +199,7 @@ describe('reducer', () => {
       // The job gets time to end before it is asked again.
       expect(run.feed({ type: 'tick', now: T0 + 15_000 })).to.deep.equal([]);
       expect(ofType(run.poll(T0 + 20_000, job(7, 'd1', 'CANCELLED')), 'cancelJob')).to.deep.equal([]);
-      expect(run.world.strays).to.deep.equal({});
+      expect([...straysOf(run.world)]).to.deep.equal([]);
       expect(ofType(run.commands, 'writeState').filter((c) => c.state.status !== 'PENDING' && c.state.status !== 'RUNNING')).to.deep.equal([]);
     });
 
@@ -230,7 +230,7 @@ describe('reducer', () => {
       expect(ofType(run.poll(T0 + 20_000, job(7, 'd1', 'RUNNING')), 'deleteState')).to.deep.equal([]);
       expect(run.poll(T0 + 30_000, job(7, 'd1', 'CANCELLED'))).to.deep.equal([{ type: 'deleteState', id: 'd1' }]);
       run.feed({ type: 'stateDeleted', id: 'd1' });
-      expect(run.world.removals).to.deep.equal({});
+      expect([...removalsOf(run.world)]).to.deep.equal([]);
     });
 
     it('waits for the answer of a submit in flight at deletion, and for that job to end', () => {

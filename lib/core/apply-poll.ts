@@ -1,0 +1,99 @@
+// A poll applied as a difference by job id: only jobs that changed, appeared or went touch the
+// slots that follow or claim them. A poll whose jobs are the very objects of the last one (the
+// REST client's list cache hands out the same objects when Slurm says nothing changed) costs a
+// pass of reference checks, and no slot.
+
+import { claimOf } from './job-claim.js';
+import { observed, observedAbsent, trackedJobOf, withTrackedJob } from './slot.js';
+import type { SlurmJob } from './slurm-job.js';
+import type { StepDraft } from './step-draft.js';
+import type { ReducerSettings } from './world.js';
+
+export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: number, allJobs: readonly SlurmJob[]): void {
+  const s = draft.scalars;
+  if (s.pollInFlight === pollId) s.pollInFlight = undefined;
+  // A poll older than the one applied tells nothing new.
+  if (s.lastPollId !== undefined && pollId <= s.lastPollId) return;
+  const changed = sameObjects(s.lastPollJobs, allJobs) ? [] : applyDifference(settings, draft, allJobs);
+  s.lastPollJobs = allJobs;
+  s.lastPollId = pollId;
+  for (const jobId of changed) observeJob(draft, jobId, pollId);
+  for (const id of draft.takeDuePollWaits(pollId)) draft.dirty.add(id);
+}
+
+function sameObjects(a: readonly SlurmJob[] | undefined, b: readonly SlurmJob[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Updates the polled jobs and their claim index; returns the ids of jobs that changed or went. */
+function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: readonly SlurmJob[]): number[] {
+  const changed: number[] = [];
+  const seenIds = new Set<number>();
+  const before = draft.read('polled');
+  for (const job of allJobs) {
+    // Never trust the source alone: a job without our label is not ours to see.
+    if (job.mcsLabel !== settings.job.label || seenIds.has(job.jobId)) continue;
+    seenIds.add(job.jobId);
+    const previous = before.get(job.jobId);
+    if (previous !== undefined && (previous === job || sameJob(previous, job))) continue;
+    draft.write('polled').set(job.jobId, job);
+    const claim = claimOf(job).deploymentId;
+    if (previous === undefined || claimOf(previous).deploymentId !== claim) {
+      if (previous !== undefined) unclaim(draft, previous);
+      const ids = draft.read('polledByClaim').get(claim) ?? [];
+      draft.write('polledByClaim').set(claim, [...ids, job.jobId].sort((x, y) => x - y));
+    }
+    changed.push(job.jobId);
+    draft.dirty.add(claim);
+  }
+  if (seenIds.size !== before.size || changed.length > 0) {
+    const gone: SlurmJob[] = [];
+    for (const [jobId, job] of before.entries()) if (!seenIds.has(jobId)) gone.push(job);
+    for (const job of gone) {
+      draft.write('polled').delete(job.jobId);
+      unclaim(draft, job);
+      changed.push(job.jobId);
+      draft.dirty.add(claimOf(job).deploymentId);
+    }
+  }
+  return changed;
+}
+
+function unclaim(draft: StepDraft, job: SlurmJob): void {
+  const claim = claimOf(job).deploymentId;
+  const ids = (draft.read('polledByClaim').get(claim) ?? []).filter((id) => id !== job.jobId);
+  if (ids.length === 0) draft.write('polledByClaim').delete(claim);
+  else draft.write('polledByClaim').set(claim, ids);
+}
+
+/** The deployment following a changed job sees it (or its absence); a stray's slot decides again. */
+function observeJob(draft: StepDraft, jobId: number, pollId: number): void {
+  const strayOwner = draft.read('strayOwners').get(jobId);
+  if (strayOwner !== undefined) draft.dirty.add(strayOwner);
+  const owner = draft.trackedBy(jobId);
+  const slot = owner === undefined ? undefined : draft.slot(owner);
+  const job = trackedJobOf(slot);
+  if (slot?.deployment === undefined || job?.jobId !== jobId) return;
+  const seen = draft.polledJob(jobId);
+  const next = seen === undefined ? observedAbsent(job, pollId) : observed(job, seen);
+  draft.putSlot(next === job ? slot : { ...slot, deployment: withTrackedJob(slot.deployment, next) });
+}
+
+function sameJob(a: SlurmJob, b: SlurmJob): boolean {
+  return (
+    a.jobId === b.jobId &&
+    a.name === b.name &&
+    a.mcsLabel === b.mcsLabel &&
+    a.comment === b.comment &&
+    a.reason === b.reason &&
+    a.state.base === b.state.base &&
+    a.state.flags.join('+') === b.state.flags.join('+') &&
+    a.exitCode?.status === b.exitCode?.status &&
+    a.exitCode?.signal === b.exitCode?.signal &&
+    a.submitTime === b.submitTime &&
+    a.startTime === b.startTime &&
+    a.endTime === b.endTime
+  );
+}

@@ -1,0 +1,228 @@
+// Decisions for one slot, from the slot and the little it must see: the jobs of the latest poll
+// that claim its id, and which deployment follows a job. As a controller's Reconcile(key): adopt
+// a job found in Slurm, submit when nothing runs, cancel what nobody claims, look up a job a poll
+// no longer shows, write the state when it changed, remove a deleted deployment's state.
+
+import type { Command } from './commands.js';
+import { sameState } from './deployment-state.js';
+import { claimOf, servesSpec } from './job-claim.js';
+import { buildJobSpec } from './job-builder.js';
+import { isActiveJob, stateOfJob } from './job-observation.js';
+import { addStray, observed, observedAbsent, stateOfDeployment, trackedJobOf, withTrackedJob } from './slot.js';
+import type { SlurmJob } from './slurm-job.js';
+import type { Deployment, Desired, ReducerSettings, Slot, StrayJob } from './world.js';
+
+/** What a slot may see of the world. */
+export interface SlotView {
+  readonly settings: ReducerSettings;
+  readonly now: number;
+  /** The latest poll applied. */
+  readonly lastPollId: number;
+  readonly nextPollId: number;
+  /** The jobs of the latest poll that claim this slot's id. */
+  readonly claiming: readonly SlurmJob[];
+  polledJob(jobId: number): SlurmJob | undefined;
+  /** The deployment following this job, if any. */
+  trackedBy(jobId: number): string | undefined;
+}
+
+/** A slot's commands, by the order a step issues them in: its own first, then cancels, then removals. */
+export interface SlotCommands {
+  readonly own: Command[];
+  readonly cancels: Command[];
+  readonly removals: Command[];
+}
+
+export function decideSlot(input: Slot, view: SlotView): { readonly slot: Slot; readonly commands: SlotCommands } {
+  const commands: SlotCommands = { own: [], cancels: [], removals: [] };
+  if (input.deployment?.phase.kind === 'faulted') return { slot: writeState(input, view, commands), commands };
+  let slot = resolveLeftover(input, view);
+  slot = observeFromPoll(slot, view);
+  slot = checkPriorJob(slot);
+  slot = adopt(slot, view);
+  slot = collectStrays(slot, view);
+  slot = submitOrLookUp(slot, view, commands);
+  slot = writeState(slot, view, commands);
+  slot = cancelStrays(slot, view, commands);
+  slot = removeState(slot, view, commands);
+  return { slot, commands };
+}
+
+/** A leftover submit of unknown outcome is told by a poll issued after it: its job, if any, shows as a stray. */
+function resolveLeftover(slot: Slot, view: SlotView): Slot {
+  const resolvedBy = slot.leftover?.resolvedByPollId;
+  return resolvedBy !== undefined && view.lastPollId >= resolvedBy ? { ...slot, leftover: undefined } : slot;
+}
+
+/** The followed job as the latest poll shows it; one no poll has shown since it could have is looked up. */
+function observeFromPoll(slot: Slot, view: SlotView): Slot {
+  const job = trackedJobOf(slot);
+  if (job === undefined || slot.deployment === undefined) return slot;
+  const seen = view.polledJob(job.jobId);
+  if (seen !== undefined && seen === job.observed) return slot;
+  // A poll issued before the submit was answered shows what came before: the next one tells.
+  if (seen !== undefined && job.observed === undefined && job.fromPriorState !== true && view.lastPollId < job.provableFromPollId) return slot;
+  const next = seen === undefined ? observedAbsent(job, view.lastPollId) : observed(job, seen);
+  return next === job ? slot : { ...slot, deployment: withTrackedJob(slot.deployment, next) };
+}
+
+/** Whether a deployment follows the job: this slot as it is now, or another. */
+function followed(slot: Slot, view: SlotView, jobId: number): boolean {
+  if (trackedJobOf(slot)?.jobId === jobId) return true;
+  const owner = view.trackedBy(jobId);
+  return owner !== undefined && owner !== slot.id;
+}
+
+/**
+ * A job named by the state found at start may run an older spec (the args changed, then the
+ * deployer stopped before it wrote the new state): once a poll shows the job, its identity
+ * tells; a job of another spec is cancelled and the current spec submitted.
+ */
+function checkPriorJob(slot: Slot): Slot {
+  const d = slot.deployment;
+  const job = trackedJobOf(slot);
+  if (d === undefined || job?.fromPriorState !== true || job.observed === undefined) return slot;
+  const claim = claimOf(job.observed);
+  if (claim.submitId === undefined || servesSpec(claim, d.desired)) {
+    const { fromPriorState: _verified, ...verified } = job;
+    return { ...slot, deployment: withTrackedJob(d, verified) };
+  }
+  const idle: Slot = { ...slot, deployment: { ...d, phase: { kind: 'idle' } } };
+  return job.final === undefined ? addStray(idle, job.jobId, 'replaced', job.provableFromPollId) : idle;
+}
+
+/** A deployment with no job and no submit outstanding follows a job of its own that a poll shows. */
+function adopt(slot: Slot, view: SlotView): Slot {
+  const d = slot.deployment;
+  if (d === undefined || slot.leftover !== undefined) return slot;
+  const phase = d.phase;
+  if (phase.kind === 'uncertain' && view.lastPollId < phase.resolvedByPollId) return slot;
+  if (phase.kind !== 'idle' && phase.kind !== 'uncertain') return slot;
+  const resolved: Deployment = phase.kind === 'uncertain' ? { ...d, phase: { kind: 'idle' } } : d;
+  const chosen = chooseJob(
+    view.claiming.filter((j) => !followed(slot, view, j.jobId)),
+    d.desired,
+  );
+  if (chosen === undefined) return resolved === d ? slot : { ...slot, deployment: resolved };
+  const submitId = claimOf(chosen).submitId;
+  const job = {
+    jobId: chosen.jobId,
+    ...(submitId ? { submitId } : {}),
+    provableFromPollId: view.lastPollId,
+    observed: chosen,
+    ...(isActiveJob(chosen) ? {} : { final: stateOfJob(chosen) }),
+  };
+  return { ...slot, deployment: withTrackedJob(resolved, job) };
+}
+
+/**
+ * A job of the current spec, else one without a recorded identity (submitted by an older
+ * deployer); of these the oldest active one, else the latest finished one. A job of an older
+ * spec is not adopted: it is cancelled and the current spec submitted.
+ */
+function chooseJob(candidates: readonly SlurmJob[], desired: Desired): SlurmJob | undefined {
+  const pick = (jobs: readonly SlurmJob[]) => jobs.filter(isActiveJob).sort(byJobId)[0] ?? [...jobs].sort(byJobId).at(-1);
+  return pick(candidates.filter((j) => servesSpec(claimOf(j), desired))) ?? pick(candidates.filter((j) => claimOf(j).submitId === undefined));
+}
+
+function byJobId(a: SlurmJob, b: SlurmJob): number {
+  return a.jobId - b.jobId;
+}
+
+/** Strays: labelled, active jobs of this id that no deployment follows; gone ones are dropped. */
+function collectStrays(slot: Slot, view: SlotView): Slot {
+  const kept = slot.strays.filter((stray) => {
+    const seen = view.polledJob(stray.jobId);
+    const gone = view.lastPollId >= stray.provableFromPollId && (seen === undefined || !isActiveJob(seen));
+    return !gone && !followed(slot, view, stray.jobId);
+  });
+  let next: Slot = kept.length === slot.strays.length ? slot : { ...slot, strays: kept };
+  // Submits still in flight (or of unknown outcome) may already show in a poll: not strays yet.
+  const pending = pendingSubmit(next);
+  for (const job of view.claiming) {
+    if (followed(next, view, job.jobId) || next.strays.some((s) => s.jobId === job.jobId) || !isActiveJob(job)) continue;
+    const claim = claimOf(job);
+    if (claim.submitId !== undefined && pending.has(claim.submitId)) continue;
+    const why = strayReason(next.deployment, claim);
+    next = addStray(next, job.jobId, why, view.lastPollId);
+    if (why === 'duplicate' && next.deployment !== undefined) next = { ...next, deployment: noteDuplicate(next.deployment, job.jobId) };
+  }
+  return next;
+}
+
+function pendingSubmit(slot: Slot): Set<string> {
+  const pending = new Set<string>();
+  const phase = slot.deployment?.phase;
+  if (phase?.kind === 'submitting' || phase?.kind === 'uncertain') pending.add(phase.submitId);
+  if (slot.deployment !== undefined && slot.leftover !== undefined) pending.add(slot.leftover.submitId);
+  return pending;
+}
+
+function strayReason(d: Deployment | undefined, claim: ReturnType<typeof claimOf>): StrayJob['why'] {
+  if (d === undefined) return 'deployment removed';
+  if (!mayHaveJob(d)) return 'replaced';
+  return claim.submitId === undefined || servesSpec(claim, d.desired) ? 'duplicate' : 'replaced';
+}
+
+/** A spec that is invalid, was rejected or faulted has no job: one found is cancelled, never followed. */
+function mayHaveJob(d: Deployment): boolean {
+  return d.phase.kind !== 'invalid' && d.phase.kind !== 'rejected' && d.phase.kind !== 'faulted';
+}
+
+function noteDuplicate(d: Deployment, jobId: number): Deployment {
+  if (d.duplicates?.includes(jobId)) return d;
+  return { ...d, duplicates: [...(d.duplicates ?? []), jobId].sort((a, b) => a - b) };
+}
+
+function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
+  const d = slot.deployment;
+  if (d === undefined) return slot;
+  const phase = d.phase;
+  // Cancel, then submit: never two jobs of one deployment at once.
+  const free = slot.leftover === undefined && slot.strays.length === 0 && (d.retry === undefined || view.now >= d.retry.at);
+  const { desired } = d;
+  if (phase.kind === 'idle' && free && desired.args !== undefined) {
+    const spec = buildJobSpec(slot.id, desired.submitId, desired.args, view.settings.job, desired.specHash);
+    commands.own.push({ type: 'submitJob', id: slot.id, submitId: desired.submitId, spec });
+    return { ...slot, deployment: { ...d, phase: { kind: 'submitting', submitId: desired.submitId } } };
+  }
+  if (phase.kind === 'tracking' && phase.job.missing === 'lookup') {
+    commands.own.push({ type: 'lookupJob', id: slot.id, jobId: phase.job.jobId });
+    return { ...slot, deployment: withTrackedJob(d, { ...phase.job, missing: 'looking' }) };
+  }
+  return slot;
+}
+
+/** One write in flight per deployment, so that writes land in the order they were decided. */
+function writeState(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
+  const d = slot.deployment;
+  if (d === undefined || slot.writing) return slot;
+  if (d.writeRetry !== undefined && view.now < d.writeRetry.at) return slot;
+  const state = stateOfDeployment(d, slot.strays.map((s) => s.jobId));
+  if (sameState(state, d.written)) return slot;
+  commands.own.push({ type: 'writeState', id: slot.id, state });
+  return { ...slot, writing: true, deployment: { ...d, written: state } };
+}
+
+function cancelStrays(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
+  let changed = false;
+  const strays = slot.strays.map((stray) => {
+    if (stray.cancelling || view.now < stray.notBefore) return stray;
+    if (stray.confirmByPollId !== undefined && view.lastPollId < stray.confirmByPollId) return stray;
+    commands.cancels.push({ type: 'cancelJob', id: slot.id, jobId: stray.jobId, why: stray.why });
+    changed = true;
+    return { ...stray, cancelling: true };
+  });
+  return changed ? { ...slot, strays } : slot;
+}
+
+/** The state of a deleted deployment goes once its job has ended (no stray of it remains). */
+function removeState(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
+  const removal = slot.removal;
+  if (removal === undefined || removal.deleting || slot.strays.length > 0 || view.now < removal.notBefore) return slot;
+  // A submit of the removed deployment not yet answered, or of unknown outcome not yet told by
+  // a poll, may still show a job; a write in flight would land after the removal.
+  if (slot.leftover !== undefined || slot.writing) return slot;
+  commands.removals.push({ type: 'deleteState', id: slot.id });
+  return { ...slot, writing: true, removal: { ...removal, deleting: true } };
+}

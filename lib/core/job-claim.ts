@@ -1,0 +1,20 @@
+// Which deployment a labelled job serves, and whether it runs that deployment's current spec.
+
+import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
+import type { Desired } from './world.js';
+
+export interface Claim {
+  readonly deploymentId: string;
+  readonly submitId?: string;
+  readonly specHash?: string;
+}
+
+/** The deployment a labelled job serves: its recorded identity, else (older jobs) its name. */
+export function claimOf(job: SlurmJob): Claim {
+  return parseJobIdentity(job.comment) ?? { deploymentId: job.name };
+}
+
+/** Whether a job with this identity runs the desired spec: by its args where it says, else by the submit. */
+export function servesSpec(claim: Claim, desired: Desired): boolean {
+  return claim.specHash !== undefined ? claim.specHash === desired.specHash : claim.submitId === desired.submitId;
+}

@@ -1,0 +1,120 @@
+// A slot's small facts: what job it follows, what state it shows, when it must be decided again.
+
+import type { DeploymentState } from './deployment-state.js';
+import { stateOfJob } from './job-observation.js';
+import type { SlurmJob } from './slurm-job.js';
+import { isTerminalStatus } from './status.js';
+import type { Deployment, Slot, StrayJob, TrackedJob } from './world.js';
+
+export function emptySlot(id: string): Slot {
+  return { id, strays: [], writing: false };
+}
+
+/** Nothing pending under the id: the slot can go. */
+export function isIdleSlot(slot: Slot): boolean {
+  return slot.deployment === undefined && slot.leftover === undefined && slot.strays.length === 0 && !slot.writing && slot.removal === undefined;
+}
+
+export function trackedJobOf(slot: Slot | undefined): TrackedJob | undefined {
+  const phase = slot?.deployment?.phase;
+  return phase?.kind === 'tracking' ? phase.job : undefined;
+}
+
+export function withTrackedJob(deployment: Deployment, job: TrackedJob): Deployment {
+  return { ...deployment, phase: { kind: 'tracking', job } };
+}
+
+/** Terminal states are sticky: once seen, later reports do not change the status. */
+export function observed(job: TrackedJob, seen: SlurmJob): TrackedJob {
+  const { missing: _gone, ...rest } = job;
+  if (job.final !== undefined) return { ...rest, observed: seen };
+  const state = stateOfJob(seen);
+  return isTerminalStatus(state.status) ? { ...rest, observed: seen, final: state } : { ...rest, observed: seen };
+}
+
+/** A poll answered after `pollId` was issued does not show the job. */
+export function observedAbsent(job: TrackedJob, pollId: number): TrackedJob {
+  // Finished jobs age out of Slurm (MinJobAge): their terminal state stands. A poll issued before
+  // the job existed cannot prove it missing.
+  if (job.final !== undefined || job.missing !== undefined || pollId < job.provableFromPollId) return job;
+  return { ...job, missing: 'lookup' };
+}
+
+export function addStray(slot: Slot, jobId: number, why: StrayJob['why'], provableFromPollId: number): Slot {
+  if (slot.strays.some((s) => s.jobId === jobId)) return slot;
+  const stray: StrayJob = { jobId, why, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId };
+  return { ...slot, strays: [...slot.strays, stray].sort((a, b) => a.jobId - b.jobId) };
+}
+
+export function updateStray(slot: Slot, jobId: number, update: (s: StrayJob) => StrayJob): Slot {
+  if (!slot.strays.some((s) => s.jobId === jobId)) return slot;
+  return { ...slot, strays: slot.strays.map((s) => (s.jobId === jobId ? update(s) : s)) };
+}
+
+/** The state a deployment shows; `waitingFor` are its jobs still to end before it may submit. */
+export function stateOfDeployment(deployment: Deployment, waitingFor: readonly number[]): DeploymentState {
+  const duplicates = deployment.duplicates ?? [];
+  const extra = {
+    generation: deployment.generation,
+    spec: deployment.desired.specHash,
+    ...(duplicates.length > 0 ? { duplicate_jobs: duplicates } : {}),
+  };
+  return { ...coreState(deployment, waitingFor), ...extra };
+}
+
+function coreState(deployment: Deployment, waitingFor: readonly number[]): DeploymentState {
+  const phase = deployment.phase;
+  switch (phase.kind) {
+    case 'invalid':
+      return { status: 'FAILED', reason: deployment.desired.invalid ?? 'invalid' };
+    case 'rejected':
+      return { status: 'FAILED', reason: `Slurm rejected the job: ${phase.reason}` };
+    case 'faulted':
+      return { status: 'FAILED', reason: phase.reason };
+    case 'tracking': {
+      const job = phase.job;
+      if (job.final !== undefined) return job.final;
+      if (job.observed !== undefined) return stateOfJob(job.observed);
+      return { status: 'PENDING', job_id: job.jobId };
+    }
+    case 'idle':
+    case 'submitting':
+    case 'uncertain':
+      if (waitingFor.length > 0) return { status: 'PENDING', reason: `waiting for job ${waitingFor.join(', ')} to end before submitting` };
+      if (deployment.retry !== undefined) return { status: 'PENDING', reason: `submit failed, will retry: ${deployment.retry.reason}` };
+      return { status: 'PENDING' };
+  }
+}
+
+/** The earliest time after `now` at which something of the slot falls due. */
+export function wakeTimeOf(slot: Slot, now: number): number | undefined {
+  let wake: number | undefined;
+  const consider = (at: number | undefined) => {
+    if (at !== undefined && at > now && (wake === undefined || at < wake)) wake = at;
+  };
+  consider(slot.deployment?.retry?.at);
+  consider(slot.deployment?.writeRetry?.at);
+  for (const stray of slot.strays) if (!stray.cancelling) consider(stray.notBefore);
+  if (slot.removal !== undefined && !slot.removal.deleting) consider(slot.removal.notBefore);
+  return wake;
+}
+
+/** The lowest poll id after `lastPollId` whose answer can change what the slot decides. */
+export function wakePollOf(slot: Slot, lastPollId: number): number | undefined {
+  let wake: number | undefined;
+  const consider = (pollId: number | undefined) => {
+    if (pollId !== undefined && pollId > lastPollId && (wake === undefined || pollId < wake)) wake = pollId;
+  };
+  const phase = slot.deployment?.phase;
+  if (phase?.kind === 'tracking' && phase.job.final === undefined) {
+    // A job no poll has shown yet is looked for in the next one.
+    consider(phase.job.observed === undefined ? lastPollId + 1 : phase.job.provableFromPollId);
+  }
+  if (phase?.kind === 'uncertain') consider(phase.resolvedByPollId);
+  consider(slot.leftover?.resolvedByPollId);
+  for (const stray of slot.strays) {
+    consider(stray.provableFromPollId);
+    consider(stray.confirmByPollId);
+  }
+  return wake;
+}

@@ -1,0 +1,152 @@
+// One step's working copy of the world. Each persistent map is cloned (O(1)) the first time the
+// step changes it and frozen again when the step ends, so the world a step was given never
+// changes. Putting a slot keeps the indexes beside it (tracked jobs, stray owners, timers, poll
+// waits) in line and marks the slot to be decided again.
+
+import { claimOf } from './job-claim.js';
+import type { SlurmJob } from './slurm-job.js';
+import { isIdleSlot, trackedJobOf, wakePollOf, wakeTimeOf } from './slot.js';
+import type { SortedMap } from './sorted-map.js';
+import type { DueKey, Slot, World } from './world.js';
+
+type TreeName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits';
+type Scalars = Omit<World, TreeName>;
+type Trees = Pick<World, TreeName>;
+
+export class StepDraft {
+  scalars: { -readonly [K in keyof Scalars]: Scalars[K] };
+  readonly #trees: { -readonly [K in TreeName]: Trees[K] };
+  readonly #cloned = new Set<TreeName>();
+  /** Slots to decide again before the step ends. */
+  readonly dirty = new Set<string>();
+
+  constructor(world: World) {
+    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, ...scalars } = world;
+    this.scalars = { ...scalars };
+    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits };
+  }
+
+  /** A map to read. */
+  read<K extends TreeName>(name: K): Trees[K] {
+    return this.#trees[name];
+  }
+
+  /** A map to change: this step's own clone. */
+  write<K extends TreeName>(name: K): Trees[K] {
+    if (!this.#cloned.has(name)) {
+      this.#trees[name] = this.#trees[name].clone() as Trees[K];
+      this.#cloned.add(name);
+    }
+    return this.#trees[name];
+  }
+
+  get lastPollId(): number {
+    return this.scalars.lastPollId ?? 0;
+  }
+
+  slot(id: string): Slot | undefined {
+    return this.#trees.slots.get(id);
+  }
+
+  polledJob(jobId: number): SlurmJob | undefined {
+    return this.#trees.polled.get(jobId);
+  }
+
+  /** The jobs of the latest poll that claim this deployment id. */
+  claiming(id: string): SlurmJob[] {
+    const ids = this.#trees.polledByClaim.get(id) ?? [];
+    return ids.flatMap((jobId) => this.#trees.polled.get(jobId) ?? []);
+  }
+
+  trackedBy(jobId: number): string | undefined {
+    return this.#trees.tracked.get(jobId);
+  }
+
+  /** Stores a slot (dropping it once nothing is pending), keeps the indexes, marks it dirty. */
+  putSlot(next: Slot, markDirty = true): void {
+    const previous = this.slot(next.id);
+    const indexed = this.#withWakes(next);
+    this.#reindexJobs(previous, indexed);
+    this.#reindexWakes(previous, indexed);
+    if (isIdleSlot(indexed)) {
+      if (previous !== undefined) this.write('slots').delete(next.id);
+    } else if (previous !== indexed) {
+      this.write('slots').set(next.id, indexed);
+    }
+    if (markDirty) this.dirty.add(next.id);
+  }
+
+  /** Slots due by time at `now`, and their timer entries taken out. */
+  takeDueTimers(now: number): string[] {
+    return this.#takeDue('timers', now);
+  }
+
+  /** Slots that waited for a poll up to `pollId`, and their entries taken out. */
+  takeDuePollWaits(pollId: number): string[] {
+    return this.#takeDue('pollWaits', pollId);
+  }
+
+  finish(): World {
+    for (const name of this.#cloned) this.#trees[name].freeze();
+    return { ...this.scalars, ...this.#trees };
+  }
+
+  #takeDue(name: 'timers' | 'pollWaits', upTo: number): string[] {
+    const tree: SortedMap<DueKey, true> = this.read(name);
+    const first = tree.minKey();
+    if (first === undefined || first[0] > upTo) return [];
+    const due: DueKey[] = [];
+    for (const key of tree.keys()) {
+      if (key[0] > upTo) break;
+      due.push(key);
+    }
+    const writable = this.write(name);
+    for (const key of due) writable.delete(key);
+    // The slots keep their wake marks until they are put again, which sets them anew.
+    return due.map((key) => key[1]);
+  }
+
+  #withWakes(slot: Slot): Slot {
+    const wakeAt = wakeTimeOf(slot, this.scalars.now);
+    const wakePoll = wakePollOf(slot, this.lastPollId);
+    if (wakeAt === slot.wakeAt && wakePoll === slot.wakePoll) return slot;
+    const { wakeAt: _a, wakePoll: _p, ...rest } = slot;
+    return { ...rest, ...(wakeAt === undefined ? {} : { wakeAt }), ...(wakePoll === undefined ? {} : { wakePoll }) };
+  }
+
+  #reindexWakes(previous: Slot | undefined, next: Slot): void {
+    const id = next.id;
+    const gone = isIdleSlot(next);
+    const newAt = gone ? undefined : next.wakeAt;
+    const newPoll = gone ? undefined : next.wakePoll;
+    if (previous?.wakeAt !== newAt) {
+      if (previous?.wakeAt !== undefined) this.write('timers').delete([previous.wakeAt, id]);
+      if (newAt !== undefined) this.write('timers').set([newAt, id], true);
+    }
+    if (previous?.wakePoll !== newPoll) {
+      if (previous?.wakePoll !== undefined) this.write('pollWaits').delete([previous.wakePoll, id]);
+      if (newPoll !== undefined) this.write('pollWaits').set([newPoll, id], true);
+    }
+  }
+
+  #reindexJobs(previous: Slot | undefined, next: Slot): void {
+    const id = next.id;
+    const before = trackedJobOf(previous)?.jobId;
+    const after = trackedJobOf(next)?.jobId;
+    if (before !== after) {
+      if (before !== undefined && this.trackedBy(before) === id) this.#release(before);
+      if (after !== undefined) this.write('tracked').set(after, id);
+    }
+    const strayIds = (slot: Slot | undefined) => new Set((slot?.strays ?? []).map((s) => s.jobId));
+    const [had, has] = [strayIds(previous), strayIds(next)];
+    for (const jobId of had) if (!has.has(jobId) && this.read('strayOwners').get(jobId) === id) this.write('strayOwners').delete(jobId);
+    for (const jobId of has) if (!had.has(jobId)) this.write('strayOwners').set(jobId, id);
+  }
+
+  /** A job nobody follows any more: the deployment it claims may adopt it, or see it as a stray. */
+  #release(jobId: number): void {
+    this.write('tracked').delete(jobId);
+    const seen = this.polledJob(jobId);
+    if (seen !== undefined) this.dirty.add(claimOf(seen).deploymentId);
+  }
+}
