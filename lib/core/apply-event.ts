@@ -86,19 +86,19 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
 }
 
 /** Applies a change to one slot; whatever it throws fails that deployment alone. */
-function guarded(draft: StepDraft, id: string, change: (slot: Slot) => Slot): void {
+function guarded(draft: StepDraft, id: string, change: (slot: Slot) => Slot, revision?: number): void {
   const slot = draft.slot(id) ?? emptySlot(id);
   let next: Slot;
   try {
     next = change(slot);
   } catch (error) {
-    next = faultSlot(slot, error);
+    next = faultSlot(slot, error, revision);
   }
   draft.putSlot(next);
 }
 
 function applyEntry(settings: ReducerSettings, draft: StepDraft, entry: DeploymentEntry, listing?: Listing): void {
-  guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)));
+  guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)), entry.revision);
 }
 
 interface Listing {

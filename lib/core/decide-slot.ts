@@ -131,6 +131,7 @@ function byJobId(a: SlurmJob, b: SlurmJob): number {
 
 /** Strays: labelled, active jobs of this id that no deployment follows; gone ones are dropped. */
 function collectStrays(slot: Slot, view: SlotView): Slot {
+  if (slot.strays.length === 0 && view.claiming.length === 0) return slot;
   const kept = slot.strays.filter((stray) => {
     const seen = view.polledJob(stray.jobId);
     const gone = view.lastPollId >= stray.provableFromPollId && (seen === undefined || !isActiveJob(seen));
@@ -205,6 +206,7 @@ function writeState(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
 }
 
 function cancelStrays(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
+  if (slot.strays.length === 0) return slot;
   let changed = false;
   const strays = slot.strays.map((stray) => {
     if (stray.cancelling || view.now < stray.notBefore) return stray;

@@ -7,9 +7,9 @@ import { claimOf } from './job-claim.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isIdleSlot, trackedJobOf, wakePollOf, wakeTimeOf } from './slot.js';
 import type { SortedMap } from './sorted-map.js';
-import type { DueKey, Slot, World } from './world.js';
+import type { DueKey, Slot, World, WorldMapName } from './world.js';
 
-type TreeName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits';
+type TreeName = WorldMapName;
 type Scalars = Omit<World, TreeName>;
 type Trees = Pick<World, TreeName>;
 
@@ -66,6 +66,7 @@ export class StepDraft {
   putSlot(next: Slot, markDirty = true): void {
     const previous = this.slot(next.id);
     const indexed = this.#withWakes(next);
+    this.scalars.faulted += Number(isFaulted(indexed)) - Number(isFaulted(previous));
     this.#reindexJobs(previous, indexed);
     this.#reindexWakes(previous, indexed);
     if (isIdleSlot(indexed)) {
@@ -137,6 +138,8 @@ export class StepDraft {
       if (before !== undefined && this.trackedBy(before) === id) this.#release(before);
       if (after !== undefined) this.write('tracked').set(after, id);
     }
+    if ((previous?.strays.length ?? 0) === 0 && next.strays.length === 0) return;
+    if (previous?.strays === next.strays) return;
     const strayIds = (slot: Slot | undefined) => new Set((slot?.strays ?? []).map((s) => s.jobId));
     const [had, has] = [strayIds(previous), strayIds(next)];
     for (const jobId of had) if (!has.has(jobId) && this.read('strayOwners').get(jobId) === id) this.write('strayOwners').delete(jobId);
@@ -149,4 +152,8 @@ export class StepDraft {
     const seen = this.polledJob(jobId);
     if (seen !== undefined) this.dirty.add(claimOf(seen).deploymentId);
   }
+}
+
+function isFaulted(slot: Slot | undefined): boolean {
+  return slot?.deployment?.phase.kind === 'faulted';
 }

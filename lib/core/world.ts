@@ -9,7 +9,7 @@ import type { DeploymentState } from './deployment-state.js';
 import type { SlurmArgs } from './deployment-args.js';
 import type { JobSettings } from './job-builder.js';
 import type { SlurmJob } from './slurm-job.js';
-import { emptySortedMap, type SortedMap } from './sorted-map.js';
+import { byDue, byNumber, byString, frozenSortedMap, type Compare, type SortedMap } from './sorted-map.js';
 
 export interface ReducerSettings {
   readonly job: JobSettings;
@@ -132,7 +132,7 @@ export interface Slot {
 }
 
 /** [due, slot id]: ordered by due first. */
-export type DueKey = [number, string];
+export type DueKey = readonly [number, string];
 
 export interface World {
   /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
@@ -157,22 +157,36 @@ export interface World {
   readonly strayOwners: SortedMap<number, string>;
   readonly timers: SortedMap<DueKey, true>;
   readonly pollWaits: SortedMap<DueKey, true>;
-  /** Deployments faulted by an internal error. */
+  /** How many deployments are FAILED for an internal error (health reports them). */
   readonly faulted: number;
 }
+
+/** How each map of the world orders its keys. */
+export const WORLD_MAP_ORDER = {
+  slots: byString,
+  polled: byNumber,
+  polledByClaim: byString,
+  tracked: byNumber,
+  strayOwners: byNumber,
+  timers: byDue,
+  pollWaits: byDue,
+} as const satisfies { readonly [K in WorldMapName]: Compare<MapKey<World[K]>> };
+
+export type WorldMapName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits';
+type MapKey<T> = T extends SortedMap<infer K, unknown> ? K : never;
 
 export const initialWorld: World = {
   now: 0,
   clockStarted: false,
   listed: false,
   nextPollId: 1,
-  slots: emptySortedMap<string, Slot>(),
-  polled: emptySortedMap<number, SlurmJob>(),
-  polledByClaim: emptySortedMap<string, readonly number[]>(),
-  tracked: emptySortedMap<number, string>(),
-  strayOwners: emptySortedMap<number, string>(),
-  timers: emptySortedMap<DueKey, true>(),
-  pollWaits: emptySortedMap<DueKey, true>(),
+  slots: frozenSortedMap<string, Slot>(WORLD_MAP_ORDER.slots),
+  polled: frozenSortedMap<number, SlurmJob>(WORLD_MAP_ORDER.polled),
+  polledByClaim: frozenSortedMap<string, readonly number[]>(WORLD_MAP_ORDER.polledByClaim),
+  tracked: frozenSortedMap<number, string>(WORLD_MAP_ORDER.tracked),
+  strayOwners: frozenSortedMap<number, string>(WORLD_MAP_ORDER.strayOwners),
+  timers: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.timers),
+  pollWaits: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.pollWaits),
   faulted: 0,
 };
 

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { createReducer } from '../../../lib/core/reducer.js';
+import { initialWorld } from '../../../lib/core/world.js';
+import { entry, job, settings } from '../../support/fixtures.js';
+import { g1, ofType, Run, started, T0 } from '../../support/reducer-run.js';
+
+/** `[[[...]]]`, `depth` arrays deep: what overflowed the stack of canonical JSON before. */
+function nested(depth: number): unknown {
+  let value: unknown = 'x';
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+/** Args whose `script` throws when read: stands for any bug met while handling one deployment. */
+function throwingArgs(): Record<string, unknown> {
+  const args = {};
+  Object.defineProperty(args, 'script', { enumerable: true, get: () => { throw new TypeError('boom while reading script'); } });
+  return args;
+}
+
+describe('reducer fault isolation', () => {
+  it('fails a deployment whose args nest 5,000 deep, naming the limit, and runs the others', () => {
+    const { first } = started([entry('deep', { command: nested(5000) }), entry('ok')]);
+    expect(ofType(first, 'submitJob').map((c) => c.id)).to.deep.equal(['ok']);
+    const deep = ofType(first, 'writeState').find((c) => c.id === 'deep');
+    expect(deep?.state).to.deep.equal(g1({ status: 'FAILED', reason: 'args nest deeper than 64 levels' }));
+  });
+
+  it('fails a deployment whose args are larger than 1 MiB', () => {
+    const { first } = started([entry('big', { script: `#!/bin/bash\n#${'x'.repeat(1024 * 1024)}\n` })]);
+    expect(ofType(first, 'submitJob')).to.deep.equal([]);
+    expect(ofType(first, 'writeState')[0]?.state.reason).to.match(/^args are larger than 1048576 bytes/);
+  });
+
+  it('takes args of 64 levels, and fails them at 65', () => {
+    // args is the first level; `extra` holds the rest.
+    const { first } = started([entry('at', { extra: nested(63) }), entry('over', { extra: nested(64) })]);
+    const reasons = Object.fromEntries(ofType(first, 'writeState').map((c) => [c.id, c.state.reason]));
+    expect(reasons).to.deep.equal({ at: 'args.extra: unknown field', over: 'args nest deeper than 64 levels' });
+  });
+
+  it('fails a deployment whose handling throws, as an internal error, and goes on with the others', () => {
+    const { first } = started([entry('bad', throwingArgs()), entry('ok')]);
+    expect(ofType(first, 'submitJob').map((c) => c.id)).to.deep.equal(['ok']);
+    const bad = ofType(first, 'writeState').find((c) => c.id === 'bad');
+    expect(bad?.state.status).to.equal('FAILED');
+    expect(bad?.state.reason).to.equal('internal error: TypeError: boom while reading script');
+  });
+
+  it('counts faulted deployments in the world, and forgets one whose args are put anew', () => {
+    const { run } = started([entry('bad', throwingArgs())]);
+    expect(run.world.faulted).to.equal(1);
+    const fixed = run.feed({ type: 'deploymentPut', deployment: entry('bad', { script: '#!/bin/bash\ntrue\n' }, 11) });
+    expect(run.world.faulted).to.equal(0);
+    expect(ofType(fixed, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r11']);
+  });
+
+  it('neither follows nor cancels the job of a faulted deployment', () => {
+    const run = new Run();
+    run.feed({ type: 'configListed', deployments: [entry('bad', throwingArgs())], invalid: [] });
+    const first = run.poll(T0, job(5, 'bad', 'RUNNING'));
+    expect(ofType(first, 'cancelJob')).to.deep.equal([]);
+    expect(ofType(first, 'submitJob')).to.deep.equal([]);
+  });
+
+  it('a listing with one poisoned entry lists the rest, after a restart as at start', () => {
+    const reduce = createReducer(settings);
+    let world = reduce(initialWorld, { type: 'tick', now: T0 }).world;
+    world = reduce(world, { type: 'configListed', deployments: [entry('a'), entry('deep', { command: nested(10_000) }), entry('b')], invalid: [] }).world;
+    const step = reduce(world, { type: 'jobsPolled', pollId: 1, jobs: [] });
+    expect(ofType([...step.commands], 'submitJob').map((c) => c.id)).to.deep.equal(['a', 'b']);
+  });
+});
