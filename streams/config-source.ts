@@ -39,7 +39,12 @@ function listThenWatch(db: ConfigDb, onResync?: (reason: string) => void): Obser
         (async () => {
           const listing = await db.listDeployments();
           if (closed) return;
-          subscriber.next({ type: 'configListed', deployments: listing.deployments, invalid: listing.invalid });
+          subscriber.next({
+            type: 'configListed',
+            deployments: listing.deployments,
+            invalid: listing.invalid,
+            ...(listing.orphanStates.length > 0 ? { orphanStates: listing.orphanStates } : {}),
+          });
           const watch = await db.watchDeployments(listing.revision, {
             change: (change) => subscriber.next(eventOf(change)),
             lost: (reason) => {

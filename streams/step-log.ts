@@ -24,7 +24,7 @@ function logEvent(log: Logger, event: DeployerEvent): void {
     case 'tick':
       return;
     case 'configListed':
-      log.info('Config DB listed', { deployments: event.deployments.length, invalid: event.invalid.length });
+      log.info('Config DB listed', { deployments: event.deployments.length, invalid: event.invalid.length, orphan_states: event.orphanStates?.length ?? 0 });
       return;
     case 'deploymentPut':
       log.info('deployment put', { deployment: event.deployment.id, kind: event.deployment.kind, revision: event.deployment.revision });

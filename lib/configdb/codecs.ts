@@ -112,3 +112,12 @@ function describeFirstError(errors: t.Errors): string {
   const leaf = first.context[first.context.length - 1]?.type.name ?? '';
   return `${field}: expected ${EXPECTED[leaf] ?? leaf}`;
 }
+
+/**
+ * The ids of states this deployer wrote (they name the spec they describe) whose deployment is
+ * not among `present`: deleted while no deployer watched. States of other deployers are not ours.
+ */
+export function orphanStatesOf(states: ReadonlyMap<string, DeploymentState>, present: ReadonlySet<string>): string[] {
+  return [...states].filter(([id, state]) => state.spec !== undefined && !present.has(id)).map(([id]) => id).sort();
+}
+

@@ -9,6 +9,8 @@ export interface DeploymentListing {
   readonly revision: number;
   readonly deployments: readonly DeploymentEntry[];
   readonly invalid: readonly InvalidDeployment[];
+  /** Ids with a state this deployer wrote (it names a spec) but no deployment key. */
+  readonly orphanStates: readonly string[];
 }
 
 export type DeploymentChange =

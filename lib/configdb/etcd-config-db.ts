@@ -6,7 +6,7 @@ import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../core/secret.js';
 import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeState, encodeState } from './codecs.js';
+import { decodeDeployment, decodeState, encodeState, orphanStatesOf } from './codecs.js';
 import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
 export interface EtcdConfigDbOptions {
@@ -59,14 +59,17 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
       }
       const deployments: DeploymentEntry[] = [];
       const invalid: InvalidDeployment[] = [];
+      const present = new Set<string>();
       for (const kv of deploymentKvs) {
         const change = changeOfPut(kv, prefix);
+        if (change?.type === 'put') present.add(change.deployment.id);
+        if (change?.type === 'invalid') present.add(change.invalid.id);
         if (change?.type === 'invalid') invalid.push(change.invalid);
         if (change?.type !== 'put') continue;
         const priorState = states.get(change.deployment.id);
         deployments.push(priorState === undefined ? change.deployment : { ...change.deployment, priorState });
       }
-      return { revision: Number(response.header.revision), deployments, invalid };
+      return { revision: Number(response.header.revision), deployments, invalid, orphanStates: orphanStatesOf(states, present) };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {

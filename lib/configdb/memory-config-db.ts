@@ -4,7 +4,7 @@
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeState, encodeState } from './codecs.js';
+import { decodeDeployment, decodeState, encodeState, orphanStatesOf } from './codecs.js';
 import { deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
 export interface MemoryConfigDb extends ConfigDb {
@@ -94,11 +94,13 @@ export function createMemoryConfigDb(): MemoryConfigDb {
       }
       const deployments: DeploymentEntry[] = [];
       const invalid: InvalidDeployment[] = [];
+      const present = new Set<string>();
       for (const key of [...values.keys()].sort()) {
         const parsed = parseKey(key);
         if (parsed === undefined || parsed.isState) continue;
         const stored = values.get(key);
         if (stored === undefined) continue;
+        present.add(parsed.deploymentId);
         const decoded = decodeDeployment(parsed.deploymentId, stored.value, stored.modRevision);
         if (!decoded.ok) {
           invalid.push(decoded.invalid);
@@ -107,7 +109,7 @@ export function createMemoryConfigDb(): MemoryConfigDb {
         const priorState = states.get(parsed.deploymentId);
         deployments.push(priorState === undefined ? decoded.deployment : { ...decoded.deployment, priorState });
       }
-      return { revision, deployments, invalid };
+      return { revision, deployments, invalid, orphanStates: orphanStatesOf(states, present) };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {

@@ -9,7 +9,7 @@ import type { DeployerEvent, DeploymentEntry } from './events.js';
 import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
 import { applyPoll } from './apply-poll.js';
-import { addStray, emptySlot, observed, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
+import { addStray, emptySlot, observed, REJECTED, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
 import type { StepDraft } from './step-draft.js';
@@ -20,7 +20,7 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
   const s = draft.scalars;
   switch (event.type) {
     case 'configListed':
-      return applyListing(settings, draft, event.deployments, event.invalid);
+      return applyListing(settings, draft, event);
     case 'deploymentPut':
       return applyEntry(settings, draft, event.deployment);
     case 'deploymentInvalid':
@@ -35,6 +35,10 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
       return applyPoll(settings, draft, event.pollId, event.jobs);
     case 'pollFailed':
       if (s.pollInFlight === event.pollId) s.pollInFlight = undefined;
+      if (s.lastPollId === undefined && s.slurmSilentAtStart !== true) {
+        s.slurmSilentAtStart = true;
+        for (const id of draft.read('slots').keys()) draft.dirty.add(id);
+      }
       return;
     case 'jobSubmitted':
       return guarded(draft, event.id, (slot) => submitted(draft, slot, event.submitId, event.jobId));
@@ -108,7 +112,8 @@ interface Listing {
   readonly followPriorJob: boolean;
 }
 
-function applyListing(settings: ReducerSettings, draft: StepDraft, entries: readonly DeploymentEntry[], invalid: readonly { id: string; reason: string; revision: number }[]): void {
+function applyListing(settings: ReducerSettings, draft: StepDraft, event: Extract<DeployerEvent, { type: 'configListed' }>): void {
+  const { deployments: entries, invalid } = event;
   const listedIds = new Set<string>();
   for (const e of entries) if (e.kind === 'slurm') listedIds.add(e.id);
   for (const i of invalid) listedIds.add(i.id);
@@ -118,7 +123,13 @@ function applyListing(settings: ReducerSettings, draft: StepDraft, entries: read
   for (const [id, slot] of draft.read('slots').entries()) if (slot.deployment !== undefined && !listedIds.has(id)) unlisted.push(id);
   for (const id of unlisted) guarded(draft, id, (slot) => remove(settings, slot));
   for (const entry of entries) applyEntry(settings, draft, entry, { priorState: entry.priorState, followPriorJob });
-  for (const bad of invalid) guarded(draft, bad.id, (slot) => upsert(draft, slot, desiredOfInvalid(bad)));
+  for (const bad of invalid) guarded(draft, bad.id, (slot) => upsert(draft, slot, desiredOfInvalid(bad)), bad.revision);
+  // States of deployments deleted while no deployer watched go too, once their jobs have ended.
+  if (settings.keepStateOfDeleted) return;
+  for (const id of event.orphanStates ?? []) {
+    if (listedIds.has(id)) continue;
+    guarded(draft, id, (slot) => (slot.deployment !== undefined || slot.removal !== undefined ? slot : { ...slot, removal: { deleting: false, attempt: 0, notBefore: 0 } }));
+  }
 }
 
 function upsert(draft: StepDraft, current: Slot, desired: Desired, listing?: Listing): Slot {
@@ -161,12 +172,21 @@ function created(draft: StepDraft, slot: Slot, desired: Desired, listing?: Listi
   // Its job runs other args when the state says another spec (changed while the deployer was down).
   const job = listing?.followPriorJob && !changedMeanwhile ? jobOfPriorState(priorState, draft.scalars.nextPollId) : undefined;
   if (job !== undefined) return { ...base, phase: { kind: 'tracking', job } };
+  // Refused for good before the restart, these very args: not submitted again.
+  const rejected = listing?.followPriorJob && !changedMeanwhile ? rejectionOfPriorState(priorState) : undefined;
+  if (rejected !== undefined) return { ...base, phase: { kind: 'rejected', reason: rejected } };
   // The outstanding submit of its former self is its own again only if it is of this very spec.
   if (slot.leftover?.submitId === desired.submitId) {
     const { submitId, resolvedByPollId } = slot.leftover;
     return { ...base, phase: resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId } };
   }
   return { ...base, phase: { kind: 'idle' } };
+}
+
+/** Slurm's message, when the state found says Slurm refused the spec it names. */
+function rejectionOfPriorState(state: DeploymentState | undefined): string | undefined {
+  if (state?.status !== 'FAILED' || state.spec === undefined || !state.reason?.startsWith(REJECTED)) return undefined;
+  return state.reason.slice(REJECTED.length);
 }
 
 /** Whether a state found in the Config DB describes other args than the deployment has now. */
@@ -220,7 +240,7 @@ function submitFailed(settings: ReducerSettings, draft: StepDraft, slot: Slot, s
   if (d?.phase.kind !== 'submitting' || d.phase.submitId !== submitId) return slot;
   switch (failure.kind) {
     case 'permanent':
-      return { ...slot, deployment: { ...withoutRetry(d), phase: { kind: 'rejected', reason: failure.message } } };
+      return { ...slot, deployment: { ...withoutRetry(d), phase: { kind: 'rejected', reason: failure.message, submitId } } };
     case 'unknown-outcome':
       // The job may exist: only a poll issued from now on can tell.
       return { ...slot, deployment: { ...d, phase: { kind: 'uncertain', submitId, resolvedByPollId: nextPollId } } };

@@ -96,6 +96,7 @@ function adopt(slot: Slot, view: SlotView): Slot {
   const d = slot.deployment;
   if (d === undefined || slot.leftover !== undefined) return slot;
   const phase = d.phase;
+  if (phase.kind === 'rejected') return noteRejectedJob(slot, d, phase, view);
   if (phase.kind === 'uncertain' && view.lastPollId < phase.resolvedByPollId) return slot;
   if (phase.kind !== 'idle' && phase.kind !== 'uncertain') return slot;
   const resolved: Deployment = phase.kind === 'uncertain' ? { ...d, phase: { kind: 'idle' } } : d;
@@ -113,6 +114,18 @@ function adopt(slot: Slot, view: SlotView): Slot {
     ...(isActiveJob(chosen) ? {} : { final: stateOfJob(chosen) }),
   };
   return { ...slot, deployment: withTrackedJob(resolved, job) };
+}
+
+/**
+ * A job the refused submit made all the same, and that failed, is named in the state (Slurm can
+ * answer an error after creating the job). An active one is cancelled as a stray, and ends CANCELLED.
+ */
+function noteRejectedJob(slot: Slot, d: Deployment, phase: Extract<Deployment['phase'], { kind: 'rejected' }>, view: SlotView): Slot {
+  if (phase.job !== undefined || phase.submitId === undefined) return slot;
+  const made = view.claiming.find((j) => stateOfJob(j).status === 'FAILED' && claimOf(j).submitId === phase.submitId);
+  if (made === undefined) return slot;
+  const job = { jobId: made.jobId, slurmState: stateOfJob(made).slurm_state ?? '' };
+  return { ...slot, deployment: { ...d, phase: { ...phase, job } } };
 }
 
 /**
@@ -195,9 +208,12 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
 }
 
 /** One write in flight per deployment, so that writes land in the order they were decided. */
-function writeState(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
+export function writeState(slot: Slot, view: Pick<SlotView, 'now'>, commands: Pick<SlotCommands, 'own'>): Slot {
   const d = slot.deployment;
   if (d === undefined || slot.writing) return slot;
+  // Until a poll shows the job the state found at start names, that state stands: nothing new is known.
+  const job = trackedJobOf(slot);
+  if (job?.fromPriorState === true && job.observed === undefined && job.final === undefined) return slot;
   if (d.writeRetry !== undefined && view.now < d.writeRetry.at) return slot;
   const state = stateOfDeployment(d, slot.strays.map((s) => s.jobId));
   if (sameState(state, d.written)) return slot;

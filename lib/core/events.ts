@@ -25,7 +25,16 @@ export interface InvalidDeployment {
 
 export type DeployerEvent =
   /** The full set of deployments at a revision: at start, and again after a watch had to resync. */
-  | { readonly type: 'configListed'; readonly deployments: readonly DeploymentEntry[]; readonly invalid: readonly InvalidDeployment[] }
+  | {
+      readonly type: 'configListed';
+      readonly deployments: readonly DeploymentEntry[];
+      readonly invalid: readonly InvalidDeployment[];
+      /**
+       * Ids with a state this deployer wrote (it names a spec) but no deployment: deleted while no
+       * deployer watched. Absent in journals of older versions.
+       */
+      readonly orphanStates?: readonly string[];
+    }
   | { readonly type: 'deploymentPut'; readonly deployment: DeploymentEntry }
   | { readonly type: 'deploymentInvalid'; readonly invalid: InvalidDeployment }
   | { readonly type: 'deploymentDeleted'; readonly id: string }

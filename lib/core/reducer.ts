@@ -5,7 +5,7 @@
 
 import { applyEvent } from './apply-event.js';
 import type { Command } from './commands.js';
-import { decideSlot, type SlotCommands, type SlotView } from './decide-slot.js';
+import { decideSlot, writeState, type SlotCommands, type SlotView } from './decide-slot.js';
 import type { DeployerEvent } from './events.js';
 import { emptySlot } from './slot.js';
 import { faultSlot } from './slot-fault.js';
@@ -26,9 +26,12 @@ export function createReducer(settings: ReducerSettings): Reducer {
     for (const id of draft.takeDueTimers(draft.scalars.now)) draft.dirty.add(id);
     const commands: SlotCommands = { own: [], cancels: [], removals: [] };
     if (isReady(draft.scalars as World)) {
+      if (isSlurmSuccess(event)) pullInSubmitRetries(draft, draft.scalars.now + settings.pollIntervalMs);
       // The first step that can decide anything decides everything known.
       if (!isReady(world)) for (const id of draft.read('slots').keys()) draft.dirty.add(id);
       decideDirty(settings, draft, commands);
+    } else if (draft.scalars.listed && draft.scalars.slurmSilentAtStart === true) {
+      writeStatesNeedingNoSlurm(draft, commands);
     }
     const poll = schedulePoll(settings, draft);
     const world2 = draft.finish();
@@ -64,6 +67,37 @@ function decideGuarded(slot: Slot, view: SlotView): ReturnType<typeof decideSlot
       return { slot: faulted, commands: { own: [], cancels: [], removals: [] } };
     }
   }
+}
+
+/** Slurm answered: submits waiting out a long backoff (an outage's) are tried within one poll interval. */
+function pullInSubmitRetries(draft: StepDraft, latest: number): void {
+  const late: string[] = [];
+  for (const [at, id] of draft.read('timers').keys([latest + 1, ''])) if (at > latest) late.push(id);
+  for (const id of late) {
+    const slot = draft.slot(id);
+    const retry = slot?.deployment?.retry;
+    if (slot?.deployment === undefined || retry === undefined || retry.at <= latest) continue;
+    draft.putSlot({ ...slot, deployment: { ...slot.deployment, retry: { ...retry, attempt: 0, at: latest } } });
+  }
+}
+
+function isSlurmSuccess(event: DeployerEvent): boolean {
+  return event.type === 'jobsPolled' || event.type === 'jobSubmitted' || event.type === 'jobLookedUp' || event.type === 'jobCancelled';
+}
+
+/**
+ * While Slurm has not answered since the start, deployments new to the Config DB (no state yet)
+ * and invalid ones get their state: nothing about them waits on Slurm's jobs.
+ */
+function writeStatesNeedingNoSlurm(draft: StepDraft, commands: SlotCommands): void {
+  for (const id of [...draft.dirty].sort()) {
+    const slot = draft.slot(id);
+    const d = slot?.deployment;
+    if (slot === undefined || d === undefined) continue;
+    const needsNoSlurm = d.written === undefined || d.phase.kind === 'invalid' || d.phase.kind === 'faulted';
+    if (needsNoSlurm) draft.putSlot(writeState(slot, { now: draft.scalars.now }, commands), false);
+  }
+  draft.dirty.clear();
 }
 
 function viewOf(settings: ReducerSettings, draft: StepDraft, id: string): SlotView {

@@ -6,6 +6,9 @@ import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
 import type { Deployment, Slot, StrayJob, TrackedJob } from './world.js';
 
+/** How the state of a deployment Slurm refused begins: read back after a restart. */
+export const REJECTED = 'Slurm rejected the job: ';
+
 export function emptySlot(id: string): Slot {
   return { id, strays: [], writing: false };
 }
@@ -68,7 +71,11 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
     case 'invalid':
       return { status: 'FAILED', reason: deployment.desired.invalid ?? 'invalid' };
     case 'rejected':
-      return { status: 'FAILED', reason: `Slurm rejected the job: ${phase.reason}` };
+      return {
+        status: 'FAILED',
+        ...(phase.job === undefined ? {} : { job_id: phase.job.jobId, slurm_state: phase.job.slurmState }),
+        reason: `${REJECTED}${phase.reason}`,
+      };
     case 'faulted':
       return { status: 'FAILED', reason: phase.reason };
     case 'tracking': {

@@ -58,8 +58,13 @@ export interface Retry {
 export type Phase =
   /** Its args cannot run (the reason is `desired.invalid`). */
   | { readonly kind: 'invalid' }
-  /** Slurm refused this spec for good: not submitted again until the args change. */
-  | { readonly kind: 'rejected'; readonly reason: string }
+  /**
+   * Slurm refused this spec for good: not submitted again until the args change, nor after a
+   * restart (the state remembers it). `submitId` names the refused submit (absent when the state
+   * found at start told); `job` an ended job that submit made all the same (Slurm can answer an
+   * error after creating the job).
+   */
+  | { readonly kind: 'rejected'; readonly reason: string; readonly submitId?: string; readonly job?: { readonly jobId: number; readonly slurmState: string } }
   /** Handling it threw (a bug, or data the code could not take): FAILED, the others go on. */
   | { readonly kind: 'faulted'; readonly reason: string }
   /** No job: one is submitted when nothing holds it back (a retry not yet due, a job still ending). */
@@ -146,6 +151,8 @@ export interface World {
   readonly lastPollId?: number;
   /** That poll's jobs as the event brought them: a poll of the very same objects changed nothing. */
   readonly lastPollJobs?: readonly SlurmJob[];
+  /** A poll failed before any succeeded: states are written for what needs no Slurm (new and invalid deployments). */
+  readonly slurmSilentAtStart?: boolean;
   readonly slots: SortedMap<string, Slot>;
   /** The jobs with our label seen by the latest successful poll, by job id. */
   readonly polled: SortedMap<number, SlurmJob>;

@@ -126,6 +126,19 @@ export function describeConfigDbBehaviour(name: string, makeHarness: () => Promi
       expect(listing.invalid).to.deep.equal([{ id: 'bad', reason: 'value: not valid JSON', revision: rBad }]);
     });
 
+    it('lists the states this deployer wrote whose deployment is gone, and no other state', async () => {
+      await h.putDeployment('kept', slurm('kept'));
+      await h.putPath('/deploy/kept/state', encodeState({ status: 'RUNNING', job_id: 3, generation: 1, spec: 'abc' }));
+      await h.putPath('/deploy/gone/state', encodeState({ status: 'RUNNING', job_id: 4, generation: 1, spec: 'abc' }));
+      await h.putPath('/deploy/helm-gone/state', encodeState({ status: 'RUNNING' }));
+      await h.putPath('/deploy/bad/state', encodeState({ status: 'FAILED', generation: 1, spec: 'abc' }));
+      await h.putPath('/deploy/bad', '{"key": "bad", "kind": ');
+
+      const listing = await h.db.listDeployments();
+
+      expect(listing.orphanStates).to.deep.equal(['gone']);
+    });
+
     it('lists nothing written after the listing, and the watch from its revision reports it', async () => {
       await h.putDeployment('a', slurm('a'));
       const listing = await h.db.listDeployments();

@@ -67,7 +67,7 @@ describe('openConfigDb: from SDP_CONFIG_* settings to a Config DB', () => {
 
   it('opens the memory backend, empty', async () => {
     const db = openConfigDb(settings({ SDP_CONFIG_BACKEND: 'memory' }));
-    expect(await db.listDeployments()).to.deep.equal({ revision: 0, deployments: [], invalid: [] });
+    expect(await db.listDeployments()).to.deep.equal({ revision: 0, deployments: [], invalid: [], orphanStates: [] });
     await db.close();
   });
 

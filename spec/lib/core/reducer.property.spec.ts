@@ -197,6 +197,8 @@ class Harness {
   lastPollId = 0;
   believed = new Map<string, BelievedSpec>();
   rejected = new Set<string>();
+  /** `id\nargsKey` of deployments whose stored state, at the last restart, said Slurm refused their current args. */
+  rememberedRejections = new Set<string>();
   seenTerminal = new Map<number, DeploymentStatus>();
   /** The last state written per deployment, for the "only changes" check: forgotten after a failed write. */
   lastWrite = new Map<string, DeploymentState>();
@@ -210,6 +212,10 @@ class Harness {
   private step = 0;
   private seq = 0;
 
+  /** Slurm refused this spec for good: in this life, or before it (the state remembers it). */
+  isRejected(id: string, spec: BelievedSpec): boolean {
+    return this.rejected.has(`${id}\n${spec.submitId}`) || this.rememberedRejections.has(`${id}\n${spec.argsKey}`);
+  }
   violate(property: PropertyName, message: string): void {
     this.trace.violations[property].push(`step ${this.step}: ${message}`);
   }
@@ -329,7 +335,7 @@ class Harness {
         // (A spec that is invalid or was rejected has no job: any job of it goes.)
         const of = this.jobArgs.get(command.jobId);
         const spec = this.believed.get(command.id);
-        const runnable = spec !== undefined && spec.valid && !this.rejected.has(`${command.id}\n${spec.submitId}`);
+        const runnable = spec !== undefined && spec.valid && !this.isRejected(command.id, spec);
         const unchanged = runnable && of !== undefined && of.argsKey === spec.argsKey && of.epoch === this.epochs.get(command.id)?.epoch;
         if (command.why === 'replaced' && !this.cancelled.has(command.jobId) && unchanged) {
           this.violate('unchanged', `job ${command.jobId} of ${command.id} is replaced, but ${command.id} still has the args it was submitted for: ${of?.argsKey}`);
@@ -509,6 +515,14 @@ class Harness {
     this.lastPollId = 0;
     this.believed = new Map();
     this.rejected = new Set();
+    this.rememberedRejections = new Set();
+    for (const id of this.db.ids()) {
+      const stored = this.db.get(id);
+      const state = this.db.stateOf(id);
+      if (stored === undefined || stored.unreadable !== undefined || state?.status !== 'FAILED' || state.job_id !== undefined) continue;
+      const argsKey = canonicalJson(stored.args ?? null);
+      if (state.reason?.startsWith('Slurm rejected the job: ') && state.spec === specHash(argsKey)) this.rememberedRejections.add(`${id}\n${argsKey}`);
+    }
     this.lastWrite = new Map();
     this.seenTerminal = new Map();
     this.lastWritten = new Map();
@@ -645,7 +659,7 @@ class Harness {
         this.violate('stored', `the Config DB holds ${JSON.stringify(this.db.stateOf(id))} for ${id}, but the last state written was ${JSON.stringify(written)}`);
       }
       const invalid = stored.unreadable !== undefined || !decodeSlurmArgs(stored.args).ok;
-      const rejected = this.rejected.has(`${id}\n${spec.submitId}`);
+      const rejected = this.isRejected(id, spec);
       if (written.job_id === undefined) {
         if (written.status !== 'FAILED' || !written.reason || !(invalid || rejected)) {
           this.violate('converges', `${id} (${invalid ? 'invalid' : 'valid'} args) ends with ${JSON.stringify(written)} and no job`);
@@ -692,6 +706,7 @@ class Harness {
 }
 
 class Aborted extends Error {}
+
 
 /** A step's commands and world as JSON, keys sorted (a key holding undefined and a missing key are the same). */
 interface StepJson {
