@@ -9,6 +9,8 @@ export interface DeploymentListing {
   readonly revision: number;
   readonly deployments: readonly DeploymentEntry[];
   readonly invalid: readonly InvalidDeployment[];
+  /** The states found for invalid deployments (FAILED, as a deployer wrote them), by id: for `status`. */
+  readonly invalidStates?: ReadonlyMap<string, DeploymentState>;
 }
 
 export type DeploymentChange =

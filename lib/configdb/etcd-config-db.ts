@@ -66,7 +66,7 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
         const priorState = states.get(change.deployment.id);
         deployments.push(priorState === undefined ? change.deployment : { ...change.deployment, priorState });
       }
-      return { revision: Number(response.header.revision), deployments, invalid };
+      return { revision: Number(response.header.revision), deployments, invalid, ...statesOfInvalid(invalid, states) };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {
@@ -268,4 +268,14 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The states of invalid deployments (status shows them); absent when there are none. */
+function statesOfInvalid(invalid: readonly InvalidDeployment[], states: ReadonlyMap<string, DeploymentState>): { invalidStates?: Map<string, DeploymentState> } {
+  const found = new Map<string, DeploymentState>();
+  for (const { id } of invalid) {
+    const state = states.get(id);
+    if (state !== undefined) found.set(id, state);
+  }
+  return found.size === 0 ? {} : { invalidStates: found };
 }

@@ -107,7 +107,7 @@ export function createMemoryConfigDb(): MemoryConfigDb {
         const priorState = states.get(parsed.deploymentId);
         deployments.push(priorState === undefined ? decoded.deployment : { ...decoded.deployment, priorState });
       }
-      return { revision, deployments, invalid };
+      return { revision, deployments, invalid, ...statesOfInvalid(invalid, states) };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {
@@ -208,4 +208,14 @@ function sortedKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const record = value as Record<string, unknown>;
   return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+}
+
+/** The states of invalid deployments (status shows them); absent when there are none. */
+function statesOfInvalid(invalid: readonly InvalidDeployment[], states: ReadonlyMap<string, DeploymentState>): { invalidStates?: Map<string, DeploymentState> } {
+  const found = new Map<string, DeploymentState>();
+  for (const { id } of invalid) {
+    const state = states.get(id);
+    if (state !== undefined) found.set(id, state);
+  }
+  return found.size === 0 ? {} : { invalidStates: found };
 }
