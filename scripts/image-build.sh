@@ -61,13 +61,22 @@ build_base() {
 
 cleanup=()
 trap 'rm -rf "${cleanup[@]}"' EXIT
-if ((rebuild_base)) || ! has_image "$BASE"; then build_base; fi
+image_id() { buildah "${STORAGE[@]}" inspect --type image --format '{{.FromImageID}}' "$1" 2>/dev/null || true; }
+# An image replaced by a new build is removed (if nothing else uses it), not left dangling.
+drop_replaced() { [[ -z $1 || $1 == "$(image_id "$2")" ]] || buildah "${STORAGE[@]}" rmi "$1" >/dev/null 2>&1 || true; }
 
-# The app: what `npm pack` ships (its prepare hook compiles dist/), with the production
-# dependencies of the lock file.
+if ((rebuild_base)) || ! has_image "$BASE"; then
+  old_base=$(image_id "$BASE")
+  build_base
+  drop_replaced "$old_base" "$BASE"
+fi
+
+# The app: what `npm pack` ships, compiled first (IMAGE_USE_DIST=1: dist/ is fresh, as in the
+# live spec, which runs from it), with the production dependencies of the lock file.
+[[ ${IMAGE_USE_DIST:-0} == 1 && -f dist/bin/main.js ]] || npm run --silent build >&2
 stage=$(mktemp -d /var/tmp/sdp-deployer-app.XXXXXX)
 cleanup+=("$stage")
-tarball=$(npm pack --silent --pack-destination "$stage" | tail -n 1)
+tarball=$(npm pack --silent --ignore-scripts --pack-destination "$stage" | tail -n 1)
 mkdir "$stage/app"
 tar -xzf "$stage/$tarball" -C "$stage/app" --strip-components 1
 cp package-lock.json "$stage/app/"
@@ -84,6 +93,7 @@ if ((!force)) && has_image "$ref" &&
 fi
 
 started=$SECONDS
+old_app=$(image_id "$ref")
 (cd "$stage/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
 rm -f "$stage/app/package-lock.json" "$stage/$tarball"
 # What only compilers, debuggers and readers use: type declarations, source maps, docs, sources.
@@ -98,6 +108,7 @@ buildah "${STORAGE[@]}" bud --pull-never --layers=false -f scripts/image/Contain
   --build-arg "BASE=$BASE" --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "SOURCE=$source" \
   --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg "APP_DIGEST=$digest" \
   -t "$ref" -t "$NAME:latest" "$stage" >&2
+drop_replaced "$old_app" "$ref"
 size=$(buildah "${STORAGE[@]}" images --format '{{.Size}}' "$ref" | head -n 1)
 say "$ref built in $((SECONDS - started)) s, size $size"
 echo "$ref"
