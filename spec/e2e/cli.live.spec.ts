@@ -78,9 +78,9 @@ describe('deployer CLI @live', function () {
     const id = `cli-${tag}`;
     await put(id, { script: '#!/bin/bash\necho hi\n' });
     const env = deployerEnv(stack, release);
-    const plan = await cli(['plan', '--json'], env);
+    const plan = await cli(['plan', '-o', 'json'], env);
     expect(plan.code).to.equal(0);
-    const planned = plan.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string });
+    const planned = JSON.parse(plan.stdout) as { type: string; id?: string }[];
     expect(planned.filter((c) => c.id === id).map((c) => c.type)).to.deep.equal(['submitJob', 'writeState']);
     // Nothing was done: no job, no state.
     expect(await jobsNamed(stack, id)).to.deep.equal([]);
