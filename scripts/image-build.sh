@@ -32,7 +32,7 @@ command -v buildah >/dev/null || need+=(buildah)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 if ((${#need[@]})); then
   say "installing ${need[*]} from Debian"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >&2
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${need[@]}"; } >&2
 fi
 
 has_image() { buildah "${STORAGE[@]}" inspect --type image "$1" >/dev/null 2>&1; }

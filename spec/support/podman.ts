@@ -38,7 +38,9 @@ export async function podmanUnusable(): Promise<string | undefined> {
   const has = async (command: string) => (await run('sh', ['-c', `command -v ${command}`]).then(() => true, () => false));
   if (!(await has('podman')) || !(await has('runc'))) {
     try {
-      await run('apt-get', ['install', '-y', '-q', 'podman', 'runc'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000, maxBuffer: 64 << 20 });
+      const apt = { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600_000, maxBuffer: 64 << 20 };
+      await run('apt-get', ['update', '-q'], apt);
+      await run('apt-get', ['install', '-y', '-q', '-o', 'DPkg::Lock::Timeout=300', 'podman', 'runc'], apt);
     } catch (error) {
       return `podman and runc are not installed and apt-get could not install them: ${(error as Error).message.split('\n')[0]}`;
     }
