@@ -111,6 +111,7 @@ describe('the OCI image, run by podman against the local stack @live', function 
     expect(took, 'within the grace period').to.be.lessThan(10_000);
     const text = await logs();
     expect(text).to.match(/^1\|[^|]+\|INFO\|main\|[^|]*\|[^|]*\|[^|]*signal:SIGTERM[^|]*\|deployer stopping/m);
+    expect(text, 'the SKA format names the function and file#line').to.match(/\|onSignal\|run\.js#\d+\|signal:SIGTERM/);
     expect(text).to.match(/\|deployer stopped$/m);
     expect(text, 'no token in the logs').not.to.contain(stack.SLURM_JWT);
     console.log(`      ${id}: job ${state.job_id} FINISHED; SIGTERM to exit 0 in ${took} ms; last lines:\n${text.trim().split('\n').slice(-3).map((l) => `        ${l}`).join('\n')}`);
