@@ -1,52 +1,126 @@
-// `deployer status` and `deployer plan`: read the Config DB and Slurm once, print, change nothing.
+// `status` and `plan`: read the Config DB and Slurm, print, change nothing. `status --watch`
+// reads again on every Config DB change and every interval, and prints when something changed.
 
-import { listAllJobs, openClientsOrExit } from './clients.js';
-import { planCommands } from '../lib/core/plan.js';
-import { formatTable, statusRows } from '../lib/core/status-table.js';
-import type { Command } from '../lib/core/commands.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { listAllJobs, openClientsOrExit, type Clients } from './clients.js';
+import { formatPlan, planCommands } from '../lib/core/plan.js';
+import { formatTable, statusRows, type StatusRow } from '../lib/core/status-table.js';
+import type { DeployerConfig } from '../lib/core/config.js';
 import { reducerSettingsOf } from '../streams/live-deployer.js';
 import { configOrExit, EXIT_OK } from './run.js';
+import { toYaml } from './yaml.js';
 
-export async function statusCommand(): Promise<number> {
+export interface StatusOptions {
+  readonly ids: readonly string[];
+  readonly output: 'table' | 'wide' | 'json' | 'yaml';
+  readonly watch: boolean;
+  readonly intervalSeconds: number;
+}
+
+export async function statusCommand(options: StatusOptions): Promise<number> {
   const config = configOrExit();
   const clients = await openClientsOrExit(config, { waitForSlurm: false });
   try {
-    const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
-    const rows = statusRows(listing.deployments, listing.invalid, jobs, config.job.label, Date.now());
-    process.stdout.write(`${formatTable(rows)}\n`);
+    if (!options.watch) {
+      process.stdout.write(render(await readRows(clients, config, options.ids), options.output, false));
+      return EXIT_OK;
+    }
+    await watchStatus(clients, config, options);
     return EXIT_OK;
   } finally {
     await clients.close();
   }
 }
 
-export async function planCommand(args: readonly string[]): Promise<number> {
+async function readRows(clients: Clients, config: DeployerConfig, ids: readonly string[]): Promise<StatusRow[]> {
+  const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
+  const invalid = listing.invalid.map((i) => ({ ...i, priorState: listing.invalidStates?.get(i.id) }));
+  const rows = statusRows(listing.deployments, invalid, jobs, config.job.label, Date.now());
+  return ids.length === 0 ? rows : rows.filter((r) => ids.includes(r.deployment));
+}
+
+function render(rows: readonly StatusRow[], output: StatusOptions['output'], watching: boolean): string {
+  switch (output) {
+    case 'table':
+    case 'wide':
+      return `${formatTable(rows, output === 'wide')}\n`;
+    case 'json':
+      // Watching, one document per line (a stream jq reads); else one pretty document.
+      return watching ? `${JSON.stringify(rows)}\n` : `${JSON.stringify(rows, null, 2)}\n`;
+    case 'yaml':
+      return `${watching ? '---\n' : ''}${toYaml(rows)}`;
+  }
+}
+
+/** What a change is: anything but the passing of time. */
+function changeKey(rows: readonly StatusRow[]): string {
+  return JSON.stringify(rows.map(({ age_seconds: _, ...rest }) => rest));
+}
+
+async function watchStatus(clients: Clients, config: DeployerConfig, options: StatusOptions): Promise<void> {
+  const clear = process.stdout.isTTY && (options.output === 'table' || options.output === 'wide');
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let poked = false; // a Config DB change while reading: read again at once
+  const poke = () => {
+    poked = true;
+    wake?.();
+  };
+  const stop = () => {
+    stopped = true;
+    wake?.();
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  process.stdout.on('error', stop); // the reader went away (`| head`)
+  const listing = await clients.configDb.listDeployments();
+  const watch = await clients.configDb.watchDeployments(listing.revision, { change: poke, lost: () => undefined });
+  let last: string | undefined;
+  let failing = false;
+  try {
+    while (!stopped) {
+      try {
+        const rows = await readRows(clients, config, options.ids);
+        const key = changeKey(rows);
+        if (key !== last) {
+          last = key;
+          const text = render(rows, options.output, true);
+          process.stdout.write(clear ? `\x1b[H\x1b[2J${new Date().toISOString()}\n${text}` : text);
+        }
+        failing = false;
+      } catch (error) {
+        // A watch outlives an outage: say it once, and go on reading.
+        if (!failing) process.stderr.write(`status --watch: ${error instanceof Error ? error.message : String(error)}; trying again\n`);
+        failing = true;
+      }
+      if (stopped || poked) {
+        poked = false;
+        continue;
+      }
+      const ac = new AbortController();
+      wake = () => ac.abort();
+      await sleep(options.intervalSeconds * 1000, undefined, { signal: ac.signal }).catch(() => undefined);
+      wake = undefined;
+      poked = false;
+    }
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
+    await watch.close();
+  }
+}
+
+export interface PlanOptions {
+  readonly output: 'text' | 'json';
+}
+
+export async function planCommand(options: PlanOptions): Promise<number> {
   const config = configOrExit();
   const clients = await openClientsOrExit(config, { waitForSlurm: false });
   try {
     const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
     const commands = planCommands(reducerSettingsOf(config), { ...listing, jobs, now: Date.now() });
-    const lines = args.includes('--json') ? commands.map((c) => JSON.stringify(c)) : commands.map(describe);
-    process.stdout.write(lines.length === 0 ? 'nothing to do\n' : `${lines.join('\n')}\n`);
+    process.stdout.write(options.output === 'json' ? `${JSON.stringify(commands, null, 2)}\n` : `${formatPlan(commands)}\n`);
     return EXIT_OK;
   } finally {
     await clients.close();
-  }
-}
-
-function describe(command: Command): string {
-  switch (command.type) {
-    case 'submitJob':
-      return `submit   ${command.id}  (submit ${command.submitId}, partition ${command.spec.partition ?? 'default'})`;
-    case 'cancelJob':
-      return `cancel   ${command.id}  job ${command.jobId} (${command.why})`;
-    case 'lookupJob':
-      return `lookup   ${command.id}  job ${command.jobId}`;
-    case 'writeState':
-      return `state    ${command.id}  ${JSON.stringify(command.state)}`;
-    case 'deleteState':
-      return `remove   ${command.id}  state`;
-    case 'pollJobs':
-      return `poll     Slurm`;
   }
 }

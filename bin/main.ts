@@ -1,37 +1,107 @@
-// `node bin/deployer [command]`: dispatch only. `run` (the default) runs the deployer; `status`,
-// `plan` and `replay` inspect; `--help` and `--version` answer at once.
+// `sdp-slurm-deployer [command] [flags]`: parses the arguments (node:util parseArgs, strict) and
+// dispatches. `run` (the default) runs the deployer; `status`, `plan` and `replay` inspect;
+// `help` and `version` answer at once. A usage mistake exits 2 with the usage on stderr.
 
-import { HELP, USAGE, version } from './help.js';
+import { parseArgs } from 'node:util';
+import { COMMANDS, isCommandName, PROGRAM, type CommandName } from './commands.js';
+import { commandHelp, overview, usageError, version } from './help.js';
 import { planCommand, statusCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
 import { EXIT_FATAL, EXIT_OK, runDeployer } from './run.js';
 
 const EXIT_USAGE = 2;
-const argv = process.argv.slice(2);
-const command = argv[0] === undefined || argv[0].startsWith('-') ? 'run' : argv[0];
-const args = argv[0] === command ? argv.slice(1) : argv;
+
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: CommandName,
+  ) {
+    super(message);
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) return runCommand('run', []);
+  if (first === '--help' || first === '-h') return say(rest.length === 0 ? overview() : helpFor(rest));
+  if (first === '--version' || first === '-V') return rest.length === 0 ? say(`${PROGRAM} ${version()}\n`) : usage('--version takes no arguments');
+  // Flags before any command are the default command's (run), as before.
+  if (first.startsWith('-')) return runCommand('run', argv);
+  if (!isCommandName(first)) throw new UsageError(`unknown command "${first}"`);
+  return runCommand(first, rest);
+}
+
+async function runCommand(name: CommandName, args: readonly string[]): Promise<number> {
+  const spec = COMMANDS[name];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { ...spec.options, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: spec.positionals,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), name);
+  }
+  const { positionals } = parsed;
+  const values = parsed.values as Readonly<Record<string, string | boolean | undefined>>;
+  if (values['help'] === true) return say(commandHelp(name));
+  switch (name) {
+    case 'run':
+      await runDeployer();
+      return EXIT_OK;
+    case 'status':
+      return statusCommand({ ids: positionals, output: oneOf(name, 'output', values['output'], ['table', 'wide', 'json', 'yaml']), watch: values['watch'] === true, intervalSeconds: seconds(name, values['interval']) });
+    case 'plan':
+      return planCommand({ output: values['json'] === true ? 'json' : oneOf(name, 'output', values['output'], ['text', 'json']) });
+    case 'replay':
+      if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'a journal file is needed' : 'one journal file only', name);
+      return replayCommand(positionals[0] as string, { quiet: values['quiet'] === true });
+    case 'help':
+      return say(positionals.length === 0 ? overview() : helpFor(positionals));
+    case 'version':
+      return say(`${PROGRAM} ${version()}\n`);
+  }
+}
+
+function helpFor(names: readonly string[]): string {
+  const [name, ...more] = names;
+  if (name === undefined || more.length > 0) throw new UsageError('help takes one command', 'help');
+  if (!isCommandName(name)) throw new UsageError(`unknown command "${name}"`, 'help');
+  return commandHelp(name);
+}
+
+function oneOf<T extends string>(command: CommandName, flag: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got "${String(value)}")`, command);
+}
+
+function seconds(command: CommandName, value: unknown): number {
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isFinite(n) || n < 0.1 || n > 3600) throw new UsageError(`--interval must be seconds between 0.1 and 3600 (got "${String(value)}")`, command);
+  return n;
+}
+
+function say(text: string): number {
+  process.stdout.write(text);
+  return EXIT_OK;
+}
+
+function usage(problem: string): number {
+  process.stderr.write(usageError(problem));
+  return EXIT_USAGE;
+}
 
 try {
-  if (args.includes('--version')) {
-    process.stdout.write(`sdp-slurm-deployer ${version()}\n`);
-    process.exitCode = EXIT_OK;
-  } else if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(HELP[command] ?? USAGE);
-    process.exitCode = HELP[command] === undefined ? EXIT_USAGE : EXIT_OK;
-  } else if (command === 'run' && args.length === 0) {
-    await runDeployer();
-  } else if (command === 'status' && args.length === 0) {
-    process.exitCode = await statusCommand();
-  } else if (command === 'plan' && args.every((a) => a === '--json')) {
-    process.exitCode = await planCommand(args);
-  } else if (command === 'replay') {
-    process.exitCode = await replayCommand(args);
-  } else {
-    process.stderr.write(`sdp-slurm-deployer: unknown arguments: ${argv.join(' ')}\n${USAGE}`);
-    process.exitCode = EXIT_USAGE;
-  }
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  // Expected failures (Slurm unreachable for status or plan, say) end here, said in one line.
-  process.stderr.write(`sdp-slurm-deployer: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = EXIT_FATAL;
+  if (error instanceof UsageError) {
+    process.stderr.write(usageError(error.message, error.command));
+    process.exitCode = EXIT_USAGE;
+  } else {
+    // Expected failures (Slurm unreachable for status or plan, say) end here, said in one line.
+    process.stderr.write(`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT_FATAL;
+  }
 }

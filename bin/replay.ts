@@ -1,29 +1,25 @@
-// `node bin/deployer replay [--quiet] <journal>`: runs a journal's events through the reducer
+// `sdp-slurm-deployer replay [-q] <journal>`: runs a journal's events through the reducer
 // (lib/core/replay.ts) and prints the commands, one JSON line each; exits 1 naming the first
-// line whose replay differs from what was recorded. Reading the file is the only I/O here.
+// line whose replay differs from what was recorded, with the first differing command as a diff.
+// Reading the file is the only I/O here.
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createReplay, type ReplayMismatch } from '../lib/core/replay.js';
+import { firstCommandDiff } from './command-diff.js';
 
 const EXIT_OK = 0;
 const EXIT_DIFFERS = 1;
-const EXIT_USAGE = 2;
+const EXIT_UNREADABLE = 2;
 
-export async function replayCommand(args: readonly string[]): Promise<number> {
-  const quiet = args.includes('--quiet');
-  const files = args.filter((a) => a !== '--quiet');
-  const [file] = files;
-  if (file === undefined || files.length !== 1 || file.startsWith('-')) {
-    process.stderr.write('usage: deployer replay [--quiet] <journal file>\n');
-    return EXIT_USAGE;
-  }
+export async function replayCommand(file: string, options: { readonly quiet: boolean }): Promise<number> {
   // A reader gone away (`| head`) ends the printing, not the verification.
-  let printing = !quiet;
+  let printing = !options.quiet;
   process.stdout.on('error', () => (printing = false));
 
   const replay = createReplay();
   let first: ReplayMismatch | undefined;
+  let diff: string | undefined;
   let mismatches = 0;
   let steps = 0;
   const note = (mismatch: ReplayMismatch | undefined) => {
@@ -35,6 +31,7 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
     const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
     for await (const text of lines) {
       const { step, mismatch } = replay.line(text);
+      if (mismatch !== undefined && first === undefined && step !== undefined && step.fault === undefined) diff = diffOfStep(text, step.commands);
       note(mismatch);
       if (step === undefined) continue;
       steps += 1;
@@ -42,17 +39,31 @@ export async function replayCommand(args: readonly string[]): Promise<number> {
     }
   } catch (error) {
     process.stderr.write(`sdp-slurm-deployer replay: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_USAGE;
+    return EXIT_UNREADABLE;
   }
   note(replay.end());
 
   if (first !== undefined) {
+    // The reason holds both command lists in full; the diff says it better when there is one.
+    const reason = diff === undefined ? first.reason : first.reason.replace(/:.*$/s, '');
     process.stderr.write(
-      `sdp-slurm-deployer replay: ${file} line ${first.lineNumber} differs: ${first.reason}\n` +
+      `sdp-slurm-deployer replay: ${file} line ${first.lineNumber} differs: ${reason}\n` +
+        (diff === undefined ? '' : `${diff}\n`) +
         `${mismatches} line(s) of ${file} did not replay as recorded\n`,
     );
     return EXIT_DIFFERS;
   }
-  if (!quiet) process.stderr.write(`sdp-slurm-deployer replay: ${steps} steps of ${file} replayed as recorded\n`);
+  if (!options.quiet) process.stderr.write(`sdp-slurm-deployer replay: ${steps} steps of ${file} replayed as recorded\n`);
   return EXIT_OK;
+}
+
+/** The diff of a step whose commands differ; undefined for a fault or an unreadable recording. */
+function diffOfStep(text: string, replayed: readonly unknown[]): string | undefined {
+  try {
+    const recorded = (JSON.parse(text) as { commands?: unknown }).commands;
+    if (!Array.isArray(recorded)) return undefined;
+    return firstCommandDiff(recorded, JSON.parse(JSON.stringify(replayed)) as unknown[]);
+  } catch {
+    return undefined;
+  }
 }

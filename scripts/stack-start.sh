@@ -398,7 +398,7 @@ TOKEN_MAX_AGE=$((12 * 3600)) # tokens live 24 h; tests may run for a while after
 # (a purged and recreated JWT key would invalidate them): no rewrite while other
 # test processes may be reading it.
 tokens_reusable() {
-  local minted key value kid=
+  local minted key value kid= deployer_names=0
   { read -r minted <"$TOKEN_STAMP"; } 2>/dev/null || return 1
   [[ $minted =~ ^[0-9]+$ ]] && ((EPOCHSECONDS - minted < TOKEN_MAX_AGE)) || return 1
   JOB_TOKEN='' ADMIN_TOKEN=''
@@ -408,10 +408,13 @@ tokens_reusable() {
       SLURM_ADMIN_TOKEN) ADMIN_TOKEN=$value ;;
       SDP_STACK_DIR) [[ $value == "$STACK_DIR" ]] || return 1 ;;
       SLURM_JWKS_KID) kid=$value ;;
+      SDP_SLURMDEPLOY_SLURM_URL) deployer_names=1 ;;
     esac
   done <"$ENV_FILE" 2>/dev/null || return 1
   # An env file from before the JWKS key (layout 1), or of another key: write it again.
   [[ -n $kid && $kid == "$(jwks_kid)" ]] || return 1
+  # One from before the deployer's own variable names: write it again.
+  ((deployer_names)) || return 1
   # Both tokens are signed with the same key: checking one is enough.
   [[ -n $JOB_TOKEN && -n $ADMIN_TOKEN ]] && rest_ping "$JOB_TOKEN" "$JOB_USER"
 }
@@ -429,7 +432,8 @@ mint_token() {
   echo "${BASH_REMATCH[1]}"
 }
 
-# Tests (Node) and the demo parse this: plain KEY=value lines, nothing else.
+# Tests (Node) and the demo parse this: plain KEY=value lines, nothing else. The SDP_* lines are
+# the deployer's own variables: `export $(grep ^SDP_ stack.env)` points status or plan here.
 write_env_file() {
   local tmp=$ENV_FILE.$$
   # Holds SLURM_ADMIN_TOKEN, which may act as any user: root only.
@@ -449,7 +453,10 @@ write_env_file() {
       "SLURM_JOB_DIR=$JOB_DIR" \
       "ETCD_ENDPOINT=$ETCD_ENDPOINT" \
       "SDP_CONFIG_HOST=127.0.0.1" \
-      "SDP_CONFIG_PORT=$ETCD_CLIENT_PORT" >"$tmp"
+      "SDP_CONFIG_PORT=$ETCD_CLIENT_PORT" \
+      "SDP_SLURMDEPLOY_SLURM_URL=$SLURM_URL" \
+      "SDP_SLURMDEPLOY_CLIENT_ID=$JOB_USER" \
+      "SDP_SLURMDEPLOY_SLURM_JWT=$JOB_TOKEN" >"$tmp"
   )
   # Readers never see a half-written file.
   mv -f "$tmp" "$ENV_FILE"

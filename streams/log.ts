@@ -43,12 +43,39 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
-  return {
-    debug: (message, fields) => logger.debug(fields ?? {}, message),
-    info: (message, fields) => logger.info(fields ?? {}, message),
-    warning: (message, fields) => logger.warn(fields ?? {}, message),
-    error: (message, fields) => logger.error(fields ?? {}, message),
+  // The SKA format names the calling function and file#line: read from the stack, for it only.
+  const withCaller = format === 'ska' ? (fields: LogFields | undefined, self: Function) => ({ ...fields, [CALLER]: callerOf(self) }) : (fields: LogFields | undefined) => fields ?? {};
+  const sink: Logger = {
+    debug: (message, fields) => logger.debug(withCaller(fields, sink.debug), message),
+    info: (message, fields) => logger.info(withCaller(fields, sink.info), message),
+    warning: (message, fields) => logger.warn(withCaller(fields, sink.warning), message),
+    error: (message, fields) => logger.error(withCaller(fields, sink.error), message),
   };
+  return sink;
+}
+
+/** The field that carries the caller to the SKA formatter (never printed as a tag). */
+const CALLER = '__caller';
+
+interface Caller {
+  readonly function: string;
+  /** `file#line`. */
+  readonly at: string;
+}
+
+/** The function and file#line of whoever called `self`, from a V8 stack frame. */
+export function callerOf(self: Function): Caller {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 1;
+  Error.captureStackTrace(holder, self);
+  Error.stackTraceLimit = limit;
+  const frame = holder.stack?.split('\n')[1]?.trim() ?? '';
+  // `at fn (file:///a/b.js:12:5)`, `at file:///a/b.js:12:5`, `at async fn (...)`
+  const match = /^at (?:async )?(?:(.+?) \()?(?:file:\/\/)?(.*?):(\d+):\d+\)?$/.exec(frame);
+  if (match === null) return { function: '', at: '' };
+  const [, fn = '', file = '', line = ''] = match;
+  return { function: fn.replace(/^(?:Object|Module)\./, ''), at: `${file.split('/').at(-1) ?? file}#${line}` };
 }
 
 /** The format to use when none is configured: human on a terminal, JSON for machines. */
@@ -64,11 +91,20 @@ interface Line {
 }
 
 function reformat(format: Exclude<LogFormat, 'json'>, json: string): string {
-  const { time, level, message, ...fields } = JSON.parse(json) as Line;
-  const pairs = Object.entries(fields).map(([k, v]) => `${k}${format === 'ska' ? ':' : '='}${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const { time, level, message, [CALLER]: caller, ...fields } = JSON.parse(json) as Line;
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
   if (format === 'ska') {
-    // 1|<ISO time>|<LEVEL>|<thread>|<function>|<file>#<line>|<tags>|<message>
-    return `1|${time}|${level}|main|||${pairs.join(',').replaceAll('|', '/')}|${message}\n`;
+    // 1|<ISO time>|<LEVEL>|<thread>|<function>|<file>#<line>|<tags>|<message>, one line: a tag
+    // escapes `\`, `|`, `,` and line breaks; the message, the last field, only `\` and line breaks.
+    const tags = Object.entries(fields).map(([k, v]) => `${escapeSka(k, true)}:${escapeSka(text(v), true)}`);
+    const at = (caller ?? {}) as Partial<Caller>;
+    return `1|${time}|${level}|main|${escapeSka(at.function ?? '', true)}|${escapeSka(at.at ?? '', true)}|${tags.join(',')}|${escapeSka(message, false)}\n`;
   }
+  const pairs = Object.entries(fields).map(([k, v]) => `${k}=${text(v)}`);
   return `${time.slice(11, 23)} ${level.padEnd(7)} ${message}${pairs.length > 0 ? `  ${pairs.join(' ')}` : ''}\n`;
+}
+
+function escapeSka(value: string, inTag: boolean): string {
+  const escaped = value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
+  return inTag ? escaped.replaceAll('|', '\\|').replaceAll(',', '\\,') : escaped;
 }

@@ -121,3 +121,12 @@ export function orphanStatesOf(states: ReadonlyMap<string, DeploymentState>, pre
   return [...states].filter(([id, state]) => state.spec !== undefined && !present.has(id)).map(([id]) => id).sort();
 }
 
+/** The states of invalid deployments (status shows them); absent when there are none. */
+export function statesOfInvalid(invalid: readonly InvalidDeployment[], states: ReadonlyMap<string, DeploymentState>): { invalidStates?: Map<string, DeploymentState> } {
+  const found = new Map<string, DeploymentState>();
+  for (const { id } of invalid) {
+    const state = states.get(id);
+    if (state !== undefined) found.set(id, state);
+  }
+  return found.size === 0 ? {} : { invalidStates: found };
+}

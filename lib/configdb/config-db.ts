@@ -11,6 +11,8 @@ export interface DeploymentListing {
   readonly invalid: readonly InvalidDeployment[];
   /** Ids with a state this deployer wrote (it names a spec) but no deployment key. */
   readonly orphanStates: readonly string[];
+  /** The states found for invalid deployments (FAILED, as a deployer wrote them), by id: for `status`. */
+  readonly invalidStates?: ReadonlyMap<string, DeploymentState>;
 }
 
 export type DeploymentChange =

@@ -6,7 +6,7 @@ import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../core/secret.js';
 import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeState, encodeState, orphanStatesOf } from './codecs.js';
+import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
 import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
 export interface EtcdConfigDbOptions {
@@ -69,7 +69,7 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
         const priorState = states.get(change.deployment.id);
         deployments.push(priorState === undefined ? change.deployment : { ...change.deployment, priorState });
       }
-      return { revision: Number(response.header.revision), deployments, invalid, orphanStates: orphanStatesOf(states, present) };
+      return { revision: Number(response.header.revision), deployments, invalid, orphanStates: orphanStatesOf(states, present), ...statesOfInvalid(invalid, states) };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {

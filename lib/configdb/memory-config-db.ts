@@ -4,7 +4,7 @@
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeState, encodeState, orphanStatesOf } from './codecs.js';
+import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
 import { deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
 export interface MemoryConfigDb extends ConfigDb {
@@ -109,7 +109,7 @@ export function createMemoryConfigDb(): MemoryConfigDb {
         const priorState = states.get(parsed.deploymentId);
         deployments.push(priorState === undefined ? decoded.deployment : { ...decoded.deployment, priorState });
       }
-      return { revision, deployments, invalid, orphanStates: orphanStatesOf(states, present) };
+      return { revision, deployments, invalid, orphanStates: orphanStatesOf(states, present), ...statesOfInvalid(invalid, states) };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer } from '../support/deployer-process.js';
 import { startDelayingProxy } from '../support/delaying-proxy.js';
 import { eventually } from '../support/eventually.js';
@@ -32,12 +33,15 @@ describe('deployer CLI @live', function () {
   this.timeout(120_000);
   const tag = randomBytes(3).toString('hex');
   const release = `cli${tag}`;
+  // A Config DB prefix of its own: deployers of other specs (or engineers) sharing the stack
+  // would otherwise take these deployments too.
+  const prefix = `/cli-${tag}`;
   let stack: StackEnv;
   let etcd: Etcd3;
   const ids: string[] = [];
   const put = (id: string, args: unknown) => {
     ids.push(id);
-    return etcd.put(`2/deploy/${id}`).value(JSON.stringify({ key: id, kind: 'slurm', args }));
+    return etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args }));
   };
 
   before(async function () {
@@ -48,8 +52,8 @@ describe('deployer CLI @live', function () {
 
   after(async () => {
     for (const id of ids) {
-      await etcd.delete().key(`2/deploy/${id}`);
-      await etcd.delete().key(`3/deploy/${id}/state`);
+      await etcd.delete().key(deploymentKey(id, prefix));
+      await etcd.delete().key(stateKey(id, prefix));
     }
     etcd.close();
   });
@@ -65,7 +69,7 @@ describe('deployer CLI @live', function () {
   });
 
   it('exits 2 on bad configuration, naming the variable and never the secret', async () => {
-    const env = { ...deployerEnv(stack, release), SDP_SLURMDEPLOY_LOOP_INTERVAL: 'often' };
+    const env = { ...deployerEnv(stack, release, { SDP_CONFIG_PREFIX: prefix }), SDP_SLURMDEPLOY_LOOP_INTERVAL: 'often' };
     delete (env as Record<string, string>)['SDP_SLURMDEPLOY_NAMESPACE'];
     const result = await cli([], env);
     expect(result.code).to.equal(2);
@@ -77,18 +81,18 @@ describe('deployer CLI @live', function () {
   it('plans without doing, then shows the status table of a real run', async () => {
     const id = `cli-${tag}`;
     await put(id, { script: '#!/bin/bash\necho hi\n' });
-    const env = deployerEnv(stack, release);
-    const plan = await cli(['plan', '--json'], env);
+    const env = deployerEnv(stack, release, { SDP_CONFIG_PREFIX: prefix });
+    const plan = await cli(['plan', '-o', 'json'], env);
     expect(plan.code).to.equal(0);
-    const planned = plan.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string });
+    const planned = JSON.parse(plan.stdout) as { type: string; id?: string }[];
     expect(planned.filter((c) => c.id === id).map((c) => c.type)).to.deep.equal(['submitJob', 'writeState']);
     // Nothing was done: no job, no state.
     expect(await jobsNamed(stack, id)).to.deep.equal([]);
-    expect(await etcd.get(`3/deploy/${id}/state`).string()).to.equal(null);
+    expect(await etcd.get(stateKey(id, prefix)).string()).to.equal(null);
 
     const deployer = startDeployer(env);
     try {
-      await eventually(`${id} FINISHED`, async () => ((await etcd.get(`3/deploy/${id}/state`).string())?.includes('FINISHED') ? true : undefined));
+      await eventually(`${id} FINISHED`, async () => ((await etcd.get(stateKey(id, prefix)).string())?.includes('FINISHED') ? true : undefined));
     } finally {
       expect(await deployer.stop()).to.equal(0);
     }
@@ -104,7 +108,7 @@ describe('deployer CLI @live', function () {
   it('on SIGTERM with a submit in flight, records its job and exits 0 within the grace period', async () => {
     const proxy = await startDelayingProxy(stack.SLURM_URL, 3000, (req) => req.method === 'POST' && (req.url ?? '').includes('/job/submit'));
     const id = `term-${tag}`;
-    const deployer = startDeployer(deployerEnv(stack, `${release}t`, { SDP_SLURMDEPLOY_SLURM_URL: proxy.url, SDP_SLURMDEPLOY_SHUTDOWN_GRACE: '10' }));
+    const deployer = startDeployer(deployerEnv(stack, `${release}t`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_SLURM_URL: proxy.url, SDP_SLURMDEPLOY_SHUTDOWN_GRACE: '10' }));
     try {
       await eventually('the deployer to list the Config DB', async () => (deployer.output().includes('Config DB listed') ? true : undefined));
       await put(id, { script: '#!/bin/bash\nsleep 1\n' });
@@ -115,7 +119,7 @@ describe('deployer CLI @live', function () {
       const took = Date.now() - started;
       expect(took, 'waited for the submit').to.be.greaterThan(1500);
       expect(took, 'within the grace period').to.be.lessThan(10_000);
-      const state = JSON.parse((await etcd.get(`3/deploy/${id}/state`).string()) ?? '{}') as { job_id?: number };
+      const state = JSON.parse((await etcd.get(stateKey(id, prefix)).string()) ?? '{}') as { job_id?: number };
       expect(state.job_id, 'the job id of the submit in flight was recorded').to.be.a('number');
       expect(deployer.output()).to.contain('"message":"deployer stopped"');
     } finally {
@@ -126,7 +130,7 @@ describe('deployer CLI @live', function () {
 
   it('serves metrics and health over HTTP while it runs', async () => {
     const port = await freePort();
-    const deployer = startDeployer(deployerEnv(stack, `${release}m`, { SDP_SLURMDEPLOY_METRICS_PORT: String(port), SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1' }));
+    const deployer = startDeployer(deployerEnv(stack, `${release}m`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_METRICS_PORT: String(port), SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1' }));
     try {
       const base = `http://127.0.0.1:${port}`;
       const text = await eventually('a scrape after the first poll', async () => {

@@ -37,10 +37,26 @@ describe('createLogger', () => {
     expect(text).to.contain('[redacted]');
   });
 
-  it('writes the SKA format: 1|time|LEVEL|thread|function|file#line|tags|message', () => {
+  it('writes the SKA format: 1|time|LEVEL|thread|function|file#line|tags|message, naming the caller', () => {
     const { log, lines } = capture({ level: 'INFO', format: 'ska' });
-    log.info('job submitted', { deployment: 'd1', job: 7 });
-    expect(lines[0]).to.match(/^1\|\d{4}-\d\d-\d\dT[\d:.]+Z\|INFO\|main\|\|\|deployment:d1,job:7\|job submitted\n$/);
+    function submitJob() {
+      log.info('job submitted', { deployment: 'd1', job: 7 });
+    }
+    submitJob();
+    // Mocha maps the compiled line back to this file through the source map.
+    expect(lines[0]).to.match(/^1\|\d{4}-\d\d-\d\dT[\d:.]+Z\|INFO\|main\|submitJob\|log\.spec\.(ts|js)#\d+\|deployment:d1,job:7\|job submitted\n$/);
+    const line = Number(/#(\d+)\|/.exec(lines[0] ?? '')?.[1]);
+    expect(line).to.be.greaterThan(40);
+  });
+
+  it('escapes |, commas, backslashes and line breaks in SKA tags, and keeps the line one line', () => {
+    const { log, lines } = capture({ level: 'INFO', format: 'ska' });
+    log.warning('two\nlines | kept', { reason: 'a|b,c\\d\ne' });
+    // A reader splits at the first seven unescaped bars: the message is the rest of the line.
+    const fields = (lines[0] ?? '').split(/(?<!\\)\|/);
+    expect(fields[6]).to.equal('reason:a\\|b\\,c\\\\d\\ne');
+    expect(fields.slice(7).join('|')).to.equal('two\\nlines | kept\n');
+    expect((lines[0] ?? '').slice(0, -1)).not.to.contain('\n');
   });
 
   it('writes a human format: time, level, message, then key=value fields', () => {

@@ -139,6 +139,15 @@ export function describeConfigDbBehaviour(name: string, makeHarness: () => Promi
       expect(listing.orphanStates).to.deep.equal(['gone']);
     });
 
+    it('lists the state written for a deployment whose value cannot be read, for status', async () => {
+      await h.putPath('/deploy/bad', 'not json');
+      await h.putPath('/deploy/bad/state', '{"status": "FAILED", "reason": "value: not valid JSON"}');
+      await h.putPath('/deploy/worse', '[]');
+      const listing = await h.db.listDeployments();
+      expect(listing.invalid.map((i) => i.id)).to.deep.equal(['bad', 'worse']);
+      expect([...(listing.invalidStates ?? new Map())]).to.deep.equal([['bad', { status: 'FAILED', reason: 'value: not valid JSON' }]]);
+    });
+
     it('lists nothing written after the listing, and the watch from its revision reports it', async () => {
       await h.putDeployment('a', slurm('a'));
       const listing = await h.db.listDeployments();

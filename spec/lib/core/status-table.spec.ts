@@ -1,13 +1,27 @@
 import { expect } from 'chai';
-import { formatAge, formatTable, statusRows } from '../../../lib/core/status-table.js';
+import { alignColumns, formatAge, formatTable, statusRows, type StatusRow } from '../../../lib/core/status-table.js';
 import { entry, job, LABEL } from '../../support/fixtures.js';
+
+const row = (deployment: string, fields: Partial<StatusRow> = {}): StatusRow => ({
+  deployment,
+  job_id: null,
+  slurm_state: null,
+  status: null,
+  reason: '',
+  submitted: null,
+  age_seconds: null,
+  exit_code: null,
+  submit_id: null,
+  generation: null,
+  ...fields,
+});
 
 describe('statusRows', () => {
   const now = 1_800_000_000_000;
 
   it('shows each slurm deployment with its job as Slurm has it and its status as written', () => {
-    const running = { ...entry('b-run'), priorState: { status: 'RUNNING' as const, job_id: 4 } };
-    const done = { ...entry('a-done'), priorState: { status: 'FINISHED' as const, job_id: 3, slurm_state: 'COMPLETED' } };
+    const running = { ...entry('b-run'), priorState: { status: 'RUNNING' as const, job_id: 4, generation: 1 } };
+    const done = { ...entry('a-done'), priorState: { status: 'FINISHED' as const, job_id: 3, slurm_state: 'COMPLETED', exit_code: 0 } };
     const rows = statusRows(
       [running, done, entry('h', {}, 1, 'helm')],
       [{ id: 'c-bad', reason: 'args: expected an object', revision: 3 }],
@@ -15,16 +29,33 @@ describe('statusRows', () => {
       LABEL,
       now,
     );
-    expect(rows).to.deep.equal([
-      { deployment: 'a-done', jobId: '3', slurmState: 'COMPLETED (gone)', status: 'FINISHED', reason: '', age: '-' },
-      { deployment: 'b-run', jobId: '4', slurmState: 'RUNNING', status: 'RUNNING', reason: '', age: '2m05s' },
-      { deployment: 'c-bad', jobId: '-', slurmState: '-', status: '-', reason: 'args: expected an object', age: '-' },
+    expect(rows.map((r) => ({ ...r, submit_id: null }))).to.deep.equal([
+      row('a-done', { job_id: 3, slurm_state: 'COMPLETED (gone)', status: 'FINISHED', exit_code: 0 }),
+      row('b-run', { job_id: 4, slurm_state: 'RUNNING', status: 'RUNNING', submitted: new Date(now - 125_000).toISOString(), age_seconds: 125, generation: 1 }),
+      row('c-bad', { reason: 'args: expected an object' }),
     ]);
   });
 
-  it('formats an aligned table', () => {
-    const table = formatTable([{ deployment: 'x', jobId: '12', slurmState: 'RUNNING', status: 'RUNNING', reason: '', age: '5s' }]);
-    expect(table.split('\n')).to.deep.equal(['DEPLOYMENT  JOB  SLURM STATE  STATUS   AGE  REASON', 'x           12   RUNNING      RUNNING  5s']);
+  it('shows the status written for a deployment whose value cannot be read', () => {
+    const rows = statusRows([], [{ id: 'not-json', reason: 'value: not valid JSON', revision: 3, priorState: { status: 'FAILED', reason: 'value: not valid JSON' } }], [], LABEL, now);
+    expect(rows).to.deep.equal([row('not-json', { status: 'FAILED', reason: 'value: not valid JSON' })]);
+  });
+
+  it('formats an aligned table, wide with more columns', () => {
+    const rows = [row('x', { job_id: 12, slurm_state: 'RUNNING', status: 'RUNNING', age_seconds: 5 }), row('long-name', { reason: 'bad args' })];
+    expect(formatTable(rows).split('\n')).to.deep.equal([
+      'DEPLOYMENT  JOB  SLURM STATE  STATUS   AGE  REASON',
+      'x           12   RUNNING      RUNNING  5s',
+      'long-name   -    -            -        -    bad args',
+    ]);
+    expect(formatTable([row('x', { exit_code: 0, submit_id: 'r7', generation: 2 })], true).split('\n')).to.deep.equal([
+      'DEPLOYMENT  JOB  SLURM STATE  STATUS  AGE  EXIT  SUBMIT  GEN  REASON',
+      'x           -    -            -       -    0     r7      2',
+    ]);
+  });
+
+  it('aligns columns whatever the widths, leaving the last unpadded', () => {
+    expect(alignColumns([['A', 'BBB', 'C'], ['aaaa', 'b', 'cccc']])).to.equal('A     BBB  C\naaaa  b    cccc');
   });
 
   it('formats ages in the largest two units', () => {
