@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployerConfig } from '../lib/core/config.js';
 import type { SlurmJob } from '../lib/core/slurm-job.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
+import type { WriteFence } from '../lib/configdb/etcd-config-db.js';
 import { ConfigDbSettingError, openConfigDb } from '../lib/configdb/open-config-db.js';
 import { entraTokenSource } from '../lib/auth/entra.js';
 import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';
@@ -32,6 +33,8 @@ export interface OpenOptions {
   /** Keep trying while slurmrestd cannot be reached (the deployer); else fail at once (status, plan). */
   readonly waitForSlurm: boolean;
   readonly log?: Logger;
+  /** Fences the Config DB's state writes by the replica's leadership (the deployer). */
+  readonly fence?: WriteFence;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface OpenOptions {
 export async function openClientsOrExit(config: DeployerConfig, options: OpenOptions): Promise<Clients> {
   let configDb: ConfigDb;
   try {
-    configDb = openConfigDb(config.configDb);
+    configDb = openConfigDb(config.configDb, options.fence === undefined ? {} : { fence: options.fence });
   } catch (error) {
     if (error instanceof ConfigDbSettingError) exitConfig(error.variable, error.problem);
     throw error;

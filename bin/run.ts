@@ -7,7 +7,9 @@ import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/c
 import { openClientsOrExit } from './clients.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
-import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
+import { whileLeading } from '../streams/leadership.js';
+import { liveDeployer, reducerSettingsOf, touch } from '../streams/live-deployer.js';
+import { lateFence, openLeadership } from './replica-leadership.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
 import { createMetrics } from '../streams/metrics.js';
 
@@ -31,15 +33,19 @@ export async function runDeployer(): Promise<void> {
   // Until the loop runs there is nothing in flight: a signal while waiting for Slurm just exits.
   const exitNow = () => process.exit(EXIT_OK);
   process.once('SIGTERM', exitNow).once('SIGINT', exitNow);
-  const clients = await openClientsOrExit(config, { waitForSlurm: true, log });
+  // Every state write is fenced by the leadership, which starts once the clients are open.
+  const fencing = lateFence();
+  const clients = await openClientsOrExit(config, { waitForSlurm: true, log, ...(config.configDb.backend === 'etcd3' ? { fence: fencing.fence } : {}) });
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
   const startedAt = Date.now();
-  const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry() });
+  const leadership = openLeadership(config, log, fencing.bind);
+  const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
     try {
-      server = await serveEndpoints(metrics, { loopIntervalSeconds: config.loopIntervalSeconds, startedAt }, config.metricsPort, config.metricsHost);
+      const standby = () => !leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds * 3);
+      server = await serveEndpoints(metrics, { loopIntervalSeconds: config.loopIntervalSeconds, startedAt, standby }, config.metricsPort, config.metricsHost);
     } catch (error) {
       log.error('cannot serve metrics', { port: config.metricsPort, error: String(error) });
       process.exit(EXIT_FATAL);
@@ -50,6 +56,8 @@ export async function runDeployer(): Promise<void> {
     api: slurm.version,
     configDb: `${config.configDb.backend}:${config.configDb.host}:${config.configDb.port}`,
     label: config.job.label,
+    replica: leadership.replicaId,
+    leaderTtl: config.leaderTtlSeconds,
     auth: config.auth.method,
     loopInterval: config.loopIntervalSeconds,
     ...(config.metricsPort === undefined ? {} : { metrics: `${config.metricsHost}:${config.metricsPort}` }),
@@ -59,11 +67,22 @@ export async function runDeployer(): Promise<void> {
   const stop = new Subject<void>();
   const shutDown = async (code: number) => {
     server?.close();
+    // Resigning revokes the lease: another replica takes over at once, not after the TTL.
+    await leadership.resign().catch(() => undefined);
     await Promise.allSettled([clients.close(), journal?.close()]);
     process.exit(code);
   };
 
-  const subscription = liveDeployer({ config, slurm, configDb, log, journal, metrics, stop }).subscribe({
+  // A follower shows it is alive by reaching etcd (it polls no Slurm).
+  const followerAlive = setInterval(() => {
+    if (!leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds)) touch(config.livenessFile, log);
+  }, Math.min(5000, config.loopIntervalSeconds * 1000));
+  followerAlive.unref();
+  const run = (term: number) => {
+    log.info('deployer acting for this term', { replica: leadership.replicaId, term });
+    return liveDeployer({ config, slurm, configDb, log, journal, metrics, stop, canAct: () => leadership.canAct() });
+  };
+  const subscription = whileLeading(leadership.changes, run, stop).subscribe({
     complete: () => {
       log.info('deployer stopped');
       void shutDown(EXIT_OK);
@@ -91,4 +110,8 @@ export async function runDeployer(): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+function recentContact(at: number | undefined, withinSeconds: number): boolean {
+  return at !== undefined && Date.now() - at <= withinSeconds * 1000;
 }

@@ -10,14 +10,18 @@ export interface HealthPolicy {
   readonly missedPolls?: number;
   readonly startedAt: number;
   readonly now?: () => number;
+  /** A follower in good standing (it reaches etcd): ready to lead, so healthy though it polls nothing. */
+  readonly standby?: () => boolean;
 }
 
 export interface Health {
   readonly healthy: boolean;
   readonly lastPollAgeSeconds?: number;
+  readonly role?: 'follower';
 }
 
 export function healthOf(metrics: DeployerMetrics, policy: HealthPolicy): Health {
+  if (policy.standby?.() === true) return { healthy: true, role: 'follower' };
   const now = (policy.now ?? Date.now)() / 1000;
   const limit = policy.loopIntervalSeconds * (policy.missedPolls ?? 3);
   const last = metrics.lastPollAt();

@@ -15,6 +15,7 @@ import { deployer, type DeployerOutput } from './deployer.js';
 import type { Journal } from './journal.js';
 import type { Logger } from './log.js';
 import type { DeployerMetrics } from './metrics.js';
+import { gateSinks } from './leadership.js';
 import { createSinks } from './sinks.js';
 import { logOutput } from './step-log.js';
 
@@ -28,6 +29,8 @@ export interface LiveDeployerOptions {
   readonly metrics?: DeployerMetrics;
   /** Stops intake; the output completes once the commands in flight have answered. */
   readonly stop?: Observable<unknown>;
+  /** Asked before every command (leadership: the lease proven alive); false: the command is not sent. */
+  readonly canAct?: () => boolean;
 }
 
 /** The reducer's settings for a configuration: what a journal's header records for replay. */
@@ -40,7 +43,7 @@ export function reducerSettingsOf(config: DeployerConfig): ReducerSettings {
   };
 }
 
-export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop }: LiveDeployerOptions): Observable<DeployerOutput> {
+export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop, canAct }: LiveDeployerOptions): Observable<DeployerOutput> {
   const settings = reducerSettingsOf(config);
   const pollIntervalMs = settings.pollIntervalMs;
   const reducer = createReducer(settings);
@@ -55,7 +58,7 @@ export function liveDeployer({ config, slurm, configDb, log, journal, metrics, s
       // Ticks drive polls and retries: fine-grained enough for both.
       ticks(Math.min(1000, pollIntervalMs)),
     ],
-    sinks: createSinks(slurm, configDb),
+    sinks: canAct === undefined ? createSinks(slurm, configDb) : gateSinks(createSinks(slurm, configDb), canAct),
     reducer,
     ...(stop === undefined ? {} : { stop }),
   }).pipe(
@@ -69,7 +72,7 @@ export function liveDeployer({ config, slurm, configDb, log, journal, metrics, s
 }
 
 /** The liveness file says: a poll of Slurm succeeded just now. */
-function touch(file: string, log: Logger): void {
+export function touch(file: string, log: Logger): void {
   const now = new Date();
   utimes(file, now, now)
     .catch(() => writeFile(file, ''))

@@ -21,6 +21,8 @@ export interface MetricsOptions {
   /** Unix seconds at which the Slurm token expires, when known. */
   readonly tokenExpiry?: () => number | undefined;
   readonly now?: () => number;
+  /** Whether this replica leads now; unset: no leader gauge. */
+  readonly leader?: () => boolean;
 }
 
 const FAILURE_OF: Partial<Record<DeployerEvent['type'], string>> = {
@@ -97,6 +99,18 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
       if (expiry !== undefined) this.set(expiry - now() / 1000);
     },
   });
+
+  if (options.leader !== undefined) {
+    const leader = options.leader;
+    new Gauge({
+      name: 'sdp_slurmdeploy_leader',
+      help: 'Whether this replica is the leader (1) or a follower (0)',
+      registers: [registry],
+      collect() {
+        this.set(leader() ? 1 : 0);
+      },
+    });
+  }
 
   const onCommand = (command: Command) => {
     if (command.type === 'pollJobs') pollStarted.set(command.pollId, now());

@@ -1,17 +1,18 @@
 // The Config DB on etcd (npm etcd3): listing at one revision, a watch that survives disconnects
 // without losing or repeating events, and state writes guarded by a transaction.
 
-import { Etcd3, Range, type IEvent, type IKeyValue, type IOptions, type IWatchResponse, type Watcher } from 'etcd3';
+import { Etcd3, Range, type IEvent, type IKeyValue, type IOptions, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../core/secret.js';
 import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import type { Fence } from './leader-election.js';
 import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
 export interface EtcdConfigDbOptions {
-  /** `host:port`, `http://host:port` or `https://host:port` (TLS). */
-  readonly hosts: string;
+  /** `host:port`, `http://host:port` or `https://host:port` (TLS); several: the members of a cluster. */
+  readonly hosts: string | readonly string[];
   /** ska-sdp-config's global prefix: '' (default) or a path such as `/test`. */
   readonly prefix?: string;
   readonly username?: string;
@@ -24,6 +25,16 @@ export interface EtcdConfigDbOptions {
   readonly timeoutMs?: number;
   /** Longest wait between attempts to re-establish a broken watch. Default 2 s. */
   readonly watchReconnectMaxMs?: number;
+  /** A leader's fence: every state write and delete also checks that its term still holds. */
+  readonly fence?: WriteFence;
+}
+
+/** Fencing of a replica's writes by its leadership (see leader-election.ts). */
+export interface WriteFence {
+  /** The term that must still hold; undefined: not leading, so nothing may be written. */
+  current(): Fence | undefined;
+  /** A write found the term gone. */
+  fencedOut(reason: string): void;
 }
 
 export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
@@ -91,23 +102,29 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
 
     async writeState(id: string, state: DeploymentState): Promise<StateWriteResult> {
       // Never resurrects a deleted deployment: the put happens only while /deploy/<id> exists.
+      const fence = fenceOf(options.fence, `write state of ${id}`);
       const response = await call(`write state of ${id}`, () =>
-        client
-          .if(deploymentKey(id, prefix), 'Version', '>', 0)
+        fenceCompares(fence)
+          .reduce((txn, compare) => txn.and(...compare), client.if(deploymentKey(id, prefix), 'Version', '>', 0))
           .then(client.put(stateKey(id, prefix)).value(encodeState(state)))
+          .else(...fenceReads(client, fence))
           .commit(),
       );
+      if (!response.succeeded) checkFence(options.fence, fence, response, `write state of ${id}`);
       return response.succeeded ? 'written' : 'deployment-missing';
     },
 
     async deleteState(id: string): Promise<StateDeleteResult> {
       // A deployment created again meanwhile keeps its state.
+      const fence = fenceOf(options.fence, `delete state of ${id}`);
       const response = await call(`delete state of ${id}`, () =>
-        client
-          .if(deploymentKey(id, prefix), 'Version', '==', 0)
+        fenceCompares(fence)
+          .reduce((txn, compare) => txn.and(...compare), client.if(deploymentKey(id, prefix), 'Version', '==', 0))
           .then(client.delete().key(stateKey(id, prefix)))
+          .else(...fenceReads(client, fence))
           .commit(),
       );
+      if (!response.succeeded) checkFence(options.fence, fence, response, `delete state of ${id}`);
       return response.succeeded ? 'deleted' : 'deployment-exists';
     },
 
@@ -119,6 +136,37 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
       client.close();
     },
   };
+}
+
+// Fencing (issue 14): a fenced write's transaction adds fenceCompares to its compares and
+// fenceReads to its failure branch; checkFence tells a fenced-out failure from the write's own.
+
+type FenceCompare = [key: string, target: 'Create', comparison: '==', value: number];
+
+/** The fence a write must carry; throws, writing nothing, when the replica does not lead. */
+function fenceOf(fence: WriteFence | undefined, what: string): Fence | undefined {
+  if (fence === undefined) return undefined;
+  const current = fence.current();
+  if (current === undefined) throw new Error(`etcd ${what}: not written: this replica is not the leader`);
+  return current;
+}
+
+function fenceCompares(fence: Fence | undefined): FenceCompare[] {
+  return fence === undefined ? [] : [[fence.key, 'Create', '==', fence.createRevision]];
+}
+
+function fenceReads(client: Etcd3, fence: Fence | undefined): ReturnType<Etcd3['get']>[] {
+  return fence === undefined ? [] : [client.get(fence.key)];
+}
+
+/** Throws (and tells the fence) when the failed transaction's leadership key is not of our term. */
+function checkFence(fence: WriteFence | undefined, current: Fence | undefined, response: ITxnResponse, what: string): void {
+  if (fence === undefined || current === undefined) return;
+  const holder = response.responses[0]?.response_range?.kvs[0];
+  if (holder !== undefined && Number(holder.create_revision) === current.createRevision) return;
+  const reason = holder === undefined ? 'no leader' : `term ${String(holder.create_revision)} of ${holder.value.toString('utf8')}`;
+  fence.fencedOut(`${what}: ${reason}`);
+  throw new Error(`etcd ${what}: fenced out: the leadership of term ${current.createRevision} is gone (${reason})`);
 }
 
 /**
@@ -214,11 +262,12 @@ function rangeOp(keyPrefix: string): { request_range: { key: Buffer; range_end: 
   return { request_range: { key: range.start, range_end: range.end } };
 }
 
-function clientOptions(options: EtcdConfigDbOptions, timeoutMs: number): IOptions {
+/** The etcd3 client options of these settings (also for the leader election's own client). */
+export function clientOptions(options: EtcdConfigDbOptions, timeoutMs: number): IOptions {
   const { ca, cert, key, username, password } = options;
   const tls = ca !== undefined || cert !== undefined || key !== undefined;
   return {
-    hosts: options.hosts,
+    hosts: typeof options.hosts === 'string' ? options.hosts : [...options.hosts],
     dialTimeout: timeoutMs,
     // A deadline for each unary call; the watch stream is long-lived and gets none.
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),

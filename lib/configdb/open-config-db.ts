@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConfigDbConfig } from '../core/config.js';
 import type { ConfigDb } from './config-db.js';
-import { createEtcdConfigDb, type EtcdConfigDbOptions } from './etcd-config-db.js';
+import { createEtcdConfigDb, type EtcdConfigDbOptions, type WriteFence } from './etcd-config-db.js';
 import { createMemoryConfigDb } from './memory-config-db.js';
 import { checkGlobalPrefix } from './paths.js';
 
@@ -27,6 +27,8 @@ export interface OpenConfigDbOptions {
   readonly timeoutMs?: number;
   /** Longest wait between attempts to re-establish a broken watch. Default 2 s. */
   readonly watchReconnectMaxMs?: number;
+  /** Fences every state write and delete by the replica's leadership. */
+  readonly fence?: WriteFence;
 }
 
 /**
@@ -59,7 +61,8 @@ export function etcdOptionsOf(config: ConfigDbConfig, options: OpenConfigDbOptio
     throw new ConfigDbSettingError('SDP_CONFIG_PREFIX', error instanceof Error ? error.message : String(error));
   }
   return {
-    hosts: `${protocol}://${config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host}:${config.port}`,
+    // A cluster's members, any of which may answer: etcd3 moves to another when one fails.
+    hosts: config.endpoints ?? `${protocol}://${config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host}:${config.port}`,
     prefix,
     // Without a CA of its own, https checks etcd's certificate against the system's roots.
     ...(cert === undefined ? {} : { ca: readPem('SDP_CONFIG_CERT', cert, 'ca') }),
@@ -69,6 +72,7 @@ export function etcdOptionsOf(config: ConfigDbConfig, options: OpenConfigDbOptio
     ...(password === undefined ? {} : { password }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.watchReconnectMaxMs === undefined ? {} : { watchReconnectMaxMs: options.watchReconnectMaxMs }),
+    ...(options.fence === undefined ? {} : { fence: options.fence }),
   };
 }
 

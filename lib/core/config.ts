@@ -38,6 +38,8 @@ export interface ConfigDbConfig {
   readonly host: string;
   readonly port: number;
   readonly protocol: 'http' | 'https';
+  /** SDP_CONFIG_ENDPOINTS: the members of an etcd cluster (`http://host:port`, ...); unset: host and port. */
+  readonly endpoints?: readonly string[];
   /** ska-sdp-config's global prefix (SDP_CONFIG_PREFIX), such as `/test`; unset: none. */
   readonly prefix?: string;
   /** Path of the PEM CA certificate(s) that etcd's server certificate is checked against (https). */
@@ -75,6 +77,10 @@ export interface DeployerConfig {
   readonly journalFile?: string;
   readonly configDb: ConfigDbConfig;
   readonly job: JobSettings;
+  /** TTL of the leadership lease, seconds (SDP_SLURMDEPLOY_LEADER_TTL). */
+  readonly leaderTtlSeconds: number;
+  /** SDP_SLURMDEPLOY_REPLICA_ID; unset: the caller names the replica (host name and pid). */
+  readonly replicaId?: string;
 }
 
 export interface ConfigProblem {
@@ -140,10 +146,19 @@ export function readConfig(env: Environment): ConfigResult {
   const shutdownGraceSeconds = positive('SDP_SLURMDEPLOY_SHUTDOWN_GRACE', 10, false) ?? 10;
   const keepStateOfDeleted = oneOf('SDP_SLURMDEPLOY_KEEP_STATE', ['true', 'false'] as const, 'false') === 'true';
 
+  const leaderTtlSeconds = positive('SDP_SLURMDEPLOY_LEADER_TTL', 10, true) ?? 10;
+  if (leaderTtlSeconds < 2) problems.push({ variable: 'SDP_SLURMDEPLOY_LEADER_TTL', problem: `expected at least 2 seconds, got "${leaderTtlSeconds}"` });
+  const replicaId = text('SDP_SLURMDEPLOY_REPLICA_ID');
+
   const backend = oneOf('SDP_CONFIG_BACKEND', ['etcd3', 'memory'] as const, 'etcd3');
-  const protocol = oneOf('SDP_CONFIG_PROTOCOL', ['http', 'https'] as const, 'http');
-  const host = text('SDP_CONFIG_HOST') ?? '127.0.0.1';
-  const port = positive('SDP_CONFIG_PORT', 2379, true) ?? 2379;
+  const endpoints = readEndpoints(text('SDP_CONFIG_ENDPOINTS'), problems);
+  const firstEndpoint = endpoints?.[0];
+  const protocol = firstEndpoint === undefined ? oneOf('SDP_CONFIG_PROTOCOL', ['http', 'https'] as const, 'http') : firstEndpoint.protocol;
+  if (firstEndpoint !== undefined && text('SDP_CONFIG_PROTOCOL') !== undefined && text('SDP_CONFIG_PROTOCOL') !== protocol) {
+    problems.push({ variable: 'SDP_CONFIG_PROTOCOL', problem: `is "${text('SDP_CONFIG_PROTOCOL')}", but SDP_CONFIG_ENDPOINTS are ${protocol}` });
+  }
+  const host = text('SDP_CONFIG_HOST') ?? firstEndpoint?.host ?? '127.0.0.1';
+  const port = positive('SDP_CONFIG_PORT', firstEndpoint?.port ?? 2379, true) ?? 2379;
   const password = text('SDP_CONFIG_PASSWORD');
   const prefix = text('SDP_CONFIG_PREFIX');
   if (prefix !== undefined && !CONFIG_PREFIX_PATTERN.test(prefix)) {
@@ -162,6 +177,7 @@ export function readConfig(env: Environment): ConfigResult {
     host,
     port,
     protocol,
+    ...(endpoints === undefined ? {} : { endpoints: endpoints.map((e) => e.url) }),
     ...optional('prefix', prefix),
     ...optional('cert', tls.cert),
     ...optional('clientCert', tls.clientCert),
@@ -205,8 +221,37 @@ export function readConfig(env: Environment): ConfigResult {
       ...optional('journalFile', text('SDP_SLURMDEPLOY_JOURNAL')),
       configDb,
       job,
+      leaderTtlSeconds,
+      ...optional('replicaId', replicaId),
     },
   };
+}
+
+interface Endpoint {
+  readonly url: string;
+  readonly protocol: 'http' | 'https';
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `http://a:2379,http://b:2379`: one scheme for all, a port on each. */
+function readEndpoints(value: string | undefined, problems: ConfigProblem[]): readonly Endpoint[] | undefined {
+  if (value === undefined) return undefined;
+  const endpoints: Endpoint[] = [];
+  for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const match = /^(https?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})\/?$/.exec(item);
+    const port = Number(match?.[3]);
+    if (match === null || port < 1 || port > 65_535) {
+      problems.push({ variable: 'SDP_CONFIG_ENDPOINTS', problem: `expected comma-separated URLs like http://host:2379, got "${item}"` });
+      continue;
+    }
+    const host = (match[2] ?? '').replace(/^\[|\]$/g, '');
+    endpoints.push({ url: `${match[1]}://${match[2]}:${port}`, protocol: match[1] as 'http' | 'https', host, port });
+  }
+  if (endpoints.length > 0 && endpoints.some((e) => e.protocol !== endpoints[0]?.protocol)) {
+    problems.push({ variable: 'SDP_CONFIG_ENDPOINTS', problem: 'mixes http and https: use one scheme for every member' });
+  }
+  return endpoints.length === 0 ? undefined : endpoints;
 }
 
 const JWT = 'SDP_SLURMDEPLOY_SLURM_JWT';

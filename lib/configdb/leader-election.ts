@@ -1,0 +1,226 @@
+// Leader election on etcd by lease and transaction, in the shape of client-go's leader election:
+// one key per job label, created under the candidate's lease only while it does not exist; the
+// key's create revision is the term. A leader renews its lease every TTL/3 and leads only while
+// a renewal proves the lease alive (its lease cannot have expired: it was renewed at `sent` for
+// TTL seconds, and `now < sent + TTL - margin`). Once it cannot prove that, it steps down at once,
+// before etcd can expire the lease and another replica can be elected.
+
+import type { Etcd3, IKeyValue } from 'etcd3';
+import { keyOfPath } from './paths.js';
+
+export interface LeaderElectionOptions {
+  readonly client: Etcd3;
+  /** ska-sdp-config's global prefix ('' or `/name`): the key lives below it, beside the deployments. */
+  readonly prefix: string;
+  /** The job label: replicas of one release and namespace elect one leader. */
+  readonly label: string;
+  readonly replicaId: string;
+  readonly ttlSeconds: number;
+  /** A leader steps down this long before its lease could expire. Default max(1 s, TTL/5). */
+  readonly marginMs?: number;
+  /** How often a follower looks at the key. Default min(500 ms, TTL/4). */
+  readonly retryPeriodMs?: number;
+  /** Bound on each etcd call. Default 5 s (a leader's renewal: never beyond its proof). */
+  readonly timeoutMs?: number;
+  /** A monotonic clock, ms. Default performance.now. */
+  readonly now?: () => number;
+  readonly onStartedLeading: (term: number) => void;
+  readonly onStoppedLeading: (term: number, reason: string) => void;
+  /** The holder of the key as last read (undefined: none), when it changes. */
+  readonly onLeaderObserved?: (leader: Leader | undefined) => void;
+  /** A round that could not reach etcd; the election goes on. */
+  readonly onRoundFailed?: (leading: boolean, error: Error) => void;
+  /** A round that reached etcd. */
+  readonly onContact?: () => void;
+}
+
+export interface Leader {
+  readonly replicaId: string;
+  readonly term: number;
+}
+
+/** What a fenced write must compare: the key still exists with the create revision of our term. */
+export interface Fence {
+  readonly key: string;
+  readonly createRevision: number;
+}
+
+export interface LeaderElection {
+  /** True only while leading with the lease proven alive; steps down (synchronously) once it is not. */
+  isLeading(): boolean;
+  /** The fence of the current term, while isLeading(). */
+  fence(): Fence | undefined;
+  /** A fenced write found another term (or none): step down. */
+  fencedOut(reason: string): void;
+  /** The leader as last read or won. */
+  leader(): Leader | undefined;
+  /** Stops campaigning; a leader steps down and revokes its lease (the key goes at once). */
+  resign(): Promise<void>;
+}
+
+export function leadershipKey(prefix: string, label: string): string {
+  return keyOfPath(`${prefix}/slurm-deployer/leader/${label}`);
+}
+
+export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
+  const { client, replicaId, ttlSeconds } = options;
+  const ttlMs = ttlSeconds * 1000;
+  const marginMs = options.marginMs ?? Math.max(1000, ttlMs / 5);
+  const retryPeriodMs = options.retryPeriodMs ?? Math.min(500, ttlMs / 4);
+  const renewEveryMs = ttlMs / 3;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const now = options.now ?? (() => performance.now());
+  const key = leadershipKey(options.prefix, options.label);
+
+  let leading: { term: number; leaseId: string; provenUntil: number } | undefined;
+  let observed: Leader | undefined;
+  let stopped = false;
+  let roundTimer: NodeJS.Timeout | undefined;
+  let proofTimer: NodeJS.Timeout | undefined;
+
+  const proven = (): boolean => leading !== undefined && now() < leading.provenUntil - marginMs;
+
+  const observe = (leader: Leader | undefined): void => {
+    if (leader?.replicaId === observed?.replicaId && leader?.term === observed?.term) return;
+    observed = leader;
+    options.onLeaderObserved?.(leader);
+  };
+
+  const stepDown = (reason: string): void => {
+    if (leading === undefined) return;
+    const { term, leaseId } = leading;
+    leading = undefined;
+    clearTimeout(proofTimer);
+    options.onStoppedLeading(term, reason);
+    // The key is ours only while our lease lives: revoking it frees the key for the next leader.
+    void bounded(client.leaseClient.leaseRevoke({ ID: leaseId }), timeoutMs, 'revoke').catch(() => undefined);
+  };
+
+  const armProofTimer = (): void => {
+    clearTimeout(proofTimer);
+    if (leading === undefined) return;
+    proofTimer = setTimeout(() => {
+      if (!proven()) stepDown('lease not proven alive: no renewal answered in time');
+    }, Math.max(0, leading.provenUntil - marginMs - now()));
+  };
+
+  const renew = async (): Promise<void> => {
+    const current = leading;
+    if (current === undefined) return;
+    const sent = now();
+    const within = Math.max(1, Math.min(timeoutMs, current.provenUntil - marginMs - sent));
+    const [ttl, holder] = await Promise.all([keepAliveOnce(client, current.leaseId, within), bounded(readHolder(client, key), within, 'read leader')]);
+    if (leading !== current) return;
+    if (ttl <= 0) return stepDown('lease expired');
+    if (holder?.term !== current.term) return stepDown(holder === undefined ? 'leadership key gone' : `leadership key taken by ${holder.replicaId} (term ${holder.term})`);
+    current.provenUntil = sent + ttl * 1000;
+    armProofTimer();
+  };
+
+  const campaign = async (): Promise<void> => {
+    const holder = await bounded(readHolder(client, key), timeoutMs, 'read leader');
+    if (holder !== undefined) return observe(holder);
+    const sent = now();
+    const grant = await bounded(client.leaseClient.leaseGrant({ TTL: ttlSeconds }), timeoutMs, 'lease grant');
+    const result = await bounded(
+      client.if(key, 'Create', '==', 0).then(client.put(key).value(replicaId).lease(grant.ID)).else(client.get(key)).commit(),
+      timeoutMs,
+      'campaign',
+    ).catch((error: unknown) => {
+      void client.leaseClient.leaseRevoke({ ID: grant.ID }).catch(() => undefined);
+      throw error;
+    });
+    if (!result.succeeded || stopped) {
+      void bounded(client.leaseClient.leaseRevoke({ ID: grant.ID }), timeoutMs, 'revoke').catch(() => undefined);
+      return observe(holderOf(result.responses[0]?.response_range?.kvs[0]));
+    }
+    const term = Number(result.header.revision);
+    leading = { term, leaseId: grant.ID, provenUntil: sent + Number(grant.TTL) * 1000 };
+    observe({ replicaId, term });
+    if (!proven()) return stepDown('lease granted too late to lead');
+    armProofTimer();
+    options.onStartedLeading(term);
+  };
+
+  const round = async (): Promise<void> => {
+    if (stopped) return;
+    const wasLeading = leading !== undefined;
+    try {
+      await (wasLeading ? renew() : campaign());
+      options.onContact?.();
+    } catch (error) {
+      options.onRoundFailed?.(wasLeading, error instanceof Error ? error : new Error(String(error)));
+    }
+    if (!stopped) roundTimer = setTimeout(() => void round(), leading !== undefined ? renewEveryMs : retryPeriodMs);
+  };
+  void round();
+
+  return {
+    isLeading() {
+      if (leading !== undefined && !proven()) stepDown('lease not proven alive');
+      return leading !== undefined;
+    },
+    fence() {
+      return this.isLeading() && leading !== undefined ? { key, createRevision: leading.term } : undefined;
+    },
+    fencedOut(reason) {
+      stepDown(`fenced out: ${reason}`);
+    },
+    leader: () => observed,
+    async resign() {
+      stopped = true;
+      clearTimeout(roundTimer);
+      const leaseId = leading?.leaseId;
+      if (leading !== undefined) {
+        const { term } = leading;
+        leading = undefined;
+        clearTimeout(proofTimer);
+        options.onStoppedLeading(term, 'resigned');
+      }
+      if (leaseId !== undefined) await bounded(client.leaseClient.leaseRevoke({ ID: leaseId }), timeoutMs, 'revoke').catch(() => undefined);
+    },
+  };
+}
+
+/** The holder of the leadership key, read straight from etcd (for `status`). */
+export async function readLeader(client: Etcd3, prefix: string, label: string, timeoutMs = 5000): Promise<Leader | undefined> {
+  return bounded(readHolder(client, leadershipKey(prefix, label)), timeoutMs, 'read leader');
+}
+
+async function readHolder(client: Etcd3, key: string): Promise<Leader | undefined> {
+  const response = await client.kv.range({ key: Buffer.from(key) });
+  return holderOf(response.kvs[0]);
+}
+
+function holderOf(kv: IKeyValue | undefined): Leader | undefined {
+  return kv === undefined ? undefined : { replicaId: kv.value.toString('utf8'), term: Number(kv.create_revision) };
+}
+
+/** One keep-alive on a stream of its own: the TTL etcd grants from now (0: the lease is gone). */
+async function keepAliveOnce(client: Etcd3, leaseId: string, ms: number): Promise<number> {
+  const stream = await bounded(client.leaseClient.leaseKeepAlive(), ms, 'lease renewal');
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`etcd lease renewal timed out after ${Math.round(ms)} ms`)), ms);
+      stream.on('data', (response: { TTL: string }) => resolve(Number(response.TTL)));
+      stream.on('error', reject);
+      stream.write({ ID: leaseId });
+    });
+  } finally {
+    clearTimeout(timer);
+    stream.end();
+  }
+}
+
+async function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`etcd ${what} timed out after ${Math.round(ms)} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
