@@ -54,7 +54,7 @@ export async function runDeployer(): Promise<void> {
   log.info('deployer starting', {
     slurm: config.slurmUrl,
     api: slurm.version,
-    configDb: `${config.configDb.backend}:${config.configDb.host}:${config.configDb.port}`,
+    configDb: `${config.configDb.backend}:${config.configDb.endpoints?.join(',') ?? `${config.configDb.host}:${config.configDb.port}`}`,
     label: config.job.label,
     replica: leadership.replicaId,
     leaderTtl: config.leaderTtlSeconds,

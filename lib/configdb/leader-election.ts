@@ -58,6 +58,8 @@ export interface LeaderElection {
   resign(): Promise<void>;
 }
 
+const RENEW_RETRY_MS = 200;
+
 export function leadershipKey(prefix: string, label: string): string {
   return keyOfPath(`${prefix}/slurm-deployer/leader/${label}`);
 }
@@ -145,13 +147,17 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   const round = async (): Promise<void> => {
     if (stopped) return;
     const wasLeading = leading !== undefined;
+    let failed = false;
     try {
       await (wasLeading ? renew() : campaign());
       options.onContact?.();
     } catch (error) {
+      failed = true;
       options.onRoundFailed?.(wasLeading, error instanceof Error ? error : new Error(String(error)));
     }
-    if (!stopped) roundTimer = setTimeout(() => void round(), leading !== undefined ? renewEveryMs : retryPeriodMs);
+    // A leader whose renewal failed (a member lost, etcd electing) tries again soon, while its proof lasts.
+    const next = leading === undefined ? retryPeriodMs : failed ? Math.min(renewEveryMs, RENEW_RETRY_MS) : renewEveryMs;
+    if (!stopped) roundTimer = setTimeout(() => void round(), next);
   };
   void round();
 

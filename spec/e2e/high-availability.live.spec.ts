@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { leadershipKey } from '../../lib/configdb/leader-election.js';
@@ -18,7 +19,9 @@ import { actsWhileNotLeading, auditWrites, countJobs, historyOf, logLines, type 
 import { slurmJobs } from '../support/slurm-direct.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 
-const TTL = 3;
+// Short, to keep the run short; 3 s is too short to ride through the loss of etcd's raft leader
+// (its election blocks calls for a second or two, and the margin is 1 s): leadership then moves.
+const TTL = 5;
 const REPLICAS = ['r1', 'r2', 'r3'] as const;
 
 describe('high availability: 3 replicas, one leader, fenced, on a 3-member etcd @live', function () {
@@ -53,18 +56,17 @@ describe('high availability: 3 replicas, one leader, fenced, on a 3-member etcd 
     pastOutputs.push(replicas.get(id)?.output() ?? '');
     replicas.delete(id);
   };
-  const leader = async (): Promise<string | undefined> => (await cluster.client.get(leaderKey).string()) ?? undefined;
+  const leader = async (): Promise<string | undefined> => (await cluster.withClient((c) => c.get(leaderKey).string())) ?? undefined;
   const put = async (count: number) => {
     const first = ids.length + 1;
     const batch = Array.from({ length: count }, (_, i) => `ha-${tag}-${String(first + i).padStart(3, '0')}`);
     ids.push(...batch);
-    await Promise.all(
-      batch.map((id) => cluster.client.put(`3${prefix}/deploy/${id}`).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\nsleep 2\n' } }))),
-    );
+    const value = (id: string) => JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\nsleep 2\n' } });
+    await eventually(`${count} deployments put`, () => cluster.withClient(async (c) => (await Promise.all(batch.map((id) => c.put(`3${prefix}/deploy/${id}`).value(value(id)).exec()))).length), 20_000);
     return batch;
   };
   const statesWithJobs = async (some: readonly string[]) => {
-    const kvs = await cluster.client.getAll().prefix(`4${prefix}/deploy/`).strings();
+    const kvs = await cluster.withClient((c) => c.getAll().prefix(`4${prefix}/deploy/`).strings());
     return some.filter((id) => {
       const text = kvs[`4${prefix}/deploy/${id}/state`];
       return text !== undefined && typeof (JSON.parse(text) as { job_id?: number }).job_id === 'number';
@@ -99,7 +101,7 @@ describe('high availability: 3 replicas, one leader, fenced, on a 3-member etcd 
     this.timeout(300_000);
     stack = await startStack();
     cluster = await startEtcdCluster('ha');
-    startRevision = Number((await cluster.client.put(`1${prefix}`).value('start')).header.revision);
+    startRevision = Number((await cluster.withClient((c) => c.put(`1${prefix}`).value('start').exec())).header.revision);
     for (const id of REPLICAS) start(id);
     await eventually('a leader', leader, 30_000);
   });
@@ -114,6 +116,9 @@ describe('high availability: 3 replicas, one leader, fenced, on a 3-member etcd 
       }).catch(() => undefined);
     }
     await cluster?.dispose();
+    // Kept for a look after a failure: each replica process's log.
+    const logs = process.env['SDP_HA_LOG_DIR'];
+    if (logs !== undefined) [...pastOutputs, ...[...replicas.values()].map((r) => r.output())].forEach((text, i) => writeFileSync(`${logs}/replica-${i}.log`, text));
     if (takeovers.length > 0) console.log(`      takeovers:\n        ${takeovers.join('\n        ')}`);
   });
 
@@ -191,19 +196,29 @@ describe('high availability: 3 replicas, one leader, fenced, on a 3-member etcd 
     await allSubmitted(batches);
   });
 
-  it('killing the etcd member the leader is connected to loses no event and no write', async () => {
+  it('killing the etcd member the leader is connected to loses no event and no write (each member in turn)', async function () {
+    this.timeout(180_000);
     const holder = await leader();
     if (holder === undefined) throw new Error('no leader');
     const ports = await connectedPorts(pidOf(holder));
-    const member = cluster.ports.findIndex((p) => ports.includes(p)) + 1;
-    expect(member, `${holder} is connected to a member`).to.be.greaterThan(0);
-    console.log(`      ${holder} talks to etcd on ${ports.join(', ')}: killing member ${member}`);
-    await cluster.kill(member);
-    try {
-      const batch = await put(ids.length < 85 ? 100 - ids.length : 15);
-      await allSubmitted(batch, 60_000);
-    } finally {
-      await cluster.start(member);
+    console.log(`      ${holder} talks to etcd on ${ports.filter((p) => cluster.ports.includes(p)).join(', ')}`);
+    // etcd3 may hold connections to every member, and which one carries the watch is its choice: each is killed in turn.
+    for (const member of [1, 2, 3]) {
+      const now = await leader();
+      const at = Date.now();
+      await cluster.kill(member);
+      try {
+        const batch = await put(5);
+        await allSubmitted(batch, 60_000);
+      } finally {
+        await cluster.start(member);
+      }
+      const since = (message: string) => (now === undefined ? [] : linesOf(now).filter((l) => l.message === message && Date.parse(l.time) >= at));
+      const lost = since('lost leadership').map((l) => String(l['reason']));
+      console.log(
+        `      member ${member} killed: 5 deployments put meanwhile submitted in ${Date.now() - at} ms; leader ${now ?? '-'} -> ${(await leader()) ?? '-'}` +
+          `${lost.length > 0 ? ` (${lost.join('; ')})` : ''}; ${since('Config DB resync').length} Config DB resyncs, ${since('cannot renew the leadership lease').length} failed renewals`,
+      );
     }
   });
 
@@ -213,7 +228,7 @@ describe('high availability: 3 replicas, one leader, fenced, on a 3-member etcd 
     await allSubmitted(ids, 60_000);
     const jobs = (await slurmJobs(stack)).filter((j) => j.mcs_label === label);
     const { duplicates, lost } = countJobs(ids, jobs.map((j) => j.name));
-    const history = await historyOf(cluster.client, [`4${prefix}/deploy/`, leaderKey.slice(0, leaderKey.lastIndexOf('/') + 1)], startRevision);
+    const history = await cluster.withClient((c) => historyOf(c, [`4${prefix}/deploy/`, leaderKey.slice(0, leaderKey.lastIndexOf('/') + 1)], startRevision));
     const audit = auditWrites(history, leaderKey);
     const outputs = [...pastOutputs, ...[...replicas.values()].map((r) => r.output())];
     const notLeading = outputs.flatMap((text) => actsWhileNotLeading(logLines(text)));

@@ -17,8 +17,11 @@ export interface EtcdCluster {
   readonly endpoints: string;
   /** Client port of member 1, 2, 3. */
   readonly ports: readonly number[];
-  /** A client of all three members. */
-  readonly client: Etcd3;
+  /**
+   * A client of all three members, made afresh for each use: etcd3's circuit breakers can keep a
+   * client away from a member that came back (or from all, while the cluster elects) for seconds.
+   */
+  withClient<T>(use: (client: Etcd3) => Promise<T>): Promise<T>;
   kill(member: number): Promise<void>;
   start(member: number): Promise<void>;
   dispose(): Promise<void>;
@@ -31,15 +34,20 @@ export async function startEtcdCluster(name: string): Promise<EtcdCluster> {
   await script('start');
   const ports = [base, base + 2, base + 4];
   const endpoints = ports.map((p) => `http://127.0.0.1:${p}`).join(',');
-  const client = new Etcd3({ hosts: endpoints.split(','), dialTimeout: 3000 });
   return {
     endpoints,
     ports,
-    client,
+    withClient: async (use) => {
+      const client = new Etcd3({ hosts: endpoints.split(','), dialTimeout: 3000, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + 5000 }) });
+      try {
+        return await use(client);
+      } finally {
+        client.close();
+      }
+    },
     kill: (member) => script('kill', String(member)).then(() => undefined),
     start: (member) => script('start', String(member)).then(() => undefined),
     dispose: async () => {
-      client.close();
       await script('stop', '--purge');
     },
   };
