@@ -70,6 +70,19 @@ describe('health and the HTTP endpoints', () => {
     expect(healthOf(m, policy).healthy).to.equal(false);
   });
 
+  it('a follower in good standing is healthy though it polls nothing; once it leads, polls count again', async () => {
+    let now = 1_800_000_000_000;
+    let follower = true;
+    const m = createMetrics({ apiVersion: () => 'v0.0.38', now: () => now, leader: () => !follower });
+    const policy = { loopIntervalSeconds: 10, startedAt: now, now: () => now, standby: () => follower };
+    now += 600_000;
+    expect(healthOf(m, policy)).to.deep.equal({ healthy: true, role: 'follower' });
+    expect(await m.registry.metrics()).to.contain('sdp_slurmdeploy_leader 0');
+    follower = false;
+    expect(healthOf(m, policy).healthy, 'a leader that never polled').to.equal(false);
+    expect(await m.registry.metrics()).to.contain('sdp_slurmdeploy_leader 1');
+  });
+
   it('serves /metrics and /healthz over HTTP', async () => {
     const m = createMetrics({ apiVersion: () => 'v0.0.38' });
     const server = await serveEndpoints(m, { loopIntervalSeconds: 60, startedAt: Date.now() }, 0, '127.0.0.1');

@@ -97,4 +97,44 @@ describe('readConfig', () => {
     expect(printed).not.to.contain('etcd-pass-123');
     expect(result.config.auth.method === 'jwt' && result.config.auth.jwt.reveal()).to.equal('eyJ.secret-jwt.sig');
   });
+
+  it('reads the leadership settings: TTL 10 s by default, a replica id only when given', () => {
+    const defaults = readConfig(minimal);
+    if (!defaults.ok) throw new Error('unexpected');
+    expect(defaults.config.leaderTtlSeconds).to.equal(10);
+    expect(defaults.config.replicaId).to.equal(undefined);
+    const set = readConfig({ ...minimal, SDP_SLURMDEPLOY_LEADER_TTL: '4', SDP_SLURMDEPLOY_REPLICA_ID: 'replica-a' });
+    if (!set.ok) throw new Error('unexpected');
+    expect(set.config).to.include({ leaderTtlSeconds: 4, replicaId: 'replica-a' });
+    for (const bad of ['1', '2.5', 'ten']) {
+      const result = readConfig({ ...minimal, SDP_SLURMDEPLOY_LEADER_TTL: bad });
+      expect(result.ok ? [] : result.problems.map((p) => p.variable), bad).to.deep.equal(['SDP_SLURMDEPLOY_LEADER_TTL']);
+    }
+  });
+
+  it('reads SDP_CONFIG_ENDPOINTS as the members of a cluster; jobs get the first as host and port', () => {
+    const result = readConfig({ ...minimal, SDP_CONFIG_ENDPOINTS: 'http://10.0.0.1:2379, http://etcd-2:2379,http://[::1]:2380/' });
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.config.configDb).to.deep.equal({
+      backend: 'etcd3',
+      host: '10.0.0.1',
+      port: 2379,
+      protocol: 'http',
+      endpoints: ['http://10.0.0.1:2379', 'http://etcd-2:2379', 'http://[::1]:2380'],
+    });
+    expect(result.config.job.baseEnvironment).to.include({ SDP_CONFIG_HOST: '10.0.0.1', SDP_CONFIG_PORT: '2379' });
+    const tls = readConfig({ ...minimal, SDP_CONFIG_ENDPOINTS: 'https://a:2379,https://b:2379' });
+    expect(tls.ok && tls.config.configDb.protocol).to.equal('https');
+  });
+
+  it('names SDP_CONFIG_ENDPOINTS (or the protocol) when the members cannot be used', () => {
+    const problems = (env: Record<string, string>) => {
+      const result = readConfig({ ...minimal, ...env });
+      return result.ok ? [] : result.problems.map((p) => `${p.variable}: ${p.problem}`);
+    };
+    expect(problems({ SDP_CONFIG_ENDPOINTS: 'etcd:2379' })).to.deep.equal(['SDP_CONFIG_ENDPOINTS: expected comma-separated URLs like http://host:2379, got "etcd:2379"']);
+    expect(problems({ SDP_CONFIG_ENDPOINTS: 'http://a:2379,https://b:2379' })).to.deep.equal(['SDP_CONFIG_ENDPOINTS: mixes http and https: use one scheme for every member']);
+    expect(problems({ SDP_CONFIG_ENDPOINTS: 'http://a:99999' })).to.have.length(1);
+    expect(problems({ SDP_CONFIG_ENDPOINTS: 'http://a:2379', SDP_CONFIG_PROTOCOL: 'https' })).to.deep.equal(['SDP_CONFIG_PROTOCOL: is "https", but SDP_CONFIG_ENDPOINTS are http']);
+  });
 });
