@@ -35,6 +35,7 @@ const CONNECTION = `  SDP_SLURMDEPLOY_SLURM_URL       base URL of slurmrestd (re
   SDP_SLURMDEPLOY_NAMESPACE       (required)
   SDP_CONFIG_BACKEND              etcd3 (default) or memory
   SDP_CONFIG_HOST, SDP_CONFIG_PORT, SDP_CONFIG_PROTOCOL   etcd address (127.0.0.1, 2379, http)
+  SDP_CONFIG_ENDPOINTS            the members of an etcd cluster, comma-separated URLs (instead of host and port)
   SDP_CONFIG_USERNAME, SDP_CONFIG_PASSWORD                etcd authentication
   SDP_CONFIG_PREFIX               ska-sdp-config's global prefix (none)`;
 
@@ -54,7 +55,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     synopsis: '[run]',
     description: `Watches the SDP Config DB for deployments of kind slurm, submits each as a Slurm batch job,
 polls Slurm, writes each deployment's state back, and cancels the jobs of removed deployments.
-Stops on SIGTERM or SIGINT: no new work, commands in flight get a grace period; exit 0.
+Several replicas elect one leader through etcd; only the leader acts, the others stand by.
+Stops on SIGTERM or SIGINT: no new work, commands in flight get a grace period, the leadership
+is handed over (its lease revoked); exit 0.
 A second signal exits at once. Exit 2: bad configuration (the message names the variable).`,
     options: {},
     flags: [HELP_FLAG],
@@ -62,7 +65,9 @@ A second signal exits at once. Exit 2: bad configuration (the message names the 
     environment: `${CONNECTION}
 ${JOBS}
   SDP_SLURMDEPLOY_LOOP_INTERVAL   seconds between Slurm polls (60)
-  SDP_SLURMDEPLOY_LIVENESS_FILE   touched after every successful poll (/tmp/alive)
+  SDP_SLURMDEPLOY_LIVENESS_FILE   touched after every successful poll, or by a follower reaching etcd (/tmp/alive)
+  SDP_SLURMDEPLOY_LEADER_TTL      seconds of the leadership lease: replicas elect one leader (10)
+  SDP_SLURMDEPLOY_REPLICA_ID      names this replica (host name and pid)
   SDP_SLURMDEPLOY_METRICS_PORT    serve /metrics and /healthz on this port (unset: none)
   SDP_SLURMDEPLOY_METRICS_HOST    address for that port (0.0.0.0)
   SDP_SLURMDEPLOY_SHUTDOWN_GRACE  seconds to wait for commands in flight when stopping (10)
@@ -75,7 +80,8 @@ ${JOBS}
     summary: 'slurm deployments and their jobs: Slurm state now, status written, age, reason',
     synopsis: '[ID...] [-o table|wide|json|yaml] [-w [--interval SECONDS]]',
     description: `Prints one row per slurm deployment (only the IDs given, if any): its job id and Slurm state as
-Slurm has them now, the status the deployer last wrote, the job's age and the reason. Reads;
+Slurm has them now, the status the deployer last wrote, the job's age and the reason; the
+tables end with the replica that leads (\`leader: <replica> (term <n>)\` or \`leader: none\`). Reads;
 changes nothing. With --watch, prints again whenever the Config DB or Slurm shows a change,
 until interrupted.`,
     options: {

@@ -7,6 +7,7 @@ import { formatPlan, planCommands } from '../lib/core/plan.js';
 import { formatTable, statusRows, type StatusRow } from '../lib/core/status-table.js';
 import type { DeployerConfig } from '../lib/core/config.js';
 import { reducerSettingsOf } from '../streams/live-deployer.js';
+import { leaderLine } from './replica-leadership.js';
 import { configOrExit, EXIT_OK } from './run.js';
 import { toYaml } from './yaml.js';
 
@@ -22,7 +23,10 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
   const clients = await openClientsOrExit(config, { waitForSlurm: false });
   try {
     if (!options.watch) {
-      process.stdout.write(render(await readRows(clients, config, options.ids), options.output, false));
+      const rows = await readRows(clients, config, options.ids);
+      // The tables end with the replica that leads now; JSON and YAML keep their one array.
+      const leader = options.output === 'table' || options.output === 'wide' ? await leaderLine(config) : undefined;
+      process.stdout.write(render(rows, options.output, false) + (leader === undefined ? '' : `${leader}\n`));
       return EXIT_OK;
     }
     await watchStatus(clients, config, options);

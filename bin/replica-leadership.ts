@@ -6,7 +6,7 @@ import { Etcd3 } from 'etcd3';
 import { NEVER, Observable, concat, of } from 'rxjs';
 import type { DeployerConfig } from '../lib/core/config.js';
 import { clientOptions, type WriteFence } from '../lib/configdb/etcd-config-db.js';
-import type { Leader } from '../lib/configdb/leader-election.js';
+import { readLeader, type Leader } from '../lib/configdb/leader-election.js';
 import { etcdOptionsOf } from '../lib/configdb/open-config-db.js';
 import { campaign, type Leadership, type LeadershipSource } from '../streams/leadership.js';
 import type { Logger } from '../streams/log.js';
@@ -87,4 +87,18 @@ export function openLeadership(config: DeployerConfig, log: Logger, bind: (sourc
       client.close();
     },
   };
+}
+
+/** `leader: <replica> (term <n>)`, `leader: none`, or why it cannot be read; undefined without etcd. */
+export async function leaderLine(config: DeployerConfig): Promise<string | undefined> {
+  if (config.configDb.backend !== 'etcd3') return undefined;
+  const client = new Etcd3(clientOptions(etcdOptionsOf(config.configDb), 5000));
+  try {
+    const leader = await readLeader(client, config.configDb.prefix ?? '', config.job.label);
+    return leader === undefined ? 'leader: none' : `leader: ${leader.replicaId} (term ${leader.term})`;
+  } catch (error) {
+    return `leader: unknown (${error instanceof Error ? error.message : String(error)})`;
+  } finally {
+    client.close();
+  }
 }
