@@ -6,7 +6,7 @@ import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
 import { openClientsOrExit } from './clients.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
-import { openJournal } from '../streams/journal.js';
+import { openJournal, type Journal } from '../streams/journal.js';
 import { whileLeading } from '../streams/leadership.js';
 import { liveDeployer, reducerSettingsOf, touch } from '../streams/live-deployer.js';
 import { lateFence, openLeadership } from './replica-leadership.js';
@@ -63,7 +63,8 @@ export async function runDeployer(): Promise<void> {
     ...(config.metricsPort === undefined ? {} : { metrics: `${config.metricsHost}:${config.metricsPort}` }),
     ...(config.journalFile === undefined ? {} : { journal: config.journalFile }),
   });
-  const journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config), log);
+  // Each term is a run from the initial world: its journal begins with a header of its own.
+  let journal: Journal | undefined;
   const stop = new Subject<void>();
   const shutDown = async (code: number) => {
     server?.close();
@@ -80,6 +81,8 @@ export async function runDeployer(): Promise<void> {
   followerAlive.unref();
   const run = (term: number) => {
     log.info('deployer acting for this term', { replica: leadership.replicaId, term });
+    void journal?.close();
+    journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config), log);
     return liveDeployer({ config, slurm, configDb, log, journal, metrics, stop, canAct: () => leadership.canAct() });
   };
   const subscription = whileLeading(leadership.changes, run, stop).subscribe({
