@@ -13,6 +13,7 @@ import { entraTokenSource } from '../lib/auth/entra.js';
 import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';
 import type { TokenSource } from '../lib/auth/token-provider.js';
 import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
+import { gateRequests } from '../lib/slurm/leadership-gate.js';
 import { NoCommonApiVersionError } from '../lib/slurm/negotiation.js';
 import { connectSlurm } from '../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
@@ -35,6 +36,8 @@ export interface OpenOptions {
   readonly log?: Logger;
   /** Fences the Config DB's state writes by the replica's leadership (the deployer). */
   readonly fence?: WriteFence;
+  /** Asked before every Slurm request once connected (the deployer: leading, the lease proven). */
+  readonly mayCallSlurm?: () => boolean;
 }
 
 /**
@@ -60,7 +63,8 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
   };
   try {
     const connected = await connectWithRetry(config, tokens, options);
-    const slurm = retryOnceWithFreshToken(connected, tokens, (operation, failure) =>
+    const gated = options.mayCallSlurm === undefined ? connected : gateRequests(connected, options.mayCallSlurm);
+    const slurm = retryOnceWithFreshToken(gated, tokens, (operation, failure) =>
       log?.info('Slurm rejected the token; trying once more with a fresh one', { operation, kind: failure.kind, error: failure.message }),
     );
     return {

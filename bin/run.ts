@@ -35,11 +35,18 @@ export async function runDeployer(): Promise<void> {
   process.once('SIGTERM', exitNow).once('SIGINT', exitNow);
   // Every state write is fenced by the leadership, which starts once the clients are open.
   const fencing = lateFence();
-  const clients = await openClientsOrExit(config, { waitForSlurm: true, log, ...(config.configDb.backend === 'etcd3' ? { fence: fencing.fence } : {}) });
+  let mayAct = (): boolean => false;
+  const clients = await openClientsOrExit(config, {
+    waitForSlurm: true,
+    log,
+    mayCallSlurm: () => mayAct(),
+    ...(config.configDb.backend === 'etcd3' ? { fence: fencing.fence } : {}),
+  });
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
   const startedAt = Date.now();
   const leadership = openLeadership(config, log, fencing.bind);
+  mayAct = () => leadership.canAct();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
