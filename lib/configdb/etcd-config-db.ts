@@ -7,6 +7,7 @@ import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../core/secret.js';
 import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import { noMemberBreaker } from './etcd-member-policy.js';
 import type { Fence } from './leader-election.js';
 import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
@@ -271,7 +272,7 @@ export function clientOptions(options: EtcdConfigDbOptions, timeoutMs: number): 
     dialTimeout: timeoutMs,
     // A deadline for each unary call; the watch stream is long-lived and gets none.
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
-    faultHandling: { watchBackoff: reconnectBackoff(options.watchReconnectMaxMs ?? 2000) },
+    faultHandling: { watchBackoff: reconnectBackoff(options.watchReconnectMaxMs ?? 2000), host: noMemberBreaker },
     grpcOptions: {
       // Notice a dead connection that sent no FIN/RST (etcd allows pings every 5 s or more).
       'grpc.keepalive_time_ms': 30_000,

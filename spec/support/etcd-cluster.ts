@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
+import { noMemberBreaker } from '../../lib/configdb/etcd-member-policy.js';
 import { repoRoot } from './repo.js';
 import { stackDir } from './stack.js';
 
@@ -38,7 +39,12 @@ export async function startEtcdCluster(name: string): Promise<EtcdCluster> {
     endpoints,
     ports,
     withClient: async (use) => {
-      const client = new Etcd3({ hosts: endpoints.split(','), dialTimeout: 3000, defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + 5000 }) });
+      const client = new Etcd3({
+        hosts: endpoints.split(','),
+        dialTimeout: 3000,
+        defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + 5000 }),
+        faultHandling: { host: noMemberBreaker },
+      });
       try {
         return await use(client);
       } finally {
