@@ -110,7 +110,9 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     const current = leading;
     if (current === undefined) return;
     const sent = now();
-    const within = Math.max(1, Math.min(timeoutMs, current.provenUntil - marginMs - sent));
+    // A request forwarded to a member that died hangs until etcd gives up on it (7 s): abandoned
+    // after one renewal period, it is sent again (after RENEW_RETRY_MS) while the proof lasts.
+    const within = Math.max(1, Math.min(timeoutMs, renewEveryMs, current.provenUntil - marginMs - sent));
     const [ttl, holder] = await Promise.all([keepAliveOnce(client, current.leaseId, within), bounded(readHolder(client, key), within, 'read leader')]);
     if (leading !== current) return;
     if (ttl <= 0) return stepDown('lease expired');

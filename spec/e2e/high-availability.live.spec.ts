@@ -218,7 +218,7 @@ describe('high availability: 3 replicas, one leader, fenced, on a 3-member etcd 
       const since = (message: string) => (now === undefined ? [] : linesOf(now).filter((l) => l.message === message && Date.parse(l.time) >= at));
       const lost = since('lost leadership').map((l) => String(l['reason']));
       console.log(
-        `      member ${member} killed: 5 deployments put meanwhile (the put took ${putMs} ms) submitted in ${Date.now() - at} ms; leader ${now ?? '-'} -> ${(await leader()) ?? '-'}` +
+        `      member ${member} killed: 5 deployments put meanwhile (the put took ${putMs} ms), submitted ${Date.now() - at - putMs} ms after; leader ${now ?? '-'} -> ${(await leader()) ?? '-'}` +
           `${lost.length > 0 ? ` (${lost.join('; ')})` : ''}; ${since('Config DB resync').length} Config DB resyncs, ${since('cannot renew the leadership lease').length} failed renewals`,
       );
     }

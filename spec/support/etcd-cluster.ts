@@ -42,7 +42,7 @@ export async function startEtcdCluster(name: string): Promise<EtcdCluster> {
       const client = new Etcd3({
         hosts: endpoints.split(','),
         dialTimeout: 3000,
-        defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + 5000 }),
+        defaultCallOptions: (c) => (c.isStream ? {} : { deadline: Date.now() + 2000 }),
         faultHandling: { host: noMemberBreaker },
       });
       try {
