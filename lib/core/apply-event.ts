@@ -8,12 +8,12 @@ import { desiredOf, desiredOfInvalid } from './desired.js';
 import type { DeployerEvent, DeploymentEntry } from './events.js';
 import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
-import { applyPoll } from './apply-poll.js';
+import { applyPoll, recordLookup } from './apply-poll.js';
 import { addStray, emptySlot, observed, REJECTED, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, Desired, ReducerSettings, Slot, TrackedJob } from './world.js';
+import type { Deployment, Desired, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
 import { faultSlot } from './slot-fault.js';
 
 export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: DeployerEvent): void {
@@ -46,14 +46,27 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
       return guarded(draft, event.id, (slot) => submitFailed(settings, draft, slot, event.submitId, event.failure));
     case 'jobLookedUp':
       if (event.job !== undefined && event.job.mcsLabel !== settings.job.label) return;
-      return guarded(draft, event.id, (slot) => lookedUp(slot, event.jobId, event.job));
+      recordLookup(draft, event.jobId, event.job);
+      return guarded(draft, event.id, (slot) => strayLookedUp(settings, draft, lookedUp(slot, event.jobId, event.job), event.jobId, event.job));
     case 'lookupFailed':
-      // The next poll that misses the job asks again.
-      return guarded(draft, event.id, (slot) =>
-        updateJob(slot, event.jobId, (job) => (job.missing === 'looking' ? { ...withoutMissing(job), provableFromPollId: Math.max(job.provableFromPollId, draft.lastPollId + 1) } : job)),
-      );
+      return guarded(draft, event.id, (slot) => {
+        // The next poll that misses the job asks again.
+        const next = updateJob(slot, event.jobId, (job) =>
+          job.missing === 'looking' ? { ...withoutMissing(job), provableFromPollId: Math.max(job.provableFromPollId, draft.lastPollId + 1) } : job,
+        );
+        return updateStray(next, event.jobId, (st) => confirmLater(settings, s.now, st));
+      });
     case 'jobCancelled':
-      return guarded(draft, event.id, (slot) => updateStray(slot, event.jobId, (st) => ({ ...st, cancelling: false, attempt: 0, confirmByPollId: s.nextPollId })));
+      return guarded(draft, event.id, (slot) =>
+        updateStray(slot, event.jobId, (st) => ({
+          ...st,
+          cancelling: false,
+          attempt: 0,
+          confirmByPollId: s.nextPollId,
+          // Asked at once whether it ended; a lookup already in flight answers first.
+          confirm: st.confirm?.looking ? { ...st.confirm, attempt: 0 } : { attempt: 0, at: s.now, looking: false },
+        })),
+      );
     case 'cancelFailed':
       return guarded(draft, event.id, (slot) =>
         updateStray(slot, event.jobId, (st) =>
@@ -261,6 +274,24 @@ function lookedUp(slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
     if (job.final !== undefined) return job;
     return { ...withoutMissing(job), final: lostJobState(job.jobId, job.observed) };
   });
+}
+
+/** A cancelled job looked up: ended (or unknown to Slurm), it is no stray any more; else asked again soon. */
+function strayLookedUp(settings: ReducerSettings, draft: StepDraft, slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
+  const stray = slot.strays.find((st) => st.jobId === jobId);
+  if (stray?.confirm === undefined) return slot;
+  if (seen === undefined || !isActiveJob(seen)) return { ...slot, strays: slot.strays.filter((st) => st.jobId !== jobId) };
+  return updateStray(slot, jobId, (st) => confirmLater(settings, draft.scalars.now, st));
+}
+
+/** Confirmation lookups back off from half a second to two seconds at most. */
+const CONFIRM_BACKOFF = { baseMs: 500, maxMs: 2000 };
+
+function confirmLater(settings: ReducerSettings, now: number, stray: StrayJob): StrayJob {
+  if (stray.confirm === undefined) return stray;
+  const attempt = stray.confirm.attempt + 1;
+  const backoff = { baseMs: Math.min(CONFIRM_BACKOFF.baseMs, settings.backoff.baseMs), maxMs: Math.min(CONFIRM_BACKOFF.maxMs, settings.backoff.maxMs) };
+  return { ...stray, confirm: { attempt, at: now + backoffDelay(backoff, `confirm:${stray.jobId}`, attempt), looking: false } };
 }
 
 function updateJob(slot: Slot, jobId: number, update: (job: TrackedJob) => TrackedJob): Slot {
