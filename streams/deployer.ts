@@ -113,28 +113,56 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
     };
     const subscription = new Subscription();
 
+    /**
+     * The batch the loop is in: it began when the event loop last had a turn (the loop resumed
+     * after a yield, or a macrotask, or a frame of a virtual scheduler, went by), so that a source
+     * or a storm of resolved promises delivering thousands of events, each alone, is cut too.
+     */
+    let batch: { count: number; readonly started: number } | undefined;
+    const currentBatch = (): { count: number; readonly started: number } => {
+      if (batch !== undefined) return batch;
+      const opened = { count: 0, started: now() };
+      batch = opened;
+      const end = () => {
+        if (batch === opened) batch = undefined;
+      };
+      if (scheduler) {
+        // A scheduler may run the action at once (queueScheduler outside an action): then there is nothing to hold.
+        let action: Subscription | undefined;
+        let ran = false;
+        action = scheduler.schedule(() => {
+          ran = true;
+          end();
+          if (action !== undefined) subscription.remove(action);
+        });
+        if (!ran) subscription.add(action);
+      } else {
+        setImmediate(end);
+      }
+      return opened;
+    };
+
     /** Handles queued events until the queue is empty or the batch is used up. */
     const drain = (): void => {
-      const started = now();
-      let handled = 0;
+      const current = currentBatch();
       try {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        while (queue.length > 0) {
+          if (current.count >= maxEvents || now() - current.started >= maxMs) {
+            yieldThenDrain();
+            return;
+          }
+          const next = queue.shift() as DeployerEvent;
+          current.count++;
           let step;
           try {
             step = reducer(world, next);
           } catch (error) {
             subscriber.next({ type: 'fault', event: next, error });
             continue;
-          } finally {
-            handled++;
           }
           world = step.world;
           subscriber.next({ type: 'step', event: next, world, commands: step.commands });
           for (const command of step.commands) dispatch(command);
-          if (queue.length > 0 && (handled >= maxEvents || now() - started >= maxMs)) {
-            yieldThenDrain();
-            return;
-          }
         }
       } catch (error) {
         // Only a throwing subscriber gets here; the loop must not stay stuck in "draining".
@@ -150,6 +178,7 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
       const pending = new Subscription();
       const resume = () => {
         subscription.remove(pending);
+        batch = undefined;
         if (!subscriber.closed) drain();
       };
       if (scheduler) {
