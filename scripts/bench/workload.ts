@@ -15,6 +15,9 @@ export const T0 = 1_800_000_000_000;
 export const ARGS = { script: '#!/bin/bash\nsleep 600\n' };
 export const REVISION = 10;
 export const FIRST_JOB_ID = 100_000;
+/** What the fake slurmrestd of the pipeline bench accepts. */
+export const FAKE_USER = 'benchuser';
+export const FAKE_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJiZW5jaHVzZXIifQ.YmVuY2g';
 
 export function benchSettings(pollIntervalMs = 60_000): ReducerSettings {
   return {
