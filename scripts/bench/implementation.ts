@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Observable } from 'rxjs';
+import type { ConfigDb } from '../../lib/configdb/config-db.js';
 import type { MemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import type { Reducer } from '../../lib/core/reducer.js';
@@ -17,8 +18,8 @@ export interface Implementation {
   readonly createReducer: (settings: ReducerSettings) => Reducer;
   readonly initialWorld: World;
   readonly deployer: (options: DeployerOptions) => Observable<DeployerOutput>;
-  readonly createSinks: (slurm: SlurmApi, db: MemoryConfigDb) => DeployerSinks;
-  readonly configEvents: (db: MemoryConfigDb) => Observable<DeployerEvent>;
+  readonly createSinks: (slurm: SlurmApi, db: ConfigDb) => DeployerSinks;
+  readonly configEvents: (db: ConfigDb) => Observable<DeployerEvent>;
   readonly ticks: (periodMs: number) => Observable<DeployerEvent>;
   readonly createMemoryConfigDb: () => MemoryConfigDb;
   readonly createSlurmRestClient: (options: SlurmRestClientOptions) => SlurmApi;
