@@ -57,8 +57,19 @@ async function main(): Promise<void> {
   const slurmOptions = { baseUrl: env['SLURM_URL'] ?? '', credentials };
   const raw = new Etcd3({ hosts });
   const db = createEtcdConfigDb({ hosts, prefix });
-  const slurm = await connectSlurm(slurmOptions);
-  const floorSlurm = await connectSlurm(slurmOptions);
+  // The stack is shared: another run's outage spec may have slurmrestd down for a while.
+  const connect = async (): Promise<SlurmApi> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await connectSlurm(slurmOptions);
+      } catch (error) {
+        if (attempt >= 60) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  };
+  const slurm = await connect();
+  const floorSlurm = await connect();
   const settings = benchSettings(5000);
   const label = `sdp_slurm_deployer_bench_${run}`;
   const reducer = impl.createReducer({ ...settings, job: { ...settings.job, label, defaults: { currentWorkingDirectory: env['SLURM_JOB_DIR'] ?? '/tmp' } } });
