@@ -41,8 +41,9 @@ export function createStateWriteBatcher(configDb: Pick<ConfigDb, 'writeStates'>,
         if (pending.length >= maxBatch) flush();
         else if (!scheduled) {
           scheduled = true;
-          // After the synchronous run that dispatched the step's commands: they all join this batch.
-          queueMicrotask(flush);
+          // After the event loop's turn, not a microtask: every write of the steps handled in
+          // this turn joins the batch, and a submit the same step issued goes out first.
+          setImmediate(flush);
         }
       }),
   };
