@@ -1,5 +1,5 @@
 // npm run bench [-- --sizes 1000,10000,100000] [--pipeline-sizes 1000,10000] [--only reducer,pipeline,stack]
-//               [--baseline <git ref>] [--budget <s>] [--interval <ms>] [--out <file>]
+//               [--baseline <git ref>] [--budget <s>] [--interval <ms>] [--out <file>] [--stub-reducer]
 // Measures the reducer and the pipeline (and the real stack, when asked) of this checkout, and of
 // a baseline ref built in a temporary worktree in the same run; prints a table, writes JSON.
 
@@ -33,12 +33,15 @@ export interface BenchOptions {
   readonly intervalMs: number;
   readonly out: string;
   readonly stackSamples: number;
+  /** Also run the pipeline of this checkout with the O(1) stub reducer: the streams' own costs. */
+  readonly stubReducer: boolean;
   readonly quiet?: boolean;
 }
 
 interface Impl {
-  readonly name: 'current' | 'baseline';
+  readonly name: 'current' | 'baseline' | 'current+stub reducer' | 'baseline+stub reducer';
   readonly distRoot: string;
+  readonly stub?: boolean;
 }
 
 const UNITS: Record<string, string> = { heapMB: 'MB', peakRssMB: 'MB', submitted: '', jobIdsWritten: '', writesPerSteadyPoll: '', listRequestsPerPoll: '', polls: '' };
@@ -63,6 +66,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     intervalMs: Number(get('--interval') ?? 2000),
     out: path.resolve(get('--out') ?? path.join(repo, 'scripts', 'bench', 'results.json')),
     stackSamples: Number(get('--stack-samples') ?? 30),
+    stubReducer: argv.includes('--stub-reducer'),
   };
 }
 
@@ -144,11 +148,14 @@ async function reducerRows(impl: Impl, options: BenchOptions, log: (line: string
 
 async function pipelineRows(impl: Impl, options: BenchOptions, log: (line: string) => void): Promise<Row[]> {
   const rows: Row[] = [];
-  const walls: Point[] = [];
+  // A pipeline child spends a fixed time besides the ingest (start, settling and steady polls):
+  // only the ingest is scaled up to predict a larger size.
+  const ingests: Point[] = [];
+  let overheadMs = 0;
   const runs = new Map<number, PipelineRun & { listRequestsPerPoll: number }>();
   const skipped = new Map<number, string>();
   for (const n of options.pipelineSizes) {
-    const predicted = predict(walls, n);
+    const predicted = ingests.length === 0 ? 0 : predict(ingests, n) + overheadMs;
     if (predicted > options.budgetMs) {
       skipped.set(n, `over budget (~${Math.round(predicted / 1000)} s predicted)`);
       log(`pipeline ${impl.name} N=${n}: skipped, ~${Math.round(predicted / 1000)} s predicted`);
@@ -159,11 +166,13 @@ async function pipelineRows(impl: Impl, options: BenchOptions, log: (line: strin
     try {
       const result = await runChild<PipelineRun>(
         path.join(here, 'pipeline-run.js'),
-        [impl.distRoot, String(n), fake.url, String(options.intervalMs), String(options.budgetMs)],
+        [impl.distRoot, String(n), fake.url, String(options.intervalMs), String(options.budgetMs), ...(impl.stub ? ['stub'] : [])],
         options.budgetMs + 60_000,
         ['--max-old-space-size=4096'],
       );
-      walls.push({ n, value: result.wallMs });
+      const ingestMs = result.ok && result.value.ingestMs !== undefined ? result.value.ingestMs : result.wallMs;
+      ingests.push({ n, value: ingestMs });
+      overheadMs = Math.max(0, result.wallMs - ingestMs);
       log(`pipeline ${impl.name} N=${n}: ${result.ok ? 'done' : result.reason} in ${Math.round(result.wallMs / 1000)} s`);
       if (!result.ok) {
         skipped.set(n, result.reason);
@@ -224,6 +233,9 @@ export async function bench(options: BenchOptions): Promise<Row[]> {
       if (options.only.has('reducer')) rows.push(...(await reducerRows(impl, options, log)));
       if (options.only.has('pipeline')) rows.push(...(await pipelineRows(impl, options, log)));
       if (options.only.has('stack')) rows.push(...(await stackRows(impl, options, log)));
+    }
+    if (options.stubReducer && options.only.has('pipeline')) {
+      for (const impl of impls) rows.push(...(await pipelineRows({ name: `${impl.name}+stub reducer`, distRoot: impl.distRoot, stub: true }, options, log)));
     }
     const result = withRatios(rows);
     const head = (await run('git', ['-C', repo, 'rev-parse', 'HEAD'])).stdout.trim();

@@ -1,11 +1,13 @@
 // One child process: the whole pipeline (in-memory Config DB, the real sinks and REST client,
 // the fake slurmrestd the parent runs on v0.0.42) with N deployments put at once. Prints one
-// JSON line. Usage: node pipeline-run.js <dist root> <N> <fake url> <poll interval ms> <budget ms>
+// JSON line. Usage: node pipeline-run.js <dist root> <N> <fake url> <poll interval ms> <budget ms> [stub]
+// With `stub`, the reducer is createStubReducer's (O(1) per event): the pipeline's own costs alone.
 
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Subject } from 'rxjs';
 import type { DeployerOutput } from '../../streams/deployer.js';
 import { loadImplementation } from './implementation.js';
+import { createStubReducer } from './stub-reducer.js';
 import { ARGS, benchSettings, deploymentId, FAKE_TOKEN, FAKE_USER } from './workload.js';
 
 
@@ -28,7 +30,7 @@ export interface PipelineRun {
 }
 
 async function main(): Promise<void> {
-  const [root, nText, url, intervalText, budgetText] = process.argv.slice(2);
+  const [root, nText, url, intervalText, budgetText, reducerKind] = process.argv.slice(2);
   if (root === undefined || url === undefined) throw new Error('usage: pipeline-run <dist root> <N> <fake url> <poll interval ms> <budget ms>');
   const n = Number(nText);
   const pollIntervalMs = Number(intervalText ?? 2000);
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const output = impl.deployer({
     sources: [impl.configEvents(db), impl.ticks(Math.min(1000, pollIntervalMs / 2))],
     sinks: impl.createSinks(slurm, db),
-    reducer: impl.createReducer(benchSettings(pollIntervalMs)),
+    reducer: (reducerKind === 'stub' ? createStubReducer : impl.createReducer)(benchSettings(pollIntervalMs)),
     stop,
   });
   const subscription = output.subscribe({

@@ -8,7 +8,7 @@ import type { Target } from './targets.js';
 export interface Row {
   readonly section: 'reducer' | 'pipeline' | 'stack';
   readonly measure: string;
-  /** `current` or `baseline`. */
+  /** `current`, `baseline`, or either `+stub reducer` (the pipeline's own costs, with an O(1) reducer). */
   readonly impl: string;
   readonly n: number;
   readonly value?: number;
@@ -29,11 +29,12 @@ export function row(base: Omit<Row, 'target' | 'pass'>, target: Target | undefin
 
 /** Adds to each current row its ratio to the baseline's row of the same measure and N. */
 export function withRatios(rows: readonly Row[]): Row[] {
-  const key = (r: Row) => `${r.section}|${r.measure}|${r.n}`;
-  const baseline = new Map(rows.filter((r) => r.impl === 'baseline').map((r) => [key(r), r]));
+  // `current+stub reducer` is compared with `baseline+stub reducer`, and so on.
+  const key = (r: Row, impl = r.impl) => `${r.section}|${r.measure}|${r.n}|${impl}`;
+  const baseline = new Map(rows.filter((r) => r.impl.startsWith('baseline')).map((r) => [key(r), r]));
   return rows.map((r) => {
-    const b = baseline.get(key(r));
-    if (r.impl === 'baseline' || b?.value === undefined || r.value === undefined || b.value === 0) return r;
+    const b = baseline.get(key(r, r.impl.replace(/^current/, 'baseline')));
+    if (r.impl.startsWith('baseline') || b?.value === undefined || r.value === undefined || b.value === 0) return r;
     return { ...r, vsBaseline: r.value / b.value };
   });
 }
