@@ -39,7 +39,7 @@ export interface BenchOptions {
 }
 
 interface Impl {
-  readonly name: 'current' | 'baseline' | 'current+stub reducer' | 'baseline+stub reducer';
+  readonly name: string;
   readonly distRoot: string;
   readonly stub?: boolean;
 }
@@ -222,6 +222,7 @@ export async function bench(options: BenchOptions): Promise<Row[]> {
   const log = (line: string) => options.quiet || process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   let baseline: BaselineBuild | undefined;
   const impls: Impl[] = [{ name: 'current', distRoot: path.join(repo, 'dist') }];
+  /** `current` or `baseline`. */
   try {
     if (options.baseline !== undefined) {
       log(`building baseline ${options.baseline} in a temporary worktree ...`);
