@@ -222,7 +222,6 @@ export async function bench(options: BenchOptions): Promise<Row[]> {
   const log = (line: string) => options.quiet || process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   let baseline: BaselineBuild | undefined;
   const impls: Impl[] = [{ name: 'current', distRoot: path.join(repo, 'dist') }];
-  /** `current` or `baseline`. */
   try {
     if (options.baseline !== undefined) {
       log(`building baseline ${options.baseline} in a temporary worktree ...`);
