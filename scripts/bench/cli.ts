@@ -1,5 +1,6 @@
 // npm run bench [-- --sizes 1000,10000,100000] [--pipeline-sizes 1000,10000] [--only reducer,pipeline,stack]
-//               [--baseline <git ref>] [--budget <s>] [--interval <ms>] [--out <file>] [--stub-reducer]
+//               [--baseline <git ref>] [--budget <s>] [--interval <ms>] [--out <file>]
+//               [--pipeline-reducer real|stub|both] [--submit-delay <ms>]
 // Measures the reducer and the pipeline (and the real stack, when asked) of this checkout, and of
 // a baseline ref built in a temporary worktree in the same run; prints a table, writes JSON.
 
@@ -8,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startDelayingProxy, type DelayingProxy } from '../../spec/support/delaying-proxy.js';
 import { FakeSlurmrestd } from '../../spec/support/fake-slurmrestd.js';
 import { buildBaseline, type BaselineBuild } from './baseline.js';
 import { runChild } from './child.js';
@@ -33,8 +35,10 @@ export interface BenchOptions {
   readonly intervalMs: number;
   readonly out: string;
   readonly stackSamples: number;
-  /** Also run the pipeline of this checkout with the O(1) stub reducer: the streams' own costs. */
-  readonly stubReducer: boolean;
+  /** The pipeline's reducer: the real one, the O(1) stub (the streams' own costs), or both. */
+  readonly pipelineReducer: 'real' | 'stub' | 'both';
+  /** Each submit held this long on its way to the fake slurmrestd, as a busy slurmctld takes. */
+  readonly submitDelayMs: number;
   readonly quiet?: boolean;
 }
 
@@ -56,6 +60,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   const sizes = numbers(get('--sizes'), [1000, 10_000, 100_000]).sort((a, b) => a - b);
   const only = (get('--only') ?? 'reducer,pipeline').split(',') as ('reducer' | 'pipeline' | 'stack')[];
   for (const o of only) if (!['reducer', 'pipeline', 'stack'].includes(o)) throw new Error(`--only: unknown part ${o}`);
+  if (!['real', 'stub', 'both'].includes(get('--pipeline-reducer') ?? 'real')) throw new Error('--pipeline-reducer: real, stub or both');
   const baseline = get('--baseline');
   return {
     sizes,
@@ -66,7 +71,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     intervalMs: Number(get('--interval') ?? 2000),
     out: path.resolve(get('--out') ?? path.join(repo, 'scripts', 'bench', 'results.json')),
     stackSamples: Number(get('--stack-samples') ?? 30),
-    stubReducer: argv.includes('--stub-reducer'),
+    pipelineReducer: (get('--pipeline-reducer') ?? 'real') as BenchOptions['pipelineReducer'],
+    submitDelayMs: Number(get('--submit-delay') ?? 0),
   };
 }
 
@@ -163,10 +169,12 @@ async function pipelineRows(impl: Impl, options: BenchOptions, log: (line: strin
     }
     log(`pipeline ${impl.name} N=${n} ...`);
     const fake = await FakeSlurmrestd.start({ versions: ['v0.0.42'], userName: FAKE_USER, token: FAKE_TOKEN, accounting: false });
+    let proxy: DelayingProxy | undefined;
     try {
+      if (options.submitDelayMs > 0) proxy = await startDelayingProxy(fake.url, options.submitDelayMs, (req) => req.method === 'POST');
       const result = await runChild<PipelineRun>(
         path.join(here, 'pipeline-run.js'),
-        [impl.distRoot, String(n), fake.url, String(options.intervalMs), String(options.budgetMs), ...(impl.stub ? ['stub'] : [])],
+        [impl.distRoot, String(n), proxy?.url ?? fake.url, String(options.intervalMs), String(options.budgetMs), ...(impl.stub ? ['stub'] : [])],
         options.budgetMs + 60_000,
         ['--max-old-space-size=4096'],
       );
@@ -182,6 +190,7 @@ async function pipelineRows(impl: Impl, options: BenchOptions, log: (line: strin
       runs.set(n, { ...result.value, listRequestsPerPoll: result.value.polls === 0 ? Number.NaN : lists / result.value.polls });
       if (result.value.ingestMs === undefined) skipped.set(n, `not all submitted and written within the budget (${Math.round(options.budgetMs / 1000)} s)`);
     } finally {
+      await proxy?.close();
       await fake.close();
     }
   }
@@ -231,10 +240,10 @@ export async function bench(options: BenchOptions): Promise<Row[]> {
     const rows: Row[] = [];
     for (const impl of impls) {
       if (options.only.has('reducer')) rows.push(...(await reducerRows(impl, options, log)));
-      if (options.only.has('pipeline')) rows.push(...(await pipelineRows(impl, options, log)));
+      if (options.only.has('pipeline') && options.pipelineReducer !== 'stub') rows.push(...(await pipelineRows(impl, options, log)));
       if (options.only.has('stack')) rows.push(...(await stackRows(impl, options, log)));
     }
-    if (options.stubReducer && options.only.has('pipeline')) {
+    if (options.pipelineReducer !== 'real' && options.only.has('pipeline')) {
       for (const impl of impls) rows.push(...(await pipelineRows({ name: `${impl.name}+stub reducer`, distRoot: impl.distRoot, stub: true }, options, log)));
     }
     const result = withRatios(rows);
