@@ -5,7 +5,7 @@ import { Etcd3, Range, type IEvent, type IKeyValue, type IOptions, type IWatchRe
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../core/secret.js';
-import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
+import { stateWriteBatches, type ConfigDb, type DeploymentChange, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
 import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
@@ -24,12 +24,20 @@ export interface EtcdConfigDbOptions {
   readonly timeoutMs?: number;
   /** Longest wait between attempts to re-establish a broken watch. Default 2 s. */
   readonly watchReconnectMaxMs?: number;
+  /**
+   * State writes per transaction in writeStates. Each is a nested transaction (its own "while the
+   * deployment exists" compare and a put) inside one outer transaction; etcd counts the outer's
+   * operations against `--max-txn-ops` (default 128) and leaves each nested one the rest, so at
+   * most 127 fit. Default 64: half, for an etcd run with a lower limit.
+   */
+  readonly writesPerTxn?: number;
 }
 
 export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
   const prefix = checkGlobalPrefix(options.prefix ?? '');
   const timeoutMs = options.timeoutMs ?? 10_000;
   const password = options.password;
+  const writesPerTxn = Math.min(127, Math.max(1, options.writesPerTxn ?? 64));
   const client = new Etcd3(clientOptions(options, timeoutMs));
   const watches = new Set<DeploymentWatch>();
   let closed = false;
@@ -98,6 +106,26 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
           .commit(),
       );
       return response.succeeded ? 'written' : 'deployment-missing';
+    },
+
+    async writeStates(writes: readonly StateWrite[]): Promise<StateWriteResult[]> {
+      const results: StateWriteResult[] = [];
+      for (const batch of stateWriteBatches(writes, writesPerTxn)) {
+        // One revision for the whole batch; each write keeps its own condition.
+        const response = await call(`write ${batch.length} states`, () =>
+          client.kv.txn({
+            success: batch.map(({ id, state }) => ({
+              request_txn: {
+                compare: [{ key: Buffer.from(deploymentKey(id, prefix)), target: 'Version', result: 'Greater', version: 0 }],
+                success: [{ request_put: { key: Buffer.from(stateKey(id, prefix)), value: Buffer.from(encodeState(state)) } }],
+                failure: [],
+              },
+            })),
+          }),
+        );
+        batch.forEach((_, i) => results.push(response.responses[i]?.response_txn?.succeeded === true ? 'written' : 'deployment-missing'));
+      }
+      return results;
     },
 
     async deleteState(id: string): Promise<StateDeleteResult> {
