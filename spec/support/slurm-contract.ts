@@ -1,5 +1,5 @@
 // The Slurm REST API contract for specs: request and response bodies checked with ajv against
-// each version's OpenAPI document in ../shared/reference/slurm-openapi/. The documents are read as
+// each version's OpenAPI document in spec/fixtures/openapi/. The documents are read as
 // they are, except for the repairs below, each one proved necessary by slurm-contract.spec.ts:
 //
 // - strict: every object schema that lists its properties refuses any other key (slurmrestd
@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SUPPORTED_API_VERSIONS, type SlurmApiVersion } from '../../lib/slurm/api-versions.js';
-import { referenceFile } from './repo.js';
+import { fixtureFile } from './repo.js';
 
 const COMBINED_24_05 = 'v0.0.39+v0.0.40+v0.0.41.generated-by-slurm-24.05.2.json';
 
@@ -75,7 +75,7 @@ export function slurmContract(version: SlurmApiVersion, repairs: Partial<Repairs
 
 /** The raw document, as in the reference folder (a spec that needs it fails when it is missing). */
 export function openApiDocument(file: string): Json {
-  return JSON.parse(readFileSync(referenceFile('slurm-openapi', file), 'utf8')) as Json;
+  return JSON.parse(readFileSync(fixtureFile('openapi', file), 'utf8')) as Json;
 }
 
 function buildContract(version: SlurmApiVersion, repairs: Repairs): SlurmContract {
@@ -327,7 +327,7 @@ function allowNull(schema: Json): void {
   if (Array.isArray(schema['enum']) && !schema['enum'].includes(null)) schema['enum'] = [...(schema['enum'] as unknown[]), null];
 }
 
-/** Every supported version has its documents: CI without ../shared/reference fails here, loudly. */
+/** Every supported version has its documents: CI without spec/fixtures fails here, loudly. */
 export function assertEveryDocumentPresent(): void {
-  for (const version of SUPPORTED_API_VERSIONS) for (const file of OPENAPI_DOCUMENTS[version]) referenceFile('slurm-openapi', file);
+  for (const version of SUPPORTED_API_VERSIONS) for (const file of OPENAPI_DOCUMENTS[version]) fixtureFile('openapi', file);
 }

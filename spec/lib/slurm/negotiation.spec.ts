@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { compareApiVersions, isSupportedApiVersion, SUPPORTED_API_VERSIONS } from '../../../lib/slurm/api-versions.js';
 import { NoCommonApiVersionError, pickApiVersion, readServerOffer, type ServerOffer } from '../../../lib/slurm/negotiation.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { OPENAPI_DOCUMENTS, openApiDocument } from '../../support/slurm-contract.js';
 
-const recorded2205 = (): unknown => JSON.parse(readFileSync(referenceFile('slurm-22.05-samples', 'openapi_v3.json'), 'utf8'));
+const recorded2205 = (): unknown => JSON.parse(readFileSync(fixtureFile('slurm-22.05', 'openapi_v3.json'), 'utf8'));
 
 function offer(versions: string[], accounting: string[] = [], bearer = false): ServerOffer {
   return { versions, accounting: new Set(accounting), bearer };

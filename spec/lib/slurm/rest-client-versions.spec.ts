@@ -14,7 +14,7 @@ import { NoCommonApiVersionError } from '../../../lib/slurm/negotiation.js';
 import { connectSlurm, createSlurmRestClient, type ConnectSlurmOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { FakeSlurmrestd, type FakeSlurmrestdOptions } from '../../support/fake-slurmrestd.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { killStatus, type NewerVersion } from '../../support/slurm-bodies.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJzbHVybWpvYiIsImV4cCI6OTk5OTk5OTk5OX0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
@@ -355,7 +355,7 @@ describe('Slurm REST client on v0.0.39 to v0.0.44 (fake slurmrestd per release)'
       // A server without Bearer support refuses the header itself...
       expect((await rejectionOf(connect({ authScheme: 'bearer' }))).failure.kind).to.equal('auth');
       // ...and one that lets it through but does not declare it (22.05's document) is refused by us.
-      const recorded = JSON.parse(readFileSync(referenceFile('slurm-22.05-samples', 'openapi_v3.json'), 'utf8')) as unknown;
+      const recorded = JSON.parse(readFileSync(fixtureFile('slurm-22.05', 'openapi_v3.json'), 'utf8')) as unknown;
       fake!.interceptOnce({ path: /^\/openapi\/v3/ }, { status: 200, body: recorded });
       const error = await failureOf(connect({ authScheme: 'bearer' }));
       expect(error.message).to.equal(`slurmrestd at ${fake!.url} does not declare Bearer authentication in /openapi/v3: use X-SLURM-USER-TOKEN`);
@@ -390,7 +390,7 @@ describe('Slurm REST client on v0.0.39 to v0.0.44 (fake slurmrestd per release)'
     });
 
     it('fails at start with both sides named when the server offers only v0.0.36 and v0.0.37', async () => {
-      const doc = JSON.parse(readFileSync(referenceFile('slurm-22.05-samples', 'openapi_v3.json'), 'utf8')) as { paths: Record<string, unknown> };
+      const doc = JSON.parse(readFileSync(fixtureFile('slurm-22.05', 'openapi_v3.json'), 'utf8')) as { paths: Record<string, unknown> };
       for (const path of Object.keys(doc.paths)) if (path.includes('/v0.0.38/')) delete doc.paths[path];
       server = http.createServer((_req, res) => {
         res.writeHead(200, { 'Content-Type': 'application/json' });

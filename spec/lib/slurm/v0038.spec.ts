@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import { errorsOfV0038, jobStateOfString, parseJobsV0038, parseSubmitV0038, renderSubmitV0038 } from '../../../lib/slurm/v0038.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { recordedBody, recordedText } from '../../support/slurm-samples.js';
 
 /** A recorded answer, checked against the v0.0.38 OpenAPI document before it is used. */
@@ -47,7 +47,7 @@ describe('v0.0.38 adapter', () => {
     let validateSubmission: ValidateFunction;
 
     before(() => {
-      openapi = JSON.parse(readFileSync(referenceFile('slurm-openapi', 'v0.0.38.static.slurm-23.02.json'), 'utf8'));
+      openapi = JSON.parse(readFileSync(fixtureFile('openapi', 'v0.0.38.static.slurm-23.02.json'), 'utf8'));
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       ajv.addSchema(openapi, 'slurm-v0.0.38');
       const validate = ajv.getSchema('slurm-v0.0.38#/components/schemas/v0.0.38_job_submission');
