@@ -105,6 +105,7 @@ export const adapterV0038: SlurmAdapter = {
   version: VERSION,
   // As slurmrestd 22.05 lists them in /openapi/v3 (the static document writes `/jobs/`: same route).
   paths: { submit: '/job/submit', jobs: '/jobs', job: (jobId) => `/job/${jobId}` },
+  conditionalList: true,
   renderSubmit: renderSubmitV0038,
   parseSubmit: parseSubmitV0038,
   // "No change" is a 304 with an empty body here, handled before any body is read; the warning

@@ -32,6 +32,8 @@ export const OPENAPI_DOCUMENTS: Readonly<Record<SlurmApiVersion, readonly string
   'v0.0.42': ['v0.0.42.generated-by-slurm-24.11.6.json'],
   'v0.0.43': ['v0.0.43.generated-by-slurm-25.05.8.json'],
   'v0.0.44': ['v0.0.44.generated-by-slurm-25.11.0rc2.json'],
+  // As slurmrestd 26.05.5 serves it at /openapi/v3 (no generated document of v0.0.45 was published).
+  'v0.0.45': ['v0.0.42+v0.0.43+v0.0.44+v0.0.45.served-by-slurm-26.05.5.json'],
 };
 
 /** Which repairs a prepared copy gets (all on by default; specs turn them off to prove them). */
