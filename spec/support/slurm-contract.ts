@@ -11,7 +11,9 @@
 //   `nullable`), `meta.Slurm.version` numbers are integers (the document says strings), jobs carry
 //   `group_name`, `prefer` and `tasks_per_node`, error entries carry `error_code`, `description`
 //   and `source`, and an error answer is the object `{meta, errors, ...}` of the operation's
-//   success answer, where the document declares the bare `v0.0.38_errors` array or nothing.
+//   success answer, where the document declares the bare `v0.0.38_errors` array or nothing;
+// - v0.0.38 requests: `nodes` is the string "n" that 22.05.8 honours, not the documented array
+//   [min, max], which it silently ignores (see repairV0038Requests).
 //
 // Bodies that are not JSON (slurmrestd's router answers text/plain: "Authentication failure",
 // "Unable to parse query.") are described by no document and are not checked.
@@ -123,7 +125,7 @@ class PreparedDocument {
     const raw = openApiDocument(file);
     this.#repairedV0038 = version === 'v0.0.38' && repairs.v0038Responses;
     const side = (which: 'request' | 'response') => {
-      const doc = prepare(raw, repairs, which === 'response' && this.#repairedV0038);
+      const doc = prepare(raw, repairs, which === 'response' && this.#repairedV0038, which === 'request' && this.#repairedV0038);
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       const id = `${which}:${file}`;
       ajv.addSchema(doc, id);
@@ -219,10 +221,11 @@ function segments(path: string): string[] {
 
 // ---- preparing a document ---------------------------------------------------------------------
 
-function prepare(raw: Json, repairs: Repairs, v0038Responses: boolean): Json {
+function prepare(raw: Json, repairs: Repairs, v0038Responses: boolean, v0038Requests = false): Json {
   const doc = structuredClone(raw);
   const schemas = ((doc['components'] ??= {}) as Json)['schemas'] as Record<string, Json>;
   if (v0038Responses) repairV0038Responses(schemas);
+  if (v0038Requests) repairV0038Requests(schemas);
   visitSchemas(doc, (schema) => {
     if (repairs.nestedRequired) repairNestedRequired(schema);
     if (repairs.strict && isObjectWithProperties(schema) && !('additionalProperties' in schema)) schema['additionalProperties'] = false;
@@ -321,6 +324,17 @@ function repairV0038Responses(schemas: Record<string, Json>): void {
     type: 'object',
     properties: { meta: { $ref: '#/components/schemas/v0.0.38_meta' }, errors: { $ref: '#/components/schemas/v0.0.38_errors' } },
   };
+}
+
+/**
+ * `job_properties.nodes` is `[min, max]` in the document, but slurmrestd 22.05.8 ignores that
+ * array (the job gets Slurm's default node count: max_nodes reads back 0) and honours the
+ * string form `"n"` or `"min-max"` of later versions, which the deployer therefore sends.
+ */
+function repairV0038Requests(schemas: Record<string, Json>): void {
+  const properties = schemas['v0.0.38_job_properties']?.['properties'] as Json | undefined;
+  if (properties?.['nodes'] === undefined) throw new Error('the v0.0.38 document lacks job_properties.nodes');
+  properties['nodes'] = { type: 'string', description: 'node count: "n" or "min-max" (what 22.05.8 honours)' };
 }
 
 function allowNull(schema: Json): void {

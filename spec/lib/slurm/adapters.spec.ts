@@ -67,12 +67,12 @@ describe('version adapters', () => {
       });
     }
 
-    it('v0.0.38: script at the top, environment an object, plain numbers, nodes as [min, max]', () => {
+    it('v0.0.38: script at the top, environment an object, plain numbers, nodes as the string "n" 22.05.8 honours', () => {
       const body = adapterFor('v0.0.38').renderSubmit(fullSpec) as { script: string; job: Record<string, unknown> };
       expect(body.script).to.equal(fullSpec.script);
       expect(body.job).to.include({ time_limit: 10, memory_per_node: 512, tasks: 4 });
       expect(body.job['environment']).to.deep.equal(fullSpec.environment);
-      expect(body.job['nodes']).to.deep.equal([2, 2]);
+      expect(body.job['nodes']).to.equal('2');
       expect(body.job).not.to.have.property('script');
     });
 
