@@ -15,6 +15,15 @@ HERE=${BASH_SOURCE[0]%/*}
 
 require_root "$@"
 
+# SLURM_RELEASE=22.05 (default): the host's Debian Slurm below. 24.11 or 26.05: also a newer
+# Slurm in a cached debootstrap root beside it (scripts/chroot-slurm.sh), on ports of its own,
+# described by $STACK_DIR/stack-<release>.env; the host stack still provides etcd.
+SLURM_RELEASE=$SDP_SLURM_RELEASE
+case $SLURM_RELEASE in
+  22.05 | 24.11 | 26.05) ;;
+  *) log "SLURM_RELEASE must be 22.05, 24.11 or 26.05 (got '$SLURM_RELEASE')"; exit 2 ;;
+esac
+
 TIMEOUT=${SDP_STACK_TIMEOUT:-60}
 
 # Print the tail of the daemon's log and give up.
@@ -513,3 +522,8 @@ if ! tokens_reusable; then
 fi
 
 echo "stack up: etcd 127.0.0.1:$ETCD_CLIENT_PORT, slurmrestd $SLURM_URL (env: $ENV_FILE)"
+if [[ $SLURM_RELEASE != 22.05 ]]; then
+  # Not under the stack lock: the chroot has a lock of its own, and building it takes a minute.
+  exec 9>&-
+  SDP_STACK_DIR=$STACK_DIR bash "$HERE/chroot-slurm.sh" start "$SLURM_RELEASE"
+fi
