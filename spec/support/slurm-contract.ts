@@ -12,6 +12,7 @@
 //   `group_name`, `prefer` and `tasks_per_node`, error entries carry `error_code`, `description`
 //   and `source`, and an error answer is the object `{meta, errors, ...}` of the operation's
 //   success answer, where the document declares the bare `v0.0.38_errors` array or nothing;
+// - v0.0.40+: `job_resources` of a job not yet allocated is null (repairNullJobResources);
 // - v0.0.38 requests: `nodes` is the string "n" that 22.05.8 honours, not the documented array
 //   [min, max], which it silently ignores (see repairV0038Requests).
 //
@@ -44,9 +45,11 @@ export interface Repairs {
   readonly nestedRequired: boolean;
   /** The v0.0.38 response repairs (see the file's head). */
   readonly v0038Responses: boolean;
+  /** v0.0.40+: `job_resources` may be null (see repairNullJobResources). */
+  readonly nullJobResources: boolean;
 }
 
-const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true };
+const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true, nullJobResources: true };
 
 type Json = Record<string, unknown>;
 
@@ -79,11 +82,22 @@ export function slurmContract(version: SlurmApiVersion, repairs: Partial<Repairs
 
 /** The raw document, as in the reference folder (a spec that needs it fails when it is missing). */
 export function openApiDocument(file: string): Json {
-  return JSON.parse(readFileSync(fixtureFile('openapi', file), 'utf8')) as Json;
+  // A bare name is one of spec/fixtures/openapi/; a path is relative to spec/fixtures (recordings).
+  return JSON.parse(readFileSync(file.includes('/') ? fixtureFile(file) : fixtureFile('openapi', file), 'utf8')) as Json;
 }
 
-function buildContract(version: SlurmApiVersion, repairs: Repairs): SlurmContract {
-  const documents = OPENAPI_DOCUMENTS[version];
+/** The contract of one version as other documents describe it: e.g. the one a recorded server served. */
+export function contractOf(version: SlurmApiVersion, documents: readonly string[], repairs: Partial<Repairs> = {}): SlurmContract {
+  const key = `${version}:${documents.join('+')}:${JSON.stringify(repairs)}`;
+  let contract = contracts.get(key);
+  if (contract === undefined) {
+    contract = buildContract(version, { ...ALL_REPAIRS, ...repairs }, documents);
+    contracts.set(key, contract);
+  }
+  return contract;
+}
+
+function buildContract(version: SlurmApiVersion, repairs: Repairs, documents: readonly string[] = OPENAPI_DOCUMENTS[version]): SlurmContract {
   const prepared = documents.map((file) => new PreparedDocument(file, version, repairs));
 
   const problems = (side: 'request' | 'response', method: string, path: string, status: number, body: unknown): string[] =>
@@ -226,6 +240,7 @@ function prepare(raw: Json, repairs: Repairs, v0038Responses: boolean, v0038Requ
   const schemas = ((doc['components'] ??= {}) as Json)['schemas'] as Record<string, Json>;
   if (v0038Responses) repairV0038Responses(schemas);
   if (v0038Requests) repairV0038Requests(schemas);
+  if (repairs.nullJobResources) repairNullJobResources(schemas);
   visitSchemas(doc, (schema) => {
     if (repairs.nestedRequired) repairNestedRequired(schema);
     if (repairs.strict && isObjectWithProperties(schema) && !('additionalProperties' in schema)) schema['additionalProperties'] = false;
@@ -335,6 +350,20 @@ function repairV0038Requests(schemas: Record<string, Json>): void {
   const properties = schemas['v0.0.38_job_properties']?.['properties'] as Json | undefined;
   if (properties?.['nodes'] === undefined) throw new Error('the v0.0.38 document lacks job_properties.nodes');
   properties['nodes'] = { type: 'string', description: 'node count: "n" or "min-max" (what 22.05.8 honours)' };
+}
+
+/**
+ * Real slurmrestd 24.11 and 26.05 print `"job_resources": null` for a job not yet allocated
+ * (spec/fixtures/recorded/.../02-job-just-submitted.json), where the document they serve
+ * themselves says `$ref: vX_job_res` (an object).
+ */
+function repairNullJobResources(schemas: Record<string, Json>): void {
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (!name.endsWith('_job_info')) continue;
+    const properties = schema['properties'] as Json | undefined;
+    const resources = properties?.['job_resources'] as Json | undefined;
+    if (resources?.['$ref'] !== undefined) properties!['job_resources'] = { anyOf: [{ $ref: resources['$ref'] }, { type: 'null' }] };
+  }
 }
 
 function allowNull(schema: Json): void {

@@ -75,6 +75,19 @@ function onlyOurs(answer: Exchange, ids: readonly number[]): Exchange {
   return { ...answer, body: { ...body, jobs: body.jobs.filter((j) => ids.includes(j.job_id)) } };
 }
 
+/** A list with update_time = the server's last_update of the list before it, once nothing changed between. */
+async function unchangedList(env: ReleaseEnv, base: string): Promise<Exchange> {
+  let last: Exchange | undefined;
+  for (let i = 0; i < 30; i++) {
+    const list = await call(env, 'GET', `${base}/jobs/`);
+    const lastUpdate = (list.body as { last_update?: { number?: number } }).last_update?.number ?? Math.floor(Date.now() / 1000);
+    last = await call(env, 'GET', `${base}/jobs/?update_time=${lastUpdate}`);
+    if (last.status !== 200 || JSON.stringify(last.body).includes('No job changes since')) return last;
+    await sleep(1000);
+  }
+  throw new Error(`no unchanged list from ${base}: ${JSON.stringify(last?.status)}`);
+}
+
 async function recordVersion(env: ReleaseEnv, version: SlurmApiVersion, save: (name: string, e: Exchange) => Promise<void>): Promise<void> {
   const base = `/slurm/${version}`;
   const tag = version.replace(/\./g, '');
@@ -90,8 +103,7 @@ async function recordVersion(env: ReleaseEnv, version: SlurmApiVersion, save: (n
   await save('05-job-running', await waitForState(env, version, long, 'RUNNING'));
   const list = await call(env, 'GET', `${base}/jobs/`);
   await save('06-jobs', onlyOurs(list, [ok, fail, long]));
-  const lastUpdate = (list.body as { last_update?: { number?: number } }).last_update?.number ?? Math.floor(Date.now() / 1000);
-  await save('07-jobs-update_time-unchanged', await call(env, 'GET', `${base}/jobs/?update_time=${lastUpdate}`));
+  await save('07-jobs-update_time-unchanged', await unchangedList(env, base));
   await save('08-job-delete-running', await call(env, 'DELETE', `${base}/job/${long}`));
   await save('09-job-cancelled', await waitForState(env, version, long, 'CANCELLED'));
   await save('10-job-delete-ended', await call(env, 'DELETE', `${base}/job/${ok}`));
