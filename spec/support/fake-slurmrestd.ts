@@ -1,4 +1,5 @@
-// A small slurmrestd for specs, answering like Slurm 24.05 to 25.11 do through v0.0.39 to v0.0.44:
+// A small slurmrestd for specs, answering like Slurm 24.05 to 26.05 do through v0.0.39 to v0.0.45
+// (with `recorded`, from what real 24.11 and 26.05 servers answered):
 // /openapi/v3 listing the paths of the versions it serves (taken from the reference documents),
 // submit, jobs with update_time ("no change" as a 200 with a warning), job/{id}, DELETE (Slurm
 // 24.11+: 200 with the error inside for an unknown job), and /slurmdb/{version}/job/{id}. It
@@ -20,6 +21,7 @@ import {
   type FakeJob,
   type NewerVersion,
 } from './slurm-bodies.js';
+import { recordedExchange, type RecordedRelease } from './recorded-fixtures.js';
 import { OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from './slurm-contract.js';
 
 export interface FakeSlurmrestdOptions {
@@ -35,6 +37,13 @@ export interface FakeSlurmrestdOptions {
   readonly rejectedToken?: string;
   /** slurmctld's clock, Unix seconds. */
   readonly clock?: number;
+  /**
+   * Answer as that real release did (spec/fixtures/recorded, `npm run record-fixtures`): its
+   * recorded bodies and statuses for a bad partition (partition "nowhere"), a token slurmctld
+   * refuses, an unknown job (GET and DELETE), "no change" to update_time, and 24.11's 422 to an
+   * epoch update_time on v0.0.40/41. The versions served must be ones recorded for it.
+   */
+  readonly recorded?: RecordedRelease;
 }
 
 export interface RecordedRequest {
@@ -183,6 +192,8 @@ export class FakeSlurmrestd {
     const id = Number(/\/(\d+)$/.exec(m[3]!)?.[1]);
     const operation = OPERATIONS[route];
     if (operation === undefined) return { status: 404, body: 'Unable find requested URL. Please view /openapi/v3 for API reference.' };
+    const recorded = this.#recorded(version, operation, request, url, id);
+    if (recorded !== undefined) return recorded;
     if (auth === 'rejected') {
       // slurmctld refused the token: 500 up to 24.05, 511 from 24.11.
       const error = { code: 1007, error: 'Protocol authentication error', source: 'slurm_load_jobs', description: 'Failed while looking for jobs' };
@@ -203,6 +214,33 @@ export class FakeSlurmrestd {
         return this.#cancel(version, id);
       case 'accounting':
         return { status: 200, body: accountingAnswer(version, this.accountingRecords.get(id) ?? []) };
+    }
+  }
+
+  /** The recorded answer of the real release for this request, when it is one of the recorded cases. */
+  #recorded(version: NewerVersion, operation: AnsweredOperation, request: RecordedRequest, url: URL, id: number): Reply | undefined {
+    const release = this.#options.recorded;
+    if (release === undefined) return undefined;
+    const replay = (name: string): Reply => {
+      const e = recordedExchange(release, version, name);
+      return { status: e.status, body: e.body };
+    };
+    if (this.#authenticate(request) === 'rejected') return replay('14-jobs-bad-token');
+    switch (operation) {
+      case 'submit':
+        return (JSON.parse(request.body) as { job?: { partition?: unknown } }).job?.partition === 'nowhere' ? replay('13-submit-bad-partition') : undefined;
+      case 'listJobs': {
+        const updateTime = url.searchParams.get('update_time');
+        if (updateTime === null) return undefined;
+        if (version === 'v0.0.40' || version === 'v0.0.41') return replay('07-jobs-update_time-unchanged'); // the 422
+        return Number(updateTime) - 1 >= this.lastJobUpdate ? replay('07-jobs-update_time-unchanged') : undefined;
+      }
+      case 'getJob':
+        return this.jobs.has(id) ? undefined : replay('12-job-get-unknown');
+      case 'cancel':
+        return this.jobs.has(id) ? undefined : replay('11-job-delete-unknown');
+      default:
+        return undefined;
     }
   }
 
