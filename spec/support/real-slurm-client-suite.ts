@@ -118,6 +118,24 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
       });
     });
 
+    it('a node count the one-node cluster cannot give is honoured: refused, or held PENDING, never run on one node', async () => {
+      const id = await api.submit(spec('twonodes', '#!/bin/bash\ntrue\n', { nodes: 2 })).then(
+        (jobId) => (submitted.push(jobId), jobId),
+        (error: unknown) => error,
+      );
+      if (typeof id !== 'number') {
+        // 24.11 on: refused at submit, "Requested node configuration is not available" (2014).
+        expect(id).to.be.instanceOf(SlurmRequestError);
+        expect((id as SlurmRequestError).failure.kind).to.equal('permanent');
+        expect((id as SlurmRequestError).message).to.contain('Requested node configuration is not available');
+        return;
+      }
+      // 22.05: accepted, then held: PENDING (PartitionNodeLimit), asking for 2 nodes.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const job = await rawJob(env, version, id);
+      expect([job?.job_state, job?.fields['state_reason'], job?.fields['node_count'], job?.fields['max_nodes']]).to.deep.equal(['PENDING', 'PartitionNodeLimit', 2, 2]);
+    });
+
     /** The pattern as sent, or the same with %x and %j filled in when that is what Slurm printed. */
     function expanded(actual: unknown, pattern: string, jobId: number): string {
       const filled = pattern.replace('%x', full.name).replace('%j', String(jobId));

@@ -6,9 +6,10 @@ import path from 'node:path';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { fixtureFile } from './repo.js';
 
-export type RecordedRelease = '24.11' | '26.05';
+export type RecordedRelease = '22.05' | '24.11' | '26.05';
 
 export const RECORDED_RELEASES: Readonly<Record<RecordedRelease, readonly SlurmApiVersion[]>> = {
+  '22.05': ['v0.0.38'],
   '24.11': ['v0.0.40', 'v0.0.41', 'v0.0.42'],
   '26.05': ['v0.0.42', 'v0.0.43', 'v0.0.44', 'v0.0.45'],
 };
@@ -22,6 +23,9 @@ export interface RecordedExchange {
 }
 
 /** The served document, relative to spec/fixtures (slurm-contract.ts reads it from there). */
+/** The releases whose versions the fake slurmrestd replays (it speaks v0.0.39 and later only). */
+export const REPLAYED_RELEASES = ['24.11', '26.05'] as const satisfies readonly RecordedRelease[];
+
 export function servedDocument(release: RecordedRelease): string {
   return `recorded/slurm-${release}/openapi-v3.json`;
 }

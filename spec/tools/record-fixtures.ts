@@ -38,7 +38,20 @@ async function call(env: ReleaseEnv, method: string, urlPath: string, body?: unk
   return { request: { method, path: urlPath, ...(body === undefined ? {} : { body }) }, status: res.status, contentType, body: parsed };
 }
 
-function submitBody(env: ReleaseEnv, name: string, script: string, extra: Record<string, unknown> = {}): unknown {
+function submitBody(env: ReleaseEnv, name: string, script: string, extra: Record<string, unknown> = {}, version?: SlurmApiVersion): unknown {
+  if (version === 'v0.0.38') {
+    return {
+      script,
+      job: {
+        name,
+        environment: { PATH: '/usr/bin:/bin', GREETING: 'hello' },
+        mcs_label: 'sdp_slurm_deployer_fixtures_test',
+        comment: `sdp-slurm-deployer:deployment=${name};submit=r1;spec=fixture`,
+        current_working_directory: env.SLURM_JOB_DIR,
+        ...extra,
+      },
+    };
+  }
   return {
     job: {
       name,
@@ -55,8 +68,9 @@ function submitBody(env: ReleaseEnv, name: string, script: string, extra: Record
 async function waitForState(env: ReleaseEnv, version: string, jobId: number, state: string): Promise<Exchange> {
   for (let i = 0; i < 240; i++) {
     const answer = await call(env, 'GET', `/slurm/${version}/job/${jobId}`);
-    const jobs = (answer.body as { jobs?: { job_state?: string[] }[] }).jobs ?? [];
-    if (jobs[0]?.job_state?.[0] === state) return answer;
+    const jobs = (answer.body as { jobs?: { job_state?: string[] | string }[] }).jobs ?? [];
+    const found = jobs[0]?.job_state;
+    if ((Array.isArray(found) ? found[0] : found) === state) return answer;
     await sleep(250);
   }
   throw new Error(`job ${jobId} never reached ${state} on ${version}`);
@@ -76,12 +90,13 @@ function onlyOurs(answer: Exchange, ids: readonly number[]): Exchange {
 }
 
 /** A list with update_time = the server's last_update of the list before it, once nothing changed between. */
-async function unchangedList(env: ReleaseEnv, base: string): Promise<Exchange> {
+async function unchangedList(env: ReleaseEnv, base: string, jobs: string): Promise<Exchange> {
   let last: Exchange | undefined;
-  for (let i = 0; i < 30; i++) {
-    const list = await call(env, 'GET', `${base}/jobs/`);
+  for (let i = 0; i < 60; i++) {
+    const list = await call(env, 'GET', `${base}${jobs}`);
+    // v0.0.38 gives no server time: our clock, after the list came (22.05 is shared and busy).
     const lastUpdate = (list.body as { last_update?: { number?: number } }).last_update?.number ?? Math.floor(Date.now() / 1000);
-    last = await call(env, 'GET', `${base}/jobs/?update_time=${lastUpdate}`);
+    last = await call(env, 'GET', `${base}${jobs}?update_time=${lastUpdate}`);
     if (last.status !== 200 || JSON.stringify(last.body).includes('No job changes since')) return last;
     await sleep(1000);
   }
@@ -91,26 +106,31 @@ async function unchangedList(env: ReleaseEnv, base: string): Promise<Exchange> {
 async function recordVersion(env: ReleaseEnv, version: SlurmApiVersion, save: (name: string, e: Exchange) => Promise<void>): Promise<void> {
   const base = `/slurm/${version}`;
   const tag = version.replace(/\./g, '');
-  const fields = { partition: 'debug', time_limit: { set: true, number: 7 }, minimum_nodes: 1, maximum_nodes: 1, tasks: 2, cpus_per_task: 2, memory_per_node: { set: true, number: 100 }, standard_output: `${env.SLURM_JOB_DIR}/%x-%j.out` };
-  const okSubmit = await call(env, 'POST', `${base}/job/submit`, submitBody(env, `fx-${tag}-ok`, '#!/bin/bash\necho "$GREETING"\n', fields));
+  const old = version === 'v0.0.38';
+  const jobs = old ? '/jobs' : '/jobs/';
+  const fields = old
+    ? { partition: 'debug', time_limit: 7, nodes: '1', tasks: 2, cpus_per_task: 2, memory_per_node: 100, standard_output: `${env.SLURM_JOB_DIR}/%x-%j.out` }
+    : { partition: 'debug', time_limit: { set: true, number: 7 }, minimum_nodes: 1, maximum_nodes: 1, tasks: 2, cpus_per_task: 2, memory_per_node: { set: true, number: 100 }, standard_output: `${env.SLURM_JOB_DIR}/%x-%j.out` };
+  const body = (name: string, script: string, extra: Record<string, unknown> = {}) => submitBody(env, name, script, extra, version);
+  const okSubmit = await call(env, 'POST', `${base}/job/submit`, body(`fx-${tag}-ok`, '#!/bin/bash\necho "$GREETING"\n', fields));
   await save('01-submit', okSubmit);
   const ok = jobIdOf(okSubmit);
   await save('02-job-just-submitted', await call(env, 'GET', `${base}/job/${ok}`));
   await save('03-job-completed', await waitForState(env, version, ok, 'COMPLETED'));
-  const fail = jobIdOf(await call(env, 'POST', `${base}/job/submit`, submitBody(env, `fx-${tag}-exit3`, '#!/bin/bash\nexit 3\n')));
+  const fail = jobIdOf(await call(env, 'POST', `${base}/job/submit`, body(`fx-${tag}-exit3`, '#!/bin/bash\nexit 3\n')));
   await save('04-job-failed-exit3', await waitForState(env, version, fail, 'FAILED'));
-  const long = jobIdOf(await call(env, 'POST', `${base}/job/submit`, submitBody(env, `fx-${tag}-long`, '#!/bin/bash\nsleep 300\n')));
+  const long = jobIdOf(await call(env, 'POST', `${base}/job/submit`, body(`fx-${tag}-long`, '#!/bin/bash\nsleep 300\n')));
   await save('05-job-running', await waitForState(env, version, long, 'RUNNING'));
-  const list = await call(env, 'GET', `${base}/jobs/`);
+  const list = await call(env, 'GET', `${base}${jobs}`);
   await save('06-jobs', onlyOurs(list, [ok, fail, long]));
-  await save('07-jobs-update_time-unchanged', await unchangedList(env, base));
+  await save('07-jobs-update_time-unchanged', await unchangedList(env, base, jobs));
   await save('08-job-delete-running', await call(env, 'DELETE', `${base}/job/${long}`));
   await save('09-job-cancelled', await waitForState(env, version, long, 'CANCELLED'));
   await save('10-job-delete-ended', await call(env, 'DELETE', `${base}/job/${ok}`));
   await save('11-job-delete-unknown', await call(env, 'DELETE', `${base}/job/${long + 900_000}`));
   await save('12-job-get-unknown', await call(env, 'GET', `${base}/job/${long + 900_000}`));
-  await save('13-submit-bad-partition', await call(env, 'POST', `${base}/job/submit`, submitBody(env, `fx-${tag}-badpart`, '#!/bin/bash\ntrue\n', { partition: 'no-such-partition' })));
-  await save('14-jobs-bad-token', await call(env, 'GET', `${base}/jobs/`, undefined, 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJub2JvZHkifQ.bm90LWEtc2lnbmF0dXJl'));
+  await save('13-submit-bad-partition', await call(env, 'POST', `${base}/job/submit`, body(`fx-${tag}-badpart`, '#!/bin/bash\ntrue\n', { partition: 'no-such-partition' })));
+  await save('14-jobs-bad-token', await call(env, 'GET', `${base}${jobs}`, undefined, 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJub2JvZHkifQ.bm90LWEtc2lnbmF0dXJl'));
 }
 
 async function recordRelease(release: RecordedRelease): Promise<void> {

@@ -10,7 +10,7 @@ import type { SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
 import { rejectionOf } from '../../support/real-slurm-client-suite.js';
 import { ERROR_STATUS, unknownCancelIsSilent } from '../../support/real-slurm-expectations.js';
-import { RECORDED_RELEASES, type RecordedRelease } from '../../support/recorded-fixtures.js';
+import { RECORDED_RELEASES, REPLAYED_RELEASES } from '../../support/recorded-fixtures.js';
 import type { NewerVersion } from '../../support/slurm-bodies.js';
 
 const USER = 'slurmjob';
@@ -18,7 +18,7 @@ const TOKEN = 'good-token';
 const REFUSED = 'refused-token';
 
 describe('REST client against the fake replaying real 24.11 and 26.05 answers', () => {
-  for (const release of Object.keys(RECORDED_RELEASES) as RecordedRelease[]) {
+  for (const release of REPLAYED_RELEASES) {
     for (const version of RECORDED_RELEASES[release] as NewerVersion[]) {
       describe(`Slurm ${release} ${version}`, () => {
         let fake: FakeSlurmrestd;
