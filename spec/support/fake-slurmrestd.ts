@@ -21,8 +21,9 @@ import {
   type FakeJob,
   type NewerVersion,
 } from './slurm-bodies.js';
-import { recordedExchange, type RecordedRelease } from './recorded-fixtures.js';
-import { OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from './slurm-contract.js';
+import { recordedCancelAnswer, recordedJobsAnswer, recordedSubmitAnswer } from './recorded-bodies.js';
+import { recordedExchange, servedDocument, type RecordedRelease } from './recorded-fixtures.js';
+import { contractOf, OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from './slurm-contract.js';
 
 export interface FakeSlurmrestdOptions {
   /** The versions it serves, as one Slurm release does (24.11: v0.0.40, v0.0.41, v0.0.42). */
@@ -145,16 +146,22 @@ export class FakeSlurmrestd {
     for (const answer of this.answers) {
       const version = versionOf(answer.path);
       if (version === undefined || typeof answer.body === 'string') continue;
-      slurmContract(version).checkResponse(answer.method, answer.path, answer.status, answer.body);
+      this.#contract(version).checkResponse(answer.method, answer.path, answer.status, answer.body);
       checked++;
     }
     for (const request of this.requests) {
       const version = versionOf(request.url);
       if (version === undefined || request.method !== 'POST') continue;
-      slurmContract(version).checkRequest(request.method, request.url, JSON.parse(request.body));
+      this.#contract(version).checkRequest(request.method, request.url, JSON.parse(request.body));
       checked++;
     }
     return checked;
+  }
+
+  /** The versions' documents; with `recorded`, the one that real server served. */
+  #contract(version: NewerVersion) {
+    const release = this.#options.recorded;
+    return release === undefined ? slurmContract(version) : contractOf(version, [servedDocument(release)]);
   }
 
   #store(job: FakeJob): void {
@@ -207,7 +214,7 @@ export class FakeSlurmrestd {
         return this.#list(version, url.searchParams.get('update_time'));
       case 'getJob': {
         const job = this.jobs.get(id);
-        if (job !== undefined) return { status: 200, body: jobsAnswer(version, [job], this.clock) };
+        if (job !== undefined) return { status: 200, body: this.#jobsBody(version, [job]) };
         return { status: 404, body: errorAnswer(version, 'getJob', [unknownJob(id, '_handle_job_get')]) };
       }
       case 'cancel':
@@ -265,13 +272,19 @@ export class FakeSlurmrestd {
       return { status: 422, body: errorAnswer(version, 'submit', [{ code: 9000, error: 'Populated "script" field is required', source: '_op_handler_submit_job' }]) };
     }
     const created = this.addJob({ name: String(job['name'] ?? ''), mcsLabel: String(job['mcs_label'] ?? ''), comment: String(job['comment'] ?? '') });
-    return { status: 200, body: submitAnswer(version, created.jobId) };
+    const release = this.#options.recorded;
+    return { status: 200, body: release === undefined ? submitAnswer(version, created.jobId) : recordedSubmitAnswer(release, version, created.jobId) };
   }
 
   #list(version: NewerVersion, updateTime: string | null): Reply {
     // slurmctld's own test (_slurm_rpc_dump_jobs): no change when update_time - 1 >= last_job_update.
     if (updateTime !== null && Number(updateTime) - 1 >= this.lastJobUpdate) return { status: 200, body: noChangeAnswer(version, Number(updateTime)) };
-    return { status: 200, body: jobsAnswer(version, [...this.jobs.values()], this.clock) };
+    return { status: 200, body: this.#jobsBody(version, [...this.jobs.values()]) };
+  }
+
+  #jobsBody(version: NewerVersion, jobs: readonly FakeJob[]): unknown {
+    const release = this.#options.recorded;
+    return release === undefined ? jobsAnswer(version, jobs, this.clock) : recordedJobsAnswer(release, version, jobs, this.clock);
   }
 
   #cancel(version: NewerVersion, id: number): Reply {
@@ -282,6 +295,8 @@ export class FakeSlurmrestd {
     }
     const done = !['PENDING', 'RUNNING', 'SUSPENDED'].includes(job.state[0] ?? '');
     if (!done) this.updateJob(id, { state: ['CANCELLED'], reason: 'None', exit: { status: 0, signal: 9 }, endTime: this.clock });
+    const release = this.#options.recorded;
+    if (release !== undefined) return { status: 200, body: recordedCancelAnswer(release, version, id, done) };
     return { status: 200, body: cancelAnswer(version, id, done ? 'already-done' : 'signalled') };
   }
 

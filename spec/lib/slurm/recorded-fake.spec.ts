@@ -35,6 +35,22 @@ describe('REST client against the fake replaying real 24.11 and 26.05 answers', 
           await fake.close();
         });
 
+        it('follows a job to FAILED (exit 3) and another to CANCELLED on bodies built from the recordings, each satisfying the served document', async () => {
+          const id = await api.submit(spec());
+          fake.updateJob(id, { state: ['RUNNING'], startTime: fake.clock });
+          expect((await api.getJob(id))?.state.base).to.equal('RUNNING');
+          fake.clock += 5;
+          fake.updateJob(id, { state: ['FAILED'], reason: 'NonZeroExitCode', exit: { status: 3, signal: 0 }, endTime: fake.clock });
+          expect(await api.getJob(id)).to.deep.include({ state: { base: 'FAILED', flags: [] }, reason: 'NonZeroExitCode', exitCode: { status: 3, signal: 0 } });
+          const other = await api.submit(spec());
+          fake.updateJob(other, { state: ['RUNNING'], startTime: fake.clock });
+          await api.cancel(other);
+          const listed = (await api.listJobs()).find((j) => j.jobId === other);
+          expect(listed).to.deep.include({ state: { base: 'CANCELLED', flags: [] }, exitCode: { status: 0, signal: 9 } });
+          await api.cancel(id); // an ended job: success, as on the real server
+          expect(fake.checkContract()).to.be.greaterThan(6);
+        });
+
         it(`a bad partition is permanent, HTTP ${ERROR_STATUS[release].badPartition}, with Slurm's message`, async () => {
           const error = await rejectionOf(api.submit(spec('nowhere')));
           expect([error.failure.kind, error.status]).to.deep.equal(['permanent', ERROR_STATUS[release].badPartition]);
