@@ -5,7 +5,7 @@
 # from several test processes at once: it starts only what is not running, checks
 # readiness, and writes $SDP_STACK_DIR/stack.env (tokens re-minted after 12 h).
 # Prints one line on stdout on success; diagnostics go to stderr.
-# Why things are done this way: shared/reference/real-slurm-stack.md (project notes).
+# SLURM_RELEASE=24.11|26.05 also starts that release in a chroot (scripts/chroot-slurm.sh).
 set -euo pipefail
 
 HERE=${BASH_SOURCE[0]%/*}
