@@ -1,4 +1,5 @@
-// `node bin/deployer` against one real Slurm release, on the API version it negotiates: FINISHED,
+// `node bin/deployer` against one real Slurm release, on one API version (forced, or the one it
+// negotiates): FINISHED,
 // FAILED with the exit code, cancel on delete, replacement on changed args, adoption of a
 // running job after a restart. Its deployments live below a Config DB prefix of their own
 // (SDP_CONFIG_PREFIX) in the host stack's etcd, so no other spec's deployer sees them.
@@ -22,12 +23,17 @@ interface State {
   readonly generation?: number;
 }
 
-export function describeDeployerOnRelease(release: SlurmRelease, newest: SlurmApiVersion, stack: () => ReleaseEnv): void {
-  describe(`deployer on the version it negotiates (${newest})`, function () {
+/**
+ * `negotiated`: the deployer picks the version itself (it must pick `version`, the newest the
+ * release serves); otherwise SDP_SLURMDEPLOY_API_VERSION forces `version`.
+ */
+export function describeDeployerOnRelease(release: SlurmRelease, version: SlurmApiVersion, negotiated: boolean, stack: () => ReleaseEnv): void {
+  const how = negotiated ? 'negotiated' : 'forced';
+  describe(`deployer on ${version} (${how})`, function () {
     this.timeout(120_000);
     const run = randomBytes(3).toString('hex');
-    const prefix = `/matrix${release.replace('.', '')}${run}`;
-    const releaseName = `m${release.replace('.', '')}${run}`;
+    const prefix = `/matrix${release.replace('.', '')}${version.slice(-2)}${run}`;
+    const releaseName = `m${release.replace('.', '')}${version.slice(-2)}${run}`;
     const label = `sdp_slurm_deployer_${releaseName}_test`;
     const id = (what: string) => `${what}-${run}`;
     let env: ReleaseEnv;
@@ -35,7 +41,8 @@ export function describeDeployerOnRelease(release: SlurmRelease, newest: SlurmAp
     let deployer: DeployerProcess;
     const exitCodes: (number | null)[] = [];
 
-    const start = () => startDeployer(deployerEnv(env, releaseName, { SDP_CONFIG_PREFIX: prefix }));
+    const start = () =>
+      startDeployer(deployerEnv(env, releaseName, { SDP_CONFIG_PREFIX: prefix, ...(negotiated ? {} : { SDP_SLURMDEPLOY_API_VERSION: version }) }));
     const put = (key: string, args: unknown) => etcd.put(deploymentKey(key, prefix)).value(JSON.stringify({ key, kind: 'slurm', args }));
     const stateOf = async (key: string): Promise<State | undefined> => {
       const text = await etcd.get(stateKey(key, prefix)).string();
@@ -47,7 +54,7 @@ export function describeDeployerOnRelease(release: SlurmRelease, newest: SlurmAp
         return state !== undefined && check(state) ? state : undefined;
       }, timeoutMs, 250);
     const status = (key: string, wanted: string) => reaches(key, (s) => s.status === wanted, `to reach ${wanted}`);
-    const jobs = (key: string) => rawJobsNamed(env, newest, key);
+    const jobs = (key: string) => rawJobsNamed(env, version, key);
 
     before(async () => {
       env = stack();
@@ -63,13 +70,13 @@ export function describeDeployerOnRelease(release: SlurmRelease, newest: SlurmAp
       await etcd?.delete().prefix(statesKeyPrefix(prefix));
       etcd?.close();
       if (exitCodes.some((c) => c !== 0)) console.log(deployer?.output());
-      reportMatrixLine(release, `deployer ${newest}`, this.test?.parent);
+      reportMatrixLine(release, `${version} deployer (${how})`, this.test?.parent);
       expect(exitCodes, 'deployer exit codes after SIGTERM').to.deep.equal(exitCodes.map(() => 0));
     });
 
-    it(`negotiates ${newest}, the newest version Slurm ${release} serves`, async () => {
+    it(negotiated ? `negotiates ${version}, the newest version Slurm ${release} serves` : `speaks ${version} as told`, async () => {
       const line = await eventually('the start-up log line', async () => deployer.output().split('\n').find((l) => l.includes('"deployer starting"')));
-      expect(JSON.parse(line)).to.include({ api: newest });
+      expect(JSON.parse(line)).to.include({ api: version });
     });
 
     it('runs a deployment as a labelled job named after it, to FINISHED', async () => {

@@ -1,5 +1,5 @@
-// One real Slurm release, every REST API version it serves: the client's path on each version,
-// then the deployer on the version it negotiates (the newest). Each spec file in spec/releases/
+// One real Slurm release, every REST API version it serves: on each version the client's path,
+// then the deployer's (told the version; on the newest, left to negotiate it). Each spec file in spec/releases/
 // calls this once; SLURM_RELEASES (e.g. "24.11 26.05") limits which releases run.
 
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
@@ -21,7 +21,10 @@ export function describeRealSlurm(release: SlurmRelease, versions: readonly Slur
       this.timeout(900_000);
       env = await startRelease(release);
     });
-    for (const version of versions) describeClientOnVersion(release, version, stack);
-    describeDeployerOnRelease(release, versions[versions.length - 1]!, stack);
+    const newest = versions[versions.length - 1]!;
+    for (const version of versions) {
+      describeClientOnVersion(release, version, stack);
+      describeDeployerOnRelease(release, version, version === newest, stack);
+    }
   });
 }
