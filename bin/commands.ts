@@ -30,7 +30,7 @@ const CONNECTION = `  SDP_SLURMDEPLOY_SLURM_URL       base URL of slurmrestd (re
   SDP_SLURMDEPLOY_CLIENT_SECRET   the client secret (client id: SDP_SLURMDEPLOY_CLIENT_ID)
   SDP_SLURMDEPLOY_AZURE_SCOPE     scope of the token (<client id>/.default)
   SDP_SLURMDEPLOY_AZURE_CA        PEM CA file trusted for the token server, beside the system's
-  SDP_SLURMDEPLOY_API_VERSION     use this REST API version (default: negotiated, v0.0.38..v0.0.44)
+  SDP_SLURMDEPLOY_API_VERSION     use this REST API version (default: negotiated, v0.0.38..v0.0.45)
   SDP_SLURMDEPLOY_RELEASE_NAME    with the namespace, makes the job label (required)
   SDP_SLURMDEPLOY_NAMESPACE       (required)
   SDP_CONFIG_BACKEND              etcd3 (default) or memory

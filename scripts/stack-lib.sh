@@ -86,6 +86,8 @@ exec </dev/null
 # A caller that sourced stack.env exports SLURM_JWT: Slurm clients would then
 # authenticate as slurmjob via JWT instead of munge (and `scontrol token` for
 # other users would fail). SQUEUE_*/SINFO_*... would change the output we parse.
+# SLURM_RELEASE is ours (which Slurm to start), not Slurm's: kept.
+SDP_SLURM_RELEASE=${SLURM_RELEASE:-22.05}
 for _var in $(compgen -e); do
   case $_var in SLURM_* | SQUEUE_* | SINFO_* | SCANCEL_* | SCONTROL_*) unset "$_var" ;; esac
 done

@@ -5,7 +5,7 @@
 # from several test processes at once: it starts only what is not running, checks
 # readiness, and writes $SDP_STACK_DIR/stack.env (tokens re-minted after 12 h).
 # Prints one line on stdout on success; diagnostics go to stderr.
-# Why things are done this way: shared/reference/real-slurm-stack.md (project notes).
+# SLURM_RELEASE=24.11|26.05 also starts that release in a chroot (scripts/chroot-slurm.sh).
 set -euo pipefail
 
 HERE=${BASH_SOURCE[0]%/*}
@@ -14,6 +14,15 @@ HERE=${BASH_SOURCE[0]%/*}
 . "$HERE/stack-lib.sh"
 
 require_root "$@"
+
+# SLURM_RELEASE=22.05 (default): the host's Debian Slurm below. 24.11 or 26.05: also a newer
+# Slurm in a cached debootstrap root beside it (scripts/chroot-slurm.sh), on ports of its own,
+# described by $STACK_DIR/stack-<release>.env; the host stack still provides etcd.
+SLURM_RELEASE=$SDP_SLURM_RELEASE
+case $SLURM_RELEASE in
+  22.05 | 24.11 | 26.05) ;;
+  *) log "SLURM_RELEASE must be 22.05, 24.11 or 26.05 (got '$SLURM_RELEASE')"; exit 2 ;;
+esac
 
 TIMEOUT=${SDP_STACK_TIMEOUT:-60}
 
@@ -520,3 +529,8 @@ if ! tokens_reusable; then
 fi
 
 echo "stack up: etcd 127.0.0.1:$ETCD_CLIENT_PORT, slurmrestd $SLURM_URL (env: $ENV_FILE)"
+if [[ $SLURM_RELEASE != 22.05 ]]; then
+  # Not under the stack lock: the chroot has a lock of its own, and building it takes a minute.
+  exec 9>&-
+  SDP_STACK_DIR=$STACK_DIR bash "$HERE/chroot-slurm.sh" start "$SLURM_RELEASE"
+fi

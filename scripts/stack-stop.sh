@@ -4,6 +4,7 @@
 # slurmctld, etcd and munged, each by the PID recorded for THIS stack dir (never
 # by name: another stack or a real cluster may run the same programs).
 # Idempotent. --purge also deletes the stack dir (state, keys, logs, job output).
+# SLURM_RELEASE=24.11|26.05 stops that release's chroot Slurm instead (see stack-start.sh).
 set -euo pipefail
 
 HERE=${BASH_SOURCE[0]%/*}
@@ -27,6 +28,15 @@ for arg in "$@"; do
 done
 
 require_root "$@"
+
+# SLURM_RELEASE=24.11 or 26.05: stop only that release's chroot Slurm (scripts/chroot-slurm.sh),
+# by PID; the host stack and the cached root stay.
+SLURM_RELEASE=$SDP_SLURM_RELEASE
+case $SLURM_RELEASE in
+  22.05) ;;
+  24.11 | 26.05) SDP_STACK_DIR=$STACK_DIR exec bash "$HERE/chroot-slurm.sh" stop "$SLURM_RELEASE" ;;
+  *) log "SLURM_RELEASE must be 22.05, 24.11 or 26.05"; exit 2 ;;
+esac
 
 if [[ ! -d $STACK_DIR ]]; then
   echo "stack stopped: nothing at $STACK_DIR"

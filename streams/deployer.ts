@@ -2,6 +2,20 @@
 // Events are handled one at a time, in arrival order: an outcome a sink reports synchronously
 // is queued behind the event being handled (as a queue scheduler would), so the reducer never
 // re-enters and every run is replayable from its event log.
+//
+// Responsiveness (issue 10): the loop handles at most `batch.events` events or `batch.ms`
+// milliseconds of them in one go, then lets the event loop run (timers, I/O, /healthz) before
+// it goes on: through `scheduler` when one is given (a TestScheduler never yields on time: its
+// clock stands still within a frame), else through setImmediate. Events arriving meanwhile queue
+// behind, still in arrival order. Commands run in lanes, each with its own concurrency, so that a
+// poll, a lookup or a cancel never waits behind thousands of submits or state writes:
+//   poll      pollJobs                  1  (the reducer has one poll out at a time; one more would only overlap)
+//   control   lookupJob, cancelJob      8  (rare, small, and they stop jobs that should not run)
+//   submit    submitJob                 8  (slurmctld serialises submits; more would queue inside
+//                                           slurmrestd's 20 threads and turn into timeouts)
+//   state     writeState, deleteState 256  (Config DB writes; the real sink batches them into
+//                                           transactions, see streams/sinks.ts)
+// `lanes` overrides any of these; the older `concurrency` sets the submit lane.
 
 import { defer, merge, Observable, of, Subject, Subscription, type SchedulerLike } from 'rxjs';
 import { catchError, defaultIfEmpty, mergeMap, take, tap, timeout } from 'rxjs/operators';
@@ -16,14 +30,40 @@ export type DeployerSinks = {
   readonly [K in Command['type']]: (command: Extract<Command, { type: K }>) => Observable<DeployerEvent>;
 };
 
+/** The lanes commands run in; each has its own concurrency. */
+export type Lane = 'poll' | 'control' | 'submit' | 'state';
+
+export const LANE_OF: Readonly<Record<Command['type'], Lane>> = {
+  pollJobs: 'poll',
+  lookupJob: 'control',
+  cancelJob: 'control',
+  submitJob: 'submit',
+  writeState: 'state',
+  deleteState: 'state',
+};
+
+export const DEFAULT_LANES: Readonly<Record<Lane, number>> = { poll: 1, control: 8, submit: 8, state: 256 };
+
+/** How much the loop handles before it lets the event loop run. */
+export interface LoopBatch {
+  /** Events handled in one go, at most. Default 256. */
+  readonly events?: number;
+  /** Milliseconds spent handling in one go, about (checked after each event). Default 10. */
+  readonly ms?: number;
+}
+
 export interface DeployerOptions {
   /** Event streams from outside: the Config DB, the clock, signals. */
   readonly sources: readonly Observable<DeployerEvent>[];
   readonly sinks: DeployerSinks;
   readonly reducer: Reducer;
   readonly initial?: World;
-  /** Commands carried out at once, at most. */
+  /** Commands of the submit lane carried out at once, at most (kept for embedders; see `lanes`). */
   readonly concurrency?: number;
+  /** Commands carried out at once per lane, at most; unset lanes keep DEFAULT_LANES. */
+  readonly lanes?: Partial<Record<Lane, number>>;
+  /** How much the loop handles before it yields to the event loop. */
+  readonly batch?: LoopBatch;
   /** A sink that has not answered after this long gets a failure outcome. */
   readonly commandTimeoutMs?: number;
   readonly scheduler?: SchedulerLike;
@@ -46,29 +86,73 @@ export type DeployerOutput =
   | { readonly type: 'sourceFailed'; readonly error: unknown };
 
 export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
-  const { sources, sinks, reducer, concurrency = 8, commandTimeoutMs = 120_000, scheduler, stop } = options;
+  const { sources, sinks, reducer, commandTimeoutMs = 120_000, scheduler, stop } = options;
+  const lanes: Record<Lane, number> = {
+    ...DEFAULT_LANES,
+    ...(options.concurrency === undefined ? {} : { submit: options.concurrency }),
+    ...options.lanes,
+  };
+  const maxEvents = Math.max(1, options.batch?.events ?? 256);
+  const maxMs = options.batch?.ms ?? 10;
+  const now = (): number => (scheduler ? scheduler.now() : performance.now());
   return new Observable<DeployerOutput>((subscriber) => {
     let world = options.initial ?? initialWorld;
-    const queue: DeployerEvent[] = [];
-    let handling = false;
+    const queue = new EventQueue();
+    /** Handling, or yielded with events left: either way, a new event only queues. */
+    let draining = false;
     let stopping = false;
     let inFlight = 0;
-    const commands = new Subject<Command>();
+    const laneInputs = Object.fromEntries((Object.keys(lanes) as Lane[]).map((lane) => [lane, new Subject<Command>()])) as Record<Lane, Subject<Command>>;
     const completeIfIdle = () => {
-      if (stopping && inFlight === 0 && queue.length === 0 && !handling) subscriber.complete();
+      if (stopping && inFlight === 0 && queue.length === 0 && !draining) subscriber.complete();
     };
     const dispatch = (command: Command) => {
       if (stopping && !DRAIN_COMMANDS.has(command.type)) return;
       inFlight++;
-      commands.next(command);
+      laneInputs[LANE_OF[command.type]].next(command);
+    };
+    const subscription = new Subscription();
+
+    /**
+     * The batch the loop is in: it began when the event loop last had a turn (the loop resumed
+     * after a yield, or a macrotask, or a frame of a virtual scheduler, went by), so that a source
+     * or a storm of resolved promises delivering thousands of events, each alone, is cut too.
+     */
+    let batch: { count: number; readonly started: number } | undefined;
+    const currentBatch = (): { count: number; readonly started: number } => {
+      if (batch !== undefined) return batch;
+      const opened = { count: 0, started: now() };
+      batch = opened;
+      const end = () => {
+        if (batch === opened) batch = undefined;
+      };
+      if (scheduler) {
+        // A scheduler may run the action at once (queueScheduler outside an action): then there is nothing to hold.
+        let action: Subscription | undefined;
+        let ran = false;
+        action = scheduler.schedule(() => {
+          ran = true;
+          end();
+          if (action !== undefined) subscription.remove(action);
+        });
+        if (!ran) subscription.add(action);
+      } else {
+        setImmediate(end);
+      }
+      return opened;
     };
 
-    const handle = (event: DeployerEvent): void => {
-      queue.push(event);
-      if (handling) return;
-      handling = true;
+    /** Handles queued events until the queue is empty or the batch is used up. */
+    const drain = (): void => {
+      const current = currentBatch();
       try {
-        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        while (queue.length > 0) {
+          if (current.count >= maxEvents || now() - current.started >= maxMs) {
+            yieldThenDrain();
+            return;
+          }
+          const next = queue.shift() as DeployerEvent;
+          current.count++;
           let step;
           try {
             step = reducer(world, next);
@@ -80,26 +164,54 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
           subscriber.next({ type: 'step', event: next, world, commands: step.commands });
           for (const command of step.commands) dispatch(command);
         }
-      } finally {
-        handling = false;
+      } catch (error) {
+        // Only a throwing subscriber gets here; the loop must not stay stuck in "draining".
+        draining = false;
+        throw error;
       }
+      draining = false;
       completeIfIdle();
     };
 
-    const subscription = new Subscription();
-    subscription.add(
-      commands
-        .pipe(
-          mergeMap(
-            (command) =>
-              runCommand(sinks, command, commandTimeoutMs, scheduler).pipe(
-                tap({ next: () => inFlight--, error: () => inFlight-- }),
-              ),
-            concurrency,
-          ),
-        )
-        .subscribe(handle),
-    );
+    /** Goes on after the event loop had its turn; one continuation at a time, dropped on unsubscribe. */
+    const yieldThenDrain = (): void => {
+      const pending = new Subscription();
+      const resume = () => {
+        subscription.remove(pending);
+        batch = undefined;
+        if (!subscriber.closed) drain();
+      };
+      if (scheduler) {
+        pending.add(scheduler.schedule(resume));
+      } else {
+        const immediate = setImmediate(resume);
+        pending.add(() => clearImmediate(immediate));
+      }
+      subscription.add(pending);
+    };
+
+    const handle = (event: DeployerEvent): void => {
+      queue.push(event);
+      if (draining) return;
+      draining = true;
+      drain();
+    };
+
+    for (const lane of Object.keys(lanes) as Lane[]) {
+      subscription.add(
+        laneInputs[lane]
+          .pipe(
+            mergeMap(
+              (command) =>
+                runCommand(sinks, command, commandTimeoutMs, scheduler).pipe(
+                  tap({ next: () => inFlight--, error: () => inFlight-- }),
+                ),
+              Math.max(1, lanes[lane]),
+            ),
+          )
+          .subscribe(handle),
+      );
+    }
     const inputs = new Subscription();
     subscription.add(inputs);
     if (stop !== undefined) {
@@ -125,6 +237,31 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
     );
     return subscription;
   });
+}
+
+/** A FIFO whose shift is O(1) (Array.shift is O(n): 10,000 queued events would cost 10^8 moves). */
+class EventQueue {
+  #items: (DeployerEvent | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(event: DeployerEvent): void {
+    this.#items.push(event);
+  }
+
+  shift(): DeployerEvent | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const event = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return event;
+  }
 }
 
 /** Exactly one outcome per command: errors, silence and timeouts all become failure events. */

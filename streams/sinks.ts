@@ -1,5 +1,7 @@
 // The command sinks: Slurm REST for poll/submit/cancel, the Config DB for state writes. Each
-// turns one command into one outcome event; failures are values, never stream errors.
+// turns one command into one outcome event; failures are values, never stream errors. State
+// writes issued together are sent together (streams/state-write-batcher.ts), each still
+// answered alone.
 
 import { defer, from, Observable, of } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
@@ -9,8 +11,15 @@ import type { Failure, FailureKind } from '../lib/core/failure.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import type { DeployerSinks } from './deployer.js';
+import { createStateWriteBatcher } from './state-write-batcher.js';
 
-export function createSinks(slurm: SlurmApi, configDb: ConfigDb): DeployerSinks {
+export interface SinkOptions {
+  /** State writes per writeStates call, at most (the etcd backend splits it further into transactions). */
+  readonly stateWriteBatch?: number;
+}
+
+export function createSinks(slurm: SlurmApi, configDb: ConfigDb, options: SinkOptions = {}): DeployerSinks {
+  const stateWrites = createStateWriteBatcher(configDb, options.stateWriteBatch);
   return {
     pollJobs: (command) =>
       attempt(command, 'transient', () => slurm.listJobs(), (jobs) => ({ type: 'jobsPolled', pollId: command.pollId, jobs })),
@@ -33,7 +42,7 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb): DeployerSinks 
     // A deployment created again meanwhile keeps its state: nothing more to do either way.
     deleteState: (command) => attempt(command, 'transient', () => configDb.deleteState(command.id), () => ({ type: 'stateDeleted', id: command.id })),
     writeState: (command) =>
-      attempt(command, 'transient', () => configDb.writeState(command.id, command.state), (result) =>
+      attempt(command, 'transient', () => stateWrites.write(command.id, command.state), (result) =>
         result === 'written'
           ? { type: 'stateWritten', id: command.id, state: command.state }
           : { type: 'stateWriteFailed', id: command.id, state: command.state, failure: { kind: 'permanent', message: 'the deployment no longer exists' } },

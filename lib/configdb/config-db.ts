@@ -35,6 +35,32 @@ export interface DeploymentWatch {
 }
 
 export type StateWriteResult = 'written' | 'deployment-missing';
+
+export interface StateWrite {
+  readonly id: string;
+  readonly state: DeploymentState;
+}
+
+/**
+ * Splits writes into transactions of at most `max` writes, none writing one id twice (etcd
+ * refuses a transaction that puts one key twice), keeping their order.
+ */
+export function stateWriteBatches(writes: readonly StateWrite[], max: number): StateWrite[][] {
+  const batches: StateWrite[][] = [];
+  let batch: StateWrite[] = [];
+  let ids = new Set<string>();
+  for (const write of writes) {
+    if (batch.length >= max || ids.has(write.id)) {
+      batches.push(batch);
+      batch = [];
+      ids = new Set();
+    }
+    batch.push(write);
+    ids.add(write.id);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 export type StateDeleteResult = 'deleted' | 'deployment-exists';
 
 export interface ConfigDb {
@@ -43,6 +69,13 @@ export interface ConfigDb {
   watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch>;
   /** Writes /deploy/<id>/state only if /deploy/<id> still exists (never resurrects a deleted one). */
   writeState(id: string, state: DeploymentState): Promise<StateWriteResult>;
+  /**
+   * Many writeState at once, in as few transactions as the store allows: one result per write,
+   * in order, each with writeState's condition of its own. Writes of one id land in their order.
+   * It rejects as a whole when a transaction fails (none of its writes took effect; earlier
+   * transactions of the same call may have).
+   */
+  writeStates(writes: readonly StateWrite[]): Promise<StateWriteResult[]>;
   /**
    * Deletes /deploy/<id>/state only if /deploy/<id> does not exist (a deployment created again
    * meanwhile keeps its state); 'deployment-exists' otherwise. Deleting a missing state is fine.

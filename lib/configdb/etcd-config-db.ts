@@ -1,11 +1,11 @@
 // The Config DB on etcd (npm etcd3): listing at one revision, a watch that survives disconnects
 // without losing or repeating events, and state writes guarded by a transaction.
 
-import { Etcd3, Range, type IEvent, type IKeyValue, type IOptions, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
+import { Etcd3, Range, type ICompare, type IEvent, type IKeyValue, type IOptions, type IRequestOp, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../core/secret.js';
-import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
+import { stateWriteBatches, type ConfigDb, type DeploymentChange, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
 import { noMemberBreaker } from './etcd-member-policy.js';
 import type { Fence } from './leader-election.js';
@@ -28,6 +28,13 @@ export interface EtcdConfigDbOptions {
   readonly watchReconnectMaxMs?: number;
   /** A leader's fence: every state write and delete also checks that its term still holds. */
   readonly fence?: WriteFence;
+  /**
+   * State writes per transaction in writeStates. Each is a nested transaction (its own "while the
+   * deployment exists" compare and a put) inside one outer transaction; etcd counts the outer's
+   * operations against `--max-txn-ops` (default 128) and leaves each nested one the rest, so at
+   * most 127 fit. Default 64: half, for an etcd run with a lower limit.
+   */
+  readonly writesPerTxn?: number;
 }
 
 /** Fencing of a replica's writes by its leadership (see leader-election.ts). */
@@ -42,6 +49,7 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
   const prefix = checkGlobalPrefix(options.prefix ?? '');
   const timeoutMs = options.timeoutMs ?? 10_000;
   const password = options.password;
+  const writesPerTxn = Math.min(127, Math.max(1, options.writesPerTxn ?? 64));
   const client = new Etcd3(clientOptions(options, timeoutMs));
   const watches = new Set<DeploymentWatch>();
   let closed = false;
@@ -115,6 +123,34 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
       return response.succeeded ? 'written' : 'deployment-missing';
     },
 
+    async writeStates(writes: readonly StateWrite[]): Promise<StateWriteResult[]> {
+      const results: StateWriteResult[] = [];
+      for (const batch of stateWriteBatches(writes, writesPerTxn)) {
+        // One revision for the whole batch; each write keeps its own condition; the fence, the whole batch's.
+        const what = `write ${batch.length} states`;
+        const fence = fenceOf(options.fence, what);
+        const response = await call(what, () =>
+          client.kv.txn({
+            compare: rawFenceCompares(fence),
+            failure: rawFenceReads(fence),
+            success: batch.map(({ id, state }) => ({
+              request_txn: {
+                compare: [{ key: Buffer.from(deploymentKey(id, prefix)), target: 'Version', result: 'Greater', version: 0 }],
+                success: [{ request_put: { key: Buffer.from(stateKey(id, prefix)), value: Buffer.from(encodeState(state)) } }],
+                failure: [],
+              },
+            })),
+          }),
+        );
+        if (!response.succeeded) {
+          checkFence(options.fence, fence, response, what);
+          throw new Error(`etcd ${what}: not written: the fence did not hold`);
+        }
+        batch.forEach((_, i) => results.push(response.responses[i]?.response_txn?.succeeded === true ? 'written' : 'deployment-missing'));
+      }
+      return results;
+    },
+
     async deleteState(id: string): Promise<StateDeleteResult> {
       // A deployment created again meanwhile keeps its state.
       const fence = fenceOf(options.fence, `delete state of ${id}`);
@@ -158,6 +194,15 @@ function fenceCompares(fence: Fence | undefined): FenceCompare[] {
 
 function fenceReads(client: Etcd3, fence: Fence | undefined): ReturnType<Etcd3['get']>[] {
   return fence === undefined ? [] : [client.get(fence.key)];
+}
+
+/** The same, for a transaction built as a request (etcd3's kv.txn). */
+function rawFenceCompares(fence: Fence | undefined): ICompare[] {
+  return fence === undefined ? [] : [{ key: Buffer.from(fence.key), target: 'Create', result: 'Equal', create_revision: String(fence.createRevision) }];
+}
+
+function rawFenceReads(fence: Fence | undefined): IRequestOp[] {
+  return fence === undefined ? [] : [{ request_range: { key: Buffer.from(fence.key) } }];
 }
 
 /** Throws (and tells the fence) when the failed transaction's leadership key is not of our term. */

@@ -3,13 +3,15 @@
 
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWriteResult } from './config-db.js';
+import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWrite, StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
 import { deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
 export interface MemoryConfigDb extends ConfigDb {
   /** The revision of the last write (0 before any). */
   readonly revision: number;
+  /** Calls of writeState and writeStates (transactions), counted for specs and the bench. */
+  readonly stateWriteCalls: number;
   /** Stores a deployment value as ska-sdp-config writes it (JSON, sorted keys); returns the revision. */
   putDeployment(id: string, value: unknown): number;
   /** Stores any text under any key, e.g. `2/deploy/x` or `3/deploy/x/state`; returns the revision. */
@@ -46,6 +48,7 @@ export function createMemoryConfigDb(): MemoryConfigDb {
   /** The oldest revision still in the history (etcd's compact revision). */
   let compactedTo = 0;
   let closed = false;
+  let stateWriteCalls = 0;
   const watches = new Set<MemoryWatch>();
 
   function ensureOpen(): void {
@@ -82,6 +85,10 @@ export function createMemoryConfigDb(): MemoryConfigDb {
   const db: MemoryConfigDb = {
     get revision() {
       return revision;
+    },
+
+    get stateWriteCalls() {
+      return stateWriteCalls;
     },
 
     async listDeployments(): Promise<DeploymentListing> {
@@ -135,9 +142,20 @@ export function createMemoryConfigDb(): MemoryConfigDb {
 
     async writeState(id: string, state: DeploymentState): Promise<StateWriteResult> {
       ensureOpen();
+      stateWriteCalls++;
       if (!values.has(deploymentKey(id))) return 'deployment-missing';
       commit([{ key: stateKey(id), value: encodeState(state) }]);
       return 'written';
+    },
+
+    async writeStates(writes: readonly StateWrite[]): Promise<StateWriteResult[]> {
+      ensureOpen();
+      stateWriteCalls++;
+      // As etcd's transaction: every condition is read before any write, all writes in one revision.
+      const results = writes.map(({ id }): StateWriteResult => (values.has(deploymentKey(id)) ? 'written' : 'deployment-missing'));
+      const applied = writes.filter((_, i) => results[i] === 'written').map(({ id, state }) => ({ key: stateKey(id), value: encodeState(state) }));
+      if (applied.length > 0) commit(applied);
+      return results;
     },
 
     async deleteState(id: string): Promise<StateDeleteResult> {

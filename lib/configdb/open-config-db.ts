@@ -121,6 +121,7 @@ function withClientPerWatch(open: () => ConfigDb): ConfigDb {
   return {
     listDeployments: () => db.listDeployments(),
     writeState: (id, state) => db.writeState(id, state),
+    writeStates: (writes) => db.writeStates(writes),
     deleteState: (id) => db.deleteState(id),
     async watchDeployments(afterRevision, listener) {
       const client = open();
@@ -171,6 +172,7 @@ function withTlsDiagnosis(db: ConfigDb, config: ConfigDbConfig, etcd: EtcdConfig
     listDeployments: () => explained(() => db.listDeployments()),
     watchDeployments: (afterRevision, listener) => explained(() => db.watchDeployments(afterRevision, listener)),
     writeState: (id, state) => explained(() => db.writeState(id, state)),
+    writeStates: (writes) => explained(() => db.writeStates(writes)),
     deleteState: (id) => explained(() => db.deleteState(id)),
     close: () => db.close(),
   };

@@ -1,20 +1,20 @@
 // Facts first: an event is folded into the slots it concerns (marking them to be decided again)
-// and into the few world-wide facts (time, polls). Nothing here decides what to do next.
+// and into the few world-wide facts (time, polls). Nothing here decides what to do next. Config
+// DB facts are in apply-config.ts, polls in apply-poll.ts; the outcomes of commands are here.
 
+import { applyEntry, applyListing, remove, upsert } from './apply-config.js';
+import { applyPoll, recordLookup } from './apply-poll.js';
 import { backoffDelay } from './backoff.js';
 import { assertNever } from './commands.js';
-import { sameState, type DeploymentState } from './deployment-state.js';
-import { desiredOf, desiredOfInvalid } from './desired.js';
-import type { DeployerEvent, DeploymentEntry } from './events.js';
+import { desiredOfInvalid } from './desired.js';
+import type { DeployerEvent } from './events.js';
 import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
-import { applyPoll } from './apply-poll.js';
-import { addStray, emptySlot, observed, REJECTED, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
+import { addStray, observed, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
+import { guarded } from './slot-fault.js';
 import type { SlurmJob } from './slurm-job.js';
-import { isTerminalStatus } from './status.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, Desired, ReducerSettings, Slot, TrackedJob } from './world.js';
-import { faultSlot } from './slot-fault.js';
+import type { Deployment, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
 
 export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: DeployerEvent): void {
   const s = draft.scalars;
@@ -46,14 +46,27 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
       return guarded(draft, event.id, (slot) => submitFailed(settings, draft, slot, event.submitId, event.failure));
     case 'jobLookedUp':
       if (event.job !== undefined && event.job.mcsLabel !== settings.job.label) return;
-      return guarded(draft, event.id, (slot) => lookedUp(slot, event.jobId, event.job));
+      recordLookup(draft, event.jobId, event.job);
+      return guarded(draft, event.id, (slot) => strayLookedUp(settings, draft, lookedUp(slot, event.jobId, event.job), event.jobId, event.job));
     case 'lookupFailed':
-      // The next poll that misses the job asks again.
-      return guarded(draft, event.id, (slot) =>
-        updateJob(slot, event.jobId, (job) => (job.missing === 'looking' ? { ...withoutMissing(job), provableFromPollId: Math.max(job.provableFromPollId, draft.lastPollId + 1) } : job)),
-      );
+      return guarded(draft, event.id, (slot) => {
+        // The next poll that misses the job asks again.
+        const next = updateJob(slot, event.jobId, (job) =>
+          job.missing === 'looking' ? { ...withoutMissing(job), provableFromPollId: Math.max(job.provableFromPollId, draft.lastPollId + 1) } : job,
+        );
+        return updateStray(next, event.jobId, (st) => confirmLater(settings, s.now, st));
+      });
     case 'jobCancelled':
-      return guarded(draft, event.id, (slot) => updateStray(slot, event.jobId, (st) => ({ ...st, cancelling: false, attempt: 0, confirmByPollId: s.nextPollId })));
+      return guarded(draft, event.id, (slot) =>
+        updateStray(slot, event.jobId, (st) => ({
+          ...st,
+          cancelling: false,
+          attempt: 0,
+          confirmByPollId: s.nextPollId,
+          // Asked at once whether it ended; a lookup already in flight answers first.
+          confirm: st.confirm?.looking ? { ...st.confirm, attempt: 0 } : { attempt: 0, at: s.now, looking: false },
+        })),
+      );
     case 'cancelFailed':
       return guarded(draft, event.id, (slot) =>
         updateStray(slot, event.jobId, (st) =>
@@ -87,131 +100,6 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
     default:
       return assertNever(event);
   }
-}
-
-/** Applies a change to one slot; whatever it throws fails that deployment alone. */
-function guarded(draft: StepDraft, id: string, change: (slot: Slot) => Slot, revision?: number): void {
-  const slot = draft.slot(id) ?? emptySlot(id);
-  let next: Slot;
-  try {
-    next = change(slot);
-  } catch (error) {
-    next = faultSlot(slot, error, revision);
-  }
-  draft.putSlot(next);
-}
-
-function applyEntry(settings: ReducerSettings, draft: StepDraft, entry: DeploymentEntry, listing?: Listing): void {
-  guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)), entry.revision);
-}
-
-interface Listing {
-  /** The state found stored for the deployment (none: undefined). */
-  readonly priorState?: DeploymentState;
-  /** At start the prior state names this deployment's job; at a resync, an earlier one's. */
-  readonly followPriorJob: boolean;
-}
-
-function applyListing(settings: ReducerSettings, draft: StepDraft, event: Extract<DeployerEvent, { type: 'configListed' }>): void {
-  const { deployments: entries, invalid } = event;
-  const listedIds = new Set<string>();
-  for (const e of entries) if (e.kind === 'slurm') listedIds.add(e.id);
-  for (const i of invalid) listedIds.add(i.id);
-  const followPriorJob = !draft.scalars.listed;
-  draft.scalars.listed = true;
-  const unlisted: string[] = [];
-  for (const [id, slot] of draft.read('slots').entries()) if (slot.deployment !== undefined && !listedIds.has(id)) unlisted.push(id);
-  for (const id of unlisted) guarded(draft, id, (slot) => remove(settings, slot));
-  for (const entry of entries) applyEntry(settings, draft, entry, { priorState: entry.priorState, followPriorJob });
-  for (const bad of invalid) guarded(draft, bad.id, (slot) => upsert(draft, slot, desiredOfInvalid(bad)), bad.revision);
-  // States of deployments deleted while no deployer watched go too, once their jobs have ended.
-  if (settings.keepStateOfDeleted) return;
-  for (const id of event.orphanStates ?? []) {
-    if (listedIds.has(id)) continue;
-    guarded(draft, id, (slot) => (slot.deployment !== undefined || slot.removal !== undefined ? slot : { ...slot, removal: { deleting: false, attempt: 0, notBefore: 0 } }));
-  }
-}
-
-function upsert(draft: StepDraft, current: Slot, desired: Desired, listing?: Listing): Slot {
-  // Created again: its state is its own again, not to be removed.
-  const slot: Slot = current.removal === undefined ? current : { ...current, removal: undefined };
-  const existing = slot.deployment;
-  const priorState = listing?.priorState;
-  if (existing === undefined) return { ...slot, deployment: created(draft, slot, desired, listing) };
-  // A listing that finds another state than the one last written (a write or a deletion was
-  // missed, say while the watch was down) has the wanted state written again.
-  const written = listing !== undefined && !sameState(existing.written, priorState) ? undefined : existing.written;
-  // Unchanged args never cause a resubmit, whatever else changed in the value.
-  if (existing.desired.argsKey === desired.argsKey) return written === existing.written ? slot : { ...slot, deployment: { ...existing, written } };
-  // A new spec: its job replaces the old one, which is cancelled first (the new one waits for it).
-  // A submit of the old spec still outstanding is answered (or told by a poll) first: its job is a stray then.
-  let next: Slot = slot;
-  const phase = existing.phase;
-  if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'replaced', phase.job.provableFromPollId);
-  if (phase.kind === 'submitting') next = { ...next, leftover: { submitId: phase.submitId } };
-  if (phase.kind === 'uncertain') next = { ...next, leftover: { submitId: phase.submitId, resolvedByPollId: phase.resolvedByPollId } };
-  const deployment: Deployment = {
-    desired,
-    generation: existing.generation + 1,
-    phase: desired.invalid === undefined ? { kind: 'idle' } : { kind: 'invalid' },
-    ...(written === undefined ? {} : { written }),
-    ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
-  };
-  return { ...next, deployment };
-}
-
-function created(draft: StepDraft, slot: Slot, desired: Desired, listing?: Listing): Deployment {
-  const priorState = listing?.priorState;
-  const changedMeanwhile = specChanged(priorState, desired);
-  const base = {
-    desired,
-    generation: (priorState?.generation ?? 1) + (changedMeanwhile ? 1 : 0),
-    ...(priorState === undefined ? {} : { written: priorState }),
-  };
-  if (desired.invalid !== undefined) return { ...base, phase: { kind: 'invalid' } };
-  // Its job runs other args when the state says another spec (changed while the deployer was down).
-  const job = listing?.followPriorJob && !changedMeanwhile ? jobOfPriorState(priorState, draft.scalars.nextPollId) : undefined;
-  if (job !== undefined) return { ...base, phase: { kind: 'tracking', job } };
-  // Refused for good before the restart, these very args: not submitted again.
-  const rejected = listing?.followPriorJob && !changedMeanwhile ? rejectionOfPriorState(priorState) : undefined;
-  if (rejected !== undefined) return { ...base, phase: { kind: 'rejected', reason: rejected } };
-  // The outstanding submit of its former self is its own again only if it is of this very spec.
-  if (slot.leftover?.submitId === desired.submitId) {
-    const { submitId, resolvedByPollId } = slot.leftover;
-    return { ...base, phase: resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId } };
-  }
-  return { ...base, phase: { kind: 'idle' } };
-}
-
-/** Slurm's message, when the state found says Slurm refused the spec it names. */
-function rejectionOfPriorState(state: DeploymentState | undefined): string | undefined {
-  if (state?.status !== 'FAILED' || state.spec === undefined || !state.reason?.startsWith(REJECTED)) return undefined;
-  return state.reason.slice(REJECTED.length);
-}
-
-/** Whether a state found in the Config DB describes other args than the deployment has now. */
-function specChanged(state: DeploymentState | undefined, desired: Desired): boolean {
-  return state?.spec !== undefined && state.spec !== desired.specHash;
-}
-
-/** After a restart, the state we wrote names the job: follow it rather than submit again. */
-function jobOfPriorState(state: DeploymentState | undefined, nextPollId: number): TrackedJob | undefined {
-  if (state?.job_id === undefined) return undefined;
-  return { jobId: state.job_id, provableFromPollId: nextPollId, fromPriorState: true, ...(isTerminalStatus(state.status) ? { final: state } : {}) };
-}
-
-function remove(settings: ReducerSettings, slot: Slot): Slot {
-  const d = slot.deployment;
-  if (d === undefined) return slot;
-  let next: Slot = { ...slot, deployment: undefined };
-  const phase = d.phase;
-  // Its submit still outstanding may yet create a job: a deployment created again waits for it.
-  if (phase.kind === 'submitting') next = { ...next, leftover: { submitId: phase.submitId } };
-  if (phase.kind === 'uncertain') next = { ...next, leftover: { submitId: phase.submitId, resolvedByPollId: phase.resolvedByPollId } };
-  if (!settings.keepStateOfDeleted && d.written !== undefined) next = { ...next, removal: { deleting: false, attempt: 0, notBefore: 0 } };
-  // Its job, still active, is now nobody's: it is cancelled.
-  if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'deployment removed', phase.job.provableFromPollId);
-  return next;
 }
 
 function submitted(draft: StepDraft, slot: Slot, submitId: string, jobId: number): Slot {
@@ -261,6 +149,24 @@ function lookedUp(slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
     if (job.final !== undefined) return job;
     return { ...withoutMissing(job), final: lostJobState(job.jobId, job.observed) };
   });
+}
+
+/** A cancelled job looked up: ended (or unknown to Slurm), it is no stray any more; else asked again soon. */
+function strayLookedUp(settings: ReducerSettings, draft: StepDraft, slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
+  const stray = slot.strays.find((st) => st.jobId === jobId);
+  if (stray?.confirm === undefined) return slot;
+  if (seen === undefined || !isActiveJob(seen)) return { ...slot, strays: slot.strays.filter((st) => st.jobId !== jobId) };
+  return updateStray(slot, jobId, (st) => confirmLater(settings, draft.scalars.now, st));
+}
+
+/** Confirmation lookups back off from half a second to two seconds at most. */
+const CONFIRM_BACKOFF = { baseMs: 500, maxMs: 2000 };
+
+function confirmLater(settings: ReducerSettings, now: number, stray: StrayJob): StrayJob {
+  if (stray.confirm === undefined) return stray;
+  const attempt = stray.confirm.attempt + 1;
+  const backoff = { baseMs: Math.min(CONFIRM_BACKOFF.baseMs, settings.backoff.baseMs), maxMs: Math.min(CONFIRM_BACKOFF.maxMs, settings.backoff.maxMs) };
+  return { ...stray, confirm: { attempt, at: now + backoffDelay(backoff, `confirm:${stray.jobId}`, attempt), looking: false } };
 }
 
 function updateJob(slot: Slot, jobId: number, update: (job: TrackedJob) => TrackedJob): Slot {

@@ -61,6 +61,26 @@ function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: r
   return changed;
 }
 
+/**
+ * A job looked up by id is fresher than the last poll: it replaces the poll's entry (or, unknown
+ * to Slurm, takes it out), so that no decision acts on what the lookup already contradicts.
+ */
+export function recordLookup(draft: StepDraft, jobId: number, job: SlurmJob | undefined): void {
+  const previous = draft.polledJob(jobId);
+  if (previous === undefined ? job === undefined : previous === job || (job !== undefined && sameJob(previous, job))) return;
+  // The jobs known are no longer the last poll's: the next poll is compared job by job.
+  draft.scalars.lastPollJobs = undefined;
+  if (previous !== undefined) {
+    draft.write('polled').delete(jobId);
+    unclaim(draft, previous);
+  }
+  if (job === undefined) return;
+  draft.write('polled').set(jobId, job);
+  const claim = claimOf(job).deploymentId;
+  const ids = draft.read('polledByClaim').get(claim) ?? [];
+  draft.write('polledByClaim').set(claim, [...ids, jobId].sort((x, y) => x - y));
+}
+
 function unclaim(draft: StepDraft, job: SlurmJob): void {
   const claim = claimOf(job).deploymentId;
   const ids = (draft.read('polledByClaim').get(claim) ?? []).filter((id) => id !== job.jobId);

@@ -225,6 +225,13 @@ function cancelStrays(slot: Slot, view: SlotView, commands: SlotCommands): Slot 
   if (slot.strays.length === 0) return slot;
   let changed = false;
   const strays = slot.strays.map((stray) => {
+    const confirm = stray.confirm;
+    if (confirm !== undefined && !confirm.looking && view.now >= confirm.at) {
+      // Cancelled: has it ended? Asked of Slurm now rather than told by the next poll.
+      commands.cancels.push({ type: 'lookupJob', id: slot.id, jobId: stray.jobId });
+      changed = true;
+      return { ...stray, confirm: { ...confirm, looking: true } };
+    }
     if (stray.cancelling || view.now < stray.notBefore) return stray;
     if (stray.confirmByPollId !== undefined && view.lastPollId < stray.confirmByPollId) return stray;
     commands.cancels.push({ type: 'cancelJob', id: slot.id, jobId: stray.jobId, why: stray.why });

@@ -9,9 +9,17 @@ export interface Claim {
   readonly specHash?: string;
 }
 
+/** Claims parsed once per job object: jobs are values, and a poll's are read many times. */
+const claims = new WeakMap<SlurmJob, Claim>();
+
 /** The deployment a labelled job serves: its recorded identity, else (older jobs) its name. */
 export function claimOf(job: SlurmJob): Claim {
-  return parseJobIdentity(job.comment) ?? { deploymentId: job.name };
+  let claim = claims.get(job);
+  if (claim === undefined) {
+    claim = parseJobIdentity(job.comment) ?? { deploymentId: job.name };
+    claims.set(job, claim);
+  }
+  return claim;
 }
 
 /** Whether a job with this identity runs the desired spec: by its args where it says, else by the submit. */

@@ -1,6 +1,8 @@
 // Fault isolation: whatever throws while one deployment is handled fails that deployment alone.
 
 import { specHash } from './spec-hash.js';
+import { emptySlot } from './slot.js';
+import type { StepDraft } from './step-draft.js';
 import type { Desired, Slot } from './world.js';
 
 export const INTERNAL_ERROR = 'internal error';
@@ -31,3 +33,16 @@ function describe(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message.slice(0, 200)}`;
   return 'a non-Error value was thrown';
 }
+
+/** Applies a change to one slot; whatever it throws fails that deployment alone. */
+export function guarded(draft: StepDraft, id: string, change: (slot: Slot) => Slot, revision?: number): void {
+  const slot = draft.slot(id) ?? emptySlot(id);
+  let next: Slot;
+  try {
+    next = change(slot);
+  } catch (error) {
+    next = faultSlot(slot, error, revision);
+  }
+  draft.putSlot(next);
+}
+

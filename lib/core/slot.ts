@@ -101,7 +101,10 @@ export function wakeTimeOf(slot: Slot, now: number): number | undefined {
   };
   consider(slot.deployment?.retry?.at);
   consider(slot.deployment?.writeRetry?.at);
-  for (const stray of slot.strays) if (!stray.cancelling) consider(stray.notBefore);
+  for (const stray of slot.strays) {
+    if (!stray.cancelling) consider(stray.notBefore);
+    if (stray.confirm !== undefined && !stray.confirm.looking) consider(stray.confirm.at);
+  }
   if (slot.removal !== undefined && !slot.removal.deleting) consider(slot.removal.notBefore);
   return wake;
 }

@@ -112,6 +112,11 @@ export interface StrayJob {
   readonly confirmByPollId?: number;
   /** Polls with this id or later can prove the job gone. */
   readonly provableFromPollId: number;
+  /**
+   * After a cancel: Slurm is asked for the job (a lookup by id) at `at`, and again with a short
+   * backoff while it is still active, so that what waits for its end waits no poll interval.
+   */
+  readonly confirm?: { readonly attempt: number; readonly at: number; readonly looking: boolean };
 }
 
 /** The state of a deleted deployment, to be removed once its job has ended. */

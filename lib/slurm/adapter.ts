@@ -20,6 +20,12 @@ export interface SlurmAdapter {
     readonly jobs: string;
     job(jobId: number): string;
   };
+  /**
+   * False when `GET jobs?update_time=<unix seconds>` must not be sent: slurmrestd 24.11 answers
+   * it with 422 ("Parsing of ... for timestamp failed") on v0.0.40 and v0.0.41, which want a
+   * Slurm time string there. Such versions always ask for the full list.
+   */
+  readonly conditionalList: boolean;
   /** The submit body. */
   renderSubmit(spec: JobSpec): object;
   /** The job id of a successful submit answer. */

@@ -1,10 +1,10 @@
 // The Slurm REST API versions this deployer speaks, oldest first, and how to order versions.
 
 /**
- * v0.0.38 is Debian 12's Slurm 22.05 (and 23.02/23.11); v0.0.44 is Slurm 25.11. Together they
+ * v0.0.38 is Debian 12's Slurm 22.05 (and 23.02/23.11); v0.0.44 is Slurm 25.11, v0.0.45 Slurm 26.05. Together they
  * cover every Slurm release still in service (see slurm-rest-api-versions.md section 1).
  */
-export const SUPPORTED_API_VERSIONS = ['v0.0.38', 'v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44'] as const;
+export const SUPPORTED_API_VERSIONS = ['v0.0.38', 'v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44', 'v0.0.45'] as const;
 
 export type SlurmApiVersion = (typeof SUPPORTED_API_VERSIONS)[number];
 

@@ -1,5 +1,5 @@
 // The job description of v0.0.39 and later (data_parser's `job_desc_msg`): the fields the deployer
-// sets have the same names and shapes from v0.0.39 to v0.0.44, so one renderer serves them all.
+// sets have the same names and shapes from v0.0.39 to v0.0.45, so one renderer serves them all.
 
 import type { JobSpec } from '../core/slurm-job.js';
 import { setNumber } from './body-decoding.js';

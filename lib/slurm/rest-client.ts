@@ -160,7 +160,7 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
     },
 
     async listJobs(): Promise<SlurmJob[]> {
-      const updateTime = cache.updateTime;
+      const updateTime = adapter.conditionalList ? cache.updateTime : undefined;
       const sentAtMs = now();
       const reading = await requestJobList(updateTime);
       if (reading.kind === 'unchanged') return cache.jobs ?? [];

@@ -36,7 +36,12 @@ export interface SlurmHttpOptions {
 
 /** slurmctld answers through slurmrestd ~9 s late when down (~18 s for GET job): wait for it. */
 export const DEFAULT_TIMEOUTS: SlurmRestTimeouts = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 };
-const DEFAULT_MAX_CONNECTIONS = 4;
+/**
+ * One connection for every Slurm command the deployer's lanes can have out at once (poll 1,
+ * lookups and cancels 8, submits 8: streams/deployer.ts DEFAULT_LANES), so that a poll never
+ * waits for a connection behind submits.
+ */
+const DEFAULT_MAX_CONNECTIONS = 17;
 /** ~3.6 KB per job: room for tens of thousands of jobs, not for a runaway body. */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 

@@ -25,8 +25,10 @@ export function renderSubmitV0038(spec: JobSpec): object {
   const optional: Record<string, unknown> = {
     partition: spec.partition,
     time_limit: spec.timeLimitMinutes,
-    // v0.0.38 takes [min, max] node counts (its `minimum_nodes` is a boolean); a deployment asks for exactly n.
-    nodes: spec.nodes === undefined ? undefined : [spec.nodes, spec.nodes],
+    // The document says `[min, max]`, but slurmrestd 22.05.8 ignores that array (a job asking
+    // for 1000 nodes ran on 1: max_nodes reads back 0); it honours the string "n" (its
+    // `minimum_nodes` is a boolean). A deployment asks for exactly n nodes.
+    nodes: spec.nodes === undefined ? undefined : String(spec.nodes),
     tasks: spec.tasks,
     cpus_per_task: spec.cpusPerTask,
     memory_per_node: spec.memoryPerNodeMB,
@@ -105,6 +107,7 @@ export const adapterV0038: SlurmAdapter = {
   version: VERSION,
   // As slurmrestd 22.05 lists them in /openapi/v3 (the static document writes `/jobs/`: same route).
   paths: { submit: '/job/submit', jobs: '/jobs', job: (jobId) => `/job/${jobId}` },
+  conditionalList: true,
   renderSubmit: renderSubmitV0038,
   parseSubmit: parseSubmitV0038,
   // "No change" is a 304 with an empty body here, handled before any body is read; the warning

@@ -130,6 +130,7 @@ function accountingExitCode(value: AccountingJobV0039['exit_code']): ExitCode | 
 export const adapterV0039: SlurmAdapter = {
   version: VERSION,
   paths: { submit: '/job/submit', jobs: '/jobs', job: (jobId) => `/job/${jobId}` },
+  conditionalList: true,
   renderSubmit: renderSubmitV0039,
   parseSubmit: parseSubmitV0039,
   readJobList: readJobListV0039,

@@ -1,4 +1,4 @@
-// The Slurm REST API v0.0.40 to v0.0.44 adapters (Slurm 23.11 to 26.05). From v0.0.40 every
+// The Slurm REST API v0.0.40 to v0.0.45 adapters (Slurm 23.11 to 26.05). From v0.0.40 every
 // version is served by the same slurmrestd handlers; only data_parser's shapes are versioned,
 // and for the fields the deployer uses they differ in one place only, the cancel answer:
 //
@@ -8,6 +8,8 @@
 //   v0.0.42   openapi_kill_job_resp {status[], ...}           job_id (`result` removed)
 //   v0.0.43   openapi_kill_job_resp                           job_id
 //   v0.0.44   openapi_kill_job_resp                           job_id
+//   v0.0.45   openapi_kill_job_resp                           job_id (26.05: job_desc and job_info
+//             gain container_type and memory_update_*, lose power_*: none of them read or written)
 //
 // (Slurm 24.11+ answers a cancel of an unknown job with 200 and the error in `status[]`; through
 // v0.0.40/41 that error is invisible, so prefer v0.0.42+ on those releases: negotiation does.)
@@ -33,7 +35,7 @@ import {
 import type { SlurmError } from './failure-classification.js';
 import { renderJobDesc } from './job-desc.js';
 
-export type DataParserVersion = Extract<SlurmApiVersion, 'v0.0.40' | 'v0.0.41' | 'v0.0.42' | 'v0.0.43' | 'v0.0.44'>;
+export type DataParserVersion = Extract<SlurmApiVersion, 'v0.0.40' | 'v0.0.41' | 'v0.0.42' | 'v0.0.43' | 'v0.0.44' | 'v0.0.45'>;
 
 /** `{job: {...}}`: the script in the job (top-level `script` is deprecated from v0.0.41). */
 export function renderSubmitV004x(spec: JobSpec): object {
@@ -101,6 +103,8 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
   return {
     version,
     paths: { submit: '/job/submit', jobs: '/jobs/', job: (jobId) => `/job/${jobId}` },
+    // Slurm 24.11's v0.0.40/41 parse update_time as a Slurm time string and refuse epochs (422).
+    conditionalList: killStatus,
     renderSubmit: renderSubmitV004x,
     parseSubmit: (body) => decodeBody(SubmitBodyV004x, body, version, 'submit body').job_id,
 
@@ -172,3 +176,4 @@ export const adapterV0041 = adapterV004x('v0.0.41');
 export const adapterV0042 = adapterV004x('v0.0.42');
 export const adapterV0043 = adapterV004x('v0.0.43');
 export const adapterV0044 = adapterV004x('v0.0.44');
+export const adapterV0045 = adapterV004x('v0.0.45');

@@ -1,19 +1,19 @@
 // The submit times out after sending (Slurm took it: job 30); then the args change.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deployment, fails, listed, poll, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, cancel, deployment, fails, listed, lookup, poll, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
 
 const v2 = { script: '#!/bin/bash\necho v2\n' };
 
 export default {
-  title: 'args changed after a submit of unknown outcome: the new spec waits until a poll shows the old job, cancelled and ended',
+  title: 'args changed after a submit of unknown outcome: the new spec waits until a poll shows the old job, cancelled, and a lookup shows it ended',
   proves: 'ARCHITECTURE: no POST is retried blindly; one deployment, one job: cancel, then submit',
 
   timeline: {
     clock:    't---------t---------t---------t---------',
     config:   '-l------c-------------------------------',
     slurm:    '-----r--------x---------n---------------',
-    commands: 'P-(Sw)--b-P-(aC)----P-(Tb)q---P-n-------',
+    commands: 'P-(Sw)--b-P-(aC)L---P(Tb)q----P-n-------',
   },
 
   config: { l: listed(deployment('d1')), c: put(deployment('d1', { args: v2, revision: 11 })) },
@@ -25,6 +25,8 @@ export default {
   },
 
   answers: { submitJob: [after(5, fails('unknown-outcome', 'timeout after the request was sent')), submitted(31)] },
+  // Answers after the groups that issue them: what they cause gets a column of its own.
+  delays: { cancelJob: 4, lookupJob: 5 },
 
   commands: {
     P: poll,
@@ -33,6 +35,7 @@ export default {
     b: write('d1', { status: 'PENDING', generation: 2 }),
     a: write('d1', { status: 'PENDING', reason: 'waiting for job 30 to end before submitting', generation: 2 }),
     C: cancel('d1', 30, 'replaced'),
+    L: lookup('d1', 30),
     T: submit('d1', 'r11', { script: v2.script }),
     q: write('d1', { status: 'PENDING', job_id: 31, generation: 2 }),
     n: write('d1', { status: 'RUNNING', job_id: 31, slurm_state: 'RUNNING', generation: 2 }),

@@ -1,19 +1,19 @@
 // The args of a running deployment change; later the same args are put again.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deployment, listed, poll, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { cancel, deployment, listed, lookup, poll, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
 
 const v2 = { script: '#!/bin/bash\necho v2\n' };
 
 export default {
-  title: 'changed args cancel the job as replaced, then submit the new spec once it ended, as generation 2; unchanged args do nothing',
+  title: 'changed args cancel the job as replaced, then submit the new spec once a lookup shows it ended, as generation 2; unchanged args do nothing',
   proves: 'ARCHITECTURE: one deployment, one job (cancel, then submit); unchanged args never cause a resubmit',
 
   timeline: {
     clock:    't---------t---------t---------t---------',
     config:   '-l-------------c-------------u----------',
-    slurm:    '------r----------x-------n--------------',
-    commands: 'P-(Sw)p---P-r--(aC)-P-(Tb)q---P-n-------',
+    slurm:    '------r------------x-----n--------------',
+    commands: 'P-(Sw)p---P-r--(aC)LP(Tb)q----P-n-------',
   },
 
   config: {
@@ -29,6 +29,8 @@ export default {
   },
 
   answers: { submitJob: [submitted(7), submitted(8)] },
+  // The cancel is answered after its group: its lookup gets a column of its own.
+  delays: { cancelJob: 4 },
 
   commands: {
     P: poll,
@@ -38,6 +40,7 @@ export default {
     r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
     a: write('d1', { status: 'PENDING', reason: 'waiting for job 7 to end before submitting', generation: 2 }),
     C: cancel('d1', 7, 'replaced'),
+    L: lookup('d1', 7),
     T: submit('d1', 'r11', { script: v2.script }),
     b: write('d1', { status: 'PENDING', generation: 2 }),
     q: write('d1', { status: 'PENDING', job_id: 8, generation: 2 }),

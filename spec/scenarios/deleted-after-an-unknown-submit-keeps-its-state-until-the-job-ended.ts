@@ -1,17 +1,17 @@
 // The submit times out after sending (Slurm took it: job 30); then the deployment is deleted.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deleted, deleteState, deployment, fails, listed, poll, submit, write, type Scenario } from '../support/scenario.js';
+import { after, cancel, deleted, deleteState, deployment, fails, listed, lookup, poll, submit, write, type Scenario } from '../support/scenario.js';
 
 export default {
-  title: 'a deployment deleted after a submit of unknown outcome keeps its state until the job a poll then finds has ended',
+  title: 'a deployment deleted after a submit of unknown outcome keeps its state until the job a poll then finds is cancelled and a lookup shows it ended',
   proves: 'ARCHITECTURE: the state of a deleted deployment goes once its job has ended',
 
   timeline: {
     clock:    't---------t---------t---------',
     config:   '-l------d---------------------',
-    slurm:    '-----r--------c---------------',
-    commands: 'P-(Sw)----P-C-------P-D-------',
+    slurm:    '-----r-------c----------------',
+    commands: 'P-(Sw)----P-CL-D----P---------',
   },
 
   config: { l: listed(deployment('d1')), d: deleted('d1') },
@@ -28,6 +28,7 @@ export default {
     S: submit('d1', 'r10'),
     w: write('d1', { status: 'PENDING', generation: 1 }),
     C: cancel('d1', 30, 'deployment removed'),
+    L: lookup('d1', 30),
     D: deleteState('d1'),
   },
 } satisfies Scenario;

@@ -1,29 +1,31 @@
 // A running deployment is deleted; its job takes a while to end.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { cancel, deleted, deleteState, deployment, listed, lookup, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
 
 export default {
-  title: "a deleted deployment's job is cancelled, and its state removed only once a poll shows the job ended",
-  proves: 'ARCHITECTURE: the state of a deleted deployment goes once its job has ended; a cancel is asked again while a later poll shows the job active',
+  title: "a deleted deployment's job is cancelled, looked up until it ended, and its state removed only then",
+  proves: 'ARCHITECTURE: the state of a deleted deployment goes once its job has ended; a cancel is asked again while a later poll shows the job active; its end is confirmed by lookups, not a poll interval later',
 
   timeline: {
-    clock:    't---------t---------t---------t---------',
+    clock:    't---------t--------tt------t--t---------',
     config:   '-l------------d-------------------------',
-    slurm:    '------r--------k-----------c------------',
-    commands: 'P-(Sw)p---P-r-C-----P-C-------P-D-------',
+    slurm:    '------r--------k----------c-------------',
+    commands: 'P-(Sw)p---P-r-CL---LP-CL---LD-P---------',
   },
 
   config: { l: listed(deployment('d1')), d: deleted('d1') },
 
   slurm: {
     r: [job(7, 'd1', 'RUNNING')],
-    // Still completing at the poll of 20 (v0.0.38 prints the flag alone), ended by 30.
+    // Still completing at the poll of 20 (v0.0.38 prints the flag alone), ended at 26.
     k: [job(7, 'd1', '', { state: { flags: ['COMPLETING'] } })],
     c: [job(7, 'd1', 'CANCELLED')],
   },
 
   answers: { submitJob: [submitted(7)] },
+  // Lookups answer in a frame; the ticks at 19 and 27 are when their backoff (3 frames) is due.
+  delays: { lookupJob: 1 },
 
   commands: {
     P: poll,
@@ -32,6 +34,7 @@ export default {
     p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
     r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
     C: cancel('d1', 7, 'deployment removed'),
+    L: lookup('d1', 7),
     D: deleteState('d1'),
   },
 } satisfies Scenario;

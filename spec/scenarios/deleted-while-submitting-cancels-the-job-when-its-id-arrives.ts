@@ -1,17 +1,17 @@
 // The deployment is deleted while its submit is in flight: the job it makes is nobody's.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deleted, deleteState, deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, cancel, deleted, deleteState, deployment, listed, lookup, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
 
 export default {
   title: 'a deployment deleted while its submit is in flight gets its job cancelled as soon as the job id arrives',
-  proves: 'CONTRACT 2: a deleted deployment is acted on at once; a job nobody claims is cancelled; its state goes once the job ended',
+  proves: 'CONTRACT 2: a deleted deployment is acted on at once; a job nobody claims is cancelled; its state goes once a lookup shows the job ended',
 
   timeline: {
     clock:    't---------t---------',
     config:   '-l----d-------------',
-    slurm:    '-------p--c---------',
-    commands: 'P-(Sw)--C-P-D-------',
+    slurm:    '-------p-c----------',
+    commands: 'P-(Sw)--CLPD--------',
   },
 
   config: { l: listed(deployment('d1')), d: deleted('d1') },
@@ -28,6 +28,7 @@ export default {
     S: submit('d1', 'r10'),
     w: write('d1', { status: 'PENDING', generation: 1 }),
     C: cancel('d1', 7, 'deployment removed'),
+    L: lookup('d1', 7),
     D: deleteState('d1'),
   },
 } satisfies Scenario;

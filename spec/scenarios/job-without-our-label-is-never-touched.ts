@@ -1,7 +1,7 @@
 // Slurm also runs a job of someone else, named and commented like ours, but without our label.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { cancel, deleted, deleteState, deployment, listed, lookup, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
 
 const foreign = { ...job(99, 'd1', 'RUNNING'), mcsLabel: 'sdp_slurm_deployer_other_ns' };
 
@@ -13,7 +13,7 @@ export default {
     clock:    't---------t---------t---------',
     config:   '-l------------d---------------',
     slurm:    'f-----o--------c--------------',
-    commands: 'P-(Sw)p---P-r-C-----P-D-------',
+    commands: 'P-(Sw)p---P-r-CL-D--P---------',
   },
 
   config: { l: listed(deployment('d1')), d: deleted('d1') },
@@ -33,6 +33,7 @@ export default {
     p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
     r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
     C: cancel('d1', 7, 'deployment removed'),
+    L: lookup('d1', 7),
     D: deleteState('d1'),
   },
 } satisfies Scenario;

@@ -1,7 +1,7 @@
 // After a crash two labelled jobs serve one deployment: keep the oldest, cancel the other.
 
 import { job } from '../support/fixtures.js';
-import { deployment, cancel, listed, poll, write, type Scenario } from '../support/scenario.js';
+import { deployment, cancel, listed, lookup, poll, write, type Scenario } from '../support/scenario.js';
 
 export default {
   title: 'two labelled jobs of one deployment at start: the oldest is kept, the other cancelled as a duplicate',
@@ -11,10 +11,13 @@ export default {
     clock:    't---------t---------t---------',
     config:   '-l----------------------------',
     slurm:    's---c----------r--------------',
-    commands: 'P-(aC)----P---------P-r-------',
+    commands: 'P-(aC)L---P---------P-r-------',
   },
 
   config: { l: listed(deployment('d1')) },
+
+  // The cancel is answered after its group: the lookup confirming the end gets a column of its own.
+  delays: { cancelJob: 4 },
 
   slurm: {
     s: [job(52, 'd1', 'RUNNING'), job(51, 'd1', 'PENDING')],
@@ -26,6 +29,7 @@ export default {
     P: poll,
     a: write('d1', { status: 'PENDING', job_id: 51, slurm_state: 'PENDING', generation: 1, duplicate_jobs: [52] }),
     C: cancel('d1', 52, 'duplicate'),
+    L: lookup('d1', 52),
     r: write('d1', { status: 'RUNNING', job_id: 51, slurm_state: 'RUNNING', generation: 1, duplicate_jobs: [52] }),
   },
 } satisfies Scenario;

@@ -1,4 +1,5 @@
-// A small slurmrestd for specs, answering like Slurm 24.05 to 25.11 do through v0.0.39 to v0.0.44:
+// A small slurmrestd for specs, answering like Slurm 24.05 to 26.05 do through v0.0.39 to v0.0.45
+// (with `recorded`, from what real 24.11 and 26.05 servers answered):
 // /openapi/v3 listing the paths of the versions it serves (taken from the reference documents),
 // submit, jobs with update_time ("no change" as a 200 with a warning), job/{id}, DELETE (Slurm
 // 24.11+: 200 with the error inside for an unknown job), and /slurmdb/{version}/job/{id}. It
@@ -20,7 +21,9 @@ import {
   type FakeJob,
   type NewerVersion,
 } from './slurm-bodies.js';
-import { OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from './slurm-contract.js';
+import { recordedCancelAnswer, recordedJobsAnswer, recordedSubmitAnswer } from './recorded-bodies.js';
+import { recordedExchange, servedDocument, type RecordedRelease } from './recorded-fixtures.js';
+import { contractOf, OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from './slurm-contract.js';
 
 export interface FakeSlurmrestdOptions {
   /** The versions it serves, as one Slurm release does (24.11: v0.0.40, v0.0.41, v0.0.42). */
@@ -35,6 +38,13 @@ export interface FakeSlurmrestdOptions {
   readonly rejectedToken?: string;
   /** slurmctld's clock, Unix seconds. */
   readonly clock?: number;
+  /**
+   * Answer as that real release did (spec/fixtures/recorded, `npm run record-fixtures`): its
+   * recorded bodies and statuses for a bad partition (partition "nowhere"), a token slurmctld
+   * refuses, an unknown job (GET and DELETE), "no change" to update_time, and 24.11's 422 to an
+   * epoch update_time on v0.0.40/41. The versions served must be ones recorded for it.
+   */
+  readonly recorded?: RecordedRelease;
 }
 
 export interface RecordedRequest {
@@ -136,16 +146,22 @@ export class FakeSlurmrestd {
     for (const answer of this.answers) {
       const version = versionOf(answer.path);
       if (version === undefined || typeof answer.body === 'string') continue;
-      slurmContract(version).checkResponse(answer.method, answer.path, answer.status, answer.body);
+      this.#contract(version).checkResponse(answer.method, answer.path, answer.status, answer.body);
       checked++;
     }
     for (const request of this.requests) {
       const version = versionOf(request.url);
       if (version === undefined || request.method !== 'POST') continue;
-      slurmContract(version).checkRequest(request.method, request.url, JSON.parse(request.body));
+      this.#contract(version).checkRequest(request.method, request.url, JSON.parse(request.body));
       checked++;
     }
     return checked;
+  }
+
+  /** The versions' documents; with `recorded`, the one that real server served. */
+  #contract(version: NewerVersion) {
+    const release = this.#options.recorded;
+    return release === undefined ? slurmContract(version) : contractOf(version, [servedDocument(release)]);
   }
 
   #store(job: FakeJob): void {
@@ -183,6 +199,8 @@ export class FakeSlurmrestd {
     const id = Number(/\/(\d+)$/.exec(m[3]!)?.[1]);
     const operation = OPERATIONS[route];
     if (operation === undefined) return { status: 404, body: 'Unable find requested URL. Please view /openapi/v3 for API reference.' };
+    const recorded = this.#recorded(version, operation, request, url, id);
+    if (recorded !== undefined) return recorded;
     if (auth === 'rejected') {
       // slurmctld refused the token: 500 up to 24.05, 511 from 24.11.
       const error = { code: 1007, error: 'Protocol authentication error', source: 'slurm_load_jobs', description: 'Failed while looking for jobs' };
@@ -196,13 +214,40 @@ export class FakeSlurmrestd {
         return this.#list(version, url.searchParams.get('update_time'));
       case 'getJob': {
         const job = this.jobs.get(id);
-        if (job !== undefined) return { status: 200, body: jobsAnswer(version, [job], this.clock) };
+        if (job !== undefined) return { status: 200, body: this.#jobsBody(version, [job]) };
         return { status: 404, body: errorAnswer(version, 'getJob', [unknownJob(id, '_handle_job_get')]) };
       }
       case 'cancel':
         return this.#cancel(version, id);
       case 'accounting':
         return { status: 200, body: accountingAnswer(version, this.accountingRecords.get(id) ?? []) };
+    }
+  }
+
+  /** The recorded answer of the real release for this request, when it is one of the recorded cases. */
+  #recorded(version: NewerVersion, operation: AnsweredOperation, request: RecordedRequest, url: URL, id: number): Reply | undefined {
+    const release = this.#options.recorded;
+    if (release === undefined) return undefined;
+    const replay = (name: string): Reply => {
+      const e = recordedExchange(release, version, name);
+      return { status: e.status, body: e.body };
+    };
+    if (this.#authenticate(request) === 'rejected') return replay('14-jobs-bad-token');
+    switch (operation) {
+      case 'submit':
+        return (JSON.parse(request.body) as { job?: { partition?: unknown } }).job?.partition === 'nowhere' ? replay('13-submit-bad-partition') : undefined;
+      case 'listJobs': {
+        const updateTime = url.searchParams.get('update_time');
+        if (updateTime === null) return undefined;
+        if (version === 'v0.0.40' || version === 'v0.0.41') return replay('07-jobs-update_time-unchanged'); // the 422
+        return Number(updateTime) - 1 >= this.lastJobUpdate ? replay('07-jobs-update_time-unchanged') : undefined;
+      }
+      case 'getJob':
+        return this.jobs.has(id) ? undefined : replay('12-job-get-unknown');
+      case 'cancel':
+        return this.jobs.has(id) ? undefined : replay('11-job-delete-unknown');
+      default:
+        return undefined;
     }
   }
 
@@ -227,13 +272,19 @@ export class FakeSlurmrestd {
       return { status: 422, body: errorAnswer(version, 'submit', [{ code: 9000, error: 'Populated "script" field is required', source: '_op_handler_submit_job' }]) };
     }
     const created = this.addJob({ name: String(job['name'] ?? ''), mcsLabel: String(job['mcs_label'] ?? ''), comment: String(job['comment'] ?? '') });
-    return { status: 200, body: submitAnswer(version, created.jobId) };
+    const release = this.#options.recorded;
+    return { status: 200, body: release === undefined ? submitAnswer(version, created.jobId) : recordedSubmitAnswer(release, version, created.jobId) };
   }
 
   #list(version: NewerVersion, updateTime: string | null): Reply {
     // slurmctld's own test (_slurm_rpc_dump_jobs): no change when update_time - 1 >= last_job_update.
     if (updateTime !== null && Number(updateTime) - 1 >= this.lastJobUpdate) return { status: 200, body: noChangeAnswer(version, Number(updateTime)) };
-    return { status: 200, body: jobsAnswer(version, [...this.jobs.values()], this.clock) };
+    return { status: 200, body: this.#jobsBody(version, [...this.jobs.values()]) };
+  }
+
+  #jobsBody(version: NewerVersion, jobs: readonly FakeJob[]): unknown {
+    const release = this.#options.recorded;
+    return release === undefined ? jobsAnswer(version, jobs, this.clock) : recordedJobsAnswer(release, version, jobs, this.clock);
   }
 
   #cancel(version: NewerVersion, id: number): Reply {
@@ -244,6 +295,8 @@ export class FakeSlurmrestd {
     }
     const done = !['PENDING', 'RUNNING', 'SUSPENDED'].includes(job.state[0] ?? '');
     if (!done) this.updateJob(id, { state: ['CANCELLED'], reason: 'None', exit: { status: 0, signal: 9 }, endTime: this.clock });
+    const release = this.#options.recorded;
+    if (release !== undefined) return { status: 200, body: recordedCancelAnswer(release, version, id, done) };
     return { status: 200, body: cancelAnswer(version, id, done ? 'already-done' : 'signalled') };
   }
 

@@ -4,6 +4,7 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent, request, type Dispatcher } from 'undici';
 
 export interface ProxiedExchange {
   readonly method: string;
@@ -22,40 +23,44 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
+/** Request headers undici refuses to forward (it manages the connection itself). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
+
 export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const upstream = new URL(target);
   const exchanges: ProxiedExchange[] = [];
-  const agent = new http.Agent({ keepAlive: false });
+  // undici, like the deployer's client: slurmrestd 26.05 writes a second (text/plain) answer after
+  // a `Connection: Close` error answer, which node:http's parser refuses ("Data after
+  // Connection: close") and undici ignores. No keep-alive: each request on a fresh connection.
+  const dispatcher = new Agent({ keepAliveTimeout: 1, keepAliveMaxTimeout: 1, pipelining: 0 });
   const server = http.createServer((req, res) => {
     const at = Date.now();
     const token = req.headers['x-slurm-user-token'];
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
-        (answer) => {
-          const body: Buffer[] = [];
-          answer.on('data', (c: Buffer) => body.push(c));
-          answer.on('end', () => {
-            const text = Buffer.concat(body).toString('utf8');
-            const contentType = answer.headers['content-type'];
-            exchanges.push({
-              method: req.method ?? '',
-              url: req.url ?? '',
-              status: answer.statusCode ?? 0,
-              body: text,
-              at,
-              ...(contentType === undefined ? {} : { contentType }),
-              ...(typeof token === 'string' ? { token } : {}),
-            });
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(text);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && typeof v === 'string') headers[k] = v;
+      const body = chunks.length === 0 ? null : Buffer.concat(chunks);
+      request(new URL(req.url ?? '/', upstream), { method: (req.method ?? 'GET') as Dispatcher.HttpMethod, headers, body, dispatcher, headersTimeout: 60_000, bodyTimeout: 60_000 })
+        .then(async (answer) => {
+          const text = await answer.body.text();
+          const contentType = answer.headers['content-type'];
+          exchanges.push({
+            method: req.method ?? '',
+            url: req.url ?? '',
+            status: answer.statusCode,
+            body: text,
+            at,
+            ...(typeof contentType === 'string' ? { contentType } : {}),
+            ...(typeof token === 'string' ? { token } : {}),
           });
-        },
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(Buffer.concat(chunks));
+          const out: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
+          res.writeHead(answer.statusCode, out);
+          res.end(text);
+        })
+        .catch(() => res.destroy());
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,7 +71,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-        agent.destroy();
+        void dispatcher.close();
       }),
   };
 }

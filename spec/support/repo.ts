@@ -1,5 +1,6 @@
 // Where things are, seen from a compiled spec in dist/spec/...: the repository root and the
-// shared reference folder beside the checkout.
+// fixtures folder (spec/fixtures: recordings of real slurmrestd servers and their OpenAPI
+// documents). Everything a spec reads lives in the project: a bare clone passes.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,11 +18,11 @@ function findRoot(start: string): string {
 
 export const repoRoot = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 
-/** `../shared/reference` beside the checkout. Specs that need it fail, never skip, without it. */
-export const referenceDir = path.resolve(repoRoot, '..', 'shared', 'reference');
+/** spec/fixtures in the checkout (not in dist/: specs read the sources' copy). */
+export const fixturesDir = path.join(repoRoot, 'spec', 'fixtures');
 
-export function referenceFile(...parts: string[]): string {
-  const file = path.join(referenceDir, ...parts);
-  if (!existsSync(file)) throw new Error(`reference file missing: ${file} (the shared/ folder must sit beside the checkout)`);
+export function fixtureFile(...parts: string[]): string {
+  const file = path.join(fixturesDir, ...parts);
+  if (!existsSync(file)) throw new Error(`fixture missing: ${file}`);
   return file;
 }

@@ -1,4 +1,4 @@
-// Response bodies as slurmrestd v0.0.39 to v0.0.44 write them, built from a small job model.
+// Response bodies as slurmrestd v0.0.39 to v0.0.45 write them, built from a small job model.
 // Used by the fake slurmrestd and by the adapter specs; every body a spec uses is checked against
 // the version's OpenAPI document (slurm-contract.ts) before it is used, so they cannot drift.
 
@@ -6,7 +6,7 @@ import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 
 export type NewerVersion = Exclude<SlurmApiVersion, 'v0.0.38'>;
 
-export const NEWER_VERSIONS: readonly NewerVersion[] = ['v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44'];
+export const NEWER_VERSIONS: readonly NewerVersion[] = ['v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44', 'v0.0.45'];
 
 /** The release whose generated document describes each version (see slurm-contract.ts). */
 export const RELEASE: Readonly<Record<NewerVersion, { major: number; minor: number; micro: number }>> = {
@@ -16,6 +16,7 @@ export const RELEASE: Readonly<Record<NewerVersion, { major: number; minor: numb
   'v0.0.42': { major: 24, minor: 11, micro: 6 },
   'v0.0.43': { major: 25, minor: 5, micro: 8 },
   'v0.0.44': { major: 25, minor: 11, micro: 0 },
+  'v0.0.45': { major: 26, minor: 5, micro: 5 },
 };
 
 /** One job as the fake slurmctld keeps it. */

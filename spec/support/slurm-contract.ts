@@ -1,5 +1,5 @@
 // The Slurm REST API contract for specs: request and response bodies checked with ajv against
-// each version's OpenAPI document in ../shared/reference/slurm-openapi/. The documents are read as
+// each version's OpenAPI document in spec/fixtures/openapi/. The documents are read as
 // they are, except for the repairs below, each one proved necessary by slurm-contract.spec.ts:
 //
 // - strict: every object schema that lists its properties refuses any other key (slurmrestd
@@ -11,7 +11,10 @@
 //   `nullable`), `meta.Slurm.version` numbers are integers (the document says strings), jobs carry
 //   `group_name`, `prefer` and `tasks_per_node`, error entries carry `error_code`, `description`
 //   and `source`, and an error answer is the object `{meta, errors, ...}` of the operation's
-//   success answer, where the document declares the bare `v0.0.38_errors` array or nothing.
+//   success answer, where the document declares the bare `v0.0.38_errors` array or nothing;
+// - v0.0.40+: `job_resources` of a job not yet allocated is null (repairNullJobResources);
+// - v0.0.38 requests: `nodes` is the string "n" that 22.05.8 honours, not the documented array
+//   [min, max], which it silently ignores (see repairV0038Requests).
 //
 // Bodies that are not JSON (slurmrestd's router answers text/plain: "Authentication failure",
 // "Unable to parse query.") are described by no document and are not checked.
@@ -19,7 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SUPPORTED_API_VERSIONS, type SlurmApiVersion } from '../../lib/slurm/api-versions.js';
-import { referenceFile } from './repo.js';
+import { fixtureFile } from './repo.js';
 
 const COMBINED_24_05 = 'v0.0.39+v0.0.40+v0.0.41.generated-by-slurm-24.05.2.json';
 
@@ -32,6 +35,8 @@ export const OPENAPI_DOCUMENTS: Readonly<Record<SlurmApiVersion, readonly string
   'v0.0.42': ['v0.0.42.generated-by-slurm-24.11.6.json'],
   'v0.0.43': ['v0.0.43.generated-by-slurm-25.05.8.json'],
   'v0.0.44': ['v0.0.44.generated-by-slurm-25.11.0rc2.json'],
+  // As slurmrestd 26.05.5 serves it at /openapi/v3 (no generated document of v0.0.45 was published).
+  'v0.0.45': ['v0.0.42+v0.0.43+v0.0.44+v0.0.45.served-by-slurm-26.05.5.json'],
 };
 
 /** Which repairs a prepared copy gets (all on by default; specs turn them off to prove them). */
@@ -40,9 +45,11 @@ export interface Repairs {
   readonly nestedRequired: boolean;
   /** The v0.0.38 response repairs (see the file's head). */
   readonly v0038Responses: boolean;
+  /** v0.0.40+: `job_resources` may be null (see repairNullJobResources). */
+  readonly nullJobResources: boolean;
 }
 
-const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true };
+const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true, nullJobResources: true };
 
 type Json = Record<string, unknown>;
 
@@ -75,11 +82,22 @@ export function slurmContract(version: SlurmApiVersion, repairs: Partial<Repairs
 
 /** The raw document, as in the reference folder (a spec that needs it fails when it is missing). */
 export function openApiDocument(file: string): Json {
-  return JSON.parse(readFileSync(referenceFile('slurm-openapi', file), 'utf8')) as Json;
+  // A bare name is one of spec/fixtures/openapi/; a path is relative to spec/fixtures (recordings).
+  return JSON.parse(readFileSync(file.includes('/') ? fixtureFile(file) : fixtureFile('openapi', file), 'utf8')) as Json;
 }
 
-function buildContract(version: SlurmApiVersion, repairs: Repairs): SlurmContract {
-  const documents = OPENAPI_DOCUMENTS[version];
+/** The contract of one version as other documents describe it: e.g. the one a recorded server served. */
+export function contractOf(version: SlurmApiVersion, documents: readonly string[], repairs: Partial<Repairs> = {}): SlurmContract {
+  const key = `${version}:${documents.join('+')}:${JSON.stringify(repairs)}`;
+  let contract = contracts.get(key);
+  if (contract === undefined) {
+    contract = buildContract(version, { ...ALL_REPAIRS, ...repairs }, documents);
+    contracts.set(key, contract);
+  }
+  return contract;
+}
+
+function buildContract(version: SlurmApiVersion, repairs: Repairs, documents: readonly string[] = OPENAPI_DOCUMENTS[version]): SlurmContract {
   const prepared = documents.map((file) => new PreparedDocument(file, version, repairs));
 
   const problems = (side: 'request' | 'response', method: string, path: string, status: number, body: unknown): string[] =>
@@ -121,7 +139,7 @@ class PreparedDocument {
     const raw = openApiDocument(file);
     this.#repairedV0038 = version === 'v0.0.38' && repairs.v0038Responses;
     const side = (which: 'request' | 'response') => {
-      const doc = prepare(raw, repairs, which === 'response' && this.#repairedV0038);
+      const doc = prepare(raw, repairs, which === 'response' && this.#repairedV0038, which === 'request' && this.#repairedV0038);
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       const id = `${which}:${file}`;
       ajv.addSchema(doc, id);
@@ -217,10 +235,12 @@ function segments(path: string): string[] {
 
 // ---- preparing a document ---------------------------------------------------------------------
 
-function prepare(raw: Json, repairs: Repairs, v0038Responses: boolean): Json {
+function prepare(raw: Json, repairs: Repairs, v0038Responses: boolean, v0038Requests = false): Json {
   const doc = structuredClone(raw);
   const schemas = ((doc['components'] ??= {}) as Json)['schemas'] as Record<string, Json>;
   if (v0038Responses) repairV0038Responses(schemas);
+  if (v0038Requests) repairV0038Requests(schemas);
+  if (repairs.nullJobResources) repairNullJobResources(schemas);
   visitSchemas(doc, (schema) => {
     if (repairs.nestedRequired) repairNestedRequired(schema);
     if (repairs.strict && isObjectWithProperties(schema) && !('additionalProperties' in schema)) schema['additionalProperties'] = false;
@@ -321,13 +341,38 @@ function repairV0038Responses(schemas: Record<string, Json>): void {
   };
 }
 
+/**
+ * `job_properties.nodes` is `[min, max]` in the document, but slurmrestd 22.05.8 ignores that
+ * array (the job gets Slurm's default node count: max_nodes reads back 0) and honours the
+ * string form `"n"` or `"min-max"` of later versions, which the deployer therefore sends.
+ */
+function repairV0038Requests(schemas: Record<string, Json>): void {
+  const properties = schemas['v0.0.38_job_properties']?.['properties'] as Json | undefined;
+  if (properties?.['nodes'] === undefined) throw new Error('the v0.0.38 document lacks job_properties.nodes');
+  properties['nodes'] = { type: 'string', description: 'node count: "n" or "min-max" (what 22.05.8 honours)' };
+}
+
+/**
+ * Real slurmrestd 24.11 and 26.05 print `"job_resources": null` for a job not yet allocated
+ * (spec/fixtures/recorded/.../02-job-just-submitted.json), where the document they serve
+ * themselves says `$ref: vX_job_res` (an object).
+ */
+function repairNullJobResources(schemas: Record<string, Json>): void {
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (!name.endsWith('_job_info')) continue;
+    const properties = schema['properties'] as Json | undefined;
+    const resources = properties?.['job_resources'] as Json | undefined;
+    if (resources?.['$ref'] !== undefined) properties!['job_resources'] = { anyOf: [{ $ref: resources['$ref'] }, { type: 'null' }] };
+  }
+}
+
 function allowNull(schema: Json): void {
   const type = schema['type'];
   if (typeof type === 'string') schema['type'] = [type, 'null'];
   if (Array.isArray(schema['enum']) && !schema['enum'].includes(null)) schema['enum'] = [...(schema['enum'] as unknown[]), null];
 }
 
-/** Every supported version has its documents: CI without ../shared/reference fails here, loudly. */
+/** Every supported version has its documents: CI without spec/fixtures fails here, loudly. */
 export function assertEveryDocumentPresent(): void {
-  for (const version of SUPPORTED_API_VERSIONS) for (const file of OPENAPI_DOCUMENTS[version]) referenceFile('slurm-openapi', file);
+  for (const version of SUPPORTED_API_VERSIONS) for (const file of OPENAPI_DOCUMENTS[version]) fixtureFile('openapi', file);
 }

@@ -1,9 +1,9 @@
-// The bodies recorded from the real slurmrestd 22.05 (../shared/reference/slurm-22.05-samples),
+// The bodies recorded from the real slurmrestd 22.05 (spec/fixtures/slurm-22.05),
 // with the request and status that produced each. A spec gets a JSON body only after it passed
 // the v0.0.38 OpenAPI contract, so the samples and the document cannot drift apart unseen.
 
 import { readFileSync } from 'node:fs';
-import { referenceFile } from './repo.js';
+import { fixtureFile } from './repo.js';
 import { slurmContract } from './slurm-contract.js';
 
 export interface RecordedSample {
@@ -62,7 +62,7 @@ export const NOT_CHECKED_V0038 = [
 ];
 
 export function recordedText(file: string): string {
-  return readFileSync(referenceFile('slurm-22.05-samples', file), 'utf8');
+  return readFileSync(fixtureFile('slurm-22.05', file), 'utf8');
 }
 
 /** A recorded JSON answer, after the v0.0.38 contract accepted it (throws otherwise). */

@@ -41,8 +41,40 @@ export function startStack(): Promise<StackEnv> {
   return started;
 }
 
-export async function readStackEnv(): Promise<StackEnv> {
-  const text = await readFile(path.join(stackDir(), 'stack.env'), 'utf8');
+/** A real Slurm release the stack scripts can start: the host's, or one in a cached chroot. */
+export type SlurmRelease = '22.05' | '24.11' | '26.05';
+
+export interface ReleaseEnv extends StackEnv {
+  readonly SLURM_RELEASE: SlurmRelease;
+  /** SLURM_JOB_DIR as the host sees it (the chroot's /stack/jobs is below its root). */
+  readonly SLURM_JOB_DIR_ON_HOST: string;
+}
+
+const releases = new Map<SlurmRelease, Promise<ReleaseEnv>>();
+
+/**
+ * Starts the stack with that release's Slurm (once per process; SLURM_RELEASE=... stack-start.sh:
+ * a chroot release is built into its cache on first use, about a minute) and returns its env.
+ */
+export function startRelease(release: SlurmRelease): Promise<ReleaseEnv> {
+  let started = releases.get(release);
+  if (started === undefined) {
+    started = (async () => {
+      await run('bash', [path.join(repoRoot, 'scripts', 'stack-start.sh')], {
+        timeout: 900_000,
+        maxBuffer: 16 << 20,
+        env: { ...process.env, SLURM_RELEASE: release },
+      });
+      const env = await readStackEnv(release === '22.05' ? 'stack.env' : `stack-${release}.env`);
+      return { SLURM_JOB_DIR_ON_HOST: env.SLURM_JOB_DIR, ...env, SLURM_RELEASE: release } as ReleaseEnv;
+    })();
+    releases.set(release, started);
+  }
+  return started;
+}
+
+export async function readStackEnv(file = 'stack.env'): Promise<StackEnv> {
+  const text = await readFile(path.join(stackDir(), file), 'utf8');
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const eq = line.indexOf('=');

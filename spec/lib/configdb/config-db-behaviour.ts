@@ -245,6 +245,40 @@ export function describeConfigDbBehaviour(name: string, makeHarness: () => Promi
       expect((await recorder.waitForChanges(1)).map(summary)).to.deep.equal([{ put: 'z', kind: 'slurm', args: SCRIPT_ARGS, revision: rZ }]);
     });
 
+    it('writes many states in one call, each only while its own deployment exists, each answered alone', async () => {
+      await h.putDeployment('a', slurm('a'));
+      await h.putDeployment('b', slurm('b'));
+      await h.putDeployment('gone', slurm('gone'));
+      await h.deleteDeployment('gone');
+      const results = await h.db.writeStates([
+        { id: 'a', state: { status: 'PENDING', job_id: 1 } },
+        { id: 'gone', state: { status: 'RUNNING', job_id: 2 } },
+        { id: 'b', state: { status: 'RUNNING', job_id: 3 } },
+        { id: 'never', state: { status: 'RUNNING', job_id: 4 } },
+        // The same id again: lands after the first write of it.
+        { id: 'a', state: { status: 'RUNNING', job_id: 1 } },
+      ]);
+      expect(results).to.deep.equal(['written', 'deployment-missing', 'written', 'deployment-missing', 'written']);
+      expect(await h.readState('a')).to.equal(encodeState({ status: 'RUNNING', job_id: 1 }));
+      expect(await h.readState('b')).to.equal(encodeState({ status: 'RUNNING', job_id: 3 }));
+      expect(await h.readState('gone')).to.equal(undefined);
+      expect(await h.readState('never')).to.equal(undefined);
+      expect(await h.db.writeStates([])).to.deep.equal([]);
+    });
+
+    it('writes more states than one transaction holds, in far fewer revisions than writes', async function () {
+      this.timeout(60_000);
+      const ids = Array.from({ length: 300 }, (_, i) => `m${i}`);
+      for (const id of ids) await h.putDeployment(id, slurm(id));
+      const before = (await h.db.listDeployments()).revision;
+      const results = await h.db.writeStates(ids.map((id, i) => ({ id, state: { status: 'RUNNING', job_id: i } })));
+      const after = (await h.db.listDeployments()).revision;
+      expect(results).to.deep.equal(ids.map(() => 'written'));
+      expect(after - before).to.be.within(1, 10);
+      const listing = await h.db.listDeployments();
+      expect(listing.deployments.map((d) => d.priorState?.job_id).sort((x, y) => (x ?? 0) - (y ?? 0))).to.deep.equal(ids.map((_, i) => i));
+    });
+
     it('deletes the state of a deleted deployment, but never of one that exists', async () => {
       await h.putDeployment('a', slurm('a'));
       await h.db.writeState('a', { status: 'RUNNING', job_id: 4 });

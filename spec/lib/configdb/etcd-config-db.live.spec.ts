@@ -84,6 +84,25 @@ describe('etcd Config DB @live', function () {
 
   describeConfigDbBehaviour('etcd', harness);
 
+  describe('state writes in transactions', () => {
+    it('fits 127 writes in one transaction under etcd\'s default --max-txn-ops 128, in one revision', async function () {
+      this.timeout(60_000);
+      const prefix = freshPrefix();
+      const db = createEtcdConfigDb({ hosts: `http://${endpoint}`, prefix, timeoutMs: 5000, writesPerTxn: 1000 });
+      try {
+        const ids = Array.from({ length: 127 }, (_, i) => `t${i}`);
+        for (const id of ids) await raw.put(deploymentKey(id, prefix)).value(asSkaSdpConfig({ key: id, kind: 'slurm', args: {} })).exec();
+        const before = (await db.listDeployments()).revision;
+        const results = await db.writeStates(ids.map((id, i) => ({ id, state: { status: 'PENDING', job_id: i } })));
+        expect(results).to.deep.equal(ids.map(() => 'written'));
+        expect((await db.listDeployments()).revision).to.equal(before + 1);
+      } finally {
+        await db.close();
+        await removePrefix(prefix);
+      }
+    });
+  });
+
   describe('with ska-sdp-config data written by etcdctl', () => {
     let h: Awaited<ReturnType<typeof harness>>;
     beforeEach(async () => {

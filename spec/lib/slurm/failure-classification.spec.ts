@@ -12,7 +12,7 @@ import {
   type SlurmOperation,
 } from '../../../lib/slurm/failure-classification.js';
 import { errorsOfV0038 } from '../../../lib/slurm/v0038.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { recordedBody } from '../../support/slurm-samples.js';
 
 interface RecordedError {
@@ -55,7 +55,7 @@ const RECORDED: readonly RecordedError[] = [
 const NOT_FOUND = ['err_unknown_job.json'];
 
 function read(file: string): string {
-  return readFileSync(referenceFile('slurm-22.05-samples', file), 'utf8');
+  return readFileSync(fixtureFile('slurm-22.05', file), 'utf8');
 }
 
 function answerOf(r: Pick<RecordedError, 'file' | 'status' | 'contentType'>, elapsedMs?: number): HttpAnswer {
@@ -76,7 +76,7 @@ function classify(r: RecordedError, elapsedMs: number | null = r.elapsedMs) {
 describe('failure classification', () => {
   describe('recorded error answers', () => {
     it('covers every recorded error sample', () => {
-      const files = readdirSync(referenceFile('slurm-22.05-samples')).filter((f) => /^(err_|ctld_down_)/.test(f));
+      const files = readdirSync(fixtureFile('slurm-22.05')).filter((f) => /^(err_|ctld_down_)/.test(f));
       expect(files.length).to.equal(18);
       expect([...RECORDED.map((r) => r.file), ...NOT_FOUND]).to.have.members(files);
     });

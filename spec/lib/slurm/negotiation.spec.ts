@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { compareApiVersions, isSupportedApiVersion, SUPPORTED_API_VERSIONS } from '../../../lib/slurm/api-versions.js';
 import { NoCommonApiVersionError, pickApiVersion, readServerOffer, type ServerOffer } from '../../../lib/slurm/negotiation.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { OPENAPI_DOCUMENTS, openApiDocument } from '../../support/slurm-contract.js';
 
-const recorded2205 = (): unknown => JSON.parse(readFileSync(referenceFile('slurm-22.05-samples', 'openapi_v3.json'), 'utf8'));
+const recorded2205 = (): unknown => JSON.parse(readFileSync(fixtureFile('slurm-22.05', 'openapi_v3.json'), 'utf8'));
 
 function offer(versions: string[], accounting: string[] = [], bearer = false): ServerOffer {
   return { versions, accounting: new Set(accounting), bearer };
@@ -60,7 +60,8 @@ describe('REST API version negotiation', () => {
     it('picks the newest version both sides speak', () => {
       expect(pickApiVersion(offer(['v0.0.36', 'v0.0.37', 'v0.0.38']), 'x')).to.equal('v0.0.38');
       expect(pickApiVersion(offer(['v0.0.40', 'v0.0.41', 'v0.0.42']), 'x')).to.equal('v0.0.42');
-      expect(pickApiVersion(offer(['v0.0.43', 'v0.0.44', 'v0.0.45']), 'x')).to.equal('v0.0.44');
+      expect(pickApiVersion(offer(['v0.0.43', 'v0.0.44', 'v0.0.45']), 'x')).to.equal('v0.0.45');
+      expect(pickApiVersion(offer(['v0.0.44', 'v0.0.45', 'v0.0.46']), 'x')).to.equal('v0.0.45');
       expect(pickApiVersion(offer(['v0.0.41', 'v0.0.40']), 'x', ['v0.0.38', 'v0.0.40'])).to.equal('v0.0.40');
     });
 
@@ -69,7 +70,7 @@ describe('REST API version negotiation', () => {
       expect(error).to.be.instanceOf(NoCommonApiVersionError);
       expect(error.message).to.equal(
         'no Slurm REST API version in common: slurmrestd at http://slurm:6820 offers v0.0.36, v0.0.37; ' +
-          'this deployer speaks v0.0.38, v0.0.39, v0.0.40, v0.0.41, v0.0.42, v0.0.43, v0.0.44',
+          'this deployer speaks v0.0.38, v0.0.39, v0.0.40, v0.0.41, v0.0.42, v0.0.43, v0.0.44, v0.0.45',
       );
       expect((error as NoCommonApiVersionError).serverVersions).to.deep.equal(['v0.0.36', 'v0.0.37']);
       expect(catchError(() => pickApiVersion(offer([]), 'x')).message).to.contain('offers none (its /openapi/v3 lists no /slurm/vX/ job paths)');
@@ -81,10 +82,11 @@ describe('REST API version negotiation', () => {
       expect(['v0.0.100', 'v0.0.9', 'v0.0.44', 'v1.0.0'].sort(compareApiVersions)).to.deep.equal(['v0.0.9', 'v0.0.44', 'v0.0.100', 'v1.0.0']);
     });
 
-    it('speaks v0.0.38 to v0.0.44 and nothing else', () => {
-      expect(SUPPORTED_API_VERSIONS).to.deep.equal(['v0.0.38', 'v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44']);
+    it('speaks v0.0.38 to v0.0.45 and nothing else', () => {
+      expect(SUPPORTED_API_VERSIONS).to.deep.equal(['v0.0.38', 'v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44', 'v0.0.45']);
       expect(isSupportedApiVersion('v0.0.37')).to.equal(false);
-      expect(isSupportedApiVersion('v0.0.45')).to.equal(false);
+      expect(isSupportedApiVersion('v0.0.45')).to.equal(true);
+      expect(isSupportedApiVersion('v0.0.46')).to.equal(false);
     });
   });
 });

@@ -12,7 +12,7 @@ import { Secret } from '../../../lib/core/secret.js';
 import { connectSlurm, createSlurmRestClient, type SlurmRestClientOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { renderSubmitV0038 } from '../../../lib/slurm/v0038.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { slurmContract } from '../../support/slurm-contract.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJzbHVybWpvYiIsImV4cCI6OTk5OTk5OTk5OX0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
@@ -28,7 +28,7 @@ const spec: JobSpec = {
 };
 
 function sample(name: string): string {
-  return readFileSync(referenceFile('slurm-22.05-samples', name), 'utf8');
+  return readFileSync(fixtureFile('slurm-22.05', name), 'utf8');
 }
 
 interface Received {

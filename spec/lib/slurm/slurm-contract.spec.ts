@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { adapterFor } from '../../../lib/slurm/adapters.js';
 import { SUPPORTED_API_VERSIONS, type SlurmApiVersion } from '../../../lib/slurm/api-versions.js';
 import { readServerOffer } from '../../../lib/slurm/negotiation.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { cancelAnswer, jobsAnswer, NEWER_VERSIONS, type FakeJob } from '../../support/slurm-bodies.js';
 import { assertEveryDocumentPresent, OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from '../../support/slurm-contract.js';
 import { NOT_CHECKED_V0038, RECORDED_V0038, recordedText } from '../../support/slurm-samples.js';
@@ -18,7 +18,7 @@ function sample(file: string): unknown {
 const job: FakeJob = { jobId: 7, name: 'd1', mcsLabel: 'label', comment: 'c', state: ['RUNNING'], reason: 'None', submitTime: 1_800_000_000, startTime: 1_800_000_010 };
 
 describe('Slurm OpenAPI contract', () => {
-  it('has the documents of every supported version: without ../shared/reference/slurm-openapi this fails, never skips', () => {
+  it('has the documents of every supported version: without spec/fixtures/openapi this fails, never skips', () => {
     assertEveryDocumentPresent();
     expect(Object.keys(OPENAPI_DOCUMENTS)).to.have.members([...SUPPORTED_API_VERSIONS]);
   });
@@ -70,7 +70,7 @@ describe('Slurm OpenAPI contract', () => {
 
   describe('the recorded v0.0.38 answers (slurmrestd 22.05)', () => {
     it('the table covers every recorded body', () => {
-      const files = readdirSync(referenceFile('slurm-22.05-samples'));
+      const files = readdirSync(fixtureFile('slurm-22.05'));
       expect([...RECORDED_V0038.map((s) => s.file), ...NOT_CHECKED_V0038]).to.have.members(files);
     });
 
@@ -115,7 +115,7 @@ describe('Slurm OpenAPI contract', () => {
 
   it('checks every newer version against each of its documents (v0.0.40 and v0.0.41 have two)', () => {
     const counts = Object.fromEntries(NEWER_VERSIONS.map((v: SlurmApiVersion) => [v, slurmContract(v).documents.length]));
-    expect(counts).to.deep.equal({ 'v0.0.39': 1, 'v0.0.40': 2, 'v0.0.41': 2, 'v0.0.42': 1, 'v0.0.43': 1, 'v0.0.44': 1 });
+    expect(counts).to.deep.equal({ 'v0.0.39': 1, 'v0.0.40': 2, 'v0.0.41': 2, 'v0.0.42': 1, 'v0.0.43': 1, 'v0.0.44': 1, 'v0.0.45': 1 });
     // A body v0.0.40's own document accepts but the 24.05.2 one does not would fail: both are asked.
     const body = jobsAnswer('v0.0.40', [job], 1_800_000_100);
     expect(slurmContract('v0.0.40').responseProblems('GET', '/slurm/v0.0.40/jobs/', 200, { ...body, extra: 1 })).to.have.length(2);

@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import { errorsOfV0038, jobStateOfString, parseJobsV0038, parseSubmitV0038, renderSubmitV0038 } from '../../../lib/slurm/v0038.js';
-import { referenceFile } from '../../support/repo.js';
+import { fixtureFile } from '../../support/repo.js';
 import { recordedBody, recordedText } from '../../support/slurm-samples.js';
+import { slurmContract } from '../../support/slurm-contract.js';
 
 /** A recorded answer, checked against the v0.0.38 OpenAPI document before it is used. */
 function sample(name: string): unknown {
@@ -47,7 +48,7 @@ describe('v0.0.38 adapter', () => {
     let validateSubmission: ValidateFunction;
 
     before(() => {
-      openapi = JSON.parse(readFileSync(referenceFile('slurm-openapi', 'v0.0.38.static.slurm-23.02.json'), 'utf8'));
+      openapi = JSON.parse(readFileSync(fixtureFile('openapi', 'v0.0.38.static.slurm-23.02.json'), 'utf8'));
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       ajv.addSchema(openapi, 'slurm-v0.0.38');
       const validate = ajv.getSchema('slurm-v0.0.38#/components/schemas/v0.0.38_job_submission');
@@ -55,7 +56,7 @@ describe('v0.0.38 adapter', () => {
       validateSubmission = validate;
     });
 
-    it('renders every field under the v0.0.38 key, nodes as [min, max] and environment as an object', () => {
+    it('renders every field under the v0.0.38 key, nodes as the string "n" (22.05.8 ignores the documented [min, max]) and environment as an object', () => {
       expect(renderSubmitV0038(fullSpec)).to.deep.equal({
         script: '#!/bin/bash\necho hi\n',
         job: {
@@ -65,7 +66,7 @@ describe('v0.0.38 adapter', () => {
           comment: 'sdp-slurm-deployer:deployment=d1;submit=r3',
           partition: 'debug',
           time_limit: 10,
-          nodes: [2, 2],
+          nodes: '2',
           tasks: 4,
           cpus_per_task: 2,
           memory_per_node: 512,
@@ -85,12 +86,17 @@ describe('v0.0.38 adapter', () => {
       });
     });
 
-    it('validates against the schema v0.0.38_job_submission', () => {
+    it('validates against the schema v0.0.38_job_submission, but for nodes: a string where the document says [min, max]', () => {
       for (const spec of [fullSpec, minimalSpec]) {
-        const ok = validateSubmission(renderSubmitV0038(spec));
+        const body = renderSubmitV0038(spec) as { script: string; job: Record<string, unknown> };
+        const { nodes: _nodes, ...job } = body.job;
+        const ok = validateSubmission({ ...body, job });
         expect(validateSubmission.errors ?? [], JSON.stringify(validateSubmission.errors)).to.deep.equal([]);
         expect(ok).to.equal(true);
+        expect(slurmContract('v0.0.38').requestProblems('POST', '/slurm/v0.0.38/job/submit', body)).to.deep.equal([]);
       }
+      // The raw document refuses the string: the contract's repair is what lets it through.
+      expect(validateSubmission(renderSubmitV0038(fullSpec))).to.equal(false);
     });
 
     it('the validator is able to refuse: a number for nodes and a missing script fail', () => {

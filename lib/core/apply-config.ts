@@ -1,0 +1,125 @@
+// Config DB facts folded into slots: a listing, a put, an unreadable value, a deletion. A new
+// spec replaces the job of the old one; a deletion leaves a slot behind while anything of the
+// deployment is pending (its job to cancel, a submit outstanding, its state to remove).
+
+import { sameState, type DeploymentState } from './deployment-state.js';
+import { desiredOf, desiredOfInvalid } from './desired.js';
+import type { DeployerEvent, DeploymentEntry } from './events.js';
+import { addStray, REJECTED } from './slot.js';
+import { guarded } from './slot-fault.js';
+import { isTerminalStatus } from './status.js';
+import type { StepDraft } from './step-draft.js';
+import type { Deployment, Desired, ReducerSettings, Slot, TrackedJob } from './world.js';
+
+export function applyEntry(settings: ReducerSettings, draft: StepDraft, entry: DeploymentEntry, listing?: Listing): void {
+  guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)), entry.revision);
+}
+
+interface Listing {
+  /** The state found stored for the deployment (none: undefined). */
+  readonly priorState?: DeploymentState;
+  /** At start the prior state names this deployment's job; at a resync, an earlier one's. */
+  readonly followPriorJob: boolean;
+}
+
+export function applyListing(settings: ReducerSettings, draft: StepDraft, event: Extract<DeployerEvent, { type: 'configListed' }>): void {
+  const { deployments: entries, invalid } = event;
+  const listedIds = new Set<string>();
+  for (const e of entries) if (e.kind === 'slurm') listedIds.add(e.id);
+  for (const i of invalid) listedIds.add(i.id);
+  const followPriorJob = !draft.scalars.listed;
+  draft.scalars.listed = true;
+  const unlisted: string[] = [];
+  for (const [id, slot] of draft.read('slots').entries()) if (slot.deployment !== undefined && !listedIds.has(id)) unlisted.push(id);
+  for (const id of unlisted) guarded(draft, id, (slot) => remove(settings, slot));
+  for (const entry of entries) applyEntry(settings, draft, entry, { priorState: entry.priorState, followPriorJob });
+  for (const bad of invalid) guarded(draft, bad.id, (slot) => upsert(draft, slot, desiredOfInvalid(bad)), bad.revision);
+  // States of deployments deleted while no deployer watched go too, once their jobs have ended.
+  if (settings.keepStateOfDeleted) return;
+  for (const id of event.orphanStates ?? []) {
+    if (listedIds.has(id)) continue;
+    guarded(draft, id, (slot) => (slot.deployment !== undefined || slot.removal !== undefined ? slot : { ...slot, removal: { deleting: false, attempt: 0, notBefore: 0 } }));
+  }
+}
+
+export function upsert(draft: StepDraft, current: Slot, desired: Desired, listing?: Listing): Slot {
+  // Created again: its state is its own again, not to be removed.
+  const slot: Slot = current.removal === undefined ? current : { ...current, removal: undefined };
+  const existing = slot.deployment;
+  const priorState = listing?.priorState;
+  if (existing === undefined) return { ...slot, deployment: created(draft, slot, desired, listing) };
+  // A listing that finds another state than the one last written (a write or a deletion was
+  // missed, say while the watch was down) has the wanted state written again.
+  const written = listing !== undefined && !sameState(existing.written, priorState) ? undefined : existing.written;
+  // Unchanged args never cause a resubmit, whatever else changed in the value.
+  if (existing.desired.argsKey === desired.argsKey) return written === existing.written ? slot : { ...slot, deployment: { ...existing, written } };
+  // A new spec: its job replaces the old one, which is cancelled first (the new one waits for it).
+  // A submit of the old spec still outstanding is answered (or told by a poll) first: its job is a stray then.
+  let next: Slot = slot;
+  const phase = existing.phase;
+  if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'replaced', phase.job.provableFromPollId);
+  if (phase.kind === 'submitting') next = { ...next, leftover: { submitId: phase.submitId } };
+  if (phase.kind === 'uncertain') next = { ...next, leftover: { submitId: phase.submitId, resolvedByPollId: phase.resolvedByPollId } };
+  const deployment: Deployment = {
+    desired,
+    generation: existing.generation + 1,
+    phase: desired.invalid === undefined ? { kind: 'idle' } : { kind: 'invalid' },
+    ...(written === undefined ? {} : { written }),
+    ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
+  };
+  return { ...next, deployment };
+}
+
+function created(draft: StepDraft, slot: Slot, desired: Desired, listing?: Listing): Deployment {
+  const priorState = listing?.priorState;
+  const changedMeanwhile = specChanged(priorState, desired);
+  const base = {
+    desired,
+    generation: (priorState?.generation ?? 1) + (changedMeanwhile ? 1 : 0),
+    ...(priorState === undefined ? {} : { written: priorState }),
+  };
+  if (desired.invalid !== undefined) return { ...base, phase: { kind: 'invalid' } };
+  // Its job runs other args when the state says another spec (changed while the deployer was down).
+  const job = listing?.followPriorJob && !changedMeanwhile ? jobOfPriorState(priorState, draft.scalars.nextPollId) : undefined;
+  if (job !== undefined) return { ...base, phase: { kind: 'tracking', job } };
+  // Refused for good before the restart, these very args: not submitted again.
+  const rejected = listing?.followPriorJob && !changedMeanwhile ? rejectionOfPriorState(priorState) : undefined;
+  if (rejected !== undefined) return { ...base, phase: { kind: 'rejected', reason: rejected } };
+  // The outstanding submit of its former self is its own again only if it is of this very spec.
+  if (slot.leftover?.submitId === desired.submitId) {
+    const { submitId, resolvedByPollId } = slot.leftover;
+    return { ...base, phase: resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId } };
+  }
+  return { ...base, phase: { kind: 'idle' } };
+}
+
+/** Slurm's message, when the state found says Slurm refused the spec it names. */
+function rejectionOfPriorState(state: DeploymentState | undefined): string | undefined {
+  if (state?.status !== 'FAILED' || state.spec === undefined || !state.reason?.startsWith(REJECTED)) return undefined;
+  return state.reason.slice(REJECTED.length);
+}
+
+/** Whether a state found in the Config DB describes other args than the deployment has now. */
+function specChanged(state: DeploymentState | undefined, desired: Desired): boolean {
+  return state?.spec !== undefined && state.spec !== desired.specHash;
+}
+
+/** After a restart, the state we wrote names the job: follow it rather than submit again. */
+function jobOfPriorState(state: DeploymentState | undefined, nextPollId: number): TrackedJob | undefined {
+  if (state?.job_id === undefined) return undefined;
+  return { jobId: state.job_id, provableFromPollId: nextPollId, fromPriorState: true, ...(isTerminalStatus(state.status) ? { final: state } : {}) };
+}
+
+export function remove(settings: ReducerSettings, slot: Slot): Slot {
+  const d = slot.deployment;
+  if (d === undefined) return slot;
+  let next: Slot = { ...slot, deployment: undefined };
+  const phase = d.phase;
+  // Its submit still outstanding may yet create a job: a deployment created again waits for it.
+  if (phase.kind === 'submitting') next = { ...next, leftover: { submitId: phase.submitId } };
+  if (phase.kind === 'uncertain') next = { ...next, leftover: { submitId: phase.submitId, resolvedByPollId: phase.resolvedByPollId } };
+  if (!settings.keepStateOfDeleted && d.written !== undefined) next = { ...next, removal: { deleting: false, attempt: 0, notBefore: 0 } };
+  // Its job, still active, is now nobody's: it is cancelled.
+  if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'deployment removed', phase.job.provableFromPollId);
+  return next;
+}

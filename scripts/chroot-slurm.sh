@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# chroot-slurm.sh start|stop RELEASE
+#   A newer real Slurm beside the host's 22.05: RELEASE 24.11 (Debian trixie) or 26.05 (Debian
+#   sid), installed by debootstrap into a root cached in a fixed folder outside the repository
+#   ($SDP_CHROOT_CACHE/<release>, built once, ~50 s and ~290 MB; a later start takes seconds),
+#   without touching the host's packages or /etc/apt. Inside the root: munged, slurmctld, slurmd
+#   (one node) and slurmrestd (JWT), on 127.0.0.1 ports of its own, so the releases run at once:
+#     24.11: slurmctld 17817, slurmd 17818, slurmrestd 17820
+#     26.05: slurmctld 18817, slurmd 18818, slurmrestd 18820
+#   Etcd is the host stack's (stack-start.sh starts it first). Writes
+#   $SDP_STACK_DIR/stack-<release>.env with the same keys as stack.env. Idempotent; daemons are
+#   started and stopped by PID, and only processes whose root is this chroot are ever signalled.
+set -euo pipefail
+
+ACTION=${1:?usage: $0 start|stop RELEASE}
+RELEASE=${2:?usage: $0 start|stop RELEASE}
+case $RELEASE in
+  24.11) SUITE=trixie PORT_BASE=17800 ;;
+  26.05) SUITE=sid PORT_BASE=18800 ;;
+  *) echo "chroot-slurm: unknown release $RELEASE (24.11 or 26.05)" >&2; exit 2 ;;
+esac
+CACHE=${SDP_CHROOT_CACHE:-/var/cache/sdp-slurm-deployer/chroot}
+STACK_DIR=${SDP_STACK_DIR:-/tmp/sdp-slurm-stack}
+MIRROR=${SDP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+ROOT=$CACHE/$RELEASE
+S=/stack                 # state dir inside the root
+H=$ROOT$S                # the same, seen from the host
+CONF=$S/slurm/slurm.conf
+CTLD_PORT=$((PORT_BASE + 17)) SLURMD_PORT=$((PORT_BASE + 18)) REST_PORT=$((PORT_BASE + 20))
+PKGS=slurmctld,slurmd,slurmrestd,slurm-client,munge,slurm-wlm-jwt-plugin
+CHROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+JOB_USER=slurmjob REST_USER=slurmrest
+read -r HOST_NAME </proc/sys/kernel/hostname
+NODE_NAME=${HOST_NAME%%.*}
+ENV_FILE=$STACK_DIR/stack-$RELEASE.env
+
+log() { echo "chroot-slurm $RELEASE: $*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+[[ $(id -u) == 0 ]] || die "must run as root"
+mkdir -p "$CACHE" "$STACK_DIR"
+exec 9>"$CACHE/$RELEASE.lock"
+flock -w 900 9 || die "cannot lock $CACHE/$RELEASE.lock"
+
+in_root() { chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 "$@" 9>&-; }
+ours() { [[ -n ${1:-} && $(readlink "/proc/$1/root" 2>/dev/null) == "$ROOT" ]]; }
+gone() { [[ ! -d /proc/$1 || $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
+pid_of() { local p=; { read -r p <"$H/run/$1.pid"; } 2>/dev/null; echo "${p//[!0-9]/}"; }
+alive() { local p; p=$(pid_of "$1"); ours "$p" && ! gone "$p"; }
+wait_until() {
+  local end=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do ((SECONDS < end)) || return 1; sleep 0.1; done
+}
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop() {
+  [[ -d $ROOT ]] || { log "no root at $ROOT"; return 0; }
+  local d pid p
+  stop_pid() {
+    kill -TERM "$2" 2>/dev/null || return 0
+    for _ in $(seq 100); do gone "$2" && return 0; sleep 0.1; done
+    log "$1 ($2) ignored SIGTERM: SIGKILL"; kill -KILL "$2" 2>/dev/null || true
+  }
+  p=$(pid_of slurmrestd); if ours "$p" && ! gone "$p"; then stop_pid slurmrestd "$p"; fi
+  if alive slurmctld && mountpoint -q "$ROOT/proc"; then
+    local ids; ids=$(in_root squeue -h -o %i 2>/dev/null || true)
+    [[ -z $ids ]] || in_root scancel $ids 2>/dev/null || true
+  fi
+  for d in slurmd slurmctld munged; do
+    p=$(pid_of $d); if ours "$p" && ! gone "$p"; then stop_pid $d "$p"; fi
+    rm -f "$H/run/$d.pid"
+  done
+  rm -f "$H/run/slurmrestd.pid"
+  for d in /proc/[0-9]*; do
+    pid=${d#/proc/}
+    ours "$pid" && ! gone "$pid" && { log "killing leftover $pid ($(cat "$d/comm" 2>/dev/null))"; kill -KILL "$pid" 2>/dev/null || true; }
+  done
+  sleep 0.2
+  for m in $(findmnt -rn -o TARGET | grep "^$ROOT/" | sort -r); do umount "$m" 2>/dev/null || umount -l "$m"; done
+  rm -f "$ENV_FILE"
+  log "stopped"
+}
+
+build_root() {
+  command -v debootstrap >/dev/null || {
+    log "installing debootstrap"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 debootstrap >&2 ||
+      { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 debootstrap >&2; } ||
+      die "cannot install debootstrap"
+  }
+  if [[ -e $ROOT ]]; then
+    findmnt -rn -o TARGET | grep -q "^$ROOT/" && die "$ROOT is half built and has mounts: run $0 stop $RELEASE"
+    rm -rf --one-file-system -- "$ROOT"
+  fi
+  log "debootstrap $SUITE into $ROOT (about a minute, once)"
+  local t0=$SECONDS
+  debootstrap --variant=minbase --include=$PKGS "$SUITE" "$ROOT" "$MIRROR" >"$CACHE/$RELEASE.debootstrap.log" 2>&1 ||
+    die "debootstrap failed: $(tail -5 "$CACHE/$RELEASE.debootstrap.log")"
+  touch "$ROOT/.sdp-chroot-built"
+  log "root built in $((SECONDS - t0)) s: $(du -shx "$ROOT" | cut -f1)"
+}
+
+ensure_user() {
+  in_root id -u "$1" >/dev/null 2>&1 ||
+    in_root useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1"
+}
+
+render_conf() {
+  local auth_alt="jwt_key=$S/slurm/jwt_hs256.key"
+  [[ -s $H/slurm/jwks.json ]] && auth_alt="jwks=$S/slurm/jwks.json,$auth_alt"
+  cat <<EOF
+# Generated by scripts/chroot-slurm.sh ($RELEASE): one node, loopback, no systemd, cgroups or accounting.
+ClusterName=sdp${RELEASE//./}
+SlurmctldHost=$NODE_NAME(127.0.0.1)
+SlurmctldPort=$CTLD_PORT
+SlurmdPort=$SLURMD_PORT
+SlurmUser=slurm
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$S/munge/munge.socket
+AuthAltTypes=auth/jwt
+AuthAltParameters=$auth_alt
+StateSaveLocation=$S/slurm/state
+SlurmdSpoolDir=$S/slurm/spool
+SlurmctldPidFile=$S/run/slurmctld.pid
+SlurmdPidFile=$S/run/slurmd.pid
+SlurmctldLogFile=$S/log/slurmctld.log
+SlurmdLogFile=$S/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+MailProg=/bin/true
+PlugStackConfig=$S/slurm/plugstack.conf
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/backfill
+SchedulerParameters=batch_sched_delay=0
+MpiDefault=none
+SlurmdParameters=config_overrides
+ReturnToService=2
+CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
+# mcs/none no longer exists (24.11+); mcs/label keeps a free-text label.
+MCSPlugin=mcs/label
+MinJobAge=300
+KillWait=5
+InactiveLimit=0
+Waittime=0
+NodeName=$NODE_NAME NodeAddr=127.0.0.1 NodeHostname=$NODE_NAME CPUs=8 RealMemory=2048 State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+EOF
+}
+
+layout() {
+  cmp -s /etc/hosts "$ROOT/etc/hosts" || cp /etc/hosts "$ROOT/etc/hosts"
+  ensure_user $REST_USER
+  ensure_user $JOB_USER
+  local su sg mu mg
+  su=$(in_root id -u slurm) sg=$(in_root id -g slurm) mu=$(in_root id -u munge) mg=$(in_root id -g munge)
+  mkdir -p "$H/munge" "$H/slurm/state" "$H/slurm/spool" "$H/run" "$H/log" "$H/jobs"
+  chmod 755 "$H" "$H/slurm" "$H/run" "$H/log"
+  chmod 1777 "$H/jobs"
+  chown "$mu:$mg" "$H/munge"
+  chmod 755 "$H/munge"
+  chown "$su:$sg" "$H/slurm/state" "$H/run" "$H/log"
+  chmod 700 "$H/slurm/state"
+  [[ -s $H/munge/munge.key ]] || in_root mungekey --create --keyfile=$S/munge/munge.key --bits=1024
+  chown "$mu:$mg" "$H/munge/munge.key"
+  chmod 600 "$H/munge/munge.key"
+  [[ -s $H/slurm/jwt_hs256.key ]] || head -c 32 /dev/urandom >"$H/slurm/jwt_hs256.key"
+  chown "$su:$sg" "$H/slurm/jwt_hs256.key"
+  chmod 600 "$H/slurm/jwt_hs256.key"
+  # The host stack's JWKS (its RS256 issuer), so Entra-like tokens work here too.
+  if [[ -s $STACK_DIR/slurm/jwks.json ]] && ! cmp -s "$STACK_DIR/slurm/jwks.json" "$H/slurm/jwks.json"; then
+    cp "$STACK_DIR/slurm/jwks.json" "$H/slurm/jwks.json"
+    chown "$su:$sg" "$H/slurm/jwks.json"
+    chmod 644 "$H/slurm/jwks.json"
+  fi
+  : >"$H/slurm/plugstack.conf"
+  # 24.11+: slurmd dies without cgroups unless the cgroup plugin is disabled.
+  echo "CgroupPlugin=disabled" >"$H/slurm/cgroup.conf"
+  local conf; conf=$(render_conf)
+  if [[ ! -f $H/slurm/slurm.conf || $(<"$H/slurm/slurm.conf") != "$conf" ]]; then
+    if alive slurmctld || alive slurmd || alive slurmrestd; then
+      log "slurm.conf changed: restarting the daemons"
+      stop
+      mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
+    fi
+    printf '%s\n' "$conf" >"$H/slurm/slurm.conf"
+  fi
+  chmod 644 "$H/slurm/slurm.conf" "$H/slurm/plugstack.conf" "$H/slurm/cgroup.conf"
+}
+
+token() { in_root scontrol token username="$1" lifespan=86400 | sed -n 's/^SLURM_JWT=//p'; }
+node_ready() { [[ $(in_root sinfo -h -n "$NODE_NAME" -o %T 2>/dev/null | head -1) =~ ^(idle|mixed|allocated|completing)$ ]]; }
+rest_up() { curl -sf -m 5 -o /dev/null -H "X-SLURM-USER-NAME: $JOB_USER" -H "X-SLURM-USER-TOKEN: $1" "http://127.0.0.1:$REST_PORT/openapi/v3"; }
+
+start() {
+  [[ -e $ROOT/.sdp-chroot-built ]] || build_root
+  mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
+  layout
+  mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
+  if ! alive munged; then
+    rm -f "$H/munge/munge.socket" "$H/munge/munge.socket.lock"
+    in_root setpriv --reuid=munge --regid=munge --init-groups munged --key-file=$S/munge/munge.key \
+      --socket=$S/munge/munge.socket --pid-file=$S/munge/munged.pid --log-file=$S/munge/munged.log \
+      --seed-file=$S/munge/munged.seed </dev/null >>"$H/log/munged.out" 2>&1 || die "munged did not start"
+    cp "$H/munge/munged.pid" "$H/run/munged.pid"
+    log "munged started"
+  fi
+  wait_until 10 in_root sh -c "munge -n -S $S/munge/munge.socket | unmunge -S $S/munge/munge.socket" || die "munge round trip failed"
+  if ! alive slurmctld; then
+    port_busy $CTLD_PORT && die "port $CTLD_PORT is taken by another process"
+    rm -f "$H/run/slurmctld.pid"
+    in_root slurmctld -f $CONF </dev/null >>"$H/log/slurmctld.out" 2>&1 || die "slurmctld: $(tail -5 "$H/log/slurmctld.log")"
+    wait_until 10 test -s "$H/run/slurmctld.pid" || die "slurmctld wrote no pid file"
+    log "slurmctld started"
+  fi
+  wait_until 30 sh -c "chroot '$ROOT' /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF scontrol ping | grep -q 'is UP'" ||
+    die "slurmctld does not answer: $(tail -5 "$H/log/slurmctld.log")"
+  if ! alive slurmd; then
+    port_busy $SLURMD_PORT && die "port $SLURMD_PORT is taken by another process"
+    rm -f "$H/run/slurmd.pid"
+    in_root slurmd -f $CONF -N "$NODE_NAME" </dev/null >>"$H/log/slurmd.out" 2>&1 || die "slurmd: $(tail -5 "$H/log/slurmd.log")"
+    wait_until 10 test -s "$H/run/slurmd.pid" || die "slurmd wrote no pid file"
+    log "slurmd started"
+  fi
+  if ! wait_until 20 node_ready; then
+    in_root scontrol update nodename="$NODE_NAME" state=resume >/dev/null 2>&1 || true
+    wait_until 15 node_ready || die "node not ready: $(tail -5 "$H/log/slurmd.log")"
+  fi
+  if ! alive slurmrestd; then
+    port_busy $REST_PORT && die "port $REST_PORT is taken by another process"
+    # chroot, setpriv and env exec in place: $! is slurmrestd's own PID.
+    setsid chroot "$ROOT" /usr/bin/setpriv --reuid=$REST_USER --regid=$REST_USER --init-groups \
+      /usr/bin/env -i PATH=$CHROOT_PATH SLURM_JWT=daemon SLURM_CONF=$CONF \
+      slurmrestd -f $CONF -a rest_auth/jwt -s openapi/slurmctld "127.0.0.1:$REST_PORT" \
+      </dev/null 9>&- >>"$H/log/slurmrestd.log" 2>&1 &
+    echo $! >"$H/run/slurmrestd.pid"
+    log "slurmrestd started"
+  fi
+  local job_token admin_token
+  job_token=$(token $JOB_USER) admin_token=$(token slurm)
+  [[ -n $job_token && -n $admin_token ]] || die "scontrol token failed"
+  wait_until 30 rest_up "$job_token" || die "slurmrestd does not answer: $(tail -5 "$H/log/slurmrestd.log")"
+  local kid=
+  [[ -s $H/slurm/jwks.json && $(<"$H/slurm/jwks.json") =~ \"kid\":\"([A-Za-z0-9_-]+)\" ]] && kid=${BASH_REMATCH[1]}
+  (
+    umask 077
+    printf '%s\n' \
+      "SDP_STACK_DIR=$STACK_DIR" \
+      "SLURM_RELEASE=$RELEASE" \
+      "SLURM_ROOT=$ROOT" \
+      "SLURM_URL=http://127.0.0.1:$REST_PORT" \
+      "SLURM_USER=$JOB_USER" \
+      "SLURM_JWT=$job_token" \
+      "SLURM_ADMIN_TOKEN=$admin_token" \
+      "SLURM_JWT_KEY_FILE=$H/slurm/jwt_hs256.key" \
+      "SLURM_JWKS_FILE=$H/slurm/jwks.json" \
+      "SLURM_JWKS_SIGNING_KEY=$STACK_DIR/slurm/jwks_signing_key.pem" \
+      "SLURM_JWKS_KID=$kid" \
+      "SLURM_CONF=$H/slurm/slurm.conf" \
+      "SLURM_JOB_DIR=$S/jobs" \
+      "SLURM_JOB_DIR_ON_HOST=$H/jobs" \
+      "ETCD_ENDPOINT=http://127.0.0.1:12379" \
+      "SDP_CONFIG_HOST=127.0.0.1" \
+      "SDP_CONFIG_PORT=12379" >"$ENV_FILE.$$"
+  )
+  mv -f "$ENV_FILE.$$" "$ENV_FILE"
+  echo "slurm $RELEASE up: slurmrestd http://127.0.0.1:$REST_PORT (env: $ENV_FILE)"
+}
+
+case $ACTION in
+  start) start ;;
+  stop) stop ;;
+  *) die "unknown action $ACTION" ;;
+esac

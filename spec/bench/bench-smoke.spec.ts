@@ -1,0 +1,53 @@
+// The bench at a small N, as a smoke test: every measure yields a number and the pipeline
+// submits every deployment and writes every job id. No timing is asserted (the full bench is
+// `npm run bench`, outside CI).
+
+import { expect } from 'chai';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bench, parseArgs } from '../../scripts/bench/cli.js';
+import type { Row } from '../../scripts/bench/report.js';
+
+describe('bench smoke run (N = 50)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let rows: Row[];
+  let out: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bench-smoke-'));
+    out = path.join(dir, 'results.json');
+    const options = parseArgs(['--sizes', '50', '--only', 'reducer,pipeline', '--interval', '400', '--budget', '60', '--out', out]);
+    rows = await bench({ ...options, quiet: true });
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('measures every reducer measure at N = 50, each a number, none estimated or skipped', () => {
+    const reducer = rows.filter((r) => r.section === 'reducer');
+    expect(reducer.map((r) => r.measure)).to.include.members(['configListed', 'firstPollAdopts', 'put', 'ackSubmit', 'ackWrite', 'noopTick', 'identicalPoll', 'changedPoll', 'heapMB']);
+    for (const r of reducer) {
+      expect(r.status, r.measure).to.equal('measured');
+      expect(r.value, r.measure).to.be.a('number').and.satisfy(Number.isFinite);
+    }
+    expect(reducer.find((r) => r.measure === 'workload check'), 'the workload did what the bench meant').to.equal(undefined);
+  });
+
+  it('runs the pipeline: all 50 submitted and their job ids written, one list request per poll, no writes when nothing changes', () => {
+    const value = (measure: string) => rows.find((r) => r.section === 'pipeline' && r.measure === measure && r.n === 50)?.value;
+    expect(value('submitted')).to.equal(50);
+    expect(value('jobIdsWritten')).to.equal(50);
+    expect(value('listRequestsPerPoll')).to.equal(1);
+    expect(value('writesPerSteadyPoll')).to.equal(0);
+    for (const measure of ['ingestMs', 'eventLoopDelayP99Ms', 'peakRssMB', 'maxPollGapMs']) expect(value(measure), measure).to.be.a('number').and.satisfy(Number.isFinite);
+  });
+
+  it('writes the rows as JSON', async () => {
+    const written = JSON.parse(await readFile(out, 'utf8')) as { rows: Row[]; current: { commit: string } };
+    expect(written.rows).to.deep.equal(JSON.parse(JSON.stringify(rows)));
+    expect(written.current.commit).to.match(/^[0-9a-f]{40}$/);
+  });
+});

@@ -1,0 +1,96 @@
+// The REST client against the fake slurmrestd replaying what real 24.11 and 26.05 answered
+// (FakeSlurmrestd's `recorded` option): the same outcomes the live matrix asserts on the real
+// servers (spec/support/real-slurm-client-suite.ts), from the same expectations.
+
+import { expect } from 'chai';
+import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
+import { Secret } from '../../../lib/core/secret.js';
+import { createSlurmRestClient } from '../../../lib/slurm/rest-client.js';
+import type { SlurmApi } from '../../../lib/slurm/slurm-api.js';
+import { FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
+import { rejectionOf } from '../../support/real-slurm-client-suite.js';
+import { ERROR_STATUS, unknownCancelIsSilent } from '../../support/real-slurm-expectations.js';
+import { RECORDED_RELEASES, REPLAYED_RELEASES } from '../../support/recorded-fixtures.js';
+import type { NewerVersion } from '../../support/slurm-bodies.js';
+
+const USER = 'slurmjob';
+const TOKEN = 'good-token';
+const REFUSED = 'refused-token';
+
+describe('REST client against the fake replaying real 24.11 and 26.05 answers', () => {
+  for (const release of REPLAYED_RELEASES) {
+    for (const version of RECORDED_RELEASES[release] as NewerVersion[]) {
+      describe(`Slurm ${release} ${version}`, () => {
+        let fake: FakeSlurmrestd;
+        let api: SlurmApi;
+        const client = (token: string) => createSlurmRestClient({ baseUrl: fake.url, version, credentials: staticJwtProvider(USER, new Secret(token)) });
+        const spec = (partition?: string) => ({ name: 'd1', script: '#!/bin/bash\ntrue\n', environment: { PATH: '/bin' }, mcsLabel: 'l', comment: 'c', ...(partition ? { partition } : {}) });
+
+        beforeEach(async () => {
+          fake = await FakeSlurmrestd.start({ versions: RECORDED_RELEASES[release] as NewerVersion[], userName: USER, token: TOKEN, rejectedToken: REFUSED, recorded: release });
+          api = client(TOKEN);
+        });
+        afterEach(async () => {
+          await api.close();
+          await fake.close();
+        });
+
+        it('follows a job to FAILED (exit 3) and another to CANCELLED on bodies built from the recordings, each satisfying the served document', async () => {
+          const id = await api.submit(spec());
+          fake.updateJob(id, { state: ['RUNNING'], startTime: fake.clock });
+          expect((await api.getJob(id))?.state.base).to.equal('RUNNING');
+          fake.clock += 5;
+          fake.updateJob(id, { state: ['FAILED'], reason: 'NonZeroExitCode', exit: { status: 3, signal: 0 }, endTime: fake.clock });
+          expect(await api.getJob(id)).to.deep.include({ state: { base: 'FAILED', flags: [] }, reason: 'NonZeroExitCode', exitCode: { status: 3, signal: 0 } });
+          const other = await api.submit(spec());
+          fake.updateJob(other, { state: ['RUNNING'], startTime: fake.clock });
+          await api.cancel(other);
+          const listed = (await api.listJobs()).find((j) => j.jobId === other);
+          expect(listed).to.deep.include({ state: { base: 'CANCELLED', flags: [] }, exitCode: { status: 0, signal: 9 } });
+          await api.cancel(id); // an ended job: success, as on the real server
+          expect(fake.checkContract()).to.be.greaterThan(6);
+        });
+
+        it(`a bad partition is permanent, HTTP ${ERROR_STATUS[release].badPartition}, with Slurm's message`, async () => {
+          const error = await rejectionOf(api.submit(spec('nowhere')));
+          expect([error.failure.kind, error.status]).to.deep.equal(['permanent', ERROR_STATUS[release].badPartition]);
+          expect(error.message).to.contain('Invalid partition name specified');
+        });
+
+        it(`a token slurmctld refuses is auth, HTTP ${ERROR_STATUS[release].badToken}`, async () => {
+          const bad = client(REFUSED);
+          try {
+            const error = await rejectionOf(bad.listJobs());
+            expect([error.failure.kind, error.status]).to.deep.equal(['auth', ERROR_STATUS[release].badToken]);
+          } finally {
+            await bad.close();
+          }
+        });
+
+        it('an unknown job: undefined by id; its DELETE permanent, naming error 2017 (v0.0.40/41: silent)', async () => {
+          expect(await api.getJob(4242)).to.equal(undefined);
+          if (unknownCancelIsSilent(version)) {
+            await api.cancel(4242);
+            return;
+          }
+          const error = await rejectionOf(api.cancel(4242));
+          expect(error.failure.kind).to.equal('permanent');
+          expect(error.message).to.contain('Invalid job id specified');
+        });
+
+        it('an unchanged second list returns the first, never asking v0.0.40/41 with an epoch (their 422)', async () => {
+          const id = await api.submit(spec());
+          fake.clock += 60;
+          const first = await api.listJobs();
+          fake.clock += 60;
+          const second = await api.listJobs();
+          expect(second.map((j) => j.jobId)).to.deep.equal(first.map((j) => j.jobId)).and.to.include(id);
+          const lists = fake.answers.filter((a) => a.path.includes('/jobs'));
+          const last = fake.requests.filter((r) => r.url.includes('/jobs')).at(-1)?.url ?? '';
+          expect(lists.every((a) => a.status === 200)).to.equal(true);
+          expect(last.includes('update_time')).to.equal(!unknownCancelIsSilent(version));
+        });
+      });
+    }
+  }
+});

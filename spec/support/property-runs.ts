@@ -1,0 +1,121 @@
+// The runs the reducer's property specs generate: a starting point and the things that happen.
+
+import fc from 'fast-check';
+import type { FailureKind } from '../../lib/core/failure.js';
+import { createReducer } from '../../lib/core/reducer.js';
+import { formatJobIdentity } from '../../lib/core/slurm-job.js';
+import type { JobState } from '../../lib/core/status.js';
+import { LABEL, settings } from './fixtures.js';
+
+export const reduce = createReducer(settings);
+
+/**
+ * Restarts are crashes at any moment: some commands in flight were carried out, others not.
+ * Found and fixed on the way: a re-put with unchanged args and a crash before the job id was
+ * written (jobs now carry the hash of their args); changed args and a crash before the new state
+ * was written (states now carry that hash too); two writes of one state landing out of order
+ * (one write in flight per deployment). One limit remains, in any run: a listing reports an
+ * unreadable value without the state stored beside it, so the reducer cannot see that a deletion
+ * it missed took that state away; the "stored" property does not judge unreadable deployments.
+ * FC_SETTLE_BEFORE_RESTART=1 restarts only once the process is quiet, as the first version did.
+ */
+export const SETTLE_BEFORE_RESTART = process.env['FC_SETTLE_BEFORE_RESTART'] === '1';
+export const T0 = 1_800_000_000_000;
+/** FC_RUNS=5000 searches harder. */
+export const NUM_RUNS = Number(process.env['FC_RUNS'] ?? 200);
+
+export const IDS = ['d0', 'd1', 'd2', 'pb-sim-20250101-x1-d3'] as const;
+
+/** Args as processing scripts write them: valid, reordered (the same spec), changed and invalid. */
+export const ARGS: readonly unknown[] = [
+  { script: '#!/bin/bash\ntrue\n' },
+  { script: 'v2', time_limit: 5 },
+  { time_limit: 5, script: 'v2' },
+  { command: ['sleep', '60'], environment: { A: '1' } },
+  { script: 'x', time_limit: 'soon' },
+  {},
+  null,
+  { script: 'a', command: ['b'] },
+  { bogus: 1 },
+];
+
+/** Jobs that are not ours, some of them dressed like ours. */
+export const FOREIGN = [
+  (id: string) => ({ name: id, mcsLabel: 'someone_else', comment: '' }),
+  (id: string) => ({ name: id, mcsLabel: 'sdp_slurm_deployer_other_ns', comment: formatJobIdentity({ deploymentId: id, submitId: 'r11' }) }),
+  (id: string) => ({ name: 'x', mcsLabel: '', comment: formatJobIdentity({ deploymentId: id, submitId: 'r12' }) }),
+  (id: string) => ({ name: id, mcsLabel: `${LABEL}_2`, comment: formatJobIdentity({ deploymentId: id, submitId: 'r10' }) }),
+];
+
+export const START_STATES: readonly JobState[] = [
+  { base: 'PENDING', flags: [] },
+  { base: 'RUNNING', flags: [] },
+  { base: 'COMPLETED', flags: [] },
+  { base: 'FAILED', flags: [] },
+];
+
+export const TICKS = [300, 2_000, 10_000, 30_000, 70_000] as const;
+export const FAILURE_KINDS: readonly FailureKind[] = ['transient', 'auth', 'unknown-outcome'];
+
+// ---------------------------------------------------------------------------------------------
+// The runs fast-check generates: a starting point and a list of things that happen.
+
+export type Action =
+  | { readonly t: 'put'; readonly dep: number; readonly args: number; readonly kind: number }
+  | { readonly t: 'unreadable'; readonly dep: number }
+  | { readonly t: 'delete'; readonly dep: number }
+  /** Put the value again unchanged (a new revision), or delete it and create it again at once. */
+  | { readonly t: 'reput'; readonly dep: number; readonly recreate: boolean }
+  | { readonly t: 'tick'; readonly dt: number }
+  /** Deliver the answer to one outstanding command (running it first if it has not run yet). */
+  | { readonly t: 'answer'; readonly pick: number; readonly outcome: number }
+  /** Run one outstanding command now, answer it later. */
+  | { readonly t: 'execute'; readonly pick: number; readonly outcome: number }
+  | { readonly t: 'progress'; readonly pick: number; readonly to: number }
+  | { readonly t: 'vanish'; readonly pick: number }
+  | { readonly t: 'age'; readonly pick: number }
+  | { readonly t: 'foreign'; readonly dep: number; readonly style: number; readonly state: number }
+  /** A labelled job of a deployment's current spec appears unannounced (a submit said to have failed made it after all). */
+  | { readonly t: 'ours'; readonly dep: number; readonly legacy: boolean }
+  | { readonly t: 'breakWatch' }
+  | { readonly t: 'resync' }
+  /** The deployer restarts (see KNOWN ISSUES: a crash, commands in flight run or not and unanswered). */
+  | { readonly t: 'restart'; readonly ran: number };
+
+export interface Scenario {
+  readonly initial: readonly { dep: number; args: number; kind: number }[];
+  /** Jobs left by an earlier deployer: of the current spec, legacy (no identity), of a gone deployment, of an older spec. */
+  readonly oldJobs: readonly { dep: number; style: number; state: number; submit: number }[];
+  readonly foreign: readonly { dep: number; style: number; state: number }[];
+  readonly listFirst: boolean;
+  readonly actions: readonly Action[];
+}
+
+export const dep = fc.nat(IDS.length - 1);
+export const outcome = fc.nat(11);
+export const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('put' as const), dep, args: fc.nat(ARGS.length - 1), kind: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('unreadable' as const), dep }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('delete' as const), dep }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('reput' as const), dep, recreate: fc.boolean() }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('tick' as const), dt: fc.nat(TICKS.length - 1) }) },
+  { weight: 16, arbitrary: fc.record({ t: fc.constant('answer' as const), pick: fc.nat(), outcome }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('execute' as const), pick: fc.nat(), outcome }) },
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('progress' as const), pick: fc.nat(), to: fc.nat(6) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('vanish' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('age' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('foreign' as const), dep, style: fc.nat(FOREIGN.length - 1), state: fc.nat(START_STATES.length - 1) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('ours' as const), dep, legacy: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'breakWatch' as const }) },
+  { weight: 1, arbitrary: fc.constant({ t: 'resync' as const }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), ran: fc.nat() }) },
+);
+
+export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  initial: fc.array(fc.record({ dep, args: fc.nat(ARGS.length - 1), kind: fc.nat(7) }), { maxLength: 4 }),
+  oldJobs: fc.array(fc.record({ dep, style: fc.nat(3), state: fc.nat(START_STATES.length - 1), submit: fc.nat(4) }), { maxLength: 4, size: 'max' }),
+  foreign: fc.array(fc.record({ dep, style: fc.nat(FOREIGN.length - 1), state: fc.nat(START_STATES.length - 1) }), { maxLength: 3 }),
+  listFirst: fc.boolean(),
+  actions: fc.array(actionArb, { maxLength: 60, size: 'max' }),
+});
+

@@ -1,0 +1,59 @@
+// Answers built from what a real slurmrestd recorded (spec/fixtures/recorded): the recorded body
+// is the template, and only what identifies a job of the fake (id, name, label, comment, state,
+// reason, exit code, times) is put in, so every other key is as the real server wrote it.
+
+import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
+import { recordedExchange, type RecordedRelease } from './recorded-fixtures.js';
+import type { FakeJob } from './slurm-bodies.js';
+
+type Body = Record<string, unknown>;
+
+const template = (release: RecordedRelease, version: SlurmApiVersion, name: string): Body => structuredClone(recordedExchange(release, version, name).body) as Body;
+const number = (n: number | undefined) => (n === undefined ? { set: false, infinite: false, number: 0 } : { set: true, infinite: false, number: n });
+
+function exitCode(release: RecordedRelease, version: SlurmApiVersion, job: FakeJob): unknown {
+  if (job.exit === undefined) return (template(release, version, '02-job-just-submitted')['jobs'] as Body[])[0]?.['exit_code'];
+  const { status, signal } = job.exit;
+  return {
+    status: [signal > 0 ? 'SIGNALED' : status !== 0 ? 'ERROR' : 'SUCCESS'],
+    return_code: number(status),
+    signal: { id: signal > 0 ? number(signal) : number(undefined), name: signal === 9 ? 'KILL' : signal === 15 ? 'TERM' : '' },
+  };
+}
+
+function jobBody(release: RecordedRelease, version: SlurmApiVersion, job: FakeJob): Body {
+  const recorded = (template(release, version, '03-job-completed')['jobs'] as Body[])[0] ?? {};
+  return {
+    ...recorded,
+    job_id: job.jobId,
+    name: job.name,
+    mcs_label: job.mcsLabel,
+    comment: job.comment,
+    job_state: [...job.state],
+    state_reason: job.reason,
+    exit_code: exitCode(release, version, job),
+    submit_time: number(job.submitTime),
+    start_time: number(job.startTime ?? 0),
+    end_time: number(job.endTime ?? 0),
+    ...(job.partition === undefined ? {} : { partition: job.partition }),
+  };
+}
+
+export function recordedJobsAnswer(release: RecordedRelease, version: SlurmApiVersion, jobs: readonly FakeJob[], lastUpdate: number): Body {
+  const body = template(release, version, '06-jobs');
+  return { ...body, jobs: jobs.map((j) => jobBody(release, version, j)), last_update: number(lastUpdate), last_backfill: number(lastUpdate - 5) };
+}
+
+export function recordedSubmitAnswer(release: RecordedRelease, version: SlurmApiVersion, jobId: number): Body {
+  const body = template(release, version, '01-submit');
+  const result = body['result'] as Body | undefined;
+  return { ...body, job_id: jobId, ...(result === undefined ? {} : { result: { ...result, job_id: jobId } }) };
+}
+
+/** DELETE of a job the fake knows: running (signalled) or already ended. */
+export function recordedCancelAnswer(release: RecordedRelease, version: SlurmApiVersion, jobId: number, ended: boolean): Body {
+  const body = template(release, version, ended ? '10-job-delete-ended' : '08-job-delete-running');
+  const status = body['status'];
+  if (!Array.isArray(status)) return body;
+  return { ...body, status: status.map((s: Body) => ({ ...s, job_id: number(jobId) })) };
+}
