@@ -58,7 +58,7 @@ export interface LeaderElection {
   resign(): Promise<void>;
 }
 
-const RENEW_RETRY_MS = 200;
+const RENEW_RETRY_MS = 100;
 
 export function leadershipKey(prefix: string, label: string): string {
   return keyOfPath(`${prefix}/slurm-deployer/leader/${label}`);
