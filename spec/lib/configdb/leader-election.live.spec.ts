@@ -155,6 +155,12 @@ describe('leader election and fenced writes on etcd @live', function () {
       expect(await stateOf('d1')).to.equal(null);
       const deleteError = await db.deleteState('gone').then(() => undefined, (e: unknown) => e as Error);
       expect(deleteError?.message).to.match(/fenced out/);
+      // A batch of writes is fenced as a whole: nothing of it is written.
+      await putDeployment('d3');
+      const batchError = await db.writeStates([{ id: 'd1', state: STATE }, { id: 'd3', state: STATE }]).then(() => undefined, (e: unknown) => e as Error);
+      expect(batchError?.message).to.match(/fenced out/);
+      expect([await stateOf('d1'), await stateOf('d3')]).to.deep.equal([null, null]);
+      expect(told).to.have.length(3);
     });
 
     it('a deployment that is gone is still told apart from a fence that is gone', async () => {
@@ -164,6 +170,7 @@ describe('leader election and fenced writes on etcd @live', function () {
       const { db, told } = fenced({ current: () => a.fence() });
       expect(await db.writeState('missing', STATE)).to.equal('deployment-missing');
       await putDeployment('here');
+      expect(await db.writeStates([{ id: 'missing', state: STATE }, { id: 'here', state: STATE }])).to.deep.equal(['deployment-missing', 'written']);
       expect(await db.deleteState('here')).to.equal('deployment-exists');
       expect(told).to.deep.equal([]);
     });
