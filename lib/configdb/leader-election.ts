@@ -131,7 +131,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       timeoutMs,
       'campaign',
     ).catch((error: unknown) => {
-      void client.leaseClient.leaseRevoke({ ID: grant.ID }).catch(() => undefined);
+      void bounded(client.leaseClient.leaseRevoke({ ID: grant.ID }), timeoutMs, 'revoke').catch(() => undefined);
       throw error;
     });
     if (!result.succeeded || stopped) {
@@ -163,14 +163,14 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   };
   void round();
 
+  const isLeading = (): boolean => {
+    if (leading !== undefined && !proven()) stepDown('lease not proven alive');
+    return leading !== undefined;
+  };
+
   return {
-    isLeading() {
-      if (leading !== undefined && !proven()) stepDown('lease not proven alive');
-      return leading !== undefined;
-    },
-    fence() {
-      return this.isLeading() && leading !== undefined ? { key, createRevision: leading.term } : undefined;
-    },
+    isLeading,
+    fence: () => (isLeading() && leading !== undefined ? { key, createRevision: leading.term } : undefined),
     fencedOut(reason) {
       stepDown(`fenced out: ${reason}`);
     },
