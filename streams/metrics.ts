@@ -72,7 +72,9 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
     registers: [registry],
     collect() {
       const counts = new Map<string, number>(DEPLOYMENT_STATUSES.map((s) => [s, 0]));
-      for (const { deployment } of world === undefined ? [] : deploymentsOf(world)) {
+      // Only the leader's world is current: a follower counts nothing (a sum over replicas stays right).
+      const current = options.leader?.() === false ? undefined : world;
+      for (const { deployment } of current === undefined ? [] : deploymentsOf(current)) {
         const status = deployment.written?.status;
         if (status !== undefined) counts.set(status, (counts.get(status) ?? 0) + 1);
       }

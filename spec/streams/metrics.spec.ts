@@ -83,6 +83,15 @@ describe('health and the HTTP endpoints', () => {
     expect(await m.registry.metrics()).to.contain('sdp_slurmdeploy_leader 1');
   });
 
+  it('a follower counts no deployments: only the leader\'s world is current (a sum over replicas stays right)', async () => {
+    let leading = true;
+    const m = createMetrics({ apiVersion: () => 'v0.0.38', leader: () => leading });
+    m.observe(step({ type: 'tick', now: 1 }, [], worldWith({ a: 'RUNNING', b: 'RUNNING' })));
+    expect(await m.registry.metrics()).to.contain('sdp_slurmdeploy_deployments{status="RUNNING"} 2');
+    leading = false;
+    expect(await m.registry.metrics()).to.contain('sdp_slurmdeploy_deployments{status="RUNNING"} 0');
+  });
+
   it('serves /metrics and /healthz over HTTP', async () => {
     const m = createMetrics({ apiVersion: () => 'v0.0.38' });
     const server = await serveEndpoints(m, { loopIntervalSeconds: 60, startedAt: Date.now() }, 0, '127.0.0.1');
