@@ -69,8 +69,9 @@ export function openLeadership(config: DeployerConfig, log: Logger, bind: (sourc
       onContact: () => (contactAt = Date.now()),
       onLeaderObserved: (leader) => log.info('leader observed', { replica: replicaId, leader: leader?.replicaId ?? null, term: leader?.term ?? null }),
       onRoundFailed: (leading, error) => {
-        if (leading) log.warning('cannot renew the leadership lease', { replica: replicaId, error: error.message });
-        else log.debug('cannot reach etcd to campaign', { replica: replicaId, error: error.message });
+        const message = redacted(error.message, config);
+        if (leading) log.warning('cannot renew the leadership lease', { replica: replicaId, error: message });
+        else log.debug('cannot reach etcd to campaign', { replica: replicaId, error: message });
       },
     },
     log,
@@ -97,8 +98,14 @@ export async function leaderLine(config: DeployerConfig): Promise<string | undef
     const leader = await readLeader(client, config.configDb.prefix ?? '', config.job.label);
     return leader === undefined ? 'leader: none' : `leader: ${leader.replicaId} (term ${leader.term})`;
   } catch (error) {
-    return `leader: unknown (${error instanceof Error ? error.message : String(error)})`;
+    return `leader: unknown (${redacted(error instanceof Error ? error.message : String(error), config)})`;
   } finally {
     client.close();
   }
+}
+
+/** An etcd error message with the etcd password (should it ever hold it) replaced. */
+function redacted(message: string, config: DeployerConfig): string {
+  const secret = config.configDb.password?.reveal();
+  return secret ? message.split(secret).join('[redacted]') : message;
 }
