@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployerConfig } from '../lib/core/config.js';
-import type { SlurmJob } from '../lib/core/slurm-job.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { WriteFence } from '../lib/configdb/etcd-config-db.js';
 import { ConfigDbSettingError, openConfigDb } from '../lib/configdb/open-config-db.js';
@@ -131,8 +130,4 @@ async function connectWithRetry(config: DeployerConfig, tokens: SlurmTokens, opt
 function exitConfig(variable: string, problem: string): never {
   process.stderr.write(`sdp-slurm-deployer: bad configuration\n${variable}: ${problem}\n`);
   process.exit(EXIT_CONFIG);
-}
-
-export function listAllJobs(slurm: SlurmApi): Promise<SlurmJob[]> {
-  return slurm.listJobs();
 }

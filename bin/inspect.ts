@@ -2,7 +2,7 @@
 // reads again on every Config DB change and every interval, and prints when something changed.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listAllJobs, openClientsOrExit, type Clients } from './clients.js';
+import { openClientsOrExit, type Clients } from './clients.js';
 import { formatPlan, planCommands } from '../lib/core/plan.js';
 import { formatTable, statusRows, type StatusRow } from '../lib/core/status-table.js';
 import type { DeployerConfig } from '../lib/core/config.js';
@@ -37,7 +37,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
 }
 
 async function readRows(clients: Clients, config: DeployerConfig, ids: readonly string[]): Promise<StatusRow[]> {
-  const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
+  const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), clients.slurm.listJobs()]);
   const invalid = listing.invalid.map((i) => ({ ...i, priorState: listing.invalidStates?.get(i.id) }));
   const rows = statusRows(listing.deployments, invalid, jobs, config.job.label, Date.now());
   return ids.length === 0 ? rows : rows.filter((r) => ids.includes(r.deployment));
@@ -120,7 +120,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const config = configOrExit();
   const clients = await openClientsOrExit(config, { waitForSlurm: false });
   try {
-    const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), listAllJobs(clients.slurm)]);
+    const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), clients.slurm.listJobs()]);
     const commands = planCommands(reducerSettingsOf(config), { ...listing, jobs, now: Date.now() });
     process.stdout.write(options.output === 'json' ? `${JSON.stringify(commands, null, 2)}\n` : `${formatPlan(commands)}\n`);
     return EXIT_OK;

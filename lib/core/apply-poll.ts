@@ -22,6 +22,7 @@ export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: n
 }
 
 function sameObjects(a: readonly SlurmJob[] | undefined, b: readonly SlurmJob[]): boolean {
+  if (a === b) return true;
   if (a === undefined || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

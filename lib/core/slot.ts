@@ -9,8 +9,11 @@ import type { Deployment, Slot, StrayJob, TrackedJob } from './world.js';
 /** How the state of a deployment Slurm refused begins: read back after a restart. */
 export const REJECTED = 'Slurm rejected the job: ';
 
+/** Most slots have no strays: they share one empty list. */
+const NO_STRAYS: readonly StrayJob[] = Object.freeze([]);
+
 export function emptySlot(id: string): Slot {
-  return { id, strays: [], writing: false };
+  return { id, strays: NO_STRAYS, writing: false };
 }
 
 /** Nothing pending under the id: the slot can go. */

@@ -4,17 +4,21 @@
 // halves (the prime is 2^40 + 0x1b3), which gives the same value as 64-bit arithmetic.
 
 const encoder = new TextEncoder();
+const ASCII = /^[\x00-\x7f]*$/;
 
 export function specHash(canonicalArgs: string): string {
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
-  for (const byte of encoder.encode(canonicalArgs)) {
+  const mix = (byte: number): void => {
     lo = (lo ^ byte) >>> 0;
     // h * (2^40 + 0x1b3) mod 2^64, with h = hi * 2^32 + lo.
     const loProduct = lo * 0x1b3; // < 2^41: exact in a double
     const carry = Math.floor(loProduct / 0x1_0000_0000);
     hi = (Math.imul(hi, 0x1b3) + carry + (lo << 8)) >>> 0;
     lo = loProduct >>> 0;
-  }
+  };
+  // ASCII (the usual case) is its own UTF-8: no encoding needed.
+  if (ASCII.test(canonicalArgs)) for (let i = 0; i < canonicalArgs.length; i++) mix(canonicalArgs.charCodeAt(i));
+  else for (const byte of encoder.encode(canonicalArgs)) mix(byte);
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }

@@ -28,13 +28,14 @@ export class JobListCache {
     return this.#last?.updateTime;
   }
 
-  /** A copy of the last full list; undefined before the first. */
-  get jobs(): SlurmJob[] | undefined {
-    return this.#last === undefined ? undefined : [...this.#last.jobs];
+  /** The last full list (frozen: the same array until a new list comes); undefined before the first. */
+  get jobs(): readonly SlurmJob[] | undefined {
+    return this.#last?.jobs;
   }
 
   /**
-   * Records a full list, answer to a request sent at `sentAtMs`.
+   * Records a full list, answer to a request sent at `sentAtMs`, and returns the list to hand out:
+   * the one held from now on (frozen), or `jobs` when an answer to a later request came first.
    *
    * slurmctld answers "no change" exactly when `update_time - 1 >= last_job_update`, and it
    * otherwise sends every job (never a difference), so a "no change" answer means "the list you
@@ -49,13 +50,15 @@ export class JobListCache {
    *   of slurmctld's by up to that much; a clock ahead by more could hide a change until the next
    *   one. Its cost is small: after a change, requests within the margin still get full lists.
    */
-  storeFull(jobs: readonly SlurmJob[], sentAtMs: number, serverLastUpdate?: number): void {
-    if (this.#last !== undefined && sentAtMs < this.#last.sentAtMs) return;
+  storeFull(jobs: readonly SlurmJob[], sentAtMs: number, serverLastUpdate?: number): readonly SlurmJob[] {
+    if (this.#last !== undefined && sentAtMs < this.#last.sentAtMs) return jobs;
     const updateTime = serverLastUpdate ?? Math.floor(sentAtMs / 1000) - Math.ceil(this.marginSeconds);
     if (!(updateTime > 0)) {
       this.#last = undefined; // a clock near the epoch: never ask conditionally
-      return;
+      return jobs;
     }
-    this.#last = { jobs: [...jobs], updateTime, sentAtMs };
+    this.#last = { jobs: Object.freeze([...jobs]), updateTime, sentAtMs };
+    return this.#last.jobs;
   }
+
 }

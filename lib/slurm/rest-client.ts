@@ -159,7 +159,7 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
       }
     },
 
-    async listJobs(): Promise<SlurmJob[]> {
+    async listJobs(): Promise<readonly SlurmJob[]> {
       const updateTime = adapter.conditionalList ? cache.updateTime : undefined;
       const sentAtMs = now();
       const reading = await requestJobList(updateTime);
@@ -171,11 +171,9 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
         const againAtMs = now();
         const again = await requestJobList(undefined);
         if (again.kind === 'unchanged') throw new Error('unreachable: an unconditional list is never "unchanged"');
-        cache.storeFull(again.jobs, againAtMs, again.lastUpdate);
-        return again.jobs;
+        return cache.storeFull(again.jobs, againAtMs, again.lastUpdate);
       }
-      cache.storeFull(reading.jobs, sentAtMs, reading.lastUpdate);
-      return reading.jobs;
+      return cache.storeFull(reading.jobs, sentAtMs, reading.lastUpdate);
     },
 
     async getJob(jobId: number): Promise<SlurmJob | undefined> {

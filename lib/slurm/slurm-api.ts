@@ -16,7 +16,8 @@ export interface SlurmApi {
    * No label filtering: Slurm has no server-side filter by mcs_label, so the reducer keeps only
    * jobs with the deployer's label (and ignores any other).
    */
-  listJobs(): Promise<SlurmJob[]>;
+  /** The same (frozen) array as the last time when Slurm says nothing changed: the reducer then compares nothing. */
+  listJobs(): Promise<readonly SlurmJob[]>;
   /**
    * One job by id, for the vanished-job check; undefined when Slurm no longer knows it. When the
    * client uses accounting (v0.0.39+ with slurmdbd), a job the controller forgot (MinJobAge) is

@@ -2,8 +2,10 @@
 // Usage: node --expose-gc reducer-run.js <dist root> <N>
 
 import type { Command } from '../../lib/core/commands.js';
-import type { DeployerEvent } from '../../lib/core/events.js';
-import type { Step } from '../../lib/core/reducer.js';
+import type { DeployerEvent, DeploymentEntry } from '../../lib/core/events.js';
+import type { Reducer, Step } from '../../lib/core/reducer.js';
+import type { SlurmJob } from '../../lib/core/slurm-job.js';
+import type { World } from '../../lib/core/world.js';
 import { loadImplementation } from './implementation.js';
 import { timeMedian, timeOnce } from './timing.js';
 import { ARGS, benchSettings, jobsOf, learnTemplate, REVISION, runningEntries, T0 } from './workload.js';
@@ -37,16 +39,10 @@ async function main(): Promise<void> {
   const big = n >= 10_000;
 
   // A restart finds N deployments, then the first poll shows every job running as recorded.
-  const listed = timeOnce(() => reducer(impl.initialWorld, { type: 'configListed', deployments: entries, invalid: [] }));
-  values['configListed'] = listed.ms;
-  const ticked = reducer(listed.value.world, { type: 'tick', now: T0 });
-  const poll = ticked.commands.find((c): c is Extract<Command, { type: 'pollJobs' }> => c.type === 'pollJobs');
-  if (poll === undefined) throw new Error('bench: no poll after the listing');
-  const adopted = timeOnce(() => reducer(ticked.world, { type: 'jobsPolled', pollId: poll.pollId, jobs: runningJobs }));
-  values['firstPollAdopts'] = adopted.ms;
-  checks['firstPollSubmits'] = count(adopted.value.commands, 'submitJob');
-  checks['firstPollWrites'] = count(adopted.value.commands, 'writeState');
-  const steady = adopted.value.world;
+  const steady = restart(reducer, impl.initialWorld, entries, runningJobs, values, checks);
+  // The heap the world of N deployments holds (the steps that built it are garbage by now).
+  gc?.();
+  values['heapMB'] = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
 
   const apply = (event: DeployerEvent): Step => reducer(steady, event);
   const reps = 21;
@@ -80,12 +76,22 @@ async function main(): Promise<void> {
   values['changedPoll'] = big ? changedStep.ms : Math.min(changedStep.ms, timeMedian(() => reducer(due.world, changed), 3, 10_000, 0));
   checks['changedPollWrites'] = count(changedStep.value.commands, 'writeState');
 
-  gc?.();
-  values['heapMB'] = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-  // Keep the worlds alive up to the heap reading.
-  checks['alive'] = steady === undefined || due === undefined ? 0 : 1;
   const run: ReducerRun = { n, values, checks };
   process.stdout.write(`${JSON.stringify(run)}\n`);
+}
+
+/** A restart's listing and first poll, timed; returns the world they leave, and nothing else. */
+function restart(reducer: Reducer, initial: World, entries: DeploymentEntry[], runningJobs: SlurmJob[], values: Record<string, number>, checks: Record<string, number>): World {
+  const listed = timeOnce(() => reducer(initial, { type: 'configListed', deployments: entries, invalid: [] }));
+  values['configListed'] = listed.ms;
+  const ticked = reducer(listed.value.world, { type: 'tick', now: T0 });
+  const poll = ticked.commands.find((c): c is Extract<Command, { type: 'pollJobs' }> => c.type === 'pollJobs');
+  if (poll === undefined) throw new Error('bench: no poll after the listing');
+  const adopted = timeOnce(() => reducer(ticked.world, { type: 'jobsPolled', pollId: poll.pollId, jobs: runningJobs }));
+  values['firstPollAdopts'] = adopted.ms;
+  checks['firstPollSubmits'] = count(adopted.value.commands, 'submitJob');
+  checks['firstPollWrites'] = count(adopted.value.commands, 'writeState');
+  return adopted.value.world;
 }
 
 main().catch((error: unknown) => {

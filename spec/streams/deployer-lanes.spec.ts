@@ -67,7 +67,8 @@ describe('deployer() yielding to the event loop', () => {
       return [];
     });
     const subscription = deployer({ sources: [from(ticks(20))], sinks: syncSinks(), reducer, batch: { events: 1000, ms: 5 } }).subscribe();
-    expect(seen.length).to.be.within(2, 4);
+    // Each event takes 2 ms at least: the 5 ms budget is spent after 3 at most (1 on a starved machine).
+    expect(seen.length).to.be.within(1, 3);
     await new Promise((resolve) => setTimeout(resolve, 200));
     subscription.unsubscribe();
     expect(seen).to.deep.equal(ticks(20).map((_, i) => i));

@@ -30,14 +30,18 @@ describe('JobListCache', () => {
     expect(tight.updateTime).to.equal(1_800_000_050);
   });
 
-  it('returns a copy of the last full list, which callers cannot change', () => {
+  it('holds a frozen copy of the last full list, handed out as the same array until a new list comes', () => {
     const cache = new JobListCache();
     const jobs = [job(1), job(2)];
-    cache.storeFull(jobs, at(1_800_000_000));
+    const handed = cache.storeFull(jobs, at(1_800_000_000));
     jobs.pop();
-    const first = cache.jobs!;
-    first.pop();
+    expect(cache.jobs).to.equal(handed);
+    expect(Object.isFrozen(handed)).to.equal(true);
+    expect(() => (handed as typeof jobs).pop()).to.throw(TypeError);
     expect(cache.jobs?.map((j) => j.jobId)).to.deep.equal([1, 2]);
+    const older = [job(3)];
+    expect(cache.storeFull(older, at(1_799_999_000)), 'a late answer to an earlier request').to.equal(older);
+    expect(cache.jobs).to.equal(handed);
   });
 
   it('keeps an empty full list as empty (it is a real answer)', () => {
