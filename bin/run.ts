@@ -9,7 +9,7 @@ import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal, type Journal } from '../streams/journal.js';
 import { whileLeading } from '../streams/leadership.js';
 import { liveDeployer, reducerSettingsOf, touch } from '../streams/live-deployer.js';
-import { lateFence, openLeadership } from './replica-leadership.js';
+import { lateFence, openLeadership, replicaIdOf } from './replica-leadership.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
 import { createMetrics } from '../streams/metrics.js';
 
@@ -45,6 +45,18 @@ export async function runDeployer(): Promise<void> {
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
   const startedAt = Date.now();
+  log.info('deployer starting', {
+    slurm: config.slurmUrl,
+    api: slurm.version,
+    configDb: `${config.configDb.backend}:${config.configDb.endpoints?.join(',') ?? `${config.configDb.host}:${config.configDb.port}`}`,
+    label: config.job.label,
+    replica: replicaIdOf(config),
+    leaderTtl: config.leaderTtlSeconds,
+    auth: config.auth.method,
+    loopInterval: config.loopIntervalSeconds,
+    ...(config.metricsPort === undefined ? {} : { metrics: `${config.metricsHost}:${config.metricsPort}` }),
+    ...(config.journalFile === undefined ? {} : { journal: config.journalFile }),
+  });
   const leadership = openLeadership(config, log, fencing.bind);
   mayAct = () => leadership.canAct();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
@@ -58,18 +70,6 @@ export async function runDeployer(): Promise<void> {
       process.exit(EXIT_FATAL);
     }
   }
-  log.info('deployer starting', {
-    slurm: config.slurmUrl,
-    api: slurm.version,
-    configDb: `${config.configDb.backend}:${config.configDb.endpoints?.join(',') ?? `${config.configDb.host}:${config.configDb.port}`}`,
-    label: config.job.label,
-    replica: leadership.replicaId,
-    leaderTtl: config.leaderTtlSeconds,
-    auth: config.auth.method,
-    loopInterval: config.loopIntervalSeconds,
-    ...(config.metricsPort === undefined ? {} : { metrics: `${config.metricsHost}:${config.metricsPort}` }),
-    ...(config.journalFile === undefined ? {} : { journal: config.journalFile }),
-  });
   // Each term is a run from the initial world: its journal begins with a header of its own.
   let journal: Journal | undefined;
   const stop = new Subject<void>();
