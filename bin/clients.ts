@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DeployerConfig } from '../lib/core/config.js';
+import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { WriteFence } from '../lib/configdb/etcd-config-db.js';
 import { ConfigDbSettingError, openConfigDb } from '../lib/configdb/open-config-db.js';

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { Etcd3 } from 'etcd3';
 import { NEVER, Observable, concat, of } from 'rxjs';
-import type { DeployerConfig } from '../lib/core/config.js';
+import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import { clientOptions, type WriteFence } from '../lib/configdb/etcd-config-db.js';
 import { readLeader, type Leader } from '../lib/configdb/leader-election.js';
 import { etcdOptionsOf } from '../lib/configdb/open-config-db.js';

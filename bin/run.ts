@@ -3,12 +3,13 @@
 
 import type { Server } from 'node:http';
 import { Subject } from 'rxjs';
-import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
+import { describeProblems, readConfig, type DeployerConfig } from '../lib/config/deployer-config.js';
 import { openClientsOrExit } from './clients.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal, type Journal } from '../streams/journal.js';
 import { whileLeading } from '../streams/leadership.js';
-import { liveDeployer, reducerSettingsOf, touch } from '../streams/live-deployer.js';
+import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
+import { liveDeployer, touch } from '../streams/live-deployer.js';
 import { lateFence, openLeadership, replicaIdOf } from './replica-leadership.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
 import { createMetrics } from '../streams/metrics.js';

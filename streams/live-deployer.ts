@@ -4,9 +4,9 @@
 import { utimes, writeFile } from 'node:fs/promises';
 import { Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
-import type { DeployerConfig } from '../lib/core/config.js';
+import type { DeployerConfig } from '../lib/config/deployer-config.js';
+import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
 import { createReducer } from '../lib/core/reducer.js';
-import type { ReducerSettings } from '../lib/core/world.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { SlurmApi } from '../lib/slurm/slurm-api.js';
 import { ticks } from './clock.js';
@@ -31,16 +31,6 @@ export interface LiveDeployerOptions {
   readonly stop?: Observable<unknown>;
   /** Asked before every command (leadership: the lease proven alive); false: the command is not sent. */
   readonly canAct?: () => boolean;
-}
-
-/** The reducer's settings for a configuration: what a journal's header records for replay. */
-export function reducerSettingsOf(config: DeployerConfig): ReducerSettings {
-  return {
-    job: config.job,
-    pollIntervalMs: config.loopIntervalSeconds * 1000,
-    backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
-    keepStateOfDeleted: config.keepStateOfDeleted,
-  };
 }
 
 export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop, canAct }: LiveDeployerOptions): Observable<DeployerOutput> {

@@ -3,7 +3,7 @@
 // secret-bearing fields are censored whatever a caller passes (Secret values print redacted too).
 
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import type { LogFormat, LogLevel } from '../lib/core/config.js';
+import type { LogFormat, LogLevel } from '../lib/config/deployer-config.js';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 

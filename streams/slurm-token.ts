@@ -9,7 +9,7 @@ import { DEFAULT_REFRESH_TIMINGS, planRefresh, type RefreshTimings } from '../li
 import { sameToken, TokenSourceError, type AuthMethod, type IssuedToken, type SlurmCredentials, type TokenProvider, type TokenSource } from '../lib/auth/token-provider.js';
 import { backoffDelay, type BackoffSettings } from '../lib/core/backoff.js';
 import type { Failure } from '../lib/core/failure.js';
-import type { Secret } from '../lib/core/secret.js';
+import type { Secret } from '../lib/config/secret.js';
 import type { Logger } from './log.js';
 
 /** Why a token was asked for. */

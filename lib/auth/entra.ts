@@ -4,7 +4,7 @@
 // before its expiry (too late for a fixed fraction of a short lifetime).
 
 import { ConfidentialClientApplication, LogLevel, ProtocolMode } from '@azure/msal-node';
-import { Secret } from '../core/secret.js';
+import { Secret } from '../config/secret.js';
 import { TokenSourceError, type IssuedToken, type TokenSource } from './token-provider.js';
 import { tokenServerNetwork, type TokenServerTimeouts } from './token-server-network.js';
 

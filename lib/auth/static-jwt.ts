@@ -4,7 +4,7 @@
 // sent, or to learn its lifetime from its claims.
 
 import { readFile } from 'node:fs/promises';
-import { Secret } from '../core/secret.js';
+import { Secret } from '../config/secret.js';
 import { TokenSourceError, type IssuedToken, type SlurmCredentials, type TokenProvider, type TokenSource } from './token-provider.js';
 
 /** A provider that always gives the same credentials (for tools and specs; the deployer uses a token stream). */

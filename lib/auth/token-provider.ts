@@ -3,7 +3,7 @@
 // streams/slurm-token.ts decides when to ask it, and is the TokenProvider every request reads.
 
 import type { Failure } from '../core/failure.js';
-import type { Secret } from '../core/secret.js';
+import type { Secret } from '../config/secret.js';
 
 export interface SlurmCredentials {
   /** Sent as X-SLURM-USER-NAME. */

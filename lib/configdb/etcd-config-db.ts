@@ -4,7 +4,7 @@
 import { Etcd3, Range, type ICompare, type IEvent, type IKeyValue, type IOptions, type IRequestOp, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import type { Secret } from '../core/secret.js';
+import type { Secret } from '../config/secret.js';
 import { stateWriteBatches, type ConfigDb, type DeploymentChange, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
 import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
 import { noMemberBreaker } from './etcd-member-policy.js';

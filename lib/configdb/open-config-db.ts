@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { ConfigDbConfig } from '../core/config.js';
+import type { ConfigDbConfig } from '../config/deployer-config.js';
 import type { ConfigDb } from './config-db.js';
 import { createEtcdConfigDb, type EtcdConfigDbOptions, type WriteFence } from './etcd-config-db.js';
 import { createMemoryConfigDb } from './memory-config-db.js';

@@ -8,7 +8,10 @@ export const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9-]{1,96}$/;
  * Like ska-sdp-config's `global_prefix`: '' or a path such as `/test-1`, prepended to every path
  * before the depth is counted (`/test-1/deploy/x` is key `3/test-1/deploy/x`).
  */
-const GLOBAL_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)*$/;
+/** ska-sdp-config's global prefix: empty, or a path like /name. */
+export const GLOBAL_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)*$/;
+/** What a prefix must look like, said to whoever set one. */
+export const GLOBAL_PREFIX_RULE = 'a path like /name (segments of [A-Za-z0-9_.-], no trailing /)';
 
 export function isDeploymentId(id: string): boolean {
   return DEPLOYMENT_ID_PATTERN.test(id);
@@ -17,7 +20,7 @@ export function isDeploymentId(id: string): boolean {
 /** Throws on a prefix that ska-sdp-config could not have used (it must be '' or start with `/`). */
 export function checkGlobalPrefix(prefix: string): string {
   if (!GLOBAL_PREFIX_PATTERN.test(prefix)) {
-    throw new Error('Config DB prefix must be empty or a path like /name (segments of [A-Za-z0-9_.-], no trailing /)');
+    throw new Error(`Config DB prefix must be empty or ${GLOBAL_PREFIX_RULE}`);
   }
   return prefix;
 }

@@ -24,7 +24,7 @@ export interface Implementation {
   readonly createMemoryConfigDb: () => MemoryConfigDb;
   readonly createSlurmRestClient: (options: SlurmRestClientOptions) => SlurmApi;
   readonly staticJwtProvider: typeof import('../../lib/auth/static-jwt.js').staticJwtProvider;
-  readonly Secret: typeof import('../../lib/core/secret.js').Secret;
+  readonly Secret: typeof import('../../lib/config/secret.js').Secret;
 }
 
 /** `distRoot`: a directory holding lib/, streams/ compiled (this checkout's `dist`). */
@@ -40,7 +40,7 @@ export async function loadImplementation(distRoot: string): Promise<Implementati
     load('lib/configdb/memory-config-db.js'),
     load('lib/slurm/rest-client.js'),
     load('lib/auth/static-jwt.js'),
-    load('lib/core/secret.js'),
+    load('lib/config/secret.js'),
   ]);
   return {
     createReducer: reducer['createReducer'],

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { leadershipKey } from '../../lib/configdb/leader-election.js';
-import { jobLabel } from '../../lib/core/job-label.js';
+import { jobLabel } from '../../lib/config/job-label.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
 import { eventually } from '../support/eventually.js';

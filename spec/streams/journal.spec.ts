@@ -5,13 +5,13 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { of, throwError, type Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
-import { readConfig } from '../../lib/core/config.js';
+import { readConfig } from '../../lib/config/deployer-config.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import { createReducer } from '../../lib/core/reducer.js';
 import { JOURNAL_FORMAT, replayJournal } from '../../lib/core/replay.js';
 import { deployer, type DeployerOutput, type DeployerSinks } from '../../streams/deployer.js';
 import { openJournal } from '../../streams/journal.js';
-import { reducerSettingsOf } from '../../streams/live-deployer.js';
+import { reducerSettingsOf } from '../../lib/config/reducer-settings.js';
 import type { Logger } from '../../streams/log.js';
 import { entry, settings } from '../support/fixtures.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Secret } from '../../lib/core/secret.js';
+import { Secret } from '../../lib/config/secret.js';
 import { createLogger } from '../../streams/log.js';
 
 function capture(options: Omit<Parameters<typeof createLogger>[0], 'write'>) {

@@ -8,7 +8,7 @@ import type { Subscription } from 'rxjs';
 import type { ConfigDb } from '../../../lib/configdb/config-db.js';
 import { openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { deploymentKey, deploymentsKeyPrefix, statesKeyPrefix } from '../../../lib/configdb/paths.js';
-import { describeProblems, readConfig } from '../../../lib/core/config.js';
+import { describeProblems, readConfig } from '../../../lib/config/deployer-config.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
 import { configEvents } from '../../../streams/config-source.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../../support/private-etcd.js';

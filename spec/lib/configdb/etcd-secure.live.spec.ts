@@ -7,7 +7,7 @@ import { Range } from 'etcd3';
 import type { ConfigDb } from '../../../lib/configdb/config-db.js';
 import { ConfigDbSettingError, openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { deploymentKey, deploymentsKeyPrefix, keyOfPath, stateKey, statesKeyPrefix } from '../../../lib/configdb/paths.js';
-import { describeProblems, readConfig, type ConfigDbConfig, type Environment } from '../../../lib/core/config.js';
+import { describeProblems, readConfig, type ConfigDbConfig, type Environment } from '../../../lib/config/deployer-config.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../../support/private-etcd.js';
 import { startStack } from '../../support/stack.js';
 import { describeConfigDbBehaviour, type ConfigDbHarness } from './config-db-behaviour.js';

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigDbSettingError, etcdOptionsOf, openConfigDb } from '../../../lib/configdb/open-config-db.js';
-import { readConfig, type ConfigDbConfig, type Environment } from '../../../lib/core/config.js';
+import { readConfig, type ConfigDbConfig, type Environment } from '../../../lib/config/deployer-config.js';
 
 const DEPLOYER: Environment = {
   SDP_SLURMDEPLOY_SLURM_URL: 'http://127.0.0.1:1',

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readConfig } from '../../../lib/core/config.js';
+import { readConfig } from '../../../lib/config/deployer-config.js';
 
 const minimal = {
   SDP_SLURMDEPLOY_SLURM_URL: 'http://127.0.0.1:16820/',

@@ -1,7 +1,8 @@
 // The deployer's configuration, read from the environment (CONTRACT section 1). Pure: takes
 // the environment as a record. Errors name the variable and never repeat a secret's value.
 
-import type { JobDefaults, JobSettings } from './job-builder.js';
+import type { JobDefaults, JobSettings } from '../core/job-builder.js';
+import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE } from '../configdb/paths.js';
 import { jobLabel } from './job-label.js';
 import { Secret } from './secret.js';
 
@@ -91,8 +92,6 @@ export interface ConfigProblem {
 export type ConfigResult = { readonly ok: true; readonly config: DeployerConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 const JOB_ENV_PREFIX = 'SDP_SLURM_ENV_';
-/** ska-sdp-config's global prefix; the same rule as checkGlobalPrefix in lib/configdb/paths.ts. */
-const CONFIG_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)+$/;
 const DEFAULT_JOB_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 export function readConfig(env: Environment): ConfigResult {
@@ -161,8 +160,8 @@ export function readConfig(env: Environment): ConfigResult {
   const port = positive('SDP_CONFIG_PORT', firstEndpoint?.port ?? 2379, true) ?? 2379;
   const password = text('SDP_CONFIG_PASSWORD');
   const prefix = text('SDP_CONFIG_PREFIX');
-  if (prefix !== undefined && !CONFIG_PREFIX_PATTERN.test(prefix)) {
-    problems.push({ variable: 'SDP_CONFIG_PREFIX', problem: `expected a path like /name (segments of [A-Za-z0-9_.-], no trailing /), got "${prefix}"` });
+  if (prefix !== undefined && (prefix === '' || !GLOBAL_PREFIX_PATTERN.test(prefix))) {
+    problems.push({ variable: 'SDP_CONFIG_PREFIX', problem: `expected ${GLOBAL_PREFIX_RULE}, got "${prefix}"` });
   }
   const tls = { cert: text('SDP_CONFIG_CERT'), clientCert: text('SDP_CONFIG_CLIENT_CERT'), clientKey: text('SDP_CONFIG_CLIENT_KEY') };
   if ((tls.clientCert === undefined) !== (tls.clientKey === undefined)) {
