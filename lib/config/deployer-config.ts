@@ -3,6 +3,7 @@
 
 import type { JobDefaults, JobSettings } from '../core/job-builder.js';
 import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE } from '../configdb/paths.js';
+import { tlsSettingProblems } from '../configdb/setting-problems.js';
 import { jobLabel } from './job-label.js';
 import { Secret } from './secret.js';
 
@@ -164,13 +165,8 @@ export function readConfig(env: Environment): ConfigResult {
     problems.push({ variable: 'SDP_CONFIG_PREFIX', problem: `expected ${GLOBAL_PREFIX_RULE}, got "${prefix}"` });
   }
   const tls = { cert: text('SDP_CONFIG_CERT'), clientCert: text('SDP_CONFIG_CLIENT_CERT'), clientKey: text('SDP_CONFIG_CLIENT_KEY') };
-  if ((tls.clientCert === undefined) !== (tls.clientKey === undefined)) {
-    const missing = tls.clientCert === undefined ? 'SDP_CONFIG_CLIENT_CERT' : 'SDP_CONFIG_CLIENT_KEY';
-    problems.push({ variable: missing, problem: 'SDP_CONFIG_CLIENT_CERT and SDP_CONFIG_CLIENT_KEY go together: set both or neither' });
-  }
-  if (backend === 'etcd3' && protocol === 'http' && Object.values(tls).some((v) => v !== undefined)) {
-    problems.push({ variable: 'SDP_CONFIG_PROTOCOL', problem: 'is http, but SDP_CONFIG_CERT, SDP_CONFIG_CLIENT_CERT or SDP_CONFIG_CLIENT_KEY is set: set it to https' });
-  }
+  // The memory backend has no connection: only the pairing of the client files matters there.
+  problems.push(...tlsSettingProblems({ ...tls, protocol: backend === 'etcd3' ? protocol : 'https' }));
   const configDb: ConfigDbConfig = {
     backend,
     host,

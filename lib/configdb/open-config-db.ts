@@ -2,6 +2,7 @@
 // user, below ska-sdp-config's global prefix) or the in-memory backend. Certificate files are read
 // here, once, when the deployer starts.
 
+import { tlsSettingProblems } from './setting-problems.js';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -47,13 +48,8 @@ export function openConfigDb(config: ConfigDbConfig, options: OpenConfigDbOption
 /** The etcd backend's options for these settings, certificate files read. */
 export function etcdOptionsOf(config: ConfigDbConfig, options: OpenConfigDbOptions = {}): EtcdConfigDbOptions {
   const { protocol, cert, clientCert, clientKey, username, password } = config;
-  if (protocol === 'http' && (cert ?? clientCert ?? clientKey) !== undefined) {
-    throw new ConfigDbSettingError('SDP_CONFIG_PROTOCOL', 'is http, but SDP_CONFIG_CERT, SDP_CONFIG_CLIENT_CERT or SDP_CONFIG_CLIENT_KEY is set: set it to https');
-  }
-  if ((clientCert === undefined) !== (clientKey === undefined)) {
-    const missing = clientCert === undefined ? 'SDP_CONFIG_CLIENT_CERT' : 'SDP_CONFIG_CLIENT_KEY';
-    throw new ConfigDbSettingError(missing, 'SDP_CONFIG_CLIENT_CERT and SDP_CONFIG_CLIENT_KEY go together: set both or neither');
-  }
+  const [problem] = tlsSettingProblems(config);
+  if (problem !== undefined) throw new ConfigDbSettingError(problem.variable, problem.problem);
   const prefix = config.prefix ?? '';
   try {
     checkGlobalPrefix(prefix);
