@@ -14,9 +14,17 @@ const ErrorEntry = t.partial({
   description: nullable(t.string),
   source: nullable(t.string),
 });
-const WithErrors = t.type({ errors: t.array(t.unknown) });
 const WarningEntry = t.partial({ warning: nullable(t.string), description: nullable(t.string), source: nullable(t.string) });
-const WithWarnings = t.type({ warnings: t.array(t.unknown) });
+
+/** The entries of the list `key` of a body that decode; none when the list is missing or not a list. */
+function readableEntries<A>(body: unknown, key: 'errors' | 'warnings', entry: t.Decoder<unknown, A>): A[] {
+  const decoded = t.type({ [key]: t.array(t.unknown) }).decode(body);
+  if (isLeft(decoded)) return [];
+  return (decoded.right[key] ?? []).flatMap((e) => {
+    const one = entry.decode(e);
+    return isLeft(one) ? [] : [one.right];
+  });
+}
 
 /**
  * The `errors` of any body, any version. The number comes as `error_code` (v0.0.38 parsing and
@@ -24,37 +32,21 @@ const WithWarnings = t.type({ warnings: t.array(t.unknown) });
  * Entries that are not objects are skipped: an error list must never make the error report fail.
  */
 export function errorsOfBody(body: unknown): SlurmError[] {
-  const decoded = WithErrors.decode(body);
-  if (isLeft(decoded)) return [];
-  const errors: SlurmError[] = [];
-  for (const entry of decoded.right.errors) {
-    const e = ErrorEntry.decode(entry);
-    if (isLeft(e)) continue;
-    const v = e.right;
-    errors.push(
-      dropUndefined({
-        code: v.error_code ?? v.error_number ?? v.errno ?? undefined,
-        error: v.error ?? undefined,
-        description: v.description ?? undefined,
-        source: v.source ?? undefined,
-      }),
-    );
-  }
-  return errors;
+  return readableEntries(body, 'errors', ErrorEntry).map((v) =>
+    dropUndefined({
+      code: v.error_code ?? v.error_number ?? v.errno ?? undefined,
+      error: v.error ?? undefined,
+      description: v.description ?? undefined,
+      source: v.source ?? undefined,
+    }),
+  );
 }
 
 /** The texts of the `warnings` of any body (v0.0.39 on); none when there are none or they are unreadable. */
 export function warningsOfBody(body: unknown): string[] {
-  const decoded = WithWarnings.decode(body);
-  if (isLeft(decoded)) return [];
-  const texts: string[] = [];
-  for (const entry of decoded.right.warnings) {
-    const w = WarningEntry.decode(entry);
-    if (isLeft(w)) continue;
-    const text = [w.right.warning, w.right.description].filter((s): s is string => typeof s === 'string' && s !== '').join(' ');
-    if (text !== '') texts.push(text);
-  }
-  return texts;
+  return readableEntries(body, 'warnings', WarningEntry)
+    .map((w) => [w.warning, w.description].filter((s): s is string => typeof s === 'string' && s !== '').join(' '))
+    .filter((text) => text !== '');
 }
 
 /**

@@ -4,7 +4,9 @@
 import * as t from 'io-ts';
 import type { ExitCode, SlurmJob } from '../core/slurm-job.js';
 import type { JobState } from '../core/status.js';
-import { dropUndefined, Int, nullable } from './body-codec.js';
+import type { JobListReading } from './adapter.js';
+import { decodeBody, dropUndefined, Int, nullable } from './body-codec.js';
+import { saysNoJobChanges } from './body-messages.js';
 import { unixTime } from './no-val-number.js';
 
 /**
@@ -53,7 +55,20 @@ export function jobsBodyCodec<J extends t.Mixed>(job: J) {
   return t.type({ jobs: t.array(job, 'a list of jobs') }, 'an object with a jobs list');
 }
 
-export const SubmitBody = t.type({ job_id: Int }, 'an object with a job_id');
+const SubmitBody = t.type({ job_id: Int }, 'an object with a job_id');
+
+/** The job id of a `POST /job/submit` body, the same in every version. */
+export function jobIdOfSubmitBody(body: unknown, version: string): number {
+  return decodeBody(SubmitBody, body, version, 'submit body').job_id;
+}
+
+/**
+ * A 200 answer to `GET jobs` of a version without a server time in it: "No job changes since
+ * update_time=..." in a warning (v0.0.39 on) says the list is unchanged, else it is full.
+ */
+export function readJobListWithoutTime(body: unknown, parseJobs: (body: unknown) => SlurmJob[]): JobListReading {
+  return saysNoJobChanges(body) ? { kind: 'unchanged' } : { kind: 'full', jobs: parseJobs(body) };
+}
 
 type Text = string | null | undefined;
 type Time = number | null | undefined;

@@ -3,12 +3,12 @@
 
 import * as t from 'io-ts';
 import { exitCodeFromWaitStatus, type SlurmJob } from '../core/slurm-job.js';
-import type { JobListReading, SlurmAdapter } from './adapter.js';
+import type { SlurmAdapter } from './adapter.js';
 import { decodeBody, Int } from './body-codec.js';
-import { errorsOfBody, saysNoJobChanges } from './body-messages.js';
+import { errorsOfBody } from './body-messages.js';
 import type { SlurmError } from './failure-classification.js';
 import { renderSubmitV0038 } from './job-desc.js';
-import { jobsBodyCodec, listedJobCodec, slurmJobOfListed, SubmitBody } from './job-record.js';
+import { jobsBodyCodec, listedJobCodec, slurmJobOfListed, jobIdOfSubmitBody, readJobListWithoutTime } from './job-record.js';
 import { jobStateOfString } from './job-state-parsing.js';
 
 const VERSION = 'v0.0.38';
@@ -25,7 +25,7 @@ export function parseJobsV0038(body: unknown): SlurmJob[] {
 
 /** The job id of a `POST /job/submit` body. */
 export function parseSubmitV0038(body: unknown): number {
-  return decodeBody(SubmitBody, body, VERSION, 'submit body').job_id;
+  return jobIdOfSubmitBody(body, VERSION);
 }
 
 /**
@@ -56,7 +56,7 @@ export const adapterV0038: SlurmAdapter = {
   parseSubmit: parseSubmitV0038,
   // "No change" is a 304 with an empty body here, handled before any body is read; the warning
   // of later versions is read too, in case a 23.x build of this plugin answers that way.
-  readJobList: (body): JobListReading => (saysNoJobChanges(body) ? { kind: 'unchanged' } : { kind: 'full', jobs: parseJobsV0038(body) }),
+  readJobList: (body) => readJobListWithoutTime(body, parseJobsV0038),
   parseJobs: parseJobsV0038,
   // Success is `{meta, errors: []}`; an unknown job is a 500 (404 from 23.02.4), not a 200.
   cancelErrors: errorsOfBody,

@@ -4,11 +4,11 @@
 
 import * as t from 'io-ts';
 import { exitCodeFromWaitStatus, type ExitCode, type SlurmJob } from '../core/slurm-job.js';
-import type { JobListReading, SlurmAdapter } from './adapter.js';
+import type { SlurmAdapter } from './adapter.js';
 import { decodeBody, Int, nullable } from './body-codec.js';
-import { errorsOfBody, saysNoJobChanges } from './body-messages.js';
+import { errorsOfBody } from './body-messages.js';
 import { renderSubmitJobDesc } from './job-desc.js';
-import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, SubmitBody } from './job-record.js';
+import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody, readJobListWithoutTime } from './job-record.js';
 import { jobStateOfString } from './job-state-parsing.js';
 import { NoValNumber, noValNumber } from './no-val-number.js';
 
@@ -31,22 +31,7 @@ const AccountingJobV0039 = accountingJobCodec(
 type AccountingJobV0039 = t.TypeOf<typeof AccountingJobV0039>;
 const AccountingBodyV0039 = jobsBodyCodec(AccountingJobV0039);
 
-export function parseJobsV0039(body: unknown): SlurmJob[] {
-  return decodeBody(JobsBodyV0039, body, VERSION, 'jobs body').jobs.map(toSlurmJob);
-}
-
-export function parseSubmitV0039(body: unknown): number {
-  return decodeBody(SubmitBody, body, VERSION, 'submit body').job_id;
-}
-
-/** "No change" is a 200 with the warning "No job changes since update_time=..." (and no jobs). */
-export function readJobListV0039(body: unknown): JobListReading {
-  return saysNoJobChanges(body) ? { kind: 'unchanged' } : { kind: 'full', jobs: parseJobsV0039(body) };
-}
-
-export function parseAccountingJobsV0039(body: unknown): SlurmJob[] {
-  return decodeBody(AccountingBodyV0039, body, VERSION, 'accounting jobs body').jobs.map(toSlurmJobFromAccounting);
-}
+const parseJobs = (body: unknown): SlurmJob[] => decodeBody(JobsBodyV0039, body, VERSION, 'jobs body').jobs.map(toSlurmJob);
 
 function toSlurmJob(job: JobV0039): SlurmJob {
   const raw = noValNumber(job.exit_code);
@@ -76,9 +61,10 @@ export const adapterV0039: SlurmAdapter = {
   paths: { submit: '/job/submit', jobs: '/jobs', job: (jobId) => `/job/${jobId}` },
   conditionalList: true,
   renderSubmit: renderSubmitJobDesc,
-  parseSubmit: parseSubmitV0039,
-  readJobList: readJobListV0039,
-  parseJobs: parseJobsV0039,
+  parseSubmit: (body) => jobIdOfSubmitBody(body, VERSION),
+  // "No change" is a 200 with the warning "No job changes since update_time=..." (and no jobs).
+  readJobList: (body) => readJobListWithoutTime(body, parseJobs),
+  parseJobs,
   cancelErrors: errorsOfBody,
-  parseAccountingJobs: parseAccountingJobsV0039,
+  parseAccountingJobs: (body) => decodeBody(AccountingBodyV0039, body, VERSION, 'accounting jobs body').jobs.map(toSlurmJobFromAccounting),
 };

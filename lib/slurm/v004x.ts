@@ -23,7 +23,7 @@ import { errorsOfBody, saysNoJobChanges } from './body-messages.js';
 import { exitCodeOfVerbose, VerboseExitCode } from './exit-code-parsing.js';
 import type { SlurmError } from './failure-classification.js';
 import { renderSubmitJobDesc } from './job-desc.js';
-import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, SubmitBody } from './job-record.js';
+import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody } from './job-record.js';
 import { jobStateOfList } from './job-state-parsing.js';
 import { NoValNumber, noValNumber, unixTime } from './no-val-number.js';
 
@@ -64,7 +64,7 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
     // Slurm 24.11's v0.0.40/41 parse update_time as a Slurm time string and refuse epochs (422).
     conditionalList: killStatus,
     renderSubmit: renderSubmitJobDesc,
-    parseSubmit: (body) => decodeBody(SubmitBody, body, version, 'submit body').job_id,
+    parseSubmit: (body) => jobIdOfSubmitBody(body, version),
 
     readJobList(body: unknown): JobListReading {
       if (saysNoJobChanges(body)) return { kind: 'unchanged' };
