@@ -1,5 +1,5 @@
-// The Slurm REST API v0.0.38 (Slurm 22.05 to 23.11) adapter: renders a JobSpec to its submit body
-// and decodes its answers. Pure; bodies from the server are checked with io-ts here, at the edge.
+// The Slurm REST API v0.0.38 (Slurm 22.05 to 23.11) adapter: decodes its answers (its submit body
+// is rendered in job-desc.ts). Pure; bodies from the server are checked with io-ts here, at the edge.
 
 import * as t from 'io-ts';
 import { exitCodeFromWaitStatus, type SlurmJob } from '../core/slurm-job.js';
