@@ -1,8 +1,8 @@
 // A running deployment is deleted; its job takes a while to end.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, listed, lookup, submitted, type Scenario } from '../support/scenario.js';
-import { completing, firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
+import { deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { completing, firstSubmitOfD1, job7OfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: "a deleted deployment's job is cancelled, looked up until it ended, and its state removed only then",
@@ -32,8 +32,6 @@ export default {
     ...firstSubmitOfD1,
     p: job7OfD1.submitted,
     r: job7OfD1.running,
-    C: cancel('d1', 7, 'deployment removed'),
-    L: lookup('d1', 7),
-    D: deleteState('d1'),
+    ...removalOfD1,
   },
 } satisfies Scenario;

@@ -1,8 +1,8 @@
 // The deployment is deleted while its submit is in flight: the job it makes is nobody's.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deleted, deleteState, deployment, listed, lookup, submitted, type Scenario } from '../support/scenario.js';
-import { firstSubmitOfD1 } from '../support/scenario-parts.js';
+import { after, deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a deployment deleted while its submit is in flight gets its job cancelled as soon as the job id arrives',
@@ -26,8 +26,6 @@ export default {
 
   commands: {
     ...firstSubmitOfD1,
-    C: cancel('d1', 7, 'deployment removed'),
-    L: lookup('d1', 7),
-    D: deleteState('d1'),
+    ...removalOfD1,
   },
 } satisfies Scenario;

@@ -1,8 +1,8 @@
 // Slurm also runs a job of someone else, named and commented like ours, but without our label.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, listed, lookup, submitted, type Scenario } from '../support/scenario.js';
-import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
+import { deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 const foreign = { ...job(99, 'd1', 'RUNNING'), mcsLabel: 'sdp_slurm_deployer_other_ns' };
 
@@ -31,8 +31,6 @@ export default {
     ...firstSubmitOfD1,
     p: job7OfD1.submitted,
     r: job7OfD1.running,
-    C: cancel('d1', 7, 'deployment removed'),
-    L: lookup('d1', 7),
-    D: deleteState('d1'),
+    ...removalOfD1,
   },
 } satisfies Scenario;

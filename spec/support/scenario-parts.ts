@@ -3,7 +3,7 @@
 
 import type { SlurmJob } from '../../lib/core/slurm-job.js';
 import { job } from './fixtures.js';
-import { poll, submit, write, type ExpectedCommand } from './scenario.js';
+import { cancel, deleteState, lookup, poll, submit, write, type ExpectedCommand } from './scenario.js';
 
 /** The opening of d1's life, lettered as the timelines write it: `P` a poll, `S` d1's submit (r10), `w` its PENDING write. */
 export const firstSubmitOfD1 = {
@@ -20,6 +20,13 @@ export const job7OfD1 = {
   running: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
   /** A poll saw the job COMPLETED with exit code 0. */
   finished: write('d1', { status: 'FINISHED', job_id: 7, slurm_state: 'COMPLETED', exit_code: 0, generation: 1 }),
+} as const satisfies Readonly<Record<string, ExpectedCommand>>;
+
+/** The end of a deleted d1, lettered as the timelines write it: `C` the cancel of job 7, `L` a lookup of it, `D` the removal of d1's state. */
+export const removalOfD1 = {
+  C: cancel('d1', 7, 'deployment removed'),
+  L: lookup('d1', 7),
+  D: deleteState('d1'),
 } as const satisfies Readonly<Record<string, ExpectedCommand>>;
 
 /** A job still completing, as v0.0.38 prints it: the COMPLETING flag alone, no base state. */
