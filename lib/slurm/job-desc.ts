@@ -1,8 +1,28 @@
-// The job description of v0.0.39 and later (data_parser's `job_desc_msg`): the fields the deployer
-// sets have the same names and shapes from v0.0.39 to v0.0.45, so one renderer serves them all.
+// Renders a JobSpec as the job of a submit body: v0.0.38's `job_properties` and the `job_desc_msg`
+// of v0.0.39 and later, whose fields the deployer sets have the same names and shapes to v0.0.45.
 
 import type { JobSpec } from '../core/slurm-job.js';
-import { setNumber } from './body-decoding.js';
+import { setNumber } from './no-val-number.js';
+
+/** Where the versions differ in writing the same job. */
+interface JobShape {
+  readonly scriptInJob: boolean;
+  environment(environment: Readonly<Record<string, string>>): unknown;
+  /** A count Slurm keeps as a `*_NO_VAL` number (time limit, memory). */
+  limit(n: number): unknown;
+  nodes(n: number): Record<string, unknown>;
+}
+
+const V0038_SHAPE: JobShape = {
+  // `job_properties` has no script; v0.0.38 takes it at the top level of the body.
+  scriptInJob: false,
+  environment: (environment) => ({ ...environment }),
+  limit: (n) => n,
+  // The document says `[min, max]`, but slurmrestd 22.05.8 ignores that array (a job asking
+  // for 1000 nodes ran on 1: max_nodes reads back 0); it honours the string "n" (its
+  // `minimum_nodes` is a boolean). A deployment asks for exactly n nodes.
+  nodes: (n) => ({ nodes: String(n) }),
+};
 
 /**
  * Differences from v0.0.38: the script sits in the job (top-level `script` is deprecated from
@@ -11,22 +31,28 @@ import { setNumber } from './body-decoding.js';
  * (v0.0.38's `nodes: [min, max]` became a string such as "2-4", and its boolean `minimum_nodes`
  * became a count).
  */
-export function renderJobDesc(spec: JobSpec): Record<string, unknown> {
+const JOB_DESC_SHAPE: JobShape = {
+  scriptInJob: true,
+  environment: (environment) => Object.entries(environment).map(([key, value]) => `${key}=${value}`),
+  limit: setNumber,
+  nodes: (n) => ({ minimum_nodes: n, maximum_nodes: n }),
+};
+
+function renderJob(spec: JobSpec, shape: JobShape): Record<string, unknown> {
   const job: Record<string, unknown> = {
     name: spec.name,
-    script: spec.script,
-    environment: Object.entries(spec.environment).map(([key, value]) => `${key}=${value}`),
+    ...(shape.scriptInJob ? { script: spec.script } : {}),
+    environment: shape.environment(spec.environment),
     mcs_label: spec.mcsLabel,
     comment: spec.comment,
   };
   const optional: Record<string, unknown> = {
     partition: spec.partition,
-    time_limit: spec.timeLimitMinutes === undefined ? undefined : setNumber(spec.timeLimitMinutes),
-    minimum_nodes: spec.nodes,
-    maximum_nodes: spec.nodes,
+    time_limit: spec.timeLimitMinutes === undefined ? undefined : shape.limit(spec.timeLimitMinutes),
+    ...(spec.nodes === undefined ? {} : shape.nodes(spec.nodes)),
     tasks: spec.tasks,
     cpus_per_task: spec.cpusPerTask,
-    memory_per_node: spec.memoryPerNodeMB === undefined ? undefined : setNumber(spec.memoryPerNodeMB),
+    memory_per_node: spec.memoryPerNodeMB === undefined ? undefined : shape.limit(spec.memoryPerNodeMB),
     current_working_directory: spec.currentWorkingDirectory,
     account: spec.account,
     qos: spec.qos,
@@ -35,4 +61,17 @@ export function renderJobDesc(spec: JobSpec): Record<string, unknown> {
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) job[key] = value;
   return job;
+}
+
+/**
+ * The v0.0.38 submit body. Only keys of the schema `v0.0.38_job_properties` may appear: slurmrestd
+ * answers 400 to any other. `environment` is an object in v0.0.38 (a K=V list from v0.0.39).
+ */
+export function renderSubmitV0038(spec: JobSpec): object {
+  return { script: spec.script, job: renderJob(spec, V0038_SHAPE) };
+}
+
+/** The v0.0.39 to v0.0.45 submit body, `{job: {...}}`: the script in the job, none at the top. */
+export function renderSubmitJobDesc(spec: JobSpec): object {
+  return { job: renderJob(spec, JOB_DESC_SHAPE) };
 }

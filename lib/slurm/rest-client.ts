@@ -6,7 +6,7 @@ import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
 import type { JobListReading, SlurmAdapter } from './adapter.js';
 import { adapterFor } from './adapters.js';
 import { isSupportedApiVersion, listVersions, SUPPORTED_API_VERSIONS, type SlurmApiVersion } from './api-versions.js';
-import { errorsOfBody } from './body-decoding.js';
+import { errorsOfBody } from './body-messages.js';
 import { meansJobNotFound, type SlurmOperation } from './failure-classification.js';
 import { JobListCache } from './job-list-cache.js';
 import { pickApiVersion, readServerOffer } from './negotiation.js';

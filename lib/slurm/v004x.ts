@@ -15,56 +15,27 @@
 // v0.0.40/41 that error is invisible, so prefer v0.0.42+ on those releases: negotiation does.)
 
 import * as t from 'io-ts';
-import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
+import type { SlurmJob } from '../core/slurm-job.js';
 import type { JobListReading, SlurmAdapter } from './adapter.js';
 import type { SlurmApiVersion } from './api-versions.js';
-import {
-  decodeBody,
-  dropUndefined,
-  errorsOfBody,
-  exitCodeOfVerbose,
-  Int,
-  jobStateOfList,
-  NoValNumber,
-  noValNumber,
-  nullable,
-  saysNoJobChanges,
-  unixTime,
-  VerboseExitCode,
-} from './body-decoding.js';
+import { decodeBody, dropUndefined, nullable } from './body-codec.js';
+import { errorsOfBody, saysNoJobChanges } from './body-messages.js';
+import { exitCodeOfVerbose, VerboseExitCode } from './exit-code-parsing.js';
 import type { SlurmError } from './failure-classification.js';
-import { renderJobDesc } from './job-desc.js';
+import { renderSubmitJobDesc } from './job-desc.js';
+import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody } from './job-record.js';
+import { jobStateOfList } from './job-state-parsing.js';
+import { NoValNumber, noValNumber, unixTime } from './no-val-number.js';
 
 export type DataParserVersion = Extract<SlurmApiVersion, 'v0.0.40' | 'v0.0.41' | 'v0.0.42' | 'v0.0.43' | 'v0.0.44' | 'v0.0.45'>;
 
-/** `{job: {...}}`: the script in the job (top-level `script` is deprecated from v0.0.41). */
-export function renderSubmitV004x(spec: JobSpec): object {
-  return { job: renderJobDesc(spec) };
-}
-
-const JobV004x = t.intersection(
-  [
-    t.type({ job_id: Int, job_state: t.array(t.string, 'a list of states') }),
-    t.partial({
-      name: nullable(t.string),
-      mcs_label: nullable(t.string),
-      comment: nullable(t.string),
-      state_reason: nullable(t.string),
-      exit_code: nullable(VerboseExitCode),
-      submit_time: nullable(NoValNumber),
-      start_time: nullable(NoValNumber),
-      end_time: nullable(NoValNumber),
-    }),
-  ],
-  'a job object',
-);
+const JobV004x = listedJobCodec(t.array(t.string, 'a list of states'), VerboseExitCode, NoValNumber);
 type JobV004x = t.TypeOf<typeof JobV004x>;
 
 const JobsBodyV004x = t.intersection(
-  [t.type({ jobs: t.array(JobV004x, 'a list of jobs') }), t.partial({ last_update: nullable(NoValNumber) })],
+  [jobsBodyCodec(JobV004x), t.partial({ last_update: nullable(NoValNumber) })],
   'an object with a jobs list',
 );
-const SubmitBodyV004x = t.type({ job_id: Int }, 'an object with a job_id');
 
 /** One entry of `status[]` of `openapi_kill_job_resp` (v0.0.42+). */
 const KillStatusEntry = t.partial({
@@ -75,22 +46,9 @@ const KillStatusEntry = t.partial({
 const KillJobBody = t.type({ status: t.array(t.unknown) });
 
 /** An accounting record (`vX_job` of slurmdbd): state and times grouped, times plain integers. */
-const AccountingJobV004x = t.intersection(
-  [
-    t.type({ job_id: Int }),
-    t.partial({
-      name: nullable(t.string),
-      mcs: nullable(t.partial({ label: nullable(t.string) })),
-      comment: nullable(t.partial({ job: nullable(t.string) })),
-      state: nullable(t.partial({ current: nullable(t.array(t.string)), reason: nullable(t.string) })),
-      exit_code: nullable(VerboseExitCode),
-      time: nullable(t.partial({ submission: nullable(Int), start: nullable(Int), end: nullable(Int) })),
-    }),
-  ],
-  'an accounting job',
-);
+const AccountingJobV004x = accountingJobCodec(t.array(t.string), VerboseExitCode);
 type AccountingJobV004x = t.TypeOf<typeof AccountingJobV004x>;
-const AccountingBodyV004x = t.type({ jobs: t.array(AccountingJobV004x, 'a list of jobs') }, 'an object with a jobs list');
+const AccountingBodyV004x = jobsBodyCodec(AccountingJobV004x);
 
 /** Slurm 24.11+ puts "already done" in `status[]` too; like every version before, it counts as success. */
 const ESLURM_ALREADY_DONE = 2021;
@@ -105,8 +63,8 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
     paths: { submit: '/job/submit', jobs: '/jobs/', job: (jobId) => `/job/${jobId}` },
     // Slurm 24.11's v0.0.40/41 parse update_time as a Slurm time string and refuse epochs (422).
     conditionalList: killStatus,
-    renderSubmit: renderSubmitV004x,
-    parseSubmit: (body) => decodeBody(SubmitBodyV004x, body, version, 'submit body').job_id,
+    renderSubmit: renderSubmitJobDesc,
+    parseSubmit: (body) => jobIdOfSubmitBody(body, version),
 
     readJobList(body: unknown): JobListReading {
       if (saysNoJobChanges(body)) return { kind: 'unchanged' };
@@ -142,33 +100,17 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
 }
 
 function toSlurmJob(job: JobV004x): SlurmJob {
-  return dropUndefined({
-    jobId: job.job_id,
-    name: job.name ?? '',
-    mcsLabel: job.mcs_label ?? '',
-    comment: job.comment ?? '',
+  return slurmJobOfListed(job, {
     state: jobStateOfList(job.job_state),
-    reason: job.state_reason ?? '',
     exitCode: exitCodeOfVerbose(job.exit_code),
-    submitTime: unixTime(noValNumber(job.submit_time)),
-    startTime: unixTime(noValNumber(job.start_time)),
-    endTime: unixTime(noValNumber(job.end_time)),
+    submit: noValNumber(job.submit_time),
+    start: noValNumber(job.start_time),
+    end: noValNumber(job.end_time),
   });
 }
 
 function toSlurmJobFromAccounting(job: AccountingJobV004x): SlurmJob {
-  return dropUndefined({
-    jobId: job.job_id,
-    name: job.name ?? '',
-    mcsLabel: job.mcs?.label ?? '',
-    comment: job.comment?.job ?? '',
-    state: jobStateOfList(job.state?.current ?? []),
-    reason: job.state?.reason ?? '',
-    exitCode: exitCodeOfVerbose(job.exit_code),
-    submitTime: unixTime(job.time?.submission),
-    startTime: unixTime(job.time?.start),
-    endTime: unixTime(job.time?.end),
-  });
+  return slurmJobOfAccounting(job, jobStateOfList(job.state?.current ?? []), exitCodeOfVerbose(job.exit_code));
 }
 
 export const adapterV0040 = adapterV004x('v0.0.40');

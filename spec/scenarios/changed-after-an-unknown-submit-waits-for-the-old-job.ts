@@ -1,7 +1,8 @@
 // The submit times out after sending (Slurm took it: job 30); then the args change.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deployment, fails, listed, lookup, poll, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, cancel, deployment, fails, listed, lookup, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 const v2 = { script: '#!/bin/bash\necho v2\n' };
 
@@ -29,9 +30,7 @@ export default {
   delays: { cancelJob: 4, lookupJob: 5 },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
+    ...firstSubmitOfD1,
     b: write('d1', { status: 'PENDING', generation: 2 }),
     a: write('d1', { status: 'PENDING', reason: 'waiting for job 30 to end before submitting', generation: 2 }),
     C: cancel('d1', 30, 'replaced'),

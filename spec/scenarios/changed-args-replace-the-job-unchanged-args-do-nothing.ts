@@ -1,7 +1,8 @@
 // The args of a running deployment change; later the same args are put again.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deployment, listed, lookup, poll, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { cancel, deployment, listed, lookup, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 const v2 = { script: '#!/bin/bash\necho v2\n' };
 
@@ -33,11 +34,9 @@ export default {
   delays: { cancelJob: 4 },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
     a: write('d1', { status: 'PENDING', reason: 'waiting for job 7 to end before submitting', generation: 2 }),
     C: cancel('d1', 7, 'replaced'),
     L: lookup('d1', 7),

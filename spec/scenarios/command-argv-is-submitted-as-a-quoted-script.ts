@@ -1,6 +1,7 @@
 // `command` is an argv list: the job script runs it word for word, with nothing expanded.
 
 import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { job7OfD1 } from '../support/scenario-parts.js';
 
 const argv = ['python3', '-c', "print('hi')", '$HOME', 'a b'];
 
@@ -26,6 +27,6 @@ export default {
       comment: 'sdp-slurm-deployer:deployment=d1;submit=r10;spec=10317f5a8b36f4ee',
     }),
     w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
+    p: job7OfD1.submitted,
   },
 } satisfies Scenario;

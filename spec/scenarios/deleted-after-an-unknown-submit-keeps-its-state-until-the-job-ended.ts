@@ -1,7 +1,8 @@
 // The submit times out after sending (Slurm took it: job 30); then the deployment is deleted.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deleted, deleteState, deployment, fails, listed, lookup, poll, submit, write, type Scenario } from '../support/scenario.js';
+import { after, cancel, deleted, deleteState, deployment, fails, listed, lookup, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a deployment deleted after a submit of unknown outcome keeps its state until the job a poll then finds is cancelled and a lookup shows it ended',
@@ -24,9 +25,7 @@ export default {
   answers: { submitJob: [after(5, fails('unknown-outcome', 'timeout after the request was sent'))] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
+    ...firstSubmitOfD1,
     C: cancel('d1', 30, 'deployment removed'),
     L: lookup('d1', 30),
     D: deleteState('d1'),

@@ -1,7 +1,8 @@
 // A running deployment is deleted; its job takes a while to end.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, listed, lookup, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { completing, firstSubmitOfD1, job7OfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: "a deleted deployment's job is cancelled, looked up until it ended, and its state removed only then",
@@ -19,7 +20,7 @@ export default {
   slurm: {
     r: [job(7, 'd1', 'RUNNING')],
     // Still completing at the poll of 20 (v0.0.38 prints the flag alone), ended at 26.
-    k: [job(7, 'd1', '', { state: { flags: ['COMPLETING'] } })],
+    k: [completing(7, 'd1')],
     c: [job(7, 'd1', 'CANCELLED')],
   },
 
@@ -28,13 +29,9 @@ export default {
   delays: { lookupJob: 1 },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
-    C: cancel('d1', 7, 'deployment removed'),
-    L: lookup('d1', 7),
-    D: deleteState('d1'),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
+    ...removalOfD1,
   },
 } satisfies Scenario;

@@ -1,7 +1,8 @@
 // The deployment is deleted while its submit is in flight: the job it makes is nobody's.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deleted, deleteState, deployment, listed, lookup, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a deployment deleted while its submit is in flight gets its job cancelled as soon as the job id arrives',
@@ -24,11 +25,7 @@ export default {
   answers: { submitJob: [after(6, submitted(7))] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    C: cancel('d1', 7, 'deployment removed'),
-    L: lookup('d1', 7),
-    D: deleteState('d1'),
+    ...firstSubmitOfD1,
+    ...removalOfD1,
   },
 } satisfies Scenario;

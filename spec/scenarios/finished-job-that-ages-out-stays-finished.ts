@@ -1,7 +1,8 @@
 // Slurm forgets a completed job after MinJobAge: that is no loss.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a finished job that ages out of Slurm stays FINISHED: no lookup, no write, no new submit',
@@ -25,11 +26,9 @@ export default {
   answers: { submitJob: [submitted(7)] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
-    f: write('d1', { status: 'FINISHED', job_id: 7, slurm_state: 'COMPLETED', exit_code: 0, generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
+    f: job7OfD1.finished,
   },
 } satisfies Scenario;

@@ -1,7 +1,8 @@
 // Slurm also runs a job of someone else, named and commented like ours, but without our label.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, listed, lookup, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 const foreign = { ...job(99, 'd1', 'RUNNING'), mcsLabel: 'sdp_slurm_deployer_other_ns' };
 
@@ -27,13 +28,9 @@ export default {
   answers: { submitJob: [submitted(7)] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
-    C: cancel('d1', 7, 'deployment removed'),
-    L: lookup('d1', 7),
-    D: deleteState('d1'),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
+    ...removalOfD1,
   },
 } satisfies Scenario;

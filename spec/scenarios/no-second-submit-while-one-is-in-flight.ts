@@ -1,7 +1,8 @@
 // A slow submit: polls come and go, one of them even shows the job before the submit answers.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'polls while a submit is in flight submit nothing more, even one that already shows the job',
@@ -22,10 +23,8 @@ export default {
   answers: { submitJob: [after(25, submitted(7))] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
   },
 } satisfies Scenario;

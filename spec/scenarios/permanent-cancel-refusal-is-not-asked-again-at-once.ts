@@ -2,7 +2,8 @@
 // (ESLURM_ALREADY_DONE, 2021, which the REST client classifies as permanent).
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, fails, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { cancel, deleted, deleteState, deployment, fails, listed, submitted, type Scenario } from '../support/scenario.js';
+import { completing, firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 const refused = fails('permanent', 'cancel: HTTP 500: Job/step already completing or completed');
 
@@ -21,18 +22,16 @@ export default {
 
   slurm: {
     r: [job(7, 'd1', 'RUNNING')],
-    k: [job(7, 'd1', '', { state: { flags: ['COMPLETING'] } })],
+    k: [completing(7, 'd1')],
     c: [job(7, 'd1', 'COMPLETED')],
   },
 
   answers: { submitJob: [submitted(7)], cancelJob: [refused, refused] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
     C: cancel('d1', 7, 'deployment removed'),
     D: deleteState('d1'),
   },

@@ -1,6 +1,7 @@
 // Slurm refuses the job itself: asking again cannot help.
 
-import { deployment, fails, listed, poll, submit, write, type Scenario } from '../support/scenario.js';
+import { deployment, fails, listed, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: "a submit Slurm rejects for good is written FAILED with Slurm's message, and never tried again",
@@ -17,9 +18,7 @@ export default {
   answers: { submitJob: [fails('permanent', 'Invalid partition name specified')] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
+    ...firstSubmitOfD1,
     f: write('d1', { status: 'FAILED', reason: 'Slurm rejected the job: Invalid partition name specified', generation: 1 }),
   },
 } satisfies Scenario;

@@ -1,7 +1,8 @@
 // A poll is issued at 10, the submit answers at 11, the poll at 12 without the job.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a poll issued before the submit answered does not count its job as missing',
@@ -21,10 +22,8 @@ export default {
   answers: { submitJob: [after(9, submitted(7))] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
   },
 } satisfies Scenario;

@@ -1,7 +1,8 @@
 // slurmrestd goes away just after the first poll and is back at 35.
 
 import { job } from '../support/fixtures.js';
-import { deployment, down, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, down, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'while slurmrestd is down polls and submits fail, the submit backs off, nothing is FAILED; then the deployment runs to FINISHED',
@@ -27,12 +28,10 @@ export default {
   answers: { submitJob: [submitted(7)] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
+    ...firstSubmitOfD1,
     e: write('d1', { status: 'PENDING', reason: 'submit failed, will retry: connect ECONNREFUSED 127.0.0.1:6820', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
-    f: write('d1', { status: 'FINISHED', job_id: 7, slurm_state: 'COMPLETED', exit_code: 0, generation: 1 }),
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
+    f: job7OfD1.finished,
   },
 } satisfies Scenario;

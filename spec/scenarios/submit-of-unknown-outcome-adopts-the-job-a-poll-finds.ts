@@ -1,7 +1,8 @@
 // A submit times out after sending: did Slurm take it? Ask a poll before submitting again.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, fails, listed, poll, submit, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, fails, listed, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'after a submit of unknown outcome, the job a later poll finds is adopted and nothing is submitted again',
@@ -22,9 +23,7 @@ export default {
   answers: { submitJob: [after(5, fails('unknown-outcome', 'timeout after the request was sent'))] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
+    ...firstSubmitOfD1,
     r: write('d1', { status: 'RUNNING', job_id: 30, slurm_state: 'RUNNING', generation: 1 }),
   },
 } satisfies Scenario;

@@ -1,7 +1,8 @@
 // A submit times out and never reached Slurm: the next poll says so, and only then is it made again.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, fails, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, fails, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'after a submit of unknown outcome, a submit is made again only once a poll issued after it shows no job',
@@ -23,9 +24,7 @@ export default {
   answers: { submitJob: [after(9, fails('unknown-outcome', 'timeout after the request was sent')), submitted(8)] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
+    ...firstSubmitOfD1,
     p: write('d1', { status: 'PENDING', job_id: 8, generation: 1 }),
     r: write('d1', { status: 'RUNNING', job_id: 8, slurm_state: 'RUNNING', generation: 1 }),
   },

@@ -1,7 +1,8 @@
 // Polls repeat the same state; the job fails; Slurm later requeues it and then cancels it.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a poll that shows nothing new writes nothing, and a terminal state stays whatever Slurm says later',
@@ -26,11 +27,9 @@ export default {
   answers: { submitJob: [submitted(7)] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
     x: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3, generation: 1 }),
   },
 } satisfies Scenario;

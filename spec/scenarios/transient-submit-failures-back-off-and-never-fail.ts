@@ -1,6 +1,7 @@
 // slurmctld refuses the submit twice for now; the third try goes through.
 
-import { deployment, fails, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, fails, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'transient submit failures are retried after a growing backoff, and the deployment stays PENDING',
@@ -20,10 +21,8 @@ export default {
   },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
+    ...firstSubmitOfD1,
     e: write('d1', { status: 'PENDING', reason: 'submit failed, will retry: slurmctld refused for now', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
+    p: job7OfD1.submitted,
   },
 } satisfies Scenario;

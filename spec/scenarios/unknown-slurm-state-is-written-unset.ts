@@ -1,7 +1,8 @@
 // A job in a state this deployer does not know: UNSET, with the raw state in the record.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a job in a Slurm state the deployer does not know is written UNSET with the raw state, then followed on',
@@ -24,11 +25,9 @@ export default {
   answers: { submitJob: [submitted(7)] },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
     u: write('d1', { status: 'UNSET', job_id: 7, slurm_state: 'HIBERNATING', reason: 'unknown Slurm job state HIBERNATING', generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    r: job7OfD1.running,
   },
 } satisfies Scenario;

@@ -1,7 +1,8 @@
 // A running job disappears from Slurm's list without a terminal state ever seen.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, lookup, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, lookup, submitted, write, type Scenario } from '../support/scenario.js';
+import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a job seen running, then missing, is looked up once by id, then written FAILED as lost',
@@ -24,11 +25,9 @@ export default {
   delays: { lookupJob: 25 },
 
   commands: {
-    P: poll,
-    S: submit('d1', 'r10'),
-    w: write('d1', { status: 'PENDING', generation: 1 }),
-    p: write('d1', { status: 'PENDING', job_id: 7, generation: 1 }),
-    r: write('d1', { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 }),
+    ...firstSubmitOfD1,
+    p: job7OfD1.submitted,
+    r: job7OfD1.running,
     L: lookup('d1', 7),
     x: write('d1', {
       status: 'FAILED',

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { JobSpec, SlurmJob } from '../../../lib/core/slurm-job.js';
 import { adapterFor } from '../../../lib/slurm/adapters.js';
 import { SUPPORTED_API_VERSIONS } from '../../../lib/slurm/api-versions.js';
-import { errorsOfBody } from '../../../lib/slurm/body-decoding.js';
+import { errorsOfBody } from '../../../lib/slurm/body-messages.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import {
   accountingAnswer,

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { adapterFor } from '../../../lib/slurm/adapters.js';
-import { errorsOfBody } from '../../../lib/slurm/body-decoding.js';
+import { errorsOfBody } from '../../../lib/slurm/body-messages.js';
 import { classifyAnswer, meansJobNotFound, type SlurmOperation } from '../../../lib/slurm/failure-classification.js';
 import { RECORDED_RELEASES, recordedExchange, recordedExchanges, servedDocument, type RecordedRelease } from '../../support/recorded-fixtures.js';
 import { ERROR_STATUS, unknownCancelIsSilent } from '../../support/real-slurm-expectations.js';

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
 import { Secret } from '../../../lib/config/secret.js';
 import type { JobSpec, SlurmJob } from '../../../lib/core/slurm-job.js';
-import { errorsOfBody } from '../../../lib/slurm/body-decoding.js';
+import { errorsOfBody } from '../../../lib/slurm/body-messages.js';
 import { classifyAnswer, type HttpAnswer, type SlurmOperation } from '../../../lib/slurm/failure-classification.js';
 import { readServerOffer } from '../../../lib/slurm/negotiation.js';
 import { connectSlurm, createSlurmRestClient } from '../../../lib/slurm/rest-client.js';

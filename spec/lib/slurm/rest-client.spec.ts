@@ -11,7 +11,7 @@ import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { Secret } from '../../../lib/config/secret.js';
 import { connectSlurm, createSlurmRestClient, type SlurmRestClientOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
-import { renderSubmitV0038 } from '../../../lib/slurm/v0038.js';
+import { renderSubmitV0038 } from '../../../lib/slurm/job-desc.js';
 import { fixtureFile } from '../../support/repo.js';
 import { slurmContract } from '../../support/slurm-contract.js';
 

@@ -1,0 +1,225 @@
+// The command sinks: each command gives exactly one outcome event, failures as values. A
+// SlurmRequestError keeps its kind; anything else thrown becomes the sink's unforeseen kind.
+
+import { expect } from 'chai';
+import { firstValueFrom, type Observable } from 'rxjs';
+import { toArray } from 'rxjs/operators';
+import { encodeState } from '../../lib/configdb/codecs.js';
+import type { ConfigDb } from '../../lib/configdb/config-db.js';
+import { createMemoryConfigDb, type MemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
+import { stateKey } from '../../lib/configdb/paths.js';
+import type { Command } from '../../lib/core/commands.js';
+import type { DeployerEvent } from '../../lib/core/events.js';
+import type { FailureKind } from '../../lib/core/failure.js';
+import type { JobSpec, SlurmJob } from '../../lib/core/slurm-job.js';
+import { SlurmRequestError, type SlurmApi } from '../../lib/slurm/slurm-api.js';
+import { createSinks } from '../../streams/sinks.js';
+import { job } from '../support/fixtures.js';
+
+type SlurmCall = 'listJobs' | 'submit' | 'getJob' | 'cancel';
+
+/** A SlurmApi whose every call answers as `answer` says, counting the calls made. */
+function slurmDouble(answer: (call: SlurmCall) => Promise<unknown>): SlurmApi & { readonly calls: SlurmCall[] } {
+  const calls: SlurmCall[] = [];
+  const run = <T>(call: SlurmCall): Promise<T> => {
+    calls.push(call);
+    return answer(call) as Promise<T>;
+  };
+  return {
+    version: 'v0.0.42',
+    calls,
+    submit: () => run<number>('submit'),
+    listJobs: () => run<readonly SlurmJob[]>('listJobs'),
+    getJob: () => run<SlurmJob | undefined>('getJob'),
+    cancel: () => run<void>('cancel'),
+    close: async () => undefined,
+  };
+}
+
+const spec: JobSpec = { name: 'sdp-d1', script: '#!/bin/bash\ntrue\n', environment: {}, mcsLabel: 'label', comment: 'sdp-slurm-deployer:d1' };
+const running = job(42, 'd1', 'RUNNING');
+
+interface SlurmCase {
+  readonly command: Command;
+  readonly call: SlurmCall;
+  readonly value: unknown;
+  readonly success: DeployerEvent;
+  readonly unforeseen: FailureKind;
+  /** The failure event of this command for `failure`. */
+  failed(failure: { kind: FailureKind; message: string }): DeployerEvent;
+}
+
+const SLURM_CASES: readonly SlurmCase[] = [
+  {
+    command: { type: 'pollJobs', pollId: 7 },
+    call: 'listJobs',
+    value: [running],
+    success: { type: 'jobsPolled', pollId: 7, jobs: [running] },
+    unforeseen: 'transient',
+    failed: (failure) => ({ type: 'pollFailed', pollId: 7, failure }),
+  },
+  {
+    command: { type: 'submitJob', id: 'd1', submitId: 'r10', spec },
+    call: 'submit',
+    value: 42,
+    success: { type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 42 },
+    unforeseen: 'unknown-outcome',
+    failed: (failure) => ({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure }),
+  },
+  {
+    command: { type: 'lookupJob', id: 'd1', jobId: 42 },
+    call: 'getJob',
+    value: running,
+    success: { type: 'jobLookedUp', id: 'd1', jobId: 42, job: running },
+    unforeseen: 'transient',
+    failed: (failure) => ({ type: 'lookupFailed', id: 'd1', jobId: 42, failure }),
+  },
+  {
+    command: { type: 'cancelJob', id: 'd1', jobId: 42, why: 'deployment removed' },
+    call: 'cancel',
+    value: undefined,
+    success: { type: 'jobCancelled', id: 'd1', jobId: 42 },
+    unforeseen: 'transient',
+    failed: (failure) => ({ type: 'cancelFailed', id: 'd1', jobId: 42, failure }),
+  },
+];
+
+const KINDS: readonly FailureKind[] = ['transient', 'auth', 'permanent', 'unknown-outcome'];
+
+/** Every event the sink's observable gives, until it completes. */
+function outcomesOf(outcome$: Observable<DeployerEvent>): Promise<DeployerEvent[]> {
+  return firstValueFrom(outcome$.pipe(toArray()));
+}
+
+function sinkFor(sinks: ReturnType<typeof createSinks>, command: Command): Observable<DeployerEvent> {
+  // The sinks are keyed by command type; the cast only joins the union back to its case.
+  return (sinks[command.type] as (c: Command) => Observable<DeployerEvent>)(command);
+}
+
+describe('command sinks', () => {
+  for (const c of SLURM_CASES) {
+    describe(`${c.command.type}`, () => {
+      it(`calls Slurm once, on subscription only, and answers ${c.success.type}`, async () => {
+        const slurm = slurmDouble(async () => c.value);
+        const outcome$ = sinkFor(createSinks(slurm, createMemoryConfigDb()), c.command);
+        expect(slurm.calls).to.deep.equal([]);
+        expect(await outcomesOf(outcome$)).to.deep.equal([c.success]);
+        expect(slurm.calls).to.deep.equal([c.call]);
+      });
+
+      for (const kind of KINDS) {
+        it(`a SlurmRequestError of kind ${kind} is one failure event of that kind`, async () => {
+          const slurm = slurmDouble(async () => {
+            throw new SlurmRequestError({ kind, message: `slurmrestd said ${kind}` }, 500);
+          });
+          const outcomes = await outcomesOf(sinkFor(createSinks(slurm, createMemoryConfigDb()), c.command));
+          expect(outcomes).to.deep.equal([c.failed({ kind, message: `slurmrestd said ${kind}` })]);
+        });
+      }
+
+      it(`any other rejection is one failure event of kind ${c.unforeseen}`, async () => {
+        const slurm = slurmDouble(async () => {
+          throw new TypeError('fetch failed');
+        });
+        const outcomes = await outcomesOf(sinkFor(createSinks(slurm, createMemoryConfigDb()), c.command));
+        expect(outcomes).to.deep.equal([c.failed({ kind: c.unforeseen, message: 'fetch failed' })]);
+      });
+
+      it(`a synchronous throw of a non-Error is one failure event of kind ${c.unforeseen}, not a stream error`, async () => {
+        const slurm = slurmDouble(() => {
+          throw 'socket hang up';
+        });
+        const outcomes = await outcomesOf(sinkFor(createSinks(slurm, createMemoryConfigDb()), c.command));
+        expect(outcomes).to.deep.equal([c.failed({ kind: c.unforeseen, message: 'socket hang up' })]);
+      });
+    });
+  }
+
+  it('lookupJob of a job Slurm no longer knows answers jobLookedUp without a job', async () => {
+    const slurm = slurmDouble(async () => undefined);
+    const outcomes = await outcomesOf(createSinks(slurm, createMemoryConfigDb()).lookupJob({ type: 'lookupJob', id: 'd1', jobId: 42 }));
+    expect(outcomes).to.deep.equal([{ type: 'jobLookedUp', id: 'd1', jobId: 42 }]);
+    expect(outcomes[0]).not.to.have.property('job');
+  });
+
+  describe('writeState', () => {
+    const noSlurm = slurmDouble(async () => {
+      throw new Error('a state write must not call Slurm');
+    });
+    let db: MemoryConfigDb;
+    beforeEach(() => {
+      db = createMemoryConfigDb();
+      db.putDeployment('d1', { key: 'd1', kind: 'slurm', args: { script: 'true' } });
+    });
+
+    it('writes the state and answers stateWritten', async () => {
+      const outcomes = await outcomesOf(createSinks(noSlurm, db).writeState({ type: 'writeState', id: 'd1', state: { status: 'RUNNING', job_id: 42 } }));
+      expect(outcomes).to.deep.equal([{ type: 'stateWritten', id: 'd1', state: { status: 'RUNNING', job_id: 42 } }]);
+      expect(db.getState('d1')).to.deep.equal({ status: 'RUNNING', job_id: 42 });
+      expect(noSlurm.calls).to.deep.equal([]);
+    });
+
+    it('a deployment that no longer exists is a permanent stateWriteFailed, and nothing is written', async () => {
+      const outcomes = await outcomesOf(createSinks(noSlurm, db).writeState({ type: 'writeState', id: 'gone', state: { status: 'FAILED' } }));
+      expect(outcomes).to.deep.equal([
+        { type: 'stateWriteFailed', id: 'gone', state: { status: 'FAILED' }, failure: { kind: 'permanent', message: 'the deployment no longer exists' } },
+      ]);
+      expect(db.getState('gone')).to.equal(undefined);
+    });
+
+    it('a Config DB that throws gives a transient stateWriteFailed', async () => {
+      await db.close();
+      const outcomes = await outcomesOf(createSinks(noSlurm, db).writeState({ type: 'writeState', id: 'd1', state: { status: 'RUNNING' } }));
+      expect(outcomes).to.deep.equal([
+        { type: 'stateWriteFailed', id: 'd1', state: { status: 'RUNNING' }, failure: { kind: 'transient', message: 'the memory Config DB is closed' } },
+      ]);
+    });
+
+    it('a classified failure of the write keeps its kind', async () => {
+      const refusing: ConfigDb = {
+        ...db,
+        writeStates: async () => {
+          throw new SlurmRequestError({ kind: 'auth', message: 'etcd: permission denied' });
+        },
+      };
+      const outcomes = await outcomesOf(createSinks(noSlurm, refusing).writeState({ type: 'writeState', id: 'd1', state: { status: 'RUNNING' } }));
+      expect(outcomes).to.deep.equal([
+        { type: 'stateWriteFailed', id: 'd1', state: { status: 'RUNNING' }, failure: { kind: 'auth', message: 'etcd: permission denied' } },
+      ]);
+    });
+  });
+
+  describe('deleteState', () => {
+    const noSlurm = slurmDouble(async () => {
+      throw new Error('a state delete must not call Slurm');
+    });
+
+    it('deletes the state of a deleted deployment and answers stateDeleted', async () => {
+      const db = createMemoryConfigDb();
+      db.putDeployment('d1', { key: 'd1', kind: 'slurm', args: { script: 'true' } });
+      db.deleteDeployment('d1');
+      // The state of a deployment deleted while its job still ran, left for the sink to remove.
+      db.putRaw(stateKey('d1'), encodeState({ status: 'FINISHED' }));
+      expect(db.getState('d1')).to.deep.equal({ status: 'FINISHED' });
+      const outcomes = await outcomesOf(createSinks(noSlurm, db).deleteState({ type: 'deleteState', id: 'd1' }));
+      expect(outcomes).to.deep.equal([{ type: 'stateDeleted', id: 'd1' }]);
+      expect(db.getState('d1')).to.equal(undefined);
+    });
+
+    it('a deployment created again keeps its state, and the answer is still stateDeleted', async () => {
+      const db = createMemoryConfigDb();
+      db.putDeployment('d1', { key: 'd1', kind: 'slurm', args: { script: 'true' } });
+      await db.writeState('d1', { status: 'PENDING' });
+      const outcomes = await outcomesOf(createSinks(noSlurm, db).deleteState({ type: 'deleteState', id: 'd1' }));
+      expect(outcomes).to.deep.equal([{ type: 'stateDeleted', id: 'd1' }]);
+      expect(db.getState('d1')).to.deep.equal({ status: 'PENDING' });
+    });
+
+    it('a Config DB that throws gives a transient stateDeleteFailed', async () => {
+      const db = createMemoryConfigDb();
+      await db.close();
+      const outcomes = await outcomesOf(createSinks(noSlurm, db).deleteState({ type: 'deleteState', id: 'd1' }));
+      expect(outcomes).to.deep.equal([{ type: 'stateDeleteFailed', id: 'd1', failure: { kind: 'transient', message: 'the memory Config DB is closed' } }]);
+    });
+  });
+});
