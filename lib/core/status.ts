@@ -11,7 +11,8 @@ export interface JobState {
   readonly flags: readonly string[];
 }
 
-const BASE_STATUS: Readonly<Record<string, DeploymentStatus>> = {
+/** The base states of `enum job_states` (slurm.h), and the status each means. */
+const BASE_JOB_STATUS = {
   PENDING: 'PENDING',
   RUNNING: 'RUNNING',
   SUSPENDED: 'RUNNING',
@@ -24,6 +25,17 @@ const BASE_STATUS: Readonly<Record<string, DeploymentStatus>> = {
   BOOT_FAIL: 'FAILED',
   DEADLINE: 'FAILED',
   OUT_OF_MEMORY: 'FAILED',
+} as const satisfies Readonly<Record<string, DeploymentStatus>>;
+
+/**
+ * The base states: anything else a job state names is a flag (LAUNCH_FAILED and EXPEDITING
+ * included), or a state this deployer does not know.
+ */
+export const BASE_JOB_STATES: ReadonlySet<string> = new Set(Object.keys(BASE_JOB_STATUS));
+
+const BASE_STATUS: Readonly<Record<string, DeploymentStatus>> = {
+  ...BASE_JOB_STATUS,
+  // A flag, but v0.0.38/39 print it alone in place of the base state: the launch failed.
   LAUNCH_FAILED: 'FAILED',
 };
 

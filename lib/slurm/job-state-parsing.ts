@@ -1,31 +1,13 @@
 // Reads a job state as slurmrestd writes it (one string through v0.0.39, a list from v0.0.40) into
 // core's JobState; what a state means for a deployment is decided in lib/core/status.ts alone.
 
-import { SINGLE_STRING_FLAGS, type JobState } from '../core/status.js';
+import { BASE_JOB_STATES, SINGLE_STRING_FLAGS, type JobState } from '../core/status.js';
 
 /** v0.0.38 and v0.0.39 print one string, in which a flag such as COMPLETING wins over the base state. */
 export function jobStateOfString(state: string): JobState {
   return SINGLE_STRING_FLAGS.has(state) ? { flags: [state] } : { base: state, flags: [] };
 }
 
-/**
- * The base states of `enum job_states` (slurm.h). Anything else a job state names is a flag
- * (LAUNCH_FAILED and EXPEDITING included), or a state this deployer does not know.
- */
-const BASE_JOB_STATES: ReadonlySet<string> = new Set([
-  'PENDING',
-  'RUNNING',
-  'SUSPENDED',
-  'COMPLETED',
-  'CANCELLED',
-  'FAILED',
-  'TIMEOUT',
-  'NODE_FAIL',
-  'PREEMPTED',
-  'BOOT_FAIL',
-  'DEADLINE',
-  'OUT_OF_MEMORY',
-]);
 
 /**
  * v0.0.40 and later report the state as a list: one base state plus the set flags, e.g.
