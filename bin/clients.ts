@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
-import type { WriteFence } from '../lib/configdb/etcd-config-db.js';
+import type { WriteFence } from '../lib/configdb/write-fence.js';
 import { ConfigDbSettingError, openConfigDb } from '../lib/configdb/open-config-db.js';
 import { entraTokenSource } from '../lib/auth/entra.js';
 import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';

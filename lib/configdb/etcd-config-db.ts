@@ -1,14 +1,16 @@
-// The Config DB on etcd (npm etcd3): listing at one revision, a watch that survives disconnects
-// without losing or repeating events, and state writes guarded by a transaction.
+// The Config DB on etcd (npm etcd3): listing at one revision, the watch (etcd-watch.ts), and
+// state writes guarded by a transaction (fenced by a leader's term: write-fence.ts).
 
-import { Etcd3, Range, type ICompare, type IEvent, type IKeyValue, type IOptions, type IRequestOp, type ITxnResponse, type IWatchResponse, type Watcher } from 'etcd3';
+import { Etcd3, Range, type IOptions } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../config/secret.js';
-import { stateWriteBatches, type ConfigDb, type DeploymentChange, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import { stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
+import { decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
 import { noMemberBreaker } from './etcd-member-policy.js';
-import type { Fence } from './leader-election.js';
+import { changeOfPut, openWatch, reconnectBackoff, safeMessage } from './etcd-watch.js';
+import { checkFence, fenceCompares, fenceOf, fenceReads, rawFenceCompares, rawFenceReads, type WriteFence } from './write-fence.js';
+import { withTimeout } from './with-timeout.js';
 import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
 
 export interface EtcdConfigDbOptions {
@@ -35,14 +37,6 @@ export interface EtcdConfigDbOptions {
    * most 127 fit. Default 64: half, for an etcd run with a lower limit.
    */
   readonly writesPerTxn?: number;
-}
-
-/** Fencing of a replica's writes by its leadership (see leader-election.ts). */
-export interface WriteFence {
-  /** The term that must still hold; undefined: not leading, so nothing may be written. */
-  current(): Fence | undefined;
-  /** A write found the term gone. */
-  fencedOut(reason: string): void;
 }
 
 export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
@@ -175,134 +169,6 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
   };
 }
 
-// Fencing (issue 14): a fenced write's transaction adds fenceCompares to its compares and
-// fenceReads to its failure branch; checkFence tells a fenced-out failure from the write's own.
-
-type FenceCompare = [key: string, target: 'Create', comparison: '==', value: number];
-
-/** The fence a write must carry; throws, writing nothing, when the replica does not lead. */
-function fenceOf(fence: WriteFence | undefined, what: string): Fence | undefined {
-  if (fence === undefined) return undefined;
-  const current = fence.current();
-  if (current === undefined) throw new Error(`etcd ${what}: not written: this replica is not the leader`);
-  return current;
-}
-
-function fenceCompares(fence: Fence | undefined): FenceCompare[] {
-  return fence === undefined ? [] : [[fence.key, 'Create', '==', fence.createRevision]];
-}
-
-function fenceReads(client: Etcd3, fence: Fence | undefined): ReturnType<Etcd3['get']>[] {
-  return fence === undefined ? [] : [client.get(fence.key)];
-}
-
-/** The same, for a transaction built as a request (etcd3's kv.txn). */
-function rawFenceCompares(fence: Fence | undefined): ICompare[] {
-  return fence === undefined ? [] : [{ key: Buffer.from(fence.key), target: 'Create', result: 'Equal', create_revision: String(fence.createRevision) }];
-}
-
-function rawFenceReads(fence: Fence | undefined): IRequestOp[] {
-  return fence === undefined ? [] : [{ request_range: { key: Buffer.from(fence.key) } }];
-}
-
-/** Throws (and tells the fence) when the failed transaction's leadership key is not of our term. */
-function checkFence(fence: WriteFence | undefined, current: Fence | undefined, response: ITxnResponse, what: string): void {
-  if (fence === undefined || current === undefined) return;
-  const holder = response.responses[0]?.response_range?.kvs[0];
-  if (holder !== undefined && Number(holder.create_revision) === current.createRevision) return;
-  const reason = holder === undefined ? 'no leader' : `term ${String(holder.create_revision)} of ${holder.value.toString('utf8')}`;
-  fence.fencedOut(`${what}: ${reason}`);
-  throw new Error(`etcd ${what}: fenced out: the leadership of term ${current.createRevision} is gone (${reason})`);
-}
-
-/**
- * A watch of `2/deploy/` from `afterRevision + 1`. etcd3's watcher reconnects by itself, but it
- * resumes from the header revision of the last response, which during a catch-up is the current
- * revision rather than that of the last event delivered: a disconnect then skips the rest of the
- * backlog. So the revision to resume from is tracked here and put back before each reconnect.
- */
-async function openWatch(
-  client: Etcd3,
-  prefix: string,
-  afterRevision: number,
-  listener: DeploymentWatchListener,
-  timeoutMs: number,
-  password: Secret | undefined,
-): Promise<DeploymentWatch> {
-  let nextRevision = afterRevision + 1;
-  let connected = false;
-  /** Closed by us: report nothing more. */
-  let closed = false;
-  /** Dropped by etcd3 after an error: it will not reconnect, and cancelling it would never end. */
-  let dropped = false;
-  // watcher() attaches at once; the listeners below are in place before any response can arrive
-  // (create() resolves a tick after 'connected', when events may already have been emitted).
-  const watcher: Watcher = client.watch().prefix(deploymentsKeyPrefix(prefix)).startRevision(String(nextRevision)).watcher();
-
-  watcher.on('data', (response: IWatchResponse) => {
-    if (response.events.length === 0) {
-      // A progress notification: etcd sends it only to a watcher that has seen everything so far.
-      nextRevision = Math.max(nextRevision, Number(response.header.revision) + 1);
-      return;
-    }
-    const from = nextRevision;
-    for (const event of response.events) {
-      const revision = Number(event.kv.mod_revision);
-      nextRevision = Math.max(nextRevision, revision + 1);
-      if (revision < from) continue; // delivered before a reconnect
-      const change = changeOfEvent(event, prefix);
-      if (change !== undefined && !closed) listener.change(change);
-    }
-  });
-  watcher.on('disconnected', () => {
-    watcher.request.start_revision = nextRevision;
-  });
-
-  const attached = new Promise<void>((resolve, reject) => {
-    watcher.once('connected', () => {
-      connected = true;
-      resolve();
-    });
-    watcher.on('error', (error: Error) => {
-      dropped = true;
-      const reason = lostReason(error, nextRevision, password);
-      if (!connected) reject(new Error(`etcd watch failed: ${reason}`));
-      else if (!closed) listener.lost(reason);
-      closed = true;
-    });
-  });
-
-  let cancelled: Promise<void> | undefined;
-  const cancel = (): Promise<void> =>
-    (cancelled ??= (async () => {
-      closed = true;
-      if (!dropped) await withTimeout(watcher.cancel(), timeoutMs, 'etcd watch cancel').catch(() => undefined);
-    })());
-
-  try {
-    await withTimeout(attached, timeoutMs, 'etcd watch');
-  } catch (error) {
-    await cancel();
-    throw new Error(safeMessage(error, password));
-  }
-  return { close: cancel };
-}
-
-function changeOfEvent(event: IEvent, prefix: string): DeploymentChange | undefined {
-  // Typed 'Put' | 'Delete', but proto-loader gives the proto names: 'PUT' | 'DELETE'.
-  if (String(event.type).toUpperCase() === 'PUT') return changeOfPut(event.kv, prefix);
-  const parsed = parseKey(event.kv.key.toString('utf8'), prefix);
-  if (parsed === undefined || parsed.isState) return undefined;
-  return { type: 'deleted', id: parsed.deploymentId, revision: Number(event.kv.mod_revision) };
-}
-
-function changeOfPut(kv: IKeyValue, prefix: string): DeploymentChange | undefined {
-  const parsed = parseKey(kv.key.toString('utf8'), prefix);
-  if (parsed === undefined || parsed.isState) return undefined;
-  const decoded = decodeDeployment(parsed.deploymentId, kv.value.toString('utf8'), Number(kv.mod_revision));
-  return decoded.ok ? { type: 'put', deployment: decoded.deployment } : { type: 'invalid', invalid: decoded.invalid };
-}
-
 function rangeOp(keyPrefix: string): { request_range: { key: Buffer; range_end: Buffer } } {
   const range = Range.prefix(keyPrefix);
   return { request_range: { key: range.start, range_end: range.end } };
@@ -328,42 +194,4 @@ export function clientOptions(options: EtcdConfigDbOptions, timeoutMs: number): 
     ...(tls ? { credentials: { rootCertificate: ca as Buffer, privateKey: key, certChain: cert } } : {}),
     ...(username !== undefined && password !== undefined ? { auth: { username, password: password.reveal() } } : {}),
   };
-}
-
-type Backoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
-
-/**
- * Exponential from 100 ms up to maxMs, with jitter. etcd3's default grows to 30 s, so a watch
- * could stay away that long after etcd is back.
- */
-function reconnectBackoff(maxMs: number, attempt = 0): Backoff {
-  return {
-    duration: Math.min(maxMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2),
-    next: () => reconnectBackoff(maxMs, Math.min(attempt + 1, 30)),
-  };
-}
-
-function lostReason(error: Error, fromRevision: number, password: Secret | undefined): string {
-  const message = safeMessage(error, password);
-  // etcd cancels a watch without a reason only when its start revision has been compacted.
-  if (/^Watcher canceled:\s*$/.test(message)) return `revision ${fromRevision} has been compacted`;
-  return `watch from revision ${fromRevision} cancelled: ${message}`;
-}
-
-function safeMessage(error: unknown, password: Secret | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const secret = password?.reveal();
-  return secret ? message.split(secret).join('[redacted]') : message;
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -8,7 +8,8 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConfigDbConfig } from '../config/deployer-config.js';
 import type { ConfigDb } from './config-db.js';
-import { createEtcdConfigDb, type EtcdConfigDbOptions, type WriteFence } from './etcd-config-db.js';
+import { createEtcdConfigDb, type EtcdConfigDbOptions } from './etcd-config-db.js';
+import type { WriteFence } from './write-fence.js';
 import { createMemoryConfigDb } from './memory-config-db.js';
 import { checkGlobalPrefix } from './paths.js';
 
