@@ -6,6 +6,7 @@ import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE } from '../configdb/paths.js'
 import { tlsSettingProblems } from '../configdb/setting-problems.js';
 import { jobLabel } from './job-label.js';
 import { Secret } from './secret.js';
+import { readAuth, type SlurmAuthConfig } from './slurm-auth-config.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -14,26 +15,6 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const LOG_FORMATS = ['json', 'human', 'ska'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
-
-/**
- * How the deployer authenticates to slurmrestd (CONTRACT section 1). The JWT method takes a
- * ready token (SDP_SLURMDEPLOY_SLURM_JWT), or a file holding one that may be replaced while the
- * deployer runs (SDP_SLURMDEPLOY_SLURM_JWT_FILE); the Entra ("JWKS") method obtains tokens by
- * client credentials.
- */
-export type SlurmAuthConfig =
-  | { readonly method: 'jwt'; readonly jwt: Secret }
-  | { readonly method: 'jwt-file'; readonly jwtFile: string }
-  | {
-      readonly method: 'entra';
-      /** SDP_SLURMDEPLOY_AZURE_URL: the authority (or its token address). */
-      readonly azureUrl: string;
-      readonly clientSecret: Secret;
-      /** SDP_SLURMDEPLOY_AZURE_SCOPE, default `<client id>/.default`. */
-      readonly scope: string;
-      /** SDP_SLURMDEPLOY_AZURE_CA: PEM CA certificate(s) trusted for the token server, beside the system's. */
-      readonly caFile?: string;
-    };
 
 export interface ConfigDbConfig {
   readonly backend: 'etcd3' | 'memory';
@@ -247,47 +228,6 @@ function readEndpoints(value: string | undefined, problems: ConfigProblem[]): re
     problems.push({ variable: 'SDP_CONFIG_ENDPOINTS', problem: 'mixes http and https: use one scheme for every member' });
   }
   return endpoints.length === 0 ? undefined : endpoints;
-}
-
-const JWT = 'SDP_SLURMDEPLOY_SLURM_JWT';
-const JWT_FILE = 'SDP_SLURMDEPLOY_SLURM_JWT_FILE';
-const AZURE_URL = 'SDP_SLURMDEPLOY_AZURE_URL';
-const CLIENT_SECRET_VARIABLE = 'SDP_SLURMDEPLOY_CLIENT_SECRET';
-
-/** The JWT method if a token (or its file) is given, else Entra; neither complete: names what is missing. */
-function readAuth(text: (name: string) => string | undefined, clientId: string, problems: ConfigProblem[]): SlurmAuthConfig {
-  const jwt = text(JWT);
-  const jwtFile = text(JWT_FILE);
-  if (jwt !== undefined && jwtFile !== undefined) {
-    problems.push({ variable: JWT_FILE, problem: `set either ${JWT} or ${JWT_FILE}, not both` });
-  }
-  if (jwt !== undefined) return { method: 'jwt', jwt: new Secret(jwt) };
-  if (jwtFile !== undefined) return { method: 'jwt-file', jwtFile };
-
-  const azureUrl = text(AZURE_URL);
-  const clientSecret = text(CLIENT_SECRET_VARIABLE);
-  if (azureUrl !== undefined && clientSecret !== undefined) {
-    if (!/^https:\/\/[^/]+/i.test(azureUrl)) {
-      problems.push({ variable: AZURE_URL, problem: `expected the https:// URL of the Entra authority (e.g. https://login.microsoftonline.com/<tenant>), got "${azureUrl}"` });
-    }
-    const caFile = text('SDP_SLURMDEPLOY_AZURE_CA');
-    return {
-      method: 'entra',
-      azureUrl,
-      clientSecret: new Secret(clientSecret),
-      scope: text('SDP_SLURMDEPLOY_AZURE_SCOPE') ?? `${clientId === '' ? '<client id>' : clientId}/.default`,
-      ...(caFile === undefined ? {} : { caFile }),
-    };
-  }
-  const jwtWay = `or set ${JWT} (or ${JWT_FILE}) for the JWT method`;
-  if (azureUrl !== undefined) {
-    problems.push({ variable: CLIENT_SECRET_VARIABLE, problem: `required by the Entra method, which ${AZURE_URL} selects; ${jwtWay}` });
-  } else if (clientSecret !== undefined) {
-    problems.push({ variable: AZURE_URL, problem: `required by the Entra method, which ${CLIENT_SECRET_VARIABLE} selects; ${jwtWay}` });
-  } else {
-    problems.push({ variable: JWT, problem: `no authentication: set ${JWT} (or ${JWT_FILE}), or set ${AZURE_URL} and ${CLIENT_SECRET_VARIABLE} for the Entra method` });
-  }
-  return { method: 'jwt', jwt: new Secret('') };
 }
 
 /** `SDP_SLURM_ENV_<NAME>` -> `<NAME>`, for every job. */
