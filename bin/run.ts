@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
 import { openClientsOrExit } from './clients.js';
+import { setLongTimeout } from '../streams/delay.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
 import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
@@ -83,11 +84,15 @@ export async function runDeployer(): Promise<void> {
     stopping = true;
     log.info('deployer stopping: no new work; waiting for commands in flight', { signal, graceSeconds: config.shutdownGraceSeconds });
     stop.next();
-    setTimeout(() => {
-      log.warning('grace period over: stopping with commands in flight', { graceSeconds: config.shutdownGraceSeconds });
-      subscription.unsubscribe();
-      void shutDown(EXIT_OK);
-    }, config.shutdownGraceSeconds * 1000).unref();
+    setLongTimeout(
+      () => {
+        log.warning('grace period over: stopping with commands in flight', { graceSeconds: config.shutdownGraceSeconds });
+        subscription.unsubscribe();
+        void shutDown(EXIT_OK);
+      },
+      config.shutdownGraceSeconds * 1000,
+      { unref: true },
+    );
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
