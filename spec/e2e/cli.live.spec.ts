@@ -131,7 +131,7 @@ describe('deployer CLI @live', function () {
       const base = `http://127.0.0.1:${port}`;
       const text = await eventually('a scrape after the first poll', async () => {
         const body = await (await fetch(`${base}/metrics`)).text();
-        return /^sdp_slurmdeploy_last_poll_timestamp_seconds \d/m.test(body) ? body : undefined;
+        return /^sdp_slurmdeploy_last_poll_timestamp_seconds [1-9]/m.test(body) ? body : undefined;
       });
       expect(text).to.contain('sdp_slurmdeploy_slurm_api_info{version="v0.0.38"} 1');
       expect(text).to.match(/sdp_slurmdeploy_token_expiry_seconds \d+/);

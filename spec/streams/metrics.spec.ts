@@ -17,6 +17,17 @@ describe('metrics', () => {
   let clock = 1_800_000_000_000;
   const metrics = () => createMetrics({ apiVersion: () => 'v0.0.38', tokenExpiry: () => clock / 1000 + 600, now: () => clock });
 
+  it('shows no last-poll time before the first poll, rather than 0 (the flaky CLI spec took 0 for a poll; issue 11, 12)', async () => {
+    const m = metrics();
+    m.observe(step({ type: 'tick', now: clock }, [{ type: 'pollJobs', pollId: 1 }]));
+    expect(await m.registry.metrics()).not.to.match(/^sdp_slurmdeploy_last_poll_timestamp_seconds/m);
+    clock += 100;
+    m.observe(step({ type: 'jobsPolled', pollId: 1, jobs: [] }));
+    const text = await m.registry.metrics();
+    expect(text).to.contain(`sdp_slurmdeploy_last_poll_timestamp_seconds ${clock / 1000}`);
+    expect(text).to.contain('sdp_slurmdeploy_poll_duration_seconds_count 1');
+  });
+
   it('counts submits, cancels by reason and failures by operation and kind; times polls', async () => {
     const m = metrics();
     m.observe(step({ type: 'tick', now: clock }, [{ type: 'pollJobs', pollId: 1 }]));
