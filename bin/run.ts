@@ -42,8 +42,13 @@ export async function runDeployer(): Promise<void> {
     try {
       server = await serveEndpoints(metrics, { loopIntervalSeconds: config.loopIntervalSeconds, startedAt }, config.metricsPort, config.metricsHost);
     } catch (error) {
-      log.error('cannot serve metrics', { port: config.metricsPort, error: String(error) });
-      process.exit(EXIT_FATAL);
+      // The port is configuration: a busy or forbidden one is the operator's to change (exit 2).
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'may not be used by this user' : `cannot be served (${String(error)})`;
+      const address = `${config.metricsHost}:${config.metricsPort}`;
+      process.stderr.write(`sdp-slurm-deployer: bad configuration\nSDP_SLURMDEPLOY_METRICS_PORT: ${address} ${why}; choose another port (or SDP_SLURMDEPLOY_METRICS_HOST)\n`);
+      await clients.close().catch(() => undefined);
+      process.exit(EXIT_CONFIG);
     }
   }
   log.info('deployer starting', {

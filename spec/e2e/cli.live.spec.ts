@@ -3,6 +3,8 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
@@ -121,6 +123,20 @@ describe('deployer CLI @live', function () {
     } finally {
       await deployer.stop();
       await proxy.close();
+    }
+  });
+
+  it('exits 2 naming SDP_SLURMDEPLOY_METRICS_PORT when the port is in use (issue 11, 11)', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((busy.address() as AddressInfo).port);
+      const result = await cli([], deployerEnv(stack, `${release}b`, { SDP_SLURMDEPLOY_METRICS_PORT: port, SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1' }));
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.contain(`SDP_SLURMDEPLOY_METRICS_PORT: 127.0.0.1:${port} is in use`);
+      expect(result.stderr + result.stdout).not.to.contain(stack.SLURM_JWT);
+    } finally {
+      busy.close();
     }
   });
 
