@@ -6,11 +6,15 @@ import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
 import { openClientsOrExit } from './clients.js';
 import { setLongTimeout } from '../streams/delay.js';
+import { watchEventLoopLag } from '../streams/event-loop-lag.js';
+import { createHealthMonitor } from '../streams/health.js';
+import { livenessFile } from '../streams/liveness-file.js';
+import { observedConfigDb } from '../streams/observed-config-db.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
 import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
-import { createMetrics } from '../streams/metrics.js';
+import { createMetrics, type DeployerMetrics } from '../streams/metrics.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -35,12 +39,23 @@ export async function runDeployer(): Promise<void> {
   const clients = await openClientsOrExit(config, { waitForSlurm: true, log });
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
-  const startedAt = Date.now();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry() });
+  const lag = watchEventLoopLag({ registry: metrics.registry });
+  const health = createHealthMonitor({ policy: { loopIntervalSeconds: config.loopIntervalSeconds }, eventLoopLagMs: () => lag.lagMs() });
+  const touchLiveness = livenessFile(config.livenessFile, () => health.report(), log);
+  const watchedConfigDb = observedConfigDb(configDb, { trouble: (why) => health.configDbLost(why) }, config.configDb);
+  const observer: DeployerMetrics = {
+    ...metrics,
+    observe(output) {
+      metrics.observe(output);
+      health.observe(output);
+      touchLiveness(output);
+    },
+  };
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
     try {
-      server = await serveEndpoints(metrics, { loopIntervalSeconds: config.loopIntervalSeconds, startedAt }, config.metricsPort, config.metricsHost);
+      server = await serveEndpoints({ registry: metrics.registry, health: () => health.report() }, config.metricsPort, config.metricsHost);
     } catch (error) {
       // The port is configuration: a busy or forbidden one is the operator's to change (exit 2).
       const code = (error as NodeJS.ErrnoException).code;
@@ -65,11 +80,15 @@ export async function runDeployer(): Promise<void> {
   const stop = new Subject<void>();
   const shutDown = async (code: number) => {
     server?.close();
+    lag.close();
     await Promise.allSettled([clients.close(), journal?.close()]);
     process.exit(code);
   };
 
-  const subscription = liveDeployer({ config, slurm, configDb, log, journal, metrics, stop }).subscribe({
+  // The liveness file is touched here, only while healthy (liveness-file.ts); liveDeployer's own
+  // touch after every poll, healthy or not, is given /dev/null until it leaves that to its caller.
+  const wired = { ...config, livenessFile: '/dev/null' };
+  const subscription = liveDeployer({ config: wired, slurm, configDb: watchedConfigDb, log, journal, metrics: observer, stop }).subscribe({
     complete: () => {
       log.info('deployer stopped');
       void shutDown(EXIT_OK);

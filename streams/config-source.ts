@@ -6,6 +6,7 @@ import { defer, Observable, type SchedulerLike } from 'rxjs';
 import { repeat, retry } from 'rxjs/operators';
 import type { DeployerEvent } from '../lib/core/events.js';
 import type { ConfigDb, DeploymentChange } from '../lib/configdb/config-db.js';
+import { explainConfigDbError } from './config-db-trouble.js';
 import { delayFor } from './delay.js';
 
 export interface ConfigSourceOptions {
@@ -21,7 +22,7 @@ export function configEvents(db: ConfigDb, options: ConfigSourceOptions = {}): O
   return listThenWatch(db, onResync).pipe(
     retry({
       delay: (error: unknown, count) => {
-        onResync?.(`Config DB unavailable (${error instanceof Error ? error.message : String(error)}), attempt ${count}`);
+        onResync?.(`${explainConfigDbError(error)} (attempt ${count})`);
         return delayFor(Math.min(retryMaxMs, retryBaseMs * 2 ** (count - 1)) * (0.5 + Math.random() / 2), scheduler);
       },
       resetOnSuccess: true,

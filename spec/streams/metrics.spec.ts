@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import type { AddressInfo } from 'node:net';
 import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import { initialWorld, type DeploymentRecord, type World } from '../../lib/core/world.js';
 import type { DeployerOutput } from '../../streams/deployer.js';
-import { healthOf, serveEndpoints } from '../../streams/http-endpoints.js';
 import { createMetrics } from '../../streams/metrics.js';
 
 const step = (event: DeployerEvent, commands: Command[] = [], world: World = initialWorld): DeployerOutput => ({ type: 'step', event, world, commands });
@@ -57,39 +55,5 @@ describe('metrics', () => {
     expect(text).to.contain('sdp_slurmdeploy_deployments{status="RUNNING"} 2');
     expect(text).to.contain('sdp_slurmdeploy_deployments{status="FAILED"} 1');
     expect(text).to.contain('sdp_slurmdeploy_deployments{status="FINISHED"} 0');
-  });
-});
-
-describe('health and the HTTP endpoints', () => {
-  it('is healthy while polls succeed within three loop intervals, stale after', () => {
-    let now = 1_800_000_000_000;
-    const m = createMetrics({ apiVersion: () => 'v0.0.38', now: () => now });
-    const policy = { loopIntervalSeconds: 10, startedAt: now, now: () => now };
-    now += 29_000;
-    expect(healthOf(m, policy).healthy, 'grace after start').to.equal(true);
-    now += 2_000;
-    expect(healthOf(m, policy).healthy, 'no poll 31 s after start').to.equal(false);
-    m.observe(step({ type: 'tick', now }, [{ type: 'pollJobs', pollId: 1 }]));
-    m.observe(step({ type: 'jobsPolled', pollId: 1, jobs: [] }));
-    expect(healthOf(m, policy)).to.deep.equal({ healthy: true, lastPollAgeSeconds: 0 });
-    now += 31_000;
-    expect(healthOf(m, policy).healthy).to.equal(false);
-  });
-
-  it('serves /metrics and /healthz over HTTP', async () => {
-    const m = createMetrics({ apiVersion: () => 'v0.0.38' });
-    const server = await serveEndpoints(m, { loopIntervalSeconds: 60, startedAt: Date.now() }, 0, '127.0.0.1');
-    try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const metricsRes = await fetch(`${base}/metrics`);
-      expect(metricsRes.status).to.equal(200);
-      expect(await metricsRes.text()).to.contain('sdp_slurmdeploy_slurm_api_info{version="v0.0.38"} 1');
-      const health = await fetch(`${base}/healthz`);
-      expect(health.status).to.equal(200);
-      expect(await health.json()).to.deep.equal({ status: 'ok', healthy: true });
-      expect((await fetch(`${base}/nope`)).status).to.equal(404);
-    } finally {
-      server.close();
-    }
   });
 });
