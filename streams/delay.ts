@@ -45,3 +45,11 @@ export function setLongTimeout(callback: () => void, ms: number, options: { read
 export function sleepFor(ms: number): Promise<void> {
   return new Promise((resolve) => setLongTimeout(resolve, ms));
 }
+
+/**
+ * A timeout for a single rxjs `timeout()` or undici option, which cannot be chained: beyond one
+ * timer's reach it is held at 2^31-1 ms (~24.8 days), which for a timeout means "never" anyway.
+ */
+export function timeoutMs(ms: number): number {
+  return Number.isNaN(ms) ? MAX_TIMER_MS : Math.min(Math.max(0, ms), MAX_TIMER_MS);
+}

@@ -10,7 +10,7 @@ import { sameToken, TokenSourceError, type AuthMethod, type IssuedToken, type Sl
 import { backoffDelay, type BackoffSettings } from '../lib/core/backoff.js';
 import type { Failure } from '../lib/core/failure.js';
 import type { Secret } from '../lib/core/secret.js';
-import { delayUntil } from './delay.js';
+import { delayUntil, timeoutMs } from './delay.js';
 import type { Logger } from './log.js';
 
 /** Why a token was asked for. */
@@ -88,7 +88,7 @@ export function tokenRefresh(options: TokenRefreshOptions): Observable<TokenEven
     const attempt = (reason: RefreshReason): Observable<TokenEvent> =>
       defer(() => from(options.fetchToken())).pipe(
         take(1),
-        timeout({ first: fetchTimeoutMs, scheduler }),
+        timeout({ first: timeoutMs(fetchTimeoutMs), scheduler }),
         throwIfEmpty(() => new TokenSourceError('the token source gave no token')),
         map((issued) => obtained(reason, issued)),
         catchError((error: unknown) => of(failed(reason, error))),
@@ -176,7 +176,7 @@ export function keepSlurmToken(source: TokenSource, options: SlurmTokensOptions 
   let held: HeldToken | undefined;
 
   const nextEvent = (): Promise<TokenEvent | undefined> =>
-    firstValueFrom(events.pipe(timeout({ first: waitMs, scheduler: clock }))).catch(() => undefined);
+    firstValueFrom(events.pipe(timeout({ first: timeoutMs(waitMs), scheduler: clock }))).catch(() => undefined);
 
   // Subscribed on the next turn, so that the caller can subscribe to `events` first.
   let subscription: Subscription | undefined;

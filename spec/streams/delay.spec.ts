@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestScheduler } from 'rxjs/testing';
-import { delayFor, delayUntil, MAX_TIMER_MS, setLongTimeout, sleepFor } from '../../streams/delay.js';
+import { delayFor, delayUntil, MAX_TIMER_MS, setLongTimeout, sleepFor, timeoutMs } from '../../streams/delay.js';
 import { observableMatcher } from '../support/observable-matcher.js';
 
 describe('delay', () => {
@@ -34,5 +34,12 @@ describe('delay', () => {
     const started = Date.now();
     await sleepFor(30);
     expect(Date.now() - started).to.be.within(25, 500);
+  });
+
+  it('holds a single timeout within one timer', () => {
+    expect(timeoutMs(60_000)).to.equal(60_000);
+    expect(timeoutMs(1e12)).to.equal(MAX_TIMER_MS);
+    expect(timeoutMs(Number.NaN)).to.equal(MAX_TIMER_MS);
+    expect(timeoutMs(-5)).to.equal(0);
   });
 });
