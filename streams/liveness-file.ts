@@ -9,16 +9,19 @@ import type { Logger } from './log.js';
 /** Touches `file` after each successful poll, but only while `health()` says healthy. */
 export function livenessFile(file: string, health: () => HealthReport, log: Logger): (output: DeployerOutput) => void {
   let warned = false;
+  // A start is not news: the first polls may come before the Config DB is listed.
+  let wasHealthy = false;
   return (output) => {
     if (output.type !== 'step' || output.event.type !== 'jobsPolled') return;
     const report = health();
     if (!report.healthy) {
-      if (!warned) log.warning('deployer unhealthy: the liveness file is no longer touched', { file, failing: report.failing, ...Object.fromEntries(report.failing.map((c) => [c, report.checks[c].detail])) });
-      warned = true;
+      if (!warned && wasHealthy) log.warning('deployer unhealthy: the liveness file is no longer touched', { file, failing: report.failing, ...Object.fromEntries(report.failing.map((c) => [c, report.checks[c].detail])) });
+      warned = wasHealthy;
       return;
     }
     if (warned) log.info('deployer healthy again: touching the liveness file', { file });
     warned = false;
+    wasHealthy = true;
     const now = new Date();
     utimes(file, now, now)
       .catch(() => writeFile(file, ''))

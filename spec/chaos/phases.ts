@@ -45,7 +45,7 @@ export async function killStorm(rig: ChaosRig, ledger: Ledger, options: { readon
   let storming = true;
   const killer = (async () => {
     while (storming) {
-      await sleep(randomBetween(1500, 5000));
+      await sleep(randomBetween(800, 3500));
       if (!storming) break;
       await rig.deployer.kill9();
       await sleep(randomBetween(0, 800));
@@ -70,7 +70,7 @@ export async function killStorm(rig: ChaosRig, ledger: Ledger, options: { readon
     }
     await sleep(randomBetween(30, 250));
   }
-  await sleep(8000); // more kills while the last ones are submitted
+  await sleep(12_000); // more kills while the last ones are submitted and run
   storming = false;
   await killer;
   rig.deployer.start();
