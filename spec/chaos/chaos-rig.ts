@@ -98,7 +98,17 @@ export async function openChaosRig(options: { readonly loopIntervalSeconds?: num
       const text = await etcd.root.get(`3/deploy/${id}/state`).string();
       return text === null ? undefined : (JSON.parse(text) as DeploymentState);
     },
-    jobs: async () => (await slurmJobs(stack)).filter((j) => j.mcs_label === label),
+    jobs: async () => {
+      // slurmrestd may be down for a while: another engineer's outage, or this suite's own.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return (await slurmJobs(stack)).filter((j) => j.mcs_label === label);
+        } catch (error) {
+          if (attempt >= 60) throw error;
+          await sleep(3000);
+        }
+      }
+    },
     outage: (script, onLine) =>
       new Promise<void>((resolve, reject) => {
         const child = spawn('flock', [OUTAGE_LOCK, 'bash', '-c', script], { cwd: repoRoot, env: { ...process.env, SDP_STACK_DIR: stackDir() }, stdio: ['ignore', 'pipe', 'pipe'] });

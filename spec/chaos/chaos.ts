@@ -35,15 +35,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     rig.deployer.start();
     rig.health.start();
     await steady(rig, 3000);
+    ledger.beginPhase();
     await killStorm(rig, ledger, { deployments: options.deployments, say });
+    ledger.beginPhase();
     await fuzz(rig, ledger, { ...(options.fuzzLimit === undefined ? {} : { limit: options.fuzzLimit }), say });
     if (options.slurmOutages) {
+      ledger.beginPhase();
       await slurmOutage(rig, ledger, 'slurmrestd', 10_000, say);
+      ledger.beginPhase();
       await slurmOutage(rig, ledger, 'slurmctld', 25_000, say);
     }
-    if (options.compaction) await compactionPastTheWatch(rig, ledger, say);
+    if (options.compaction) {
+      ledger.beginPhase();
+      await compactionPastTheWatch(rig, ledger, say);
+    }
     // Last: a deployer whose etcd client does not recover from the restart spoils what follows.
-    if (options.etcdRestart) await etcdRestart(rig, ledger, say);
+    if (options.etcdRestart) {
+      ledger.beginPhase();
+      await etcdRestart(rig, ledger, say);
+    }
     const rows = await ledger.verdict(rig);
     return {
       rows,

@@ -19,14 +19,29 @@ export class Ledger {
   readonly valid = new Map<string, { revision: number; deleted: boolean }>();
   readonly fuzz: FuzzRecord[] = [];
   readonly markers: string[] = [];
+  /** Deployments the current phase wrote or deleted, and its fuzz records: what it waits for. */
+  phase = new Set<string>();
+  phaseFuzz: FuzzRecord[] = [];
+
+  beginPhase(): void {
+    this.phase = new Set();
+    this.phaseFuzz = [];
+  }
 
   wrote(id: string, revision: number): void {
     this.valid.set(id, { revision, deleted: false });
+    this.phase.add(id);
   }
 
   deleted(id: string): void {
     const entry = this.valid.get(id);
     if (entry !== undefined) entry.deleted = true;
+    this.phase.add(id);
+  }
+
+  fuzzed(record: FuzzRecord): void {
+    this.fuzz.push(record);
+    this.phaseFuzz.push(record);
   }
 
   /** A valid deployment is settled: FINISHED by a job of its latest args; deleted: no job active, no state. */

@@ -13,13 +13,13 @@ export type Say = (line: string) => void;
 const script = (seconds: number, version = 1) => JSON.stringify({ script: `#!/bin/bash\n# v${version}\nsleep ${seconds.toFixed(1)}\n` });
 const value = (id: string, args: string) => `{"key":"${id}","kind":"slurm","args":${args}}`;
 
-/** Waits until every deployment of the ledger is settled (bounded); returns whether all did. */
+/** Waits until every deployment of the current phase is settled (bounded); returns whether all did. */
 export async function settle(rig: ChaosRig, ledger: Ledger, timeoutMs: number, say: Say): Promise<boolean> {
   const started = Date.now();
   const ok = await until(async () => {
     const jobs = await rig.jobs();
-    for (const id of ledger.valid.keys()) if (!(await ledger.settled(rig, id, jobs))) return false;
-    for (const record of ledger.fuzz) if (!(await ledger.fuzzSettled(rig, record))) return false;
+    for (const id of ledger.phase) if (!(await ledger.settled(rig, id, jobs))) return false;
+    for (const record of ledger.phaseFuzz) if (!(await ledger.fuzzSettled(rig, record))) return false;
     return true;
   }, timeoutMs);
   say(`  settled: ${ok ? 'yes' : 'NO (time bound reached)'} after ${Math.round((Date.now() - started) / 1000)} s`);
@@ -87,7 +87,7 @@ export async function fuzz(rig: ChaosRig, ledger: Ledger, options: { readonly li
   const records = fuzzCorpus(rig.tag, marker).slice(0, options.limit);
   options.say(`fuzz: ${records.length} malformed or hostile records`);
   for (const record of records) {
-    ledger.fuzz.push(record);
+    ledger.fuzzed(record);
     await rig.put(record.id, record.value);
   }
   // A key whose id is not a deployment id at all: to be ignored, nothing else.
