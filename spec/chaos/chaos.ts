@@ -31,6 +31,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const ledger = new Ledger();
   const { say } = options;
   say(`chaos ${rig.tag}: logs in ${rig.dir}`);
+  // Slurm forgets ended jobs after MinJobAge: the ledger keeps every job it saw.
+  const sampler = setInterval(() => void rig.jobs().then((jobs) => ledger.observe(jobs), () => undefined), 5000);
   try {
     rig.deployer.start();
     rig.health.start();
@@ -65,6 +67,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       dir: rig.dir,
     };
   } finally {
+    clearInterval(sampler);
     await rig.close();
   }
 }

@@ -4,7 +4,11 @@
 
 import type { DeployerUnderTest } from './deployer-under-test.js';
 
-export type Expectation = { readonly healthy: true } | { readonly healthy: false; readonly failing: string };
+/**
+ * healthy: 200, unless `stuck()` says a deployment is stuck on a fault of the reducer: then 503
+ * failing exactly [deployments], which is the truth. failing: 503 naming that check.
+ */
+export type Expectation = { readonly healthy: true; readonly stuck: () => boolean } | { readonly healthy: false; readonly failing: string };
 
 interface Sample {
   readonly at: number;
@@ -62,7 +66,11 @@ export class HealthSampler {
     for (const s of this.samples) {
       for (const w of this.#windows) {
         if (s.at < w.from || s.at > w.to) continue;
-        const ok = w.expect.healthy ? s.status === 200 : s.status === 503 && s.failing.includes(w.expect.failing);
+        const ok = w.expect.healthy
+          ? w.expect.stuck()
+            ? s.status === 503 && s.failing.join() === 'deployments'
+            : s.status === 200
+          : s.status === 503 && s.failing.includes(w.expect.failing);
         if (!ok) wrong.push(`${w.what}: at +${Math.round((s.at - w.from) / 100) / 10} s /healthz ${s.status} failing [${s.failing.join(',')}]`);
       }
     }

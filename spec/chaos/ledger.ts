@@ -19,9 +19,20 @@ export class Ledger {
   readonly valid = new Map<string, { revision: number; deleted: boolean }>();
   readonly fuzz: FuzzRecord[] = [];
   readonly markers: string[] = [];
+  /**
+   * Every job of ours seen in any listing: Slurm forgets ended jobs after MinJobAge (300 s), so
+   * duplicates and the jobs behind FINISHED states are judged from all listings, not the last.
+   */
+  readonly seen = new Map<number, RawJob>();
+  /** Deployments seen FINISHED by a job of their latest args: id -> revision@job id. */
+  readonly confirmed = new Map<string, string>();
   /** Deployments the current phase wrote or deleted, and its fuzz records: what it waits for. */
   phase = new Set<string>();
   phaseFuzz: FuzzRecord[] = [];
+
+  observe(jobs: readonly RawJob[]): void {
+    for (const job of jobs) this.seen.set(job.job_id, job);
+  }
 
   beginPhase(): void {
     this.phase = new Set();
@@ -51,8 +62,14 @@ export class Ledger {
     const state = await rig.state(id);
     if (entry.deleted) return state === undefined && !jobs.some((j) => j.name === id && ACTIVE.has(j.job_state));
     if (state?.status === 'FAILED') return true; // settled, wrongly: the verdict counts it
-    const job = jobs.find((j) => j.job_id === state?.job_id);
-    return state?.status === 'FINISHED' && job !== undefined && job.comment.includes(`submit=r${entry.revision}`);
+    if (state?.status !== 'FINISHED') return false;
+    const mark = `${entry.revision}@${state.job_id}`;
+    if (this.confirmed.get(id) === mark) return true;
+    this.observe(jobs);
+    const job = state.job_id === undefined ? undefined : this.seen.get(state.job_id);
+    if (job === undefined || !job.comment.includes(`submit=r${entry.revision};`)) return false;
+    this.confirmed.set(id, mark);
+    return true;
   }
 
   async fuzzSettled(rig: ChaosRig, record: FuzzRecord): Promise<boolean> {
@@ -69,13 +86,14 @@ export class Ledger {
 
   async verdict(rig: ChaosRig): Promise<Row[]> {
     const jobs = await rig.jobs();
+    this.observe(jobs);
     const states = new Map<string, DeploymentState | undefined>();
     for (const id of [...this.valid.keys(), ...this.fuzz.map((f) => f.id)]) states.set(id, await rig.state(id));
     const row = (name: string, details: string[]): Row => ({ name, count: details.length, details });
 
     // One job per deployment and submit (its revision): a second one is a blind resubmit.
     const bySubmit = new Map<string, RawJob[]>();
-    for (const job of jobs) {
+    for (const job of this.seen.values()) {
       const identity = /deployment=([^;]*);submit=([^;]*)/.exec(job.comment)?.slice(1, 3).join('@') ?? `?${job.job_id}`;
       bySubmit.set(identity, [...(bySubmit.get(identity) ?? []), job]);
     }
@@ -101,7 +119,7 @@ export class Ledger {
     const fuzzWrong: string[] = [];
     for (const record of this.fuzz) {
       const state = states.get(record.id);
-      const hisJobs = jobs.filter((j) => j.name === record.id);
+      const hisJobs = [...this.seen.values()].filter((j) => j.name === record.id);
       const v = record.verdict;
       if (v.expect === 'runs') {
         if (state?.status === 'FAILED') wronglyFailed.push(`fuzz ${record.what}: FAILED ${state.reason ?? ''}`);
