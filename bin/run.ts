@@ -6,6 +6,7 @@ import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
 import { openClientsOrExit } from './clients.js';
 import { setLongTimeout } from '../streams/delay.js';
+import { probeConfigDb } from '../streams/config-db-probe.js';
 import { watchEventLoopLag } from '../streams/event-loop-lag.js';
 import { createHealthMonitor } from '../streams/health.js';
 import { livenessFile } from '../streams/liveness-file.js';
@@ -42,6 +43,12 @@ export async function runDeployer(): Promise<void> {
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry() });
   const lag = watchEventLoopLag({ registry: metrics.registry });
   const health = createHealthMonitor({ policy: { loopIntervalSeconds: config.loopIntervalSeconds }, eventLoopLagMs: () => lag.lagMs() });
+  const probe = probeConfigDb(configDb, {
+    everyMs: Math.min(config.loopIntervalSeconds, 10) * 1000,
+    timeoutMs: 3000,
+    address: config.configDb,
+    onResult: (problem) => health.configDbProbed(problem),
+  });
   const touchLiveness = livenessFile(config.livenessFile, () => health.report(), log);
   const watchedConfigDb = observedConfigDb(configDb, { trouble: (why) => health.configDbLost(why) }, config.configDb);
   const observer: DeployerMetrics = {
@@ -81,6 +88,7 @@ export async function runDeployer(): Promise<void> {
   const shutDown = async (code: number) => {
     server?.close();
     lag.close();
+    probe.stop();
     await Promise.allSettled([clients.close(), journal?.close()]);
     process.exit(code);
   };

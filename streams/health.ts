@@ -109,6 +109,8 @@ export interface HealthMonitor {
   observe(output: DeployerOutput): void;
   /** The Config DB source lost its watch or cannot reach the Config DB; `why` as an operator reads it. */
   configDbLost(why: string): void;
+  /** A probe's outcome (config-db-probe.ts): undefined when etcd answered, else why not. */
+  configDbProbed(problem: string | undefined): void;
   report(): HealthReport;
 }
 
@@ -117,6 +119,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   const startedAtMs = now();
   let configDbProblem: string | undefined = 'the Config DB has not been listed yet';
   let writeProblem: string | undefined;
+  let probeProblem: string | undefined;
   let lastPollAtMs: number | undefined;
   const faulted = new Map<string, string>();
 
@@ -157,10 +160,13 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     configDbLost(why) {
       configDbProblem = why;
     },
+    configDbProbed(problem) {
+      probeProblem = problem;
+    },
     report() {
       const stuck = options.stuck?.() ?? [...faulted].map(([id, reason]) => ({ id, reason }));
       return healthReport(
-        { nowMs: now(), startedAtMs, configDbProblem: configDbProblem ?? writeProblem, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 },
+        { nowMs: now(), startedAtMs, configDbProblem: configDbProblem ?? probeProblem ?? writeProblem, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 },
         options.policy,
       );
     },

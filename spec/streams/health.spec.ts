@@ -60,6 +60,15 @@ describe('health', () => {
     expect(h.report().healthy).to.equal(true);
   });
 
+  it('fails the configdb check while the probe finds etcd away, though the watch says nothing', () => {
+    const h = monitor();
+    h.observe(listed);
+    h.configDbProbed('cannot reach etcd at etcd.sdp:2379 (SDP_CONFIG_HOST, SDP_CONFIG_PORT): ...');
+    expect(h.report().failing).to.deep.equal(['configdb']);
+    h.configDbProbed(undefined);
+    expect(h.report().healthy).to.equal(true);
+  });
+
   it('fails the slurm check when no poll succeeded within three intervals, after the same grace at start', () => {
     const h = monitor();
     h.observe(listed);
