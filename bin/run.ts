@@ -6,16 +6,12 @@ import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/core/config.js';
 import { openClientsOrExit } from './clients.js';
 import { setLongTimeout } from '../streams/delay.js';
-import { probeConfigDb } from '../streams/config-db-probe.js';
-import { watchEventLoopLag } from '../streams/event-loop-lag.js';
-import { createHealthMonitor } from '../streams/health.js';
-import { livenessFile } from '../streams/liveness-file.js';
-import { observedConfigDb } from '../streams/observed-config-db.js';
+import { watchDeployerHealth } from '../streams/deployer-health.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal } from '../streams/journal.js';
 import { liveDeployer, reducerSettingsOf } from '../streams/live-deployer.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
-import { createMetrics, type DeployerMetrics } from '../streams/metrics.js';
+import { createMetrics } from '../streams/metrics.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -41,28 +37,11 @@ export async function runDeployer(): Promise<void> {
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry() });
-  const lag = watchEventLoopLag({ registry: metrics.registry });
-  const health = createHealthMonitor({ policy: { loopIntervalSeconds: config.loopIntervalSeconds }, eventLoopLagMs: () => lag.lagMs() });
-  const probe = probeConfigDb(configDb, {
-    everyMs: Math.min(config.loopIntervalSeconds, 10) * 1000,
-    timeoutMs: 3000,
-    address: config.configDb,
-    onResult: (problem) => health.configDbProbed(problem),
-  });
-  const touchLiveness = livenessFile(config.livenessFile, () => health.report(), log);
-  const watchedConfigDb = observedConfigDb(configDb, { trouble: (why) => health.configDbLost(why) }, config.configDb);
-  const observer: DeployerMetrics = {
-    ...metrics,
-    observe(output) {
-      metrics.observe(output);
-      health.observe(output);
-      touchLiveness(output);
-    },
-  };
+  const health = watchDeployerHealth({ config, configDb, metrics, log });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
     try {
-      server = await serveEndpoints({ registry: metrics.registry, health: () => health.report() }, config.metricsPort, config.metricsHost);
+      server = await serveEndpoints({ registry: metrics.registry, health: health.report }, config.metricsPort, config.metricsHost);
     } catch (error) {
       // The port is configuration: a busy or forbidden one is the operator's to change (exit 2).
       const code = (error as NodeJS.ErrnoException).code;
@@ -87,16 +66,15 @@ export async function runDeployer(): Promise<void> {
   const stop = new Subject<void>();
   const shutDown = async (code: number) => {
     server?.close();
-    lag.close();
-    probe.stop();
+    health.close();
     await Promise.allSettled([clients.close(), journal?.close()]);
     process.exit(code);
   };
 
-  // The liveness file is touched here, only while healthy (liveness-file.ts); liveDeployer's own
+  // The liveness file is touched by health, only while healthy (liveness-file.ts); liveDeployer's own
   // touch after every poll, healthy or not, is given /dev/null until it leaves that to its caller.
   const wired = { ...config, livenessFile: '/dev/null' };
-  const subscription = liveDeployer({ config: wired, slurm, configDb: watchedConfigDb, log, journal, metrics: observer, stop }).subscribe({
+  const subscription = liveDeployer({ config: wired, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop }).subscribe({
     complete: () => {
       log.info('deployer stopped');
       void shutDown(EXIT_OK);
