@@ -151,10 +151,13 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       if (output.type === 'sourceFailed') return;
       const id = deploymentOf(output.event);
       if (output.type === 'fault') {
-        if (id !== undefined) faulted.set(id, `the deployer failed on its ${output.event.type} event`);
+        // A listing the reducer failed on leaves every deployment in it unread.
+        const key = output.event.type === 'configListed' ? LISTING : id;
+        if (key !== undefined) faulted.set(key, `the deployer failed on its ${output.event.type} event`);
         return;
       }
       if (id !== undefined) faulted.delete(id);
+      if (output.event.type === 'configListed') faulted.delete(LISTING);
       onEvent(output.event);
     },
     configDbLost(why) {
@@ -172,6 +175,9 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     },
   };
 }
+
+/** Stands for the deployments of a Config DB listing the reducer failed on. */
+const LISTING = '(the Config DB listing)';
 
 function deploymentOf(event: DeployerEvent): string | undefined {
   switch (event.type) {

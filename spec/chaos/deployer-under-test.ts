@@ -19,6 +19,8 @@ export class DeployerUnderTest {
   #exited: Promise<void> = Promise.resolve();
   #killedByUs = false;
   readonly counts = { faults: 0, tokenWarnings: 0, lines: 0, starts: 0, kills: 0, crashes: 0 };
+  /** Faults of the process running now: its health must name a stuck deployment. */
+  faultsNow = 0;
   readonly crashes: string[] = [];
 
   constructor(
@@ -40,6 +42,7 @@ export class DeployerUnderTest {
     this.#child = child;
     this.#killedByUs = false;
     this.counts.starts++;
+    this.faultsNow = 0;
     let partial = '';
     const onData = (chunk: Buffer) => {
       const text = partial + chunk.toString();
@@ -63,7 +66,10 @@ export class DeployerUnderTest {
 
   #line(line: string): void {
     this.counts.lines++;
-    if (line.includes('reducer failed on an event') || line.includes('an event source failed')) this.counts.faults++;
+    if (line.includes('reducer failed on an event') || line.includes('an event source failed')) {
+      this.counts.faults++;
+      this.faultsNow++;
+    }
     if (/"message":"Slurm (rejected the token|token has expired|token expires soon)/.test(line)) this.counts.tokenWarnings++;
   }
 

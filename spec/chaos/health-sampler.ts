@@ -10,10 +10,15 @@ import type { DeployerUnderTest } from './deployer-under-test.js';
  */
 export type Expectation = { readonly healthy: true; readonly stuck: () => boolean } | { readonly healthy: false; readonly failing: string };
 
+/** The truth about stuck deployments, judged when the sample is taken. */
+type Stuck = boolean;
+
 interface Sample {
   readonly at: number;
   readonly status: number;
   readonly failing: readonly string[];
+  /** Per open window: whether a deployment was stuck when the sample was taken. */
+  readonly stuck: ReadonlyMap<Window, Stuck>;
 }
 
 interface Window {
@@ -54,7 +59,8 @@ export class HealthSampler {
     try {
       const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2000) });
       const body = (await res.json()) as { failing?: string[] };
-      this.samples.push({ at, status: res.status, failing: body.failing ?? [] });
+      const stuck = new Map<Window, Stuck>(this.#windows.filter((w) => w.expect.healthy && at >= w.from && at <= w.to).map((w) => [w, w.expect.healthy && w.expect.stuck()]));
+      this.samples.push({ at, status: res.status, failing: body.failing ?? [], stuck });
     } catch {
       // Not listening (starting, just killed): not a health answer.
     }
@@ -67,7 +73,7 @@ export class HealthSampler {
       for (const w of this.#windows) {
         if (s.at < w.from || s.at > w.to) continue;
         const ok = w.expect.healthy
-          ? w.expect.stuck()
+          ? s.stuck.get(w) === true
             ? s.status === 503 && s.failing.join() === 'deployments'
             : s.status === 200
           : s.status === 503 && s.failing.includes(w.expect.failing);

@@ -35,7 +35,7 @@ export async function steady(rig: ChaosRig, ms: number, settled = true): Promise
   await sleep(5000); // a fresh start lists etcd and polls Slurm first
   if (!settled) return;
   // A reducer fault leaves its deployment stuck (the fuzz corpus has values that cause one).
-  const window = rig.health.expect('steady', { healthy: true, stuck: () => rig.deployer.counts.faults > 0 });
+  const window = rig.health.expect('steady', { healthy: true, stuck: () => rig.deployer.faultsNow > 0 });
   await sleep(ms);
   window.end();
 }

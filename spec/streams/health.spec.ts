@@ -94,6 +94,15 @@ describe('health', () => {
     expect(h.report().healthy).to.equal(true);
   });
 
+  it('fails the deployments check after a fault on a whole listing, until a listing goes through', () => {
+    const h = monitor();
+    h.observe({ type: 'fault', event: { type: 'configListed', deployments: [], invalid: [] }, error: new RangeError('Maximum call stack size exceeded') });
+    expect(h.report().failing).to.deep.equal(['configdb', 'deployments']);
+    expect(h.report().checks.deployments.detail).to.contain('(the Config DB listing): the deployer failed on its configListed event');
+    h.observe(listed);
+    expect(h.report().healthy).to.equal(true);
+  });
+
   it('takes stuck deployments from the reducer when it offers them', () => {
     const h = createHealthMonitor({ policy: { loopIntervalSeconds: 10 }, now: () => now, stuck: () => [{ id: 'd2', reason: 'internal error' }] });
     h.observe(listed);
