@@ -10,7 +10,9 @@ import type { Ledger } from './ledger.js';
 
 export type Say = (line: string) => void;
 
-const script = (seconds: number, version = 1) => JSON.stringify({ script: `#!/bin/bash\n# v${version}\nsleep ${seconds.toFixed(1)}\n` });
+let changes = 0;
+/** Each call gives args of their own (a counter in a comment): a change of args is always a change. */
+const script = (seconds: number, version = 1) => JSON.stringify({ script: `#!/bin/bash\n# v${version} c${++changes}\nsleep ${seconds.toFixed(1)}\n` });
 const value = (id: string, args: string) => `{"key":"${id}","kind":"slurm","args":${args}}`;
 
 /** Waits until every deployment of the current phase is settled (bounded); returns whether all did. */
@@ -109,7 +111,11 @@ export async function slurmOutage(rig: ChaosRig, ledger: Ledger, daemon: 'slurmr
   const grace = rig.loopIntervalSeconds * 3000 + (daemon === 'slurmctld' ? 12_000 : 3000);
   let window: { end(): void } | undefined;
   await rig.outage(
-    `kill -TERM "$(cat "$SDP_STACK_DIR/run/${daemon}.pid")"; echo DOWN; sleep ${downMs / 1000}; echo RESTARTING; bash scripts/stack-start.sh >/dev/null 2>&1`,
+    // Kept down for the whole stretch: a live spec of someone else starting meanwhile runs
+    // stack-start.sh, which would bring the daemon back early and make the health verdict wrong.
+    `pidfile="$SDP_STACK_DIR/run/${daemon}.pid"; kill -TERM "$(cat "$pidfile")"; echo DOWN; end=$((SECONDS + ${downMs / 1000})); ` +
+      `while [ $SECONDS -lt $end ]; do sleep 0.5; p="$(cat "$pidfile" 2>/dev/null)"; [ -n "$p" ] && kill -0 "$p" 2>/dev/null && kill -TERM "$p"; done; ` +
+      `echo RESTARTING; bash scripts/stack-start.sh >/dev/null 2>&1`,
     (line) => {
       if (line === 'DOWN') {
         void putSome(3); // submitted into the outage: must wait, never fail
