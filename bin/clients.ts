@@ -3,7 +3,6 @@
 // and the Config DB.
 
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { WriteFence } from '../lib/configdb/write-fence.js';
@@ -18,6 +17,7 @@ import { connectSlurm } from '../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import type { Logger } from '../streams/log.js';
 import { keepSlurmToken, logTokenEvent, type SlurmTokens } from '../streams/slurm-token.js';
+import { sleepFor } from '../streams/delay.js';
 
 const EXIT_CONFIG = 2;
 
@@ -122,7 +122,7 @@ async function connectWithRetry(config: DeployerConfig, tokens: SlurmTokens, opt
         error: error.failure.message,
         retryInSeconds: Math.round(delay / 100) / 10,
       });
-      await sleep(delay);
+      await sleepFor(delay);
     }
   }
 }

@@ -5,11 +5,14 @@ import type { Server } from 'node:http';
 import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/config/deployer-config.js';
 import { openClientsOrExit } from './clients.js';
+import { setLongTimeout } from '../streams/delay.js';
+import { watchDeployerHealth } from '../streams/deployer-health.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal, type Journal } from '../streams/journal.js';
 import { whileLeading } from '../streams/leadership.js';
 import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
-import { liveDeployer, touch } from '../streams/live-deployer.js';
+import { liveDeployer } from '../streams/live-deployer.js';
+import { touchFile } from '../streams/liveness-file.js';
 import { lateFence, openLeadership, replicaIdOf } from './replica-leadership.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
 import { createMetrics } from '../streams/metrics.js';
@@ -45,7 +48,6 @@ export async function runDeployer(): Promise<void> {
   });
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
-  const startedAt = Date.now();
   log.info('deployer starting', {
     slurm: config.slurmUrl,
     api: slurm.version,
@@ -61,14 +63,22 @@ export async function runDeployer(): Promise<void> {
   const leadership = openLeadership(config, log, fencing.bind);
   mayAct = () => leadership.canAct();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
+  // A follower in good standing (it reaches etcd) is ready to lead: healthy, though it polls nothing.
+  const standby = () => !leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds * 3);
+  const health = watchDeployerHealth({ config, configDb, metrics, log, standby });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
     try {
-      const standby = () => !leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds * 3);
-      server = await serveEndpoints(metrics, { loopIntervalSeconds: config.loopIntervalSeconds, startedAt, standby }, config.metricsPort, config.metricsHost);
+      server = await serveEndpoints({ registry: metrics.registry, health: health.report }, config.metricsPort, config.metricsHost);
     } catch (error) {
-      log.error('cannot serve metrics', { port: config.metricsPort, error: String(error) });
-      process.exit(EXIT_FATAL);
+      // The port is configuration: a busy or forbidden one is the operator's to change (exit 2).
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'may not be used by this user' : `cannot be served (${String(error)})`;
+      const address = `${config.metricsHost}:${config.metricsPort}`;
+      process.stderr.write(`sdp-slurm-deployer: bad configuration\nSDP_SLURMDEPLOY_METRICS_PORT: ${address} ${why}; choose another port (or SDP_SLURMDEPLOY_METRICS_HOST)\n`);
+      await leadership.resign().catch(() => undefined);
+      await clients.close().catch(() => undefined);
+      process.exit(EXIT_CONFIG);
     }
   }
   // Each term is a run from the initial world: its journal begins with a header of its own.
@@ -76,6 +86,7 @@ export async function runDeployer(): Promise<void> {
   const stop = new Subject<void>();
   const shutDown = async (code: number) => {
     server?.close();
+    health.close();
     // Resigning revokes the lease: another replica takes over at once, not after the TTL.
     await leadership.resign().catch(() => undefined);
     await Promise.allSettled([clients.close(), journal?.close()]);
@@ -84,14 +95,14 @@ export async function runDeployer(): Promise<void> {
 
   // A follower shows it is alive by reaching etcd (it polls no Slurm).
   const followerAlive = setInterval(() => {
-    if (!leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds)) touch(config.livenessFile, log);
+    if (!leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds)) touchFile(config.livenessFile, log);
   }, Math.min(5000, config.loopIntervalSeconds * 1000));
   followerAlive.unref();
   const run = (term: number) => {
     log.info('deployer acting for this term', { replica: leadership.replicaId, term });
     void journal?.close();
     journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config), log);
-    return liveDeployer({ config, slurm, configDb, log, journal, metrics, stop, canAct: () => leadership.canAct() });
+    return liveDeployer({ config, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop, canAct: () => leadership.canAct() });
   };
   const subscription = whileLeading(leadership.changes, run, stop).subscribe({
     complete: () => {
@@ -113,11 +124,15 @@ export async function runDeployer(): Promise<void> {
     stopping = true;
     log.info('deployer stopping: no new work; waiting for commands in flight', { signal, graceSeconds: config.shutdownGraceSeconds });
     stop.next();
-    setTimeout(() => {
-      log.warning('grace period over: stopping with commands in flight', { graceSeconds: config.shutdownGraceSeconds });
-      subscription.unsubscribe();
-      void shutDown(EXIT_OK);
-    }, config.shutdownGraceSeconds * 1000).unref();
+    setLongTimeout(
+      () => {
+        log.warning('grace period over: stopping with commands in flight', { graceSeconds: config.shutdownGraceSeconds });
+        subscription.unsubscribe();
+        void shutDown(EXIT_OK);
+      },
+      config.shutdownGraceSeconds * 1000,
+      { unref: true },
+    );
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));

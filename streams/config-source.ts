@@ -2,10 +2,12 @@
 // When the watch is lost (compaction), list again: the reducer reconciles the new listing.
 // Failures to reach the Config DB are retried with backoff; the source never errors.
 
-import { defer, Observable, timer, type SchedulerLike } from 'rxjs';
+import { defer, Observable, type SchedulerLike } from 'rxjs';
 import { repeat, retry } from 'rxjs/operators';
 import type { DeployerEvent } from '../lib/core/events.js';
 import type { ConfigDb, DeploymentChange } from '../lib/configdb/config-db.js';
+import { explainConfigDbError } from './config-db-trouble.js';
+import { delayFor } from './delay.js';
 
 export interface ConfigSourceOptions {
   readonly retryBaseMs?: number;
@@ -20,8 +22,8 @@ export function configEvents(db: ConfigDb, options: ConfigSourceOptions = {}): O
   return listThenWatch(db, onResync).pipe(
     retry({
       delay: (error: unknown, count) => {
-        onResync?.(`Config DB unavailable (${error instanceof Error ? error.message : String(error)}), attempt ${count}`);
-        return timer(Math.min(retryMaxMs, retryBaseMs * 2 ** (count - 1)) * (0.5 + Math.random() / 2), scheduler);
+        onResync?.(`${explainConfigDbError(error)} (attempt ${count})`);
+        return delayFor(Math.min(retryMaxMs, retryBaseMs * 2 ** (count - 1)) * (0.5 + Math.random() / 2), scheduler);
       },
       resetOnSuccess: true,
     }),

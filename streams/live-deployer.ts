@@ -1,7 +1,6 @@
 // The deployer wired to real clients: the Config DB source, a clock, the Slurm and Config DB
-// sinks, logging and the liveness file. Other SDP services embed this (or deployer() itself).
+// sinks, and logging (the liveness file is its caller's: see streams/liveness-file.ts). Other SDP services embed this (or deployer() itself).
 
-import { utimes, writeFile } from 'node:fs/promises';
 import { Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
@@ -56,15 +55,6 @@ export function liveDeployer({ config, slurm, configDb, log, journal, metrics, s
       journal?.record(output);
       metrics?.observe(output);
       logOutput(log, output);
-      if (output.type === 'step' && output.event.type === 'jobsPolled') touch(config.livenessFile, log);
     }),
   );
-}
-
-/** The liveness file says: a poll of Slurm succeeded just now. */
-export function touch(file: string, log: Logger): void {
-  const now = new Date();
-  utimes(file, now, now)
-    .catch(() => writeFile(file, ''))
-    .catch((error: unknown) => log.warning('cannot touch the liveness file', { file, error: String(error) }));
 }

@@ -57,10 +57,12 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
     registers: [registry],
   });
-  new Gauge({
+  // Registered at the first successful poll: before it, an unlabelled gauge would read 0, a poll
+  // "in 1970" that a scraper (or a spec) takes for a real one.
+  const lastPoll = new Gauge({
     name: 'sdp_slurmdeploy_last_poll_timestamp_seconds',
-    help: 'When Slurm was last polled successfully (Unix seconds)',
-    registers: [registry],
+    help: 'When Slurm was last polled successfully (Unix seconds; absent before the first)',
+    registers: [],
     collect() {
       if (lastPollAt !== undefined) this.set(lastPollAt);
     },
@@ -129,7 +131,10 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
         const started = pollStarted.get(event.pollId);
         pollStarted.delete(event.pollId);
         if (started !== undefined) pollDuration.observe((now() - started) / 1000);
-        if (event.type === 'jobsPolled') lastPollAt = now() / 1000;
+        if (event.type === 'jobsPolled') {
+          if (lastPollAt === undefined) registry.registerMetric(lastPoll);
+          lastPollAt = now() / 1000;
+        }
         return;
       }
       default:

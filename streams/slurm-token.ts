@@ -3,13 +3,14 @@
 // rejects it, and with backoff while the source fails. A failure is an event (kind auth), never
 // an error of the stream: the deployer keeps running and keeps trying.
 
-import { asyncScheduler, defer, firstValueFrom, from, NEVER, Observable, of, race, Subject, timer, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, defer, firstValueFrom, from, NEVER, Observable, of, race, Subject, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { catchError, expand, filter, map, switchMap, take, throwIfEmpty, timeout } from 'rxjs/operators';
 import { DEFAULT_REFRESH_TIMINGS, planRefresh, type RefreshTimings } from '../lib/auth/refresh-plan.js';
 import { sameToken, TokenSourceError, type AuthMethod, type IssuedToken, type SlurmCredentials, type TokenProvider, type TokenSource } from '../lib/auth/token-provider.js';
 import { backoffDelay, type BackoffSettings } from '../lib/core/backoff.js';
 import type { Failure } from '../lib/core/failure.js';
 import type { Secret } from '../lib/config/secret.js';
+import { delayUntil, timeoutMs } from './delay.js';
 import type { Logger } from './log.js';
 
 /** Why a token was asked for. */
@@ -57,7 +58,8 @@ export function tokenRefresh(options: TokenRefreshOptions): Observable<TokenEven
   const backoff = options.backoff ?? TOKEN_BACKOFF;
   const fetchTimeoutMs = options.fetchTimeoutMs ?? TOKEN_FETCH_TIMEOUT_MS;
   const now = () => scheduler.now();
-  const after = (at: number) => timer(Math.max(0, at - now()), scheduler);
+  // A long-lived token's refresh point may lie beyond what one Node timer holds (2^31 ms).
+  const after = (at: number) => delayUntil(at, scheduler);
 
   return defer(() => {
     let held: HeldToken | undefined;
@@ -86,7 +88,7 @@ export function tokenRefresh(options: TokenRefreshOptions): Observable<TokenEven
     const attempt = (reason: RefreshReason): Observable<TokenEvent> =>
       defer(() => from(options.fetchToken())).pipe(
         take(1),
-        timeout({ first: fetchTimeoutMs, scheduler }),
+        timeout({ first: timeoutMs(fetchTimeoutMs), scheduler }),
         throwIfEmpty(() => new TokenSourceError('the token source gave no token')),
         map((issued) => obtained(reason, issued)),
         catchError((error: unknown) => of(failed(reason, error))),
@@ -174,7 +176,7 @@ export function keepSlurmToken(source: TokenSource, options: SlurmTokensOptions 
   let held: HeldToken | undefined;
 
   const nextEvent = (): Promise<TokenEvent | undefined> =>
-    firstValueFrom(events.pipe(timeout({ first: waitMs, scheduler: clock }))).catch(() => undefined);
+    firstValueFrom(events.pipe(timeout({ first: timeoutMs(waitMs), scheduler: clock }))).catch(() => undefined);
 
   // Subscribed on the next turn, so that the caller can subscribe to `events` first.
   let subscription: Subscription | undefined;

@@ -4,43 +4,64 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 
-interface PositiveIntBrand {
-  readonly PositiveInt: unique symbol;
-}
-const PositiveInt = t.brand(
-  t.number,
-  (n): n is t.Branded<number, PositiveIntBrand> => Number.isInteger(n) && n > 0,
-  'PositiveInt',
-);
+/**
+ * The largest values Slurm stores as given. Slurm keeps counts and minutes in 32-bit fields whose
+ * top values mean "no value" or "no limit", and its REST parser reads them through a signed int:
+ * 2^31 minutes became "no limit", 10^12 became 4283415212. cpus_per_task is a 16-bit field.
+ * Memory (MB, 64-bit in Slurm) is bounded by what a JSON number holds exactly.
+ */
+export const SLURM_LIMITS = {
+  time_limit: 2 ** 31 - 2,
+  nodes: 2 ** 31 - 2,
+  tasks: 2 ** 31 - 2,
+  cpus_per_task: 2 ** 16 - 3,
+  memory_per_node: Number.MAX_SAFE_INTEGER,
+} as const;
+
+/** Slurm's default max_script_size (4 MB); a longer script is refused by slurmctld anyway. */
+export const MAX_SCRIPT_LENGTH = 4 * 1024 * 1024;
+/** Names and paths (partition, account, qos, directories, files): PATH_MAX. */
+export const MAX_NAME_LENGTH = 4096;
+/** One command word or environment value: Linux's MAX_ARG_STRLEN. */
+export const MAX_WORD_LENGTH = 128 * 1024;
+
+/** A positive integer of at most `max`; describeErrors reads the bound back from the name. */
+const positiveIntUpTo = (max: number) => t.refinement(t.number, (n) => Number.isInteger(n) && n > 0 && n <= max, `PositiveInt<=${max}`);
+
+/** A string without NUL bytes (a NUL cuts a C string, and with it the script, short) and not too long. */
+const text = (options: { readonly nonEmpty: boolean; readonly max: number }) =>
+  t.refinement(t.string, (s) => (!options.nonEmpty || s.length > 0) && s.length <= options.max && !s.includes('\0'), `${options.nonEmpty ? 'NonEmptyText' : 'Text'}<=${options.max}`);
+const Word = text({ nonEmpty: false, max: MAX_WORD_LENGTH });
+const Name = text({ nonEmpty: true, max: MAX_NAME_LENGTH });
+const Script = text({ nonEmpty: true, max: MAX_SCRIPT_LENGTH });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 interface EnvironmentBrand {
   readonly Environment: unique symbol;
 }
 const Environment = t.brand(
-  t.record(t.string, t.string),
-  (env): env is t.Branded<Record<string, string>, EnvironmentBrand> => Object.keys(env).every((k) => ENV_NAME.test(k)),
+  t.record(t.string, Word),
+  (env): env is t.Branded<Record<string, string>, EnvironmentBrand> => Object.keys(env).every((k) => ENV_NAME.test(k) && k.length <= MAX_NAME_LENGTH),
   'Environment',
 );
 
-const NonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'NonEmptyString');
-const Argv = t.refinement(t.array(t.string), (a) => a.length > 0, 'Argv');
+const Argv = t.refinement(t.array(Word), (a) => a.length > 0, 'Argv');
 
 const argsFields = {
-  script: NonEmptyString,
+  script: Script,
   command: Argv,
   environment: Environment,
-  partition: NonEmptyString,
-  time_limit: PositiveInt,
-  nodes: PositiveInt,
-  tasks: PositiveInt,
-  cpus_per_task: PositiveInt,
-  memory_per_node: PositiveInt,
-  current_working_directory: NonEmptyString,
-  account: NonEmptyString,
-  qos: NonEmptyString,
-  standard_output: NonEmptyString,
-  standard_error: NonEmptyString,
+  partition: Name,
+  time_limit: positiveIntUpTo(SLURM_LIMITS.time_limit),
+  nodes: positiveIntUpTo(SLURM_LIMITS.nodes),
+  tasks: positiveIntUpTo(SLURM_LIMITS.tasks),
+  cpus_per_task: positiveIntUpTo(SLURM_LIMITS.cpus_per_task),
+  memory_per_node: positiveIntUpTo(SLURM_LIMITS.memory_per_node),
+  current_working_directory: Name,
+  account: Name,
+  qos: Name,
+  standard_output: Name,
+  standard_error: Name,
 };
 const SlurmArgsCodec = t.exact(t.partial(argsFields));
 
@@ -62,17 +83,17 @@ export interface SlurmArgs {
   readonly standard_error?: string;
 }
 
+/** Codec names that are not already what the reason should say. */
 const EXPECTED: Readonly<Record<string, string>> = {
-  PositiveInt: 'a positive integer',
-  NonEmptyString: 'a non-empty string',
   Argv: 'a non-empty list of strings',
   Environment: 'an object of string values with names like NAME_1',
+  number: 'a number',
   string: 'a string',
 };
 
 export type ArgsDecoding = { readonly ok: true; readonly args: SlurmArgs } | { readonly ok: false; readonly reason: string };
 
-/** Decodes `args`; on failure the reason names the field, e.g. `args.time_limit: expected a positive integer`. */
+/** Decodes `args`; on failure the reason names the field, e.g. `args.time_limit: expected a positive integer of at most 2147483646`. */
 export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
   if (raw === undefined || raw === null) return { ok: false, reason: 'args: missing; one of args.script or args.command is required' };
   if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'args: expected an object' };
@@ -97,9 +118,22 @@ function describeErrors(errors: t.Errors): string {
   const named = first.context.filter((c) => c.key !== '');
   const keys = named.map((c) => c.key);
   const leafType = named.at(-1)?.type.name ?? '';
-  const expected = EXPECTED[leafType] ?? leafType;
   const path = ['args', ...keys.map(safeKey)].join('.');
-  return `${path}: expected ${expected}`;
+  return `${path}: expected ${expected(leafType, first.value)}`;
+}
+
+/** What the field should have been; says which limit the value broke, never the value. */
+function expected(typeName: string, value: unknown): string {
+  const bounded = /^(PositiveInt|NonEmptyText|Text)<=(\d+)$/.exec(typeName);
+  if (bounded === null) return EXPECTED[typeName] ?? typeName;
+  const [, kind, max] = bounded;
+  if (kind === 'PositiveInt') {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? `a positive integer of at most ${max}` : 'a positive integer';
+  }
+  const what = kind === 'NonEmptyText' ? 'a non-empty string' : 'a string';
+  if (typeof value !== 'string' || value.length === 0) return what;
+  if (value.includes('\0')) return `${what} without NUL bytes`;
+  return `${what} of at most ${max} characters`;
 }
 
 /** Keys come from users; keep them printable and short in messages. */

@@ -226,3 +226,14 @@ export function* removalsOf(world: World): Generator<string> {
   for (const [id, slot] of world.slots.entries()) if (slot.removal !== undefined) yield id;
 }
 
+/** The deployments FAILED for an internal error, with the reason; nothing to look through when none is. */
+export function faultedOf(world: World): { readonly id: string; readonly reason: string }[] {
+  if (world.faulted === 0) return [];
+  const found: { id: string; reason: string }[] = [];
+  for (const [id, slot] of world.slots.entries()) {
+    const phase = slot.deployment?.phase;
+    if (phase?.kind === 'faulted') found.push({ id, reason: phase.reason });
+  }
+  return found;
+}
+

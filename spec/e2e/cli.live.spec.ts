@@ -3,6 +3,9 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
@@ -128,6 +131,20 @@ describe('deployer CLI @live', function () {
     }
   });
 
+  it('exits 2 naming SDP_SLURMDEPLOY_METRICS_PORT when the port is in use (issue 11, 11)', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((busy.address() as AddressInfo).port);
+      const result = await cli([], deployerEnv(stack, `${release}b`, { SDP_SLURMDEPLOY_METRICS_PORT: port, SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1' }));
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.contain(`SDP_SLURMDEPLOY_METRICS_PORT: 127.0.0.1:${port} is in use`);
+      expect(result.stderr + result.stdout).not.to.contain(stack.SLURM_JWT);
+    } finally {
+      busy.close();
+    }
+  });
+
   it('serves metrics and health over HTTP while it runs', async () => {
     const port = await freePort();
     const deployer = startDeployer(deployerEnv(stack, `${release}m`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_METRICS_PORT: String(port), SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1' }));
@@ -141,9 +158,37 @@ describe('deployer CLI @live', function () {
       expect(text).to.match(/sdp_slurmdeploy_token_expiry_seconds \d+/);
       expect(text).to.match(/sdp_slurmdeploy_poll_duration_seconds_count [1-9]/);
       expect(text).to.match(/^sdp_slurmdeploy_leader 1$/m);
-      const health = await fetch(`${base}/healthz`);
-      expect(health.status).to.equal(200);
-      expect(await health.json()).to.include({ status: 'ok', healthy: true });
+      // Healthy once the Config DB is listed too, which may come a moment after the first poll.
+      const health = await eventually('/healthz 200', async () => {
+        const res = await fetch(`${base}/healthz`);
+        return res.status === 200 ? ((await res.json()) as object) : undefined;
+      });
+      expect(health).to.include({ status: 'ok', healthy: true });
+    } finally {
+      expect(await deployer.stop()).to.equal(0);
+    }
+  });
+
+  it('with etcd unreachable, /healthz is 503 naming the configdb check in plain words, and the liveness file is not touched (issue 11, 7)', async () => {
+    const port = await freePort();
+    const etcdPort = await freePort(); // nothing listens there
+    const env = deployerEnv(stack, `${release}h`, { SDP_SLURMDEPLOY_METRICS_PORT: String(port), SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1', SDP_CONFIG_PORT: String(etcdPort) });
+    const alive = env['SDP_SLURMDEPLOY_LIVENESS_FILE']!;
+    await rm(alive, { force: true });
+    const deployer = startDeployer(env);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await eventually('a successful Slurm poll', async () => (/^sdp_slurmdeploy_last_poll_timestamp_seconds [1-9]/m.test(await (await fetch(`${base}/metrics`)).text()) ? true : undefined));
+      const res = await fetch(`${base}/healthz`);
+      expect(res.status).to.equal(503);
+      const body = (await res.json()) as { failing: string[]; checks: Record<string, { detail: string }> };
+      expect(body.failing).to.deep.equal(['configdb']);
+      expect(body.checks['configdb']!.detail).to.satisfy((d: string) => d === 'the Config DB has not been listed yet' || d.startsWith(`cannot reach etcd at 127.0.0.1:${etcdPort}`));
+      await eventually('the reason in plain words', async () => {
+        const b = (await (await fetch(`${base}/healthz`)).json()) as { checks: Record<string, { detail: string }> };
+        return b.checks['configdb']!.detail.startsWith(`cannot reach etcd at 127.0.0.1:${etcdPort} (SDP_CONFIG_HOST, SDP_CONFIG_PORT)`) ? true : undefined;
+      });
+      expect(await stat(alive).then(() => 'touched', () => 'absent')).to.equal('absent');
     } finally {
       expect(await deployer.stop()).to.equal(0);
     }

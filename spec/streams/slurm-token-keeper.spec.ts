@@ -85,4 +85,15 @@ describe('keepSlurmToken', () => {
     const error = await tokens.credentials().then(() => undefined, (e: unknown) => e);
     expect((error as NoSlurmTokenError).failure.message).to.equal('no usable Slurm token: the token server is down');
   });
+  it('a token living longer than a Node timer can wait (2^31 ms) is asked for once, never in a loop (issue 11, 3)', async () => {
+    const days = 24 * 3600 * 1000;
+    const f = fakeSource(() => ({ token: new Secret('year-long'), issuedAt: Date.now(), expiresAt: Date.now() + 365 * days }), 1);
+    tokens = keepSlurmToken(f.source);
+    const events: TokenEvent[] = [];
+    tokens.events.subscribe((e) => events.push(e));
+    expect((await tokens.credentials()).token.reveal()).to.equal('year-long');
+    await sleep(200);
+    expect(f.calls()).to.equal(1);
+    expect(events.map((e) => e.type)).to.deep.equal(['tokenObtained']);
+  });
 });

@@ -1,0 +1,83 @@
+// One chaos run: opens the rig, runs the phases asked for, and returns the verdict table.
+
+import { openChaosRig } from './chaos-rig.js';
+import { Ledger, type Row } from './ledger.js';
+import { compactionPastTheWatch, etcdRestart, fuzz, killStorm, slurmOutage, steady, type Say } from './phases.js';
+
+export interface ChaosOptions {
+  readonly deployments: number;
+  /** At most this many fuzz records (all by default). */
+  readonly fuzzLimit?: number;
+  /** Stop slurmrestd and slurmctld (under the shared outage lock). */
+  readonly slurmOutages: boolean;
+  readonly etcdRestart: boolean;
+  readonly compaction: boolean;
+  readonly say: Say;
+}
+
+export interface ChaosResult {
+  readonly rows: readonly Row[];
+  readonly kills: number;
+  readonly starts: number;
+  readonly deployments: number;
+  readonly fuzzRecords: number;
+  readonly seconds: number;
+  readonly dir: string;
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const started = Date.now();
+  const rig = await openChaosRig();
+  const ledger = new Ledger();
+  const { say } = options;
+  say(`chaos ${rig.tag}: logs in ${rig.dir}`);
+  // Slurm forgets ended jobs after MinJobAge: the ledger keeps every job it saw.
+  const sampler = setInterval(() => void rig.jobs().then((jobs) => ledger.observe(jobs), () => undefined), 5000);
+  try {
+    rig.deployer.start();
+    rig.health.start();
+    await steady(rig, 3000);
+    ledger.beginPhase();
+    await killStorm(rig, ledger, { deployments: options.deployments, say });
+    ledger.beginPhase();
+    await fuzz(rig, ledger, { ...(options.fuzzLimit === undefined ? {} : { limit: options.fuzzLimit }), say });
+    if (options.slurmOutages) {
+      ledger.beginPhase();
+      await slurmOutage(rig, ledger, 'slurmrestd', 10_000, say);
+      ledger.beginPhase();
+      await slurmOutage(rig, ledger, 'slurmctld', 25_000, say);
+    }
+    if (options.compaction) {
+      ledger.beginPhase();
+      await compactionPastTheWatch(rig, ledger, say);
+    }
+    // Last: a deployer whose etcd client does not recover from the restart spoils what follows.
+    if (options.etcdRestart) {
+      ledger.beginPhase();
+      await etcdRestart(rig, ledger, say);
+    }
+    const rows = await ledger.verdict(rig);
+    return {
+      rows,
+      kills: rig.deployer.counts.kills,
+      starts: rig.deployer.counts.starts,
+      deployments: ledger.valid.size,
+      fuzzRecords: ledger.fuzz.length,
+      seconds: Math.round((Date.now() - started) / 1000),
+      dir: rig.dir,
+    };
+  } finally {
+    clearInterval(sampler);
+    await rig.close();
+  }
+}
+
+export function formatTable(result: ChaosResult, detailLines = 5): string {
+  const width = Math.max(...result.rows.map((r) => r.name.length));
+  const lines = [
+    `chaos: ${result.deployments} deployments, ${result.fuzzRecords} fuzz records, ${result.kills} kill -9, ${result.starts} starts, ${result.seconds} s (logs: ${result.dir})`,
+    `${'check'.padEnd(width)}  count`,
+    ...result.rows.flatMap((r) => [`${r.name.padEnd(width)}  ${r.count}`, ...r.details.slice(0, detailLines).map((d) => `${' '.repeat(width)}    ${d}`)]),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,79 @@
+// The wired health of a deployer: deployments the reducer FAILED for an internal error come from
+// its world; a follower in good standing is healthy though it polls nothing.
+
+import { expect } from 'chai';
+import { readConfig, type DeployerConfig } from '../../lib/config/deployer-config.js';
+import { createMemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
+import type { DeployerEvent } from '../../lib/core/events.js';
+import { createReducer } from '../../lib/core/reducer.js';
+import { initialWorld } from '../../lib/core/world.js';
+import type { DeployerOutput } from '../../streams/deployer.js';
+import { watchDeployerHealth } from '../../streams/deployer-health.js';
+import { createLogger } from '../../streams/log.js';
+import { createMetrics } from '../../streams/metrics.js';
+import { entry, settings } from '../support/fixtures.js';
+
+function config(): DeployerConfig {
+  const result = readConfig({
+    SDP_SLURMDEPLOY_SLURM_URL: 'http://127.0.0.1:1',
+    SDP_SLURMDEPLOY_CLIENT_ID: 'sdp',
+    SDP_SLURMDEPLOY_SLURM_JWT: 'x.y.z',
+    SDP_SLURMDEPLOY_RELEASE_NAME: 'r',
+    SDP_SLURMDEPLOY_NAMESPACE: 'n',
+    SDP_SLURMDEPLOY_LIVENESS_FILE: '/dev/null',
+    SDP_CONFIG_BACKEND: 'memory',
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.config;
+}
+
+/** Args whose `script` throws when read: a bug met while handling one deployment. */
+function throwingArgs(): Record<string, unknown> {
+  const args = {};
+  Object.defineProperty(args, 'script', { enumerable: true, get: () => { throw new TypeError('boom'); } });
+  return args;
+}
+
+describe('deployer health, wired', () => {
+  const log = createLogger({ level: 'ERROR', format: 'json', write: () => undefined });
+
+  it('names the deployments the reducer FAILED for an internal error, from the world of the latest step', () => {
+    const health = watchDeployerHealth({ config: config(), configDb: createMemoryConfigDb(), metrics: createMetrics({ apiVersion: () => 'v0.0.38' }), log });
+    try {
+      const reduce = createReducer(settings);
+      let world = initialWorld;
+      const feed = (event: DeployerEvent) => {
+        const step = reduce(world, event);
+        world = step.world;
+        const output: DeployerOutput = { type: 'step', event, world, commands: step.commands };
+        health.metrics.observe(output);
+      };
+      feed({ type: 'tick', now: Date.now() });
+      feed({ type: 'configListed', deployments: [entry('bad', throwingArgs()), entry('ok')], invalid: [] });
+      feed({ type: 'jobsPolled', pollId: 1, jobs: [] });
+      const report = health.report();
+      expect(report.failing).to.include('deployments');
+      expect(report.checks.deployments.detail).to.contain('bad: internal error: TypeError: boom');
+      expect(report.checks.deployments.detail).not.to.contain('ok:');
+    } finally {
+      health.close();
+    }
+  });
+
+  it('a follower in good standing is healthy though it polls nothing; a leader that never polled is not', () => {
+    let follower = true;
+    const health = watchDeployerHealth({ config: config(), configDb: createMemoryConfigDb(), metrics: createMetrics({ apiVersion: () => 'v0.0.38' }), log, standby: () => follower });
+    try {
+      const asFollower = health.report();
+      expect(asFollower).to.include({ healthy: true, role: 'follower' });
+      follower = false;
+      const asLeader = health.report();
+      expect(asLeader.role).to.equal(undefined);
+      // Not listed yet: the leader's Config DB check fails until its first listing.
+      expect(asLeader.healthy).to.equal(false);
+      expect(asLeader.failing).to.include('configdb');
+    } finally {
+      health.close();
+    }
+  });
+});

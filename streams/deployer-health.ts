@@ -1,0 +1,81 @@
+// The health of a running deployer, wired: the monitor fed by its outputs, the Config DB watched
+// and probed, event-loop lag measured, the liveness file touched only while healthy. bin/run.ts
+// hands liveDeployer the Config DB and metrics returned here.
+
+import type { DeployerConfig } from '../lib/config/deployer-config.js';
+import { faultedOf, type World } from '../lib/core/world.js';
+import type { ConfigDb } from '../lib/configdb/config-db.js';
+import { probeConfigDb } from './config-db-probe.js';
+import { watchEventLoopLag } from './event-loop-lag.js';
+import { createHealthMonitor, type HealthReport, type StuckDeployment } from './health.js';
+import { livenessFile } from './liveness-file.js';
+import type { Logger } from './log.js';
+import type { DeployerMetrics } from './metrics.js';
+import { observedConfigDb } from './observed-config-db.js';
+
+export interface DeployerHealth {
+  /** The Config DB to give liveDeployer: the same one, telling health when it is lost. */
+  readonly configDb: ConfigDb;
+  /** The metrics to give liveDeployer: the same ones, feeding health and the liveness file too. */
+  readonly metrics: DeployerMetrics;
+  report(): HealthReport;
+  close(): void;
+}
+
+export interface DeployerHealthOptions {
+  readonly config: DeployerConfig;
+  readonly configDb: ConfigDb;
+  readonly metrics: DeployerMetrics;
+  readonly log: Logger;
+  /**
+   * A replica that follows another's leadership, and reaches etcd: ready to lead, so healthy though
+   * it polls nothing (its report says `role: follower`).
+   */
+  readonly standby?: () => boolean;
+}
+
+export function watchDeployerHealth({ config, configDb, metrics, log, standby }: DeployerHealthOptions): DeployerHealth {
+  const lag = watchEventLoopLag({ registry: metrics.registry });
+  // Deployments the reducer failed for an internal error, from the world of the latest step.
+  let world: World | undefined;
+  const stuck = (): readonly StuckDeployment[] => (world === undefined ? [] : faultedOf(world));
+  const health = createHealthMonitor({ policy: { loopIntervalSeconds: config.loopIntervalSeconds }, eventLoopLagMs: () => lag.lagMs(), stuck });
+  const report = (): HealthReport => (standby?.() === true ? followerReport(health.report()) : health.report());
+  const probe = probeConfigDb(configDb, {
+    everyMs: Math.min(config.loopIntervalSeconds, 10) * 1000,
+    timeoutMs: 3000,
+    address: config.configDb,
+    onResult: (problem) => health.configDbProbed(problem),
+  });
+  const touch = livenessFile(config.livenessFile, report, log);
+  return {
+    configDb: observedConfigDb(configDb, { trouble: (why) => health.configDbLost(why) }, config.configDb),
+    metrics: {
+      ...metrics,
+      observe(output) {
+        if (output.type === 'step') world = output.world;
+        metrics.observe(output);
+        health.observe(output);
+        touch(output);
+      },
+    },
+    report,
+    close() {
+      lag.close();
+      probe.stop();
+    },
+  };
+}
+
+/** A follower answers for etcd (standby says it reaches it) and its event loop; Slurm and deployments are the leader's. */
+function followerReport(report: HealthReport): HealthReport {
+  const checks = {
+    ...report.checks,
+    configdb: { ok: true, detail: 'a follower: it reaches etcd and is ready to lead' },
+    slurm: { ok: true, detail: 'a follower polls nothing: the leader does' },
+    deployments: { ok: true, detail: 'a follower decides nothing: the leader does' },
+  };
+  const failing = report.failing.filter((name) => !checks[name].ok);
+  return { ...report, status: failing.length === 0 ? 'ok' : 'unhealthy', healthy: failing.length === 0, failing, checks, role: 'follower' };
+}
+

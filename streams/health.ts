@@ -1,0 +1,199 @@
+// The deployer's health, told truly: each check (Config DB watch, Slurm polls, deployments stuck
+// on an internal error, event-loop lag) says whether it holds and, when not, what to do about it.
+// The monitor learns from the deployer's outputs; `healthReport` is pure.
+
+import type { DeployerEvent } from '../lib/core/events.js';
+import type { DeployerOutput } from './deployer.js';
+
+export type HealthCheckName = 'configdb' | 'slurm' | 'deployments' | 'event_loop';
+
+export interface HealthCheck {
+  readonly ok: boolean;
+  /** What holds, or what fails and what an operator can do about it. */
+  readonly detail: string;
+}
+
+export interface HealthReport {
+  readonly status: 'ok' | 'unhealthy';
+  readonly healthy: boolean;
+  /** The checks that fail, in a fixed order. */
+  readonly failing: readonly HealthCheckName[];
+  readonly checks: Readonly<Record<HealthCheckName, HealthCheck>>;
+  readonly lastPollAgeSeconds?: number;
+  /** Set on a replica that follows another's leadership. */
+  readonly role?: 'follower';
+}
+
+/** A deployment the deployer cannot move on because of a fault of its own (a bug). */
+export interface StuckDeployment {
+  readonly id: string;
+  readonly reason: string;
+}
+
+export interface HealthPolicy {
+  readonly loopIntervalSeconds: number;
+  /** Polls that may be missed before the deployer is unhealthy. */
+  readonly missedPolls?: number;
+  /** Event-loop lag from which the deployer is unhealthy. */
+  readonly maxEventLoopLagMs?: number;
+}
+
+/** What the checks are decided from, all read at one moment. */
+export interface HealthFacts {
+  readonly nowMs: number;
+  readonly startedAtMs: number;
+  /** Undefined: the watch is live. Otherwise why not, in words an operator can act on. */
+  readonly configDbProblem: string | undefined;
+  readonly lastPollAtMs: number | undefined;
+  readonly stuck: readonly StuckDeployment[];
+  readonly eventLoopLagMs: number;
+}
+
+const ORDER: readonly HealthCheckName[] = ['configdb', 'slurm', 'deployments', 'event_loop'];
+
+export function healthReport(facts: HealthFacts, policy: HealthPolicy): HealthReport {
+  const limitS = policy.loopIntervalSeconds * (policy.missedPolls ?? 3);
+  const maxLagMs = policy.maxEventLoopLagMs ?? 1000;
+  // A fresh start has the same grace as a poll just made.
+  const sinceS = (facts.nowMs - (facts.lastPollAtMs ?? facts.startedAtMs)) / 1000;
+  const pollAge = facts.lastPollAtMs === undefined ? undefined : Math.round(facts.nowMs - facts.lastPollAtMs) / 1000;
+  const checks: Record<HealthCheckName, HealthCheck> = {
+    configdb:
+      facts.configDbProblem === undefined
+        ? { ok: true, detail: 'the Config DB watch is live' }
+        : { ok: false, detail: facts.configDbProblem },
+    slurm:
+      sinceS <= limitS
+        ? { ok: true, detail: pollAge === undefined ? 'starting: no Slurm poll yet' : `Slurm polled ${pollAge} s ago` }
+        : {
+            ok: false,
+            detail: `${pollAge === undefined ? 'no Slurm poll has succeeded since the start' : `the last successful Slurm poll was ${pollAge} s ago`} (limit ${limitS} s): check slurmrestd at SDP_SLURMDEPLOY_SLURM_URL, slurmctld behind it, and the token`,
+          },
+    deployments:
+      facts.stuck.length === 0
+        ? { ok: true, detail: 'no deployment is stuck on an internal error' }
+        : {
+            ok: false,
+            detail: `${facts.stuck.length} deployment(s) stuck on an internal error (a deployer bug; see the log, report it): ${facts.stuck
+              .slice(0, 5)
+              .map((s) => `${s.id}: ${s.reason}`)
+              .join('; ')}`,
+          },
+    event_loop:
+      facts.eventLoopLagMs < maxLagMs
+        ? { ok: true, detail: `event loop lag ${Math.round(facts.eventLoopLagMs)} ms` }
+        : { ok: false, detail: `event loop lag ${Math.round(facts.eventLoopLagMs)} ms (limit ${maxLagMs} ms): the deployer is overloaded or starved of CPU` },
+  };
+  const failing = ORDER.filter((name) => !checks[name].ok);
+  return { status: failing.length === 0 ? 'ok' : 'unhealthy', healthy: failing.length === 0, failing, checks, ...(pollAge === undefined ? {} : { lastPollAgeSeconds: pollAge }) };
+}
+
+/** Ready to do its work: the Config DB is watched and Slurm answers (lag and bugs aside). */
+export function isReady(report: HealthReport): boolean {
+  return report.checks.configdb.ok && report.checks.slurm.ok;
+}
+
+// ---- the monitor: facts from the deployer's outputs ---------------------------------------------
+
+export interface HealthMonitorOptions {
+  readonly policy: HealthPolicy;
+  readonly now?: () => number;
+  /** Current event-loop lag, ms (eventLoopLag().lagMs in production). */
+  readonly eventLoopLagMs?: () => number;
+  /**
+   * Deployments the reducer holds stuck on an internal error (its world's faulted deployments).
+   * The monitor adds those whose latest event the reducer threw on as a whole.
+   */
+  readonly stuck?: () => readonly StuckDeployment[];
+}
+
+export interface HealthMonitor {
+  observe(output: DeployerOutput): void;
+  /** The Config DB source lost its watch or cannot reach the Config DB; `why` as an operator reads it. */
+  configDbLost(why: string): void;
+  /** A probe's outcome (config-db-probe.ts): undefined when etcd answered, else why not. */
+  configDbProbed(problem: string | undefined): void;
+  report(): HealthReport;
+}
+
+export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
+  const now = options.now ?? (() => Date.now());
+  const startedAtMs = now();
+  let configDbProblem: string | undefined = 'the Config DB has not been listed yet';
+  let writeProblem: string | undefined;
+  let probeProblem: string | undefined;
+  let lastPollAtMs: number | undefined;
+  const faulted = new Map<string, string>();
+
+  const onEvent = (event: DeployerEvent) => {
+    switch (event.type) {
+      case 'configListed':
+        // Listed, and the watch is opened from that revision at once.
+        configDbProblem = undefined;
+        writeProblem = undefined;
+        return;
+      case 'jobsPolled':
+        lastPollAtMs = now();
+        return;
+      case 'stateWritten':
+      case 'stateDeleted':
+        writeProblem = undefined;
+        return;
+      case 'stateWriteFailed':
+      case 'stateDeleteFailed':
+        // A watch that etcd3 reconnects by itself says nothing while etcd is away; writes do.
+        if (event.failure.kind === 'transient') writeProblem = `state writes to the Config DB fail (${event.failure.message}): check that etcd at SDP_CONFIG_HOST:SDP_CONFIG_PORT runs and is reachable`;
+        return;
+      default:
+    }
+  };
+
+  return {
+    observe(output) {
+      if (output.type === 'sourceFailed') return;
+      const id = deploymentOf(output.event);
+      if (output.type === 'fault') {
+        // A listing the reducer failed on leaves every deployment in it unread.
+        const key = output.event.type === 'configListed' ? LISTING : id;
+        if (key !== undefined) faulted.set(key, `the deployer failed on its ${output.event.type} event`);
+        return;
+      }
+      if (id !== undefined) faulted.delete(id);
+      if (output.event.type === 'configListed') faulted.delete(LISTING);
+      onEvent(output.event);
+    },
+    configDbLost(why) {
+      configDbProblem = why;
+    },
+    configDbProbed(problem) {
+      probeProblem = problem;
+    },
+    report() {
+      // Deployments the reducer holds FAILED for an internal error, and events it threw on whole.
+      const stuck = [...(options.stuck?.() ?? []), ...[...faulted].map(([id, reason]) => ({ id, reason }))];
+      return healthReport(
+        { nowMs: now(), startedAtMs, configDbProblem: configDbProblem ?? probeProblem ?? writeProblem, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 },
+        options.policy,
+      );
+    },
+  };
+}
+
+/** Stands for the deployments of a Config DB listing the reducer failed on. */
+const LISTING = '(the Config DB listing)';
+
+function deploymentOf(event: DeployerEvent): string | undefined {
+  switch (event.type) {
+    case 'deploymentPut':
+      return event.deployment.id;
+    case 'deploymentInvalid':
+      return event.invalid.id;
+    case 'configListed':
+    case 'tick':
+    case 'jobsPolled':
+    case 'pollFailed':
+      return undefined;
+    default:
+      return event.id;
+  }
+}
