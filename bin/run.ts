@@ -64,7 +64,8 @@ export async function runDeployer(): Promise<void> {
   mayAct = () => leadership.canAct();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
   // A follower in good standing (it reaches etcd) is ready to lead: healthy, though it polls nothing.
-  const standby = () => !leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds * 3);
+  // Election rounds reach etcd every half second: no contact for 3 s means etcd is out of reach.
+  const standby = () => !leadership.canAct() && recentContact(leadership.lastContactAt(), Math.min(3, config.leaderTtlSeconds));
   const health = watchDeployerHealth({ config, configDb, metrics, log, standby });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
@@ -95,7 +96,7 @@ export async function runDeployer(): Promise<void> {
 
   // A follower shows it is alive by reaching etcd (it polls no Slurm).
   const followerAlive = setInterval(() => {
-    if (!leadership.canAct() && recentContact(leadership.lastContactAt(), config.leaderTtlSeconds)) touchFile(config.livenessFile, log);
+    if (standby()) touchFile(config.livenessFile, log);
   }, Math.min(5000, config.loopIntervalSeconds * 1000));
   followerAlive.unref();
   const run = (term: number) => {

@@ -1,17 +1,27 @@
 // Limits on what a deployment's args may hold, checked without recursion before any recursive
-// code (canonical JSON, decoding) sees them: a value of 5,000 nested arrays must make one
-// deployment FAILED, not overflow the stack of the step that handles it.
+// code (canonical JSON, decoding) sees them: a value of 10,000 nested arrays must make one
+// deployment FAILED, not overflow the stack of the step that handles it. The reason names the
+// top-level field that breaks the limit. Field by field limits (a script's 4 MB, Slurm's numbers)
+// are deployment-args.ts's; this one only bounds what any field may cost to read.
 
 export const MAX_ARGS_DEPTH = 64;
-export const MAX_ARGS_BYTES = 1024 * 1024;
+/** Above Slurm's 4 MB batch script, which deployment-args.ts names when a script is larger. */
+export const MAX_ARGS_BYTES = 5 * 1024 * 1024;
 
-/** Why the args break a limit, or undefined when they are within them. */
+/** Why the args break a limit, naming the field, or undefined when they are within them. */
 export function argsBeyondLimits(args: unknown): string | undefined {
-  const depth = depthBeyond(args, MAX_ARGS_DEPTH);
-  if (depth) return `args nest deeper than ${MAX_ARGS_DEPTH} levels`;
+  const fields = args !== null && typeof args === 'object' && !Array.isArray(args) ? Object.entries(args) : undefined;
+  // The args object itself is the first level; each field's value nests below it.
+  const deep = fields === undefined ? (depthBeyond(args, MAX_ARGS_DEPTH) ? 'args' : undefined) : fields.find(([, v]) => depthBeyond(v, MAX_ARGS_DEPTH - 1))?.[0];
+  if (deep !== undefined) return `${fieldName(deep)}: nests deeper than ${MAX_ARGS_DEPTH} levels`;
   const size = JSON.stringify(args ?? null).length;
-  if (size > MAX_ARGS_BYTES) return `args are larger than ${MAX_ARGS_BYTES} bytes (${size})`;
-  return undefined;
+  if (size <= MAX_ARGS_BYTES) return undefined;
+  const largest = fields?.map(([k, v]) => [k, JSON.stringify(v ?? null).length] as const).sort((a, b) => b[1] - a[1])[0]?.[0];
+  return `${largest === undefined ? 'args' : fieldName(largest)}: larger than the ${MAX_ARGS_BYTES} bytes args may take in all (${size})`;
+}
+
+function fieldName(key: string): string {
+  return key === 'args' ? 'args' : `args.${key}`;
 }
 
 /** Whether a value nests deeper than `limit` arrays and objects; iterative, stops at the limit. */

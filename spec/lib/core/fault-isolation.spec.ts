@@ -23,20 +23,21 @@ describe('reducer fault isolation', () => {
     const { first } = started([entry('deep', { command: nested(5000) }), entry('ok')]);
     expect(ofType(first, 'submitJob').map((c) => c.id)).to.deep.equal(['ok']);
     const deep = ofType(first, 'writeState').find((c) => c.id === 'deep');
-    expect(deep?.state).to.deep.equal(g1({ status: 'FAILED', reason: 'args nest deeper than 64 levels' }));
+    expect(deep?.state).to.deep.equal(g1({ status: 'FAILED', reason: 'args.command: nests deeper than 64 levels' }));
   });
 
-  it('fails a deployment whose args are larger than 1 MiB', () => {
-    const { first } = started([entry('big', { script: `#!/bin/bash\n#${'x'.repeat(1024 * 1024)}\n` })]);
+  it('fails a deployment whose args are larger than 5 MiB in all, naming the largest field', () => {
+    const mb = 'x'.repeat(1024 * 1024);
+    const { first } = started([entry('big', { script: '#!/bin/bash\ntrue\n', a: mb, b: mb, c: mb, d: mb, e: `${mb}${mb}` })]);
     expect(ofType(first, 'submitJob')).to.deep.equal([]);
-    expect(ofType(first, 'writeState')[0]?.state.reason).to.match(/^args are larger than 1048576 bytes/);
+    expect(ofType(first, 'writeState')[0]?.state.reason).to.match(/^args\.e: larger than the 5242880 bytes args may take in all \(\d+\)$/);
   });
 
   it('takes args of 64 levels, and fails them at 65', () => {
     // args is the first level; `extra` holds the rest.
     const { first } = started([entry('at', { extra: nested(63) }), entry('over', { extra: nested(64) })]);
     const reasons = Object.fromEntries(ofType(first, 'writeState').map((c) => [c.id, c.state.reason]));
-    expect(reasons).to.deep.equal({ at: 'args.extra: unknown field', over: 'args nest deeper than 64 levels' });
+    expect(reasons).to.deep.equal({ at: 'args.extra: unknown field', over: 'args.extra: nests deeper than 64 levels' });
   });
 
   it('fails a deployment whose handling throws, as an internal error, and goes on with the others', () => {
