@@ -40,7 +40,8 @@ export async function loadImplementation(distRoot: string): Promise<Implementati
     load('lib/configdb/memory-config-db.js'),
     load('lib/slurm/rest-client.js'),
     load('lib/auth/static-jwt.js'),
-    load('lib/config/secret.js'),
+    // lib/config/ since the core lost process configuration; lib/core/ before.
+    load('lib/config/secret.js').catch(() => load('lib/core/secret.js')),
   ]);
   return {
     createReducer: reducer['createReducer'],
