@@ -30,6 +30,7 @@ function fieldName(key: string): string {
 
 /** Whether a value nests deeper than `limit` arrays and objects; iterative, stops at the limit. */
 function depthBeyond(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
   const stack: [unknown, number][] = [[value, 0]];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [node, depth] = top;
