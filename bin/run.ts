@@ -6,7 +6,7 @@ import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/config/deployer-config.js';
 import { openClientsOrExit } from './clients.js';
 import { setLongTimeout } from '../streams/delay.js';
-import { watchDeployerHealth } from '../streams/deployer-health.js';
+import { watchDeployerHealth, type ReplicaRole } from '../streams/deployer-health.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal, type Journal } from '../streams/journal.js';
 import { whileLeading } from '../streams/leadership.js';
@@ -65,8 +65,9 @@ export async function runDeployer(): Promise<void> {
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
   // A follower in good standing (it reaches etcd) is ready to lead: healthy, though it polls nothing.
   // Election rounds reach etcd every half second: no contact for 3 s means etcd is out of reach.
-  const standby = () => !leadership.canAct() && recentContact(leadership.lastContactAt(), Math.min(3, config.leaderTtlSeconds));
-  const health = watchDeployerHealth({ config, configDb, metrics, log, standby });
+  const inContact = () => recentContact(leadership.lastContactAt(), Math.min(3, config.leaderTtlSeconds));
+  const role = (): ReplicaRole => (leadership.canAct() ? 'leader' : inContact() ? 'follower' : 'cut off');
+  const health = watchDeployerHealth({ config, configDb, metrics, log, role });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
     try {
@@ -96,7 +97,7 @@ export async function runDeployer(): Promise<void> {
 
   // A follower shows it is alive by reaching etcd (it polls no Slurm).
   const followerAlive = setInterval(() => {
-    if (standby()) touchFile(config.livenessFile, log);
+    if (role() === 'follower') touchFile(config.livenessFile, log);
   }, Math.min(5000, config.loopIntervalSeconds * 1000));
   followerAlive.unref();
   const run = (term: number) => {

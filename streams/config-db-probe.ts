@@ -17,12 +17,18 @@ export interface ConfigDbProbeOptions {
   readonly address?: ConfigDbAddress;
   /** Each probe's outcome: undefined when etcd answered, else why not in the operator's words. */
   readonly onResult: (problem: string | undefined) => void;
+  /** Probe only while this holds (the leader's: a follower may not write); default always. */
+  readonly when?: () => boolean;
 }
 
 export function probeConfigDb(db: ConfigDb, options: ConfigDbProbeOptions): { stop(): void } {
   let stopped = false;
   let timer: { cancel(): void } | undefined;
   const once = async () => {
+    if (options.when?.() === false) {
+      if (!stopped) timer = setLongTimeout(() => void once(), options.everyMs, { unref: true });
+      return;
+    }
     let late: { cancel(): void } | undefined;
     const deadline = new Promise<never>((_, reject) => {
       late = setLongTimeout(() => reject(new Error(`no answer within ${options.timeoutMs} ms (deadline)`)), options.timeoutMs);

@@ -28,20 +28,28 @@ export interface DeployerHealthOptions {
   readonly metrics: DeployerMetrics;
   readonly log: Logger;
   /**
-   * A replica that follows another's leadership, and reaches etcd: ready to lead, so healthy though
-   * it polls nothing (its report says `role: follower`).
+   * With several replicas, what this one is now: the leader (health as a deployer's); a follower
+   * that reaches etcd, ready to lead (healthy though it polls nothing: `role: follower`); or cut
+   * off from etcd, so that it can neither lead nor follow. Absent: always the leader.
    */
-  readonly standby?: () => boolean;
+  readonly role?: () => ReplicaRole;
 }
 
-export function watchDeployerHealth({ config, configDb, metrics, log, standby }: DeployerHealthOptions): DeployerHealth {
+export type ReplicaRole = 'leader' | 'follower' | 'cut off';
+
+export function watchDeployerHealth({ config, configDb, metrics, log, role = () => 'leader' }: DeployerHealthOptions): DeployerHealth {
   const lag = watchEventLoopLag({ registry: metrics.registry });
   // Deployments the reducer failed for an internal error, from the world of the latest step.
   let world: World | undefined;
   const stuck = (): readonly StuckDeployment[] => (world === undefined ? [] : faultedOf(world));
   const health = createHealthMonitor({ policy: { loopIntervalSeconds: config.loopIntervalSeconds }, eventLoopLagMs: () => lag.lagMs(), stuck });
-  const report = (): HealthReport => (standby?.() === true ? followerReport(health.report()) : health.report());
+  const report = (): HealthReport => {
+    const now = role();
+    return now === 'leader' ? health.report() : followerReport(health.report(), now === 'follower' ? undefined : cutOff(config));
+  };
+  // Only the leader writes (fenced): the probe is its; a follower's contact is its election's.
   const probe = probeConfigDb(configDb, {
+    when: () => role() === 'leader',
     everyMs: Math.min(config.loopIntervalSeconds, 10) * 1000,
     timeoutMs: 3000,
     address: config.configDb,
@@ -67,15 +75,21 @@ export function watchDeployerHealth({ config, configDb, metrics, log, standby }:
   };
 }
 
-/** A follower answers for etcd (standby says it reaches it) and its event loop; Slurm and deployments are the leader's. */
-function followerReport(report: HealthReport): HealthReport {
+/** What a replica that cannot reach etcd must be told. */
+function cutOff(config: DeployerConfig): string {
+  const where = config.configDb.endpoints?.join(', ') ?? `${config.configDb.host}:${config.configDb.port}`;
+  return `cannot reach etcd at ${where} (SDP_CONFIG_HOST, SDP_CONFIG_PORT): check that etcd runs there and that the address, port and protocol (SDP_CONFIG_PROTOCOL) are right; this replica can neither lead nor follow meanwhile`;
+}
+
+/** Not the leader: it answers for etcd (`etcdProblem`, or ready to lead) and its event loop; Slurm and deployments are the leader's. */
+function followerReport(report: HealthReport, etcdProblem?: string): HealthReport {
   const checks = {
     ...report.checks,
-    configdb: { ok: true, detail: 'a follower: it reaches etcd and is ready to lead' },
+    configdb: etcdProblem === undefined ? { ok: true, detail: 'a follower: it reaches etcd and is ready to lead' } : { ok: false, detail: etcdProblem },
     slurm: { ok: true, detail: 'a follower polls nothing: the leader does' },
     deployments: { ok: true, detail: 'a follower decides nothing: the leader does' },
   };
   const failing = report.failing.filter((name) => !checks[name].ok);
-  return { ...report, status: failing.length === 0 ? 'ok' : 'unhealthy', healthy: failing.length === 0, failing, checks, role: 'follower' };
+  return { ...report, status: failing.length === 0 ? 'ok' : 'unhealthy', healthy: failing.length === 0, failing, checks, ...(etcdProblem === undefined ? { role: 'follower' as const } : {}) };
 }
 

@@ -172,7 +172,8 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       // Deployments the reducer holds FAILED for an internal error, and events it threw on whole.
       const stuck = [...(options.stuck?.() ?? []), ...[...faulted].map(([id, reason]) => ({ id, reason }))];
       return healthReport(
-        { nowMs: now(), startedAtMs, configDbProblem: configDbProblem ?? probeProblem ?? writeProblem, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 },
+        { nowMs: now(), startedAtMs, // etcd out of reach says most; a listing never made (a follower's, or one cut off) less.
+        configDbProblem: probeProblem ?? configDbProblem ?? writeProblem, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 },
         options.policy,
       );
     },

@@ -178,12 +178,11 @@ describe('deployer CLI @live', function () {
     const deployer = startDeployer(env);
     try {
       const base = `http://127.0.0.1:${port}`;
-      await eventually('a successful Slurm poll', async () => (/^sdp_slurmdeploy_last_poll_timestamp_seconds [1-9]/m.test(await (await fetch(`${base}/metrics`)).text()) ? true : undefined));
-      const res = await fetch(`${base}/healthz`);
+      // Cut off from etcd, it cannot be elected: it polls nothing and acts on nothing.
+      const res = await eventually('/healthz answering', async () => fetch(`${base}/healthz`).catch(() => undefined));
       expect(res.status).to.equal(503);
       const body = (await res.json()) as { failing: string[]; checks: Record<string, { detail: string }> };
-      expect(body.failing).to.deep.equal(['configdb']);
-      expect(body.checks['configdb']!.detail).to.satisfy((d: string) => d === 'the Config DB has not been listed yet' || d.startsWith(`cannot reach etcd at 127.0.0.1:${etcdPort}`));
+      expect(body.failing).to.include('configdb');
       await eventually('the reason in plain words', async () => {
         const b = (await (await fetch(`${base}/healthz`)).json()) as { checks: Record<string, { detail: string }> };
         return b.checks['configdb']!.detail.startsWith(`cannot reach etcd at 127.0.0.1:${etcdPort} (SDP_CONFIG_HOST, SDP_CONFIG_PORT)`) ? true : undefined;

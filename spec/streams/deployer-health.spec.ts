@@ -60,13 +60,18 @@ describe('deployer health, wired', () => {
     }
   });
 
-  it('a follower in good standing is healthy though it polls nothing; a leader that never polled is not', () => {
-    let follower = true;
-    const health = watchDeployerHealth({ config: config(), configDb: createMemoryConfigDb(), metrics: createMetrics({ apiVersion: () => 'v0.0.38' }), log, standby: () => follower });
+  it('a follower in good standing is healthy though it polls nothing; one cut off from etcd is not, saying so; nor a leader that never polled', () => {
+    let role: 'leader' | 'follower' | 'cut off' = 'follower';
+    const health = watchDeployerHealth({ config: config(), configDb: createMemoryConfigDb(), metrics: createMetrics({ apiVersion: () => 'v0.0.38' }), log, role: () => role });
     try {
       const asFollower = health.report();
       expect(asFollower).to.include({ healthy: true, role: 'follower' });
-      follower = false;
+      role = 'cut off';
+      const cut = health.report();
+      expect(cut.healthy).to.equal(false);
+      expect(cut.failing).to.deep.equal(['configdb']);
+      expect(cut.checks.configdb.detail).to.match(/^cannot reach etcd at 127\.0\.0\.1:2379 \(SDP_CONFIG_HOST, SDP_CONFIG_PORT\)/);
+      role = 'leader';
       const asLeader = health.report();
       expect(asLeader.role).to.equal(undefined);
       // Not listed yet: the leader's Config DB check fails until its first listing.
