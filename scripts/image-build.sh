@@ -109,6 +109,6 @@ buildah "${STORAGE[@]}" bud --pull-never --layers=false -f scripts/image/Contain
   --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg "APP_DIGEST=$digest" \
   -t "$ref" -t "$NAME:latest" "$stage" >&2
 drop_replaced "$old_app" "$ref"
-size=$(buildah "${STORAGE[@]}" images --format '{{.Size}}' "$ref" | head -n 1)
+size=$(buildah "${STORAGE[@]}" images --format '{{.Size}}' "$ref" | sed -n 1p)  # sed reads to the end: no SIGPIPE (pipefail) when buildah lists two tags
 say "$ref built in $((SECONDS - started)) s, size $size"
 echo "$ref"
