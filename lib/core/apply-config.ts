@@ -9,7 +9,7 @@ import { addStray, REJECTED } from './slot.js';
 import { guarded } from './slot-fault.js';
 import { isTerminalStatus } from './status.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, Desired, ReducerSettings, Slot, TrackedJob } from './world.js';
+import type { Deployment, Desired, Phase, ReducerSettings, Slot, TrackedJob } from './world.js';
 
 export function applyEntry(settings: ReducerSettings, draft: StepDraft, entry: DeploymentEntry, listing?: Listing): void {
   guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)), entry.revision);
@@ -73,24 +73,21 @@ export function upsert(draft: StepDraft, current: Slot, desired: Desired, listin
 function created(draft: StepDraft, slot: Slot, desired: Desired, listing?: Listing): Deployment {
   const priorState = listing?.priorState;
   const changedMeanwhile = specChanged(priorState, desired);
-  const base = {
-    desired,
-    generation: (priorState?.generation ?? 1) + (changedMeanwhile ? 1 : 0),
-    ...(priorState === undefined ? {} : { written: priorState }),
-  };
-  if (desired.invalid !== undefined) return { ...base, phase: { kind: 'invalid' } };
+  const generation = (priorState?.generation ?? 1) + (changedMeanwhile ? 1 : 0);
+  const born = (phase: Phase): Deployment => ({ desired, generation, phase, retry: undefined, duplicates: undefined, written: priorState, writeRetry: undefined });
+  if (desired.invalid !== undefined) return born({ kind: 'invalid' });
   // Its job runs other args when the state says another spec (changed while the deployer was down).
   const job = listing?.followPriorJob && !changedMeanwhile ? jobOfPriorState(priorState, draft.scalars.nextPollId) : undefined;
-  if (job !== undefined) return { ...base, phase: { kind: 'tracking', job } };
+  if (job !== undefined) return born({ kind: 'tracking', job });
   // Refused for good before the restart, these very args: not submitted again.
   const rejected = listing?.followPriorJob && !changedMeanwhile ? rejectionOfPriorState(priorState) : undefined;
-  if (rejected !== undefined) return { ...base, phase: { kind: 'rejected', reason: rejected } };
+  if (rejected !== undefined) return born({ kind: 'rejected', reason: rejected });
   // The outstanding submit of its former self is its own again only if it is of this very spec.
   if (slot.leftover?.submitId === desired.submitId) {
     const { submitId, resolvedByPollId } = slot.leftover;
-    return { ...base, phase: resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId } };
+    return born(resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId });
   }
-  return { ...base, phase: { kind: 'idle' } };
+  return born({ kind: 'idle' });
 }
 
 /** Slurm's message, when the state found says Slurm refused the spec it names. */

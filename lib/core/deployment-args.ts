@@ -99,9 +99,10 @@ export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
   if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'args: expected an object' };
   const unknownKey = Object.keys(raw).find((k) => !Object.hasOwn(argsFields, k));
   if (unknownKey !== undefined) return { ok: false, reason: `args.${safeKey(unknownKey)}: unknown field` };
-  const decoded = SlurmArgsCodec.decode(raw);
-  if (isLeft(decoded)) return { ok: false, reason: describeErrors(decoded.left) };
-  const args: SlurmArgs = decoded.right;
+  // Valid args (the usual case) pass the codec's guard, which allocates nothing; only invalid
+  // ones are decoded, for the reason. Unknown keys are refused above, so there is nothing to strip.
+  const args = SlurmArgsCodec.is(raw) ? raw : decodedOrReason(raw);
+  if (typeof args === 'string') return { ok: false, reason: args };
   if (args.script === undefined && args.command === undefined) {
     return { ok: false, reason: 'args.script: one of args.script or args.command is required' };
   }
@@ -109,6 +110,11 @@ export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
     return { ok: false, reason: 'args.command: give args.script or args.command, not both' };
   }
   return { ok: true, args };
+}
+
+function decodedOrReason(raw: unknown): SlurmArgs | string {
+  const decoded = SlurmArgsCodec.decode(raw);
+  return isLeft(decoded) ? describeErrors(decoded.left) : decoded.right;
 }
 
 function describeErrors(errors: t.Errors): string {

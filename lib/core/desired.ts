@@ -1,33 +1,34 @@
 // What a Config DB deployment asks for, decided once when its value arrives.
 
 import { canonicalJson } from './canonical-json.js';
-import { decodeSlurmArgs } from './deployment-args.js';
+import { decodeSlurmArgs, type SlurmArgs } from './deployment-args.js';
 import type { DeploymentEntry, InvalidDeployment } from './events.js';
 import { specHash } from './spec-hash.js';
 import { argsTooDeep, argsTooLarge } from './value-limits.js';
 import type { Desired } from './world.js';
 
 export function desiredOf(entry: DeploymentEntry): Desired {
-  const base = { revision: entry.revision, submitId: `r${entry.revision}` };
+  const revision = entry.revision;
   const tooDeep = argsTooDeep(entry.args);
-  if (tooDeep !== undefined) return beyondLimits(base, tooDeep);
+  if (tooDeep !== undefined) return beyondLimits(revision, tooDeep);
   const argsKey = canonicalJson(entry.args ?? null);
   // Canonical JSON is as long as any other: its length is the size.
   const tooLarge = argsTooLarge(entry.args, argsKey.length);
-  if (tooLarge !== undefined) return beyondLimits(base, tooLarge);
+  if (tooLarge !== undefined) return beyondLimits(revision, tooLarge);
   const decoded = decodeSlurmArgs(entry.args);
-  const hashed = { ...base, argsKey, specHash: specHash(argsKey) };
-  return decoded.ok ? { ...hashed, args: decoded.args } : { ...hashed, invalid: decoded.reason };
+  return decoded.ok ? desired(revision, argsKey, decoded.args, undefined) : desired(revision, argsKey, undefined, decoded.reason);
 }
 
 export function desiredOfInvalid(invalid: InvalidDeployment): Desired {
-  const argsKey = `invalid:${invalid.reason}`;
-  return { revision: invalid.revision, argsKey, invalid: invalid.reason, submitId: `r${invalid.revision}`, specHash: specHash(argsKey) };
+  return desired(invalid.revision, `invalid:${invalid.reason}`, undefined, invalid.reason);
 }
 
 /** Too deep or too big to compare: its revision names it, so any change is a new spec. */
-function beyondLimits(base: { readonly revision: number; readonly submitId: string }, reason: string): Desired {
-  const argsKey = `beyond-limits:r${base.revision}:${reason}`;
-  return { ...base, argsKey, invalid: reason, specHash: specHash(argsKey) };
+function beyondLimits(revision: number, reason: string): Desired {
+  return desired(revision, `beyond-limits:r${revision}:${reason}`, undefined, reason);
 }
 
+/** One literal of fixed shape (every Desired shares one hidden class in V8). */
+function desired(revision: number, argsKey: string, args: SlurmArgs | undefined, invalid: string | undefined): Desired {
+  return { revision, argsKey, args, invalid, submitId: `r${revision}`, specHash: specHash(argsKey) };
+}

@@ -13,7 +13,8 @@ export const REJECTED = 'Slurm rejected the job: ';
 const NO_STRAYS: readonly StrayJob[] = Object.freeze([]);
 
 export function emptySlot(id: string): Slot {
-  return { id, strays: NO_STRAYS, writing: false };
+  // The shape the world stores slots in (step-draft.ts storedSlot): spreads of it keep that shape.
+  return { id, deployment: undefined, leftover: undefined, strays: NO_STRAYS, writing: false, removal: undefined, wakeAt: undefined, wakePoll: undefined };
 }
 
 /** Nothing pending under the id: the slot can go. */
@@ -98,36 +99,32 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
 
 /** The earliest time after `now` at which something of the slot falls due. */
 export function wakeTimeOf(slot: Slot, now: number): number | undefined {
-  let wake: number | undefined;
-  const consider = (at: number | undefined) => {
-    if (at !== undefined && at > now && (wake === undefined || at < wake)) wake = at;
-  };
-  consider(slot.deployment?.retry?.at);
-  consider(slot.deployment?.writeRetry?.at);
+  const d = slot.deployment;
+  let wake = soonerAfter(now, d?.retry?.at, d?.writeRetry?.at);
   for (const stray of slot.strays) {
-    if (!stray.cancelling) consider(stray.notBefore);
-    if (stray.confirm !== undefined && !stray.confirm.looking) consider(stray.confirm.at);
+    if (!stray.cancelling) wake = soonerAfter(now, wake, stray.notBefore);
+    if (stray.confirm !== undefined && !stray.confirm.looking) wake = soonerAfter(now, wake, stray.confirm.at);
   }
-  if (slot.removal !== undefined && !slot.removal.deleting) consider(slot.removal.notBefore);
+  if (slot.removal !== undefined && !slot.removal.deleting) wake = soonerAfter(now, wake, slot.removal.notBefore);
   return wake;
 }
 
 /** The lowest poll id after `lastPollId` whose answer can change what the slot decides. */
 export function wakePollOf(slot: Slot, lastPollId: number): number | undefined {
-  let wake: number | undefined;
-  const consider = (pollId: number | undefined) => {
-    if (pollId !== undefined && pollId > lastPollId && (wake === undefined || pollId < wake)) wake = pollId;
-  };
   const phase = slot.deployment?.phase;
+  let wake = soonerAfter(lastPollId, undefined, slot.leftover?.resolvedByPollId);
   if (phase?.kind === 'tracking' && phase.job.final === undefined) {
     // A job no poll has shown yet is looked for in the next one.
-    consider(phase.job.observed === undefined ? lastPollId + 1 : phase.job.provableFromPollId);
+    wake = soonerAfter(lastPollId, wake, phase.job.observed === undefined ? lastPollId + 1 : phase.job.provableFromPollId);
   }
-  if (phase?.kind === 'uncertain') consider(phase.resolvedByPollId);
-  consider(slot.leftover?.resolvedByPollId);
-  for (const stray of slot.strays) {
-    consider(stray.provableFromPollId);
-    consider(stray.confirmByPollId);
-  }
+  if (phase?.kind === 'uncertain') wake = soonerAfter(lastPollId, wake, phase.resolvedByPollId);
+  for (const stray of slot.strays) wake = soonerAfter(lastPollId, soonerAfter(lastPollId, wake, stray.provableFromPollId), stray.confirmByPollId);
   return wake;
+}
+
+/** The smaller of two marks that lie after `floor` (a mark at or before it is past: not a wake). */
+function soonerAfter(floor: number, a: number | undefined, b: number | undefined): number | undefined {
+  const aAfter = a !== undefined && a > floor ? a : undefined;
+  if (b === undefined || b <= floor) return aAfter;
+  return aAfter === undefined || b < aAfter ? b : aAfter;
 }
