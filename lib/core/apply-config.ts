@@ -74,20 +74,24 @@ function created(draft: StepDraft, slot: Slot, desired: Desired, listing?: Listi
   const priorState = listing?.priorState;
   const changedMeanwhile = specChanged(priorState, desired);
   const generation = (priorState?.generation ?? 1) + (changedMeanwhile ? 1 : 0);
-  const born = (phase: Phase): Deployment => ({ desired, generation, phase, retry: undefined, duplicates: undefined, written: priorState, writeRetry: undefined });
-  if (desired.invalid !== undefined) return born({ kind: 'invalid' });
+  if (desired.invalid !== undefined) return born(desired, generation, priorState, { kind: 'invalid' });
   // Its job runs other args when the state says another spec (changed while the deployer was down).
   const job = listing?.followPriorJob && !changedMeanwhile ? jobOfPriorState(priorState, draft.scalars.nextPollId) : undefined;
-  if (job !== undefined) return born({ kind: 'tracking', job });
+  if (job !== undefined) return born(desired, generation, priorState, { kind: 'tracking', job });
   // Refused for good before the restart, these very args: not submitted again.
   const rejected = listing?.followPriorJob && !changedMeanwhile ? rejectionOfPriorState(priorState) : undefined;
-  if (rejected !== undefined) return born({ kind: 'rejected', reason: rejected });
+  if (rejected !== undefined) return born(desired, generation, priorState, { kind: 'rejected', reason: rejected });
   // The outstanding submit of its former self is its own again only if it is of this very spec.
   if (slot.leftover?.submitId === desired.submitId) {
     const { submitId, resolvedByPollId } = slot.leftover;
-    return born(resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId });
+    return born(desired, generation, priorState, resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId });
   }
-  return born({ kind: 'idle' });
+  return born(desired, generation, priorState, { kind: 'idle' });
+}
+
+/** A deployment new to its slot, as one literal of fixed shape (see step-draft.ts storedSlot). */
+function born(desired: Desired, generation: number, written: DeploymentState | undefined, phase: Phase): Deployment {
+  return { desired, generation, phase, retry: undefined, duplicates: undefined, written, writeRetry: undefined };
 }
 
 /** Slurm's message, when the state found says Slurm refused the spec it names. */
