@@ -6,7 +6,7 @@
 import { asyncScheduler, defer, firstValueFrom, from, NEVER, Observable, of, race, Subject, type ObservableInput, type SchedulerLike, type Subscription } from 'rxjs';
 import { catchError, expand, filter, map, switchMap, take, throwIfEmpty, timeout } from 'rxjs/operators';
 import { DEFAULT_REFRESH_TIMINGS, planRefresh, type RefreshTimings } from '../lib/auth/refresh-plan.js';
-import { sameToken, TokenSourceError, type AuthMethod, type IssuedToken, type SlurmCredentials, type TokenProvider, type TokenSource } from '../lib/auth/token-provider.js';
+import { NoSlurmTokenError, sameToken, TokenSourceError, type AuthMethod, type IssuedToken, type SlurmCredentials, type TokenProvider, type TokenSource } from '../lib/auth/token-provider.js';
 import { backoffDelay, type BackoffSettings } from '../lib/core/backoff.js';
 import type { Failure } from '../lib/core/failure.js';
 import type { Secret } from '../lib/config/secret.js';
@@ -134,15 +134,6 @@ function failureOf(error: unknown, fetchTimeoutMs: number): Failure {
 }
 
 // ---- the token every request uses ------------------------------------------------------------
-
-/** A request found no usable token: kind auth, with why (slurm-http passes `failure` on as is). */
-export class NoSlurmTokenError extends Error {
-  override readonly name = 'NoSlurmTokenError';
-
-  constructor(readonly failure: Failure) {
-    super(failure.message);
-  }
-}
 
 export interface SlurmTokens extends TokenProvider {
   readonly method: AuthMethod;

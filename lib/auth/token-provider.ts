@@ -13,6 +13,7 @@ export interface SlurmCredentials {
 }
 
 export interface TokenProvider {
+  /** Rejects with a NoSlurmTokenError when no usable token is to be had. */
   credentials(): Promise<SlurmCredentials>;
 }
 
@@ -44,6 +45,18 @@ export class TokenSourceError extends Error {
   constructor(message: string) {
     super(message);
     this.failure = { kind: 'auth', message };
+  }
+}
+
+/**
+ * A request found no usable token: kind auth, with why. slurm-http passes `failure` on as is
+ * (as it does a TokenSourceError's), never wrapped in a message of its own.
+ */
+export class NoSlurmTokenError extends Error {
+  override readonly name = 'NoSlurmTokenError';
+
+  constructor(readonly failure: Failure) {
+    super(failure.message);
   }
 }
 
