@@ -1,6 +1,7 @@
 // Where the credentials for slurmrestd come from: a user name and a token that may change.
 // A TokenSource obtains tokens (a static JWT, a JWT file, Azure Entra); the token stream in
-// streams/slurm-token.ts decides when to ask it, and is the TokenProvider every request reads.
+// streams/token-refresh.ts decides when to ask it; streams/slurm-token-keeper.ts is the
+// TokenProvider every request reads.
 
 import type { Failure } from '../core/failure.js';
 import type { Secret } from '../config/secret.js';

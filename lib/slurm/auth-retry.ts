@@ -7,7 +7,7 @@ import type { Failure } from '../core/failure.js';
 import type { SlurmOperation } from './failure-classification.js';
 import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
 
-/** What the wrapper needs of the token keeper (streams/slurm-token.ts). */
+/** What the wrapper needs of the token keeper (streams/slurm-token-keeper.ts). */
 export interface TokenRenewal {
   /** The token requests are sent with now. */
   current(): Secret | undefined;
