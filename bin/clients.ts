@@ -16,7 +16,8 @@ import { NoCommonApiVersionError } from '../lib/slurm/negotiation.js';
 import { connectSlurm } from '../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import type { Logger } from '../streams/log.js';
-import { keepSlurmToken, logTokenEvent, type SlurmTokens } from '../streams/slurm-token.js';
+import { keepSlurmToken, type SlurmTokens } from '../streams/slurm-token-keeper.js';
+import { logTokenEvent } from '../streams/token-log.js';
 import { sleepFor } from '../streams/delay.js';
 
 const EXIT_CONFIG = 2;

@@ -1,6 +1,7 @@
 // Where the credentials for slurmrestd come from: a user name and a token that may change.
 // A TokenSource obtains tokens (a static JWT, a JWT file, Azure Entra); the token stream in
-// streams/slurm-token.ts decides when to ask it, and is the TokenProvider every request reads.
+// streams/token-refresh.ts decides when to ask it; streams/slurm-token-keeper.ts is the
+// TokenProvider every request reads.
 
 import type { Failure } from '../core/failure.js';
 import type { Secret } from '../config/secret.js';
@@ -13,6 +14,7 @@ export interface SlurmCredentials {
 }
 
 export interface TokenProvider {
+  /** Rejects with a NoSlurmTokenError when no usable token is to be had. */
   credentials(): Promise<SlurmCredentials>;
 }
 
@@ -44,6 +46,18 @@ export class TokenSourceError extends Error {
   constructor(message: string) {
     super(message);
     this.failure = { kind: 'auth', message };
+  }
+}
+
+/**
+ * A request found no usable token: kind auth, with why. slurm-http passes `failure` on as is
+ * (as it does a TokenSourceError's), never wrapped in a message of its own.
+ */
+export class NoSlurmTokenError extends Error {
+  override readonly name = 'NoSlurmTokenError';
+
+  constructor(readonly failure: Failure) {
+    super(failure.message);
   }
 }
 

@@ -4,10 +4,11 @@
 
 import type { Secret } from '../config/secret.js';
 import type { Failure } from '../core/failure.js';
+import { aroundEachRequest } from './each-request.js';
 import type { SlurmOperation } from './failure-classification.js';
 import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
 
-/** What the wrapper needs of the token keeper (streams/slurm-token.ts). */
+/** What the wrapper needs of the token keeper (streams/slurm-token-keeper.ts). */
 export interface TokenRenewal {
   /** The token requests are sent with now. */
   current(): Secret | undefined;
@@ -19,7 +20,7 @@ export interface TokenRenewal {
 export type OnTokenRetry = (operation: SlurmOperation, failure: Failure) => void;
 
 export function retryOnceWithFreshToken(api: SlurmApi, tokens: TokenRenewal, onRetry?: OnTokenRetry): SlurmApi {
-  async function once<T>(operation: SlurmOperation, call: () => Promise<T>): Promise<T> {
+  return aroundEachRequest(api, async (operation, call) => {
     const used = tokens.current();
     try {
       return await call();
@@ -29,16 +30,5 @@ export function retryOnceWithFreshToken(api: SlurmApi, tokens: TokenRenewal, onR
       onRetry?.(operation, error.failure);
       return call();
     }
-  }
-
-  return {
-    get version() {
-      return api.version;
-    },
-    submit: (spec) => once('submit', () => api.submit(spec)),
-    listJobs: () => once('listJobs', () => api.listJobs()),
-    getJob: (jobId) => once('getJob', () => api.getJob(jobId)),
-    cancel: (jobId) => once('cancel', () => api.cancel(jobId)),
-    close: () => api.close(),
-  };
+  });
 }

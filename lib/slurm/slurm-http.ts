@@ -3,7 +3,7 @@
 // the token. Version-free: adapters and the client decide what the answers mean.
 
 import { Pool, type Dispatcher } from 'undici';
-import type { SlurmCredentials, TokenProvider } from '../auth/token-provider.js';
+import { NoSlurmTokenError, TokenSourceError, type SlurmCredentials, type TokenProvider } from '../auth/token-provider.js';
 import type { Failure } from '../core/failure.js';
 import { classifyAnswer, classifyTransportError, type HttpAnswer, type SlurmError, type SlurmOperation } from './failure-classification.js';
 import { SlurmRequestError } from './slurm-api.js';
@@ -115,9 +115,8 @@ async function credentialsFor(operation: SlurmOperation, provider: TokenProvider
   try {
     return await provider.credentials();
   } catch (error) {
-    // A provider that classified its own failure (an Entra outage is transient) is believed.
-    const own = (error as { failure?: Failure } | undefined)?.failure;
-    if (own !== undefined && typeof own.kind === 'string' && typeof own.message === 'string') throw new SlurmRequestError(own);
+    // A provider that classified its own failure is believed: its message is already free of secrets.
+    if (error instanceof NoSlurmTokenError || error instanceof TokenSourceError) throw new SlurmRequestError(error.failure);
     throw new SlurmRequestError({ kind: 'auth', message: `${operation}: no Slurm credentials: ${messageOf(error)}` });
   }
 }

@@ -3,9 +3,10 @@
 
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TokenSourceError, type IssuedToken, type TokenSource } from '../../lib/auth/token-provider.js';
+import { NoSlurmTokenError, TokenSourceError, type IssuedToken, type TokenSource } from '../../lib/auth/token-provider.js';
 import { Secret } from '../../lib/config/secret.js';
-import { keepSlurmToken, NoSlurmTokenError, type SlurmTokens, type TokenEvent } from '../../streams/slurm-token.js';
+import type { TokenEvent } from '../../lib/auth/token-events.js';
+import { keepSlurmToken, type SlurmTokens } from '../../streams/slurm-token-keeper.js';
 
 function fakeSource(answer: (n: number) => IssuedToken | Error, delayMs = 20) {
   let calls = 0;

@@ -10,7 +10,8 @@ import { REFRESH_FRACTION } from '../../lib/auth/refresh-plan.js';
 import { TokenSourceError, type IssuedToken } from '../../lib/auth/token-provider.js';
 import { backoffDelay } from '../../lib/core/backoff.js';
 import { Secret } from '../../lib/config/secret.js';
-import { TOKEN_BACKOFF, tokenRefresh, type TokenEvent } from '../../streams/slurm-token.js';
+import type { TokenEvent } from '../../lib/auth/token-events.js';
+import { TOKEN_BACKOFF, tokenRefresh } from '../../streams/token-refresh.js';
 import { observableMatcher } from '../support/observable-matcher.js';
 
 /** One letter per event: o obtained (changed), s obtained stale, f failed, d deferred. */

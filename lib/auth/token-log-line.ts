@@ -1,0 +1,67 @@
+// What each event of the Slurm token's life is worth in the log: INFO for each new token, WARNING
+// (kind auth) for failures and for a token not replaced in time, with what to do about it. Pure:
+// the line is data, streams/token-log.ts writes it. Fields hold times, counts and the failure's
+// message (already free of secrets), never a token.
+
+import type { TokenEvent } from './token-events.js';
+import type { AuthMethod } from './token-provider.js';
+
+/** The configured method: a JWT file is refreshed by the operator, not by the deployer. */
+export type TokenLogMethod = AuthMethod | 'jwt-file';
+
+export interface TokenLogLine {
+  readonly level: 'info' | 'warning';
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export function tokenLogLine(method: TokenLogMethod, event: TokenEvent, now: number): TokenLogLine {
+  const seconds = (at: number | undefined) => (at === undefined ? undefined : Math.round((at - now) / 100) / 10);
+  switch (event.type) {
+    case 'tokenObtained': {
+      const fields = {
+        method,
+        reason: event.reason,
+        ...(event.token.expiresAt === undefined ? {} : { expiresInSeconds: seconds(event.token.expiresAt) }),
+        ...(event.refreshAt === undefined ? {} : { refreshInSeconds: seconds(event.refreshAt) }),
+      };
+      if (event.changed && !event.stale) {
+        return { level: 'info', message: event.reason === 'start' ? 'Slurm token obtained' : 'Slurm token refreshed', fields };
+      }
+      const expired = event.token.expiresAt !== undefined && event.token.expiresAt <= now;
+      const message = expired
+        ? 'Slurm token has expired and no newer one is available'
+        : event.stale
+          ? 'Slurm token expires soon and no newer one is available'
+          : 'Slurm rejected the token and no other one is available';
+      return {
+        level: 'warning',
+        message,
+        fields: {
+          ...fields,
+          kind: 'auth',
+          replace: method === 'jwt-file' ? 'write a new token to SDP_SLURMDEPLOY_SLURM_JWT_FILE' : method === 'jwt' ? 'restart with a new SDP_SLURMDEPLOY_SLURM_JWT' : 'the token server',
+        },
+      };
+    }
+    case 'tokenFailed':
+      return {
+        level: 'warning',
+        message: 'Slurm token refresh failed',
+        fields: {
+          method,
+          reason: event.reason,
+          kind: event.failure.kind,
+          error: event.failure.message,
+          attempt: event.attempt,
+          retryInSeconds: seconds(event.retryAt),
+        },
+      };
+    case 'refreshDeferred':
+      return {
+        level: 'warning',
+        message: 'Slurm rejected the refreshed token too; asking again after a backoff',
+        fields: { method, kind: 'auth', attempt: event.attempt, retryInSeconds: seconds(event.retryAt) },
+      };
+  }
+}
