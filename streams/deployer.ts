@@ -24,6 +24,7 @@ import type { DeployerEvent } from '../lib/core/events.js';
 import type { Failure } from '../lib/core/failure.js';
 import type { Reducer } from '../lib/core/reducer.js';
 import { initialWorld, type World } from '../lib/core/world.js';
+import { EventQueue } from './event-queue.js';
 
 /** One sink per command type; each answers a command with (at least) one outcome event. */
 export type DeployerSinks = {
@@ -237,31 +238,6 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
     );
     return subscription;
   });
-}
-
-/** A FIFO whose shift is O(1) (Array.shift is O(n): 10,000 queued events would cost 10^8 moves). */
-class EventQueue {
-  #items: (DeployerEvent | undefined)[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(event: DeployerEvent): void {
-    this.#items.push(event);
-  }
-
-  shift(): DeployerEvent | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const event = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return event;
-  }
 }
 
 /** Exactly one outcome per command: errors, silence and timeouts all become failure events. */
