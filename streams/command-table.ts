@@ -125,9 +125,9 @@ export function traitsOf<T extends CommandType>(type: T): CommandTraits<T> {
   return COMMAND_TABLE[type];
 }
 
-/** The sink that carries out commands of one type. */
-export function sinkOf<T extends CommandType>(sinks: DeployerSinks, type: T): Sink<T> {
-  return sinks[type];
+/** Hands a command to the sink of its type (called as a method of `sinks`, as a switch over the types would). */
+export function carryOut<T extends CommandType>(sinks: DeployerSinks, type: T, command: CommandOf<T>): Observable<DeployerEvent> {
+  return sinks[type](command);
 }
 
 /** Events the sources bring (Config DB, clock), not the answer to a command. */

@@ -19,7 +19,7 @@ import type { DeployerEvent } from '../lib/core/events.js';
 import type { Failure } from '../lib/core/failure.js';
 import type { Reducer } from '../lib/core/reducer.js';
 import { initialWorld, type World } from '../lib/core/world.js';
-import { DEFAULT_LANES, sinkOf, traitsOf, type DeployerSinks, type Lane } from './command-table.js';
+import { carryOut, DEFAULT_LANES, traitsOf, type DeployerSinks, type Lane } from './command-table.js';
 import { EventQueue } from './event-queue.js';
 
 export type { DeployerSinks, Lane } from './command-table.js';
@@ -221,7 +221,7 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
 function runCommand(sinks: DeployerSinks, command: Command, timeoutMs: number, scheduler?: SchedulerLike): Observable<DeployerEvent> {
   const fail = (failure: Failure) => of(outcomeOfFailure(command, failure));
   const { unforeseen } = traitsOf(command.type);
-  return defer(() => sinkOf(sinks, command.type)(command)).pipe(
+  return defer(() => carryOut(sinks, command.type, command)).pipe(
     take(1),
     timeout({ first: timeoutMs, ...(scheduler ? { scheduler } : {}) }),
     defaultIfEmpty(outcomeOfFailure(command, { kind: unforeseen, message: `${command.type}: no outcome reported` })),

@@ -8,7 +8,7 @@ import { outcomeOfFailure, type Command, type CommandType } from '../../lib/core
 import type { DeployerEvent } from '../../lib/core/events.js';
 import type { JobSpec } from '../../lib/core/slurm-job.js';
 import { initialWorld } from '../../lib/core/world.js';
-import { COMMAND_TYPES, DEFAULT_LANES, FAILED_COMMAND, traitsOf, type CommandOf, type DeployerSinks } from '../../streams/command-table.js';
+import { carryOut, COMMAND_TYPES, DEFAULT_LANES, FAILED_COMMAND, traitsOf, type CommandOf, type DeployerSinks } from '../../streams/command-table.js';
 import { deployer, type DeployerOutput } from '../../streams/deployer.js';
 import type { Logger } from '../../streams/log.js';
 import { createMetrics } from '../../streams/metrics.js';
@@ -88,6 +88,25 @@ describe('the command table', () => {
       ['INFO', 'state changed', { deployment: 'd', status: 'RUNNING', job_id: 7 }],
       ['INFO', 'removing the state of a deleted deployment', { deployment: 'd' }],
     ]);
+  });
+
+  it('hands each command to the sink of its type, called as a method of the sinks', () => {
+    class RecordingSinks implements DeployerSinks {
+      readonly called: string[] = [];
+      #answer(sink: CommandType, command: Command): Observable<DeployerEvent> {
+        this.called.push(`${sink}:${command.type}`);
+        return of({ type: 'tick', now: 0 });
+      }
+      pollJobs(command: CommandOf<'pollJobs'>) { return this.#answer('pollJobs', command); }
+      submitJob(command: CommandOf<'submitJob'>) { return this.#answer('submitJob', command); }
+      lookupJob(command: CommandOf<'lookupJob'>) { return this.#answer('lookupJob', command); }
+      cancelJob(command: CommandOf<'cancelJob'>) { return this.#answer('cancelJob', command); }
+      writeState(command: CommandOf<'writeState'>) { return this.#answer('writeState', command); }
+      deleteState(command: CommandOf<'deleteState'>) { return this.#answer('deleteState', command); }
+    }
+    const sinks = new RecordingSinks();
+    for (const command of samples) carryOut(sinks, command.type, command).subscribe();
+    expect(sinks.called).to.deep.equal(samples.map((command) => `${command.type}:${command.type}`));
   });
 
   it('has the deployer, once stopping, carry out only the drain commands, each by the sink of its type', async () => {
