@@ -130,16 +130,13 @@ export function carryOut<T extends CommandType>(sinks: DeployerSinks, type: T, c
   return sinks[type](command);
 }
 
-/** Events the sources bring (Config DB, clock), not the answer to a command. */
-export const SOURCE_EVENTS = ['configListed', 'deploymentPut', 'deploymentInvalid', 'deploymentDeleted', 'tick'] as const satisfies readonly Exclude<
-  EventType,
-  FailureEventType
->[];
+/** Events the sources bring (Config DB, clock), not the answer to a command; so none reports a failure. */
+type SourceEventType = Extract<'configListed' | 'deploymentPut' | 'deploymentInvalid' | 'deploymentDeleted' | 'tick', Exclude<EventType, FailureEventType>>;
 
 type AnswerEventType = (typeof COMMANDS)[CommandType]['done' | 'failed'];
-type UnclassifiedEventType = Exclude<EventType, AnswerEventType | (typeof SOURCE_EVENTS)[number]>;
+type UnclassifiedEventType = Exclude<EventType, AnswerEventType | SourceEventType>;
 
-/** Does not compile while an event type is neither in SOURCE_EVENTS nor a command's answer above. */
+/** Does not compile while an event type is neither a source's (SourceEventType) nor a command's answer above. */
 export const EVERY_EVENT_CLASSIFIED: [UnclassifiedEventType] extends [never] ? true : { readonly unclassified: UnclassifiedEventType } = true;
 
 /** The command each failure event reports on: total, as every failure event is some command's `failed`. */
