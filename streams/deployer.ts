@@ -8,14 +8,9 @@
 // it goes on: through `scheduler` when one is given (a TestScheduler never yields on time: its
 // clock stands still within a frame), else through setImmediate. Events arriving meanwhile queue
 // behind, still in arrival order. Commands run in lanes, each with its own concurrency, so that a
-// poll, a lookup or a cancel never waits behind thousands of submits or state writes:
-//   poll      pollJobs                  1  (the reducer has one poll out at a time; one more would only overlap)
-//   control   lookupJob, cancelJob      8  (rare, small, and they stop jobs that should not run)
-//   submit    submitJob                 8  (slurmctld serialises submits; more would queue inside
-//                                           slurmrestd's 20 threads and turn into timeouts)
-//   state     writeState, deleteState 256  (Config DB writes; the real sink batches them into
-//                                           transactions, see streams/sinks.ts)
-// `lanes` overrides any of these; the older `concurrency` sets the submit lane.
+// poll, a lookup or a cancel never waits behind thousands of submits or state writes: which
+// command goes in which lane, and may still run while stopping, is in streams/command-table.ts.
+// `lanes` overrides any lane's concurrency; the older `concurrency` sets the submit lane.
 
 import { defer, merge, Observable, of, Subject, Subscription, type SchedulerLike } from 'rxjs';
 import { catchError, defaultIfEmpty, mergeMap, take, tap, timeout } from 'rxjs/operators';
@@ -24,25 +19,10 @@ import type { DeployerEvent } from '../lib/core/events.js';
 import type { Failure } from '../lib/core/failure.js';
 import type { Reducer } from '../lib/core/reducer.js';
 import { initialWorld, type World } from '../lib/core/world.js';
+import { carryOut, DEFAULT_LANES, traitsOf, type DeployerSinks, type Lane } from './command-table.js';
+import { EventQueue } from './event-queue.js';
 
-/** One sink per command type; each answers a command with (at least) one outcome event. */
-export type DeployerSinks = {
-  readonly [K in Command['type']]: (command: Extract<Command, { type: K }>) => Observable<DeployerEvent>;
-};
-
-/** The lanes commands run in; each has its own concurrency. */
-export type Lane = 'poll' | 'control' | 'submit' | 'state';
-
-export const LANE_OF: Readonly<Record<Command['type'], Lane>> = {
-  pollJobs: 'poll',
-  lookupJob: 'control',
-  cancelJob: 'control',
-  submitJob: 'submit',
-  writeState: 'state',
-  deleteState: 'state',
-};
-
-export const DEFAULT_LANES: Readonly<Record<Lane, number>> = { poll: 1, control: 8, submit: 8, state: 256 };
+export type { DeployerSinks, Lane } from './command-table.js';
 
 /** How much the loop handles before it lets the event loop run. */
 export interface LoopBatch {
@@ -75,9 +55,6 @@ export interface DeployerOptions {
   readonly stop?: Observable<unknown>;
 }
 
-/** What may still be done while stopping: recording what is known, never starting anything. */
-const DRAIN_COMMANDS: ReadonlySet<Command['type']> = new Set(['writeState', 'deleteState']);
-
 export type DeployerOutput =
   | { readonly type: 'step'; readonly event: DeployerEvent; readonly world: World; readonly commands: readonly Command[] }
   /** The reducer threw on an event (a bug): the event is skipped, the loop goes on. */
@@ -107,9 +84,10 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
       if (stopping && inFlight === 0 && queue.length === 0 && !draining) subscriber.complete();
     };
     const dispatch = (command: Command) => {
-      if (stopping && !DRAIN_COMMANDS.has(command.type)) return;
+      const { drain, lane } = traitsOf(command.type);
+      if (stopping && !drain) return;
       inFlight++;
-      laneInputs[LANE_OF[command.type]].next(command);
+      laneInputs[lane].next(command);
     };
     const subscription = new Subscription();
 
@@ -239,59 +217,16 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
   });
 }
 
-/** A FIFO whose shift is O(1) (Array.shift is O(n): 10,000 queued events would cost 10^8 moves). */
-class EventQueue {
-  #items: (DeployerEvent | undefined)[] = [];
-  #head = 0;
-
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  push(event: DeployerEvent): void {
-    this.#items.push(event);
-  }
-
-  shift(): DeployerEvent | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const event = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return event;
-  }
-}
-
 /** Exactly one outcome per command: errors, silence and timeouts all become failure events. */
 function runCommand(sinks: DeployerSinks, command: Command, timeoutMs: number, scheduler?: SchedulerLike): Observable<DeployerEvent> {
   const fail = (failure: Failure) => of(outcomeOfFailure(command, failure));
-  // A submit that failed in an unforeseen way may still have reached Slurm.
-  const unforeseen = command.type === 'submitJob' ? 'unknown-outcome' : 'transient';
-  return defer(() => sinkFor(sinks, command)).pipe(
+  const { unforeseen } = traitsOf(command.type);
+  return defer(() => carryOut(sinks, command.type, command)).pipe(
     take(1),
     timeout({ first: timeoutMs, ...(scheduler ? { scheduler } : {}) }),
     defaultIfEmpty(outcomeOfFailure(command, { kind: unforeseen, message: `${command.type}: no outcome reported` })),
     catchError((error: unknown) => fail({ kind: unforeseen, message: `${command.type}: ${errorMessage(error)}` })),
   );
-}
-
-function sinkFor(sinks: DeployerSinks, command: Command): Observable<DeployerEvent> {
-  switch (command.type) {
-    case 'pollJobs':
-      return sinks.pollJobs(command);
-    case 'submitJob':
-      return sinks.submitJob(command);
-    case 'lookupJob':
-      return sinks.lookupJob(command);
-    case 'cancelJob':
-      return sinks.cancelJob(command);
-    case 'writeState':
-      return sinks.writeState(command);
-    case 'deleteState':
-      return sinks.deleteState(command);
-  }
 }
 
 function errorMessage(error: unknown): string {

@@ -6,6 +6,7 @@ import type { Command } from '../lib/core/commands.js';
 import type { DeployerEvent } from '../lib/core/events.js';
 import { DEPLOYMENT_STATUSES } from '../lib/core/status.js';
 import { deploymentsOf, type World } from '../lib/core/world.js';
+import { FAILED_COMMAND, traitsOf } from './command-table.js';
 import type { DeployerOutput } from './deployer.js';
 
 export interface DeployerMetrics {
@@ -24,15 +25,6 @@ export interface MetricsOptions {
   /** Whether this replica leads now; unset: no leader gauge. */
   readonly leader?: () => boolean;
 }
-
-const FAILURE_OF: Partial<Record<DeployerEvent['type'], string>> = {
-  pollFailed: 'poll',
-  submitFailed: 'submit',
-  lookupFailed: 'lookup',
-  cancelFailed: 'cancel',
-  stateWriteFailed: 'write_state',
-  stateDeleteFailed: 'delete_state',
-};
 
 export function createMetrics(options: MetricsOptions): DeployerMetrics {
   const now = options.now ?? (() => Date.now());
@@ -120,8 +112,8 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
     if (command.type === 'pollJobs') pollStarted.set(command.pollId, now());
   };
   const onEvent = (event: DeployerEvent) => {
-    const operation = FAILURE_OF[event.type];
-    if (operation !== undefined && 'failure' in event) failures.inc({ operation, kind: event.failure.kind });
+    // A failure counts under the operation of the command it reports on.
+    if ('failure' in event) failures.inc({ operation: traitsOf(FAILED_COMMAND[event.type]).operation, kind: event.failure.kind });
     switch (event.type) {
       case 'jobSubmitted':
         submits.inc();

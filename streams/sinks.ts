@@ -10,7 +10,7 @@ import type { DeployerEvent } from '../lib/core/events.js';
 import type { Failure, FailureKind } from '../lib/core/failure.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
-import type { DeployerSinks } from './deployer.js';
+import { traitsOf, type DeployerSinks } from './command-table.js';
 import { createStateWriteBatcher } from './state-write-batcher.js';
 
 export interface SinkOptions {
@@ -22,27 +22,22 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb, options: SinkOp
   const stateWrites = createStateWriteBatcher(configDb, options.stateWriteBatch);
   return {
     pollJobs: (command) =>
-      attempt(command, 'transient', () => slurm.listJobs(), (jobs) => ({ type: 'jobsPolled', pollId: command.pollId, jobs })),
+      attempt(command, () => slurm.listJobs(), (jobs) => ({ type: 'jobsPolled', pollId: command.pollId, jobs })),
     submitJob: (command) =>
-      attempt(command, 'unknown-outcome', () => slurm.submit(command.spec), (jobId) => ({
-        type: 'jobSubmitted',
-        id: command.id,
-        submitId: command.submitId,
-        jobId,
-      })),
+      attempt(command, () => slurm.submit(command.spec), (jobId) => ({ type: 'jobSubmitted', id: command.id, submitId: command.submitId, jobId })),
     lookupJob: (command) =>
-      attempt(command, 'transient', () => slurm.getJob(command.jobId), (job) => ({
+      attempt(command, () => slurm.getJob(command.jobId), (job) => ({
         type: 'jobLookedUp',
         id: command.id,
         jobId: command.jobId,
         ...(job === undefined ? {} : { job }),
       })),
     cancelJob: (command) =>
-      attempt(command, 'transient', () => slurm.cancel(command.jobId), () => ({ type: 'jobCancelled', id: command.id, jobId: command.jobId })),
+      attempt(command, () => slurm.cancel(command.jobId), () => ({ type: 'jobCancelled', id: command.id, jobId: command.jobId })),
     // A deployment created again meanwhile keeps its state: nothing more to do either way.
-    deleteState: (command) => attempt(command, 'transient', () => configDb.deleteState(command.id), () => ({ type: 'stateDeleted', id: command.id })),
+    deleteState: (command) => attempt(command, () => configDb.deleteState(command.id), () => ({ type: 'stateDeleted', id: command.id })),
     writeState: (command) =>
-      attempt(command, 'transient', () => stateWrites.write(command.id, command.state), (result) =>
+      attempt(command, () => stateWrites.write(command.id, command.state), (result) =>
         result === 'written'
           ? { type: 'stateWritten', id: command.id, state: command.state }
           : { type: 'stateWriteFailed', id: command.id, state: command.state, failure: { kind: 'permanent', message: 'the deployment no longer exists' } },
@@ -50,11 +45,14 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb, options: SinkOp
   };
 }
 
-/** Runs one call; a classified SlurmRequestError keeps its kind, anything else gets `unforeseen`. */
-function attempt<T>(command: Command, unforeseen: FailureKind, call: () => Promise<T>, outcome: (value: T) => DeployerEvent): Observable<DeployerEvent> {
+/**
+ * Runs one call; a classified SlurmRequestError keeps its kind, anything else gets the command's
+ * `unforeseen` kind (streams/command-table.ts: a submit may still have reached Slurm).
+ */
+function attempt<T>(command: Command, call: () => Promise<T>, outcome: (value: T) => DeployerEvent): Observable<DeployerEvent> {
   return defer(() => from(call())).pipe(
     map(outcome),
-    catchError((error: unknown) => of(outcomeOfFailure(command, failureOf(error, unforeseen)))),
+    catchError((error: unknown) => of(outcomeOfFailure(command, failureOf(error, traitsOf(command.type).unforeseen)))),
   );
 }
 

@@ -1,7 +1,9 @@
-// What of each step is worth a log line: the facts learned and the commands issued.
+// What of each step is worth a log line: the facts learned and the commands issued (each
+// command's line is in streams/command-table.ts).
 
 import type { Command } from '../lib/core/commands.js';
 import type { DeployerEvent } from '../lib/core/events.js';
+import { traitsOf } from './command-table.js';
 import type { DeployerOutput } from './deployer.js';
 import type { Logger } from './log.js';
 
@@ -74,23 +76,6 @@ function logEvent(log: Logger, event: DeployerEvent): void {
 }
 
 function logCommand(log: Logger, command: Command): void {
-  switch (command.type) {
-    case 'pollJobs':
-      log.debug('polling Slurm', { poll: command.pollId });
-      return;
-    case 'submitJob':
-      log.info('submitting job', { deployment: command.id, submit: command.submitId });
-      return;
-    case 'lookupJob':
-      log.info('job missing from the poll; looking it up', { deployment: command.id, job: command.jobId });
-      return;
-    case 'cancelJob':
-      log.info('cancelling job', { deployment: command.id, job: command.jobId, why: command.why });
-      return;
-    case 'writeState':
-      log.info('state changed', { deployment: command.id, ...command.state });
-      return;
-    case 'deleteState':
-      log.info('removing the state of a deleted deployment', { deployment: command.id });
-  }
+  const line = traitsOf(command.type).logLine(command);
+  log[line.level](line.message, line.fields);
 }

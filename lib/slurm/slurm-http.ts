@@ -38,7 +38,7 @@ export interface SlurmHttpOptions {
 export const DEFAULT_TIMEOUTS: SlurmRestTimeouts = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 };
 /**
  * One connection for every Slurm command the deployer's lanes can have out at once (poll 1,
- * lookups and cancels 8, submits 8: streams/deployer.ts DEFAULT_LANES), so that a poll never
+ * lookups and cancels 8, submits 8: streams/command-table.ts DEFAULT_LANES), so that a poll never
  * waits for a connection behind submits.
  */
 const DEFAULT_MAX_CONNECTIONS = 17;

@@ -1,0 +1,134 @@
+// The command table: each command's lane, whether it runs while stopping, the events that answer
+// it, its metric operation and its log line, as they were before the table gathered them (and as
+// the deployer, the metrics and the step log use them).
+
+import { expect } from 'chai';
+import { Observable, of, Subject } from 'rxjs';
+import { outcomeOfFailure, type Command, type CommandType } from '../../lib/core/commands.js';
+import type { DeployerEvent } from '../../lib/core/events.js';
+import type { JobSpec } from '../../lib/core/slurm-job.js';
+import { initialWorld } from '../../lib/core/world.js';
+import { carryOut, COMMAND_TYPES, DEFAULT_LANES, FAILED_COMMAND, traitsOf, type CommandOf, type DeployerSinks } from '../../streams/command-table.js';
+import { deployer, type DeployerOutput } from '../../streams/deployer.js';
+import type { Logger } from '../../streams/log.js';
+import { createMetrics } from '../../streams/metrics.js';
+import { logOutput } from '../../streams/step-log.js';
+
+const state = { status: 'RUNNING', job_id: 7 } as const;
+
+/** One command of each type. */
+const SAMPLES: { readonly [T in CommandType]: CommandOf<T> } = {
+  pollJobs: { type: 'pollJobs', pollId: 3 },
+  submitJob: { type: 'submitJob', id: 'd', submitId: 'r1', spec: { name: 'd' } as JobSpec },
+  lookupJob: { type: 'lookupJob', id: 'd', jobId: 7 },
+  cancelJob: { type: 'cancelJob', id: 'd', jobId: 7, why: 'replaced' },
+  writeState: { type: 'writeState', id: 'd', state },
+  deleteState: { type: 'deleteState', id: 'd' },
+};
+const samples: readonly Command[] = Object.values(SAMPLES);
+
+const step = (event: DeployerEvent, commands: readonly Command[] = []): DeployerOutput => ({ type: 'step', event, world: initialWorld, commands });
+
+describe('the command table', () => {
+  it('has a row for each command type, and only those', () => {
+    expect([...COMMAND_TYPES].sort()).to.deep.equal(['cancelJob', 'deleteState', 'lookupJob', 'pollJobs', 'submitJob', 'writeState']);
+  });
+
+  it('puts each command in its lane, with the lanes as wide as before', () => {
+    const lanes = Object.fromEntries(COMMAND_TYPES.map((type) => [type, traitsOf(type).lane]));
+    expect(lanes).to.deep.equal({ pollJobs: 'poll', lookupJob: 'control', cancelJob: 'control', submitJob: 'submit', writeState: 'state', deleteState: 'state' });
+    expect(DEFAULT_LANES).to.deep.equal({ poll: 1, control: 8, submit: 8, state: 256 });
+  });
+
+  it('lets only state writes and removals run while stopping', () => {
+    expect(COMMAND_TYPES.filter((type) => traitsOf(type).drain).sort()).to.deep.equal(['deleteState', 'writeState']);
+  });
+
+  it('calls an unforeseen failure of a submit an unknown outcome (it may have reached Slurm), of anything else transient', () => {
+    const kinds = Object.fromEntries(COMMAND_TYPES.map((type) => [type, traitsOf(type).unforeseen]));
+    expect(kinds).to.deep.equal({
+      pollJobs: 'transient',
+      submitJob: 'unknown-outcome',
+      lookupJob: 'transient',
+      cancelJob: 'transient',
+      writeState: 'transient',
+      deleteState: 'transient',
+    });
+  });
+
+  it('names the failure event outcomeOfFailure makes for each command, and leads that event back to it', () => {
+    for (const command of samples) {
+      const failed = outcomeOfFailure(command, { kind: 'transient', message: 'x' }).type;
+      expect(traitsOf(command.type).failed, command.type).to.equal(failed);
+      expect(FAILED_COMMAND[traitsOf(command.type).failed], failed).to.equal(command.type);
+    }
+    expect(Object.keys(FAILED_COMMAND)).to.have.length(samples.length);
+  });
+
+  it('counts a failure of each command under the operation it had before', async () => {
+    const metrics = createMetrics({ apiVersion: () => 'v0.0.42' });
+    for (const command of samples) metrics.observe(step(outcomeOfFailure(command, { kind: 'auth', message: 'x' })));
+    metrics.observe(step({ type: 'stateWritten', id: 'd', state }));
+    const failures = (await metrics.registry.metrics()).split('\n').filter((line) => line.startsWith('sdp_slurmdeploy_failures_total{'));
+    expect(failures.sort()).to.deep.equal(
+      ['poll', 'submit', 'lookup', 'cancel', 'write_state', 'delete_state'].map((operation) => `sdp_slurmdeploy_failures_total{operation="${operation}",kind="auth"} 1`).sort(),
+    );
+  });
+
+  it('logs each command issued with the line it had before', () => {
+    const lines: unknown[] = [];
+    const at = (level: string) => (message: string, fields?: unknown) => void lines.push([level, message, fields]);
+    const log: Logger = { debug: at('DEBUG'), info: at('INFO'), warning: at('WARNING'), error: at('ERROR') };
+    logOutput(log, step({ type: 'tick', now: 0 }, samples));
+    expect(lines).to.deep.equal([
+      ['DEBUG', 'polling Slurm', { poll: 3 }],
+      ['INFO', 'submitting job', { deployment: 'd', submit: 'r1' }],
+      ['INFO', 'job missing from the poll; looking it up', { deployment: 'd', job: 7 }],
+      ['INFO', 'cancelling job', { deployment: 'd', job: 7, why: 'replaced' }],
+      ['INFO', 'state changed', { deployment: 'd', status: 'RUNNING', job_id: 7 }],
+      ['INFO', 'removing the state of a deleted deployment', { deployment: 'd' }],
+    ]);
+  });
+
+  it('hands each command to the sink of its type, called as a method of the sinks', () => {
+    class RecordingSinks implements DeployerSinks {
+      readonly called: string[] = [];
+      #answer(sink: CommandType, command: Command): Observable<DeployerEvent> {
+        this.called.push(`${sink}:${command.type}`);
+        return of({ type: 'tick', now: 0 });
+      }
+      pollJobs(command: CommandOf<'pollJobs'>) { return this.#answer('pollJobs', command); }
+      submitJob(command: CommandOf<'submitJob'>) { return this.#answer('submitJob', command); }
+      lookupJob(command: CommandOf<'lookupJob'>) { return this.#answer('lookupJob', command); }
+      cancelJob(command: CommandOf<'cancelJob'>) { return this.#answer('cancelJob', command); }
+      writeState(command: CommandOf<'writeState'>) { return this.#answer('writeState', command); }
+      deleteState(command: CommandOf<'deleteState'>) { return this.#answer('deleteState', command); }
+    }
+    const sinks = new RecordingSinks();
+    for (const command of samples) carryOut(sinks, command.type, command).subscribe();
+    expect(sinks.called).to.deep.equal(samples.map((command) => `${command.type}:${command.type}`));
+  });
+
+  it('has the deployer, once stopping, carry out only the drain commands, each by the sink of its type', async () => {
+    const called: string[] = [];
+    const firstWrite = new Subject<DeployerEvent>();
+    const sinkFor = (type: CommandType) => (command: Command): Observable<DeployerEvent> => {
+      called.push(`${type}:${command.type}`);
+      return called.length === 1 ? firstWrite : of({ type: 'stateWritten', id: 'later', state });
+    };
+    const sinks = Object.fromEntries(COMMAND_TYPES.map((type) => [type, sinkFor(type)])) as unknown as DeployerSinks;
+    const stop = new Subject<void>();
+    // The tick asks for one state write; its answer, arriving after the stop, asks for one command of each type.
+    const reducer = (world: typeof initialWorld, event: DeployerEvent) => ({
+      world,
+      commands: event.type === 'tick' ? [SAMPLES.writeState] : event.type === 'stateWritten' && event.id === 'first' ? samples : [],
+    });
+    const done = new Promise<void>((resolve, reject) =>
+      deployer({ sources: [new Observable<DeployerEvent>((s) => s.next({ type: 'tick', now: 0 }))], sinks, reducer, stop }).subscribe({ complete: resolve, error: reject }),
+    );
+    stop.next();
+    firstWrite.next({ type: 'stateWritten', id: 'first', state });
+    await done;
+    expect(called).to.deep.equal(['writeState:writeState', 'writeState:writeState', 'deleteState:deleteState']);
+  });
+});
