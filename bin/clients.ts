@@ -12,12 +12,12 @@ import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';
 import type { TokenSource } from '../lib/auth/token-provider.js';
 import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
 import { gateRequests } from '../lib/slurm/leadership-gate.js';
-import { NoCommonApiVersionError } from '../lib/slurm/negotiation.js';
 import { connectSlurm } from '../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import type { Logger } from '../streams/log.js';
 import { keepSlurmToken, logTokenEvent, type SlurmTokens } from '../streams/slurm-token.js';
 import { sleepFor } from '../streams/delay.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 const EXIT_CONFIG = 2;
 
@@ -78,7 +78,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     await Promise.allSettled([configDb.close(), closeTokens()]);
     if (error instanceof SlurmRequestError) throw error;
     const variable = config.slurmApiVersion !== undefined ? 'SDP_SLURMDEPLOY_API_VERSION' : 'SDP_SLURMDEPLOY_SLURM_URL';
-    exitConfig(variable, error instanceof NoCommonApiVersionError || error instanceof Error ? error.message : String(error));
+    exitConfig(variable, messageOf(error));
   }
 }
 

@@ -12,6 +12,7 @@ import { createEtcdConfigDb, type EtcdConfigDbOptions } from './etcd-config-db.j
 import type { WriteFence } from './write-fence.js';
 import { createMemoryConfigDb } from './memory-config-db.js';
 import { checkGlobalPrefix } from './paths.js';
+import { messageOf } from '../core/error-message.js';
 
 /** A setting that cannot work, named by its variable; the message never holds a secret. */
 export class ConfigDbSettingError extends Error {
@@ -55,7 +56,7 @@ export function etcdOptionsOf(config: ConfigDbConfig, options: OpenConfigDbOptio
   try {
     checkGlobalPrefix(prefix);
   } catch (error) {
-    throw new ConfigDbSettingError('SDP_CONFIG_PREFIX', error instanceof Error ? error.message : String(error));
+    throw new ConfigDbSettingError('SDP_CONFIG_PREFIX', messageOf(error));
   }
   return {
     // A cluster's members, any of which may answer: etcd3 moves to another when one fails.
