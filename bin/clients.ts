@@ -2,23 +2,24 @@
 // negotiated, or forced; its token kept fresh, a request rejected for its token retried once)
 // and the Config DB.
 
-import { readFileSync } from 'node:fs';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { WriteFence } from '../lib/configdb/write-fence.js';
-import { ConfigDbSettingError, openConfigDb } from '../lib/configdb/open-config-db.js';
+import { openConfigDb } from '../lib/configdb/open-config-db.js';
+import { readPem } from '../lib/config/pem-file.js';
+import { SettingError } from '../lib/config/setting-error.js';
+import { definedOnly } from '../lib/core/defined-only.js';
 import { entraTokenSource } from '../lib/auth/entra.js';
 import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';
 import type { TokenSource } from '../lib/auth/token-provider.js';
 import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
 import { gateRequests } from '../lib/slurm/leadership-gate.js';
-import { NoCommonApiVersionError } from '../lib/slurm/negotiation.js';
-import { connectSlurm } from '../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import type { Logger } from '../streams/log.js';
 import { keepSlurmToken, type SlurmTokens } from '../streams/slurm-token-keeper.js';
 import { logTokenEvent } from '../streams/token-log.js';
-import { sleepFor } from '../streams/delay.js';
+import { connectSlurmWaiting } from '../streams/slurm-connect.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 const EXIT_CONFIG = 2;
 
@@ -47,13 +48,14 @@ export interface OpenOptions {
  */
 export async function openClientsOrExit(config: DeployerConfig, options: OpenOptions): Promise<Clients> {
   let configDb: ConfigDb;
+  let source: TokenSource;
   try {
-    configDb = openConfigDb(config.configDb, options.fence === undefined ? {} : { fence: options.fence });
+    configDb = openConfigDb(config.configDb, definedOnly({ fence: options.fence }));
+    source = tokenSource(config);
   } catch (error) {
-    if (error instanceof ConfigDbSettingError) exitConfig(error.variable, error.problem);
+    if (error instanceof SettingError) exitConfig(error.variable, error.problem);
     throw error;
   }
-  const source = tokenSourceOrExit(config);
   const tokens = keepSlurmToken(source);
   const log = options.log;
   if (log !== undefined) tokens.events.subscribe((event) => logTokenEvent(log, config.auth.method, event));
@@ -62,7 +64,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     await (source as { close?: () => Promise<void> }).close?.();
   };
   try {
-    const connected = await connectWithRetry(config, tokens, options);
+    const connected = await connectSlurmWaiting({ baseUrl: config.slurmUrl, version: config.slurmApiVersion, tokens, waitForSlurm: options.waitForSlurm, log });
     const gated = options.mayCallSlurm === undefined ? connected : gateRequests(connected, options.mayCallSlurm);
     const slurm = retryOnceWithFreshToken(gated, tokens, (operation, failure) =>
       log?.info('Slurm rejected the token; trying once more with a fresh one', { operation, kind: failure.kind, error: failure.message }),
@@ -79,12 +81,12 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     await Promise.allSettled([configDb.close(), closeTokens()]);
     if (error instanceof SlurmRequestError) throw error;
     const variable = config.slurmApiVersion !== undefined ? 'SDP_SLURMDEPLOY_API_VERSION' : 'SDP_SLURMDEPLOY_SLURM_URL';
-    exitConfig(variable, error instanceof NoCommonApiVersionError || error instanceof Error ? error.message : String(error));
+    exitConfig(variable, messageOf(error));
   }
 }
 
-/** Where tokens come from (CONTRACT section 1); exit 2 for a CA file that cannot be used. */
-function tokenSourceOrExit(config: DeployerConfig): TokenSource {
+/** Where tokens come from (CONTRACT section 1); a SettingError for a CA file that cannot be used. */
+function tokenSource(config: DeployerConfig): TokenSource {
   const auth = config.auth;
   switch (auth.method) {
     case 'jwt':
@@ -92,38 +94,8 @@ function tokenSourceOrExit(config: DeployerConfig): TokenSource {
     case 'jwt-file':
       return jwtFileSource(config.clientId, auth.jwtFile);
     case 'entra': {
-      let ca: string | undefined;
-      if (auth.caFile !== undefined) {
-        try {
-          ca = readFileSync(auth.caFile, 'utf8');
-        } catch (error) {
-          exitConfig('SDP_SLURMDEPLOY_AZURE_CA', `cannot read ${auth.caFile} (${(error as { code?: string }).code ?? 'read error'})`);
-        }
-        if (!ca.includes('-----BEGIN CERTIFICATE-----')) exitConfig('SDP_SLURMDEPLOY_AZURE_CA', `${auth.caFile} holds no PEM certificate`);
-      }
-      return entraTokenSource({ azureUrl: auth.azureUrl, clientId: config.clientId, clientSecret: auth.clientSecret, scope: auth.scope, ...(ca === undefined ? {} : { ca }) });
-    }
-  }
-}
-
-async function connectWithRetry(config: DeployerConfig, tokens: SlurmTokens, options: OpenOptions): Promise<SlurmApi> {
-  for (let attempt = 1; ; attempt++) {
-    const used = tokens.current();
-    try {
-      return await connectSlurm({ baseUrl: config.slurmUrl, credentials: tokens, ...(config.slurmApiVersion ? { version: config.slurmApiVersion } : {}) });
-    } catch (error) {
-      // A token Slurm rejected is replaced at once, and tried once more without waiting.
-      if (error instanceof SlurmRequestError && error.failure.kind === 'auth' && used !== undefined && (await tokens.renewAfterRejection(used))) continue;
-      // slurmrestd not up yet (or the token not yet accepted): the deployer waits, never dies.
-      if (!(error instanceof SlurmRequestError) || !options.waitForSlurm || error.failure.kind === 'permanent') throw error;
-      const delay = Math.min(60_000, 1000 * 2 ** Math.min(6, attempt - 1)) * (0.5 + Math.random() / 2);
-      options.log?.warning('cannot reach slurmrestd to choose the API version; trying again', {
-        attempt,
-        kind: error.failure.kind,
-        error: error.failure.message,
-        retryInSeconds: Math.round(delay / 100) / 10,
-      });
-      await sleepFor(delay);
+      const ca = readPem('SDP_SLURMDEPLOY_AZURE_CA', auth.caFile, 'certificate')?.toString('utf8');
+      return entraTokenSource({ azureUrl: auth.azureUrl, clientId: config.clientId, clientSecret: auth.clientSecret, scope: auth.scope, ...definedOnly({ ca }) });
     }
   }
 }

@@ -10,6 +10,7 @@ import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
 import { leaderLine } from './replica-leadership.js';
 import { configOrExit, EXIT_OK } from './run.js';
 import { toYaml } from './yaml.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 export interface StatusOptions {
   readonly ids: readonly string[];
@@ -93,7 +94,7 @@ async function watchStatus(clients: Clients, config: DeployerConfig, options: St
         failing = false;
       } catch (error) {
         // A watch outlives an outage: say it once, and go on reading.
-        if (!failing) process.stderr.write(`status --watch: ${error instanceof Error ? error.message : String(error)}; trying again\n`);
+        if (!failing) process.stderr.write(`status --watch: ${messageOf(error)}; trying again\n`);
         failing = true;
       }
       if (stopped || poked) {

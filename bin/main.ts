@@ -8,6 +8,7 @@ import { commandHelp, overview, usageError, version } from './help.js';
 import { planCommand, statusCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
 import { EXIT_FATAL, EXIT_OK, runDeployer } from './run.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 const EXIT_USAGE = 2;
 
@@ -42,7 +43,7 @@ async function runCommand(name: CommandName, args: readonly string[]): Promise<n
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), name);
+    throw new UsageError(messageOf(error), name);
   }
   const { positionals } = parsed;
   const values = parsed.values as Readonly<Record<string, string | boolean | undefined>>;
@@ -101,7 +102,7 @@ try {
     process.exitCode = EXIT_USAGE;
   } else {
     // Expected failures (Slurm unreachable for status or plan, say) end here, said in one line.
-    process.stderr.write(`${PROGRAM}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${PROGRAM}: ${messageOf(error)}\n`);
     process.exitCode = EXIT_FATAL;
   }
 }

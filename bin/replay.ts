@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createReplay, type ReplayMismatch } from '../lib/core/replay.js';
 import { firstCommandDiff } from './command-diff.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 const EXIT_OK = 0;
 const EXIT_DIFFERS = 1;
@@ -38,7 +39,7 @@ export async function replayCommand(file: string, options: { readonly quiet: boo
       if (printing && step.commands.length > 0) process.stdout.write(step.commands.map((c) => `${JSON.stringify(c)}\n`).join(''));
     }
   } catch (error) {
-    process.stderr.write(`sdp-slurm-deployer replay: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`sdp-slurm-deployer replay: cannot read ${file}: ${messageOf(error)}\n`);
     return EXIT_UNREADABLE;
   }
   note(replay.end());

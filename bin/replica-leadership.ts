@@ -11,6 +11,7 @@ import { readLeader, type Leader } from '../lib/configdb/leader-election.js';
 import { etcdOptionsOf } from '../lib/configdb/open-config-db.js';
 import { campaign, type Leadership, type LeadershipSource } from '../streams/leadership.js';
 import type { Logger } from '../streams/log.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 export interface ReplicaLeadership {
   readonly replicaId: string;
@@ -99,7 +100,7 @@ export async function leaderLine(config: DeployerConfig): Promise<string | undef
     const leader = await readLeader(client, config.configDb.prefix ?? '', config.job.label);
     return leader === undefined ? 'leader: none' : `leader: ${leader.replicaId} (term ${leader.term})`;
   } catch (error) {
-    return `leader: unknown (${redacted(error instanceof Error ? error.message : String(error), config)})`;
+    return `leader: unknown (${redacted(messageOf(error), config)})`;
   } finally {
     client.close();
   }

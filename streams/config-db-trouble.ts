@@ -2,6 +2,8 @@
 // "14 UNAVAILABLE: No connection established"; the operator needs to hear which address could
 // not be reached and what to check. Pure.
 
+import { messageOf } from '../lib/core/error-message.js';
+
 export interface ConfigDbAddress {
   readonly host: string;
   readonly port: number | string;
@@ -9,7 +11,7 @@ export interface ConfigDbAddress {
 
 /** What went wrong with the Config DB and what to do; the library's own text is kept at the end. */
 export function explainConfigDbError(error: unknown, address?: ConfigDbAddress): string {
-  const raw = error instanceof Error ? error.message : String(error);
+  const raw = messageOf(error);
   const where = address === undefined ? 'etcd (SDP_CONFIG_HOST:SDP_CONFIG_PORT)' : `etcd at ${address.host}:${address.port} (SDP_CONFIG_HOST, SDP_CONFIG_PORT)`;
   const text = raw.toLowerCase();
   const detail = `[etcd client: ${clip(raw)}]`;

@@ -4,6 +4,7 @@
 
 import { defer, Observable, type SchedulerLike } from 'rxjs';
 import { repeat, retry } from 'rxjs/operators';
+import { backoffMs } from '../lib/core/backoff.js';
 import type { DeployerEvent } from '../lib/core/events.js';
 import type { ConfigDb, DeploymentChange } from '../lib/configdb/config-db.js';
 import { explainConfigDbError } from './config-db-trouble.js';
@@ -23,7 +24,7 @@ export function configEvents(db: ConfigDb, options: ConfigSourceOptions = {}): O
     retry({
       delay: (error: unknown, count) => {
         onResync?.(`${explainConfigDbError(error)} (attempt ${count})`);
-        return delayFor(Math.min(retryMaxMs, retryBaseMs * 2 ** (count - 1)) * (0.5 + Math.random() / 2), scheduler);
+        return delayFor(backoffMs({ baseMs: retryBaseMs, maxMs: retryMaxMs }, count, Math.random()), scheduler);
       },
       resetOnSuccess: true,
     }),

@@ -4,6 +4,7 @@
 
 import type { DeployerEvent } from '../lib/core/events.js';
 import type { DeployerOutput } from './deployer.js';
+import { definedOnly } from '../lib/core/defined-only.js';
 
 export type HealthCheckName = 'configdb' | 'slurm' | 'deployments' | 'event_loop';
 
@@ -85,7 +86,7 @@ export function healthReport(facts: HealthFacts, policy: HealthPolicy): HealthRe
         : { ok: false, detail: `event loop lag ${Math.round(facts.eventLoopLagMs)} ms (limit ${maxLagMs} ms): the deployer is overloaded or starved of CPU` },
   };
   const failing = ORDER.filter((name) => !checks[name].ok);
-  return { status: failing.length === 0 ? 'ok' : 'unhealthy', healthy: failing.length === 0, failing, checks, ...(pollAge === undefined ? {} : { lastPollAgeSeconds: pollAge }) };
+  return { status: failing.length === 0 ? 'ok' : 'unhealthy', healthy: failing.length === 0, failing, checks, ...definedOnly({ lastPollAgeSeconds: pollAge }) };
 }
 
 /** Ready to do its work: the Config DB is watched and Slurm answers (lag and bugs aside). */

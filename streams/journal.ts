@@ -8,6 +8,7 @@ import { faultText, journalHeader, type JournalLine } from '../lib/core/replay.j
 import type { ReducerSettings } from '../lib/core/world.js';
 import type { DeployerOutput } from './deployer.js';
 import type { Logger } from './log.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 export interface Journal {
   /** Records a step (or a fault) of the loop; other outputs are not the reducer's and are skipped. */
@@ -23,7 +24,7 @@ export function openJournal(file: string, settings: ReducerSettings, log: Logger
   const fail = (error: unknown) => {
     if (failed) return;
     failed = true;
-    log.error('journal write failed; journaling stops, the deployer goes on', { file, error: error instanceof Error ? error.message : String(error) });
+    log.error('journal write failed; journaling stops, the deployer goes on', { file, error: messageOf(error) });
   };
   let stream: Writable;
   try {

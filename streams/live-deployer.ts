@@ -17,6 +17,7 @@ import type { DeployerMetrics } from './metrics.js';
 import { gateSinks } from './leadership.js';
 import { createSinks } from './sinks.js';
 import { logOutput } from './step-log.js';
+import { definedOnly } from '../lib/core/defined-only.js';
 
 export interface LiveDeployerOptions {
   readonly config: DeployerConfig;
@@ -49,7 +50,7 @@ export function liveDeployer({ config, slurm, configDb, log, journal, metrics, s
     ],
     sinks: canAct === undefined ? createSinks(slurm, configDb) : gateSinks(createSinks(slurm, configDb), canAct),
     reducer,
-    ...(stop === undefined ? {} : { stop }),
+    ...definedOnly({ stop }),
   }).pipe(
     tap((output) => {
       journal?.record(output);

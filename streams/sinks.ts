@@ -12,6 +12,7 @@ import type { ConfigDb } from '../lib/configdb/config-db.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import { traitsOf, type DeployerSinks } from './command-table.js';
 import { createStateWriteBatcher } from './state-write-batcher.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 export interface SinkOptions {
   /** State writes per writeStates call, at most (the etcd backend splits it further into transactions). */
@@ -58,6 +59,6 @@ function attempt<T>(command: Command, call: () => Promise<T>, outcome: (value: T
 
 export function failureOf(error: unknown, unforeseen: FailureKind): Failure {
   if (error instanceof SlurmRequestError) return error.failure;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return { kind: unforeseen, message };
 }

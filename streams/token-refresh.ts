@@ -13,6 +13,7 @@ import { backoffDelay, type BackoffSettings } from '../lib/core/backoff.js';
 import type { Failure } from '../lib/core/failure.js';
 import type { Secret } from '../lib/config/secret.js';
 import { delayUntil, timeoutMs } from './delay.js';
+import { messageOf } from '../lib/core/error-message.js';
 
 export const TOKEN_BACKOFF: BackoffSettings = { baseMs: 1_000, maxMs: 60_000 };
 /** No answer from the source within this long is a failure (the sources bound their own calls too). */
@@ -108,5 +109,5 @@ function failureOf(error: unknown, fetchTimeoutMs: number): Failure {
   if (error instanceof Error && error.name === 'TimeoutError') {
     return { kind: 'auth', message: `no token within ${Math.round(fetchTimeoutMs / 1000)} s` };
   }
-  return { kind: 'auth', message: `no token: ${error instanceof Error ? error.message : String(error)}` };
+  return { kind: 'auth', message: `no token: ${messageOf(error)}` };
 }

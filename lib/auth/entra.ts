@@ -7,6 +7,7 @@ import { ConfidentialClientApplication, LogLevel, ProtocolMode } from '@azure/ms
 import { Secret } from '../config/secret.js';
 import { TokenSourceError, type IssuedToken, type TokenSource } from './token-provider.js';
 import { tokenServerNetwork, type TokenServerTimeouts } from './token-server-network.js';
+import { definedOnly } from '../core/defined-only.js';
 
 export interface EntraOptions {
   /** SDP_SLURMDEPLOY_AZURE_URL: the authority, e.g. `https://login.microsoftonline.com/<tenant>`, or its token address. */
@@ -69,7 +70,7 @@ export function entraTokenSource(options: EntraOptions): EntraTokenSource {
   const url = new URL(authority);
   if (url.protocol !== 'https:') throw new Error(`the Entra authority must be an https:// URL, not ${url.protocol}`);
   const now = options.now ?? Date.now;
-  const network = tokenServerNetwork({ origin: url.origin, ...(options.ca === undefined ? {} : { ca: options.ca }), ...(options.timeouts ? { timeouts: options.timeouts } : {}) });
+  const network = tokenServerNetwork({ origin: url.origin, ...definedOnly({ ca: options.ca, timeouts: options.timeouts }) });
   const app = new ConfidentialClientApplication({
     auth: {
       clientId: options.clientId,
@@ -103,8 +104,7 @@ export function entraTokenSource(options: EntraOptions): EntraTokenSource {
         throw new TokenSourceError(scrub(message, secret));
       }
       if (result === null || result.accessToken === '') throw new TokenSourceError(`no token from ${authority}: the answer held no access token`);
-      const expiresAt = result.expiresOn?.getTime();
-      return { token: new Secret(result.accessToken), issuedAt: askedAt, ...(expiresAt === undefined ? {} : { expiresAt }) };
+      return { token: new Secret(result.accessToken), issuedAt: askedAt, ...definedOnly({ expiresAt: result.expiresOn?.getTime() }) };
     },
     close: () => network.close(),
   };

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Secret } from '../config/secret.js';
 import { TokenSourceError, type IssuedToken, type SlurmCredentials, type TokenProvider, type TokenSource } from './token-provider.js';
+import { definedOnly } from '../core/defined-only.js';
 
 /** A provider that always gives the same credentials (for tools and specs; the deployer uses a token stream). */
 export function staticJwtProvider(userName: string, jwt: Secret): TokenProvider {
@@ -70,7 +71,7 @@ export function jwtTimes(jwt: Secret): { readonly iat?: number; readonly exp?: n
     if (typeof payload !== 'object' || payload === null) return {};
     const { iat, exp } = payload as { iat?: unknown; exp?: unknown };
     const seconds = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-    return { ...(seconds(iat) === undefined ? {} : { iat: seconds(iat) }), ...(seconds(exp) === undefined ? {} : { exp: seconds(exp) }) };
+    return definedOnly({ iat: seconds(iat), exp: seconds(exp) });
   } catch {
     return {};
   }

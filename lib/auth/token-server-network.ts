@@ -5,6 +5,7 @@
 import { rootCertificates } from 'node:tls';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { Agent, request } from 'undici';
+import { messageOf, namedMessageOf } from '../core/error-message.js';
 
 export interface TokenServerTimeouts {
   /** TCP and TLS connect. */
@@ -56,7 +57,7 @@ export function tokenServerNetwork(options: TokenServerNetworkOptions): TokenSer
     try {
       return await exchange<T>(method, url, requestOptions, timeoutMs);
     } catch (error) {
-      lastFailure = error instanceof Error ? error.message : String(error);
+      lastFailure = messageOf(error);
       throw error;
     }
   }
@@ -117,5 +118,5 @@ function reason(error: unknown): string {
     if (typeof code === 'string') return `${code}${e instanceof Error && e.message ? ` (${e.message})` : ''}`;
   }
   if (error instanceof Error && error.name === 'TimeoutError') return 'timed out';
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return namedMessageOf(error);
 }

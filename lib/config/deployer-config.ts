@@ -7,6 +7,7 @@ import { tlsSettingProblems } from '../configdb/setting-problems.js';
 import { jobLabel } from './job-label.js';
 import { Secret } from './secret.js';
 import { readAuth, type SlurmAuthConfig } from './slurm-auth-config.js';
+import { definedOnly } from '../core/defined-only.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -153,22 +154,24 @@ export function readConfig(env: Environment): ConfigResult {
     host,
     port,
     protocol,
-    ...(endpoints === undefined ? {} : { endpoints: endpoints.map((e) => e.url) }),
-    ...optional('prefix', prefix),
-    ...optional('cert', tls.cert),
-    ...optional('clientCert', tls.clientCert),
-    ...optional('clientKey', tls.clientKey),
-    ...optional('username', text('SDP_CONFIG_USERNAME')),
-    ...(password === undefined ? {} : { password: new Secret(password) }),
+    ...definedOnly({
+      endpoints: endpoints?.map((e) => e.url),
+      prefix,
+      cert: tls.cert,
+      clientCert: tls.clientCert,
+      clientKey: tls.clientKey,
+      username: text('SDP_CONFIG_USERNAME'),
+      password: password === undefined ? undefined : new Secret(password),
+    }),
   };
 
-  const defaults: JobDefaults = {
-    ...optional('partition', text('SDP_SLURMDEPLOY_JOB_PARTITION')),
-    ...optional('timeLimitMinutes', positive('SDP_SLURMDEPLOY_JOB_TIME_LIMIT', undefined, true)),
+  const defaults: JobDefaults = definedOnly({
+    partition: text('SDP_SLURMDEPLOY_JOB_PARTITION'),
+    timeLimitMinutes: positive('SDP_SLURMDEPLOY_JOB_TIME_LIMIT', undefined, true),
     currentWorkingDirectory: text('SDP_SLURMDEPLOY_JOB_WORKDIR') ?? '/tmp',
-    ...optional('account', text('SDP_SLURMDEPLOY_JOB_ACCOUNT')),
-    ...optional('qos', text('SDP_SLURMDEPLOY_JOB_QOS')),
-  };
+    account: text('SDP_SLURMDEPLOY_JOB_ACCOUNT'),
+    qos: text('SDP_SLURMDEPLOY_JOB_QOS'),
+  });
   const job: JobSettings = {
     label: jobLabel(releaseName, namespace),
     defaults,
@@ -179,7 +182,7 @@ export function readConfig(env: Environment): ConfigResult {
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    config: {
+    config: definedOnly({
       slurmUrl: slurmUrl.replace(/\/+$/, ''),
       clientId,
       auth,
@@ -188,18 +191,18 @@ export function readConfig(env: Environment): ConfigResult {
       loopIntervalSeconds,
       livenessFile,
       logLevel,
-      ...(logFormat === undefined ? {} : { logFormat }),
+      logFormat,
       keepStateOfDeleted,
-      ...optional('slurmApiVersion', slurmApiVersion),
-      ...(metricsPort === undefined ? {} : { metricsPort }),
+      slurmApiVersion,
+      metricsPort,
       metricsHost,
       shutdownGraceSeconds,
-      ...optional('journalFile', text('SDP_SLURMDEPLOY_JOURNAL')),
+      journalFile: text('SDP_SLURMDEPLOY_JOURNAL'),
       configDb,
       job,
       leaderTtlSeconds,
-      ...optional('replicaId', replicaId),
-    },
+      replicaId,
+    }),
   };
 }
 
@@ -243,10 +246,6 @@ function jobEnvironment(env: Environment, problems: ConfigProblem[]): Record<str
     out[stripped] = value;
   }
   return out;
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 export function describeProblems(problems: readonly ConfigProblem[]): string {

@@ -3,6 +3,7 @@
 
 import type { ConfigProblem } from './deployer-config.js';
 import { Secret } from './secret.js';
+import { definedOnly } from '../core/defined-only.js';
 
 /**
  * How the deployer authenticates to slurmrestd (CONTRACT section 1). The JWT method takes a
@@ -51,7 +52,7 @@ export function readAuth(text: (name: string) => string | undefined, clientId: s
       azureUrl,
       clientSecret: new Secret(clientSecret),
       scope: text('SDP_SLURMDEPLOY_AZURE_SCOPE') ?? `${clientId === '' ? '<client id>' : clientId}/.default`,
-      ...(caFile === undefined ? {} : { caFile }),
+      ...definedOnly({ caFile }),
     };
   }
   const jwtWay = `or set ${JWT} (or ${JWT_FILE}) for the JWT method`;

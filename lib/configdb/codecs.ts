@@ -3,6 +3,7 @@
 
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { describeDecodeErrors } from '../core/decode-errors.js';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import { DEPLOYMENT_STATUSES, type DeploymentStatus } from '../core/status.js';
@@ -106,11 +107,7 @@ function parseJson(text: string): unknown {
 }
 
 function describeFirstError(errors: t.Errors): string {
-  const first = errors[0];
-  if (first === undefined) return 'value: invalid';
-  const field = first.context.map((c) => c.key).find((k) => k !== '') ?? 'value';
-  const leaf = first.context[first.context.length - 1]?.type.name ?? '';
-  return `${field}: expected ${EXPECTED[leaf] ?? leaf}`;
+  return describeDecodeErrors(errors, { root: 'value', expected: (name) => EXPECTED[name] });
 }
 
 /**

@@ -7,6 +7,8 @@ import type { DeploymentChange, DeploymentWatch, DeploymentWatchListener } from 
 import { decodeDeployment } from './codecs.js';
 import { deploymentsKeyPrefix, parseKey } from './paths.js';
 import { withTimeout } from './with-timeout.js';
+import { backoffMs } from '../core/backoff.js';
+import { messageOf } from '../core/error-message.js';
 
 /**
  * A watch of `2/deploy/` from `afterRevision + 1`. etcd3's watcher reconnects by itself, but it
@@ -104,7 +106,7 @@ type Backoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff'
  */
 export function reconnectBackoff(maxMs: number, attempt = 0): Backoff {
   return {
-    duration: Math.min(maxMs, 100 * 2 ** attempt) * (0.5 + Math.random() / 2),
+    duration: backoffMs({ baseMs: 100, maxMs }, attempt + 1, Math.random()),
     next: () => reconnectBackoff(maxMs, Math.min(attempt + 1, 30)),
   };
 }
@@ -117,7 +119,7 @@ export function lostReason(error: Error, fromRevision: number, password: Secret 
 }
 
 export function safeMessage(error: unknown, password: Secret | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const secret = password?.reveal();
   return secret ? message.split(secret).join('[redacted]') : message;
 }

@@ -3,7 +3,6 @@
 // here, once, when the deployer starts.
 
 import { tlsSettingProblems } from './setting-problems.js';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConfigDbConfig } from '../config/deployer-config.js';
@@ -12,17 +11,10 @@ import { createEtcdConfigDb, type EtcdConfigDbOptions } from './etcd-config-db.j
 import type { WriteFence } from './write-fence.js';
 import { createMemoryConfigDb } from './memory-config-db.js';
 import { checkGlobalPrefix } from './paths.js';
-
-/** A setting that cannot work, named by its variable; the message never holds a secret. */
-export class ConfigDbSettingError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-    this.name = 'ConfigDbSettingError';
-  }
-}
+import { readPem } from '../config/pem-file.js';
+import { SettingError } from '../config/setting-error.js';
+import { definedOnly } from '../core/defined-only.js';
+import { messageOf } from '../core/error-message.js';
 
 export interface OpenConfigDbOptions {
   /** Bound on every etcd call. Default 10 s. */
@@ -35,7 +27,7 @@ export interface OpenConfigDbOptions {
 
 /**
  * The memory backend is empty and private to this process; it has no prefix. Throws a
- * ConfigDbSettingError for a setting that cannot work (an unreadable or wrong certificate file,
+ * SettingError for a setting that cannot work (an unreadable or wrong certificate file,
  * TLS files with http); connecting happens later, on the first call.
  */
 export function openConfigDb(config: ConfigDbConfig, options: OpenConfigDbOptions = {}): ConfigDb {
@@ -50,54 +42,29 @@ export function openConfigDb(config: ConfigDbConfig, options: OpenConfigDbOption
 export function etcdOptionsOf(config: ConfigDbConfig, options: OpenConfigDbOptions = {}): EtcdConfigDbOptions {
   const { protocol, cert, clientCert, clientKey, username, password } = config;
   const [problem] = tlsSettingProblems(config);
-  if (problem !== undefined) throw new ConfigDbSettingError(problem.variable, problem.problem);
+  if (problem !== undefined) throw new SettingError(problem.variable, problem.problem);
   const prefix = config.prefix ?? '';
   try {
     checkGlobalPrefix(prefix);
   } catch (error) {
-    throw new ConfigDbSettingError('SDP_CONFIG_PREFIX', error instanceof Error ? error.message : String(error));
+    throw new SettingError('SDP_CONFIG_PREFIX', messageOf(error));
   }
   return {
     // A cluster's members, any of which may answer: etcd3 moves to another when one fails.
     hosts: config.endpoints ?? `${protocol}://${config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host}:${config.port}`,
     prefix,
     // Without a CA of its own, https checks etcd's certificate against the system's roots.
-    ...(cert === undefined ? {} : { ca: readPem('SDP_CONFIG_CERT', cert, 'ca') }),
-    ...(clientCert === undefined ? {} : { cert: readPem('SDP_CONFIG_CLIENT_CERT', clientCert, 'certificate') }),
-    ...(clientKey === undefined ? {} : { key: readPem('SDP_CONFIG_CLIENT_KEY', clientKey, 'key') }),
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.watchReconnectMaxMs === undefined ? {} : { watchReconnectMaxMs: options.watchReconnectMaxMs }),
-    ...(options.fence === undefined ? {} : { fence: options.fence }),
+    ...definedOnly({
+      ca: readPem('SDP_CONFIG_CERT', cert, 'ca'),
+      cert: readPem('SDP_CONFIG_CLIENT_CERT', clientCert, 'certificate'),
+      key: readPem('SDP_CONFIG_CLIENT_KEY', clientKey, 'key'),
+      username,
+      password,
+      timeoutMs: options.timeoutMs,
+      watchReconnectMaxMs: options.watchReconnectMaxMs,
+      fence: options.fence,
+    }),
   };
-}
-
-/**
- * Reads a PEM file and checks that it holds what its variable says. Messages name the variable and
- * the path, never the content (a key is secret).
- */
-function readPem(variable: string, path: string, holds: 'ca' | 'certificate' | 'key'): Buffer {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigDbSettingError(variable, `cannot read ${path} (${code})`);
-  }
-  const text = pem.toString('latin1');
-  const hasCertificate = text.includes('-----BEGIN CERTIFICATE-----');
-  const hasKey = /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
-  if (holds === 'ca' && hasKey) {
-    // ska-sdp-config hands SDP_CONFIG_CERT to etcd3-py as the client certificate; here it is the CA.
-    throw new ConfigDbSettingError(
-      variable,
-      `${path} holds a private key: SDP_CONFIG_CERT names the CA certificate(s) that etcd's server certificate is checked against; give a client certificate and key in SDP_CONFIG_CLIENT_CERT and SDP_CONFIG_CLIENT_KEY`,
-    );
-  }
-  if (holds !== 'key' && !hasCertificate) throw new ConfigDbSettingError(variable, `${path} holds no PEM certificate`);
-  if (holds === 'key' && !hasKey) throw new ConfigDbSettingError(variable, `${path} holds no PEM private key`);
-  return pem;
 }
 
 /**
@@ -184,9 +151,7 @@ function tlsProblem(config: ConfigDbConfig, etcd: EtcdConfigDbOptions, timeoutMs
       port,
       ...(isIP(host) === 0 ? { servername: host } : {}),
       ALPNProtocols: ['h2'],
-      ...(etcd.ca === undefined ? {} : { ca: etcd.ca }),
-      ...(etcd.cert === undefined ? {} : { cert: etcd.cert }),
-      ...(etcd.key === undefined ? {} : { key: etcd.key }),
+      ...definedOnly({ ca: etcd.ca, cert: etcd.cert, key: etcd.key }),
     });
     const done = (why: string | undefined): void => {
       clearTimeout(timer);

@@ -1,15 +1,24 @@
-// Exponential backoff with jitter, deterministic: the jitter is derived from a key and the
-// attempt number, so that a replay makes the same decisions and deployments spread apart.
+// Exponential backoff with jitter: the one formula every retry of the deployer waits by. The
+// reducer's jitter is deterministic, derived from a key and the attempt number, so that a replay
+// makes the same decisions and deployments spread apart; elsewhere the caller passes a random unit.
 
 export interface BackoffSettings {
   readonly baseMs: number;
   readonly maxMs: number;
 }
 
-/** Delay before attempt `attempt` (1 = the first retry): base * 2^(attempt-1), capped, times 0.5..1. */
-export function backoffDelay(settings: BackoffSettings, key: string, attempt: number): number {
+/**
+ * Delay before attempt `attempt` (1 = the first retry): base * 2^(attempt-1), capped at maxMs,
+ * times 0.5..1 as `unit` goes over [0, 1). Not rounded.
+ */
+export function backoffMs(settings: BackoffSettings, attempt: number, unit: number): number {
   const exp = Math.min(settings.maxMs, settings.baseMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
-  return Math.round(exp * (0.5 + 0.5 * unitHash(`${key}#${attempt}`)));
+  return exp * (0.5 + 0.5 * unit);
+}
+
+/** The reducer's backoff: the jitter comes from `key` and the attempt, rounded to a millisecond. */
+export function backoffDelay(settings: BackoffSettings, key: string, attempt: number): number {
+  return Math.round(backoffMs(settings, attempt, unitHash(`${key}#${attempt}`)));
 }
 
 /** FNV-1a, mapped into [0, 1). */

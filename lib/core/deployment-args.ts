@@ -3,6 +3,7 @@
 
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import { describeDecodeErrors } from './decode-errors.js';
 
 /**
  * The largest values Slurm stores as given. Slurm keeps counts and minutes in 32-bit fields whose
@@ -117,15 +118,9 @@ function decodedOrReason(raw: unknown): SlurmArgs | string {
   return isLeft(decoded) ? describeErrors(decoded.left) : decoded.right;
 }
 
+/** `args.time_limit: expected ...`: the first failure, keys printed safely. */
 function describeErrors(errors: t.Errors): string {
-  const first = errors[0];
-  if (first === undefined) return 'args: invalid';
-  // The context runs from the root codec down to the failing value; keys name the path.
-  const named = first.context.filter((c) => c.key !== '');
-  const keys = named.map((c) => c.key);
-  const leafType = named.at(-1)?.type.name ?? '';
-  const path = ['args', ...keys.map(safeKey)].join('.');
-  return `${path}: expected ${expected(leafType, first.value)}`;
+  return describeDecodeErrors(errors, { root: 'args', rootInPath: true, key: safeKey, expected });
 }
 
 /** What the field should have been; says which limit the value broke, never the value. */

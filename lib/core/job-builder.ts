@@ -1,6 +1,7 @@
 // Builds the version-free JobSpec of a slurm deployment: deployer defaults, then the
 // deployment's own args. Pure; the deployer's secrets are not among its inputs.
 
+import { definedOnly } from './defined-only.js';
 import type { SlurmArgs } from './deployment-args.js';
 import { formatJobIdentity, type JobSpec } from './slurm-job.js';
 
@@ -39,7 +40,7 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
     ...(args.environment ?? {}),
   };
   const d = settings.defaults;
-  return dropUndefined({
+  return definedOnly({
     name: deploymentId,
     script: args.script ?? scriptOfCommand(args.command ?? []),
     environment,
@@ -66,8 +67,4 @@ export function scriptOfCommand(argv: readonly string[]): string {
 
 export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

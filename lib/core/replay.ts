@@ -6,6 +6,7 @@ import type { Command } from './commands.js';
 import type { DeployerEvent } from './events.js';
 import { createReducer, type Reducer } from './reducer.js';
 import { initialWorld, type ReducerSettings, type World } from './world.js';
+import { namedMessageOf } from './error-message.js';
 
 export const JOURNAL_FORMAT = 'sdp-slurm-deployer-journal';
 export const JOURNAL_VERSION = 1;
@@ -35,9 +36,8 @@ export function journalHeader(settings: ReducerSettings): JournalHeader {
   return { journal: JOURNAL_FORMAT, version: JOURNAL_VERSION, settings };
 }
 
-export function faultText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
+/** A fault's text in the journal: the error's kind and message. */
+export const faultText = namedMessageOf;
 
 export type ParsedLine = { readonly ok: true; readonly line: JournalLine } | { readonly ok: false; readonly reason: string };
 

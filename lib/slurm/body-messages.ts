@@ -3,7 +3,8 @@
 
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { dropUndefined, nullable } from './body-codec.js';
+import { definedOnly } from '../core/defined-only.js';
+import { nullable } from './body-codec.js';
 import type { SlurmError } from './failure-classification.js';
 
 const ErrorEntry = t.partial({
@@ -33,7 +34,7 @@ function readableEntries<A>(body: unknown, key: 'errors' | 'warnings', entry: t.
  */
 export function errorsOfBody(body: unknown): SlurmError[] {
   return readableEntries(body, 'errors', ErrorEntry).map((v) =>
-    dropUndefined({
+    definedOnly({
       code: v.error_code ?? v.error_number ?? v.errno ?? undefined,
       error: v.error ?? undefined,
       description: v.description ?? undefined,

@@ -2,6 +2,7 @@
 // reducer decides on. Pure and version-free: version adapters extract the SlurmErrors.
 
 import type { Failure, FailureKind } from '../core/failure.js';
+import { messageOf } from '../core/error-message.js';
 
 /** The calls the deployer makes; the same answer can mean different things for each. */
 export type SlurmOperation = 'submit' | 'listJobs' | 'getJob' | 'cancel' | 'discover';
@@ -142,7 +143,7 @@ function classifyUnspecified(elapsedMs: number | undefined): CodeVerdict {
 /** Classifies a request that got no HTTP answer. */
 export function classifyTransportError(operation: SlurmOperation, error: unknown, requestSent: boolean): Failure {
   const code = errorCode(error);
-  const what = `${code ?? 'error'}: ${errorMessage(error)}`;
+  const what = `${code ?? 'error'}: ${messageOf(error)}`;
   if (!requestSent || CONNECT_PHASE.has(code ?? '')) {
     return { kind: 'transient', message: `${operation}: slurmrestd unreachable (${what})` };
   }
@@ -174,10 +175,6 @@ function errorCode(error: unknown): string | undefined {
     if (typeof code === 'string') return code;
   }
   return undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Slurm's own words, each error once: `Invalid partition name specified [2000]`. */

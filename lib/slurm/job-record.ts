@@ -5,7 +5,8 @@ import * as t from 'io-ts';
 import type { ExitCode, SlurmJob } from '../core/slurm-job.js';
 import type { JobState } from '../core/status.js';
 import type { JobListReading } from './adapter.js';
-import { decodeBody, dropUndefined, Int, nullable } from './body-codec.js';
+import { definedOnly } from '../core/defined-only.js';
+import { decodeBody, Int, nullable } from './body-codec.js';
 import { saysNoJobChanges } from './body-messages.js';
 import { unixTime } from './no-val-number.js';
 
@@ -86,7 +87,7 @@ export function slurmJobOfListed(
   job: ListedJob,
   read: { state: JobState; exitCode: ExitCode | undefined; submit: Time; start: Time; end: Time },
 ): SlurmJob {
-  return dropUndefined({
+  return definedOnly({
     jobId: job.job_id,
     name: job.name ?? '',
     mcsLabel: job.mcs_label ?? '',
@@ -111,7 +112,7 @@ interface AccountingJob {
 
 /** An accounting record as a SlurmJob, given how its version's state and exit code read. */
 export function slurmJobOfAccounting(job: AccountingJob, state: JobState, exitCode: ExitCode | undefined): SlurmJob {
-  return dropUndefined({
+  return definedOnly({
     jobId: job.job_id,
     name: job.name ?? '',
     mcsLabel: job.mcs?.label ?? '',

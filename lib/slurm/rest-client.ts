@@ -11,9 +11,10 @@ import { meansJobNotFound, type SlurmOperation } from './failure-classification.
 import { JobListCache } from './job-list-cache.js';
 import { pickApiVersion, readServerOffer } from './negotiation.js';
 import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
-import { createSlurmHttp, messageOf, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
+import { createSlurmHttp, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
 
 export { DEFAULT_TIMEOUTS, type SlurmAuthScheme, type SlurmRestTimeouts } from './slurm-http.js';
+import { messageOf } from '../core/error-message.js';
 
 export interface SlurmClientBehaviour {
   /**

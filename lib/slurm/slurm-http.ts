@@ -7,6 +7,7 @@ import { NoSlurmTokenError, TokenSourceError, type SlurmCredentials, type TokenP
 import type { Failure } from '../core/failure.js';
 import { classifyAnswer, classifyTransportError, type HttpAnswer, type SlurmError, type SlurmOperation } from './failure-classification.js';
 import { SlurmRequestError } from './slurm-api.js';
+import { messageOf } from '../core/error-message.js';
 
 export interface SlurmRestTimeouts {
   /** TCP (and TLS) connect. */
@@ -152,10 +153,6 @@ function scrub(message: string, token: string): string {
   // The whole token, and any long part of it (a JWT's payload or signature alone is still telling).
   const parts = [token, ...token.split('.')].filter((p) => p.length >= 8);
   return parts.reduce((m, part) => m.split(part).join('[redacted]'), message);
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 // ---- one HTTP exchange ------------------------------------------------------------------------

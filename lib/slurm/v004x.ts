@@ -18,7 +18,8 @@ import * as t from 'io-ts';
 import type { SlurmJob } from '../core/slurm-job.js';
 import type { JobListReading, SlurmAdapter } from './adapter.js';
 import type { SlurmApiVersion } from './api-versions.js';
-import { decodeBody, dropUndefined, nullable } from './body-codec.js';
+import { definedOnly } from '../core/defined-only.js';
+import { decodeBody, nullable } from './body-codec.js';
 import { errorsOfBody, saysNoJobChanges } from './body-messages.js';
 import { exitCodeOfVerbose, VerboseExitCode } from './exit-code-parsing.js';
 import type { SlurmError } from './failure-classification.js';
@@ -90,7 +91,7 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
         const error = e.right.error;
         const code = error?.code ?? undefined;
         if (code === undefined || code === 0 || code === ESLURM_ALREADY_DONE) continue;
-        errors.push(dropUndefined({ code, error: error?.string ?? undefined, description: error?.message ?? undefined, source: 'status' }));
+        errors.push(definedOnly({ code, error: error?.string ?? undefined, description: error?.message ?? undefined, source: 'status' }));
       }
       return errors;
     },

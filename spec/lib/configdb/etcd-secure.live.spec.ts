@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Range } from 'etcd3';
 import type { ConfigDb } from '../../../lib/configdb/config-db.js';
-import { ConfigDbSettingError, openConfigDb } from '../../../lib/configdb/open-config-db.js';
+import { SettingError } from '../../../lib/config/setting-error.js';
+import { openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { deploymentKey, deploymentsKeyPrefix, keyOfPath, stateKey, statesKeyPrefix } from '../../../lib/configdb/paths.js';
 import { describeProblems, readConfig, type ConfigDbConfig, type Environment } from '../../../lib/config/deployer-config.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../../support/private-etcd.js';
@@ -128,7 +129,7 @@ describe('Config DB over TLS with a user and a client certificate @live', functi
     });
 
     it('SDP_CONFIG_CERT naming a missing file: openConfigDb throws, naming the variable and the path', () => {
-      expect(() => open({ SDP_CONFIG_CERT: '/nonexistent/ca.crt' })).to.throw(ConfigDbSettingError, 'SDP_CONFIG_CERT: cannot read /nonexistent/ca.crt (ENOENT)');
+      expect(() => open({ SDP_CONFIG_CERT: '/nonexistent/ca.crt' })).to.throw(SettingError, 'SDP_CONFIG_CERT: cannot read /nonexistent/ca.crt (ENOENT)');
     });
 
     it('no client certificate where etcd requires one: the failure asks for SDP_CONFIG_CLIENT_CERT', async () => {

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigDbSettingError, etcdOptionsOf, openConfigDb } from '../../../lib/configdb/open-config-db.js';
+import { SettingError } from '../../../lib/config/setting-error.js';
+import { etcdOptionsOf, openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { readConfig, type ConfigDbConfig, type Environment } from '../../../lib/config/deployer-config.js';
 
 const DEPLOYER: Environment = {
@@ -83,18 +84,18 @@ describe('openConfigDb: from SDP_CONFIG_* settings to a Config DB', () => {
     ]);
   });
 
-  it('throws a ConfigDbSettingError naming the variable for a file that cannot be what it should', () => {
+  it('throws a SettingError naming the variable for a file that cannot be what it should', () => {
     const https = { SDP_CONFIG_PROTOCOL: 'https' };
     const failure = (env: Environment) => () => openConfigDb(settings({ ...https, ...env }));
 
-    expect(failure({ SDP_CONFIG_CERT: file('missing.crt') })).to.throw(ConfigDbSettingError, `SDP_CONFIG_CERT: cannot read ${file('missing.crt')} (ENOENT)`);
-    expect(failure({ SDP_CONFIG_CERT: file('combined.pem') })).to.throw(ConfigDbSettingError, /^SDP_CONFIG_CERT: .* holds a private key: SDP_CONFIG_CERT names the CA certificate/);
+    expect(failure({ SDP_CONFIG_CERT: file('missing.crt') })).to.throw(SettingError, `SDP_CONFIG_CERT: cannot read ${file('missing.crt')} (ENOENT)`);
+    expect(failure({ SDP_CONFIG_CERT: file('combined.pem') })).to.throw(SettingError, /^SDP_CONFIG_CERT: .* holds a private key: SDP_CONFIG_CERT names the CA certificate/);
     expect(failure({ SDP_CONFIG_CLIENT_CERT: file('client.key'), SDP_CONFIG_CLIENT_KEY: file('client.key') })).to.throw(
-      ConfigDbSettingError,
+      SettingError,
       `SDP_CONFIG_CLIENT_CERT: ${file('client.key')} holds no PEM certificate`,
     );
     expect(failure({ SDP_CONFIG_CLIENT_CERT: file('client.crt'), SDP_CONFIG_CLIENT_KEY: file('client.crt') })).to.throw(
-      ConfigDbSettingError,
+      SettingError,
       `SDP_CONFIG_CLIENT_KEY: ${file('client.crt')} holds no PEM private key`,
     );
     // A key's content is secret: never echoed.
