@@ -8,6 +8,7 @@ import { observed, observedAbsent, trackedJobOf, withTrackedJob } from './slot.j
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
 import type { ReducerSettings } from './world.js';
+import { sameFields } from './same-fields.js';
 
 export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: number, allJobs: readonly SlurmJob[]): void {
   const s = draft.scalars;
@@ -102,19 +103,15 @@ function observeJob(draft: StepDraft, jobId: number, pollId: number): void {
   draft.putSlot(next === job ? slot : { ...slot, deployment: withTrackedJob(slot.deployment, next) });
 }
 
+/** What of a polled job, besides its state and exit code, can change what the deployer writes. */
+const JOB_FIELDS = ['jobId', 'name', 'mcsLabel', 'comment', 'reason', 'submitTime', 'startTime', 'endTime'] as const satisfies readonly (keyof SlurmJob)[];
+
 function sameJob(a: SlurmJob, b: SlurmJob): boolean {
   return (
-    a.jobId === b.jobId &&
-    a.name === b.name &&
-    a.mcsLabel === b.mcsLabel &&
-    a.comment === b.comment &&
-    a.reason === b.reason &&
+    sameFields(a, b, JOB_FIELDS) &&
     a.state.base === b.state.base &&
     a.state.flags.join('+') === b.state.flags.join('+') &&
     a.exitCode?.status === b.exitCode?.status &&
-    a.exitCode?.signal === b.exitCode?.signal &&
-    a.submitTime === b.submitTime &&
-    a.startTime === b.startTime &&
-    a.endTime === b.endTime
+    a.exitCode?.signal === b.exitCode?.signal
   );
 }

@@ -1,5 +1,6 @@
 // The value the deployer writes at /deploy/<id>/state (CONTRACT section 4).
 
+import { sameFields } from './same-fields.js';
 import type { DeploymentStatus } from './status.js';
 
 export interface DeploymentState {
@@ -18,17 +19,10 @@ export interface DeploymentState {
   readonly spec?: string;
 }
 
+/** The fields of a state compared as they are (the list of duplicates is compared by its members). */
+const SCALAR_FIELDS = ['status', 'job_id', 'slurm_state', 'reason', 'exit_code', 'signal', 'generation', 'spec'] as const satisfies readonly (keyof DeploymentState)[];
+
 export function sameState(a: DeploymentState | undefined, b: DeploymentState | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return (
-    a.status === b.status &&
-    a.job_id === b.job_id &&
-    a.slurm_state === b.slurm_state &&
-    a.reason === b.reason &&
-    a.exit_code === b.exit_code &&
-    a.signal === b.signal &&
-    a.generation === b.generation &&
-    a.spec === b.spec &&
-    (a.duplicate_jobs ?? []).join(',') === (b.duplicate_jobs ?? []).join(',')
-  );
+  return sameFields(a, b, SCALAR_FIELDS) && (a.duplicate_jobs ?? []).join(',') === (b.duplicate_jobs ?? []).join(',');
 }

@@ -45,7 +45,7 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
     script: args.script ?? scriptOfCommand(args.command ?? []),
     environment,
     mcsLabel: settings.label,
-    comment: formatJobIdentity({ deploymentId, submitId, ...(specHash === undefined ? {} : { specHash }) }),
+    comment: formatJobIdentity(definedOnly({ deploymentId, submitId, specHash })),
     partition: args.partition ?? d.partition,
     timeLimitMinutes: args.time_limit ?? d.timeLimitMinutes,
     nodes: args.nodes,

@@ -7,6 +7,7 @@ import type { DeployerEvent } from './events.js';
 import { createReducer, type Reducer } from './reducer.js';
 import { initialWorld, type ReducerSettings, type World } from './world.js';
 import { namedMessageOf } from './error-message.js';
+import { definedOnly } from './defined-only.js';
 
 export const JOURNAL_FORMAT = 'sdp-slurm-deployer-journal';
 export const JOURNAL_VERSION = 1;
@@ -157,7 +158,7 @@ export function replayJournal(lines: readonly string[]): ReplayResult {
     note(mismatch);
   }
   note(replay.end());
-  return { steps, mismatches, ...(first === undefined ? {} : { mismatch: first }) };
+  return { steps, mismatches, ...definedOnly({ mismatch: first }) };
 }
 
 function compareStep(recorded: JournalStep | JournalFault, replayed: ReplayedStep): string | undefined {
