@@ -12,14 +12,14 @@
 // command goes in which lane, and may still run while stopping, is in streams/command-table.ts.
 // `lanes` overrides any lane's concurrency; the older `concurrency` sets the submit lane.
 
-import { defer, merge, Observable, of, Subject, Subscription, type SchedulerLike } from 'rxjs';
-import { catchError, defaultIfEmpty, mergeMap, take, tap, timeout } from 'rxjs/operators';
-import { outcomeOfFailure, type Command } from '../lib/core/commands.js';
+import { merge, Observable, of, Subject, Subscription, type SchedulerLike } from 'rxjs';
+import { catchError, mergeMap, take, tap } from 'rxjs/operators';
+import type { Command } from '../lib/core/commands.js';
 import type { DeployerEvent } from '../lib/core/events.js';
-import type { Failure } from '../lib/core/failure.js';
 import type { Reducer } from '../lib/core/reducer.js';
 import { initialWorld, type World } from '../lib/core/world.js';
-import { carryOut, DEFAULT_LANES, traitsOf, type DeployerSinks, type Lane } from './command-table.js';
+import { DEFAULT_LANES, traitsOf, type DeployerSinks, type Lane } from './command-table.js';
+import { runCommand } from './run-command.js';
 import { EventQueue } from './event-queue.js';
 
 export type { DeployerSinks, Lane } from './command-table.js';
@@ -215,21 +215,4 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
     );
     return subscription;
   });
-}
-
-/** Exactly one outcome per command: errors, silence and timeouts all become failure events. */
-function runCommand(sinks: DeployerSinks, command: Command, timeoutMs: number, scheduler?: SchedulerLike): Observable<DeployerEvent> {
-  const fail = (failure: Failure) => of(outcomeOfFailure(command, failure));
-  const { unforeseen } = traitsOf(command.type);
-  return defer(() => carryOut(sinks, command.type, command)).pipe(
-    take(1),
-    timeout({ first: timeoutMs, ...(scheduler ? { scheduler } : {}) }),
-    defaultIfEmpty(outcomeOfFailure(command, { kind: unforeseen, message: `${command.type}: no outcome reported` })),
-    catchError((error: unknown) => fail({ kind: unforeseen, message: `${command.type}: ${errorMessage(error)}` })),
-  );
-}
-
-function errorMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
 }
