@@ -9,7 +9,7 @@ import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
 import { leaderLine } from './replica-leadership.js';
 import { configOrExit, EXIT_OK } from './run.js';
-import { toYaml } from './yaml.js';
+import { toYaml } from '../lib/cli/yaml.js';
 import { messageOf } from '../lib/core/error-message.js';
 
 export interface StatusOptions {
