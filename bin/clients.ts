@@ -20,6 +20,7 @@ import { keepSlurmToken, type SlurmTokens } from '../streams/slurm-token-keeper.
 import { logTokenEvent } from '../streams/token-log.js';
 import { connectSlurmWaiting } from '../streams/slurm-connect.js';
 import { messageOf } from '../lib/core/error-message.js';
+import { badConfiguration, slurmConnectVariable } from '../lib/cli/run-messages.js';
 
 const EXIT_CONFIG = 2;
 
@@ -80,8 +81,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
   } catch (error) {
     await Promise.allSettled([configDb.close(), closeTokens()]);
     if (error instanceof SlurmRequestError) throw error;
-    const variable = config.slurmApiVersion !== undefined ? 'SDP_SLURMDEPLOY_API_VERSION' : 'SDP_SLURMDEPLOY_SLURM_URL';
-    exitConfig(variable, messageOf(error));
+    exitConfig(slurmConnectVariable(config), messageOf(error));
   }
 }
 
@@ -101,6 +101,6 @@ function tokenSource(config: DeployerConfig): TokenSource {
 }
 
 function exitConfig(variable: string, problem: string): never {
-  process.stderr.write(`sdp-slurm-deployer: bad configuration\n${variable}: ${problem}\n`);
+  process.stderr.write(badConfiguration(`${variable}: ${problem}`));
   process.exit(EXIT_CONFIG);
 }

@@ -1,23 +1,19 @@
 // `status` and `plan`: read the Config DB and Slurm, print, change nothing. `status --watch`
-// reads again on every Config DB change and every interval, and prints when something changed.
+// prints the rows the watch stream (streams/status-watch.ts) reports, until a signal or until
+// the reader goes away.
 
-import { setTimeout as sleep } from 'node:timers/promises';
+import { ReplaySubject, Subject } from 'rxjs';
 import { openClientsOrExit, type Clients } from './clients.js';
-import { formatPlan, planCommands } from '../lib/core/plan.js';
-import { formatTable, statusRows, type StatusRow } from '../lib/core/status-table.js';
+import type { PlanOptions, StatusOptions } from '../lib/cli/arguments.js';
+import { leaderLine, renderStatus, selectStatusRows, showsLeader, statusChangeKey, terminalFrame, watchFailing } from '../lib/cli/status-output.js';
+import { readCurrentLeader } from '../lib/configdb/current-leader.js';
+import { planCommands } from '../lib/core/plan.js';
+import { renderPlan } from '../lib/cli/plan-output.js';
+import type { StatusRow } from '../lib/core/status-table.js';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
-import { leaderLine } from './replica-leadership.js';
+import { watchReads } from '../streams/status-watch.js';
 import { configOrExit, EXIT_OK } from './run.js';
-import { toYaml } from './yaml.js';
-import { messageOf } from '../lib/core/error-message.js';
-
-export interface StatusOptions {
-  readonly ids: readonly string[];
-  readonly output: 'table' | 'wide' | 'json' | 'yaml';
-  readonly watch: boolean;
-  readonly intervalSeconds: number;
-}
 
 export async function statusCommand(options: StatusOptions): Promise<number> {
   const config = configOrExit();
@@ -25,9 +21,8 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
   try {
     if (!options.watch) {
       const rows = await readRows(clients, config, options.ids);
-      // The tables end with the replica that leads now; JSON and YAML keep their one array.
-      const leader = options.output === 'table' || options.output === 'wide' ? await leaderLine(config) : undefined;
-      process.stdout.write(render(rows, options.output, false) + (leader === undefined ? '' : `${leader}\n`));
+      const leader = showsLeader(options.output) ? await readCurrentLeader(config.configDb, config.job.label) : undefined;
+      process.stdout.write(renderStatus(rows, options.output, false) + (leader === undefined ? '' : `${leaderLine(leader)}\n`));
       return EXIT_OK;
     }
     await watchStatus(clients, config, options);
@@ -39,82 +34,37 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
 
 async function readRows(clients: Clients, config: DeployerConfig, ids: readonly string[]): Promise<StatusRow[]> {
   const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), clients.slurm.listJobs()]);
-  const invalid = listing.invalid.map((i) => ({ ...i, priorState: listing.invalidStates?.get(i.id) }));
-  const rows = statusRows(listing.deployments, invalid, jobs, config.job.label, Date.now());
-  return ids.length === 0 ? rows : rows.filter((r) => ids.includes(r.deployment));
-}
-
-function render(rows: readonly StatusRow[], output: StatusOptions['output'], watching: boolean): string {
-  switch (output) {
-    case 'table':
-    case 'wide':
-      return `${formatTable(rows, output === 'wide')}\n`;
-    case 'json':
-      // Watching, one document per line (a stream jq reads); else one pretty document.
-      return watching ? `${JSON.stringify(rows)}\n` : `${JSON.stringify(rows, null, 2)}\n`;
-    case 'yaml':
-      return `${watching ? '---\n' : ''}${toYaml(rows)}`;
-  }
-}
-
-/** What a change is: anything but the passing of time. */
-function changeKey(rows: readonly StatusRow[]): string {
-  return JSON.stringify(rows.map(({ age_seconds: _, ...rest }) => rest));
+  return selectStatusRows(listing, jobs, config.job.label, Date.now(), ids);
 }
 
 async function watchStatus(clients: Clients, config: DeployerConfig, options: StatusOptions): Promise<void> {
-  const clear = process.stdout.isTTY && (options.output === 'table' || options.output === 'wide');
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  let poked = false; // a Config DB change while reading: read again at once
-  const poke = () => {
-    poked = true;
-    wake?.();
-  };
-  const stop = () => {
-    stopped = true;
-    wake?.();
-  };
-  process.once('SIGINT', stop).once('SIGTERM', stop);
-  process.stdout.on('error', stop); // the reader went away (`| head`)
+  const clear = process.stdout.isTTY && showsLeader(options.output);
+  const stop = new ReplaySubject<void>(1);
+  const stopNow = () => stop.next();
+  process.once('SIGINT', stopNow).once('SIGTERM', stopNow);
+  process.stdout.on('error', stopNow); // the reader went away (`| head`)
+  const changes = new Subject<void>();
   const listing = await clients.configDb.listDeployments();
-  const watch = await clients.configDb.watchDeployments(listing.revision, { change: poke, lost: () => undefined });
-  let last: string | undefined;
-  let failing = false;
+  const watch = await clients.configDb.watchDeployments(listing.revision, { change: () => changes.next(), lost: () => undefined });
   try {
-    while (!stopped) {
-      try {
-        const rows = await readRows(clients, config, options.ids);
-        const key = changeKey(rows);
-        if (key !== last) {
-          last = key;
-          const text = render(rows, options.output, true);
-          process.stdout.write(clear ? `\x1b[H\x1b[2J${new Date().toISOString()}\n${text}` : text);
-        }
-        failing = false;
-      } catch (error) {
-        // A watch outlives an outage: say it once, and go on reading.
-        if (!failing) process.stderr.write(`status --watch: ${messageOf(error)}; trying again\n`);
-        failing = true;
+    await watchReads({
+      read: () => readRows(clients, config, options.ids),
+      changeKey: statusChangeKey,
+      pokes: changes,
+      stop,
+      intervalMs: options.intervalSeconds * 1000,
+    }).forEach((note) => {
+      if (note.kind === 'failing') {
+        process.stderr.write(watchFailing(note.message));
+        return;
       }
-      if (stopped || poked) {
-        poked = false;
-        continue;
-      }
-      const ac = new AbortController();
-      wake = () => ac.abort();
-      await sleep(options.intervalSeconds * 1000, undefined, { signal: ac.signal }).catch(() => undefined);
-      wake = undefined;
-      poked = false;
-    }
+      const text = renderStatus(note.rows, options.output, true);
+      process.stdout.write(clear ? terminalFrame(text, new Date()) : text);
+    });
   } finally {
-    process.off('SIGINT', stop).off('SIGTERM', stop);
+    process.off('SIGINT', stopNow).off('SIGTERM', stopNow);
     await watch.close();
   }
-}
-
-export interface PlanOptions {
-  readonly output: 'text' | 'json';
 }
 
 export async function planCommand(options: PlanOptions): Promise<number> {
@@ -123,7 +73,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   try {
     const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), clients.slurm.listJobs()]);
     const commands = planCommands(reducerSettingsOf(config), { ...listing, jobs, now: Date.now() });
-    process.stdout.write(options.output === 'json' ? `${JSON.stringify(commands, null, 2)}\n` : `${formatPlan(commands)}\n`);
+    process.stdout.write(renderPlan(commands, options.output));
     return EXIT_OK;
   } finally {
     await clients.close();

@@ -1,19 +1,21 @@
-// `node bin/deployer [run]`: read the environment, build the clients, run until SIGTERM/SIGINT.
-// Wiring only; every decision lives in lib/core.
+// `node bin/deployer [run]`: read the environment, build the clients and the leadership, run
+// until SIGTERM/SIGINT, shut down cleanly. Wiring only; every decision lives in lib/ and streams/.
 
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { Subject } from 'rxjs';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/config/deployer-config.js';
 import { openClientsOrExit } from './clients.js';
 import { setLongTimeout } from '../streams/delay.js';
-import { watchDeployerHealth, type ReplicaRole } from '../streams/deployer-health.js';
+import { watchDeployerHealth } from '../streams/deployer-health.js';
 import { serveEndpoints } from '../streams/http-endpoints.js';
 import { openJournal, type Journal } from '../streams/journal.js';
 import { whileLeading } from '../streams/leadership.js';
 import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
 import { liveDeployer } from '../streams/live-deployer.js';
-import { touchFile } from '../streams/liveness-file.js';
-import { lateFence, openLeadership, replicaIdOf } from './replica-leadership.js';
+import { touchWhileFollowing } from '../streams/liveness-file.js';
+import { electedLeadership, lateFence, replicaRole, soleLeadership } from '../streams/replica-leadership.js';
+import { badConfiguration, metricsPortProblem, startFields } from '../lib/cli/run-messages.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
 import { createMetrics } from '../streams/metrics.js';
 
@@ -25,7 +27,7 @@ export const EXIT_CONFIG = 2;
 export function configOrExit(): DeployerConfig {
   const result = readConfig(process.env);
   if (!result.ok) {
-    process.stderr.write(`sdp-slurm-deployer: bad configuration\n${describeProblems(result.problems)}\n`);
+    process.stderr.write(badConfiguration(describeProblems(result.problems)));
     process.exit(EXIT_CONFIG);
   }
   return result.config;
@@ -48,25 +50,13 @@ export async function runDeployer(): Promise<void> {
   });
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
-  log.info('deployer starting', {
-    slurm: config.slurmUrl,
-    api: slurm.version,
-    configDb: `${config.configDb.backend}:${config.configDb.endpoints?.join(',') ?? `${config.configDb.host}:${config.configDb.port}`}`,
-    label: config.job.label,
-    replica: replicaIdOf(config),
-    leaderTtl: config.leaderTtlSeconds,
-    auth: config.auth.method,
-    loopInterval: config.loopIntervalSeconds,
-    ...(config.metricsPort === undefined ? {} : { metrics: `${config.metricsHost}:${config.metricsPort}` }),
-    ...(config.journalFile === undefined ? {} : { journal: config.journalFile }),
-  });
-  const leadership = openLeadership(config, log, fencing.bind);
+  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}`;
+  log.info('deployer starting', startFields(config, slurm.version, replicaId));
+  // One process owns an in-memory Config DB: nothing to elect. On etcd, replicas elect a leader.
+  const leadership = config.configDb.backend === 'memory' ? soleLeadership(replicaId, log) : electedLeadership(config, replicaId, log, fencing.bind);
   mayAct = () => leadership.canAct();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
-  // A follower in good standing (it reaches etcd) is ready to lead: healthy, though it polls nothing.
-  // Election rounds reach etcd every half second: no contact for 3 s means etcd is out of reach.
-  const inContact = () => recentContact(leadership.lastContactAt(), Math.min(3, config.leaderTtlSeconds));
-  const role = (): ReplicaRole => (leadership.canAct() ? 'leader' : inContact() ? 'follower' : 'cut off');
+  const role = () => replicaRole(leadership, config.leaderTtlSeconds, Date.now());
   const health = watchDeployerHealth({ config, configDb, metrics, log, role });
   let server: Server | undefined;
   if (config.metricsPort !== undefined) {
@@ -74,10 +64,7 @@ export async function runDeployer(): Promise<void> {
       server = await serveEndpoints({ registry: metrics.registry, health: health.report }, config.metricsPort, config.metricsHost);
     } catch (error) {
       // The port is configuration: a busy or forbidden one is the operator's to change (exit 2).
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'may not be used by this user' : `cannot be served (${String(error)})`;
-      const address = `${config.metricsHost}:${config.metricsPort}`;
-      process.stderr.write(`sdp-slurm-deployer: bad configuration\nSDP_SLURMDEPLOY_METRICS_PORT: ${address} ${why}; choose another port (or SDP_SLURMDEPLOY_METRICS_HOST)\n`);
+      process.stderr.write(badConfiguration(metricsPortProblem(error, config.metricsHost, config.metricsPort)));
       await leadership.resign().catch(() => undefined);
       await clients.close().catch(() => undefined);
       process.exit(EXIT_CONFIG);
@@ -95,11 +82,7 @@ export async function runDeployer(): Promise<void> {
     process.exit(code);
   };
 
-  // A follower shows it is alive by reaching etcd (it polls no Slurm).
-  const followerAlive = setInterval(() => {
-    if (role() === 'follower') touchFile(config.livenessFile, log);
-  }, Math.min(5000, config.loopIntervalSeconds * 1000));
-  followerAlive.unref();
+  touchWhileFollowing(role, config.livenessFile, config.loopIntervalSeconds, log);
   const run = (term: number) => {
     log.info('deployer acting for this term', { replica: leadership.replicaId, term });
     void journal?.close();
@@ -138,8 +121,4 @@ export async function runDeployer(): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
-}
-
-function recentContact(at: number | undefined, withinSeconds: number): boolean {
-  return at !== undefined && Date.now() - at <= withinSeconds * 1000;
 }

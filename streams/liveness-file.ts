@@ -1,9 +1,11 @@
-// The liveness file says: a poll of Slurm succeeded just now, and the deployer is healthy.
-// A probe that reads its age (find -mmin, a stat in an exec probe) then tells the truth.
+// The liveness file says: a poll of Slurm succeeded just now, and the deployer is healthy (or, for
+// a follower, that it reaches etcd). A probe that reads its age (find -mmin, a stat in an exec
+// probe) then tells the truth.
 
 import { utimes, writeFile } from 'node:fs/promises';
 import type { DeployerOutput } from './deployer.js';
 import type { HealthReport } from './health.js';
+import type { ReplicaRole } from './deployer-health.js';
 import type { Logger } from './log.js';
 
 /** Touches `file` after each successful poll, but only while `health()` says healthy. */
@@ -32,4 +34,15 @@ export function touchFile(file: string, log: Logger): void {
   utimes(file, now, now)
     .catch(() => writeFile(file, ''))
     .catch((error: unknown) => log.warning('cannot touch the liveness file', { file, error: String(error) }));
+}
+
+/**
+ * A follower shows it is alive by reaching etcd (it polls no Slurm): while `role()` says so, the
+ * file is touched every poll interval, at most every 5 s. The timer does not hold the process.
+ */
+export function touchWhileFollowing(role: () => ReplicaRole, file: string, loopIntervalSeconds: number, log: Logger): void {
+  const timer = setInterval(() => {
+    if (role() === 'follower') touchFile(file, log);
+  }, Math.min(5000, loopIntervalSeconds * 1000));
+  timer.unref();
 }

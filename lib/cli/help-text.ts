@@ -1,13 +1,13 @@
-// The CLI's words: the command list, one command's help, the usage line of a mistake, the version.
+// The CLI's words: the command list, one command's help, the usage line of a mistake, the version
+// line. Pure text; the version itself is read by bin/ from package.json.
 
-import { readFileSync } from 'node:fs';
-import { COMMANDS, PROGRAM, type CommandName } from './commands.js';
-import { alignColumns } from '../lib/core/status-table.js';
+import { COMMANDS, PROGRAM, type CommandName } from './command-specs.js';
+import { alignColumns } from '../core/status-table.js';
 
 /** `sdp-slurm-deployer --help`: what it is and its commands. */
-export function overview(): string {
+export function overview(version: string): string {
   const rows = Object.values(COMMANDS).map((c) => [`  ${c.name}`, c.summary]);
-  return `${PROGRAM} ${version()}: turns SKA SDP Config DB deployments of kind slurm into Slurm batch jobs.
+  return `${PROGRAM} ${version}: turns SKA SDP Config DB deployments of kind slurm into Slurm batch jobs.
 
 Usage:
   ${PROGRAM} [command] [flags]
@@ -49,7 +49,7 @@ export function usageError(problem: string, name?: CommandName): string {
   return `${PROGRAM}: ${problem}\n${usage}\nRun "${more}" for more.\n`;
 }
 
-export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+/** `sdp-slurm-deployer --version`. */
+export function versionLine(version: string): string {
+  return `${PROGRAM} ${version}\n`;
 }

@@ -1,5 +1,7 @@
+// firstCommandDiff and lineDiff: the first differing command of a replay, shown as a line diff.
+
 import { expect } from 'chai';
-import { firstCommandDiff, lineDiff } from '../../bin/command-diff.js';
+import { firstCommandDiff, lineDiff } from '../../../lib/cli/command-diff.js';
 
 describe('firstCommandDiff', () => {
   const poll = { type: 'pollJobs', pollId: 3 };

@@ -1,5 +1,7 @@
+// toYaml: block YAML for `-o yaml`, strings a plain scalar would misread quoted.
+
 import { expect } from 'chai';
-import { toYaml } from '../../bin/yaml.js';
+import { toYaml } from '../../../lib/cli/yaml.js';
 
 describe('toYaml', () => {
   it('writes a list of rows as block YAML, quoting what a plain scalar would misread', () => {

@@ -1,5 +1,5 @@
 // The commands of the CLI: their names, arguments, flags (for node:util parseArgs) and words.
-// bin/main.ts parses with these; bin/help.ts prints them.
+// lib/cli/arguments.ts parses with these; lib/cli/help-text.ts prints them.
 
 import type { ParseArgsConfig } from 'node:util';
 

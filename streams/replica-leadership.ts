@@ -1,17 +1,18 @@
-// The replica's leadership, wired from the configuration: an election on the Config DB's etcd
-// (its own client), or, with the in-memory Config DB, a replica that simply leads.
+// The replica's leadership: an election on the Config DB's etcd (on a client of its own), or,
+// with the in-memory Config DB, a replica that simply leads; the write fence bound to it once it
+// starts; and the replica's role for health (leader, follower in contact with etcd, cut off).
 
-import { hostname } from 'node:os';
 import { Etcd3 } from 'etcd3';
 import { NEVER, Observable, concat, of } from 'rxjs';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import { clientOptions } from '../lib/configdb/etcd-config-db.js';
+import { safeMessage } from '../lib/configdb/etcd-watch.js';
 import type { WriteFence } from '../lib/configdb/write-fence.js';
-import { readLeader, type Leader } from '../lib/configdb/leader-election.js';
+import type { Leader } from '../lib/configdb/leader-election.js';
 import { etcdOptionsOf } from '../lib/configdb/open-config-db.js';
-import { campaign, type Leadership, type LeadershipSource } from '../streams/leadership.js';
-import type { Logger } from '../streams/log.js';
-import { messageOf } from '../lib/core/error-message.js';
+import type { ReplicaRole } from './deployer-health.js';
+import { campaign, type Leadership, type LeadershipSource } from './leadership.js';
+import type { Logger } from './log.js';
 
 export interface ReplicaLeadership {
   readonly replicaId: string;
@@ -23,10 +24,6 @@ export interface ReplicaLeadership {
   /** Date.now() of the last election round that reached etcd. */
   lastContactAt(): number | undefined;
   resign(): Promise<void>;
-}
-
-export function replicaIdOf(config: DeployerConfig): string {
-  return config.replicaId ?? `${hostname()}-${process.pid}`;
 }
 
 /** A fence bound later, to the election that starts once the clients are open. */
@@ -43,20 +40,21 @@ export function lateFence(): { fence: WriteFence; bind(leadership: LeadershipSou
   };
 }
 
-export function openLeadership(config: DeployerConfig, log: Logger, bind: (source: LeadershipSource) => void): ReplicaLeadership {
-  const replicaId = replicaIdOf(config);
-  if (config.configDb.backend === 'memory') {
-    // One process owns an in-memory Config DB: nothing to elect.
-    log.info('became leader', { replica: replicaId, term: 1 });
-    return {
-      replicaId,
-      changes: concat(of({ leader: true, term: 1, replicaId }), NEVER),
-      canAct: () => true,
-      leader: () => ({ replicaId, term: 1 }),
-      lastContactAt: () => Date.now(),
-      resign: async () => undefined,
-    };
-  }
+/** One process owns an in-memory Config DB: nothing to elect, it leads term 1 until it ends. */
+export function soleLeadership(replicaId: string, log: Logger): ReplicaLeadership {
+  log.info('became leader', { replica: replicaId, term: 1 });
+  return {
+    replicaId,
+    changes: concat(of({ leader: true, term: 1, replicaId }), NEVER),
+    canAct: () => true,
+    leader: () => ({ replicaId, term: 1 }),
+    lastContactAt: () => Date.now(),
+    resign: async () => undefined,
+  };
+}
+
+/** Campaigns at once on the Config DB's etcd; `bind` receives the election (for the write fence). */
+export function electedLeadership(config: DeployerConfig, replicaId: string, log: Logger, bind: (source: LeadershipSource) => void): ReplicaLeadership {
   const timeoutMs = 5000;
   const client = new Etcd3(clientOptions(etcdOptionsOf(config.configDb), timeoutMs));
   let contactAt: number | undefined;
@@ -71,7 +69,7 @@ export function openLeadership(config: DeployerConfig, log: Logger, bind: (sourc
       onContact: () => (contactAt = Date.now()),
       onLeaderObserved: (leader) => log.info('leader observed', { replica: replicaId, leader: leader?.replicaId ?? null, term: leader?.term ?? null }),
       onRoundFailed: (leading, error) => {
-        const message = redacted(error.message, config);
+        const message = safeMessage(error, config.configDb.password);
         if (leading) log.warning('cannot renew the leadership lease', { replica: replicaId, error: message });
         else log.debug('cannot reach etcd to campaign', { replica: replicaId, error: message });
       },
@@ -92,22 +90,13 @@ export function openLeadership(config: DeployerConfig, log: Logger, bind: (sourc
   };
 }
 
-/** `leader: <replica> (term <n>)`, `leader: none`, or why it cannot be read; undefined without etcd. */
-export async function leaderLine(config: DeployerConfig): Promise<string | undefined> {
-  if (config.configDb.backend !== 'etcd3') return undefined;
-  const client = new Etcd3(clientOptions(etcdOptionsOf(config.configDb), 5000));
-  try {
-    const leader = await readLeader(client, config.configDb.prefix ?? '', config.job.label);
-    return leader === undefined ? 'leader: none' : `leader: ${leader.replicaId} (term ${leader.term})`;
-  } catch (error) {
-    return `leader: unknown (${redacted(messageOf(error), config)})`;
-  } finally {
-    client.close();
-  }
-}
-
-/** An etcd error message with the etcd password (should it ever hold it) replaced. */
-function redacted(message: string, config: DeployerConfig): string {
-  const secret = config.configDb.password?.reveal();
-  return secret ? message.split(secret).join('[redacted]') : message;
+/**
+ * Leading, or a follower in good standing (it reaches etcd: ready to lead, healthy though it polls
+ * nothing), or cut off. Election rounds reach etcd every half second: no contact for 3 s (or the
+ * lease's TTL, if shorter) means etcd is out of reach.
+ */
+export function replicaRole(leadership: Pick<ReplicaLeadership, 'canAct' | 'lastContactAt'>, leaderTtlSeconds: number, nowMs: number): ReplicaRole {
+  if (leadership.canAct()) return 'leader';
+  const at = leadership.lastContactAt();
+  return at !== undefined && nowMs - at <= Math.min(3, leaderTtlSeconds) * 1000 ? 'follower' : 'cut off';
 }
