@@ -1,10 +1,11 @@
 // npm run bench [-- --sizes 1000,10000,100000] [--pipeline-sizes 1000,10000] [--only reducer,pipeline,stack]
 //               [--baseline <git ref>] [--budget <s>] [--interval <ms>] [--out <file>]
-//               [--pipeline-reducer real|stub|both] [--submit-delay <ms>]
+//               [--pipeline-reducer real|stub|both] [--submit-delay <ms>] [--pipeline-node-options "<flags>"]
 // Measures the reducer and the pipeline (and the real stack, when asked) of this checkout, and of
 // a baseline ref built in a temporary worktree in the same run; prints a table, writes JSON.
 
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,8 @@ export interface BenchOptions {
   readonly pipelineReducer: 'real' | 'stub' | 'both';
   /** Each submit held this long on its way to the fake slurmrestd, as a busy slurmctld takes. */
   readonly submitDelayMs: number;
+  /** Node's flags for the pipeline child: by default the image's NODE_OPTIONS, as the deployer is shipped. */
+  readonly pipelineNodeFlags: readonly string[];
   readonly quiet?: boolean;
 }
 
@@ -73,7 +76,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     stackSamples: Number(get('--stack-samples') ?? 30),
     pipelineReducer: (get('--pipeline-reducer') ?? 'real') as BenchOptions['pipelineReducer'],
     submitDelayMs: Number(get('--submit-delay') ?? 0),
+    pipelineNodeFlags: (get('--pipeline-node-options') ?? shippedNodeOptions()).split(' ').filter((flag) => flag !== ''),
   };
+}
+
+/** The NODE_OPTIONS the image sets (scripts/image/Containerfile): the heap bound the deployer ships with. */
+export function shippedNodeOptions(containerfile = path.join(repo, 'scripts', 'image', 'Containerfile')): string {
+  const line = readFileSync(containerfile, 'utf8').match(/^\s*NODE_OPTIONS=(\S+)/m);
+  if (line?.[1] === undefined) throw new Error(`bench: no NODE_OPTIONS in ${containerfile}`);
+  return line[1].replace(/^"|"$/g, '');
 }
 
 /** Predicted wall time of a child at `n`, from the children run before at smaller sizes. */
@@ -176,7 +187,7 @@ async function pipelineRows(impl: Impl, options: BenchOptions, log: (line: strin
         path.join(here, 'pipeline-run.js'),
         [impl.distRoot, String(n), proxy?.url ?? fake.url, String(options.intervalMs), String(options.budgetMs), ...(impl.stub ? ['stub'] : [])],
         options.budgetMs + 60_000,
-        ['--max-old-space-size=4096'],
+        options.pipelineNodeFlags,
       );
       const ingestMs = result.ok && result.value.ingestMs !== undefined ? result.value.ingestMs : result.wallMs;
       ingests.push({ n, value: ingestMs });

@@ -3,10 +3,10 @@
 // `npm run bench`, outside CI).
 
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bench, parseArgs } from '../../scripts/bench/cli.js';
+import { bench, parseArgs, shippedNodeOptions } from '../../scripts/bench/cli.js';
 import type { Row } from '../../scripts/bench/report.js';
 
 describe('bench smoke run (N = 50)', function () {
@@ -49,5 +49,26 @@ describe('bench smoke run (N = 50)', function () {
     const written = JSON.parse(await readFile(out, 'utf8')) as { rows: Row[]; current: { commit: string } };
     expect(written.rows).to.deep.equal(JSON.parse(JSON.stringify(rows)));
     expect(written.current.commit).to.match(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe('the bench runs the pipeline as the image ships the deployer', () => {
+  it('takes the heap bound from the Containerfile\'s NODE_OPTIONS, and an explicit flag over it', () => {
+    expect(parseArgs([]).pipelineNodeFlags).to.deep.equal(shippedNodeOptions().split(' '));
+    expect(shippedNodeOptions()).to.match(/^--max-old-space-size=\d+$/);
+    expect(parseArgs(['--pipeline-node-options', '']).pipelineNodeFlags).to.deep.equal([]);
+  });
+
+  it('refuses a Containerfile without NODE_OPTIONS rather than measuring another heap', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-containerfile-'));
+    try {
+      const file = path.join(dir, 'Containerfile');
+      await writeFile(file, 'FROM scratch\nENV NODE_ENV=production\n');
+      expect(() => shippedNodeOptions(file)).to.throw(/no NODE_OPTIONS/);
+      await writeFile(file, 'ENV NODE_ENV=production \\\n    NODE_OPTIONS=--max-old-space-size=768 \\\n    X=1\n');
+      expect(shippedNodeOptions(file)).to.equal('--max-old-space-size=768');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
