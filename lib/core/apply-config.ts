@@ -64,8 +64,10 @@ export function upsert(draft: StepDraft, current: Slot, desired: Desired, listin
     desired,
     generation: existing.generation + 1,
     phase: desired.invalid === undefined ? { kind: 'idle' } : { kind: 'invalid' },
-    ...(written === undefined ? {} : { written }),
-    ...(existing.writeRetry ? { writeRetry: existing.writeRetry } : {}),
+    retry: undefined,
+    duplicates: undefined,
+    written,
+    writeRetry: existing.writeRetry,
   };
   return { ...next, deployment };
 }

@@ -10,7 +10,7 @@ import { desiredOfInvalid } from './desired.js';
 import type { DeployerEvent } from './events.js';
 import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
-import { addStray, observed, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
+import { addStray, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { guarded } from './slot-fault.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
@@ -186,6 +186,5 @@ function withoutRetry(d: Deployment): Deployment {
 }
 
 function withoutMissing(job: TrackedJob): TrackedJob {
-  const { missing: _m, ...rest } = job;
-  return rest;
+  return trackedJob(job, job.observed, job.final, undefined);
 }

@@ -3,7 +3,7 @@
 // REST client's list cache hands out the same objects when Slurm says nothing changed) costs a
 // pass of reference checks, and no slot.
 
-import { claimOf } from './job-claim.js';
+import { claimOf, claimOfNext } from './job-claim.js';
 import { observed, observedAbsent, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
@@ -41,7 +41,7 @@ function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: r
     const previous = before.get(job.jobId);
     if (previous !== undefined && (previous === job || sameJob(previous, job))) continue;
     draft.write('polled').set(job.jobId, job);
-    const claim = claimOf(job).deploymentId;
+    const claim = claimOfNext(job, previous).deploymentId;
     if (previous === undefined || claimOf(previous).deploymentId !== claim) {
       if (previous !== undefined) unclaim(draft, previous);
       const ids = draft.read('polledByClaim').get(claim) ?? [];

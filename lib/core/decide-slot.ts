@@ -8,7 +8,7 @@ import { sameState } from './deployment-state.js';
 import { claimOf, servesSpec } from './job-claim.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
-import { addStray, observed, observedAbsent, stateOfDeployment, trackedJobOf, withTrackedJob } from './slot.js';
+import { addStray, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { Deployment, Desired, ReducerSettings, Slot, StrayJob } from './world.js';
 
@@ -202,7 +202,7 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
   }
   if (phase.kind === 'tracking' && phase.job.missing === 'lookup') {
     commands.own.push({ type: 'lookupJob', id: slot.id, jobId: phase.job.jobId });
-    return { ...slot, deployment: withTrackedJob(d, { ...phase.job, missing: 'looking' }) };
+    return { ...slot, deployment: withTrackedJob(d, trackedJob(phase.job, phase.job.observed, phase.job.final, 'looking')) };
   }
   return slot;
 }

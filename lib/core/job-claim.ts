@@ -22,6 +22,14 @@ export function claimOf(job: SlurmJob): Claim {
   return claim;
 }
 
+/** The claim of a job polled again: the same as before when its comment and name are (not parsed again). */
+export function claimOfNext(job: SlurmJob, previous: SlurmJob | undefined): Claim {
+  if (previous === undefined || previous.comment !== job.comment || previous.name !== job.name) return claimOf(job);
+  const claim = claimOf(previous);
+  claims.set(job, claim);
+  return claim;
+}
+
 /** Whether a job with this identity runs the desired spec: by its args where it says, else by the submit. */
 export function servesSpec(claim: Claim, desired: Desired): boolean {
   return claim.specHash !== undefined ? claim.specHash === desired.specHash : claim.submitId === desired.submitId;

@@ -33,10 +33,17 @@ export function withTrackedJob(deployment: Deployment, job: TrackedJob): Deploym
 
 /** Terminal states are sticky: once seen, later reports do not change the status. */
 export function observed(job: TrackedJob, seen: SlurmJob): TrackedJob {
-  const { missing: _gone, ...rest } = job;
-  if (job.final !== undefined) return { ...rest, observed: seen };
+  return trackedJob(job, seen, job.final ?? finalStateOf(seen), undefined);
+}
+
+function finalStateOf(seen: SlurmJob): DeploymentState | undefined {
   const state = stateOfJob(seen);
-  return isTerminalStatus(state.status) ? { ...rest, observed: seen, final: state } : { ...rest, observed: seen };
+  return isTerminalStatus(state.status) ? state : undefined;
+}
+
+/** The job with what was seen of it, as one literal of fixed shape (see step-draft.ts storedSlot). */
+export function trackedJob(job: TrackedJob, seen: SlurmJob | undefined, final: DeploymentState | undefined, missing: TrackedJob['missing']): TrackedJob {
+  return { jobId: job.jobId, submitId: job.submitId, provableFromPollId: job.provableFromPollId, observed: seen, final, fromPriorState: job.fromPriorState, missing };
 }
 
 /** A poll answered after `pollId` was issued does not show the job. */
@@ -44,7 +51,7 @@ export function observedAbsent(job: TrackedJob, pollId: number): TrackedJob {
   // Finished jobs age out of Slurm (MinJobAge): their terminal state stands. A poll issued before
   // the job existed cannot prove it missing.
   if (job.final !== undefined || job.missing !== undefined || pollId < job.provableFromPollId) return job;
-  return { ...job, missing: 'lookup' };
+  return trackedJob(job, job.observed, job.final, 'lookup');
 }
 
 export function addStray(slot: Slot, jobId: number, why: StrayJob['why'], provableFromPollId: number): Slot {
@@ -61,12 +68,8 @@ export function updateStray(slot: Slot, jobId: number, update: (s: StrayJob) => 
 /** The state a deployment shows; `waitingFor` are its jobs still to end before it may submit. */
 export function stateOfDeployment(deployment: Deployment, waitingFor: readonly number[]): DeploymentState {
   const duplicates = deployment.duplicates ?? [];
-  const extra = {
-    generation: deployment.generation,
-    spec: deployment.desired.specHash,
-    ...(duplicates.length > 0 ? { duplicate_jobs: duplicates } : {}),
-  };
-  return { ...coreState(deployment, waitingFor), ...extra };
+  const state = { ...coreState(deployment, waitingFor), generation: deployment.generation, spec: deployment.desired.specHash };
+  return duplicates.length > 0 ? { ...state, duplicate_jobs: duplicates } : state;
 }
 
 function coreState(deployment: Deployment, waitingFor: readonly number[]): DeploymentState {
