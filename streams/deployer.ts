@@ -21,6 +21,7 @@ import { initialWorld, type World } from '../lib/core/world.js';
 import { DEFAULT_LANES, traitsOf, type DeployerSinks, type Lane } from './command-table.js';
 import { runCommand } from './run-command.js';
 import { EventQueue } from './event-queue.js';
+import { definedOnly } from '../lib/core/defined-only.js';
 
 export type { DeployerSinks, Lane } from './command-table.js';
 
@@ -66,7 +67,7 @@ export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
   const { sources, sinks, reducer, commandTimeoutMs = 120_000, scheduler, stop } = options;
   const lanes: Record<Lane, number> = {
     ...DEFAULT_LANES,
-    ...(options.concurrency === undefined ? {} : { submit: options.concurrency }),
+    ...definedOnly({ submit: options.concurrency }),
     ...options.lanes,
   };
   const maxEvents = Math.max(1, options.batch?.events ?? 256);

@@ -13,6 +13,7 @@ import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import { traitsOf, type DeployerSinks } from './command-table.js';
 import { createStateWriteBatcher } from './state-write-batcher.js';
 import { messageOf } from '../lib/core/error-message.js';
+import { definedOnly } from '../lib/core/defined-only.js';
 
 export interface SinkOptions {
   /** State writes per writeStates call, at most (the etcd backend splits it further into transactions). */
@@ -31,7 +32,7 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb, options: SinkOp
         type: 'jobLookedUp',
         id: command.id,
         jobId: command.jobId,
-        ...(job === undefined ? {} : { job }),
+        ...definedOnly({ job }),
       })),
     cancelJob: (command) =>
       attempt(command, () => slurm.cancel(command.jobId), () => ({ type: 'jobCancelled', id: command.id, jobId: command.jobId })),

@@ -14,6 +14,7 @@ import type { Failure } from '../lib/core/failure.js';
 import type { Secret } from '../lib/config/secret.js';
 import { delayUntil, timeoutMs } from './delay.js';
 import { messageOf } from '../lib/core/error-message.js';
+import { definedOnly } from '../lib/core/defined-only.js';
 
 export const TOKEN_BACKOFF: BackoffSettings = { baseMs: 1_000, maxMs: 60_000 };
 /** No answer from the source within this long is a failure (the sources bound their own calls too). */
@@ -56,7 +57,7 @@ export function tokenRefresh(options: TokenRefreshOptions): Observable<TokenEven
       heldAfterRejection = reason === 'rejected';
       if (!heldAfterRejection) rejectedInARow = 0;
       const plan = planRefresh(token, obtainedAt, timings);
-      return { type: 'tokenObtained', reason, token, changed, stale: plan.stale, ...(plan.at === undefined ? {} : { refreshAt: plan.at }) };
+      return { type: 'tokenObtained', reason, token, changed, stale: plan.stale, ...definedOnly({ refreshAt: plan.at }) };
     };
 
     const failed = (reason: RefreshReason, error: unknown): TokenEvent => {

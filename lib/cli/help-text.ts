@@ -2,7 +2,7 @@
 // line. Pure text; the version itself is read by bin/ from package.json.
 
 import { COMMANDS, PROGRAM, type CommandName } from './command-specs.js';
-import { alignColumns } from '../core/status-table.js';
+import { alignColumns } from './aligned-columns.js';
 
 /** `sdp-slurm-deployer --help`: what it is and its commands. */
 export function overview(version: string): string {

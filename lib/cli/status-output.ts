@@ -5,7 +5,8 @@
 import type { DeploymentListing } from '../configdb/config-db.js';
 import type { LeaderReading } from '../configdb/current-leader.js';
 import type { SlurmJob } from '../core/slurm-job.js';
-import { formatTable, statusRows, type StatusRow } from '../core/status-table.js';
+import { statusRows, type StatusRow } from '../core/status-table.js';
+import { formatTable } from './status-table-text.js';
 import type { StatusOptions } from './arguments.js';
 import { toYaml } from './yaml.js';
 

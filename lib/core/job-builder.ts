@@ -35,7 +35,7 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
   const environment = {
     ...settings.baseEnvironment,
     SDP_DEPLOYMENT_ID: deploymentId,
-    ...(pbId === undefined ? {} : { SDP_PB_ID: pbId }),
+    ...definedOnly({ SDP_PB_ID: pbId }),
     ...settings.extraEnvironment,
     ...(args.environment ?? {}),
   };

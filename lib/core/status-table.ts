@@ -1,5 +1,5 @@
 // `deployer status`: one row per slurm deployment, from the Config DB (its state as written)
-// and Slurm (its job as it is now). Pure: the caller reads both and prints the rows.
+// and Slurm (its job as it is now). Pure: the caller reads both; lib/cli/status-table-text.ts prints the rows.
 
 import type { DeploymentState } from './deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from './events.js';
@@ -77,48 +77,4 @@ function newestJobOf(jobs: readonly SlurmJob[], id: string): SlurmJob | undefine
     .filter((j) => (parseJobIdentity(j.comment)?.deploymentId ?? j.name) === id)
     .sort((a, b) => a.jobId - b.jobId)
     .at(-1);
-}
-
-export function formatAge(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
-}
-
-const show = (value: string | number | null): string => (value === null ? '-' : String(value));
-
-const COLUMNS: readonly (readonly [string, (r: StatusRow) => string])[] = [
-  ['DEPLOYMENT', (r) => r.deployment],
-  ['JOB', (r) => show(r.job_id)],
-  ['SLURM STATE', (r) => show(r.slurm_state)],
-  ['STATUS', (r) => show(r.status)],
-  ['AGE', (r) => (r.age_seconds === null ? '-' : formatAge(r.age_seconds))],
-];
-const WIDE_COLUMNS: typeof COLUMNS = [
-  ['EXIT', (r) => show(r.exit_code)],
-  ['SUBMIT', (r) => show(r.submit_id)],
-  ['GEN', (r) => show(r.generation)],
-];
-const REASON: (typeof COLUMNS)[number] = ['REASON', (r) => r.reason];
-
-/** Rows as an aligned text table with a header line; `wide` adds exit code, submit id, generation. */
-export function formatTable(rows: readonly StatusRow[], wide = false): string {
-  const columns = [...COLUMNS, ...(wide ? WIDE_COLUMNS : []), REASON];
-  return alignColumns([columns.map(([title]) => title), ...rows.map((r) => columns.map(([, cell]) => cell(r)))]);
-}
-
-/** Cells padded to their column's width, two spaces apart; the last column is not padded. */
-export function alignColumns(lines: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const cells of lines) cells.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return lines
-    .map((cells) =>
-      cells
-        .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatPlan, planCommands } from '../../../lib/core/plan.js';
+import { planCommands } from '../../../lib/core/plan.js';
 import { entry, job, settings } from '../../support/fixtures.js';
 
 describe('planCommands', () => {
@@ -18,14 +18,5 @@ describe('planCommands', () => {
   it('plans the cancel of a labelled job whose deployment is gone', () => {
     const commands = planCommands(settings, { deployments: [], invalid: [], jobs: [job(9, 'gone', 'PENDING')], now });
     expect(commands).to.deep.equal([{ type: 'cancelJob', id: 'gone', jobId: 9, why: 'deployment removed' }]);
-  });
-
-  it('prints the plan as an aligned table, and says when there is nothing to do', () => {
-    const commands = planCommands(settings, { deployments: [entry('new')], invalid: [], jobs: [job(9, 'a-long-gone-one', 'PENDING')], now });
-    const lines = formatPlan(commands).split('\n');
-    expect(lines[0]).to.equal('ACTION  DEPLOYMENT       DETAIL');
-    expect(lines.slice(1).map((l) => l.slice(0, 25))).to.deep.equal(['submit  new              ', 'state   new              ', 'cancel  a-long-gone-one  ']);
-    expect(lines[3]).to.equal('cancel  a-long-gone-one  job 9 (deployment removed)');
-    expect(formatPlan([])).to.equal('nothing to do');
   });
 });

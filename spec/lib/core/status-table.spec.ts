@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { alignColumns, formatAge, formatTable, statusRows, type StatusRow } from '../../../lib/core/status-table.js';
+import { statusRows, type StatusRow } from '../../../lib/core/status-table.js';
 import { entry, job, LABEL } from '../../support/fixtures.js';
 
 const row = (deployment: string, fields: Partial<StatusRow> = {}): StatusRow => ({
@@ -39,26 +39,5 @@ describe('statusRows', () => {
   it('shows the status written for a deployment whose value cannot be read', () => {
     const rows = statusRows([], [{ id: 'not-json', reason: 'value: not valid JSON', revision: 3, priorState: { status: 'FAILED', reason: 'value: not valid JSON' } }], [], LABEL, now);
     expect(rows).to.deep.equal([row('not-json', { status: 'FAILED', reason: 'value: not valid JSON' })]);
-  });
-
-  it('formats an aligned table, wide with more columns', () => {
-    const rows = [row('x', { job_id: 12, slurm_state: 'RUNNING', status: 'RUNNING', age_seconds: 5 }), row('long-name', { reason: 'bad args' })];
-    expect(formatTable(rows).split('\n')).to.deep.equal([
-      'DEPLOYMENT  JOB  SLURM STATE  STATUS   AGE  REASON',
-      'x           12   RUNNING      RUNNING  5s',
-      'long-name   -    -            -        -    bad args',
-    ]);
-    expect(formatTable([row('x', { exit_code: 0, submit_id: 'r7', generation: 2 })], true).split('\n')).to.deep.equal([
-      'DEPLOYMENT  JOB  SLURM STATE  STATUS  AGE  EXIT  SUBMIT  GEN  REASON',
-      'x           -    -            -       -    0     r7      2',
-    ]);
-  });
-
-  it('aligns columns whatever the widths, leaving the last unpadded', () => {
-    expect(alignColumns([['A', 'BBB', 'C'], ['aaaa', 'b', 'cccc']])).to.equal('A     BBB  C\naaaa  b    cccc');
-  });
-
-  it('formats ages in the largest two units', () => {
-    expect([formatAge(5), formatAge(65), formatAge(3 * 3600 + 7 * 60), formatAge(2 * 86_400 + 3 * 3600)]).to.deep.equal(['5s', '1m05s', '3h07m', '2d03h']);
   });
 });

@@ -1,0 +1,35 @@
+// The `status` table: one line per deployment row, aligned, with a header; ages in the largest
+// two units (`3m05s`, `2d04h`).
+
+import type { StatusRow } from '../core/status-table.js';
+import { alignColumns } from './aligned-columns.js';
+
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
+}
+
+const show = (value: string | number | null): string => (value === null ? '-' : String(value));
+
+const COLUMNS: readonly (readonly [string, (r: StatusRow) => string])[] = [
+  ['DEPLOYMENT', (r) => r.deployment],
+  ['JOB', (r) => show(r.job_id)],
+  ['SLURM STATE', (r) => show(r.slurm_state)],
+  ['STATUS', (r) => show(r.status)],
+  ['AGE', (r) => (r.age_seconds === null ? '-' : formatAge(r.age_seconds))],
+];
+const WIDE_COLUMNS: typeof COLUMNS = [
+  ['EXIT', (r) => show(r.exit_code)],
+  ['SUBMIT', (r) => show(r.submit_id)],
+  ['GEN', (r) => show(r.generation)],
+];
+const REASON: (typeof COLUMNS)[number] = ['REASON', (r) => r.reason];
+
+/** Rows as an aligned text table with a header line; `wide` adds exit code, submit id, generation. */
+export function formatTable(rows: readonly StatusRow[], wide = false): string {
+  const columns = [...COLUMNS, ...(wide ? WIDE_COLUMNS : []), REASON];
+  return alignColumns([columns.map(([title]) => title), ...rows.map((r) => columns.map(([, cell]) => cell(r)))]);
+}
