@@ -88,5 +88,8 @@ export function isTerminalStatus(status: DeploymentStatus): boolean {
 
 /** The state as one string, as v0.0.38 prints it and as we record it: `BASE` or `BASE+FLAG+FLAG`. */
 export function formatJobState(state: JobState): string {
-  return [state.base ?? '', ...state.flags].filter((s) => s !== '').join('+');
+  const base = state.base ?? '';
+  // Most states carry no flags: the base alone, with no array made.
+  if (state.flags.length === 0) return base;
+  return [base, ...state.flags].filter((s) => s !== '').join('+');
 }

@@ -19,6 +19,9 @@ export class StepDraft {
   readonly #cloned = new Set<TreeName>();
   /** Slots to decide again before the step ends. */
   readonly dirty = new Set<string>();
+  /** The slot last read or put: a slot is read and then put, often twice a step, by id. */
+  #recentId: string | undefined;
+  #recentSlot: Slot | undefined;
 
   constructor(world: World) {
     const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, ...scalars } = world;
@@ -45,7 +48,11 @@ export class StepDraft {
   }
 
   slot(id: string): Slot | undefined {
-    return this.#trees.slots.get(id);
+    if (id !== this.#recentId) {
+      this.#recentId = id;
+      this.#recentSlot = this.#trees.slots.get(id);
+    }
+    return this.#recentSlot;
   }
 
   polledJob(jobId: number): SlurmJob | undefined {
@@ -54,8 +61,12 @@ export class StepDraft {
 
   /** The jobs of the latest poll that claim this deployment id. */
   claiming(id: string): SlurmJob[] {
-    const ids = this.#trees.polledByClaim.get(id) ?? [];
-    return ids.flatMap((jobId) => this.#trees.polled.get(jobId) ?? []);
+    const jobs: SlurmJob[] = [];
+    for (const jobId of this.#trees.polledByClaim.get(id) ?? []) {
+      const job = this.#trees.polled.get(jobId);
+      if (job !== undefined) jobs.push(job);
+    }
+    return jobs;
   }
 
   trackedBy(jobId: number): string | undefined {
@@ -72,11 +83,14 @@ export class StepDraft {
     this.scalars.faulted += Number(isFaulted(indexed)) - Number(isFaulted(previous));
     this.#reindexJobs(previous, indexed);
     this.#reindexWakes(previous, indexed);
-    if (isIdleSlot(indexed)) {
+    const kept = isIdleSlot(indexed) ? undefined : indexed;
+    if (kept === undefined) {
       if (previous !== undefined) this.write('slots').delete(next.id);
-    } else if (previous !== indexed) {
-      this.write('slots').set(next.id, indexed);
+    } else if (previous !== kept) {
+      this.write('slots').set(next.id, kept);
     }
+    this.#recentId = next.id;
+    this.#recentSlot = kept;
     if (markDirty) this.dirty.add(next.id);
   }
 
