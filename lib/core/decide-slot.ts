@@ -100,8 +100,10 @@ function adopt(slot: Slot, view: SlotView): Slot {
   if (phase.kind === 'uncertain' && view.lastPollId < phase.resolvedByPollId) return slot;
   if (phase.kind !== 'idle' && phase.kind !== 'uncertain') return slot;
   const resolved: Deployment = phase.kind === 'uncertain' ? { ...d, phase: { kind: 'idle' } } : d;
+  // Nor a job this slot has had cancelled (its deployment was deleted, then created again): it
+  // is ending; the deployment waits for that, then submits.
   const chosen = chooseJob(
-    view.claiming.filter((j) => !followed(slot, view, j.jobId)),
+    view.claiming.filter((j) => !followed(slot, view, j.jobId) && !cancelSent(slot, j.jobId)),
     d.desired,
   );
   if (chosen === undefined) return resolved === d ? slot : { ...slot, deployment: resolved };
@@ -114,6 +116,12 @@ function adopt(slot: Slot, view: SlotView): Slot {
     ...(isActiveJob(chosen) ? {} : { final: stateOfJob(chosen) }),
   };
   return { ...slot, deployment: withTrackedJob(resolved, job) };
+}
+
+/** Whether the slot has asked Slurm to cancel this job (asking, or answered). */
+function cancelSent(slot: Slot, jobId: number): boolean {
+  const stray = slot.strays.find((s) => s.jobId === jobId);
+  return stray !== undefined && (stray.cancelling || stray.confirmByPollId !== undefined || stray.confirm !== undefined);
 }
 
 /**

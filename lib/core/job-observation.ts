@@ -20,13 +20,20 @@ export function stateOfJob(job: SlurmJob): DeploymentState {
   };
 }
 
+const LOST = 'job lost: it vanished from Slurm before a terminal state was seen';
+
 export function lostJobState(jobId: number, lastSeen?: SlurmJob): DeploymentState {
   return {
     status: 'FAILED',
     job_id: jobId,
     ...(lastSeen ? { slurm_state: formatJobState(lastSeen.state) } : {}),
-    reason: 'job lost: it vanished from Slurm before a terminal state was seen',
+    reason: LOST,
   };
+}
+
+/** Whether a final state is the verdict on a job gone unseen, rather than a state Slurm reported. */
+export function isLostVerdict(state: DeploymentState): boolean {
+  return state.status === 'FAILED' && state.reason === LOST;
 }
 
 export function isActiveJob(job: SlurmJob): boolean {

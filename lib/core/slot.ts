@@ -1,7 +1,7 @@
 // A slot's small facts: what job it follows, what state it shows, when it must be decided again.
 
 import type { DeploymentState } from './deployment-state.js';
-import { stateOfJob } from './job-observation.js';
+import { isLostVerdict, stateOfJob } from './job-observation.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
 import type { Deployment, Slot, StrayJob, TrackedJob } from './world.js';
@@ -31,9 +31,14 @@ export function withTrackedJob(deployment: Deployment, job: TrackedJob): Deploym
   return { ...deployment, phase: { kind: 'tracking', job } };
 }
 
-/** Terminal states are sticky: once seen, later reports do not change the status. */
+/**
+ * Terminal states are sticky: once seen, later reports do not change the status. A job judged
+ * lost (a lookup found it gone) that a poll answered later shows ended takes the state it ended
+ * in: the poll was carried out before the job aged out of Slurm, and a state seen beats a verdict.
+ */
 export function observed(job: TrackedJob, seen: SlurmJob): TrackedJob {
-  return trackedJob(job, seen, job.final ?? finalStateOf(seen), undefined);
+  const final = job.final === undefined || isLostVerdict(job.final) ? (finalStateOf(seen) ?? job.final) : job.final;
+  return trackedJob(job, seen, final, undefined);
 }
 
 function finalStateOf(seen: SlurmJob): DeploymentState | undefined {

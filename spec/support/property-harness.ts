@@ -91,7 +91,7 @@ export class Harness {
   readonly jobArgs = new Map<number, { readonly argsKey: string; readonly epoch: number }>();
   /** Per deployment, counts the changes of its args in the Config DB (a delete counts too), seen or not. */
   readonly epochs = new Map<string, { readonly argsKey?: string; readonly epoch: number }>();
-  /** The state the reducer last wrote (or found) per deployment. */
+  /** The state the reducer last wrote (or found) per deployment; after a failed write, what is stored. */
   lastWritten = new Map<string, DeploymentState>();
 
   private step = 0;
@@ -150,9 +150,15 @@ export class Harness {
         // Its job may exist: only a poll issued from now on can tell.
         if (event.failure.kind === 'unknown-outcome') this.unresolved.set(`${event.id}\n${event.submitId}`, this.lastPollId + 1);
         break;
-      case 'stateWriteFailed':
+      case 'stateWriteFailed': {
         this.lastWrite.delete(event.id);
+        // A failed write may or may not have landed: what the deployer last wrote is what is stored
+        // now, until it writes again (it need not, if a listing shows it what it wants stored).
+        const stored = this.db.stateOf(event.id);
+        if (stored === undefined) this.lastWritten.delete(event.id);
+        else this.lastWritten.set(event.id, stored);
         break;
+      }
       case 'deploymentPut':
         if (event.deployment.kind === 'slurm') this.believe(event.deployment.id, canonicalJson(event.deployment.args ?? null), event.deployment.revision, decodeSlurmArgs(event.deployment.args).ok);
         else this.forget(event.deployment.id);

@@ -369,6 +369,39 @@ describe('reducer', () => {
 });
 
 describe('reducer, cases found by the property specs', () => {
+  it('a deployment deleted and created again with the same args does not take back the job it had cancelled: it waits for its end, then submits', () => {
+    const { run } = started();
+    // The job says which args it runs: the same args, created again, would take it as theirs.
+    const comment = formatJobIdentity({ deploymentId: 'd1', submitId: 'r10', specHash: specHash(canonicalJson(entry('d1').args)) });
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    run.poll(T0 + 10_000, job(7, 'd1', 'PENDING', { comment }));
+    expect(ofType(run.feed({ type: 'deploymentDeleted', id: 'd1' }), 'cancelJob')).to.have.length(1);
+    run.feed({ type: 'jobCancelled', id: 'd1', jobId: 7 });
+    // Created again, same args, while the last poll still shows its cancelled job pending.
+    const recreated = run.feed({ type: 'deploymentPut', deployment: entry('d1', undefined, 12) });
+    expect(ofType(recreated, 'writeState').map((c) => c.state)).to.deep.equal([
+      g1({ status: 'PENDING', reason: 'waiting for job 7 to end before submitting' }),
+    ]);
+    expect(ofType(recreated, 'submitJob')).to.deep.equal([]);
+    const ended = run.poll(T0 + 20_000, job(7, 'd1', 'CANCELLED', { comment }));
+    expect(ofType(ended, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r12']);
+  });
+
+  it('a job judged lost by a lookup takes the ended state a poll answered later shows', () => {
+    const { run } = started();
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 9 });
+    run.poll(T0 + 10_000, job(9, 'd1', 'RUNNING'));
+    expect(run.poll(T0 + 20_000)).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 9 }]);
+    // A poll is issued; the lookup answers first, from after the job aged out of Slurm.
+    const [poll] = ofType(run.feed({ type: 'tick', now: T0 + 30_000 }), 'pollJobs');
+    const lost = ofType(run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 9 }), 'writeState');
+    expect(lost.map((c) => c.state.reason)).to.deep.equal(['job lost: it vanished from Slurm before a terminal state was seen']);
+    // The poll, carried out before that, saw how it ended: a state seen beats the verdict, and stays.
+    const seen = ofType(run.feed({ type: 'jobsPolled', pollId: poll!.pollId, jobs: [job(9, 'd1', 'CANCELLED')] }), 'writeState');
+    expect(seen.map((c) => [c.state.status, c.state.slurm_state])).to.deep.equal([['CANCELLED', 'CANCELLED']]);
+    expect(run.poll(T0 + 40_000, job(9, 'd1', 'COMPLETED'))).to.deep.equal([]);
+  });
+
   it('a deployment deleted and created again while its submit is in flight waits for that answer before submitting again', () => {
     const { run } = started();
     run.feed({ type: 'deploymentDeleted', id: 'd1' });
