@@ -7,11 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { DeployerEvent } from '../../lib/core/events.js';
-import { createReducer } from '../../lib/core/reducer.js';
-import { journalHeader } from '../../lib/core/replay.js';
-import { initialWorld } from '../../lib/core/world.js';
-import { entry, settings } from '../support/fixtures.js';
+import { recordedJournal } from '../support/recorded-journal.js';
 import { repoRoot } from '../support/repo.js';
 
 const run = promisify(execFile);
@@ -24,21 +20,7 @@ describe('sdp-slurm-deployer replay', function () {
 
   /** A journal of a deployment listed and polled, with the last step's state tampered. */
   async function journal(tamper: boolean): Promise<string> {
-    const reduce = createReducer(settings);
-    let world = initialWorld;
-    const events: DeployerEvent[] = [
-      { type: 'tick', now: 1_800_000_000_000 },
-      { type: 'configListed', deployments: [entry('d1')], invalid: [] },
-      { type: 'jobsPolled', pollId: 1, jobs: [] },
-    ];
-    const lines = [JSON.stringify(journalHeader(settings))];
-    for (const event of events) {
-      const step = reduce(world, event);
-      world = step.world;
-      const commands = JSON.parse(JSON.stringify(step.commands)) as { type: string; state?: { status: string } }[];
-      if (tamper && event.type === 'jobsPolled') for (const c of commands) if (c.state !== undefined) c.state.status = 'RUNNING';
-      lines.push(JSON.stringify({ event, commands }));
-    }
+    const lines = recordedJournal(tamper);
     const file = path.join(dir, `journal-${tamper}.jsonl`);
     await writeFile(file, `${lines.join('\n')}\n`);
     return file;

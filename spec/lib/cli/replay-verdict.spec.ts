@@ -2,32 +2,10 @@
 // not, as recorded or the first differing line with its diff, an empty journal).
 
 import { expect } from 'chai';
-import type { DeployerEvent } from '../../../lib/core/events.js';
-import { createReducer } from '../../../lib/core/reducer.js';
-import { journalHeader } from '../../../lib/core/replay.js';
-import { initialWorld } from '../../../lib/core/world.js';
 import { commandLines, createReplayCheck } from '../../../lib/cli/replay-verdict.js';
-import { entry, settings } from '../../support/fixtures.js';
+import { recordedJournal } from '../../support/recorded-journal.js';
 
-/** A journal of one deployment listed and polled; tampered, the poll's written state is RUNNING. */
-function journal(tamper: boolean): string[] {
-  const reduce = createReducer(settings);
-  let world = initialWorld;
-  const events: DeployerEvent[] = [
-    { type: 'tick', now: 1_800_000_000_000 },
-    { type: 'configListed', deployments: [entry('d1')], invalid: [] },
-    { type: 'jobsPolled', pollId: 1, jobs: [] },
-  ];
-  const lines = [JSON.stringify(journalHeader(settings))];
-  for (const event of events) {
-    const step = reduce(world, event);
-    world = step.world;
-    const commands = JSON.parse(JSON.stringify(step.commands)) as { state?: { status: string } }[];
-    if (tamper && event.type === 'jobsPolled') for (const c of commands) if (c.state !== undefined) c.state.status = 'RUNNING';
-    lines.push(JSON.stringify({ event, commands }));
-  }
-  return lines;
-}
+const journal = recordedJournal;
 
 describe('createReplayCheck', () => {
   it('gives each step its commands and counts the steps replayed as recorded', () => {

@@ -4,14 +4,9 @@
 import { expect } from 'chai';
 import { readConfig, type DeployerConfig } from '../../../lib/config/deployer-config.js';
 import { badConfiguration, metricsPortProblem, slurmConnectVariable, startFields } from '../../../lib/cli/run-messages.js';
+import { MINIMAL_ENV } from '../../support/fixtures.js';
 
-const minimal = {
-  SDP_SLURMDEPLOY_SLURM_URL: 'http://127.0.0.1:16820/',
-  SDP_SLURMDEPLOY_CLIENT_ID: 'slurmjob',
-  SDP_SLURMDEPLOY_SLURM_JWT: 'eyJ.secret-jwt.sig',
-  SDP_SLURMDEPLOY_RELEASE_NAME: 'sdp',
-  SDP_SLURMDEPLOY_NAMESPACE: 'dp',
-};
+const minimal = MINIMAL_ENV;
 
 function configOf(env: Record<string, string>): DeployerConfig {
   const result = readConfig({ ...minimal, ...env });

@@ -1,21 +1,9 @@
 import { expect } from 'chai';
 import { alignColumns } from '../../../lib/cli/aligned-columns.js';
 import { formatAge, formatTable } from '../../../lib/cli/status-table-text.js';
-import type { StatusRow } from '../../../lib/core/status-table.js';
+import { statusRow } from '../../support/fixtures.js';
 
-const row = (deployment: string, fields: Partial<StatusRow> = {}): StatusRow => ({
-  deployment,
-  job_id: null,
-  slurm_state: null,
-  status: null,
-  reason: '',
-  submitted: null,
-  age_seconds: null,
-  exit_code: null,
-  submit_id: null,
-  generation: null,
-  ...fields,
-});
+const row = statusRow;
 
 describe('the status table as text', () => {
   it('formats an aligned table, wide with more columns', () => {

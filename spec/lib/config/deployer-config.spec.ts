@@ -1,13 +1,8 @@
 import { expect } from 'chai';
 import { readConfig } from '../../../lib/config/deployer-config.js';
+import { MINIMAL_ENV } from '../../support/fixtures.js';
 
-const minimal = {
-  SDP_SLURMDEPLOY_SLURM_URL: 'http://127.0.0.1:16820/',
-  SDP_SLURMDEPLOY_CLIENT_ID: 'slurmjob',
-  SDP_SLURMDEPLOY_SLURM_JWT: 'eyJ.secret-jwt.sig',
-  SDP_SLURMDEPLOY_RELEASE_NAME: 'sdp',
-  SDP_SLURMDEPLOY_NAMESPACE: 'dp',
-};
+const minimal = MINIMAL_ENV;
 
 describe('readConfig', () => {
   it('reads a minimal JWT configuration with the contract defaults', () => {

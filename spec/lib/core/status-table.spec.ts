@@ -1,20 +1,8 @@
 import { expect } from 'chai';
-import { statusRows, type StatusRow } from '../../../lib/core/status-table.js';
-import { entry, job, LABEL } from '../../support/fixtures.js';
+import { statusRows } from '../../../lib/core/status-table.js';
+import { entry, job, LABEL, statusRow } from '../../support/fixtures.js';
 
-const row = (deployment: string, fields: Partial<StatusRow> = {}): StatusRow => ({
-  deployment,
-  job_id: null,
-  slurm_state: null,
-  status: null,
-  reason: '',
-  submitted: null,
-  age_seconds: null,
-  exit_code: null,
-  submit_id: null,
-  generation: null,
-  ...fields,
-});
+const row = statusRow;
 
 describe('statusRows', () => {
   const now = 1_800_000_000_000;
