@@ -96,7 +96,19 @@ function predict(walls: readonly Point[], n: number): number {
   return estimate ?? last.value * (n / last.n) ** 2;
 }
 
+/** The reducer's children: its measures on a world of N, and N puts fed one event each (which the old reducer takes hours over, so it is budgeted apart). */
+const REDUCER_CHILDREN = [
+  { script: 'reducer-run.js', what: 'reducer' },
+  { script: 'ingest-run.js', what: 'reducer ingest' },
+] as const;
+
 async function reducerRows(impl: Impl, options: BenchOptions, log: (line: string) => void): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const child of REDUCER_CHILDREN) rows.push(...(await reducerChildRows(impl, options, log, child)));
+  return rows;
+}
+
+async function reducerChildRows(impl: Impl, options: BenchOptions, log: (line: string) => void, child: (typeof REDUCER_CHILDREN)[number]): Promise<Row[]> {
   const rows: Row[] = [];
   const runs = new Map<number, ReducerRun>();
   const walls: Point[] = [];
@@ -105,15 +117,15 @@ async function reducerRows(impl: Impl, options: BenchOptions, log: (line: string
     const predicted = predict(walls, n);
     if (predicted > options.budgetMs) {
       skipped.set(n, `over budget (~${Math.round(predicted / 1000)} s predicted), estimated from the ${walls.map((w) => w.n / 1000 + 'k').join('/')} slope`);
-      log(`reducer ${impl.name} N=${n}: skipped, ~${Math.round(predicted / 1000)} s predicted`);
+      log(`${child.what} ${impl.name} N=${n}: skipped, ~${Math.round(predicted / 1000)} s predicted`);
       continue;
     }
-    log(`reducer ${impl.name} N=${n} ...`);
-    const result = await runChild<ReducerRun>(path.join(here, 'reducer-run.js'), [impl.distRoot, String(n)], options.budgetMs, ['--expose-gc', '--max-old-space-size=8192']);
+    log(`${child.what} ${impl.name} N=${n} ...`);
+    const result = await runChild<ReducerRun>(path.join(here, child.script), [impl.distRoot, String(n)], options.budgetMs, ['--expose-gc', '--max-old-space-size=8192']);
     walls.push({ n, value: result.wallMs });
     if (result.ok) runs.set(n, result.value);
     else skipped.set(n, `${result.reason}, estimated from the slope`);
-    log(`reducer ${impl.name} N=${n}: ${result.ok ? 'done' : result.reason} in ${Math.round(result.wallMs / 1000)} s`);
+    log(`${child.what} ${impl.name} N=${n}: ${result.ok ? 'done' : result.reason} in ${Math.round(result.wallMs / 1000)} s`);
   }
   const measures = [...new Set([...runs.values()].flatMap((r) => Object.keys(r.values)))];
   const valueAt = new Map<string, number>();
@@ -156,6 +168,10 @@ async function reducerRows(impl: Impl, options: BenchOptions, log: (line: string
   }
   // Sanity: a workload that did not do what the bench meant shows up in the table.
   for (const [n, r] of runs) {
+    if (child.script === 'ingest-run.js') {
+      if (r.checks['ingestSubmits'] !== n) rows.push({ section: 'reducer', measure: 'workload check', impl: impl.name, n, unit: '', status: 'measured', note: `ingest submitted ${r.checks['ingestSubmits']} of ${n}`, pass: false });
+      continue;
+    }
     if (r.checks['firstPollSubmits'] !== 0 || r.checks['noopTickCommands'] !== 0 || r.checks['identicalPollCommands'] !== 0 || r.checks['changedPollWrites'] !== n || r.checks['putSubmits'] !== 1) {
       rows.push({ section: 'reducer', measure: 'workload check', impl: impl.name, n, unit: '', status: 'measured', note: `unexpected decisions: ${JSON.stringify(r.checks)}`, pass: false });
     }
