@@ -60,14 +60,15 @@ start_member() {
   local n=$1 state=new
   if member_pid "$n" >/dev/null; then return 0; fi
   [[ -d $DIR/m$n.data/member ]] && state=existing
-  setsid etcd --name "m$n" --data-dir "$DIR/m$n.data" \
+  # From / rather than the caller's folder, which may be removed while the member runs.
+  (cd / && exec setsid etcd --name "m$n" --data-dir "$DIR/m$n.data" \
     --listen-client-urls "$(client_url "$n")" --advertise-client-urls "$(client_url "$n")" \
     --listen-peer-urls "http://127.0.0.1:$(peer_port "$n")" \
     --initial-advertise-peer-urls "http://127.0.0.1:$(peer_port "$n")" \
     --initial-cluster "$(initial_cluster)" --initial-cluster-state "$state" \
     --initial-cluster-token sdp-etcd-cluster --heartbeat-interval 100 --election-timeout 1000 \
     --quota-backend-bytes $((1 << 30)) \
-    </dev/null >>"$DIR/m$n.log" 2>&1 &
+    </dev/null >>"$DIR/m$n.log" 2>&1) &
   echo $! >"$DIR/m$n.pid"
   log "member m$n started (pid $!, $(client_url "$n"))"
 }

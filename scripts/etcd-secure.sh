@@ -157,6 +157,8 @@ start_etcd() {
       fd=${fd##*/}
       ((fd > 2)) && exec {fd}>&-
     done
+    # Not the caller's folder, which may be removed while etcd runs.
+    cd / || exit 1
     exec setsid env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin etcd "${args[@]}" </dev/null >>"$LOG_FILE_SECURE" 2>&1
   ) &
   echo $! >"$PID_FILE_SECURE"

@@ -311,7 +311,9 @@ ensure_layout() {
 # inherited fd (the lock fd 9 would keep the stack lock held for the daemon's
 # life, and bash keeps internal pipes on high fds); a clean environment (a
 # caller's SLURM_JWT or ETCD_* would change how the daemons behave); setsid (a
-# Ctrl-C in the test runner must not reach them).
+# Ctrl-C in the test runner must not reach them); the stack's own folder as working
+# directory (a daemon left in the caller's folder dies when that folder is removed:
+# slurmrestd exits on `getcwd failed` at its next job submit).
 # Usage: daemon_exec LOGFILE CMD... (in a subshell, so `( daemon_exec ... ) &`
 # leaves the daemon's own PID in $!, setsid/setpriv/env all exec in place).
 daemon_exec() {
@@ -321,6 +323,7 @@ daemon_exec() {
     fd=${fd##*/}
     ((fd > 2)) && exec {fd}>&-
   done
+  cd "$STACK_DIR" || exit 1
   exec setsid "$@" </dev/null >>"$logf" 2>&1
 }
 CLEAN_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SLURM_CONF="$CONF_FILE")
