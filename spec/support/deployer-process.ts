@@ -2,6 +2,7 @@
 // keeping what it prints for assertions.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { repoRoot } from './repo.js';
 import type { StackEnv } from './stack.js';
@@ -36,7 +37,14 @@ export function startDeployer(env: Record<string, string>): DeployerProcess {
   let text = '';
   child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The liveness file is this run's: gone with it, so that the stack's folder does not fill with them.
+  const liveness = env['SDP_SLURMDEPLOY_LIVENESS_FILE'];
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      if (liveness === undefined || liveness === '/dev/null') return resolve(code);
+      void rm(liveness, { force: true }).then(() => resolve(code), () => resolve(code));
+    }),
+  );
   let signalled = false;
   return {
     child,
