@@ -251,6 +251,8 @@ async function stackRows(impl: Impl, options: BenchOptions, log: (line: string) 
     row({ ...base, measure: 'put -> submit answered p50', value: r.p50Ms, unit: 'ms', status: 'measured' }, undefined),
     row({ ...base, measure: 'put -> submit p50 / floor p50', value: r.p50Ms / r.floorP50Ms, unit: '', status: 'measured' }, STACK_TARGETS.p50OverFloor),
     row({ ...base, measure: 'put -> submit answered p99', value: r.p99Ms, unit: 'ms', status: 'measured', note: 'target for a quiet machine' }, STACK_TARGETS.p99),
+    // How quiet the machine was: the floor's own tail, in the same run.
+    row({ ...base, measure: 'floor p99 (etcd watch + one POST)', value: r.floorP99Ms, unit: 'ms', status: 'measured' }, undefined),
   ];
 }
 

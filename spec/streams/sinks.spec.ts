@@ -222,4 +222,53 @@ describe('command sinks', () => {
       expect(outcomes).to.deep.equal([{ type: 'stateDeleteFailed', id: 'd1', failure: { kind: 'transient', message: 'the memory Config DB is closed' } }]);
     });
   });
+
+  describe('a state write beside a submit', () => {
+    /** A Slurm whose submits answer only when told, and a Config DB that records when each write lands. */
+    function rig(options: { writeAfterSubmitMs?: number } = {}) {
+      const answers: (() => void)[] = [];
+      const slurm = slurmDouble((call) => (call === 'submit' ? new Promise((resolve) => answers.push(() => resolve(7))) : Promise.resolve(undefined)));
+      const db = createMemoryConfigDb();
+      for (const id of ['d1', 'd2']) db.putDeployment(id, { key: id, kind: 'slurm', args: { script: 'true' } });
+      const order: string[] = [];
+      const sinks = createSinks(slurm, db, options);
+      const run = (command: Command, what: string) => outcomesOf(sinks[command.type](command as never)).then((o) => (order.push(what), o));
+      return { answers, db, order, run };
+    }
+    const submit = (id: string): Command => ({ type: 'submitJob', id, submitId: 'r1', spec });
+    const write = (id: string): Command => ({ type: 'writeState', id, state: { status: 'PENDING' } });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+    it('goes after the answer to its deployment\'s submit: the submit is what the user waits for', async () => {
+      const { answers, db, order, run } = rig();
+      const submitted = run(submit('d1'), 'submit d1');
+      const written = run(write('d1'), 'write d1');
+      await settle();
+      expect(db.getState('d1'), 'not written while the submit is out').to.equal(undefined);
+      answers[0]?.();
+      await Promise.all([submitted, written]);
+      expect(order).to.deep.equal(['submit d1', 'write d1']);
+      expect(db.getState('d1')).to.deep.equal({ status: 'PENDING' });
+    });
+
+    it('of another deployment does not wait', async () => {
+      const { answers, order, run } = rig();
+      const submitted = run(submit('d1'), 'submit d1');
+      await run(write('d2'), 'write d2');
+      answers[0]?.();
+      await submitted;
+      expect(order).to.deep.equal(['write d2', 'submit d1']);
+    });
+
+    it('waits for a submit that does not answer no longer than writeAfterSubmitMs', async () => {
+      const { answers, db, run } = rig({ writeAfterSubmitMs: 30 });
+      const submitted = run(submit('d1'), 'submit d1');
+      const started = Date.now();
+      expect(await run(write('d1'), 'write d1')).to.deep.equal([{ type: 'stateWritten', id: 'd1', state: { status: 'PENDING' } }]);
+      expect(Date.now() - started).to.be.within(25, 1000);
+      expect(db.getState('d1')).to.deep.equal({ status: 'PENDING' });
+      answers[0]?.();
+      await submitted;
+    });
+  });
 });
