@@ -20,7 +20,7 @@ describe('deployer through Slurm outages @live', function () {
 
   const stateOf = async (id: string) => {
     const text = await etcd.get(`3/deploy/${id}/state`).string();
-    return text === null ? undefined : (JSON.parse(text) as { status: string; reason?: string });
+    return text === null ? undefined : (JSON.parse(text) as { status: string; reason?: string; duplicate_jobs?: number[] });
   };
 
   before(async function () {
@@ -60,10 +60,15 @@ describe('deployer through Slurm outages @live', function () {
         .slice(downAt)
         .split('\n')
         .filter((l) => / failed"/.test(l))
-        .map((l) => (JSON.parse(l) as { kind: string }).kind);
+        .map((l) => JSON.parse(l) as { kind: string; error?: string });
       expect(failures.length, 'failures were seen and classified').to.be.greaterThan(0);
-      expect(failures.every((k) => k === 'transient'), `only transient failures, got ${failures.join(', ')}`).to.equal(true);
+      // Transient, or, for a submit written on a connection the stopping slurmrestd then reset
+      // (about 1 run in 3), of unknown outcome: the job may exist, and the next poll must tell.
+      const unexpected = failures.filter((f) => f.kind !== 'transient' && !(f.kind === 'unknown-outcome' && /after the request was sent/.test(f.error ?? '')));
+      expect(unexpected, 'only transient failures, or a submit of unknown outcome').to.deep.equal([]);
       expect(deployer.output()).not.to.match(new RegExp(`"deployment":"${id}"[^\\n]*"status":"FAILED"`));
+      // Whatever the outcome was, one job ran it: no duplicate was found and cancelled.
+      expect((await stateOf(id))?.duplicate_jobs).to.equal(undefined);
     });
   }
 });
