@@ -85,6 +85,7 @@ export async function runDeployer(): Promise<void> {
   touchWhileFollowing(role, config.livenessFile, config.loopIntervalSeconds, log);
   const run = (term: number) => {
     log.info('deployer acting for this term', { replica: leadership.replicaId, term });
+    health.termBegan();
     void journal?.close();
     journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config), log);
     return liveDeployer({ config, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop, canAct: () => leadership.canAct() });

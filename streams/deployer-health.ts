@@ -18,6 +18,8 @@ export interface DeployerHealth {
   readonly configDb: ConfigDb;
   /** The metrics to give liveDeployer: the same ones, feeding health and the liveness file too. */
   readonly metrics: DeployerMetrics;
+  /** This replica began a term as the leader: its health is judged afresh (health.ts). */
+  termBegan(): void;
   report(): HealthReport;
   close(): void;
 }
@@ -66,6 +68,10 @@ export function watchDeployerHealth({ config, configDb, metrics, log, role = () 
         health.observe(output);
         touch(output);
       },
+    },
+    termBegan() {
+      world = undefined;
+      health.termBegan();
     },
     report,
     close() {

@@ -114,13 +114,19 @@ export interface HealthMonitor {
   configDbLost(why: string): void;
   /** A probe's outcome (config-db-probe.ts): undefined when etcd answered, else why not. */
   configDbProbed(problem: string | undefined): void;
+  /**
+   * This replica began a term as the leader: a run from the initial world, judged as a fresh
+   * start (the Config DB to list, the same grace before the first poll), not by an earlier term.
+   */
+  termBegan(): void;
   report(): HealthReport;
 }
 
 export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
   const now = options.now ?? (() => Date.now());
-  const startedAtMs = now();
-  let configDbProblem: string | undefined = 'the Config DB has not been listed yet';
+  const NOT_LISTED = 'the Config DB has not been listed yet';
+  let startedAtMs = now();
+  let configDbProblem: string | undefined = NOT_LISTED;
   let writeProblem: string | undefined;
   let probeProblem: string | undefined;
   let lastPollAtMs: number | undefined;
@@ -169,14 +175,19 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     configDbProbed(problem) {
       probeProblem = problem;
     },
+    termBegan() {
+      startedAtMs = now();
+      configDbProblem = NOT_LISTED;
+      writeProblem = undefined;
+      lastPollAtMs = undefined;
+      faulted.clear();
+    },
     report() {
       // Deployments the reducer holds FAILED for an internal error, and events it threw on whole.
       const stuck = [...(options.stuck?.() ?? []), ...[...faulted].map(([id, reason]) => ({ id, reason }))];
-      return healthReport(
-        { nowMs: now(), startedAtMs, // etcd out of reach says most; a listing never made (a follower's, or one cut off) less.
-        configDbProblem: probeProblem ?? configDbProblem ?? writeProblem, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 },
-        options.policy,
-      );
+      // etcd out of reach says most; a listing not yet made (a fresh term's, or one cut off) less.
+      const configDb = probeProblem ?? configDbProblem ?? writeProblem;
+      return healthReport({ nowMs: now(), startedAtMs, configDbProblem: configDb, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 }, options.policy);
     },
   };
 }

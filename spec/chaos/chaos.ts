@@ -36,7 +36,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     rig.deployer.start();
     rig.health.start();
-    await steady(rig, 3000);
+    await steady(rig, 'at the start', 3000);
     ledger.beginPhase();
     await killStorm(rig, ledger, { deployments: options.deployments, say });
     ledger.beginPhase();

@@ -21,6 +21,11 @@ export class DeployerUnderTest {
   readonly counts = { faults: 0, tokenWarnings: 0, lines: 0, starts: 0, kills: 0, crashes: 0 };
   /** Faults of the process running now: its health must name a stuck deployment. */
   faultsNow = 0;
+  /**
+   * The process running now leads and has listed the Config DB in its term. A fresh start, or
+   * one that waits out the lease of a replica killed before it, is not there yet.
+   */
+  listedThisTerm = false;
   readonly crashes: string[] = [];
 
   constructor(
@@ -43,6 +48,7 @@ export class DeployerUnderTest {
     this.#killedByUs = false;
     this.counts.starts++;
     this.faultsNow = 0;
+    this.listedThisTerm = false;
     let partial = '';
     const onData = (chunk: Buffer) => {
       const text = partial + chunk.toString();
@@ -66,6 +72,8 @@ export class DeployerUnderTest {
 
   #line(line: string): void {
     this.counts.lines++;
+    if (line.includes('"message":"deployer acting for this term"')) this.listedThisTerm = false;
+    if (line.includes('"message":"Config DB listed"')) this.listedThisTerm = true;
     if (line.includes('reducer failed on an event') || line.includes('an event source failed')) {
       this.counts.faults++;
       this.faultsNow++;

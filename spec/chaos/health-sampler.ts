@@ -17,6 +17,8 @@ interface Sample {
   readonly at: number;
   readonly status: number;
   readonly failing: readonly string[];
+  /** What the failing checks said, to tell why when the answer was not the one owed. */
+  readonly details: readonly string[];
   /** Per open window: whether a deployment was stuck when the sample was taken. */
   readonly stuck: ReadonlyMap<Window, Stuck>;
 }
@@ -58,9 +60,11 @@ export class HealthSampler {
     const at = Date.now();
     try {
       const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2000) });
-      const body = (await res.json()) as { failing?: string[] };
+      const body = (await res.json()) as { failing?: string[]; checks?: Record<string, { detail?: string }> };
+      const failing = body.failing ?? [];
+      const details = failing.map((name) => `${name}: ${body.checks?.[name]?.detail ?? '?'}`);
       const stuck = new Map<Window, Stuck>(this.#windows.filter((w) => w.expect.healthy && at >= w.from && at <= w.to).map((w) => [w, w.expect.healthy && w.expect.stuck()]));
-      this.samples.push({ at, status: res.status, failing: body.failing ?? [], stuck });
+      this.samples.push({ at, status: res.status, failing, details, stuck });
     } catch {
       // Not listening (starting, just killed): not a health answer.
     }
@@ -77,7 +81,7 @@ export class HealthSampler {
             ? s.status === 503 && s.failing.join() === 'deployments'
             : s.status === 200
           : s.status === 503 && s.failing.includes(w.expect.failing);
-        if (!ok) wrong.push(`${w.what}: at +${Math.round((s.at - w.from) / 100) / 10} s /healthz ${s.status} failing [${s.failing.join(',')}]`);
+        if (!ok) wrong.push(`${w.what}: at +${Math.round((s.at - w.from) / 100) / 10} s /healthz ${s.status} failing [${s.failing.join(',')}]${s.details.map((d) => ` (${d})`).join('')}`);
       }
     }
     return wrong;

@@ -32,12 +32,16 @@ export async function settle(rig: ChaosRig, ledger: Ledger, timeoutMs: number, s
  * A stretch in which nothing is injected after the deployer was seen to work (`settled`): it
  * must say healthy. After a phase that did not settle, it is not working, so it is not judged.
  */
-export async function steady(rig: ChaosRig, ms: number, settled = true): Promise<void> {
+export async function steady(rig: ChaosRig, what: string, ms: number, settled = true): Promise<void> {
   if (!rig.deployer.running) rig.deployer.start();
-  await sleep(5000); // a fresh start lists etcd and polls Slurm first
+  // Settled deployments need no leader: the process may still wait out the lease of one killed
+  // (up to its TTL) and then take over. Health is judged from its term's listing on, with a poll
+  // interval or two to make the first poll; one that never lists is judged all the same.
+  await until(async () => rig.deployer.listedThisTerm, 30_000, 200);
+  await sleep(2000);
   if (!settled) return;
   // A reducer fault leaves its deployment stuck (the fuzz corpus has values that cause one).
-  const window = rig.health.expect('steady', { healthy: true, stuck: () => rig.deployer.faultsNow > 0 });
+  const window = rig.health.expect(`steady ${what}`, { healthy: true, stuck: () => rig.deployer.faultsNow > 0 });
   await sleep(ms);
   window.end();
 }
@@ -78,7 +82,7 @@ export async function killStorm(rig: ChaosRig, ledger: Ledger, options: { readon
   await killer;
   rig.deployer.start();
   say(`  ${rig.deployer.counts.kills} kills so far`);
-  await steady(rig, 5000, await settle(rig, ledger, 60_000 + options.deployments * 2_000, say));
+  await steady(rig, 'after the kill storm', 5000, await settle(rig, ledger, 60_000 + options.deployments * 2_000, say));
 }
 
 export async function fuzz(rig: ChaosRig, ledger: Ledger, options: { readonly limit?: number; readonly say: Say }): Promise<void> {
@@ -95,7 +99,7 @@ export async function fuzz(rig: ChaosRig, ledger: Ledger, options: { readonly li
   }
   // A key whose id is not a deployment id at all: to be ignored, nothing else.
   await rig.put(`bad_id!-${rig.tag}`, '{"key":"bad_id!","kind":"slurm","args":{"script":"true"}}');
-  await steady(rig, 4000, await settle(rig, ledger, 120_000, options.say));
+  await steady(rig, 'after the fuzz', 4000, await settle(rig, ledger, 120_000, options.say));
 }
 
 /** Stops one Slurm daemon for `downMs` under the shared outage lock, then brings the stack back. */
@@ -124,7 +128,7 @@ export async function slurmOutage(rig: ChaosRig, ledger: Ledger, daemon: 'slurmr
       if (line === 'RESTARTING') window?.end();
     },
   );
-  await steady(rig, 4000, await settle(rig, ledger, 120_000, say));
+  await steady(rig, `after the ${daemon} outage`, 4000, await settle(rig, ledger, 120_000, say));
 }
 
 export async function etcdRestart(rig: ChaosRig, ledger: Ledger, say: Say): Promise<void> {
@@ -143,7 +147,7 @@ export async function etcdRestart(rig: ChaosRig, ledger: Ledger, say: Say): Prom
     const id = `er-${rig.tag}-${i}`;
     ledger.wrote(id, await rig.put(id, value(id, script(1))));
   }
-  await steady(rig, 4000, await settle(rig, ledger, 90_000, say));
+  await steady(rig, 'after the etcd restart', 4000, await settle(rig, ledger, 90_000, say));
 }
 
 /** The deployer cut off from etcd while deployments change and etcd compacts past its watch. */
@@ -168,5 +172,5 @@ export async function compactionPastTheWatch(rig: ChaosRig, ledger: Ledger, say:
   await sleep(8000);
   window.end();
   rig.gate.accept();
-  await steady(rig, 4000, await settle(rig, ledger, 90_000, say));
+  await steady(rig, 'after the compaction', 4000, await settle(rig, ledger, 90_000, say));
 }

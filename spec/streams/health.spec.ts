@@ -84,6 +84,26 @@ describe('health', () => {
     expect(report.checks.slurm.detail).to.contain('SDP_SLURMDEPLOY_SLURM_URL');
   });
 
+  it('judges a new term as a fresh start: listed again, the start grace before its first poll, no fault of an earlier term', () => {
+    const h = monitor();
+    h.observe(listed);
+    h.observe(polled());
+    h.observe({ type: 'fault', event: { type: 'jobSubmitted', id: 'd1', submitId: 'r1', jobId: 7 }, error: new Error('bug') });
+    now += 60_000; // leadership lost for a minute: no poll
+    expect(h.report().failing).to.deep.equal(['slurm', 'deployments']);
+    h.termBegan();
+    const taking = h.report();
+    expect(taking.failing, 'taking over: only the listing is owed').to.deep.equal(['configdb']);
+    expect(taking.checks.configdb.detail).to.equal('the Config DB has not been listed yet');
+    expect(taking.checks.slurm.detail).to.equal('starting: no Slurm poll yet');
+    h.observe(listed);
+    now += 29_000;
+    expect(h.report().healthy, 'the grace counts from the term').to.equal(true);
+    now += 2_000;
+    expect(h.report().failing).to.deep.equal(['slurm']);
+    expect(h.report().checks.slurm.detail).to.match(/^no Slurm poll has succeeded since the start/);
+  });
+
   it('fails the deployments check while a deployment is stuck on a fault of the reducer, until it moves on', () => {
     const h = monitor();
     h.observe(listed);
