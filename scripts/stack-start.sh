@@ -188,6 +188,9 @@ InactiveLimit=0
 Waittime=0
 NodeName=$host NodeAddr=127.0.0.1 NodeHostname=$host CPUs=8 RealMemory=2048 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+# Takes jobs and never starts them (DOWN): the bench's put -> submit samples go there, so that
+# hundreds of jobs run on this machine's own cores are not part of the latency it measures.
+PartitionName=parked Nodes=ALL Default=NO MaxTime=INFINITE State=DOWN
 EOF
 }
 

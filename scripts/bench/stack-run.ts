@@ -1,6 +1,7 @@
 // One child process: put -> submit answered on the real local stack (etcd + slurmrestd), against
 // its floor measured in the same run: an etcd3 watch plus one POST of the same job to slurmrestd,
-// nothing else. Samples alternate (floor, deployer) so that noise hits both alike. Everything is
+// nothing else. Both submit to a partition that never starts a job: the measure ends at the
+// submit's answer, and jobs run on this machine would take its cores from what is measured. Samples alternate (floor, deployer) so that noise hits both alike. Everything is
 // written below a global prefix of its own; the jobs are cancelled and the keys removed after.
 // Usage: node stack-run.js <dist root> <samples>
 
@@ -28,6 +29,9 @@ export interface StackRun {
   readonly p50Ms: number;
   readonly p99Ms: number;
 }
+
+/** The stack's partition that takes jobs and never starts them (scripts/stack-start.sh). */
+const PARKED = 'parked';
 
 async function stackEnv(): Promise<Record<string, string>> {
   const text = await readFile(path.join(process.env['SDP_STACK_DIR'] ?? '/tmp/sdp-slurm-stack', 'stack.env'), 'utf8');
@@ -102,7 +106,7 @@ async function main(): Promise<void> {
     const id = `bench-${run}-${i}`;
     const answered = new Promise<number>((resolve) => submittedAt.set(id, { resolve }));
     const t0 = performance.now();
-    await raw.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\ntrue\n' } }));
+    await raw.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\ntrue\n', partition: PARKED } }));
     return (await Promise.race([answered, wait(30_000).then(() => Number.NaN)])) - t0;
   };
 
