@@ -65,7 +65,14 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     await (source as { close?: () => Promise<void> }).close?.();
   };
   try {
-    const connected = await connectSlurmWaiting({ baseUrl: config.slurmUrl, version: config.slurmApiVersion, tokens, waitForSlurm: options.waitForSlurm, log });
+    const connected = await connectSlurmWaiting({
+      baseUrl: config.slurmUrl,
+      version: config.slurmApiVersion,
+      jobLabel: config.job.label,
+      tokens,
+      waitForSlurm: options.waitForSlurm,
+      log,
+    });
     const gated = options.mayCallSlurm === undefined ? connected : gateRequests(connected, options.mayCallSlurm);
     const slurm = retryOnceWithFreshToken(gated, tokens, (operation, failure) =>
       log?.info('Slurm rejected the token; trying once more with a fresh one', { operation, kind: failure.kind, error: failure.message }),

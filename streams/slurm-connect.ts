@@ -18,6 +18,8 @@ export interface SlurmConnectOptions {
   /** A forced REST API version (SDP_SLURMDEPLOY_API_VERSION); else negotiated. */
   readonly version?: string | undefined;
   readonly tokens: SlurmTokens;
+  /** List only the jobs with this label (the deployer's): SlurmClientBehaviour.jobLabel. */
+  readonly jobLabel?: string;
   /** Keep trying while slurmrestd cannot be reached (the deployer); else fail at once (status, plan). */
   readonly waitForSlurm: boolean;
   readonly log?: Logger | undefined;
@@ -34,7 +36,7 @@ export async function connectSlurmWaiting(options: SlurmConnectOptions): Promise
   for (let attempt = 1; ; attempt++) {
     const used = tokens.current();
     try {
-      return await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version }) });
+      return await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version, jobLabel: options.jobLabel }) });
     } catch (error) {
       // A token Slurm rejected is replaced at once, and tried once more without waiting.
       if (error instanceof SlurmRequestError && error.failure.kind === 'auth' && used !== undefined && (await tokens.renewAfterRejection(used))) continue;

@@ -12,6 +12,8 @@ export const DEFAULT_UPDATE_TIME_MARGIN_SECONDS = 30;
 interface Snapshot {
   readonly jobs: readonly SlurmJob[];
   readonly updateTime: number;
+  /** How many jobs the answer listed, those of other labels included (`jobs` may hold fewer). */
+  readonly listed: number;
   /** When the request that brought it was sent (client clock, ms): a late older answer never replaces it. */
   readonly sentAtMs: number;
 }
@@ -33,6 +35,11 @@ export class JobListCache {
     return this.#last?.jobs;
   }
 
+  /** How many jobs the last full answer listed in all, before any label filter; 0 before the first. */
+  get listed(): number {
+    return this.#last?.listed ?? 0;
+  }
+
   /**
    * Records a full list, answer to a request sent at `sentAtMs`, and returns the list to hand out:
    * the one held from now on (frozen), or `jobs` when an answer to a later request came first.
@@ -50,14 +57,14 @@ export class JobListCache {
    *   of slurmctld's by up to that much; a clock ahead by more could hide a change until the next
    *   one. Its cost is small: after a change, requests within the margin still get full lists.
    */
-  storeFull(jobs: readonly SlurmJob[], sentAtMs: number, serverLastUpdate?: number): readonly SlurmJob[] {
+  storeFull(jobs: readonly SlurmJob[], sentAtMs: number, serverLastUpdate?: number, listed = jobs.length): readonly SlurmJob[] {
     if (this.#last !== undefined && sentAtMs < this.#last.sentAtMs) return jobs;
     const updateTime = serverLastUpdate ?? Math.floor(sentAtMs / 1000) - Math.ceil(this.marginSeconds);
     if (!(updateTime > 0)) {
       this.#last = undefined; // a clock near the epoch: never ask conditionally
       return jobs;
     }
-    this.#last = { jobs: Object.freeze([...jobs]), updateTime, sentAtMs };
+    this.#last = { jobs: Object.freeze([...jobs]), updateTime, listed, sentAtMs };
     return this.#last.jobs;
   }
 

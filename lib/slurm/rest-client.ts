@@ -3,12 +3,13 @@
 // adapter shapes the bodies; this file decides what the answers mean for the deployer.
 
 import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
-import type { JobListReading, SlurmAdapter } from './adapter.js';
+import type { SlurmAdapter } from './adapter.js';
 import { adapterFor } from './adapters.js';
 import { isSupportedApiVersion, listVersions, SUPPORTED_API_VERSIONS, type SlurmApiVersion } from './api-versions.js';
 import { errorsOfBody } from './body-messages.js';
 import { meansJobNotFound, type SlurmOperation } from './failure-classification.js';
 import { JobListCache } from './job-list-cache.js';
+import { labelled, readJobListOffThread, type Labelled, type ThreadReading } from './job-list-thread.js';
 import { pickApiVersion, readServerOffer } from './negotiation.js';
 import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
 import { createSlurmHttp, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
@@ -26,7 +27,19 @@ export interface SlurmClientBehaviour {
   readonly updateTimeMarginSeconds?: number;
   /** The clock (ms) that stamps list requests; tests replace it. */
   readonly now?: () => number;
+  /**
+   * Job lists of at least this many bytes are parsed and decoded by a worker thread, off the event
+   * loop (job-list-thread.ts); smaller ones where they arrive. Default 256 KiB, about 70 jobs.
+   */
+  readonly offThreadJobListBytes?: number;
+  /**
+   * `listJobs` lists only the jobs with this mcs_label (the deployer's), dropped where the list is
+   * read: a cluster's other jobs never reach the event loop. Unset: every job.
+   */
+  readonly jobLabel?: string;
 }
+
+const OFF_THREAD_JOB_LIST_BYTES = 256 * 1024;
 
 export interface SlurmRestClientOptions extends SlurmHttpOptions, SlurmClientBehaviour {
   /** The REST API version to use as is, without asking the server (default v0.0.38). */
@@ -102,6 +115,7 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
   const cache = new JobListCache(options.updateTimeMarginSeconds);
   const now = options.now ?? Date.now;
   const parseAccountingJobs = options.accounting === true ? adapter.parseAccountingJobs : undefined;
+  const offThreadBytes = options.offThreadJobListBytes ?? OFF_THREAD_JOB_LIST_BYTES;
 
   function parsed<T>(operation: SlurmOperation, answer: Answer, parse: (body: unknown) => T): T {
     if (answer.body === undefined) {
@@ -116,20 +130,36 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
   }
 
   /** One `GET jobs`; never says "unchanged" to a request that did not send `update_time`. */
-  async function requestJobList(updateTime: number | undefined): Promise<JobListReading> {
+  async function requestJobList(updateTime: number | undefined): Promise<Labelled> {
     const query = updateTime === undefined ? undefined : { update_time: String(updateTime) };
     const answer = await http.call('listJobs', 'GET', slurm(adapter.paths.jobs), query === undefined ? {} : { query });
     if (answer.status === 304) {
       // v0.0.38's "no change": 304 with an empty body. It can only mean the list we hold.
-      if (updateTime !== undefined) return { kind: 'unchanged' };
+      if (updateTime !== undefined) return { reading: { kind: 'unchanged' }, listed: 0 };
       throw http.reject({ kind: 'transient', message: 'listJobs: HTTP 304 to a request without update_time' }, answer);
     }
     if (!isSuccess(answer)) http.fail('listJobs', answer, errorsOfBody(answer.body));
-    const reading = parsed('listJobs', answer, adapter.readJobList);
-    if (reading.kind === 'unchanged' && updateTime === undefined) {
+    const read = await readJobList(answer);
+    if (read.reading.kind === 'unchanged' && updateTime === undefined) {
       throw http.reject({ kind: 'transient', message: `listJobs: HTTP ${answer.status}: "no job changes" to a request without update_time` }, answer);
     }
-    return reading;
+    return read;
+  }
+
+  /** A 200 answer's job list, of our label only, read off the event loop when it is large. */
+  async function readJobList(answer: Answer): Promise<Labelled> {
+    if (answer.bytes.byteLength < offThreadBytes) return labelled(parsed('listJobs', answer, adapter.readJobList), options.jobLabel);
+    const status = answer.status;
+    let read: ThreadReading;
+    try {
+      read = await readJobListOffThread(version, answer.bytes, answer.contentType, options.jobLabel);
+    } catch (error) {
+      throw http.reject({ kind: 'transient', message: `listJobs: ${messageOf(error)}` }, answer);
+    }
+    if ('reading' in read) return read;
+    // The same words as an in-thread parse (`parsed`); the body is the worker's now, and not empty.
+    const message = 'notJson' in read ? `listJobs: HTTP ${status} with a body that is not JSON` : `listJobs: ${read.error}`;
+    throw http.reject({ kind: 'transient', message }, answer);
   }
 
   async function accountingRecord(jobId: number, parse: (body: unknown) => SlurmJob[]): Promise<SlurmJob | undefined> {
@@ -163,18 +193,17 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
     async listJobs(): Promise<readonly SlurmJob[]> {
       const updateTime = adapter.conditionalList ? cache.updateTime : undefined;
       const sentAtMs = now();
-      const reading = await requestJobList(updateTime);
+      const { reading, listed } = await requestJobList(updateTime);
       if (reading.kind === 'unchanged') return cache.jobs ?? [];
-      const held = cache.jobs?.length ?? 0;
-      if (updateTime !== undefined && reading.jobs.length === 0 && reading.lastUpdate === undefined && held > 0) {
+      if (updateTime !== undefined && listed === 0 && reading.lastUpdate === undefined && cache.listed > 0) {
         // Every job gone at once, in answer to a conditional request, with no server time to
         // vouch for it: that may be a "no change" we failed to recognise. Ask unconditionally.
         const againAtMs = now();
         const again = await requestJobList(undefined);
-        if (again.kind === 'unchanged') throw new Error('unreachable: an unconditional list is never "unchanged"');
-        return cache.storeFull(again.jobs, againAtMs, again.lastUpdate);
+        if (again.reading.kind === 'unchanged') throw new Error('unreachable: an unconditional list is never "unchanged"');
+        return cache.storeFull(again.reading.jobs, againAtMs, again.reading.lastUpdate, again.listed);
       }
-      return cache.storeFull(reading.jobs, sentAtMs, reading.lastUpdate);
+      return cache.storeFull(reading.jobs, sentAtMs, reading.lastUpdate, listed);
     },
 
     async getJob(jobId: number): Promise<SlurmJob | undefined> {

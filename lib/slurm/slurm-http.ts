@@ -5,6 +5,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import { NoSlurmTokenError, TokenSourceError, type SlurmCredentials, type TokenProvider } from '../auth/token-provider.js';
 import type { Failure } from '../core/failure.js';
+import { jsonOf } from './json-body.js';
 import { classifyAnswer, classifyTransportError, type HttpAnswer, type SlurmError, type SlurmOperation } from './failure-classification.js';
 import { SlurmRequestError } from './slurm-api.js';
 import { messageOf } from '../core/error-message.js';
@@ -47,7 +48,10 @@ const DEFAULT_MAX_CONNECTIONS = 17;
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 export interface Answer extends HttpAnswer {
+  /** The body as JSON (undefined when it is not JSON), parsed when first read, like `text`. */
   readonly body: unknown;
+  /** The body as received: a large job list is read off the event loop from it (job-list-thread.ts). */
+  readonly bytes: Buffer;
   /** Sent with the request; kept to scrub the token from whatever the answer says. */
   readonly credentials: SlurmCredentials;
 }
@@ -126,21 +130,24 @@ function unexpected(operation: SlurmOperation, error: unknown): Failure {
   return { kind: 'transient', message: `${operation}: ${messageOf(error)}` };
 }
 
+/** The answer, its body decoded and parsed only when read: a job list may be parsed elsewhere. */
 function readAnswer(raw: RawAnswer, credentials: SlurmCredentials): Answer {
-  const text = raw.body.toString('utf8');
   const { status, contentType, elapsedMs } = raw;
-  return { status, contentType, text, elapsedMs, body: jsonOf(text, contentType), credentials };
-}
-
-/** A 304 or an error page has an empty or text body: parse only what looks like JSON. */
-function jsonOf(text: string, contentType: string | undefined): unknown {
-  const trimmed = text.trim();
-  if (trimmed === '' || !(contentType?.includes('json') || trimmed.startsWith('{'))) return undefined;
-  try {
-    return JSON.parse(trimmed) as unknown;
-  } catch {
-    return undefined;
-  }
+  let text: string | undefined;
+  let parsed: { readonly body: unknown } | undefined;
+  return {
+    status,
+    contentType,
+    elapsedMs,
+    credentials,
+    bytes: raw.body,
+    get text() {
+      return (text ??= raw.body.toString('utf8'));
+    },
+    get body() {
+      return (parsed ??= { body: jsonOf(this.text, contentType) }).body;
+    },
+  };
 }
 
 /** The error to reject with, its message scrubbed of the token whatever produced the text. */

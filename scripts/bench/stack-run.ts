@@ -62,20 +62,21 @@ async function main(): Promise<void> {
   const raw = new Etcd3({ hosts });
   const db = createEtcdConfigDb({ hosts, prefix });
   // The stack is shared: another run's outage spec may have slurmrestd down for a while.
-  const connect = async (): Promise<SlurmApi> => {
+  const connect = async (more: { readonly jobLabel?: string }): Promise<SlurmApi> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await connectSlurm(slurmOptions);
+        return await connectSlurm({ ...slurmOptions, ...more });
       } catch (error) {
         if (attempt >= 60) throw error;
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     }
   };
-  const slurm = await connect();
-  const floorSlurm = await connect();
-  const settings = benchSettings(5000);
   const label = `sdp_slurm_deployer_bench_${run}`;
+  // The deployer's client as bin/clients.ts makes it: it lists the jobs of its label only.
+  const slurm = await connect({ jobLabel: label });
+  const floorSlurm = await connect({});
+  const settings = benchSettings(5000);
   const reducer = impl.createReducer({ ...settings, job: { ...settings.job, label, defaults: { currentWorkingDirectory: env['SLURM_JOB_DIR'] ?? '/tmp' } } });
 
   const submittedAt = new Map<string, { resolve: (t: number) => void }>();
