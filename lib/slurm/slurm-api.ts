@@ -13,8 +13,9 @@ export interface SlurmApi {
    * sends `update_time`; when slurmctld says nothing changed (a 304 with an empty body in
    * v0.0.38, a 200 with a "No job changes" warning later), it resolves to a copy of the last full
    * list this client received: never to an empty list because of it. The cache is per client.
-   * No label filtering: Slurm has no server-side filter by mcs_label, so the reducer keeps only
-   * jobs with the deployer's label (and ignores any other).
+   * Slurm has no server-side filter by mcs_label: a client given `jobLabel` (the deployer's, see
+   * SlurmClientBehaviour) drops the other jobs where it reads the list; without it, every job
+   * comes back. The reducer keeps only jobs with the deployer's label either way.
    */
   /** The same (frozen) array as the last time when Slurm says nothing changed: the reducer then compares nothing. */
   listJobs(): Promise<readonly SlurmJob[]>;
