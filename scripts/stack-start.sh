@@ -385,7 +385,8 @@ start_slurmd() {
 # idle* (not responding), unknown, down, drain... are not ready.
 node_ready() {
   local state
-  state=$(sinfo -h -N -n "$NODE_NAME" -o %T 2>/dev/null) || return 1
+  # One line per partition the node is in: ask for the default one only.
+  state=$(sinfo -h -N -n "$NODE_NAME" -p debug -o %T 2>/dev/null) || return 1
   [[ $state =~ ^(idle|mixed|allocated|completing)$ ]]
 }
 

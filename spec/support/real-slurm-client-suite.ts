@@ -163,6 +163,27 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
       expect(await api.getJob(ids.long + 900_000)).to.equal(undefined);
     });
 
+    it("reads the real list in the worker thread as in the event loop, and keeps only its label's jobs when given it", async () => {
+      await stateOf(ids.ok, 'COMPLETED');
+      await stateOf(ids.long, 'RUNNING');
+      const options = { baseUrl: env.SLURM_URL, version, credentials: staticJwtProvider(env.SLURM_USER, new Secret(env.SLURM_JWT)) };
+      const offThread = createSlurmRestClient({ ...options, offThreadJobListBytes: 0 });
+      const inLoop = createSlurmRestClient({ ...options, offThreadJobListBytes: Number.POSITIVE_INFINITY });
+      const ours = createSlurmRestClient({ ...options, offThreadJobListBytes: 0, jobLabel: label });
+      try {
+        // Other specs' jobs change between two lists; these two have ended or run on.
+        const settled = (jobs: readonly SlurmJob[]) => jobs.filter((j) => j.jobId === ids.ok || j.jobId === ids.long).map((j) => ({ ...j, state: j.state.base }));
+        const read = await offThread.listJobs();
+        expect(settled(read)).to.have.length(2);
+        expect(settled(read)).to.deep.equal(settled(await inLoop.listJobs()));
+        const own = await ours.listJobs();
+        expect(own.map((j) => j.jobId)).to.include.members([ids.ok, ids.long]);
+        expect(own.every((j) => j.mcsLabel === label)).to.equal(true);
+      } finally {
+        await Promise.all([offThread.close(), inLoop.close(), ours.close()]);
+      }
+    });
+
     it('lists twice with nothing changed between: the second list is the first, whatever "no change" looks like on the wire', async () => {
       await stateOf(ids.long, 'RUNNING');
       // No margin below our clock (v0.0.38 has no server time): on the shared 22.05 cluster,
