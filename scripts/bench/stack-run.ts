@@ -3,7 +3,7 @@
 // nothing else. Both submit to a partition that never starts a job: the measure ends at the
 // submit's answer, and jobs run on this machine would take its cores from what is measured. Samples alternate (floor, deployer) so that noise hits both alike. Everything is
 // written below a global prefix of its own; the jobs are cancelled and the keys removed after.
-// Usage: node stack-run.js <dist root> <samples>
+// Usage: node stack-run.js <dist root> <samples> <poll interval ms>
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -39,7 +39,7 @@ async function stackEnv(): Promise<Record<string, string>> {
 }
 
 async function main(): Promise<void> {
-  const [root, samplesText] = process.argv.slice(2);
+  const [root, samplesText, intervalText] = process.argv.slice(2);
   if (root === undefined) throw new Error('usage: stack-run <dist root> <samples>');
   const samples = Number(samplesText ?? 30);
   const env = await stackEnv();
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   // The deployer's client as bin/clients.ts makes it: it lists the jobs of its label only.
   const slurm = await connect({ jobLabel: label });
   const floorSlurm = await connect({});
-  const settings = benchSettings(5000);
+  const settings = benchSettings(Number(intervalText ?? 60_000));
   const reducer = impl.createReducer({ ...settings, job: { ...settings.job, label, defaults: { currentWorkingDirectory: env['SLURM_JOB_DIR'] ?? '/tmp' } } });
 
   const submittedAt = new Map<string, { resolve: (t: number) => void }>();
