@@ -18,8 +18,8 @@ import { extrapolate, type Point } from './estimate.js';
 import type { PipelineRun } from './pipeline-run.js';
 import type { ReducerRun } from './reducer-run.js';
 import { row, table, withRatios, writeResults, type Row } from './report.js';
-import type { StackRun } from './stack-run.js';
-import { FLAT_MEASURES, pipelineTarget, reducerTarget, STACK_TARGETS } from './targets.js';
+import { stackRows } from './stack-rows.js';
+import { FLAT_MEASURES, pipelineTarget, reducerTarget } from './targets.js';
 import { FAKE_TOKEN, FAKE_USER } from './workload.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,7 +45,7 @@ export interface BenchOptions {
   readonly quiet?: boolean;
 }
 
-interface Impl {
+export interface Impl {
   readonly name: string;
   readonly distRoot: string;
   readonly stub?: boolean;
@@ -240,37 +240,6 @@ async function pipelineRows(impl: Impl, options: BenchOptions, log: (line: strin
   return rows;
 }
 
-async function stackRows(impl: Impl, options: BenchOptions, log: (line: string) => void): Promise<Row[]> {
-  const rows: Row[] = [];
-  // At the shipped poll interval (60 s) a run of samples seldom meets a poll; every 5 s it often
-  // does, and the ~0.5 s after each poll (slurmctld listing, the state writes the poll brings)
-  // is where the tail of both the deployer and the floor lies.
-  for (const [intervalMs, when] of [
-    [60_000, ''],
-    [5_000, ', polls every 5 s'],
-  ] as const) {
-    log(`stack ${impl.name}${when} ...`);
-    const result = await runChild<StackRun>(path.join(here, 'stack-run.js'), [impl.distRoot, String(options.stackSamples), String(intervalMs)], options.budgetMs);
-    const base = { section: 'stack' as const, impl: impl.name, n: options.stackSamples };
-    if (!result.ok) {
-      rows.push({ ...base, measure: `put -> submit answered${when}`, unit: 'ms', status: 'skipped', note: result.reason });
-      continue;
-    }
-    const r = result.value;
-    const target = <T>(t: T) => (when === '' ? t : undefined);
-    rows.push(
-      row({ ...base, measure: `floor p50 (etcd watch + one POST)${when}`, value: r.floorP50Ms, unit: 'ms', status: 'measured' }, undefined),
-      row({ ...base, measure: `put -> submit answered p50${when}`, value: r.p50Ms, unit: 'ms', status: 'measured' }, undefined),
-      row({ ...base, measure: `put -> submit p50 / floor p50${when}`, value: r.p50Ms / r.floorP50Ms, unit: '', status: 'measured' }, target(STACK_TARGETS.p50OverFloor)),
-      row({ ...base, measure: `put -> submit answered p99${when}`, value: r.p99Ms, unit: 'ms', status: 'measured', ...(when === '' ? { note: 'target for a quiet machine' } : {}) }, target(STACK_TARGETS.p99)),
-      // How quiet the machine was: the floor's own tail, in the same run, and the deployer's beside it.
-      row({ ...base, measure: `floor p99 (etcd watch + one POST)${when}`, value: r.floorP99Ms, unit: 'ms', status: 'measured' }, undefined),
-      row({ ...base, measure: `put -> submit p99 / floor p99${when}`, value: r.p99Ms / r.floorP99Ms, unit: '', status: 'measured' }, undefined),
-    );
-  }
-  return rows;
-}
-
 export async function bench(options: BenchOptions): Promise<Row[]> {
   const log = (line: string) => options.quiet || process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   let baseline: BaselineBuild | undefined;
@@ -285,7 +254,7 @@ export async function bench(options: BenchOptions): Promise<Row[]> {
     for (const impl of impls) {
       if (options.only.has('reducer')) rows.push(...(await reducerRows(impl, options, log)));
       if (options.only.has('pipeline') && options.pipelineReducer !== 'stub') rows.push(...(await pipelineRows(impl, options, log)));
-      if (options.only.has('stack')) rows.push(...(await stackRows(impl, options, log)));
+      if (options.only.has('stack')) rows.push(...(await stackRows(impl, options.stackSamples, options.budgetMs, log)));
     }
     if (options.pipelineReducer !== 'real' && options.only.has('pipeline')) {
       for (const impl of impls) rows.push(...(await pipelineRows({ name: `${impl.name}+stub reducer`, distRoot: impl.distRoot, stub: true }, options, log)));
