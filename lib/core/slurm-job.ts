@@ -25,6 +25,15 @@ export interface SlurmJob {
   readonly endTime?: number;
 }
 
+/**
+ * One job's state as `GET /jobs/state` reports it (v0.0.40+, Slurm 23.11.5+): id and state only,
+ * no name, comment, reason or exit code. What a cheap poll learns of a job it follows.
+ */
+export interface JobStateReport {
+  readonly jobId: number;
+  readonly state: JobState;
+}
+
 /** A job to submit, in no particular API version's shape. Adapters render it. */
 export interface JobSpec {
   readonly name: string;

@@ -15,8 +15,13 @@ export function aroundEachRequest(api: SlurmApi, around: AroundRequest): SlurmAp
     },
     submit: (spec) => around('submit', () => api.submit(spec)),
     listJobs: () => around('listJobs', () => api.listJobs()),
+    get readsStates() {
+      return api.readsStates;
+    },
+    readStates: (request) => around('readStates', () => api.readStates(request)),
     getJob: (jobId) => around('getJob', () => api.getJob(jobId)),
     cancel: (jobId) => around('cancel', () => api.cancel(jobId)),
+    pacing: () => api.pacing(),
     close: () => api.close(),
   };
 }

@@ -5,7 +5,7 @@ import type { Failure, FailureKind } from '../core/failure.js';
 import { messageOf } from '../core/error-message.js';
 
 /** The calls the deployer makes; the same answer can mean different things for each. */
-export type SlurmOperation = 'submit' | 'listJobs' | 'getJob' | 'cancel' | 'discover';
+export type SlurmOperation = 'submit' | 'listJobs' | 'readStates' | 'getJob' | 'cancel' | 'discover';
 
 /** One entry of a Slurm body's `errors`, whatever key the server used for the number. */
 export interface SlurmError {

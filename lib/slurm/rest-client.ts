@@ -11,7 +11,7 @@ import { meansJobNotFound, type SlurmOperation } from './failure-classification.
 import { JobListCache } from './job-list-cache.js';
 import { labelled, readJobListOffThread, type Labelled, type ThreadReading } from './job-list-thread.js';
 import { pickApiVersion, readServerOffer } from './negotiation.js';
-import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
+import { SlurmRequestError, UNPACED, type SlurmApi } from './slurm-api.js';
 import { createSlurmHttp, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
 
 export { DEFAULT_TIMEOUTS, type SlurmAuthScheme, type SlurmRestTimeouts } from './slurm-http.js';
@@ -225,6 +225,15 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
       const errors = adapter.cancelErrors(answer.body);
       if (errors.length > 0) http.fail('cancel', answer, errors);
     },
+
+    // Filled in by the /jobs/state work (issue 19): until then every server is read by full lists.
+    readsStates: false,
+
+    readStates(): Promise<never> {
+      return Promise.reject(new SlurmRequestError({ kind: 'permanent', message: `readStates: REST API ${version} as used here has no GET /jobs/state` }));
+    },
+
+    pacing: () => UNPACED,
 
     close: () => http.close(),
   };

@@ -1,7 +1,7 @@
 // The one interface the deployer uses to talk to Slurm, whatever the REST API version behind it.
 
 import type { Failure } from '../core/failure.js';
-import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
+import type { JobSpec, JobStateReport, SlurmJob } from '../core/slurm-job.js';
 
 export interface SlurmApi {
   /** The REST API version in use, e.g. `v0.0.38`. */
@@ -26,12 +26,61 @@ export interface SlurmApi {
    */
   getJob(jobId: number): Promise<SlurmJob | undefined>;
   /**
+   * Whether the server answers `GET /jobs/state` (REST v0.0.40+ on Slurm 23.11.5+): then the
+   * deployer polls the states of its own jobs by id (readStates) rather than the whole cluster.
+   */
+  readonly readsStates: boolean;
+  /**
+   * The states of the jobs asked for, in as few requests as the server takes (ids repeated as
+   * `job_id=1&job_id=2`; the comma form is refused). A job Slurm no longer knows is absent from
+   * the answer. With `all`, one request lists every job of the cluster (ids and states only:
+   * about 80 bytes a job) and the answer carries the highest job id in it, `maxJobId`; still only
+   * the states of `jobIds` are returned. With `discover` (implies `all`), every job of the
+   * cluster with an id above `discover.above` that is neither asked for nor in `discover.known`
+   * is looked up once (or, when there are many, read from one full list) and those with the
+   * deployer's label come back whole in `discovered`. Rejects as the other calls do; throws a
+   * permanent failure where `readsStates` is false.
+   */
+  readStates(request: StatesRequest): Promise<StatesReading>;
+  /**
    * Cancels (signals with SIGKILL, whole job) one job. An unknown job is a permanent failure in
    * every version, including Slurm 24.11+'s 200 answer with the error inside (v0.0.42+).
    */
   cancel(jobId: number): Promise<void>;
+  /** How requests to Slurm are paced now: for /readyz and metrics. */
+  pacing(): PacingReport;
   close(): Promise<void>;
 }
+
+export interface StatesRequest {
+  readonly jobIds: readonly number[];
+  readonly all?: boolean;
+  readonly discover?: { readonly above: number; readonly known: readonly number[] };
+}
+
+export interface StatesReading {
+  /** The states of the ids asked for that Slurm knows. */
+  readonly states: readonly JobStateReport[];
+  /** With `all` or `discover`: the highest job id the cluster lists (0 when it lists none). */
+  readonly maxJobId?: number;
+  /** With `discover`: the labelled jobs found above `discover.above` (full records). */
+  readonly discovered?: readonly SlurmJob[];
+}
+
+/** What the pacing of requests to Slurm looks like now (lib/slurm/request-pacer.ts). */
+export interface PacingReport {
+  /** Slurm answered late (slurmctld's per-user rate limit) within the last minute. */
+  readonly throttled: boolean;
+  /** Requests other than polls allowed in flight at once, now. */
+  readonly limit: number;
+  readonly inFlight: number;
+  readonly queued: number;
+  /** Answers that came late for throttling since the start. */
+  readonly throttledAnswers: number;
+}
+
+/** The report of a client that paces nothing (doubles, and clients before their first request). */
+export const UNPACED: PacingReport = Object.freeze({ throttled: false, limit: Infinity, inFlight: 0, queued: 0, throttledAnswers: 0 });
 
 /** Every failed Slurm call rejects with this: the failure is already classified for the reducer. */
 export class SlurmRequestError extends Error {

@@ -12,11 +12,11 @@ import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import type { FailureKind } from '../../lib/core/failure.js';
 import type { JobSpec, SlurmJob } from '../../lib/core/slurm-job.js';
-import { SlurmRequestError, type SlurmApi } from '../../lib/slurm/slurm-api.js';
+import { SlurmRequestError, UNPACED, type SlurmApi, type StatesReading } from '../../lib/slurm/slurm-api.js';
 import { createSinks } from '../../streams/sinks.js';
 import { job } from '../support/fixtures.js';
 
-type SlurmCall = 'listJobs' | 'submit' | 'getJob' | 'cancel';
+type SlurmCall = 'listJobs' | 'readStates' | 'submit' | 'getJob' | 'cancel';
 
 /** A SlurmApi whose every call answers as `answer` says, counting the calls made. */
 function slurmDouble(answer: (call: SlurmCall) => Promise<unknown>): SlurmApi & { readonly calls: SlurmCall[] } {
@@ -32,6 +32,9 @@ function slurmDouble(answer: (call: SlurmCall) => Promise<unknown>): SlurmApi & 
     listJobs: () => run<readonly SlurmJob[]>('listJobs'),
     getJob: () => run<SlurmJob | undefined>('getJob'),
     cancel: () => run<void>('cancel'),
+    readsStates: true,
+    readStates: () => run<StatesReading>('readStates'),
+    pacing: () => UNPACED,
     close: async () => undefined,
   };
 }

@@ -3,7 +3,7 @@ import type { Failure } from '../../../lib/core/failure.js';
 import { Secret } from '../../../lib/config/secret.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { retryOnceWithFreshToken, type TokenRenewal } from '../../../lib/slurm/auth-retry.js';
-import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
+import { SlurmRequestError, UNPACED, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 
 const auth: Failure = { kind: 'auth', message: 'submit: HTTP 500: Zero Bytes were transmitted or received [Slurm error 5005]: slurmctld rejected the credentials' };
 
@@ -23,6 +23,9 @@ function fakes(renewTo: string | undefined) {
     listJobs: () => call([]),
     getJob: () => call(undefined),
     cancel: () => call(undefined),
+    readsStates: true,
+    readStates: async () => ({ states: [] }),
+    pacing: () => UNPACED,
     close: async () => undefined,
   };
   const tokens: TokenRenewal = {

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { aroundEachRequest } from '../../../lib/slurm/each-request.js';
 import type { SlurmOperation } from '../../../lib/slurm/failure-classification.js';
-import type { SlurmApi } from '../../../lib/slurm/slurm-api.js';
+import { UNPACED, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 
 describe('aroundEachRequest', () => {
   const sent: string[] = [];
@@ -15,6 +15,9 @@ describe('aroundEachRequest', () => {
     listJobs: async () => (sent.push('listJobs'), []),
     getJob: async (jobId: number) => (sent.push(`getJob ${jobId}`), undefined),
     cancel: async (jobId: number) => void sent.push(`cancel ${jobId}`),
+    readsStates: true,
+    readStates: async () => (sent.push('readStates'), { states: [] }),
+    pacing: () => UNPACED,
     close: async () => void sent.push('close'),
   } satisfies SlurmApi;
   beforeEach(() => sent.splice(0));

@@ -3,7 +3,7 @@ import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { retryOnceWithFreshToken } from '../../../lib/slurm/auth-retry.js';
 import { gateRequests } from '../../../lib/slurm/leadership-gate.js';
 import { Secret } from '../../../lib/config/secret.js';
-import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
+import { SlurmRequestError, UNPACED, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 
 describe('gateRequests', () => {
   const sent: string[] = [];
@@ -21,6 +21,9 @@ describe('gateRequests', () => {
     listJobs: async () => (sent.push('listJobs'), []),
     getJob: async () => (sent.push('getJob'), undefined),
     cancel: async () => void sent.push('cancel'),
+    readsStates: true,
+    readStates: async () => (sent.push('readStates'), { states: [] }),
+    pacing: () => UNPACED,
     close: async () => undefined,
   };
   beforeEach(() => sent.splice(0));
