@@ -4,6 +4,11 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { Subject } from 'rxjs';
+import { tap } from 'rxjs/operators';
+import type { World } from '../lib/core/world.js';
+import { watermarkAtStop } from '../lib/core/watermark.js';
+import { withTimeout } from '../lib/configdb/with-timeout.js';
+import { messageOf } from '../lib/core/error-message.js';
 import { describeProblems, readConfig, type DeployerConfig } from '../lib/config/deployer-config.js';
 import { openClientsOrExit } from './clients.js';
 import { setLongTimeout } from '../streams/delay.js';
@@ -83,23 +88,42 @@ export async function runDeployer(): Promise<void> {
   };
 
   touchWhileFollowing(role, config.livenessFile, config.loopIntervalSeconds, log);
+  /** The world of the term running, for the watermark it leaves when it stops. */
+  let lastWorld: World | undefined;
   const run = (term: number) => {
     log.info('deployer acting for this term', { replica: leadership.replicaId, term });
     health.termBegan();
     void journal?.close();
-    journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config), log);
-    return liveDeployer({ config, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop, canAct: () => leadership.canAct() });
+    journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config, slurm), log);
+    lastWorld = undefined;
+    return liveDeployer({ config, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop, canAct: () => leadership.canAct() }).pipe(
+      tap((output) => {
+        if (output.type === 'step') lastWorld = output.world;
+      }),
+    );
   };
   const subscription = whileLeading(leadership.changes, run, stop).subscribe({
     complete: () => {
       log.info('deployer stopped');
-      void shutDown(EXIT_OK);
+      void leaveWatermark(lastWorld).then(() => shutDown(EXIT_OK));
     },
     error: (error: unknown) => {
       log.error('deployer stopped by an unexpected error', { error: String(error) });
       void shutDown(EXIT_FATAL);
     },
   });
+
+  /** Every command answered: the next leader need not wait for submits of ours inside slurmrestd. */
+  const leaveWatermark = async (world: World | undefined): Promise<void> => {
+    const watermark = world === undefined ? undefined : watermarkAtStop(world);
+    if (watermark === undefined || !leadership.canAct()) return;
+    try {
+      await withTimeout(configDb.writeWatermark(config.job.label, watermark), 3000, 'write the watermark');
+      log.info('job-id watermark left for the next leader', { floor: watermark.floor, clean: watermark.clean });
+    } catch (error) {
+      log.warning('could not leave the job-id watermark: the next leader will wait before its first poll', { error: messageOf(error) });
+    }
+  };
 
   let stopping = false;
   const onSignal = (signal: string) => {

@@ -9,7 +9,8 @@
 //   control   lookupJob, cancelJob      8  (rare, small, and they stop jobs that should not run)
 //   submit    submitJob                 8  (slurmctld serialises submits; more would queue inside
 //                                           slurmrestd's 20 threads and turn into timeouts)
-//   state     writeState, deleteState 256  (Config DB writes; the real sink batches them into
+//   state     writeState, deleteState, 256
+//             writeWatermark  (Config DB writes; the real sink batches them into
 //                                           transactions, see streams/sinks.ts)
 
 import type { Observable } from 'rxjs';
@@ -68,6 +69,19 @@ const COMMANDS = {
     unforeseen: 'transient',
     logLine: (command) => ({ level: 'debug', message: 'polling Slurm', fields: { poll: command.pollId } }),
   },
+  pollStates: {
+    lane: 'poll',
+    drain: false,
+    done: 'statesPolled',
+    failed: 'statesPollFailed',
+    operation: 'poll_states',
+    unforeseen: 'transient',
+    logLine: (command) => ({
+      level: 'debug',
+      message: 'polling the states of our jobs',
+      fields: { poll: command.pollId, jobs: command.jobIds.length, all: command.all, ...(command.discover ? { discover_above: command.discover.above } : {}) },
+    }),
+  },
   submitJob: {
     lane: 'submit',
     drain: false,
@@ -113,6 +127,15 @@ const COMMANDS = {
     operation: 'delete_state',
     unforeseen: 'transient',
     logLine: (command) => ({ level: 'info', message: 'removing the state of a deleted deployment', fields: { deployment: command.id } }),
+  },
+  writeWatermark: {
+    lane: 'state',
+    drain: true,
+    done: 'watermarkWritten',
+    failed: 'watermarkWriteFailed',
+    operation: 'write_watermark',
+    unforeseen: 'transient',
+    logLine: (command) => ({ level: 'debug', message: 'writing the job-id watermark', fields: { floor: command.watermark.floor } }),
   },
 } as const satisfies CommandTable;
 

@@ -9,8 +9,11 @@ import type { DeployerEvent } from '../lib/core/events.js';
 import type { ConfigDb, DeploymentChange } from '../lib/configdb/config-db.js';
 import { explainConfigDbError } from './config-db-trouble.js';
 import { delayFor } from './delay.js';
+import { definedOnly } from '../lib/core/defined-only.js';
 
 export interface ConfigSourceOptions {
+  /** The job label whose watermark each listing also reads (the deployer's). */
+  readonly watermarkOf?: string;
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
   readonly scheduler?: SchedulerLike;
@@ -20,7 +23,7 @@ export interface ConfigSourceOptions {
 
 export function configEvents(db: ConfigDb, options: ConfigSourceOptions = {}): Observable<DeployerEvent> {
   const { retryBaseMs = 500, retryMaxMs = 30_000, scheduler, onResync } = options;
-  return listThenWatch(db, onResync).pipe(
+  return listThenWatch(db, options.watermarkOf, onResync).pipe(
     retry({
       delay: (error: unknown, count) => {
         onResync?.(`${explainConfigDbError(error)} (attempt ${count})`);
@@ -33,20 +36,21 @@ export function configEvents(db: ConfigDb, options: ConfigSourceOptions = {}): O
 }
 
 /** One listing and the watch that follows it; completes when the watch is lost. */
-function listThenWatch(db: ConfigDb, onResync?: (reason: string) => void): Observable<DeployerEvent> {
+function listThenWatch(db: ConfigDb, watermarkOf: string | undefined, onResync?: (reason: string) => void): Observable<DeployerEvent> {
   return defer(
     () =>
       new Observable<DeployerEvent>((subscriber) => {
         let closed = false;
         let close: (() => Promise<void>) | undefined;
         (async () => {
-          const listing = await db.listDeployments();
+          const listing = await db.listDeployments(watermarkOf === undefined ? {} : { watermarkOf });
           if (closed) return;
           subscriber.next({
             type: 'configListed',
             deployments: listing.deployments,
             invalid: listing.invalid,
             ...(listing.orphanStates.length > 0 ? { orphanStates: listing.orphanStates } : {}),
+            ...definedOnly({ orphanJobs: listing.orphanJobs, watermark: listing.watermark }),
           });
           const watch = await db.watchDeployments(listing.revision, {
             change: (change) => subscriber.next(eventOf(change)),

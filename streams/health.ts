@@ -205,6 +205,10 @@ function deploymentOf(event: DeployerEvent): string | undefined {
     case 'tick':
     case 'jobsPolled':
     case 'pollFailed':
+    case 'statesPolled':
+    case 'statesPollFailed':
+    case 'watermarkWritten':
+    case 'watermarkWriteFailed':
       return undefined;
     default:
       return event.id;

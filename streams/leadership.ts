@@ -96,6 +96,8 @@ export function gateSinks(sinks: DeployerSinks, canAct: () => boolean): Deployer
     canAct() ? sink(command) : of(outcomeOfFailure(command, { kind: 'transient', message: `${command.type}: not sent: this replica does not lead` }));
   return {
     pollJobs: gate(sinks.pollJobs),
+    pollStates: gate(sinks.pollStates),
+    writeWatermark: gate(sinks.writeWatermark),
     submitJob: gate(sinks.submitJob),
     lookupJob: gate(sinks.lookupJob),
     cancelJob: gate(sinks.cancelJob),

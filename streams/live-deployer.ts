@@ -24,7 +24,7 @@ export interface LiveDeployerOptions {
   readonly slurm: SlurmApi;
   readonly configDb: ConfigDb;
   readonly log: Logger;
-  /** Records every step; opened with reducerSettingsOf(config), closed by the caller after unsubscribing. */
+  /** Records every step; opened with reducerSettingsOf(config, slurm), closed by the caller after unsubscribing. */
   readonly journal?: Journal;
   readonly metrics?: DeployerMetrics;
   /** Stops intake; the output completes once the commands in flight have answered. */
@@ -34,12 +34,14 @@ export interface LiveDeployerOptions {
 }
 
 export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop, canAct }: LiveDeployerOptions): Observable<DeployerOutput> {
-  const settings = reducerSettingsOf(config);
+  const settings = reducerSettingsOf(config, slurm);
+  const label = config.job.label;
   const pollIntervalMs = settings.pollIntervalMs;
   const reducer = createReducer(settings);
   return deployer({
     sources: [
       configEvents(configDb, {
+        watermarkOf: label,
         onResync: (reason) => {
           metrics?.resync();
           log.warning('Config DB resync', { reason });
@@ -48,7 +50,7 @@ export function liveDeployer({ config, slurm, configDb, log, journal, metrics, s
       // Ticks drive polls and retries: fine-grained enough for both.
       ticks(Math.min(1000, pollIntervalMs)),
     ],
-    sinks: canAct === undefined ? createSinks(slurm, configDb) : gateSinks(createSinks(slurm, configDb), canAct),
+    sinks: canAct === undefined ? createSinks(slurm, configDb, { label }) : gateSinks(createSinks(slurm, configDb, { label }), canAct),
     reducer,
     ...definedOnly({ stop }),
   }).pipe(

@@ -15,7 +15,8 @@ export function observedConfigDb(db: ConfigDb, observer: ConfigDbObserver, addre
     throw error;
   };
   return {
-    listDeployments: () => db.listDeployments().catch(failed),
+    listDeployments: (options) => db.listDeployments(options).catch(failed),
+    writeWatermark: (label, watermark) => db.writeWatermark(label, watermark),
     watchDeployments: (afterRevision, listener) =>
       db
         .watchDeployments(afterRevision, {

@@ -17,6 +17,8 @@ import { messageOf } from '../lib/core/error-message.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 
 export interface SinkOptions {
+  /** The job label whose watermark writeWatermark stores (the deployer's); required for that command. */
+  readonly label?: string;
   /** State writes per writeStates call, at most (the etcd backend splits it further into transactions). */
   readonly stateWriteBatch?: number;
   /** How long a state write waits, at most, for the submit of its deployment to be answered. Default 1000. */
@@ -50,6 +52,23 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb, options: SinkOp
   return {
     pollJobs: (command) =>
       attempt(command, () => slurm.listJobs(), (jobs) => ({ type: 'jobsPolled', pollId: command.pollId, jobs })),
+    pollStates: (command) =>
+      attempt(
+        command,
+        () => slurm.readStates(definedOnly({ jobIds: command.jobIds, all: command.all, discover: command.discover })),
+        (reading) => ({
+          type: 'statesPolled',
+          pollId: command.pollId,
+          states: reading.states,
+          ...definedOnly({ maxJobId: reading.maxJobId, discovered: reading.discovered }),
+        }),
+      ),
+    writeWatermark: (command) =>
+      attempt(
+        command,
+        () => (options.label === undefined ? Promise.reject(new Error('no job label to write the watermark of')) : configDb.writeWatermark(options.label, command.watermark)),
+        () => ({ type: 'watermarkWritten', watermark: command.watermark }),
+      ),
     submitJob: (command) =>
       attempt(command, () => submit(command.id, command.spec), (jobId) => ({ type: 'jobSubmitted', id: command.id, submitId: command.submitId, jobId })),
     lookupJob: (command) =>

@@ -28,6 +28,9 @@ function planRow(command: Command): [string, string, string] {
     case 'deleteState':
       return ['remove', command.id, 'state'];
     case 'pollJobs':
+    case 'pollStates':
       return ['poll', '-', 'Slurm'];
+    case 'writeWatermark':
+      return ['watermark', '-', `job-id floor ${command.watermark.floor}`];
   }
 }

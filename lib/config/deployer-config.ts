@@ -43,6 +43,8 @@ export interface DeployerConfig {
   readonly releaseName: string;
   readonly namespace: string;
   readonly loopIntervalSeconds: number;
+  /** Between polls of the states of the deployer's own jobs, where Slurm has `GET /jobs/state`. */
+  readonly stateIntervalSeconds: number;
   readonly livenessFile: string;
   readonly logLevel: LogLevel;
   /** SDP_LOG_FORMAT; unset: human on a terminal, JSON otherwise. */
@@ -115,6 +117,7 @@ export function readConfig(env: Environment): ConfigResult {
   const releaseName = required('SDP_SLURMDEPLOY_RELEASE_NAME');
   const namespace = required('SDP_SLURMDEPLOY_NAMESPACE');
   const loopIntervalSeconds = positive('SDP_SLURMDEPLOY_LOOP_INTERVAL', 60, false) ?? 60;
+  const stateIntervalSeconds = positive('SDP_SLURMDEPLOY_STATE_INTERVAL', 3, false) ?? 3;
   const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
   const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
   const logFormat = text('SDP_LOG_FORMAT') === undefined ? undefined : oneOf('SDP_LOG_FORMAT', LOG_FORMATS, 'json');
@@ -189,6 +192,7 @@ export function readConfig(env: Environment): ConfigResult {
       releaseName,
       namespace,
       loopIntervalSeconds,
+      stateIntervalSeconds,
       livenessFile,
       logLevel,
       logFormat,

@@ -6,7 +6,8 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { describeDecodeErrors } from '../core/decode-errors.js';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import { DEPLOYMENT_STATUSES, type DeploymentStatus } from '../core/status.js';
+import { DEPLOYMENT_STATUSES, isTerminalStatus, type DeploymentStatus } from '../core/status.js';
+import type { Watermark } from '../core/world.js';
 import { isDeploymentId } from './paths.js';
 
 const NonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'NonEmptyString');
@@ -95,6 +96,19 @@ export function encodeState(state: DeploymentState): string {
   return JSON.stringify(fields, null, 2);
 }
 
+const WatermarkValue = t.type({ floor: t.Int, clean: t.boolean });
+
+/** The watermark stored beside the deployments; undefined when it is not one (never written, or damaged). */
+export function decodeWatermark(text: string): Watermark | undefined {
+  const decoded = WatermarkValue.decode(parseJson(text));
+  if (isLeft(decoded) || decoded.right.floor < 0) return undefined;
+  return { floor: decoded.right.floor, clean: decoded.right.clean };
+}
+
+export function encodeWatermark(watermark: Watermark): string {
+  return JSON.stringify({ clean: watermark.clean, floor: watermark.floor }, null, 2);
+}
+
 const NOT_JSON = Symbol('not JSON');
 
 /** JSON.parse messages quote the text they failed on; only whether it parsed is kept. */
@@ -116,6 +130,16 @@ function describeFirstError(errors: t.Errors): string {
  */
 export function orphanStatesOf(states: ReadonlyMap<string, DeploymentState>, present: ReadonlySet<string>): string[] {
   return [...states].filter(([id, state]) => state.spec !== undefined && !present.has(id)).map(([id]) => id).sort();
+}
+
+/** The jobs orphan states name that had not ended when the state was last written. */
+export function orphanJobsOf(states: ReadonlyMap<string, DeploymentState>, orphans: readonly string[]): { id: string; jobId: number }[] {
+  const jobs: { id: string; jobId: number }[] = [];
+  for (const id of orphans) {
+    const state = states.get(id);
+    if (state?.job_id !== undefined && !isTerminalStatus(state.status)) jobs.push({ id, jobId: state.job_id });
+  }
+  return jobs;
 }
 
 /** The states of invalid deployments (status shows them); absent when there are none. */

@@ -3,6 +3,7 @@
 
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
+import type { Watermark } from '../core/world.js';
 
 /** All deployments (any kind) and their states, read at one revision. */
 export interface DeploymentListing {
@@ -11,6 +12,10 @@ export interface DeploymentListing {
   readonly invalid: readonly InvalidDeployment[];
   /** Ids with a state this deployer wrote (it names a spec) but no deployment key. */
   readonly orphanStates: readonly string[];
+  /** The jobs those states name that had not ended by their last word (absent: none). */
+  readonly orphanJobs?: readonly { readonly id: string; readonly jobId: number }[];
+  /** The job label's watermark, read in the same snapshot, when the listing was asked for it and one exists. */
+  readonly watermark?: Watermark;
   /** The states found for invalid deployments (FAILED, as a deployer wrote them), by id: for `status`. */
   readonly invalidStates?: ReadonlyMap<string, DeploymentState>;
 }
@@ -63,8 +68,14 @@ export function stateWriteBatches(writes: readonly StateWrite[], max: number): S
 }
 export type StateDeleteResult = 'deleted' | 'deployment-exists';
 
+/** What a listing also reads. */
+export interface ListingOptions {
+  /** The job label whose watermark to read with the deployments (the deployer's). */
+  readonly watermarkOf?: string;
+}
+
 export interface ConfigDb {
-  listDeployments(): Promise<DeploymentListing>;
+  listDeployments(options?: ListingOptions): Promise<DeploymentListing>;
   /** Reports every change after `afterRevision`, in order; reconnects by itself after a disconnect. */
   watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch>;
   /** Writes /deploy/<id>/state only if /deploy/<id> still exists (never resurrects a deleted one). */
@@ -81,5 +92,7 @@ export interface ConfigDb {
    * meanwhile keeps its state); 'deployment-exists' otherwise. Deleting a missing state is fine.
    */
   deleteState(id: string): Promise<StateDeleteResult>;
+  /** Stores the job label's watermark (fenced by the leader's term, as state writes are). */
+  writeWatermark(label: string, watermark: Watermark): Promise<void>;
   close(): Promise<void>;
 }

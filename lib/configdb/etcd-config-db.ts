@@ -5,13 +5,15 @@ import { Etcd3, Range, type IOptions } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../config/secret.js';
-import { stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
-import { decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import { stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
+import { decodeState, decodeWatermark, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import type { Watermark } from '../core/world.js';
+import { definedOnly } from '../core/defined-only.js';
 import { noMemberBreaker } from './etcd-member-policy.js';
 import { changeOfPut, openWatch, reconnectBackoff, safeMessage } from './etcd-watch.js';
 import { checkFence, fenceCompares, fenceOf, fenceReads, rawFenceCompares, rawFenceReads, type WriteFence } from './write-fence.js';
 import { withTimeout } from './with-timeout.js';
-import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
+import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
 
 export interface EtcdConfigDbOptions {
   /** `host:port`, `http://host:port` or `https://host:port` (TLS); several: the members of a cluster. */
@@ -59,12 +61,16 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
   }
 
   return {
-    async listDeployments(): Promise<DeploymentListing> {
-      // One transaction of two ranges: both read at the same revision, in one round trip.
+    async listDeployments(listingOptions: ListingOptions = {}): Promise<DeploymentListing> {
+      // One transaction of two ranges (and the watermark): read at the same revision, in one round trip.
+      const label = listingOptions.watermarkOf;
+      const watermarkRead = label === undefined ? [] : [{ request_range: { key: Buffer.from(watermarkKey(label, prefix)) } }];
       const response = await call('list deployments', () =>
-        client.kv.txn({ success: [rangeOp(deploymentsKeyPrefix(prefix)), rangeOp(statesKeyPrefix(prefix))] }),
+        client.kv.txn({ success: [rangeOp(deploymentsKeyPrefix(prefix)), rangeOp(statesKeyPrefix(prefix)), ...watermarkRead] }),
       );
-      const [deploymentKvs = [], stateKvs = []] = response.responses.map((r) => r.response_range?.kvs ?? []);
+      const [deploymentKvs = [], stateKvs = [], watermarkKvs = []] = response.responses.map((r) => r.response_range?.kvs ?? []);
+      const watermarkText = watermarkKvs[0]?.value.toString('utf8');
+      const watermark = watermarkText === undefined ? undefined : decodeWatermark(watermarkText);
       const states = new Map<string, DeploymentState>();
       for (const kv of stateKvs) {
         const parsed = parseKey(kv.key.toString('utf8'), prefix);
@@ -83,7 +89,17 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
         const priorState = states.get(change.deployment.id);
         deployments.push(priorState === undefined ? change.deployment : { ...change.deployment, priorState });
       }
-      return { revision: Number(response.header.revision), deployments, invalid, orphanStates: orphanStatesOf(states, present), ...statesOfInvalid(invalid, states) };
+      const orphanStates = orphanStatesOf(states, present);
+      const orphanJobs = orphanJobsOf(states, orphanStates);
+      return {
+        revision: Number(response.header.revision),
+        deployments,
+        invalid,
+        orphanStates,
+        ...(orphanJobs.length > 0 ? { orphanJobs } : {}),
+        ...definedOnly({ watermark }),
+        ...statesOfInvalid(invalid, states),
+      };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {
@@ -157,6 +173,22 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
       );
       if (!response.succeeded) checkFence(options.fence, fence, response, `delete state of ${id}`);
       return response.succeeded ? 'deleted' : 'deployment-exists';
+    },
+
+    async writeWatermark(label: string, watermark: Watermark): Promise<void> {
+      const what = 'write the job-id watermark';
+      const fence = fenceOf(options.fence, what);
+      const response = await call(what, () =>
+        client.kv.txn({
+          compare: rawFenceCompares(fence),
+          failure: rawFenceReads(fence),
+          success: [{ request_put: { key: Buffer.from(watermarkKey(label, prefix)), value: Buffer.from(encodeWatermark(watermark)) } }],
+        }),
+      );
+      if (!response.succeeded) {
+        checkFence(options.fence, fence, response, what);
+        throw new Error(`etcd ${what}: not written: the fence did not hold`);
+      }
     },
 
     async close(): Promise<void> {

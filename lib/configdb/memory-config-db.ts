@@ -3,9 +3,11 @@
 
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, StateDeleteResult, StateWrite, StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeState, encodeState, orphanStatesOf, statesOfInvalid } from './codecs.js';
-import { deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix } from './paths.js';
+import type { Watermark } from '../core/world.js';
+import { definedOnly } from '../core/defined-only.js';
+import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, ListingOptions, StateDeleteResult, StateWrite, StateWriteResult } from './config-db.js';
+import { decodeDeployment, decodeState, decodeWatermark, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import { deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
 
 export interface MemoryConfigDb extends ConfigDb {
   /** The revision of the last write (0 before any). */
@@ -91,7 +93,7 @@ export function createMemoryConfigDb(): MemoryConfigDb {
       return stateWriteCalls;
     },
 
-    async listDeployments(): Promise<DeploymentListing> {
+    async listDeployments(options: ListingOptions = {}): Promise<DeploymentListing> {
       ensureOpen();
       const states = new Map<string, DeploymentState>();
       for (const [key, { value }] of values) {
@@ -116,7 +118,19 @@ export function createMemoryConfigDb(): MemoryConfigDb {
         const priorState = states.get(parsed.deploymentId);
         deployments.push(priorState === undefined ? decoded.deployment : { ...decoded.deployment, priorState });
       }
-      return { revision, deployments, invalid, orphanStates: orphanStatesOf(states, present), ...statesOfInvalid(invalid, states) };
+      const orphanStates = orphanStatesOf(states, present);
+      const orphanJobs = orphanJobsOf(states, orphanStates);
+      const watermarkText = options.watermarkOf === undefined ? undefined : values.get(watermarkKey(options.watermarkOf))?.value;
+      const watermark = watermarkText === undefined ? undefined : decodeWatermark(watermarkText);
+      return {
+        revision,
+        deployments,
+        invalid,
+        orphanStates,
+        ...(orphanJobs.length > 0 ? { orphanJobs } : {}),
+        ...definedOnly({ watermark }),
+        ...statesOfInvalid(invalid, states),
+      };
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {
@@ -163,6 +177,11 @@ export function createMemoryConfigDb(): MemoryConfigDb {
       if (values.has(deploymentKey(id))) return 'deployment-exists';
       if (values.has(stateKey(id))) commit([{ key: stateKey(id), value: undefined }]);
       return 'deleted';
+    },
+
+    async writeWatermark(label: string, watermark: Watermark): Promise<void> {
+      ensureOpen();
+      commit([{ key: watermarkKey(label), value: encodeWatermark(watermark) }]);
     },
 
     async close(): Promise<void> {

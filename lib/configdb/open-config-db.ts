@@ -83,10 +83,11 @@ function withClientPerWatch(open: () => ConfigDb): ConfigDb {
     await client.close().catch(() => undefined);
   };
   return {
-    listDeployments: () => db.listDeployments(),
+    listDeployments: (options) => db.listDeployments(options),
     writeState: (id, state) => db.writeState(id, state),
     writeStates: (writes) => db.writeStates(writes),
     deleteState: (id) => db.deleteState(id),
+    writeWatermark: (label, watermark) => db.writeWatermark(label, watermark),
     async watchDeployments(afterRevision, listener) {
       const client = open();
       watchClients.add(client);
@@ -133,7 +134,8 @@ function withTlsDiagnosis(db: ConfigDb, config: ConfigDbConfig, etcd: EtcdConfig
     }
   };
   return {
-    listDeployments: () => explained(() => db.listDeployments()),
+    listDeployments: (options) => explained(() => db.listDeployments(options)),
+    writeWatermark: (label, watermark) => explained(() => db.writeWatermark(label, watermark)),
     watchDeployments: (afterRevision, listener) => explained(() => db.watchDeployments(afterRevision, listener)),
     writeState: (id, state) => explained(() => db.writeState(id, state)),
     writeStates: (writes) => explained(() => db.writeStates(writes)),

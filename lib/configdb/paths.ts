@@ -75,6 +75,14 @@ export function parseKey(key: string, prefix = ''): ParsedKey | undefined {
   return undefined;
 }
 
+/**
+ * Where the deployer of a job label keeps its job-id watermark: beside its leadership key, below
+ * ska-sdp-config's global prefix (`2/slurm-deployer/watermark/<label>` has depth 3: `3/...`).
+ */
+export function watermarkKey(label: string, prefix = ''): string {
+  return keyOfPath(`${prefix}/slurm-deployer/watermark/${segment(label)}`);
+}
+
 function countSlashes(path: string): number {
   let n = 0;
   for (const c of path) if (c === '/') n++;

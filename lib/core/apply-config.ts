@@ -7,9 +7,10 @@ import { desiredOf, desiredOfInvalid } from './desired.js';
 import type { DeployerEvent, DeploymentEntry } from './events.js';
 import { addStray, REJECTED } from './slot.js';
 import { guarded } from './slot-fault.js';
+import { watermarkListed } from './watermark.js';
 import { isTerminalStatus } from './status.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, Desired, Phase, ReducerSettings, Slot, TrackedJob } from './world.js';
+import type { Deployment, Desired, LeftoverSubmit, Phase, ReducerSettings, Slot, TrackedJob } from './world.js';
 
 export function applyEntry(settings: ReducerSettings, draft: StepDraft, entry: DeploymentEntry, listing?: Listing): void {
   guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)), entry.revision);
@@ -20,6 +21,11 @@ interface Listing {
   readonly priorState?: DeploymentState;
   /** At start the prior state names this deployment's job; at a resync, an earlier one's. */
   readonly followPriorJob: boolean;
+  /**
+   * Jobs are seen by id only (state polls): a job the prior state names that no longer serves the
+   * deployment (its args changed meanwhile) is cancelled by id, not found by a full list.
+   */
+  readonly byId: boolean;
 }
 
 export function applyListing(settings: ReducerSettings, draft: StepDraft, event: Extract<DeployerEvent, { type: 'configListed' }>): void {
@@ -28,13 +34,21 @@ export function applyListing(settings: ReducerSettings, draft: StepDraft, event:
   for (const e of entries) if (e.kind === 'slurm') listedIds.add(e.id);
   for (const i of invalid) listedIds.add(i.id);
   const followPriorJob = !draft.scalars.listed;
+  const byId = settings.statePollIntervalMs !== undefined;
+  if (followPriorJob) watermarkListed(settings, draft, event.watermark, entries.some(mayHaveUnrecordedJob));
   draft.scalars.listed = true;
   const unlisted: string[] = [];
   for (const [id, slot] of draft.read('slots').entries()) if (slot.deployment !== undefined && !listedIds.has(id)) unlisted.push(id);
   for (const id of unlisted) guarded(draft, id, (slot) => remove(settings, slot));
-  for (const entry of entries) applyEntry(settings, draft, entry, { priorState: entry.priorState, followPriorJob });
+  for (const entry of entries) applyEntry(settings, draft, entry, { priorState: entry.priorState, followPriorJob, byId });
   for (const bad of invalid) guarded(draft, bad.id, (slot) => upsert(draft, slot, desiredOfInvalid(bad)), bad.revision);
   // States of deployments deleted while no deployer watched go too, once their jobs have ended.
+  // Their jobs, still active when their states were last written, are cancelled (found by id).
+  if (byId) {
+    for (const { id, jobId } of event.orphanJobs ?? []) {
+      if (!listedIds.has(id)) guarded(draft, id, (slot) => addStray(slot, jobId, 'deployment removed', draft.scalars.nextPollId));
+    }
+  }
   if (settings.keepStateOfDeleted) return;
   for (const id of event.orphanStates ?? []) {
     if (listedIds.has(id)) continue;
@@ -42,12 +56,22 @@ export function applyListing(settings: ReducerSettings, draft: StepDraft, event:
   }
 }
 
+/** A deployment whose state names no job and no end: a submit of the last leader may have made one. */
+function mayHaveUnrecordedJob(entry: DeploymentEntry): boolean {
+  const state = entry.priorState;
+  return entry.kind === 'slurm' && state?.job_id === undefined && (state === undefined || !isTerminalStatus(state.status));
+}
+
 export function upsert(draft: StepDraft, current: Slot, desired: Desired, listing?: Listing): Slot {
   // Created again: its state is its own again, not to be removed.
   const slot: Slot = current.removal === undefined ? current : { ...current, removal: undefined };
   const existing = slot.deployment;
   const priorState = listing?.priorState;
-  if (existing === undefined) return { ...slot, deployment: created(draft, slot, desired, listing) };
+  if (existing === undefined) {
+    const next: Slot = { ...slot, deployment: created(draft, slot, desired, listing) };
+    const stale = listing?.followPriorJob === true && listing.byId ? staleJobOf(priorState, desired) : undefined;
+    return stale === undefined ? next : addStray(next, stale, 'replaced', draft.scalars.nextPollId);
+  }
   // A listing that finds another state than the one last written (a write or a deletion was
   // missed, say while the watch was down) has the wanted state written again.
   const written = listing !== undefined && !sameState(existing.written, priorState) ? undefined : existing.written;
@@ -58,8 +82,8 @@ export function upsert(draft: StepDraft, current: Slot, desired: Desired, listin
   let next: Slot = slot;
   const phase = existing.phase;
   if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'replaced', phase.job.provableFromPollId);
-  if (phase.kind === 'submitting') next = { ...next, leftover: { submitId: phase.submitId } };
-  if (phase.kind === 'uncertain') next = { ...next, leftover: { submitId: phase.submitId, resolvedByPollId: phase.resolvedByPollId } };
+  const leftover = leftoverOf(phase);
+  if (leftover !== undefined) next = { ...next, leftover };
   const deployment: Deployment = {
     desired,
     generation: existing.generation + 1,
@@ -85,8 +109,8 @@ function created(draft: StepDraft, slot: Slot, desired: Desired, listing?: Listi
   if (rejected !== undefined) return born(desired, generation, priorState, { kind: 'rejected', reason: rejected });
   // The outstanding submit of its former self is its own again only if it is of this very spec.
   if (slot.leftover?.submitId === desired.submitId) {
-    const { submitId, resolvedByPollId } = slot.leftover;
-    return born(desired, generation, priorState, resolvedByPollId === undefined ? { kind: 'submitting', submitId } : { kind: 'uncertain', submitId, resolvedByPollId });
+    const { submitId, floor, unknown } = slot.leftover;
+    return born(desired, generation, priorState, unknown === undefined ? { kind: 'submitting', submitId, floor } : { kind: 'uncertain', submitId, ...unknown });
   }
   return born(desired, generation, priorState, { kind: 'idle' });
 }
@@ -102,6 +126,12 @@ function rejectionOfPriorState(state: DeploymentState | undefined): string | und
   return state.reason.slice(REJECTED.length);
 }
 
+/** The job a state found at start names that runs other args than the deployment has now, if it may still run. */
+function staleJobOf(state: DeploymentState | undefined, desired: Desired): number | undefined {
+  if (state?.job_id === undefined || isTerminalStatus(state.status) || !specChanged(state, desired)) return undefined;
+  return state.job_id;
+}
+
 /** Whether a state found in the Config DB describes other args than the deployment has now. */
 function specChanged(state: DeploymentState | undefined, desired: Desired): boolean {
   return state?.spec !== undefined && state.spec !== desired.specHash;
@@ -113,14 +143,22 @@ function jobOfPriorState(state: DeploymentState | undefined, nextPollId: number)
   return { jobId: state.job_id, provableFromPollId: nextPollId, fromPriorState: true, ...(isTerminalStatus(state.status) ? { final: state } : {}) };
 }
 
+/** A submit of a spec the deployment no longer has, still to be answered or told by a poll. */
+function leftoverOf(phase: Phase): LeftoverSubmit | undefined {
+  if (phase.kind === 'submitting') return { submitId: phase.submitId, floor: phase.floor };
+  if (phase.kind !== 'uncertain') return undefined;
+  const { kind: _kind, submitId, ...unknown } = phase;
+  return { submitId, floor: unknown.floor, unknown };
+}
+
 export function remove(settings: ReducerSettings, slot: Slot): Slot {
   const d = slot.deployment;
   if (d === undefined) return slot;
   let next: Slot = { ...slot, deployment: undefined };
   const phase = d.phase;
   // Its submit still outstanding may yet create a job: a deployment created again waits for it.
-  if (phase.kind === 'submitting') next = { ...next, leftover: { submitId: phase.submitId } };
-  if (phase.kind === 'uncertain') next = { ...next, leftover: { submitId: phase.submitId, resolvedByPollId: phase.resolvedByPollId } };
+  const leftover = leftoverOf(phase);
+  if (leftover !== undefined) next = { ...next, leftover };
   if (!settings.keepStateOfDeleted && d.written !== undefined) next = { ...next, removal: { deleting: false, attempt: 0, notBefore: 0 } };
   // Its job, still active, is now nobody's: it is cancelled.
   if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'deployment removed', phase.job.provableFromPollId);

@@ -4,13 +4,16 @@
 
 import { applyEntry, applyListing, remove, upsert } from './apply-config.js';
 import { applyPoll, recordLookup } from './apply-poll.js';
+import { applyStates } from './apply-states.js';
+import { unknownOutcome } from './unknown-outcome.js';
+import { sawJobId, watermarkWriteFailed, watermarkWritten } from './watermark.js';
 import { backoffDelay } from './backoff.js';
 import { assertNever } from './commands.js';
 import { desiredOfInvalid } from './desired.js';
 import type { DeployerEvent } from './events.js';
 import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
-import { addStray, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
+import { addStray, finalStateOf, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { guarded } from './slot-fault.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
@@ -33,19 +36,24 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
       return;
     case 'jobsPolled':
       return applyPoll(settings, draft, event.pollId, event.jobs);
+    case 'statesPolled':
+      return applyStates(settings, draft, event);
     case 'pollFailed':
-      if (s.pollInFlight === event.pollId) s.pollInFlight = undefined;
+    case 'statesPollFailed':
+      if (s.pollInFlight === event.pollId) Object.assign(s, { pollInFlight: undefined, pollScope: undefined });
       if (s.lastPollId === undefined && s.slurmSilentAtStart !== true) {
         s.slurmSilentAtStart = true;
         for (const id of draft.read('slots').keys()) draft.dirty.add(id);
       }
       return;
     case 'jobSubmitted':
+      sawJobId(draft, event.jobId);
       return guarded(draft, event.id, (slot) => submitted(draft, slot, event.submitId, event.jobId));
     case 'submitFailed':
       return guarded(draft, event.id, (slot) => submitFailed(settings, draft, slot, event.submitId, event.failure));
     case 'jobLookedUp':
       if (event.job !== undefined && event.job.mcsLabel !== settings.job.label) return;
+      sawJobId(draft, event.jobId);
       recordLookup(draft, event.jobId, event.job);
       return guarded(draft, event.id, (slot) => strayLookedUp(settings, draft, lookedUp(slot, event.jobId, event.job), event.jobId, event.job));
     case 'lookupFailed':
@@ -63,8 +71,9 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
           cancelling: false,
           attempt: 0,
           confirmByPollId: s.nextPollId,
-          // Asked at once whether it ended; a lookup already in flight answers first.
-          confirm: st.confirm?.looking ? { ...st.confirm, attempt: 0 } : { attempt: 0, at: s.now, looking: false },
+          // Asked at once whether it ended (a lookup already in flight answers first); where Slurm
+          // is polled for its states every few seconds, the next state poll tells instead.
+          confirm: st.confirm?.looking ? { ...st.confirm, attempt: 0 } : settings.statePollIntervalMs !== undefined ? undefined : { attempt: 0, at: s.now, looking: false },
         })),
       );
     case 'cancelFailed':
@@ -88,6 +97,10 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
           return { ...d, written: undefined, writeRetry: { attempt, at, reason: event.failure.message } };
         }),
       );
+    case 'watermarkWritten':
+      return watermarkWritten(draft, event.watermark);
+    case 'watermarkWriteFailed':
+      return watermarkWriteFailed(settings, draft);
     case 'stateDeleted':
       return guarded(draft, event.id, (slot) => ({ ...slot, writing: false, removal: undefined }));
     case 'stateDeleteFailed':
@@ -120,9 +133,11 @@ function submitted(draft: StepDraft, slot: Slot, submitId: string, jobId: number
 
 function submitFailed(settings: ReducerSettings, draft: StepDraft, slot: Slot, submitId: string, failure: Failure): Slot {
   const { now, nextPollId } = draft.scalars;
-  if (slot.leftover?.submitId === submitId) {
+  const leftover = slot.leftover;
+  if (leftover?.submitId === submitId) {
     // An answer about an old spec says nothing about the new one, unless the job may exist.
-    return { ...slot, leftover: failure.kind === 'unknown-outcome' ? { submitId, resolvedByPollId: nextPollId } : undefined };
+    if (failure.kind !== 'unknown-outcome') return { ...slot, leftover: undefined };
+    return { ...slot, leftover: { submitId, floor: leftover.floor, unknown: unknownOutcome(settings, leftover.floor, now, nextPollId) } };
   }
   const d = slot.deployment;
   if (d?.phase.kind !== 'submitting' || d.phase.submitId !== submitId) return slot;
@@ -130,8 +145,8 @@ function submitFailed(settings: ReducerSettings, draft: StepDraft, slot: Slot, s
     case 'permanent':
       return { ...slot, deployment: { ...withoutRetry(d), phase: { kind: 'rejected', reason: failure.message, submitId } } };
     case 'unknown-outcome':
-      // The job may exist: only a poll issued from now on can tell.
-      return { ...slot, deployment: { ...d, phase: { kind: 'uncertain', submitId, resolvedByPollId: nextPollId } } };
+      // The job may exist, or appear later: only a complete poll issued late enough can tell.
+      return { ...slot, deployment: { ...d, phase: { kind: 'uncertain', submitId, ...unknownOutcome(settings, d.phase.floor, now, nextPollId) } } };
     case 'transient':
     case 'auth': {
       const attempt = (d.retry?.attempt ?? 0) + 1;
@@ -147,7 +162,9 @@ function lookedUp(slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
   return updateJob(slot, jobId, (job) => {
     if (seen !== undefined) return observed(job, seen);
     if (job.final !== undefined) return job;
-    return { ...withoutMissing(job), final: lostJobState(job.jobId, job.observed) };
+    // Gone before its details came: the end a state poll showed stands, without them.
+    const ended = job.observed === undefined ? undefined : finalStateOf(job.observed);
+    return { ...withoutMissing(job), final: ended ?? lostJobState(job.jobId, job.observed) };
   });
 }
 

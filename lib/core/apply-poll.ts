@@ -12,12 +12,17 @@ import { sameFields } from './same-fields.js';
 
 export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: number, allJobs: readonly SlurmJob[]): void {
   const s = draft.scalars;
-  if (s.pollInFlight === pollId) s.pollInFlight = undefined;
+  if (s.pollInFlight === pollId) Object.assign(s, { pollInFlight: undefined, pollScope: undefined });
   // A poll older than the one applied tells nothing new.
   if (s.lastPollId !== undefined && pollId <= s.lastPollId) return;
   const changed = sameObjects(s.lastPollJobs, allJobs) ? [] : applyDifference(settings, draft, allJobs);
-  s.lastPollJobs = allJobs;
-  s.lastPollId = pollId;
+  // A full list shows every labelled job: it is complete, and Slurm's job ids no longer need checking.
+  Object.assign(s, { lastPollJobs: allJobs, lastPollId: pollId, lastCompletePollId: pollId, fullListDue: undefined });
+  pollApplied(draft, changed, pollId);
+}
+
+/** The followers of the jobs a poll changed see them (or their absence); slots that waited for it wake. */
+export function pollApplied(draft: StepDraft, changed: readonly number[], pollId: number): void {
   for (const jobId of changed) observeJob(draft, jobId, pollId);
   for (const id of draft.takeDuePollWaits(pollId)) draft.dirty.add(id);
 }
@@ -40,24 +45,15 @@ function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: r
     seenIds.add(job.jobId);
     const previous = before.get(job.jobId);
     if (previous !== undefined && (previous === job || sameJob(previous, job))) continue;
-    draft.write('polled').set(job.jobId, job);
-    const claim = claimOfNext(job, previous).deploymentId;
-    if (previous === undefined || claimOf(previous).deploymentId !== claim) {
-      if (previous !== undefined) unclaim(draft, previous);
-      const ids = draft.read('polledByClaim').get(claim) ?? [];
-      draft.write('polledByClaim').set(claim, [...ids, job.jobId].sort((x, y) => x - y));
-    }
+    putPolled(draft, job, previous);
     changed.push(job.jobId);
-    draft.dirty.add(claim);
   }
   if (seenIds.size !== before.size || changed.length > 0) {
     const gone: SlurmJob[] = [];
     for (const [jobId, job] of before.entries()) if (!seenIds.has(jobId)) gone.push(job);
     for (const job of gone) {
-      draft.write('polled').delete(job.jobId);
-      unclaim(draft, job);
+      forgetPolled(draft, job);
       changed.push(job.jobId);
-      draft.dirty.add(claimOf(job).deploymentId);
     }
   }
   return changed;
@@ -83,6 +79,25 @@ export function recordLookup(draft: StepDraft, jobId: number, job: SlurmJob | un
   draft.write('polledByClaim').set(claim, [...ids, jobId].sort((x, y) => x - y));
 }
 
+/** A job seen anew (or changed) in the polled jobs and their claim index; the slot it claims decides again. */
+export function putPolled(draft: StepDraft, job: SlurmJob, previous: SlurmJob | undefined): void {
+  draft.write('polled').set(job.jobId, job);
+  const claim = claimOfNext(job, previous).deploymentId;
+  if (previous === undefined || claimOf(previous).deploymentId !== claim) {
+    if (previous !== undefined) unclaim(draft, previous);
+    const ids = draft.read('polledByClaim').get(claim) ?? [];
+    draft.write('polledByClaim').set(claim, [...ids, job.jobId].sort((x, y) => x - y));
+  }
+  draft.dirty.add(claim);
+}
+
+/** A job Slurm no longer shows, out of the polled jobs; the slot it claimed decides again. */
+export function forgetPolled(draft: StepDraft, job: SlurmJob): void {
+  draft.write('polled').delete(job.jobId);
+  unclaim(draft, job);
+  draft.dirty.add(claimOf(job).deploymentId);
+}
+
 function unclaim(draft: StepDraft, job: SlurmJob): void {
   const claim = claimOf(job).deploymentId;
   const ids = (draft.read('polledByClaim').get(claim) ?? []).filter((id) => id !== job.jobId);
@@ -104,9 +119,9 @@ function observeJob(draft: StepDraft, jobId: number, pollId: number): void {
 }
 
 /** What of a polled job, besides its state and exit code, can change what the deployer writes. */
-const JOB_FIELDS = ['jobId', 'name', 'mcsLabel', 'comment', 'reason', 'submitTime', 'startTime', 'endTime'] as const satisfies readonly (keyof SlurmJob)[];
+const JOB_FIELDS = ['jobId', 'name', 'mcsLabel', 'comment', 'reason', 'submitTime', 'startTime', 'endTime', 'partial'] as const satisfies readonly (keyof SlurmJob)[];
 
-function sameJob(a: SlurmJob, b: SlurmJob): boolean {
+export function sameJob(a: SlurmJob, b: SlurmJob): boolean {
   return (
     sameFields(a, b, JOB_FIELDS) &&
     a.state.base === b.state.base &&

@@ -5,16 +5,32 @@ import type { DeploymentState } from './deployment-state.js';
 import type { DeployerEvent } from './events.js';
 import type { Failure } from './failure.js';
 import type { JobSpec } from './slurm-job.js';
+import type { Watermark } from './world.js';
 
 export type Command =
+  /** Every job Slurm knows (its list filtered to the deployer's label). */
   | { readonly type: 'pollJobs'; readonly pollId: number }
+  /**
+   * The states of these jobs by id (a server with `GET /jobs/state`); with `all`, of every job of the
+   * cluster (the answer says its highest job id); with `discover`, also every labelled job above
+   * `discover.above` that is not among `jobIds` nor `discover.known`, whole.
+   */
+  | {
+      readonly type: 'pollStates';
+      readonly pollId: number;
+      readonly jobIds: readonly number[];
+      readonly all: boolean;
+      readonly discover?: { readonly above: number; readonly known: readonly number[] };
+    }
   | { readonly type: 'submitJob'; readonly id: string; readonly submitId: string; readonly spec: JobSpec }
   /** Asks Slurm about one job that a poll no longer shows, before calling it lost. */
   | { readonly type: 'lookupJob'; readonly id: string; readonly jobId: number }
   | { readonly type: 'cancelJob'; readonly id: string; readonly jobId: number; readonly why: CancelReason }
   | { readonly type: 'writeState'; readonly id: string; readonly state: DeploymentState }
   /** Removes /deploy/<id>/state of a deleted deployment, once its job has ended. */
-  | { readonly type: 'deleteState'; readonly id: string };
+  | { readonly type: 'deleteState'; readonly id: string }
+  /** Persists the job-id watermark (fenced by the term, as state writes are). */
+  | { readonly type: 'writeWatermark'; readonly watermark: Watermark };
 
 export type CommandType = Command['type'];
 
@@ -32,6 +48,8 @@ export function outcomeOfFailure(command: Command, failure: Failure): DeployerEv
   switch (command.type) {
     case 'pollJobs':
       return { type: 'pollFailed', pollId: command.pollId, failure };
+    case 'pollStates':
+      return { type: 'statesPollFailed', pollId: command.pollId, failure };
     case 'submitJob':
       return { type: 'submitFailed', id: command.id, submitId: command.submitId, failure };
     case 'lookupJob':
@@ -42,6 +60,8 @@ export function outcomeOfFailure(command: Command, failure: Failure): DeployerEv
       return { type: 'stateWriteFailed', id: command.id, state: command.state, failure };
     case 'deleteState':
       return { type: 'stateDeleteFailed', id: command.id, failure };
+    case 'writeWatermark':
+      return { type: 'watermarkWriteFailed', watermark: command.watermark, failure };
     default:
       return assertNever(command);
   }

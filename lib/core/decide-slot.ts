@@ -10,7 +10,8 @@ import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
 import { addStray, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
-import type { Deployment, Desired, ReducerSettings, Slot, StrayJob } from './world.js';
+import { isResolved, settled } from './unknown-outcome.js';
+import type { Deployment, Desired, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
 
 /** What a slot may see of the world. */
 export interface SlotView {
@@ -18,7 +19,11 @@ export interface SlotView {
   readonly now: number;
   /** The latest poll applied. */
   readonly lastPollId: number;
+  /** The latest complete poll applied (a full list, or a state poll that discovered). */
+  readonly lastCompletePollId: number | undefined;
   readonly nextPollId: number;
+  /** The highest job id seen: a submit made now gets a higher one. */
+  readonly highestJobId: number;
   /** The jobs of the latest poll that claim this slot's id. */
   readonly claiming: readonly SlurmJob[];
   polledJob(jobId: number): SlurmJob | undefined;
@@ -37,6 +42,7 @@ export function decideSlot(input: Slot, view: SlotView): { readonly slot: Slot; 
   const commands: SlotCommands = { own: [], cancels: [], removals: [] };
   if (input.deployment?.phase.kind === 'faulted') return { slot: writeState(input, view, commands), commands };
   let slot = resolveLeftover(input, view);
+  slot = settleUncertain(slot, view);
   slot = observeFromPoll(slot, view);
   slot = checkPriorJob(slot);
   slot = adopt(slot, view);
@@ -48,10 +54,26 @@ export function decideSlot(input: Slot, view: SlotView): { readonly slot: Slot; 
   return { slot, commands };
 }
 
-/** A leftover submit of unknown outcome is told by a poll issued after it: its job, if any, shows as a stray. */
+/**
+ * A leftover submit of unknown outcome is told by a complete poll issued after it settled: its
+ * job, if any, shows as a stray.
+ */
 function resolveLeftover(slot: Slot, view: SlotView): Slot {
-  const resolvedBy = slot.leftover?.resolvedByPollId;
-  return resolvedBy !== undefined && view.lastPollId >= resolvedBy ? { ...slot, leftover: undefined } : slot;
+  const leftover = slot.leftover;
+  if (leftover?.unknown === undefined) return slot;
+  const unknown = settled(leftover.unknown, view.now, view.nextPollId);
+  if (isResolved(unknown, view.lastCompletePollId)) return { ...slot, leftover: undefined };
+  return unknown === leftover.unknown ? slot : { ...slot, leftover: { ...leftover, unknown } };
+}
+
+/** A submit of unknown outcome past its settle time names the poll that tells. */
+function settleUncertain(slot: Slot, view: SlotView): Slot {
+  const d = slot.deployment;
+  const phase = d?.phase;
+  if (d === undefined || phase?.kind !== 'uncertain') return slot;
+  const { kind, submitId, ...unknown } = phase;
+  const next = settled(unknown, view.now, view.nextPollId);
+  return next === unknown ? slot : { ...slot, deployment: { ...d, phase: { kind, submitId, ...next } } };
 }
 
 /** The followed job as the latest poll shows it; one no poll has shown since it could have is looked up. */
@@ -97,7 +119,12 @@ function adopt(slot: Slot, view: SlotView): Slot {
   if (d === undefined || slot.leftover !== undefined) return slot;
   const phase = d.phase;
   if (phase.kind === 'rejected') return noteRejectedJob(slot, d, phase, view);
-  if (phase.kind === 'uncertain' && view.lastPollId < phase.resolvedByPollId) return slot;
+  if (phase.kind === 'uncertain') {
+    // Proof either way: a job of this very submit shows; else, a complete poll late enough.
+    const proof = view.claiming.find((j) => claimOf(j).submitId === phase.submitId && !followed(slot, view, j.jobId));
+    if (proof !== undefined) return { ...slot, deployment: withTrackedJob({ ...d, phase: { kind: 'idle' } }, adoptedJob(proof, view)) };
+    if (!isResolved(phase, view.lastCompletePollId)) return slot;
+  }
   if (phase.kind !== 'idle' && phase.kind !== 'uncertain') return slot;
   const resolved: Deployment = phase.kind === 'uncertain' ? { ...d, phase: { kind: 'idle' } } : d;
   // Nor a job this slot has had cancelled (its deployment was deleted, then created again): it
@@ -107,15 +134,20 @@ function adopt(slot: Slot, view: SlotView): Slot {
     d.desired,
   );
   if (chosen === undefined) return resolved === d ? slot : { ...slot, deployment: resolved };
+  return { ...slot, deployment: withTrackedJob(resolved, adoptedJob(chosen, view)) };
+}
+
+/** A job found in Slurm, followed from now on; an ended one with the state it ended in. */
+function adoptedJob(chosen: SlurmJob, view: SlotView): TrackedJob {
   const submitId = claimOf(chosen).submitId;
-  const job = {
+  const job: TrackedJob = {
     jobId: chosen.jobId,
     ...(submitId ? { submitId } : {}),
     provableFromPollId: view.lastPollId,
     observed: chosen,
-    ...(isActiveJob(chosen) ? {} : { final: stateOfJob(chosen) }),
   };
-  return { ...slot, deployment: withTrackedJob(resolved, job) };
+  // An end known without its details (a state poll's) is completed by a lookup first.
+  return isActiveJob(chosen) ? job : observed(job, chosen);
 }
 
 /** Whether the slot has asked Slurm to cancel this job (asking, or answered). */
@@ -206,7 +238,7 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
   if (phase.kind === 'idle' && free && desired.args !== undefined) {
     const spec = buildJobSpec(slot.id, desired.submitId, desired.args, view.settings.job, desired.specHash);
     commands.own.push({ type: 'submitJob', id: slot.id, submitId: desired.submitId, spec });
-    return { ...slot, deployment: { ...d, phase: { kind: 'submitting', submitId: desired.submitId } } };
+    return { ...slot, deployment: { ...d, phase: { kind: 'submitting', submitId: desired.submitId, floor: view.highestJobId } } };
   }
   if (phase.kind === 'tracking' && phase.job.missing === 'lookup') {
     commands.own.push({ type: 'lookupJob', id: slot.id, jobId: phase.job.jobId });

@@ -3,7 +3,8 @@
 
 import type { DeploymentState } from './deployment-state.js';
 import type { Failure } from './failure.js';
-import type { SlurmJob } from './slurm-job.js';
+import type { JobStateReport, SlurmJob } from './slurm-job.js';
+import type { Watermark } from './world.js';
 
 /** A deployment as read from the Config DB, before its args are validated. */
 export interface DeploymentEntry {
@@ -34,6 +35,10 @@ export type DeployerEvent =
        * deployer watched. Absent in journals of older versions.
        */
       readonly orphanStates?: readonly string[];
+      /** The jobs those states name that had not ended by their last word: cancelled if still active. */
+      readonly orphanJobs?: readonly { readonly id: string; readonly jobId: number }[];
+      /** The watermark found (absent: none was ever written, or the journal is older). */
+      readonly watermark?: Watermark;
     }
   | { readonly type: 'deploymentPut'; readonly deployment: DeploymentEntry }
   | { readonly type: 'deploymentInvalid'; readonly invalid: InvalidDeployment }
@@ -42,6 +47,19 @@ export type DeployerEvent =
   | { readonly type: 'tick'; readonly now: number }
   | { readonly type: 'jobsPolled'; readonly pollId: number; readonly jobs: readonly SlurmJob[] }
   | { readonly type: 'pollFailed'; readonly pollId: number; readonly failure: Failure }
+  /**
+   * The answer to a state poll: the states of the jobs asked for that Slurm knows (one asked for
+   * and absent is unknown to Slurm), the highest job id of the cluster when every job was listed,
+   * and, of a discovery, the labelled jobs above its floor that the deployer did not know.
+   */
+  | {
+      readonly type: 'statesPolled';
+      readonly pollId: number;
+      readonly states: readonly JobStateReport[];
+      readonly maxJobId?: number;
+      readonly discovered?: readonly SlurmJob[];
+    }
+  | { readonly type: 'statesPollFailed'; readonly pollId: number; readonly failure: Failure }
   | { readonly type: 'jobSubmitted'; readonly id: string; readonly submitId: string; readonly jobId: number }
   | { readonly type: 'submitFailed'; readonly id: string; readonly submitId: string; readonly failure: Failure }
   /** The answer to a lookup of one job by id; `job` is absent when Slurm no longer knows it. */
@@ -52,6 +70,8 @@ export type DeployerEvent =
   | { readonly type: 'stateWritten'; readonly id: string; readonly state: DeploymentState }
   | { readonly type: 'stateDeleted'; readonly id: string }
   | { readonly type: 'stateDeleteFailed'; readonly id: string; readonly failure: Failure }
-  | { readonly type: 'stateWriteFailed'; readonly id: string; readonly state: DeploymentState; readonly failure: Failure };
+  | { readonly type: 'stateWriteFailed'; readonly id: string; readonly state: DeploymentState; readonly failure: Failure }
+  | { readonly type: 'watermarkWritten'; readonly watermark: Watermark }
+  | { readonly type: 'watermarkWriteFailed'; readonly watermark: Watermark; readonly failure: Failure };
 
 export type EventType = DeployerEvent['type'];

@@ -17,7 +17,8 @@ export interface PlanInput {
 
 /** The commands of a deployer that starts now: everything but its first poll, which is given. */
 export function planCommands(settings: ReducerSettings, input: PlanInput): Command[] {
-  const reduce = createReducer(settings);
+  // What would be decided, not when: no watermark to write first, no wait after an unclean stop.
+  const reduce = createReducer({ ...settings, watermark: undefined });
   const commands: Command[] = [];
   let world = initialWorld;
   const feed = (...events: Parameters<typeof reduce>[1][]) => {

@@ -10,6 +10,8 @@ import type { DeployerEvent } from './events.js';
 import { emptySlot } from './slot.js';
 import { faultSlot } from './slot-fault.js';
 import { StepDraft } from './step-draft.js';
+import { schedulePoll } from './poll-schedule.js';
+import { watermarkCommands } from './watermark.js';
 import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
 
 export interface Step {
@@ -25,17 +27,18 @@ export function createReducer(settings: ReducerSettings): Reducer {
     applyEvent(settings, draft, event);
     for (const id of draft.takeDueTimers(draft.scalars.now)) draft.dirty.add(id);
     const commands: SlotCommands = { own: [], cancels: [], removals: [] };
-    if (isReady(draft.scalars as World)) {
+    if (isReady(draft.scalars as World, settings)) {
       if (isSlurmSuccess(event)) pullInSubmitRetries(draft, draft.scalars.now + settings.pollIntervalMs);
       // The first step that can decide anything decides everything known.
-      if (!isReady(world)) for (const id of draft.read('slots').keys()) draft.dirty.add(id);
+      if (!isReady(world, settings)) for (const id of draft.read('slots').keys()) draft.dirty.add(id);
       decideDirty(settings, draft, commands);
     } else if (draft.scalars.listed && draft.scalars.slurmSilentAtStart === true) {
       writeStatesNeedingNoSlurm(draft, commands);
     }
+    const watermark = watermarkCommands(settings, draft);
     const poll = schedulePoll(settings, draft);
     const world2 = draft.finish();
-    return { world: world2, commands: [...commands.own, ...commands.cancels, ...commands.removals, ...poll] };
+    return { world: world2, commands: [...commands.own, ...commands.cancels, ...commands.removals, ...watermark, ...poll] };
   };
 }
 
@@ -82,7 +85,7 @@ function pullInSubmitRetries(draft: StepDraft, latest: number): void {
 }
 
 function isSlurmSuccess(event: DeployerEvent): boolean {
-  return event.type === 'jobsPolled' || event.type === 'jobSubmitted' || event.type === 'jobLookedUp' || event.type === 'jobCancelled';
+  return event.type === 'jobsPolled' || event.type === 'statesPolled' || event.type === 'jobSubmitted' || event.type === 'jobLookedUp' || event.type === 'jobCancelled';
 }
 
 /**
@@ -105,19 +108,11 @@ function viewOf(settings: ReducerSettings, draft: StepDraft, id: string): SlotVi
     settings,
     now: draft.scalars.now,
     lastPollId: draft.lastPollId,
+    lastCompletePollId: draft.scalars.lastCompletePollId,
     nextPollId: draft.scalars.nextPollId,
+    highestJobId: draft.scalars.jobIds.highestSeen,
     claiming: draft.claiming(id),
     polledJob: (jobId) => draft.polledJob(jobId),
     trackedBy: (jobId) => draft.trackedBy(jobId),
   };
-}
-
-function schedulePoll(settings: ReducerSettings, draft: StepDraft): Command[] {
-  const s = draft.scalars;
-  // Until the first tick the time is unknown, and so is when to poll.
-  if (!s.clockStarted || s.pollInFlight !== undefined) return [];
-  if (s.lastPollAt !== undefined && s.now - s.lastPollAt < settings.pollIntervalMs) return [];
-  const pollId = s.nextPollId;
-  Object.assign(s, { pollInFlight: pollId, nextPollId: pollId + 1, lastPollAt: s.now });
-  return [{ type: 'pollJobs', pollId }];
 }

@@ -6,6 +6,9 @@ import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
 import type { Deployment, Slot, StrayJob, TrackedJob } from './world.js';
 
+/** How the reason of a deployment whose submit has an unknown outcome begins. */
+export const UNKNOWN_OUTCOME = 'the outcome of its submit is unknown';
+
 /** How the state of a deployment Slurm refused begins: read back after a restart. */
 export const REJECTED = 'Slurm rejected the job: ';
 
@@ -35,13 +38,20 @@ export function withTrackedJob(deployment: Deployment, job: TrackedJob): Deploym
  * Terminal states are sticky: once seen, later reports do not change the status. A job judged
  * lost (a lookup found it gone) that a poll answered later shows ended takes the state it ended
  * in: the poll was carried out before the job aged out of Slurm, and a state seen beats a verdict.
+ * An end known from a state poll alone (no reason, no exit code) is not final yet: the job is
+ * looked up for them (a lookup already asked answers first).
  */
 export function observed(job: TrackedJob, seen: SlurmJob): TrackedJob {
-  const final = job.final === undefined || isLostVerdict(job.final) ? (finalStateOf(seen) ?? job.final) : job.final;
+  const ended = finalStateOf(seen);
+  if (ended !== undefined && seen.partial === true && (job.final === undefined || isLostVerdict(job.final))) {
+    return trackedJob(job, seen, job.final, job.missing ?? 'lookup');
+  }
+  const final = job.final === undefined || isLostVerdict(job.final) ? (ended ?? job.final) : job.final;
   return trackedJob(job, seen, final, undefined);
 }
 
-function finalStateOf(seen: SlurmJob): DeploymentState | undefined {
+/** The end a job's record shows, if it ended. */
+export function finalStateOf(seen: SlurmJob): DeploymentState | undefined {
   const state = stateOfJob(seen);
   return isTerminalStatus(state.status) ? state : undefined;
 }
@@ -96,19 +106,37 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
       if (job.observed !== undefined) return stateOfJob(job.observed);
       return { status: 'PENDING', job_id: job.jobId };
     }
+    case 'uncertain':
+      // Without a settle time (journals of older versions) an unknown outcome showed as a plain PENDING.
+      if (phase.settleAt !== undefined && waitingFor.length === 0) {
+        if (phase.resolvedByPollId === undefined) {
+          return { status: 'PENDING', reason: `${UNKNOWN_OUTCOME}; Slurm may still create its job: no new submit before ${new Date(phase.settleAt).toISOString()}` };
+        }
+        return { status: 'PENDING', reason: `${UNKNOWN_OUTCOME}; looking for its job in Slurm` };
+      }
+      return pendingState(deployment, waitingFor);
     case 'idle':
     case 'submitting':
-    case 'uncertain':
-      if (waitingFor.length > 0) return { status: 'PENDING', reason: `waiting for job ${waitingFor.join(', ')} to end before submitting` };
-      if (deployment.retry !== undefined) return { status: 'PENDING', reason: `submit failed, will retry: ${deployment.retry.reason}` };
-      return { status: 'PENDING' };
+      return pendingState(deployment, waitingFor);
   }
+}
+
+/** A deployment without a job: what it waits for, if anything. */
+function pendingState(deployment: Deployment, waitingFor: readonly number[]): DeploymentState {
+  if (waitingFor.length > 0) return { status: 'PENDING', reason: `waiting for job ${waitingFor.join(', ')} to end before submitting` };
+  if (deployment.retry !== undefined) return { status: 'PENDING', reason: `submit failed, will retry: ${deployment.retry.reason}` };
+  return { status: 'PENDING' };
 }
 
 /** The earliest time after `now` at which something of the slot falls due. */
 export function wakeTimeOf(slot: Slot, now: number): number | undefined {
   const d = slot.deployment;
   let wake = soonerAfter(now, d?.retry?.at, d?.writeRetry?.at);
+  // An unknown outcome settles: the slot then names the poll that tells.
+  const phase = d?.phase;
+  if (phase?.kind === 'uncertain' && phase.resolvedByPollId === undefined) wake = soonerAfter(now, wake, phase.settleAt);
+  const leftover = slot.leftover?.unknown;
+  if (leftover !== undefined && leftover.resolvedByPollId === undefined) wake = soonerAfter(now, wake, leftover.settleAt);
   for (const stray of slot.strays) {
     if (!stray.cancelling) wake = soonerAfter(now, wake, stray.notBefore);
     if (stray.confirm !== undefined && !stray.confirm.looking) wake = soonerAfter(now, wake, stray.confirm.at);
@@ -120,7 +148,7 @@ export function wakeTimeOf(slot: Slot, now: number): number | undefined {
 /** The lowest poll id after `lastPollId` whose answer can change what the slot decides. */
 export function wakePollOf(slot: Slot, lastPollId: number): number | undefined {
   const phase = slot.deployment?.phase;
-  let wake = soonerAfter(lastPollId, undefined, slot.leftover?.resolvedByPollId);
+  let wake = soonerAfter(lastPollId, undefined, slot.leftover?.unknown?.resolvedByPollId);
   if (phase?.kind === 'tracking' && phase.job.final === undefined) {
     // A job no poll has shown yet is looked for in the next one.
     wake = soonerAfter(lastPollId, wake, phase.job.observed === undefined ? lastPollId + 1 : phase.job.provableFromPollId);
@@ -128,6 +156,48 @@ export function wakePollOf(slot: Slot, lastPollId: number): number | undefined {
   if (phase?.kind === 'uncertain') wake = soonerAfter(lastPollId, wake, phase.resolvedByPollId);
   for (const stray of slot.strays) wake = soonerAfter(lastPollId, soonerAfter(lastPollId, wake, stray.provableFromPollId), stray.confirmByPollId);
   return wake;
+}
+
+/**
+ * The highest the job-id floor may be while the slot holds what it holds: below the id of any job
+ * it has that no state in the Config DB records yet (answered but not written, a stray to cancel),
+ * and at most the floor a submit of it not yet answered (or of unknown outcome) was sent above.
+ */
+export function floorHoldOf(slot: Slot): number | undefined {
+  let hold: number | undefined;
+  const lower = (value: number) => {
+    if (hold === undefined || value < hold) hold = value;
+  };
+  const phase = slot.deployment?.phase;
+  if (phase?.kind === 'submitting' || phase?.kind === 'uncertain') lower(phase.floor);
+  if (slot.leftover !== undefined) lower(slot.leftover.floor);
+  const job = trackedJobOf(slot);
+  if (job !== undefined && !isRecorded(slot, job.jobId)) lower(job.jobId - 1);
+  for (const stray of slot.strays) lower(stray.jobId - 1);
+  return hold;
+}
+
+/** Whether the Config DB holds a state naming the job (written, and no later write in flight). */
+function isRecorded(slot: Slot, jobId: number): boolean {
+  return !slot.writing && slot.deployment?.written?.job_id === jobId;
+}
+
+/** The floor above which a discovery would find a job of the slot's submits of unknown outcome. */
+export function discoveryFloorOf(slot: Slot): number | undefined {
+  const phase = slot.deployment?.phase;
+  const own = phase?.kind === 'uncertain' ? phase.floor : undefined;
+  const left = slot.leftover?.unknown === undefined ? undefined : slot.leftover.floor;
+  if (own === undefined) return left;
+  return left === undefined || own < left ? own : left;
+}
+
+/** The jobs whose states the slot needs polled: its job until it ended, and its strays. */
+export function followedJobsOf(slot: Slot | undefined): number[] {
+  if (slot === undefined) return [];
+  const job = trackedJobOf(slot);
+  const ids = job !== undefined && job.final === undefined ? [job.jobId] : [];
+  for (const stray of slot.strays) ids.push(stray.jobId);
+  return ids;
 }
 
 /** The smaller of two marks that lie after `floor` (a mark at or before it is past: not a wake). */

@@ -23,6 +23,11 @@ export interface SlurmJob {
   readonly submitTime?: number;
   readonly startTime?: number;
   readonly endTime?: number;
+  /**
+   * Known from a state poll only (`GET /jobs/state`: id and state): its reason and exit code are
+   * not Slurm's. A job that ended so is looked up for them before its end is final.
+   */
+  readonly partial?: boolean;
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import { claimOf } from './job-claim.js';
 import type { SlurmJob } from './slurm-job.js';
-import { isIdleSlot, trackedJobOf, wakePollOf, wakeTimeOf } from './slot.js';
+import { discoveryFloorOf, floorHoldOf, followedJobsOf, isIdleSlot, trackedJobOf, wakePollOf, wakeTimeOf } from './slot.js';
 import type { SortedMap } from './sorted-map.js';
 import type { DueKey, Slot, World, WorldMapName } from './world.js';
 
@@ -24,9 +24,9 @@ export class StepDraft {
   #recentSlot: Slot | undefined;
 
   constructor(world: World) {
-    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, ...scalars } = world;
+    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, ...scalars } = world;
     this.scalars = { ...scalars };
-    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits };
+    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries };
   }
 
   /** A map to read. */
@@ -83,6 +83,9 @@ export class StepDraft {
     this.scalars.faulted += Number(isFaulted(indexed)) - Number(isFaulted(previous));
     this.#reindexJobs(previous, indexed);
     this.#reindexWakes(previous, indexed);
+    this.#reindexFollowing(previous, indexed);
+    this.#reindexMark('floorHolds', previous, indexed, floorHoldOf);
+    this.#reindexMark('discoveries', previous, indexed, discoveryFloorOf);
     const kept = isIdleSlot(indexed) ? undefined : indexed;
     if (kept === undefined) {
       if (previous !== undefined) this.write('slots').delete(next.id);
@@ -137,6 +140,30 @@ export class StepDraft {
       if (previous?.wakePoll !== undefined) this.write('pollWaits').delete([previous.wakePoll, id]);
       if (newPoll !== undefined) this.write('pollWaits').set([newPoll, id], true);
     }
+  }
+
+  /** The jobs state polls ask for: each slot's own until it ended, and its strays. */
+  #reindexFollowing(previous: Slot | undefined, next: Slot): void {
+    if (previous?.deployment === next.deployment && previous?.strays === next.strays) return;
+    const had = followedJobsOf(previous);
+    const has = isIdleSlot(next) ? [] : followedJobsOf(next);
+    if (had.length === 0 && has.length === 0) return;
+    for (const jobId of had) if (!has.includes(jobId) && this.read('following').get(jobId) === next.id) this.write('following').delete(jobId);
+    for (const jobId of has) if (this.read('following').get(jobId) !== next.id) this.write('following').set(jobId, next.id);
+  }
+
+  /** A per-slot mark kept as a [value, id] index (the floor holds, the discoveries wanted). */
+  #reindexMark(name: 'floorHolds' | 'discoveries', previous: Slot | undefined, next: Slot, markOf: (slot: Slot) => number | undefined): void {
+    const before = previous === undefined ? undefined : markOf(previous);
+    const after = isIdleSlot(next) ? undefined : markOf(next);
+    if (before === after) return;
+    if (before !== undefined) this.write(name).delete([before, next.id]);
+    if (after !== undefined) this.write(name).set([after, next.id], true);
+  }
+
+  /** The lowest value of a [value, id] index, if any. */
+  lowestMark(name: 'floorHolds' | 'discoveries'): number | undefined {
+    return this.read(name).minKey()?.[0];
   }
 
   #reindexJobs(previous: Slot | undefined, next: Slot): void {

@@ -15,8 +15,45 @@ export interface ReducerSettings {
   readonly job: JobSettings;
   /** Keep /deploy/<id>/state when a deployment is deleted (default: remove it once its job ended). */
   readonly keepStateOfDeleted?: boolean;
+  /**
+   * Between full reconciles: full job lists where Slurm has no `GET /jobs/state`; with state polls,
+   * a poll of every job's id and state (`all`), which keeps the job-id floor near the cluster's.
+   */
   readonly pollIntervalMs: number;
+  /**
+   * Between polls of the states of the deployer's own jobs by id (`pollStates`), on a server with
+   * `GET /jobs/state`; absent: every poll is a full job list (and journals of older versions).
+   */
+  readonly statePollIntervalMs?: number;
+  /**
+   * How long a submit of unknown outcome stays unknown after the failure that made it so: only a
+   * complete poll issued after that may prove that no job came of it. Absent: the next poll.
+   */
+  readonly submitSettleMs?: number;
+  /** The job-id watermark (the floor of unrecorded jobs, persisted): absent in older journals. */
+  readonly watermark?: WatermarkSettings;
   readonly backoff: BackoffSettings;
+}
+
+export interface WatermarkSettings {
+  /** Between two writes of a risen floor, at least. */
+  readonly everyMs: number;
+  /**
+   * After a stop that was not clean (a crash, a lost leadership) with deployments that name no
+   * job: how long the term waits before its first poll, so that submits the last leader still had
+   * inside slurmrestd (retrying against slurmctld's rate limit) have landed and show.
+   */
+  readonly takeoverHoldMs: number;
+}
+
+/**
+ * What the deployer persists beside the deployments (`/slurm-deployer/watermark/<label>`): every job
+ * it created whose id no state records has an id above `floor`; `clean` when the last leader
+ * stopped with nothing in flight.
+ */
+export interface Watermark {
+  readonly floor: number;
+  readonly clean: boolean;
 }
 
 /** What a Config DB deployment asks for. */
@@ -31,6 +68,18 @@ export interface Desired {
   readonly submitId: string;
   /** specHash of argsKey: the jobs that run this spec carry it. */
   readonly specHash: string;
+}
+
+/**
+ * A submit whose outcome is unknown (a timeout, a lost connection, a lost answer): its job may
+ * exist, with an id above `floor` (the highest job id seen when it was sent). It stays unknown
+ * until `settleAt` at least (absent: decided by the next poll); `resolvedByPollId` is the first
+ * complete poll issued after that: it tells.
+ */
+export interface UnknownOutcome {
+  readonly floor: number;
+  readonly settleAt?: number;
+  readonly resolvedByPollId?: number;
 }
 
 /** The job that serves a deployment. */
@@ -69,9 +118,10 @@ export type Phase =
   | { readonly kind: 'faulted'; readonly reason: string }
   /** No job: one is submitted when nothing holds it back (a retry not yet due, a job still ending). */
   | { readonly kind: 'idle' }
-  | { readonly kind: 'submitting'; readonly submitId: string }
-  /** A submit whose outcome is unknown: a poll issued after it tells whether the job exists. */
-  | { readonly kind: 'uncertain'; readonly submitId: string; readonly resolvedByPollId: number }
+  /** Submitted; `floor` is the highest job id seen before: its job's id is above it. */
+  | { readonly kind: 'submitting'; readonly submitId: string; readonly floor: number }
+  /** A submit whose outcome is unknown: a complete poll issued late enough tells whether the job exists. */
+  | ({ readonly kind: 'uncertain'; readonly submitId: string } & UnknownOutcome)
   | { readonly kind: 'tracking'; readonly job: TrackedJob };
 
 /** A deployment that exists in the Config DB. */
@@ -96,8 +146,10 @@ export interface Deployment {
  */
 export interface LeftoverSubmit {
   readonly submitId: string;
-  /** Set when its outcome is unknown: a poll with this id or later tells. */
-  readonly resolvedByPollId?: number;
+  /** The highest job id seen before it was sent. */
+  readonly floor: number;
+  /** Set when its outcome is unknown. */
+  readonly unknown?: UnknownOutcome;
 }
 
 /** A labelled, active job that no deployment claims: a removed deployment's, or a duplicate. */
@@ -141,6 +193,24 @@ export interface Slot {
   readonly wakePoll?: number;
 }
 
+/** What the world knows of Slurm's job ids, for the watermark and discovery. */
+export interface JobIds {
+  /** The highest job id any answer showed (a poll of all states shows the cluster's). */
+  readonly highestSeen: number;
+  /** The floor persisted (read at listing, or last written); undefined: none known. */
+  readonly floor?: number;
+  /** Whether the stop before this term was clean (the listed watermark said so). */
+  readonly cleanStart: boolean;
+  /** A watermark write is in flight. */
+  readonly writing: boolean;
+  /** This term has written its own watermark (a crash from now on is not a clean stop). */
+  readonly termWritten: boolean;
+  /** When the last write was issued (ms); after a failed write, not again before `retryAt`. */
+  readonly writtenAt?: number;
+  readonly retryAt?: number;
+  readonly attempt: number;
+}
+
 /** [due, slot id]: ordered by due first. */
 export type DueKey = readonly [number, string];
 
@@ -151,7 +221,24 @@ export interface World {
   readonly listed: boolean;
   readonly nextPollId: number;
   readonly pollInFlight?: number;
+  /** What the poll in flight asks (state polls): the ids followed, and whether it discovers above a floor. */
+  readonly pollScope?: PollScope;
   readonly lastPollAt?: number;
+  /** When the last poll of every job's state (or full list) was issued. */
+  readonly lastAllAt?: number;
+  /**
+   * The latest complete poll applied: a full list, or a state poll that discovered every labelled
+   * job above the floor. Decisions wait for the first; unknown outcomes are told by one.
+   */
+  readonly lastCompletePollId?: number;
+  /**
+   * A term after a stop that was not clean waits `ms` before its first poll (WatermarkSettings),
+   * counted from the first tick after the listing: `until`.
+   */
+  readonly hold?: { readonly ms: number; readonly until?: number };
+  /** A full list is due (the state poll found job ids lower than the floor: Slurm's ids started again). */
+  readonly fullListDue?: boolean;
+  readonly jobIds: JobIds;
   /** The id of the latest poll applied; undefined before the first answered. */
   readonly lastPollId?: number;
   /** That poll's jobs as the event brought them: a poll of the very same objects changed nothing. */
@@ -169,6 +256,12 @@ export interface World {
   readonly strayOwners: SortedMap<number, string>;
   readonly timers: SortedMap<DueKey, true>;
   readonly pollWaits: SortedMap<DueKey, true>;
+  /** The jobs whose states a state poll asks for: job id -> the slot that follows or cancels it. */
+  readonly following: SortedMap<number, string>;
+  /** [hold, slot id]: the job-id floor may not rise above `hold` while the slot has it (floorHoldOf). */
+  readonly floorHolds: SortedMap<DueKey, true>;
+  /** [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
+  readonly discoveries: SortedMap<DueKey, true>;
   /** How many deployments are FAILED for an internal error (health reports them). */
   readonly faulted: number;
 }
@@ -182,9 +275,19 @@ export const WORLD_MAP_ORDER = {
   strayOwners: byNumber,
   timers: byDue,
   pollWaits: byDue,
+  following: byNumber,
+  floorHolds: byDue,
+  discoveries: byDue,
 } as const satisfies { readonly [K in WorldMapName]: Compare<MapKey<World[K]>> };
 
-export type WorldMapName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits';
+export type WorldMapName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits' | 'following' | 'floorHolds' | 'discoveries';
+
+/** What a state poll in flight asks. */
+export interface PollScope {
+  readonly jobIds: readonly number[];
+  /** Every labelled job above this id is in the answer (a discovery); absent: only `jobIds`. */
+  readonly discoverAbove?: number;
+}
 type MapKey<T> = T extends SortedMap<infer K, unknown> ? K : never;
 
 export const initialWorld: World = {
@@ -199,12 +302,21 @@ export const initialWorld: World = {
   strayOwners: frozenSortedMap<number, string>(WORLD_MAP_ORDER.strayOwners),
   timers: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.timers),
   pollWaits: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.pollWaits),
+  following: frozenSortedMap<number, string>(WORLD_MAP_ORDER.following),
+  floorHolds: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.floorHolds),
+  discoveries: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.discoveries),
+  jobIds: { highestSeen: 0, cleanStart: false, writing: false, termWritten: false, attempt: 0 },
   faulted: 0,
 };
 
-/** No decision is taken before the Config DB was listed and Slurm was polled once. */
-export function isReady(world: World): boolean {
-  return world.listed && world.lastPollId !== undefined;
+/**
+ * No decision is taken before the Config DB was listed and one complete poll of Slurm was applied
+ * (and, with a watermark, before this term's own watermark was written: a crash from then on is
+ * known not to be a clean stop).
+ */
+export function isReady(world: World, settings?: ReducerSettings): boolean {
+  const watermarked = settings?.watermark === undefined || world.jobIds.termWritten;
+  return world.listed && world.lastCompletePollId !== undefined && watermarked;
 }
 
 export function slotOf(world: World, id: string): Slot | undefined {

@@ -45,17 +45,22 @@ const jsonLines = (text: string): unknown[] =>
 /** The log line step-log.ts writes for each command (message and the fields that name it). */
 const COMMAND_MESSAGES: Readonly<Record<Command['type'], string>> = {
   pollJobs: 'polling Slurm',
+  pollStates: 'polling the states of our jobs',
   submitJob: 'submitting job',
   lookupJob: 'job missing from the poll; looking it up',
   cancelJob: 'cancelling job',
   writeState: 'state changed',
   deleteState: 'removing the state of a deleted deployment',
+  writeWatermark: 'writing the job-id watermark',
 };
 
 function summaryOfCommand(c: Command): string {
   switch (c.type) {
     case 'pollJobs':
+    case 'pollStates':
       return `${c.type} poll=${c.pollId}`;
+    case 'writeWatermark':
+      return `${c.type} floor=${c.watermark.floor}`;
     case 'submitJob':
       return `${c.type} ${c.id} submit=${c.submitId}`;
     case 'lookupJob':
@@ -76,7 +81,10 @@ function summaryOfLogLine(line: Record<string, unknown>): string | undefined {
     case undefined:
       return undefined;
     case 'pollJobs':
+    case 'pollStates':
       return `${type} poll=${line['poll']}`;
+    case 'writeWatermark':
+      return `${type} floor=${line['floor']}`;
     case 'submitJob':
       return `${type} ${d} submit=${line['submit']}`;
     case 'lookupJob':
@@ -192,7 +200,7 @@ describe('journal of a live run, replayed @live', function () {
 
   it('the replayed commands tell what happened in Slurm and the Config DB', async () => {
     const commands = jsonLines((await replay(journalFile)).stdout) as Command[];
-    const about = (key: string) => commands.filter((c) => c.type !== 'pollJobs' && c.id === key);
+    const about = (key: string) => commands.filter((c) => 'id' in c && c.id === key);
     const hello = await ourJob(ids.hello);
     const fails = await ourJob(ids.fails);
     const long = await ourJob(ids.long);

@@ -19,11 +19,13 @@ const state = { status: 'RUNNING', job_id: 7 } as const;
 /** One command of each type. */
 const SAMPLES: { readonly [T in CommandType]: CommandOf<T> } = {
   pollJobs: { type: 'pollJobs', pollId: 3 },
+  pollStates: { type: 'pollStates', pollId: 4, jobIds: [7, 8], all: false },
   submitJob: { type: 'submitJob', id: 'd', submitId: 'r1', spec: { name: 'd' } as JobSpec },
   lookupJob: { type: 'lookupJob', id: 'd', jobId: 7 },
   cancelJob: { type: 'cancelJob', id: 'd', jobId: 7, why: 'replaced' },
   writeState: { type: 'writeState', id: 'd', state },
   deleteState: { type: 'deleteState', id: 'd' },
+  writeWatermark: { type: 'writeWatermark', watermark: { floor: 41, clean: false } },
 };
 const samples: readonly Command[] = Object.values(SAMPLES);
 
@@ -31,28 +33,39 @@ const step = (event: DeployerEvent, commands: readonly Command[] = []): Deployer
 
 describe('the command table', () => {
   it('has a row for each command type, and only those', () => {
-    expect([...COMMAND_TYPES].sort()).to.deep.equal(['cancelJob', 'deleteState', 'lookupJob', 'pollJobs', 'submitJob', 'writeState']);
+    expect([...COMMAND_TYPES].sort()).to.deep.equal(['cancelJob', 'deleteState', 'lookupJob', 'pollJobs', 'pollStates', 'submitJob', 'writeState', 'writeWatermark']);
   });
 
   it('puts each command in its lane, with the lanes as wide as before', () => {
     const lanes = Object.fromEntries(COMMAND_TYPES.map((type) => [type, traitsOf(type).lane]));
-    expect(lanes).to.deep.equal({ pollJobs: 'poll', lookupJob: 'control', cancelJob: 'control', submitJob: 'submit', writeState: 'state', deleteState: 'state' });
+    expect(lanes).to.deep.equal({
+      pollJobs: 'poll',
+      pollStates: 'poll',
+      lookupJob: 'control',
+      cancelJob: 'control',
+      submitJob: 'submit',
+      writeState: 'state',
+      deleteState: 'state',
+      writeWatermark: 'state',
+    });
     expect(DEFAULT_LANES).to.deep.equal({ poll: 1, control: 8, submit: 8, state: 256 });
   });
 
-  it('lets only state writes and removals run while stopping', () => {
-    expect(COMMAND_TYPES.filter((type) => traitsOf(type).drain).sort()).to.deep.equal(['deleteState', 'writeState']);
+  it('lets only state writes and removals (and the watermark) run while stopping', () => {
+    expect(COMMAND_TYPES.filter((type) => traitsOf(type).drain).sort()).to.deep.equal(['deleteState', 'writeState', 'writeWatermark']);
   });
 
   it('calls an unforeseen failure of a submit an unknown outcome (it may have reached Slurm), of anything else transient', () => {
     const kinds = Object.fromEntries(COMMAND_TYPES.map((type) => [type, traitsOf(type).unforeseen]));
     expect(kinds).to.deep.equal({
       pollJobs: 'transient',
+      pollStates: 'transient',
       submitJob: 'unknown-outcome',
       lookupJob: 'transient',
       cancelJob: 'transient',
       writeState: 'transient',
       deleteState: 'transient',
+      writeWatermark: 'transient',
     });
   });
 
@@ -71,7 +84,7 @@ describe('the command table', () => {
     metrics.observe(step({ type: 'stateWritten', id: 'd', state }));
     const failures = (await metrics.registry.metrics()).split('\n').filter((line) => line.startsWith('sdp_slurmdeploy_failures_total{'));
     expect(failures.sort()).to.deep.equal(
-      ['poll', 'submit', 'lookup', 'cancel', 'write_state', 'delete_state'].map((operation) => `sdp_slurmdeploy_failures_total{operation="${operation}",kind="auth"} 1`).sort(),
+      ['poll', 'poll_states', 'submit', 'lookup', 'cancel', 'write_state', 'delete_state', 'write_watermark'].map((operation) => `sdp_slurmdeploy_failures_total{operation="${operation}",kind="auth"} 1`).sort(),
     );
   });
 
@@ -82,11 +95,13 @@ describe('the command table', () => {
     logOutput(log, step({ type: 'tick', now: 0 }, samples));
     expect(lines).to.deep.equal([
       ['DEBUG', 'polling Slurm', { poll: 3 }],
+      ['DEBUG', 'polling the states of our jobs', { poll: 4, jobs: 2, all: false }],
       ['INFO', 'submitting job', { deployment: 'd', submit: 'r1' }],
       ['INFO', 'job missing from the poll; looking it up', { deployment: 'd', job: 7 }],
       ['INFO', 'cancelling job', { deployment: 'd', job: 7, why: 'replaced' }],
       ['INFO', 'state changed', { deployment: 'd', status: 'RUNNING', job_id: 7 }],
       ['INFO', 'removing the state of a deleted deployment', { deployment: 'd' }],
+      ['DEBUG', 'writing the job-id watermark', { floor: 41 }],
     ]);
   });
 
@@ -98,6 +113,8 @@ describe('the command table', () => {
         return of({ type: 'tick', now: 0 });
       }
       pollJobs(command: CommandOf<'pollJobs'>) { return this.#answer('pollJobs', command); }
+      pollStates(command: CommandOf<'pollStates'>) { return this.#answer('pollStates', command); }
+      writeWatermark(command: CommandOf<'writeWatermark'>) { return this.#answer('writeWatermark', command); }
       submitJob(command: CommandOf<'submitJob'>) { return this.#answer('submitJob', command); }
       lookupJob(command: CommandOf<'lookupJob'>) { return this.#answer('lookupJob', command); }
       cancelJob(command: CommandOf<'cancelJob'>) { return this.#answer('cancelJob', command); }
@@ -129,6 +146,6 @@ describe('the command table', () => {
     stop.next();
     firstWrite.next({ type: 'stateWritten', id: 'first', state });
     await done;
-    expect(called).to.deep.equal(['writeState:writeState', 'writeState:writeState', 'deleteState:deleteState']);
+    expect(called).to.deep.equal(['writeState:writeState', 'writeState:writeState', 'deleteState:deleteState', 'writeWatermark:writeWatermark']);
   });
 });

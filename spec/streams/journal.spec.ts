@@ -27,6 +27,8 @@ function recordingLog(): Logger & { lines: { level: string; message: string; fie
 /** Sinks that answer at once, as a quick Slurm and Config DB would: outcomes re-enter the loop. */
 const sinks: DeployerSinks = {
   pollJobs: (c) => of({ type: 'jobsPolled', pollId: c.pollId, jobs: [] }),
+  pollStates: (c) => of({ type: 'statesPolled', pollId: c.pollId, states: [] }),
+  writeWatermark: (c) => of({ type: 'watermarkWritten', watermark: c.watermark }),
   submitJob: (c) => of({ type: 'jobSubmitted', id: c.id, submitId: c.submitId, jobId: 42 }),
   lookupJob: (c) => of({ type: 'jobLookedUp', id: c.id, jobId: c.jobId }),
   cancelJob: (c) => of({ type: 'jobCancelled', id: c.id, jobId: c.jobId }),

@@ -70,6 +70,9 @@ export interface Answers {
 /** A command as compared: its type and the fields that matter. */
 export type ExpectedCommand =
   | { readonly type: 'pollJobs' }
+  /** A state poll: the ids it asks for, and the floor it discovers above (if it does). */
+  | { readonly type: 'pollStates'; readonly jobIds?: readonly number[]; readonly discoverAbove?: number }
+  | { readonly type: 'writeWatermark'; readonly floor: number; readonly clean?: boolean }
   /** `spec`, when given, is compared on the fields it names only. */
   | { readonly type: 'submitJob'; readonly id: string; readonly submitId: string; readonly spec?: Partial<JobSpec> }
   | { readonly type: 'lookupJob'; readonly id: string; readonly jobId: number }
@@ -107,6 +110,8 @@ export const scenarioSettings: ReducerSettings = { ...fixtureSettings, pollInter
  */
 export const sinkDelays: Readonly<Record<CommandType, number>> = {
   pollJobs: 2,
+  pollStates: 2,
+  writeWatermark: 1,
   lookupJob: 2,
   submitJob: 4,
   cancelJob: 1,
@@ -141,6 +146,12 @@ export const fails = (kind: FailureKind, message: string): Answer => ({ outcome:
 export const after = (frames: number, answer: Answer): Answer => ({ ...answer, after: frames });
 
 export const poll: ExpectedCommand = { type: 'pollJobs' };
+export const pollStates = (jobIds: readonly number[], discoverAbove?: number): ExpectedCommand => ({
+  type: 'pollStates',
+  jobIds,
+  ...(discoverAbove === undefined ? {} : { discoverAbove }),
+});
+export const watermark = (floor: number): ExpectedCommand => ({ type: 'writeWatermark', floor, clean: false });
 export const submit = (id: string, submitId: string, spec?: Partial<JobSpec>): ExpectedCommand => ({
   type: 'submitJob',
   id,
@@ -274,6 +285,18 @@ function scenarioSinks(
       const failure = downFailure();
       return reply(failure ? { type: 'pollFailed', pollId: c.pollId, failure } : { type: 'jobsPolled', pollId: c.pollId, jobs: jobsNow() }, delays.pollJobs);
     },
+    pollStates: (c) => {
+      const failure = downFailure();
+      if (failure) return reply({ type: 'statesPollFailed', pollId: c.pollId, failure }, delays.pollStates);
+      const jobs = jobsNow();
+      const asked = new Set(c.jobIds);
+      const known = new Set(c.discover?.known ?? []);
+      const states = jobs.filter((j) => asked.has(j.jobId)).map((j) => ({ jobId: j.jobId, state: j.state }));
+      const discovered = c.discover === undefined ? undefined : jobs.filter((j) => j.jobId > (c.discover?.above ?? 0) && !asked.has(j.jobId) && !known.has(j.jobId));
+      const maxJobId = c.all || c.discover !== undefined ? Math.max(0, ...jobs.map((j) => j.jobId)) : undefined;
+      return reply({ type: 'statesPolled', pollId: c.pollId, states, ...(maxJobId === undefined ? {} : { maxJobId }), ...(discovered ? { discovered } : {}) }, delays.pollStates);
+    },
+    writeWatermark: (c) => reply({ type: 'watermarkWritten', watermark: c.watermark }, delays.writeWatermark),
     lookupJob: (c) => {
       const failure = downFailure();
       const job = jobsNow().find((j) => j.jobId === c.jobId);
@@ -396,6 +419,10 @@ function project(command: Command, like?: ExpectedCommand): ExpectedCommand {
   switch (command.type) {
     case 'pollJobs':
       return { type: command.type };
+    case 'pollStates':
+      return { type: command.type, jobIds: command.jobIds, ...(command.discover ? { discoverAbove: command.discover.above } : {}) };
+    case 'writeWatermark':
+      return { type: command.type, floor: command.watermark.floor, clean: command.watermark.clean };
     case 'submitJob': {
       const wanted = like?.type === 'submitJob' ? like.spec : undefined;
       const spec = wanted === undefined ? undefined : Object.fromEntries(Object.keys(wanted).map((k) => [k, command.spec[k as keyof JobSpec]]));
@@ -477,6 +504,10 @@ function describeCommand(c: ExpectedCommand): string {
   switch (c.type) {
     case 'pollJobs':
       return 'pollJobs';
+    case 'pollStates':
+      return `pollStates [${(c.jobIds ?? []).join(', ')}]${c.discoverAbove === undefined ? '' : ` discover above ${c.discoverAbove}`}`;
+    case 'writeWatermark':
+      return `writeWatermark floor ${c.floor}${c.clean ? ' clean' : ''}`;
     case 'submitJob':
       return `submitJob ${c.id} ${c.submitId}${c.spec ? ` spec ${JSON.stringify(c.spec)}` : ''}`;
     case 'lookupJob':
@@ -528,6 +559,14 @@ function describeEvent(event: DeployerEvent, always = false): string | undefined
       return `stateDeleted ${event.id}`;
     case 'stateDeleteFailed':
       return `stateDeleteFailed ${event.id} (${event.failure.kind}: ${event.failure.message})`;
+    case 'statesPolled':
+      return `statesPolled #${event.pollId} [${event.states.map((r) => `${r.jobId} ${formatJobState(r.state)}`).join(', ')}]${event.discovered ? ` discovered ${jobs(event.discovered)}` : ''}`;
+    case 'statesPollFailed':
+      return `statesPollFailed #${event.pollId} (${event.failure.kind}: ${event.failure.message})`;
+    case 'watermarkWritten':
+      return always ? `watermarkWritten floor ${event.watermark.floor}` : undefined;
+    case 'watermarkWriteFailed':
+      return `watermarkWriteFailed (${event.failure.kind}: ${event.failure.message})`;
   }
 }
 

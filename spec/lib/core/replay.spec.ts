@@ -289,6 +289,13 @@ function simulate(actions: readonly Action[]): { events: DeployerEvent[]; comman
         return ok ? { type: 'stateWritten', id: c.id, state: c.state } : { type: 'stateWriteFailed', id: c.id, state: c.state, failure: failure(outcome) };
       case 'deleteState':
         return ok ? { type: 'stateDeleted', id: c.id } : { type: 'stateDeleteFailed', id: c.id, failure: failure(outcome) };
+      case 'pollStates': {
+        const asked = new Set(c.jobIds);
+        const states = [...slurm.values()].filter((j) => asked.has(j.jobId)).map((j) => ({ jobId: j.jobId, state: j.state }));
+        return ok ? { type: 'statesPolled', pollId: c.pollId, states } : { type: 'statesPollFailed', pollId: c.pollId, failure: failure(outcome) };
+      }
+      case 'writeWatermark':
+        return ok ? { type: 'watermarkWritten', watermark: c.watermark } : { type: 'watermarkWriteFailed', watermark: c.watermark, failure: failure(outcome) };
     }
   }
 }

@@ -1,0 +1,83 @@
+// The job-id watermark. Slurm numbers jobs upwards, so "every job this deployer created that no
+// state in the Config DB records has an id above `floor`" lets a new term find such jobs (a
+// submit answered just before a crash, a stray not yet cancelled) by looking only at the ids
+// above the floor, rather than reading the whole cluster. The floor is persisted beside the
+// deployments, with whether the last term stopped clean. Pure: the Config DB sink writes it.
+
+import { backoffDelay } from './backoff.js';
+import type { Command } from './commands.js';
+import type { StepDraft } from './step-draft.js';
+import { isReady, type ReducerSettings, type Watermark, type World } from './world.js';
+
+/** Any answer that shows a job id raises the highest seen: a submit from now on gets a higher one. */
+export function sawJobId(draft: StepDraft, jobId: number): void {
+  const ids = draft.scalars.jobIds;
+  if (jobId > ids.highestSeen) draft.scalars.jobIds = { ...ids, highestSeen: jobId };
+}
+
+/**
+ * A term's first listing: the watermark found. After a stop that was not clean, with deployments
+ * that name no job (one of them may have a submit still inside slurmrestd), the term's first poll
+ * waits `takeoverHoldMs`.
+ */
+export function watermarkListed(settings: ReducerSettings, draft: StepDraft, found: Watermark | undefined, suspects: boolean): void {
+  const s = draft.scalars;
+  const floor = found?.floor;
+  s.jobIds = { highestSeen: Math.max(s.jobIds.highestSeen, floor ?? 0), floor, cleanStart: found?.clean === true, writing: false, termWritten: false, attempt: 0 };
+  const hold = settings.watermark?.takeoverHoldMs;
+  if (hold !== undefined && hold > 0 && found?.clean !== true && suspects) s.hold = { ms: hold };
+}
+
+/** The floor this term may persist now: below every job and submit no state records. */
+export function safeFloor(draft: StepDraft): number {
+  const held = draft.lowestMark('floorHolds');
+  const seen = draft.scalars.jobIds.highestSeen;
+  return held === undefined || seen < held ? seen : held;
+}
+
+/** The watermark a step writes: the term's own at once, then a risen floor at most every `everyMs`. */
+export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): Command[] {
+  const every = settings.watermark?.everyMs;
+  const s = draft.scalars;
+  const ids = s.jobIds;
+  if (every === undefined || !s.listed || ids.writing) return [];
+  if (ids.retryAt !== undefined && (!s.clockStarted || s.now < ids.retryAt)) return [];
+  let floor: number;
+  if (!ids.termWritten) {
+    // Before anything is decided: a crash from now on is not a clean stop, whatever was written before.
+    floor = ids.floor ?? 0;
+  } else {
+    // Only a complete poll tells every job above the listed floor.
+    if (!isReady(s as World, settings) || !s.clockStarted) return [];
+    floor = safeFloor(draft);
+    if (floor <= (ids.floor ?? 0) || (ids.writtenAt !== undefined && s.now - ids.writtenAt < every)) return [];
+  }
+  s.jobIds = { ...ids, writing: true, writtenAt: s.clockStarted ? s.now : ids.writtenAt };
+  return [{ type: 'writeWatermark', watermark: { floor, clean: false } }];
+}
+
+export function watermarkWritten(draft: StepDraft, watermark: Watermark): void {
+  const s = draft.scalars;
+  s.jobIds = { ...s.jobIds, floor: watermark.floor, writing: false, termWritten: true, attempt: 0, retryAt: undefined };
+}
+
+export function watermarkWriteFailed(settings: ReducerSettings, draft: StepDraft): void {
+  const s = draft.scalars;
+  const attempt = s.jobIds.attempt + 1;
+  s.jobIds = { ...s.jobIds, writing: false, attempt, retryAt: s.now + backoffDelay(settings.backoff, 'watermark', attempt) };
+}
+
+/**
+ * The watermark a term leaves when it stopped with every command answered: its floor, and clean
+ * (the next term need not wait for submits inside slurmrestd) unless a submit of unknown outcome
+ * may still land. Undefined when the term never wrote its own.
+ */
+export function watermarkAtStop(world: World): Watermark | undefined {
+  if (!world.jobIds.termWritten) return undefined;
+  const held = world.floorHolds.minKey()?.[0];
+  const seen = world.jobIds.highestSeen;
+  const complete = world.lastCompletePollId !== undefined;
+  // Before a complete poll nothing above the listed floor is known: the floor stays where it was.
+  const floor = complete ? (held === undefined || seen < held ? seen : held) : (world.jobIds.floor ?? 0);
+  return { floor, clean: world.discoveries.size === 0 };
+}
