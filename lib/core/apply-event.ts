@@ -6,7 +6,7 @@ import { applyEntry, applyListing, remove, upsert } from './apply-config.js';
 import { applyPoll, recordLookup } from './apply-poll.js';
 import { applyStates } from './apply-states.js';
 import { unknownOutcome } from './unknown-outcome.js';
-import { sawJobId, watermarkWriteFailed, watermarkWritten } from './watermark.js';
+import { sawJobId, submittedAt, watermarkWriteFailed, watermarkWritten } from './watermark.js';
 import { backoffDelay } from './backoff.js';
 import { assertNever } from './commands.js';
 import { desiredOfInvalid } from './desired.js';
@@ -47,7 +47,7 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
       }
       return;
     case 'jobSubmitted':
-      sawJobId(draft, event.jobId);
+      submittedAt(draft, event.jobId);
       return guarded(draft, event.id, (slot) => submitted(draft, slot, event.submitId, event.jobId));
     case 'submitFailed':
       return guarded(draft, event.id, (slot) => submitFailed(settings, draft, slot, event.submitId, event.failure));

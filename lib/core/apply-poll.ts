@@ -17,7 +17,7 @@ export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: n
   if (s.lastPollId !== undefined && pollId <= s.lastPollId) return;
   const changed = sameObjects(s.lastPollJobs, allJobs) ? [] : applyDifference(settings, draft, allJobs);
   // A full list shows every labelled job: it is complete, and Slurm's job ids no longer need checking.
-  Object.assign(s, { lastPollJobs: allJobs, lastPollId: pollId, lastCompletePollId: pollId, fullListDue: undefined });
+  Object.assign(s, { lastPollJobs: allJobs, lastPollId: pollId, lastCompletePollId: pollId });
   pollApplied(draft, changed, pollId);
 }
 

@@ -48,13 +48,9 @@ export function applyStates(settings: ReducerSettings, draft: StepDraft, event: 
     changed.push(job.jobId);
   }
   for (const jobId of reports.keys()) sawJobId(draft, jobId);
-  const discoverAbove = scope?.discoverAbove;
-  // Ids below the floor only: Slurm numbers jobs from the start again (a reset, or MaxJobId wrapped).
-  const idsWentBack = event.maxJobId !== undefined && discoverAbove !== undefined && event.maxJobId < discoverAbove;
-  if (event.maxJobId !== undefined && !idsWentBack) sawJobId(draft, event.maxJobId);
+  if (event.maxJobId !== undefined) sawJobId(draft, event.maxJobId);
   Object.assign(s, { lastPollJobs: undefined, lastPollId: event.pollId });
-  if (idsWentBack) s.fullListDue = true;
-  else if (discoverAbove !== undefined) s.lastCompletePollId = event.pollId;
+  if (scope?.discoverAbove !== undefined) s.lastCompletePollId = event.pollId;
   pollApplied(draft, changed, event.pollId);
 }
 

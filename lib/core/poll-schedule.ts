@@ -4,7 +4,7 @@
 // and state (`all`: the cluster's highest id keeps the watermark's floor near it); and it discovers
 // every labelled job above a floor when the world cannot otherwise know them all: at the start of
 // a term (above the persisted floor) and while a submit's outcome is unknown (above the floor it
-// was sent at). A full list only where nothing cheaper can tell: no floor known, or ids that went back.
+// was sent at). A full list only where nothing cheaper can tell: the first poll without a floor.
 
 import type { Command } from './commands.js';
 import type { StepDraft } from './step-draft.js';
@@ -30,13 +30,15 @@ export function schedulePoll(settings: ReducerSettings, draft: StepDraft): Comma
   if (s.lastPollAt !== undefined && s.now - s.lastPollAt < interval) return [];
   const pollId = s.nextPollId;
   const firstFloor = s.lastCompletePollId === undefined ? s.jobIds.floor : undefined;
-  if (stateInterval === undefined || s.fullListDue === true || (s.lastCompletePollId === undefined && firstFloor === undefined)) {
+  if (stateInterval === undefined || (s.lastCompletePollId === undefined && firstFloor === undefined)) {
     Object.assign(s, { pollInFlight: pollId, nextPollId: pollId + 1, lastPollAt: s.now, lastAllAt: s.now, pollScope: undefined });
     return [{ type: 'pollJobs', pollId }];
   }
   const discoverAbove = lower(firstFloor, draft.lowestMark('discoveries'));
   const all = discoverAbove !== undefined || s.lastAllAt === undefined || s.now - s.lastAllAt >= settings.pollIntervalMs;
   const jobIds = [...draft.read('following').keys()];
+  // Nothing to ask about: no request until there is, or until every job's state is due.
+  if (jobIds.length === 0 && !all) return [];
   Object.assign(s, { pollInFlight: pollId, nextPollId: pollId + 1, lastPollAt: s.now, pollScope: { jobIds, discoverAbove } });
   if (all) s.lastAllAt = s.now;
   if (discoverAbove === undefined) return [{ type: 'pollStates', pollId, jobIds, all }];

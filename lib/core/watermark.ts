@@ -16,6 +16,17 @@ export function sawJobId(draft: StepDraft, jobId: number): void {
 }
 
 /**
+ * A job just created with an id at or below the floor: Slurm numbers jobs from the start again
+ * (its state was reset, or MaxJobId wrapped). Every id seen before means nothing now: the floor
+ * starts again below the new job, and is written so.
+ */
+export function submittedAt(draft: StepDraft, jobId: number): void {
+  const ids = draft.scalars.jobIds;
+  if (ids.floor !== undefined && jobId <= ids.floor) draft.scalars.jobIds = { ...ids, highestSeen: jobId, floor: 0 };
+  else sawJobId(draft, jobId);
+}
+
+/**
  * A term's first listing: the watermark found. After a stop that was not clean, with deployments
  * that name no job (one of them may have a submit still inside slurmrestd), the term's first poll
  * waits `takeoverHoldMs`.

@@ -236,8 +236,6 @@ export interface World {
    * counted from the first tick after the listing: `until`.
    */
   readonly hold?: { readonly ms: number; readonly until?: number };
-  /** A full list is due (the state poll found job ids lower than the floor: Slurm's ids started again). */
-  readonly fullListDue?: boolean;
   readonly jobIds: JobIds;
   /** The id of the latest poll applied; undefined before the first answered. */
   readonly lastPollId?: number;

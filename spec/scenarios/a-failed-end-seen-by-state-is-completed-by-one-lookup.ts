@@ -1,0 +1,37 @@
+// A state poll shows only a job's state: FAILED, TIMEOUT or CANCELLED come without the exit code
+// or Slurm's reason. The end is written at once, then the job is looked up once for its details.
+
+import { job } from '../support/fixtures.js';
+import { deployment, lookup, pollStates, watermark, write, type Scenario } from '../support/scenario.js';
+import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
+
+export default {
+  title: 'a job a state poll shows FAILED is written FAILED at once, then looked up once for its exit code',
+  proves: 'issue 19: a job\'s end reaches the Config DB within a state poll; its exit code is not guessed',
+  settings: { ...statePollSettings, statePollIntervalMs: 10, watermark: { everyMs: 1000, takeoverHoldMs: 15 } },
+  delays: { lookupJob: 6 },
+
+  timeline: {
+    clock:    't----t----t----t----t----t----t----',
+    config:   '-l---------------------------------',
+    slurm:    'r----------f-----------------------',
+    commands: '-(MF)-----Q---------Q-(Lf)--x------',
+  },
+
+  config: { l: listedWith({ floor: 7, clean: true }, deployment('d1', { priorState: { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 } })) },
+
+  slurm: {
+    r: [job(7, 'd1', 'RUNNING')],
+    f: [job(7, 'd1', 'FAILED', { exitCode: { status: 3, signal: 0 }, reason: 'NonZeroExitCode' })],
+  },
+
+  commands: {
+    M: watermark(7),
+    F: pollStates([7], 7),
+    Q: pollStates([7]),
+    L: lookup('d1', 7),
+    f: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', generation: 1 }),
+    // The lookup answers at 28.
+    x: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3, generation: 1 }),
+  },
+} satisfies Scenario;
