@@ -62,6 +62,14 @@ const SLURM_CASES: readonly SlurmCase[] = [
     failed: (failure) => ({ type: 'pollFailed', pollId: 7, failure }),
   },
   {
+    command: { type: 'pollStates', pollId: 8, jobIds: [42], all: true, discover: { above: 40, known: [41] } },
+    call: 'readStates',
+    value: { states: [{ jobId: 42, state: running.state }], maxJobId: 44, discovered: [job(43, 'd2', 'PENDING')] },
+    success: { type: 'statesPolled', pollId: 8, states: [{ jobId: 42, state: running.state }], maxJobId: 44, discovered: [job(43, 'd2', 'PENDING')] },
+    unforeseen: 'transient',
+    failed: (failure) => ({ type: 'statesPollFailed', pollId: 8, failure }),
+  },
+  {
     command: { type: 'submitJob', id: 'd1', submitId: 'r10', spec },
     call: 'submit',
     value: 42,
@@ -223,6 +231,29 @@ describe('command sinks', () => {
       await db.close();
       const outcomes = await outcomesOf(createSinks(noSlurm, db).deleteState({ type: 'deleteState', id: 'd1' }));
       expect(outcomes).to.deep.equal([{ type: 'stateDeleteFailed', id: 'd1', failure: { kind: 'transient', message: 'the memory Config DB is closed' } }]);
+    });
+  });
+
+  describe('writeWatermark', () => {
+    const noSlurm = slurmDouble(async () => {
+      throw new Error('a watermark write must not call Slurm');
+    });
+    const command = { type: 'writeWatermark', watermark: { floor: 41, clean: false } } as const;
+
+    it('stores the watermark of the deployer\'s label, read back by the next listing, and answers watermarkWritten', async () => {
+      const db = createMemoryConfigDb();
+      const outcomes = await outcomesOf(createSinks(noSlurm, db, { label: 'sdp_slurm_deployer_a_b' }).writeWatermark(command));
+      expect(outcomes).to.deep.equal([{ type: 'watermarkWritten', watermark: { floor: 41, clean: false } }]);
+      expect((await db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark).to.deep.equal({ floor: 41, clean: false });
+    });
+
+    it('without a label, or with a Config DB that throws, answers a transient watermarkWriteFailed', async () => {
+      const unlabelled = await outcomesOf(createSinks(noSlurm, createMemoryConfigDb()).writeWatermark(command));
+      expect(unlabelled).to.deep.equal([{ type: 'watermarkWriteFailed', watermark: command.watermark, failure: { kind: 'transient', message: 'no job label to write the watermark of' } }]);
+      const db = createMemoryConfigDb();
+      await db.close();
+      const closed = await outcomesOf(createSinks(noSlurm, db, { label: 'l' }).writeWatermark(command));
+      expect(closed).to.deep.equal([{ type: 'watermarkWriteFailed', watermark: command.watermark, failure: { kind: 'transient', message: 'the memory Config DB is closed' } }]);
     });
   });
 

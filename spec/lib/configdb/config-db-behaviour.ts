@@ -139,6 +139,34 @@ export function describeConfigDbBehaviour(name: string, makeHarness: () => Promi
       expect(listing.orphanStates).to.deep.equal(['gone']);
     });
 
+    it('lists the jobs of those states that had not ended, to cancel them by id', async () => {
+      await h.putPath('/deploy/gone/state', encodeState({ status: 'RUNNING', job_id: 4, generation: 1, spec: 'abc' }));
+      await h.putPath('/deploy/ended/state', encodeState({ status: 'FINISHED', job_id: 5, exit_code: 0, generation: 1, spec: 'abc' }));
+      await h.putPath('/deploy/nojob/state', encodeState({ status: 'PENDING', generation: 1, spec: 'abc' }));
+      const listing = await h.db.listDeployments();
+      expect(listing.orphanStates).to.deep.equal(['ended', 'gone', 'nojob']);
+      expect(listing.orphanJobs).to.deep.equal([{ id: 'gone', jobId: 4 }]);
+    });
+
+    it('writes a job label\'s watermark and reads it back with the listing that asks for it, at the same revision', async () => {
+      await h.putDeployment('d1', slurm('d1'));
+      expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark).to.equal(undefined);
+      await h.db.writeWatermark('sdp_slurm_deployer_a_b', { floor: 4711, clean: false });
+      await h.db.writeWatermark('sdp_slurm_deployer_other', { floor: 9, clean: true });
+      const listing = await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' });
+      expect(listing.watermark).to.deep.equal({ floor: 4711, clean: false });
+      expect(listing.deployments.map((d) => d.id)).to.deep.equal(['d1']);
+      expect((await h.db.listDeployments()).watermark, 'not asked for').to.equal(undefined);
+      expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_other' })).watermark).to.deep.equal({ floor: 9, clean: true });
+    });
+
+    it('reads a damaged watermark as none (the deployer then reads the whole list once)', async () => {
+      await h.putPath('/slurm-deployer/watermark/sdp_slurm_deployer_a_b', '{"floor": "lots", "clean": true}');
+      expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark).to.equal(undefined);
+      await h.putPath('/slurm-deployer/watermark/sdp_slurm_deployer_a_b', '{"floor": -3, "clean": true}');
+      expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark).to.equal(undefined);
+    });
+
     it('lists the state written for a deployment whose value cannot be read, for status', async () => {
       await h.putPath('/deploy/bad', 'not json');
       await h.putPath('/deploy/bad/state', '{"status": "FAILED", "reason": "value: not valid JSON"}');

@@ -10,7 +10,7 @@ import type { ConfigDb } from '../../../lib/configdb/config-db.js';
 import { createEtcdConfigDb } from '../../../lib/configdb/etcd-config-db.js';
 import type { WriteFence } from '../../../lib/configdb/write-fence.js';
 import { leadershipKey, startLeaderElection, type Fence, type LeaderElection } from '../../../lib/configdb/leader-election.js';
-import { deploymentKey, stateKey } from '../../../lib/configdb/paths.js';
+import { deploymentKey, stateKey, watermarkKey } from '../../../lib/configdb/paths.js';
 import type { DeploymentState } from '../../../lib/core/deployment-state.js';
 import { eventually } from '../../support/eventually.js';
 import { startStack } from '../../support/stack.js';
@@ -161,7 +161,11 @@ describe('leader election and fenced writes on etcd @live', function () {
       const batchError = await db.writeStates([{ id: 'd1', state: STATE }, { id: 'd3', state: STATE }]).then(() => undefined, (e: unknown) => e as Error);
       expect(batchError?.message).to.match(/fenced out/);
       expect([await stateOf('d1'), await stateOf('d3')]).to.deep.equal([null, null]);
-      expect(told).to.have.length(3);
+      // The job-id watermark is fenced as the states are: a stale leader cannot lower b's floor.
+      const watermarkError = await db.writeWatermark(LABEL, { floor: 1, clean: true }).then(() => undefined, (e: unknown) => e as Error);
+      expect(watermarkError?.message).to.match(/fenced out/);
+      expect((await raw.get(watermarkKey(LABEL, prefix)).string()) ?? null).to.equal(null);
+      expect(told).to.have.length(4);
     });
 
     it('a deployment that is gone is still told apart from a fence that is gone', async () => {
@@ -182,6 +186,8 @@ describe('leader election and fenced writes on etcd @live', function () {
       const before = Number((await raw.kv.range({ key: Buffer.from('\0') })).header.revision);
       const error = await db.writeState('d2', STATE).then(() => undefined, (e: unknown) => e as Error);
       expect(error?.message).to.match(/not the leader/);
+      const watermarkError = await db.writeWatermark(LABEL, { floor: 1, clean: true }).then(() => undefined, (e: unknown) => e as Error);
+      expect(watermarkError?.message).to.match(/not the leader/);
       expect(Number((await raw.kv.range({ key: Buffer.from('\0') })).header.revision)).to.equal(before);
     });
   });
