@@ -66,6 +66,8 @@ A second signal exits at once. Exit 2: bad configuration (the message names the 
 ${JOBS}
   SDP_SLURMDEPLOY_LOOP_INTERVAL   seconds between full reconciles with Slurm (60)
   SDP_SLURMDEPLOY_STATE_INTERVAL  seconds between polls of our jobs' states, where Slurm has /jobs/state (3)
+  SDP_SLURMDEPLOY_SUBMIT_SETTLE   seconds a submit of unknown outcome may still land before it is made again (120)
+  SDP_SLURMDEPLOY_TAKEOVER_HOLD   seconds a leader after a crash waits for the last one's submits to land (20; 0: none)
   SDP_SLURMDEPLOY_LIVENESS_FILE   touched after every successful poll, or by a follower reaching etcd (/tmp/alive)
   SDP_SLURMDEPLOY_LEADER_TTL      seconds of the leadership lease: replicas elect one leader (10)
   SDP_SLURMDEPLOY_REPLICA_ID      names this replica (host name and pid)

@@ -45,6 +45,10 @@ export interface DeployerConfig {
   readonly loopIntervalSeconds: number;
   /** Between polls of the states of the deployer's own jobs, where Slurm has `GET /jobs/state`. */
   readonly stateIntervalSeconds: number;
+  /** How long a submit of unknown outcome stays unknown before a poll may clear it (ReducerSettings.submitSettleMs). */
+  readonly submitSettleSeconds: number;
+  /** How long a term after an unclean stop waits before its first poll (WatermarkSettings.takeoverHoldMs). */
+  readonly takeoverHoldSeconds: number;
   readonly livenessFile: string;
   readonly logLevel: LogLevel;
   /** SDP_LOG_FORMAT; unset: human on a terminal, JSON otherwise. */
@@ -118,6 +122,9 @@ export function readConfig(env: Environment): ConfigResult {
   const namespace = required('SDP_SLURMDEPLOY_NAMESPACE');
   const loopIntervalSeconds = positive('SDP_SLURMDEPLOY_LOOP_INTERVAL', 60, false) ?? 60;
   const stateIntervalSeconds = positive('SDP_SLURMDEPLOY_STATE_INTERVAL', 3, false) ?? 3;
+  const submitSettleSeconds = positive('SDP_SLURMDEPLOY_SUBMIT_SETTLE', 120, false) ?? 120;
+  // 0 turns the wait off (a site without a rate limit, whose slurmrestd answers at once).
+  const takeoverHoldSeconds = text('SDP_SLURMDEPLOY_TAKEOVER_HOLD') === '0' ? 0 : (positive('SDP_SLURMDEPLOY_TAKEOVER_HOLD', 20, false) ?? 20);
   const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
   const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
   const logFormat = text('SDP_LOG_FORMAT') === undefined ? undefined : oneOf('SDP_LOG_FORMAT', LOG_FORMATS, 'json');
@@ -193,6 +200,8 @@ export function readConfig(env: Environment): ConfigResult {
       namespace,
       loopIntervalSeconds,
       stateIntervalSeconds,
+      submitSettleSeconds,
+      takeoverHoldSeconds,
       livenessFile,
       logLevel,
       logFormat,

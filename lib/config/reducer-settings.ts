@@ -10,28 +10,20 @@ export interface SlurmReads {
   readonly readsStates: boolean;
 }
 
-/**
- * A submit of unknown outcome waits this long before a poll may prove that no job came of it:
- * the submit itself waited up to 10 minutes for slurmrestd's answer (lib/slurm/slurm-http.ts), and
- * an answer lost with its connection came from a slurmrestd that no longer holds the request.
- */
-export const SUBMIT_SETTLE_MS = 120_000;
 /** The watermark is written at most this often while its floor rises. */
 export const WATERMARK_EVERY_MS = 10_000;
-/**
- * After a stop that was not clean, the new term waits this long before its first poll: submits
- * the last leader still had inside slurmrestd land meanwhile (one sleeping through slurmctld's rate
- * limit retries after 1, 2, 3... s; eight of them drain a 2/s bucket in well under 20 s).
- */
-export const TAKEOVER_HOLD_MS = 20_000;
 
 export function reducerSettingsOf(config: DeployerConfig, reads: SlurmReads = { readsStates: false }): ReducerSettings {
   return {
     job: config.job,
     pollIntervalMs: config.loopIntervalSeconds * 1000,
     ...(reads.readsStates ? { statePollIntervalMs: config.stateIntervalSeconds * 1000 } : {}),
-    submitSettleMs: SUBMIT_SETTLE_MS,
-    watermark: { everyMs: WATERMARK_EVERY_MS, takeoverHoldMs: TAKEOVER_HOLD_MS },
+    // A submit waited up to 10 minutes for slurmrestd's answer (lib/slurm/slurm-http.ts); an answer
+    // lost with its connection came from a slurmrestd that no longer holds the request (120 s).
+    submitSettleMs: config.submitSettleSeconds * 1000,
+    // Submits the last leader still had inside slurmrestd land meanwhile: one sleeping through
+    // slurmctld's rate limit retries after 1, 2, 3... s; eight drain a 2/s bucket well under 20 s.
+    watermark: { everyMs: WATERMARK_EVERY_MS, takeoverHoldMs: config.takeoverHoldSeconds * 1000 },
     backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
     keepStateOfDeleted: config.keepStateOfDeleted,
   };
