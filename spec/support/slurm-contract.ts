@@ -13,6 +13,13 @@
 //   and `source`, and an error answer is the object `{meta, errors, ...}` of the operation's
 //   success answer, where the document declares the bare `v0.0.38_errors` array or nothing;
 // - v0.0.40+: `job_resources` of a job not yet allocated is null (repairNullJobResources);
+// - v0.0.40+: `GET /jobs/state` is declared to answer `openapi_job_info_resp` (full job records,
+//   `last_update` required), but slurmrestd 24.11 and 26.05 answer `{jobs: [{job_id: "12",
+//   state: [...]}], meta, errors, warnings}`: the id a string, the state list as `state`
+//   (repairJobStatesAnswer);
+// - requests: Slurm 24.05.2's combined document writes the bulk kill's `kill_jobs_msg` as query
+//   parameters of `DELETE /jobs/` (form style, not exploded: comma lists), where 24.05.4's and
+//   later documents, and the servers, take it as the JSON body (repairQueryParametersBody);
 // - v0.0.38 requests: `nodes` is the string "n" that 22.05.8 honours, not the documented array
 //   [min, max], which it silently ignores (see repairV0038Requests).
 //
@@ -47,9 +54,13 @@ export interface Repairs {
   readonly v0038Responses: boolean;
   /** v0.0.40+: `job_resources` may be null (see repairNullJobResources). */
   readonly nullJobResources: boolean;
+  /** v0.0.40+: what `GET /jobs/state` really answers (see repairJobStatesAnswer). */
+  readonly jobStatesAnswer: boolean;
+  /** Requests: a body described as query parameters (see repairQueryParametersBody). */
+  readonly queryParametersBody: boolean;
 }
 
-const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true, nullJobResources: true };
+const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true, nullJobResources: true, jobStatesAnswer: true, queryParametersBody: true };
 
 type Json = Record<string, unknown>;
 
@@ -140,6 +151,7 @@ class PreparedDocument {
     this.#repairedV0038 = version === 'v0.0.38' && repairs.v0038Responses;
     const side = (which: 'request' | 'response') => {
       const doc = prepare(raw, repairs, which === 'response' && this.#repairedV0038, which === 'request' && this.#repairedV0038);
+      if (which === 'request' && repairs.queryParametersBody) repairQueryParametersBody(doc);
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       const id = `${which}:${file}`;
       ajv.addSchema(doc, id);
@@ -241,6 +253,7 @@ function prepare(raw: Json, repairs: Repairs, v0038Responses: boolean, v0038Requ
   if (v0038Responses) repairV0038Responses(schemas);
   if (v0038Requests) repairV0038Requests(schemas);
   if (repairs.nullJobResources) repairNullJobResources(schemas);
+  if (repairs.jobStatesAnswer) repairJobStatesAnswer(doc, schemas);
   visitSchemas(doc, (schema) => {
     if (repairs.nestedRequired) repairNestedRequired(schema);
     if (repairs.strict && isObjectWithProperties(schema) && !('additionalProperties' in schema)) schema['additionalProperties'] = false;
@@ -363,6 +376,64 @@ function repairNullJobResources(schemas: Record<string, Json>): void {
     const properties = schema['properties'] as Json | undefined;
     const resources = properties?.['job_resources'] as Json | undefined;
     if (resources?.['$ref'] !== undefined) properties!['job_resources'] = { anyOf: [{ $ref: resources['$ref'] }, { type: 'null' }] };
+  }
+}
+
+/**
+ * The answer of `GET /slurm/vX/jobs/state/` as slurmrestd writes it (spec/fixtures/recorded/
+ * .../15-jobs-state-by-ids.json): each job's id, as a string ("12", "12_3" for an array task),
+ * and its state list, keyed `state`; the document's meta, errors and warnings around them.
+ */
+function repairJobStatesAnswer(doc: Json, schemas: Record<string, Json>): void {
+  const local = (ref: unknown) => (typeof ref === 'string' ? ref.replace('#/components/schemas/', '') : undefined);
+  const resolve = (schema: Json | undefined) => (schema?.['$ref'] === undefined ? schema : schemas[local(schema['$ref'])!]);
+  for (const [path, item] of Object.entries((doc['paths'] ?? {}) as Json)) {
+    if (!/\/jobs\/state\/?$/.test(path)) continue;
+    for (const response of Object.values((((item as Json)['get'] as Json | undefined)?.['responses'] ?? {}) as Json)) {
+      for (const media of Object.values(((response as Json)['content'] ?? {}) as Json)) {
+        const declared = local(((media as Json)['schema'] as Json | undefined)?.['$ref']);
+        const info = declared === undefined ? undefined : schemas[declared];
+        const properties = info?.['properties'] as Json | undefined;
+        const job = resolve(resolve(properties?.['jobs'] as Json | undefined)?.['items'] as Json | undefined);
+        const state = (job?.['properties'] as Json | undefined)?.['job_state'];
+        if (declared === undefined || properties === undefined || state === undefined) throw new Error(`${path}: the document lacks the job_info schemas its repair expects`);
+        const name = `contract.${declared.replace('_job_info_resp', '_job_states_resp')}`;
+        schemas[name] ??= {
+          type: 'object',
+          properties: {
+            jobs: { type: 'array', items: { type: 'object', properties: { job_id: { type: 'string' }, state }, required: ['job_id', 'state'] } },
+            meta: properties['meta'],
+            errors: properties['errors'],
+            warnings: properties['warnings'],
+          },
+          required: ['jobs'],
+        };
+        (media as Json)['schema'] = { $ref: `#/components/schemas/${name}` };
+      }
+    }
+  }
+}
+
+/**
+ * A DELETE that declares no request body but only query parameters (24.05.2's `DELETE /jobs/`)
+ * takes them as a JSON body: one property per parameter, and a form parameter not exploded
+ * (a comma list in a URL) may be a JSON list of its values, as 24.05.4's kill_jobs_msg says.
+ */
+function repairQueryParametersBody(doc: Json): void {
+  for (const item of Object.values((doc['paths'] ?? {}) as Json)) {
+    const operation = (item as Json)['delete'] as Json | undefined;
+    const parameters = operation?.['parameters'];
+    if (operation === undefined || operation['requestBody'] !== undefined || !Array.isArray(parameters) || parameters.length === 0) continue;
+    if (!(parameters as Json[]).every((p) => p['in'] === 'query')) continue;
+    const properties = Object.fromEntries(
+      (parameters as Json[]).map((p) => {
+        const schema = p['schema'] as Json;
+        return [String(p['name']), p['explode'] === false ? { anyOf: [schema, { type: 'array', items: schema }] } : schema];
+      }),
+    );
+    const name = `contract.${String(operation['operationId'])}_body`;
+    (((doc['components'] ??= {}) as Json)['schemas'] as Json)[name] = { type: 'object', properties, additionalProperties: false };
+    operation['requestBody'] = { content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } };
   }
 }
 
