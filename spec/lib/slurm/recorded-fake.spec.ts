@@ -67,12 +67,8 @@ describe('REST client against the fake replaying real 24.11 and 26.05 answers', 
           }
         });
 
-        it('an unknown job: undefined by id; its DELETE permanent, naming error 2017 (v0.0.40/41: silent)', async () => {
+        it('an unknown job: undefined by id; its cancel permanent, naming error 2017 (v0.0.40/41 too: by DELETE /jobs)', async () => {
           expect(await api.getJob(4242)).to.equal(undefined);
-          if (unknownCancelIsSilent(version)) {
-            await api.cancel(4242);
-            return;
-          }
           const error = await rejectionOf(api.cancel(4242));
           expect(error.failure.kind).to.equal('permanent');
           expect(error.message).to.contain('Invalid job id specified');
