@@ -6,7 +6,7 @@
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { recordedBulkCancelAnswer, recordedStatesAnswer } from './recorded-bodies.js';
 import { recordedExchange, type RecordedRelease } from './recorded-fixtures.js';
-import { bulkCancelAnswer, errorAnswer, statesAnswer, type CancelOutcome, type FakeJob, type NewerVersion } from './slurm-bodies.js';
+import { bulkCancelAnswer, statesAnswer, type CancelOutcome, type FakeJob, type NewerVersion } from './slurm-bodies.js';
 
 export type Reply = { readonly status: number; readonly body: unknown };
 
@@ -22,7 +22,7 @@ export function answerStates(fake: StatesFake, url: URL): Reply {
   const asked = url.searchParams.getAll('job_id');
   if (asked.some((id) => id.includes(','))) {
     if (fake.recorded !== undefined) return replay(fake.recorded, fake.version, '16-jobs-state-comma-refused');
-    return { status: 500, body: errorAnswer(fake.version, 'readStates', [{ code: 9202, error: 'Unable to parse job_id', source: '_op_handler_jobs_state' }]) };
+    return { status: 500, body: 'Unspecified error' }; // as 26.05 answers (24.11: 400 "Unable to parse query.")
   }
   const ids = new Set(asked.map(Number));
   const jobs = [...fake.jobs.values()].filter((j) => ids.size === 0 || ids.has(j.jobId));
