@@ -1,8 +1,9 @@
 // The REST client's whole path against one real slurmrestd, on one API version: submit with every
 // field the job builder renders (each read back from Slurm and compared), COMPLETED, FAILED with
 // its exit code, cancel, DELETE of a finished and of an unknown job, lookup by id, an unchanged
-// poll (304 on 22.05, a 200 "no changes" answer later), bad partition, bad token. Called once per
-// (release, version) by the spec files in spec/releases/.
+// poll (304 on 22.05, a 200 "no changes" answer later), bad partition, bad token, and the job
+// states and batched cancels (real-slurm-states-suite.ts). Called once per (release, version) by
+// the spec files in spec/releases/.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { eventually } from './eventually.js';
 import { reportMatrixLine } from './matrix-summary.js';
 import { ERROR_STATUS } from './real-slurm-expectations.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { describeStatesOnVersion } from './real-slurm-states-suite.js';
 import { rawJob } from './slurm-raw.js';
 import type { ReleaseEnv, SlurmRelease } from './stack.js';
 
@@ -246,6 +248,8 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
         await bad.close();
       }
     });
+
+    describeStatesOnVersion(version, stack);
   });
 }
 
