@@ -8,9 +8,10 @@ import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { adapterFor } from '../../../lib/slurm/adapters.js';
 import { errorsOfBody } from '../../../lib/slurm/body-messages.js';
 import { classifyAnswer, meansJobNotFound, type SlurmOperation } from '../../../lib/slurm/failure-classification.js';
+import { servesOperation } from '../../../lib/slurm/served-paths.js';
 import { RECORDED_RELEASES, recordedExchange, recordedExchanges, servedDocument, type RecordedRelease } from '../../support/recorded-fixtures.js';
 import { ERROR_STATUS, unknownCancelIsSilent } from '../../support/real-slurm-expectations.js';
-import { contractOf } from '../../support/slurm-contract.js';
+import { contractOf, openApiDocument } from '../../support/slurm-contract.js';
 
 const spec: JobSpec = {
   name: 'd1',
@@ -103,6 +104,12 @@ describe('recorded real slurmrestd answers (spec/fixtures/recorded)', () => {
 
         const states = adapter.states;
         const bulk = adapter.bulkCancel;
+        it(`the served document lists GET /jobs/state and DELETE /jobs ${states === undefined ? 'nowhere: the adapter has neither' : 'as the adapter has them'}`, () => {
+          const served = openApiDocument(servedDocument(release));
+          expect(servesOperation(served, 'get', `/slurm/${version}/jobs/state`)).to.equal(states !== undefined);
+          expect(servesOperation(served, 'delete', `/slurm/${version}/jobs`)).to.equal(bulk !== undefined);
+        });
+
         if (states !== undefined && bulk !== undefined) {
           it('GET /jobs/state: reads the jobs asked for (the unknown id absent), skips array tasks in the full listing but counts them in the highest id', () => {
             const byIds = get('15-jobs-state-by-ids');
