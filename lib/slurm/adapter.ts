@@ -4,6 +4,8 @@
 import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
 import type { SlurmApiVersion } from './api-versions.js';
 import type { SlurmError } from './failure-classification.js';
+import type { StatesListing } from './job-states-body.js';
+import type { KillFailure } from './kill-jobs-body.js';
 
 /** What a 200 answer to `GET jobs` says. */
 export type JobListReading =
@@ -44,4 +46,20 @@ export interface SlurmAdapter {
    * answers this deployer reads (v0.0.39 and later); absent otherwise.
    */
   readonly parseAccountingJobs?: (body: unknown) => SlurmJob[];
+  /**
+   * `GET /jobs/state` (v0.0.40+; absent before): `path` below `/slurm/{version}`, queried with
+   * `job_id` repeated (`job_id=1&job_id=2`; the documented comma form is refused: HTTP 500 on
+   * 26.05, 400 on 24.11), or without it for every job of the cluster.
+   */
+  readonly states?: {
+    readonly path: string;
+    read(body: unknown): StatesListing;
+  };
+  /** `DELETE /jobs` with a list of ids, one slurmctld RPC for all (v0.0.40+; absent before). */
+  readonly bulkCancel?: {
+    readonly path: string;
+    render(jobIds: readonly number[]): object;
+    /** The jobs of a 2xx answer's `status[]` that were not signalled; "already done" is not among them. */
+    failures(body: unknown): KillFailure[];
+  };
 }

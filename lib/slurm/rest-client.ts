@@ -1,21 +1,28 @@
 // The SlurmApi over HTTP for every supported REST API version: connectSlurm negotiates the
 // version from the server's /openapi/v3, createSlurmRestClient takes one as given. The version's
-// adapter shapes the bodies; this file decides what the answers mean for the deployer.
+// adapter shapes the bodies; this file decides what the answers mean for the deployer, with
+// states-reader.ts (readStates) and cancel-batch.ts (cancels sharing one DELETE /jobs).
 
+import { messageOf } from '../core/error-message.js';
 import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
 import type { SlurmAdapter } from './adapter.js';
 import { adapterFor } from './adapters.js';
+import { isSuccess, parsedBody } from './answer-body.js';
 import { isSupportedApiVersion, listVersions, SUPPORTED_API_VERSIONS, type SlurmApiVersion } from './api-versions.js';
 import { errorsOfBody } from './body-messages.js';
+import { cancelJobs } from './bulk-cancel.js';
+import { CancelBatch } from './cancel-batch.js';
 import { meansJobNotFound, type SlurmOperation } from './failure-classification.js';
 import { JobListCache } from './job-list-cache.js';
 import { labelled, readJobListOffThread, type Labelled, type ThreadReading } from './job-list-thread.js';
 import { pickApiVersion, readServerOffer } from './negotiation.js';
+import { servesOperation } from './served-paths.js';
 import { SlurmRequestError, UNPACED, type SlurmApi } from './slurm-api.js';
 import { createSlurmHttp, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
+import { createStatesReader } from './states-reader.js';
+import { requestStates } from './states-request.js';
 
 export { DEFAULT_TIMEOUTS, type SlurmAuthScheme, type SlurmRestTimeouts } from './slurm-http.js';
-import { messageOf } from '../core/error-message.js';
 
 export interface SlurmClientBehaviour {
   /**
@@ -70,13 +77,18 @@ export async function connectSlurm(options: ConnectSlurmOptions): Promise<SlurmA
   }
   const http = createSlurmHttp(options);
   try {
-    const offer = readServerOffer(await openApiDocument(http));
+    const document = await openApiDocument(http);
+    const offer = readServerOffer(document);
     const version = pickApiVersion(offer, options.baseUrl);
     if (options.authScheme === 'bearer' && !offer.bearer) {
       throw new Error(`slurmrestd at ${options.baseUrl} does not declare Bearer authentication in /openapi/v3: use X-SLURM-USER-TOKEN`);
     }
     const accounting = (options.accounting ?? true) && offer.accounting.has(version) && adapterFor(version).parseAccountingJobs !== undefined;
-    return clientOver(http, adapterFor(version), { ...options, accounting });
+    const served = {
+      states: servesOperation(document, 'get', `/slurm/${version}/jobs/state`),
+      bulkCancel: servesOperation(document, 'delete', `/slurm/${version}/jobs`),
+    };
+    return clientOver(http, adapterFor(version), { ...options, accounting }, served);
   } catch (error) {
     await http.close();
     throw error;
@@ -109,7 +121,13 @@ async function openApiDocument(http: SlurmHttp): Promise<unknown> {
   return answer.body;
 }
 
-function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClientBehaviour): SlurmApi {
+/** The optional operations of the adapter that the server lists (all of them when not asked). */
+interface Served {
+  readonly states: boolean;
+  readonly bulkCancel: boolean;
+}
+
+function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClientBehaviour, served: Served = { states: true, bulkCancel: true }): SlurmApi {
   const version = adapter.version;
   const slurm = (path: string) => `/slurm/${version}${path}`;
   const cache = new JobListCache(options.updateTimeMarginSeconds);
@@ -117,17 +135,7 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
   const parseAccountingJobs = options.accounting === true ? adapter.parseAccountingJobs : undefined;
   const offThreadBytes = options.offThreadJobListBytes ?? OFF_THREAD_JOB_LIST_BYTES;
 
-  function parsed<T>(operation: SlurmOperation, answer: Answer, parse: (body: unknown) => T): T {
-    if (answer.body === undefined) {
-      const message = `${operation}: HTTP ${answer.status} ${answer.text.trim() === '' ? 'with an empty body' : 'with a body that is not JSON'}`;
-      throw http.reject({ kind: 'transient', message }, answer);
-    }
-    try {
-      return parse(answer.body);
-    } catch (error) {
-      throw http.reject({ kind: 'transient', message: `${operation}: ${messageOf(error)}` }, answer);
-    }
-  }
+  const parsed = <T>(operation: SlurmOperation, answer: Answer, parse: (body: unknown) => T): T => parsedBody(http, operation, answer, parse);
 
   /** One `GET jobs`; never says "unchanged" to a request that did not send `update_time`. */
   async function requestJobList(updateTime: number | undefined): Promise<Labelled> {
@@ -175,6 +183,45 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
       .sort((a, b) => (b.submitTime ?? 0) - (a.submitTime ?? 0))[0];
   }
 
+  async function getJob(jobId: number): Promise<SlurmJob | undefined> {
+    const answer = await http.call('getJob', 'GET', slurm(adapter.paths.job(jobIdPath('getJob', jobId))));
+    if (isSuccess(answer)) {
+      const job = parsed('getJob', answer, adapter.parseJobs).find((j) => j.jobId === jobId);
+      if (job !== undefined) return job;
+    } else {
+      const errors = errorsOfBody(answer.body);
+      if (!meansJobNotFound('getJob', errors)) http.fail('getJob', answer, errors);
+    }
+    return parseAccountingJobs === undefined ? undefined : accountingRecord(jobId, parseAccountingJobs);
+  }
+
+  async function cancelOne(jobId: number): Promise<void> {
+    // Without `signal` every version sends SIGKILL to the whole job (KILL_FULL_JOB).
+    const answer = await http.call('cancel', 'DELETE', slurm(adapter.paths.job(jobIdPath('cancel', jobId))));
+    if (!isSuccess(answer)) http.fail('cancel', answer, errorsOfBody(answer.body));
+    const errors = adapter.cancelErrors(answer.body);
+    if (errors.length > 0) http.fail('cancel', answer, errors);
+  }
+
+  const states = served.states ? adapter.states : undefined;
+  const readStates =
+    states === undefined
+      ? undefined
+      : createStatesReader(
+          {
+            list: (jobIds) => requestStates(http, slurm(states.path), states, jobIds),
+            lookup: getJob,
+            // Unconditional and uncached: listJobs' update_time cursor stays its own.
+            fullList: async () => {
+              const { reading } = await requestJobList(undefined);
+              return reading.kind === 'full' ? reading.jobs : [];
+            },
+          },
+          options.jobLabel,
+        );
+  const bulk = served.bulkCancel ? adapter.bulkCancel : undefined;
+  const batch = bulk === undefined ? undefined : new CancelBatch((jobIds) => cancelJobs(http, slurm(bulk.path), bulk, jobIds));
+
   return {
     version,
 
@@ -206,42 +253,28 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
       return cache.storeFull(reading.jobs, sentAtMs, reading.lastUpdate, listed);
     },
 
-    async getJob(jobId: number): Promise<SlurmJob | undefined> {
-      const answer = await http.call('getJob', 'GET', slurm(adapter.paths.job(jobIdPath('getJob', jobId))));
-      if (isSuccess(answer)) {
-        const job = parsed('getJob', answer, adapter.parseJobs).find((j) => j.jobId === jobId);
-        if (job !== undefined) return job;
-      } else {
-        const errors = errorsOfBody(answer.body);
-        if (!meansJobNotFound('getJob', errors)) http.fail('getJob', answer, errors);
+    getJob,
+
+    // Concurrent cancels share one DELETE /jobs where the server has it (v0.0.40+), else one DELETE each.
+    cancel: (jobId: number): Promise<void> => {
+      if (batch === undefined) return cancelOne(jobId);
+      try {
+        return batch.cancel(jobIdPath('cancel', jobId));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return parseAccountingJobs === undefined ? undefined : accountingRecord(jobId, parseAccountingJobs);
     },
 
-    async cancel(jobId: number): Promise<void> {
-      // Without `signal` every version sends SIGKILL to the whole job (KILL_FULL_JOB).
-      const answer = await http.call('cancel', 'DELETE', slurm(adapter.paths.job(jobIdPath('cancel', jobId))));
-      if (!isSuccess(answer)) http.fail('cancel', answer, errorsOfBody(answer.body));
-      const errors = adapter.cancelErrors(answer.body);
-      if (errors.length > 0) http.fail('cancel', answer, errors);
-    },
+    readsStates: readStates !== undefined,
 
-    // Filled in by the /jobs/state work (issue 19): until then every server is read by full lists.
-    readsStates: false,
-
-    readStates(): Promise<never> {
-      return Promise.reject(new SlurmRequestError({ kind: 'permanent', message: `readStates: REST API ${version} as used here has no GET /jobs/state` }));
-    },
+    readStates:
+      readStates ??
+      (() => Promise.reject(new SlurmRequestError({ kind: 'permanent', message: `readStates: REST API ${version} as used here has no GET /jobs/state` }))),
 
     pacing: () => UNPACED,
 
     close: () => http.close(),
   };
-}
-
-/** Any 2xx; the readers then insist on a JSON body. */
-function isSuccess(answer: Answer): boolean {
-  return answer.status >= 200 && answer.status < 300;
 }
 
 function jobIdPath(operation: SlurmOperation, jobId: number): number {

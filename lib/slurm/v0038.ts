@@ -60,4 +60,5 @@ export const adapterV0038: SlurmAdapter = {
   parseJobs: parseJobsV0038,
   // Success is `{meta, errors: []}`; an unknown job is a 500 (404 from 23.02.4), not a 200.
   cancelErrors: errorsOfBody,
+  // No `states` nor `bulkCancel`: GET /jobs/state and DELETE /jobs came with v0.0.40 (Slurm 23.11).
 };

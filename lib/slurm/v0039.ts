@@ -66,5 +66,6 @@ export const adapterV0039: SlurmAdapter = {
   readJobList: (body) => readJobListWithoutTime(body, parseJobs),
   parseJobs,
   cancelErrors: errorsOfBody,
+  // No `states` nor `bulkCancel`: GET /jobs/state and DELETE /jobs came with v0.0.40 (Slurm 23.11).
   parseAccountingJobs: (body) => decodeBody(AccountingBodyV0039, body, VERSION, 'accounting jobs body').jobs.map(toSlurmJobFromAccounting),
 };

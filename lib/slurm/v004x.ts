@@ -13,12 +13,13 @@
 //
 // (Slurm 24.11+ answers a cancel of an unknown job with 200 and the error in `status[]`; through
 // v0.0.40/41 that error is invisible, so prefer v0.0.42+ on those releases: negotiation does.)
+// All of them serve `GET /jobs/state` and the bulk `DELETE /jobs`, whose answer carries
+// `status[]` in every one of them (measured on 24.11's v0.0.40-42 and 26.05's v0.0.42-45).
 
 import * as t from 'io-ts';
 import type { SlurmJob } from '../core/slurm-job.js';
 import type { JobListReading, SlurmAdapter } from './adapter.js';
 import type { SlurmApiVersion } from './api-versions.js';
-import { definedOnly } from '../core/defined-only.js';
 import { decodeBody, nullable } from './body-codec.js';
 import { errorsOfBody, saysNoJobChanges } from './body-messages.js';
 import { exitCodeOfVerbose, VerboseExitCode } from './exit-code-parsing.js';
@@ -26,6 +27,8 @@ import type { SlurmError } from './failure-classification.js';
 import { renderSubmitJobDesc } from './job-desc.js';
 import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody } from './job-record.js';
 import { jobStateOfList } from './job-state-parsing.js';
+import { readStatesBody } from './job-states-body.js';
+import { bulkKillFailures, killFailures, renderKillJobs } from './kill-jobs-body.js';
 import { NoValNumber, noValNumber, unixTime } from './no-val-number.js';
 
 export type DataParserVersion = Extract<SlurmApiVersion, 'v0.0.40' | 'v0.0.41' | 'v0.0.42' | 'v0.0.43' | 'v0.0.44' | 'v0.0.45'>;
@@ -38,21 +41,10 @@ const JobsBodyV004x = t.intersection(
   'an object with a jobs list',
 );
 
-/** One entry of `status[]` of `openapi_kill_job_resp` (v0.0.42+). */
-const KillStatusEntry = t.partial({
-  error: nullable(t.partial({ string: nullable(t.string), code: nullable(t.number), message: nullable(t.string) })),
-  job_id: nullable(NoValNumber),
-  step_id: nullable(t.string),
-});
-const KillJobBody = t.type({ status: t.array(t.unknown) });
-
 /** An accounting record (`vX_job` of slurmdbd): state and times grouped, times plain integers. */
 const AccountingJobV004x = accountingJobCodec(t.array(t.string), VerboseExitCode);
 type AccountingJobV004x = t.TypeOf<typeof AccountingJobV004x>;
 const AccountingBodyV004x = jobsBodyCodec(AccountingJobV004x);
-
-/** Slurm 24.11+ puts "already done" in `status[]` too; like every version before, it counts as success. */
-const ESLURM_ALREADY_DONE = 2021;
 
 export function adapterV004x(version: DataParserVersion): SlurmAdapter {
   const killStatus = version !== 'v0.0.40' && version !== 'v0.0.41';
@@ -82,19 +74,13 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
 
     cancelErrors(body: unknown): SlurmError[] {
       const errors = errorsOfBody(body);
-      if (!killStatus) return errors;
-      const decoded = KillJobBody.decode(body);
-      if (decoded._tag === 'Left') return errors;
-      for (const entry of decoded.right.status) {
-        const e = KillStatusEntry.decode(entry);
-        if (e._tag === 'Left') continue;
-        const error = e.right.error;
-        const code = error?.code ?? undefined;
-        if (code === undefined || code === 0 || code === ESLURM_ALREADY_DONE) continue;
-        errors.push(definedOnly({ code, error: error?.string ?? undefined, description: error?.message ?? undefined, source: 'status' }));
-      }
-      return errors;
+      return killStatus ? [...errors, ...killFailures(body).map((f) => f.error)] : errors;
     },
+
+    states: { path: '/jobs/state/', read: (body) => readStatesBody(body, version) },
+
+    // Every v0.0.4x answers with `status[]` here, v0.0.40/41 too (unlike their DELETE job/{id}).
+    bulkCancel: { path: '/jobs/', render: renderKillJobs, failures: bulkKillFailures },
 
     parseAccountingJobs: (body) => decodeBody(AccountingBodyV004x, body, version, 'accounting jobs body').jobs.map(toSlurmJobFromAccounting),
   };

@@ -2,7 +2,8 @@
 // (with `recorded`, from what real 24.11 and 26.05 servers answered):
 // /openapi/v3 listing the paths of the versions it serves (taken from the reference documents),
 // submit, jobs with update_time ("no change" as a 200 with a warning), job/{id}, DELETE (Slurm
-// 24.11+: 200 with the error inside for an unknown job), and /slurmdb/{version}/job/{id}. It
+// 24.11+: 200 with the error inside for an unknown job), /slurmdb/{version}/job/{id}, and from
+// v0.0.40 jobs/state and the bulk DELETE jobs (slurm-fake-states.ts). It
 // keeps every answer so that a spec can check each body against the version's OpenAPI document.
 
 import http from 'node:http';
@@ -15,6 +16,7 @@ import {
   jobsAnswer,
   killStatus,
   noChangeAnswer,
+  servesStates,
   submitAnswer,
   type AnsweredOperation,
   type BodyError,
@@ -24,6 +26,7 @@ import {
 import { recordedCancelAnswer, recordedJobsAnswer, recordedSubmitAnswer } from './recorded-bodies.js';
 import { recordedExchange, servedDocument, type RecordedRelease } from './recorded-fixtures.js';
 import { contractOf, OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from './slurm-contract.js';
+import { answerBulkCancel, answerStates, type StatesFake } from './slurm-fake-states.js';
 
 export interface FakeSlurmrestdOptions {
   /** The versions it serves, as one Slurm release does (24.11: v0.0.40, v0.0.41, v0.0.42). */
@@ -151,7 +154,7 @@ export class FakeSlurmrestd {
     }
     for (const request of this.requests) {
       const version = versionOf(request.url);
-      if (version === undefined || request.method !== 'POST') continue;
+      if (version === undefined || !(request.method === 'POST' || (request.method === 'DELETE' && request.body !== ''))) continue;
       this.#contract(version).checkRequest(request.method, request.url, JSON.parse(request.body));
       checked++;
     }
@@ -198,7 +201,7 @@ export class FakeSlurmrestd {
     const route = `${m[1]} ${request.method} ${m[3]!.replace(/\/\d+$/, '/{id}')}`;
     const id = Number(/\/(\d+)$/.exec(m[3]!)?.[1]);
     const operation = OPERATIONS[route];
-    if (operation === undefined) return { status: 404, body: 'Unable find requested URL. Please view /openapi/v3 for API reference.' };
+    if (operation === undefined || ((operation === 'readStates' || operation === 'cancelJobs') && !servesStates(version))) return { status: 404, body: 'Unable find requested URL. Please view /openapi/v3 for API reference.' };
     const recorded = this.#recorded(version, operation, request, url, id);
     if (recorded !== undefined) return recorded;
     if (auth === 'rejected') {
@@ -221,7 +224,25 @@ export class FakeSlurmrestd {
         return this.#cancel(version, id);
       case 'accounting':
         return { status: 200, body: accountingAnswer(version, this.accountingRecords.get(id) ?? []) };
+      case 'readStates':
+        return answerStates(this.#statesFake(version), url);
+      case 'cancelJobs':
+        return answerBulkCancel(this.#statesFake(version), request.body);
     }
+  }
+
+  #statesFake(version: NewerVersion): StatesFake {
+    const recorded = this.#options.recorded;
+    return { version, jobs: this.jobs, ...(recorded === undefined ? {} : { recorded }), kill: (id) => this.#kill(id) };
+  }
+
+  /** SIGKILL to a whole job, as slurmctld does it: signalled, already done, or unknown. */
+  #kill(id: number): 'signalled' | 'already-done' | 'unknown' {
+    const job = this.jobs.get(id);
+    if (job === undefined) return 'unknown';
+    if (!['PENDING', 'RUNNING', 'SUSPENDED'].includes(job.state[0] ?? '')) return 'already-done';
+    this.updateJob(id, { state: ['CANCELLED'], reason: 'None', exit: { status: 0, signal: 9 }, endTime: this.clock });
+    return 'signalled';
   }
 
   /** The recorded answer of the real release for this request, when it is one of the recorded cases. */
@@ -288,13 +309,12 @@ export class FakeSlurmrestd {
   }
 
   #cancel(version: NewerVersion, id: number): Reply {
-    const job = this.jobs.get(id);
-    if (job === undefined) {
+    const outcome = this.#kill(id);
+    if (outcome === 'unknown') {
       if (killStatus(version)) return { status: 200, body: cancelAnswer(version, id, 'unknown') };
       return { status: 404, body: errorAnswer(version, 'cancel', [unknownJob(id, 'slurm_kill_job()')]) };
     }
-    const done = !['PENDING', 'RUNNING', 'SUSPENDED'].includes(job.state[0] ?? '');
-    if (!done) this.updateJob(id, { state: ['CANCELLED'], reason: 'None', exit: { status: 0, signal: 9 }, endTime: this.clock });
+    const done = outcome === 'already-done';
     const release = this.#options.recorded;
     if (release !== undefined) return { status: 200, body: recordedCancelAnswer(release, version, id, done) };
     return { status: 200, body: cancelAnswer(version, id, done ? 'already-done' : 'signalled') };
@@ -331,6 +351,8 @@ const OPERATIONS: Readonly<Record<string, AnsweredOperation>> = {
   'slurm GET /jobs': 'listJobs',
   'slurm GET /job/{id}': 'getJob',
   'slurm DELETE /job/{id}': 'cancel',
+  'slurm GET /jobs/state': 'readStates',
+  'slurm DELETE /jobs': 'cancelJobs',
   'slurmdb GET /job/{id}': 'accounting',
 };
 

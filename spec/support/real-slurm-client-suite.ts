@@ -1,8 +1,9 @@
 // The REST client's whole path against one real slurmrestd, on one API version: submit with every
 // field the job builder renders (each read back from Slurm and compared), COMPLETED, FAILED with
 // its exit code, cancel, DELETE of a finished and of an unknown job, lookup by id, an unchanged
-// poll (304 on 22.05, a 200 "no changes" answer later), bad partition, bad token. Called once per
-// (release, version) by the spec files in spec/releases/.
+// poll (304 on 22.05, a 200 "no changes" answer later), bad partition, bad token, and the job
+// states and batched cancels (real-slurm-states-suite.ts). Called once per (release, version) by
+// the spec files in spec/releases/.
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -16,8 +17,9 @@ import { createSlurmRestClient } from '../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../lib/slurm/slurm-api.js';
 import { eventually } from './eventually.js';
 import { reportMatrixLine } from './matrix-summary.js';
-import { ERROR_STATUS, unknownCancelIsSilent } from './real-slurm-expectations.js';
+import { ERROR_STATUS } from './real-slurm-expectations.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { describeStatesOnVersion } from './real-slurm-states-suite.js';
 import { rawJob } from './slurm-raw.js';
 import type { ReleaseEnv, SlurmRelease } from './stack.js';
 
@@ -222,13 +224,8 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
       await api.cancel(ids.ok);
     });
 
-    it('a DELETE of a job Slurm does not know: permanent, naming Slurm error 2017 (only v0.0.40/41 cannot tell)', async () => {
+    it('a cancel of a job Slurm does not know: permanent, naming Slurm error 2017 (v0.0.40/41 too, by DELETE /jobs)', async () => {
       const unknown = ids.long + 900_000;
-      if (unknownCancelIsSilent(version)) {
-        await api.cancel(unknown); // 200 with empty errors: the answer says nothing
-        expect(wire.exchanges.at(-1)?.status).to.equal(200);
-        return;
-      }
       const error = await rejectionOf(api.cancel(unknown));
       expect(error.failure.kind).to.equal('permanent');
       expect(error.message).to.contain('Invalid job id specified');
@@ -251,6 +248,8 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
         await bad.close();
       }
     });
+
+    describeStatesOnVersion(version, stack);
   });
 }
 

@@ -11,7 +11,10 @@ export const ERROR_STATUS: Readonly<Record<SlurmRelease, { readonly badPartition
   '26.05': { badPartition: 422, badToken: 511 },
 };
 
-/** v0.0.40/41 answer a DELETE of an unknown job with 200 and nothing in it: the client cannot tell. */
+/**
+ * v0.0.40/41 answer a `DELETE job/{id}` of an unknown job with 200 and nothing in it: that answer
+ * cannot tell. The client cancels through the bulk `DELETE /jobs` there, whose status[] does.
+ */
 export function unknownCancelIsSilent(version: SlurmApiVersion): boolean {
   return version === 'v0.0.40' || version === 'v0.0.41';
 }

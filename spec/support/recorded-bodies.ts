@@ -4,7 +4,7 @@
 
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { recordedExchange, type RecordedRelease } from './recorded-fixtures.js';
-import type { FakeJob } from './slurm-bodies.js';
+import type { CancelOutcome, FakeJob } from './slurm-bodies.js';
 
 type Body = Record<string, unknown>;
 
@@ -56,4 +56,25 @@ export function recordedCancelAnswer(release: RecordedRelease, version: SlurmApi
   const status = body['status'];
   if (!Array.isArray(status)) return body;
   return { ...body, status: status.map((s: Body) => ({ ...s, job_id: number(jobId) })) };
+}
+
+/** `GET /jobs/state`: the recorded answer with these jobs' ids and states. */
+export function recordedStatesAnswer(release: RecordedRelease, version: SlurmApiVersion, jobs: readonly FakeJob[]): Body {
+  const body = template(release, version, '15-jobs-state-by-ids');
+  const entry = (body['jobs'] as Body[])[0] ?? {};
+  return { ...body, jobs: jobs.map((j) => ({ ...entry, job_id: String(j.jobId), state: [...j.state] })) };
+}
+
+/** The bulk `DELETE /jobs`: the recorded entries of an unknown and of an ended job, for these jobs. */
+export function recordedBulkCancelAnswer(release: RecordedRelease, version: SlurmApiVersion, outcomes: readonly { jobId: number; outcome: CancelOutcome }[]): Body {
+  const unknown = (template(release, version, '18-jobs-delete-bulk')['status'] as Body[])[0];
+  const ended = template(release, version, '19-jobs-delete-bulk-ended');
+  const done = (ended['status'] as Body[])[0];
+  if (unknown === undefined || done === undefined) throw new Error(`the bulk kill recordings of Slurm ${release} ${version} lack their status entries`);
+  const status = outcomes.flatMap(({ jobId, outcome }) => {
+    if (outcome === 'unknown') return [{ ...unknown, step_id: String(jobId) }];
+    if (outcome === 'already-done') return [{ ...done, step_id: String(jobId), job_id: number(jobId) }];
+    return [];
+  });
+  return { ...ended, status };
 }

@@ -193,7 +193,28 @@ export function killStatus(version: NewerVersion): boolean {
   return !['v0.0.39', 'v0.0.40', 'v0.0.41'].includes(version);
 }
 
-export type AnsweredOperation = 'listJobs' | 'getJob' | 'submit' | 'cancel' | 'accounting';
+/** Whether this version serves `GET /jobs/state` and the bulk `DELETE /jobs` (v0.0.40+). */
+export function servesStates(version: NewerVersion): boolean {
+  return version !== 'v0.0.39';
+}
+
+/** `GET /jobs/state`: each job's id (a string) and state list, nothing else. */
+export function statesAnswer(version: NewerVersion, jobs: readonly FakeJob[]): Body {
+  return { jobs: jobs.map((j) => ({ job_id: String(j.jobId), state: [...j.state] })), meta: meta(version), errors: [], warnings: [] };
+}
+
+/** The bulk `DELETE /jobs` answer: an entry for each job not signalled (unknown, or already done), none for the others. */
+export function bulkCancelAnswer(version: NewerVersion, outcomes: readonly { jobId: number; outcome: CancelOutcome }[]): Body {
+  const status = outcomes.flatMap(({ jobId, outcome }) => {
+    if (outcome === 'signalled') return [];
+    const error = outcome === 'unknown' ? 'Invalid job id specified' : 'Job/step already completing or completed';
+    // An unknown id comes back with job_id unset and the id as sent in step_id (measured).
+    return [{ error: { string: error, code: outcome === 'unknown' ? 2017 : 2021, message: error }, step_id: String(jobId), job_id: noVal(outcome === 'unknown' ? undefined : jobId), federation: { sibling: '' } }];
+  });
+  return { status, meta: meta(version), errors: [], warnings: [] };
+}
+
+export type AnsweredOperation = 'listJobs' | 'getJob' | 'submit' | 'cancel' | 'accounting' | 'readStates' | 'cancelJobs';
 
 /** An error answer of one operation, in that operation's declared shape. */
 export function errorAnswer(version: NewerVersion, operation: AnsweredOperation, errors: readonly BodyError[]): Body {
@@ -211,6 +232,10 @@ export function errorAnswer(version: NewerVersion, operation: AnsweredOperation,
       return { jobs: [], last_backfill: noVal(undefined), last_update: noVal(undefined), ...base };
     case 'cancel':
       return killStatus(version) ? { status: [], ...base } : base;
+    case 'cancelJobs':
+      return { status: [], ...base };
+    case 'readStates':
+      return { jobs: [], ...base };
     case 'accounting':
       return { jobs: [], ...base };
     case 'submit':

@@ -13,6 +13,13 @@
 //   and `source`, and an error answer is the object `{meta, errors, ...}` of the operation's
 //   success answer, where the document declares the bare `v0.0.38_errors` array or nothing;
 // - v0.0.40+: `job_resources` of a job not yet allocated is null (repairNullJobResources);
+// - v0.0.40+: `GET /jobs/state` is declared to answer `openapi_job_info_resp` (full job records,
+//   `last_update` required), but slurmrestd 24.11 and 26.05 answer `{jobs: [{job_id: "12",
+//   state: [...]}], meta, errors, warnings}`: the id a string, the state list as `state`
+//   (repairJobStatesAnswer);
+// - requests: Slurm 24.05.2's combined document writes the bulk kill's `kill_jobs_msg` as query
+//   parameters of `DELETE /jobs/` (form style, not exploded: comma lists), where 24.05.4's and
+//   later documents, and the servers, take it as the JSON body (repairQueryParametersBody);
 // - v0.0.38 requests: `nodes` is the string "n" that 22.05.8 honours, not the documented array
 //   [min, max], which it silently ignores (see repairV0038Requests).
 //
@@ -23,6 +30,16 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { SUPPORTED_API_VERSIONS, type SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { fixtureFile } from './repo.js';
+import {
+  allowNull,
+  ERROR_ANSWER_V0038,
+  repairJobStatesAnswer,
+  repairNestedRequired,
+  repairNullJobResources,
+  repairQueryParametersBody,
+  repairV0038Requests,
+  repairV0038Responses,
+} from './slurm-contract-repairs.js';
 
 const COMBINED_24_05 = 'v0.0.39+v0.0.40+v0.0.41.generated-by-slurm-24.05.2.json';
 
@@ -47,9 +64,13 @@ export interface Repairs {
   readonly v0038Responses: boolean;
   /** v0.0.40+: `job_resources` may be null (see repairNullJobResources). */
   readonly nullJobResources: boolean;
+  /** v0.0.40+: what `GET /jobs/state` really answers (see repairJobStatesAnswer). */
+  readonly jobStatesAnswer: boolean;
+  /** Requests: a body described as query parameters (see repairQueryParametersBody). */
+  readonly queryParametersBody: boolean;
 }
 
-const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true, nullJobResources: true };
+const ALL_REPAIRS: Repairs = { strict: true, nestedRequired: true, v0038Responses: true, nullJobResources: true, jobStatesAnswer: true, queryParametersBody: true };
 
 type Json = Record<string, unknown>;
 
@@ -125,8 +146,6 @@ function buildContract(version: SlurmApiVersion, repairs: Repairs, documents: re
   };
 }
 
-const ERROR_ANSWER_V0038 = 'contract.v0.0.38_error_answer';
-
 class PreparedDocument {
   readonly #sides: Record<'request' | 'response', { ajv: Ajv; doc: Json; id: string }>;
   readonly #repairedV0038: boolean;
@@ -140,6 +159,7 @@ class PreparedDocument {
     this.#repairedV0038 = version === 'v0.0.38' && repairs.v0038Responses;
     const side = (which: 'request' | 'response') => {
       const doc = prepare(raw, repairs, which === 'response' && this.#repairedV0038, which === 'request' && this.#repairedV0038);
+      if (which === 'request' && repairs.queryParametersBody) repairQueryParametersBody(doc);
       const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
       const id = `${which}:${file}`;
       ajv.addSchema(doc, id);
@@ -241,6 +261,7 @@ function prepare(raw: Json, repairs: Repairs, v0038Responses: boolean, v0038Requ
   if (v0038Responses) repairV0038Responses(schemas);
   if (v0038Requests) repairV0038Requests(schemas);
   if (repairs.nullJobResources) repairNullJobResources(schemas);
+  if (repairs.jobStatesAnswer) repairJobStatesAnswer(doc, schemas);
   visitSchemas(doc, (schema) => {
     if (repairs.nestedRequired) repairNestedRequired(schema);
     if (repairs.strict && isObjectWithProperties(schema) && !('additionalProperties' in schema)) schema['additionalProperties'] = false;
@@ -279,97 +300,6 @@ function visitSchemas(doc: Json, fn: (schema: Json) => void): void {
       }
     }
   }
-}
-
-/** `required: ["a", "error/code"]` -> `required: ["a", "error"]`, and `error` must have `code`. */
-function repairNestedRequired(schema: Json): void {
-  const required = schema['required'];
-  if (!Array.isArray(required) || !required.some((r) => typeof r === 'string' && r.includes('/'))) return;
-  const tails = new Map<string, string[]>();
-  const flat: string[] = [];
-  for (const r of required as string[]) {
-    const [head, ...rest] = r.split('/');
-    if (head === undefined) continue;
-    if (!flat.includes(head)) flat.push(head);
-    if (rest.length > 0) tails.set(head, [...(tails.get(head) ?? []), rest.join('/')]);
-  }
-  schema['required'] = flat;
-  const properties = (schema['properties'] ??= {}) as Json;
-  for (const [head, nested] of tails) {
-    const requirement = nestedRequirement(nested);
-    properties[head] = properties[head] === undefined ? requirement : { allOf: [properties[head], requirement] };
-  }
-}
-
-/** A schema that only requires (`additionalProperties: true`, so that strictness leaves it open). */
-function nestedRequirement(paths: readonly string[]): Json {
-  const requirement: Json = { required: [...new Set(paths.map((p) => p.split('/')[0]))], additionalProperties: true };
-  const deeper = new Map<string, string[]>();
-  for (const p of paths) {
-    const [head, ...rest] = p.split('/');
-    if (head !== undefined && rest.length > 0) deeper.set(head, [...(deeper.get(head) ?? []), rest.join('/')]);
-  }
-  if (deeper.size > 0) requirement['properties'] = Object.fromEntries([...deeper].map(([h, r]) => [h, nestedRequirement(r)]));
-  return requirement;
-}
-
-/** The v0.0.38 response repairs that need the schemas by name (the nulls are done per schema). */
-function repairV0038Responses(schemas: Record<string, Json>): void {
-  const job = schemas['v0.0.38_job_response_properties'];
-  const error = schemas['v0.0.38_error'];
-  const resources = schemas['v0.0.38_job_resources'];
-  const node = schemas['v0.0.38_node_allocation'];
-  const version = (((schemas['v0.0.38_meta']?.['properties'] as Json)['Slurm'] as Json)['properties'] as Json)['version'] as Json;
-  if (job === undefined || error === undefined || resources === undefined || node === undefined) {
-    throw new Error('the v0.0.38 document lacks the schemas its repairs expect');
-  }
-  Object.assign(job['properties'] as Json, { group_name: { type: 'string' }, prefer: { type: 'string' }, tasks_per_node: { type: 'integer' } });
-  Object.assign(error['properties'] as Json, { error_code: { type: 'integer' }, description: { type: 'string' }, source: { type: 'string' } });
-  // 22.05's job_resources: `allocated_cores`, per-node usage, and sockets keyed by socket id (as
-  // the document's own description of `sockets` says, unlike its schema).
-  Object.assign(resources['properties'] as Json, { allocated_cores: { type: 'integer' } });
-  Object.assign(node['properties'] as Json, {
-    cpus_used: { type: 'integer' },
-    memory_used: { type: 'integer' },
-    memory_allocated: { type: 'integer' },
-    sockets: { type: 'object', additionalProperties: { type: 'object', properties: { cores: { type: 'object', additionalProperties: { type: 'string' } } } } },
-  });
-  for (const part of ['major', 'micro', 'minor']) ((version['properties'] as Json)[part] as Json)['type'] = 'integer';
-  schemas[ERROR_ANSWER_V0038] = {
-    type: 'object',
-    properties: { meta: { $ref: '#/components/schemas/v0.0.38_meta' }, errors: { $ref: '#/components/schemas/v0.0.38_errors' } },
-  };
-}
-
-/**
- * `job_properties.nodes` is `[min, max]` in the document, but slurmrestd 22.05.8 ignores that
- * array (the job gets Slurm's default node count: max_nodes reads back 0) and honours the
- * string form `"n"` or `"min-max"` of later versions, which the deployer therefore sends.
- */
-function repairV0038Requests(schemas: Record<string, Json>): void {
-  const properties = schemas['v0.0.38_job_properties']?.['properties'] as Json | undefined;
-  if (properties?.['nodes'] === undefined) throw new Error('the v0.0.38 document lacks job_properties.nodes');
-  properties['nodes'] = { type: 'string', description: 'node count: "n" or "min-max" (what 22.05.8 honours)' };
-}
-
-/**
- * Real slurmrestd 24.11 and 26.05 print `"job_resources": null` for a job not yet allocated
- * (spec/fixtures/recorded/.../02-job-just-submitted.json), where the document they serve
- * themselves says `$ref: vX_job_res` (an object).
- */
-function repairNullJobResources(schemas: Record<string, Json>): void {
-  for (const [name, schema] of Object.entries(schemas)) {
-    if (!name.endsWith('_job_info')) continue;
-    const properties = schema['properties'] as Json | undefined;
-    const resources = properties?.['job_resources'] as Json | undefined;
-    if (resources?.['$ref'] !== undefined) properties!['job_resources'] = { anyOf: [{ $ref: resources['$ref'] }, { type: 'null' }] };
-  }
-}
-
-function allowNull(schema: Json): void {
-  const type = schema['type'];
-  if (typeof type === 'string') schema['type'] = [type, 'null'];
-  if (Array.isArray(schema['enum']) && !schema['enum'].includes(null)) schema['enum'] = [...(schema['enum'] as unknown[]), null];
 }
 
 /** Every supported version has its documents: CI without spec/fixtures fails here, loudly. */

@@ -1,9 +1,12 @@
-// `npm run record-fixtures [-- 24.11 26.05]`: records what real slurmrestd servers answer, for
-// the contract specs and the fake slurmrestd. For each release (started through the stack
-// scripts) it saves the OpenAPI document the server serves (`/openapi/v3`) and, on every API
+// `npm run record-fixtures [-- 24.11 26.05] [--states-only]`: records what real slurmrestd servers
+// answer, for the contract specs and the fake slurmrestd. For each release (started through the
+// stack scripts) it saves the OpenAPI document the server serves (`/openapi/v3`) and, on every API
 // version it serves, one exchange per call the deployer makes: submit, job states (pending,
 // COMPLETED, FAILED, CANCELLED), the list with and without update_time, DELETE (running, ended,
-// unknown) and the error answers (bad partition, bad token, unknown job). Files:
+// unknown) and the error answers (bad partition, bad token, unknown job); from v0.0.40 also
+// `GET /jobs/state` (by ids with an unknown one, the refused comma form, all) and the bulk
+// `DELETE /jobs` (a running and an unknown job; an ended and a running one). `--states-only`
+// records only those (15- to 19-), keeping the other files as they are. Files:
 //   spec/fixtures/recorded/slurm-<release>/openapi-v3.json
 //   spec/fixtures/recorded/slurm-<release>/<version>/<NN-name>.json  {request, status, contentType, body}
 // Job bodies are kept as the server wrote them; the tokens sent are never saved.
@@ -15,28 +18,9 @@ import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { RECORDED_RELEASES, type RecordedRelease } from '../support/recorded-fixtures.js';
 import { fixturesDir } from '../support/repo.js';
 import { startRelease, type ReleaseEnv } from '../support/stack.js';
+import { call, type Exchange } from './recording-call.js';
+import { recordStates } from './record-states.js';
 
-
-interface Exchange {
-  readonly request: { readonly method: string; readonly path: string; readonly body?: unknown };
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: unknown;
-}
-
-async function call(env: ReleaseEnv, method: string, urlPath: string, body?: unknown, token = env.SLURM_JWT): Promise<Exchange> {
-  const res = await fetch(`${env.SLURM_URL}${urlPath}`, {
-    method,
-    headers: { 'X-SLURM-USER-NAME': env.SLURM_USER, 'X-SLURM-USER-TOKEN': token, 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  const contentType = res.headers.get('content-type') ?? '';
-  let parsed: unknown = text;
-  if (contentType.includes('json')) parsed = JSON.parse(text) as unknown;
-  return { request: { method, path: urlPath, ...(body === undefined ? {} : { body }) }, status: res.status, contentType, body: parsed };
-}
 
 function submitBody(env: ReleaseEnv, name: string, script: string, extra: Record<string, unknown> = {}, version?: SlurmApiVersion): unknown {
   if (version === 'v0.0.38') {
@@ -133,23 +117,28 @@ async function recordVersion(env: ReleaseEnv, version: SlurmApiVersion, save: (n
   await save('14-jobs-bad-token', await call(env, 'GET', `${base}${jobs}`, undefined, 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJub2JvZHkifQ.bm90LWEtc2lnbmF0dXJl'));
 }
 
-async function recordRelease(release: RecordedRelease): Promise<void> {
+async function recordRelease(release: RecordedRelease, statesOnly: boolean): Promise<void> {
   const env = await startRelease(release);
   const dir = path.join(fixturesDir, 'recorded', `slurm-${release}`);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  const doc = await call(env, 'GET', '/openapi/v3');
-  if (doc.status !== 200) throw new Error(`/openapi/v3 of ${release}: HTTP ${doc.status}`);
-  await writeFile(path.join(dir, 'openapi-v3.json'), `${JSON.stringify(doc.body, null, 1)}\n`);
+  if (!statesOnly) {
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const doc = await call(env, 'GET', '/openapi/v3');
+    if (doc.status !== 200) throw new Error(`/openapi/v3 of ${release}: HTTP ${doc.status}`);
+    await writeFile(path.join(dir, 'openapi-v3.json'), `${JSON.stringify(doc.body, null, 1)}\n`);
+  }
   for (const version of RECORDED_RELEASES[release]) {
     await mkdir(path.join(dir, version), { recursive: true });
     const save = (name: string, e: Exchange) => writeFile(path.join(dir, version, `${name}.json`), `${JSON.stringify(e, null, 1)}\n`);
-    await recordVersion(env, version, save);
+    if (!statesOnly) await recordVersion(env, version, save);
+    if (version !== 'v0.0.38' && version !== 'v0.0.39') await recordStates(env, version, save);
     console.log(`recorded Slurm ${release} ${version}`);
   }
 }
 
-const wanted = process.argv.slice(2);
+const args = process.argv.slice(2);
+const statesOnly = args.includes('--states-only');
+const wanted = args.filter((a) => !a.startsWith('--'));
 for (const release of Object.keys(RECORDED_RELEASES) as RecordedRelease[]) {
-  if (wanted.length === 0 || wanted.includes(release)) await recordRelease(release);
+  if (wanted.length === 0 || wanted.includes(release)) await recordRelease(release, statesOnly);
 }

@@ -67,15 +67,52 @@ describe('REST client against the fake replaying real 24.11 and 26.05 answers', 
           }
         });
 
-        it('an unknown job: undefined by id; its DELETE permanent, naming error 2017 (v0.0.40/41: silent)', async () => {
+        it('an unknown job: undefined by id; its cancel permanent, naming error 2017 (v0.0.40/41 too: by DELETE /jobs)', async () => {
           expect(await api.getJob(4242)).to.equal(undefined);
-          if (unknownCancelIsSilent(version)) {
-            await api.cancel(4242);
-            return;
-          }
           const error = await rejectionOf(api.cancel(4242));
           expect(error.failure.kind).to.equal('permanent');
           expect(error.message).to.contain('Invalid job id specified');
+        });
+
+        it('reads states by ids, of every job, and discovers a labelled job above a floor, on answers built from the recordings', async () => {
+          const labelled = createSlurmRestClient({ baseUrl: fake.url, version, credentials: staticJwtProvider(USER, new Secret(TOKEN)), jobLabel: 'l' });
+          try {
+            const floor = await api.submit(spec());
+            const known = await api.submit(spec());
+            const foreign = fake.addJob({ name: 'x', mcsLabel: 'someone_else', state: ['RUNNING'] }).jobId;
+            const lost = await api.submit(spec());
+            fake.updateJob(known, { state: ['RUNNING'] });
+            const byIds = await labelled.readStates({ jobIds: [known, 4242] });
+            expect(byIds.states).to.deep.equal([{ jobId: known, state: { base: 'RUNNING', flags: [] } }]);
+            const all = await labelled.readStates({ jobIds: [], all: true });
+            expect(all).to.deep.equal({ states: [], maxJobId: lost });
+            const found = await labelled.readStates({ jobIds: [known], discover: { above: floor, known: [] } });
+            expect(found.discovered?.map((j) => j.jobId)).to.deep.equal([lost]);
+            const lookups = fake.requests.filter((r) => /\/job\/\d+$/.test(r.url)).map((r) => Number(/\d+$/.exec(r.url)![0]));
+            expect(lookups).to.deep.equal([foreign, lost]);
+            expect(fake.checkContract()).to.be.greaterThan(5);
+          } finally {
+            await labelled.close();
+          }
+        });
+
+        it('three cancels at once are one DELETE /jobs: a running and an ended job succeed, the unknown one is permanent (2017)', async () => {
+          const running = await api.submit(spec());
+          fake.updateJob(running, { state: ['RUNNING'], startTime: fake.clock });
+          const ended = await api.submit(spec());
+          fake.updateJob(ended, { state: ['COMPLETED'], exit: { status: 0, signal: 0 }, endTime: fake.clock });
+          const outcomes = await Promise.all(
+            [running, ended, 4242].map((id) =>
+              api.cancel(id).then(
+                () => 'ok',
+                (e: unknown) => (e as Error).message,
+              ),
+            ),
+          );
+          expect(outcomes).to.deep.equal(['ok', 'ok', 'cancel: HTTP 200: Invalid job id specified [Slurm error 2017, status]']);
+          expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.url)).to.deep.equal([`/slurm/${version}/jobs/`]);
+          expect(fake.jobs.get(running)?.state).to.deep.equal(['CANCELLED']);
+          expect(fake.checkContract()).to.be.greaterThan(3);
         });
 
         it('an unchanged second list returns the first, never asking v0.0.40/41 with an epoch (their 422)', async () => {

@@ -1,16 +1,17 @@
 // What real slurmrestd 22.05, 24.11 and 26.05 answered (spec/fixtures/recorded/, `npm run
 // record-fixtures`): every JSON body is checked against the OpenAPI document that same server
-// served, the submit body each adapter renders must satisfy it too, and each adapter reads the
-// recorded answers as the deployer needs them.
+// served, the submit and bulk kill bodies each adapter renders must satisfy it too, and each
+// adapter reads the recorded answers (jobs/state and DELETE /jobs too) as the deployer needs them.
 
 import { expect } from 'chai';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { adapterFor } from '../../../lib/slurm/adapters.js';
 import { errorsOfBody } from '../../../lib/slurm/body-messages.js';
 import { classifyAnswer, meansJobNotFound, type SlurmOperation } from '../../../lib/slurm/failure-classification.js';
+import { servesOperation } from '../../../lib/slurm/served-paths.js';
 import { RECORDED_RELEASES, recordedExchange, recordedExchanges, servedDocument, type RecordedRelease } from '../../support/recorded-fixtures.js';
 import { ERROR_STATUS, unknownCancelIsSilent } from '../../support/real-slurm-expectations.js';
-import { contractOf } from '../../support/slurm-contract.js';
+import { contractOf, openApiDocument } from '../../support/slurm-contract.js';
 
 const spec: JobSpec = {
   name: 'd1',
@@ -100,6 +101,50 @@ describe('recorded real slurmrestd answers (spec/fixtures/recorded)', () => {
           const errors = unknown.status === 200 ? adapter.cancelErrors(unknown.body) : errorsOfBody(unknown.body);
           expect(errors.map((e) => e.code)).to.deep.equal(unknownCancelIsSilent(version) ? [] : [2017]);
         });
+
+        const states = adapter.states;
+        const bulk = adapter.bulkCancel;
+        it(`the served document lists GET /jobs/state and DELETE /jobs ${states === undefined ? 'nowhere: the adapter has neither' : 'as the adapter has them'}`, () => {
+          const served = openApiDocument(servedDocument(release));
+          expect(servesOperation(served, 'get', `/slurm/${version}/jobs/state`)).to.equal(states !== undefined);
+          expect(servesOperation(served, 'delete', `/slurm/${version}/jobs`)).to.equal(bulk !== undefined);
+        });
+
+        if (states !== undefined && bulk !== undefined) {
+          it('GET /jobs/state: reads the jobs asked for (the unknown id absent), skips array tasks in the full listing but counts them in the highest id', () => {
+            const byIds = get('15-jobs-state-by-ids');
+            const asked = [...new URL(byIds.request.path, 'http://x').searchParams.getAll('job_id')].map(Number);
+            const read = states.read(byIds.body);
+            expect(read.states.map((s) => s.jobId)).to.deep.equal(asked.slice(0, 2));
+            expect(read.states.every((s) => s.state.base !== undefined)).to.equal(true);
+            const all = get('17-jobs-state-all');
+            const listed = (all.body as { jobs: { job_id: string }[] }).jobs.map((j) => j.job_id);
+            expect(listed.filter((id) => id.includes('_'))).to.have.length(2); // the array's two tasks, as "<id>_<task>"
+            const readAll = states.read(all.body);
+            expect(readAll.states.map((s) => s.jobId)).to.deep.equal(listed.filter((id) => /^\d+$/.test(id)).map(Number));
+            expect(readAll.highestJobId).to.equal(Math.max(...listed.map((id) => Number(/^\d+/.exec(id)![0]))));
+          });
+
+          it('GET /jobs/state refuses the documented comma form of job_id', () => {
+            const comma = get('16-jobs-state-comma-refused');
+            expect(comma.request.path).to.match(/job_id=\d+,\d+$/);
+            expect(comma.status).to.be.within(400, 599);
+          });
+
+          it('DELETE /jobs: the body sent satisfies the served document; status[] names the unknown job (2017) and not the ended one (2021 is success)', () => {
+            for (const name of ['18-jobs-delete-bulk', '19-jobs-delete-bulk-ended']) {
+              const e = get(name);
+              expect(contract().requestProblems('DELETE', e.request.path, e.request.body), name).to.deep.equal([]);
+              expect(e.request.body).to.deep.equal(bulk.render((e.request.body as { jobs: string[] }).jobs.map(Number)));
+            }
+            const kill = get('18-jobs-delete-bulk');
+            const unknown = Number((kill.request.body as { jobs: string[] }).jobs[1]);
+            expect(bulk.failures(kill.body).map((f) => [f.jobId, f.error.code])).to.deep.equal([[unknown, 2017]]);
+            const ended = get('19-jobs-delete-bulk-ended');
+            expect((ended.body as { status: { error: { code: number } }[] }).status.map((s) => s.error.code)).to.deep.equal([2021]);
+            expect(bulk.failures(ended.body)).to.deep.equal([]);
+          });
+        }
 
         it('classifies the error answers: unknown job is "not found", bad partition permanent, bad token auth', () => {
           const classify = (operation: SlurmOperation, name: string) => {

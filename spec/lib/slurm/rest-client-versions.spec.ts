@@ -229,9 +229,13 @@ describe('Slurm REST client on v0.0.39 to v0.0.45 (fake slurmrestd per release)'
         expect(error.failure.kind).to.equal('permanent');
         expect(error.message).to.contain('Invalid job id specified');
         expect(error.message).to.contain('[Slurm error 2017');
-        // Slurm 24.11+ (v0.0.42+) says it with HTTP 200 and the error inside the body.
-        expect(error.status).to.equal(killStatus(picks) ? 200 : 404);
-        expect(requestLines().filter((l) => l.startsWith('DELETE'))).to.deep.equal([`DELETE ${slurm(`/job/${job.jobId}`)}`, `DELETE ${slurm(`/job/${job.jobId}`)}`, `DELETE ${slurm('/job/999')}`]);
+        // v0.0.40+ cancel through DELETE /jobs, whose status[] names the unknown job (HTTP 200);
+        // v0.0.39 through DELETE job/{id}, a 404.
+        const bulk = picks !== 'v0.0.39';
+        expect(error.status).to.equal(bulk ? 200 : 404);
+        const one = (id: number) => `DELETE ${bulk ? jobsPath : slurm(`/job/${id}`)}`;
+        expect(requestLines().filter((l) => l.startsWith('DELETE'))).to.deep.equal([one(job.jobId), one(job.jobId), one(999)]);
+        if (bulk) expect(fake!.requests.filter((r) => r.method === 'DELETE').map((r) => JSON.parse(r.body) as unknown)).to.deep.equal([job.jobId, job.jobId, 999].map((id) => ({ jobs: [String(id)], signal: 'SIGKILL', flags: ['FULL_JOB'] })));
       });
 
       it("keeps Slurm's message for a bad partition (permanent), and a script-less body is a 422 (permanent)", async () => {

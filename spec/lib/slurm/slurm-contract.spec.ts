@@ -7,7 +7,7 @@ import { adapterFor } from '../../../lib/slurm/adapters.js';
 import { SUPPORTED_API_VERSIONS, type SlurmApiVersion } from '../../../lib/slurm/api-versions.js';
 import { readServerOffer } from '../../../lib/slurm/negotiation.js';
 import { fixtureFile } from '../../support/repo.js';
-import { cancelAnswer, jobsAnswer, NEWER_VERSIONS, type FakeJob } from '../../support/slurm-bodies.js';
+import { cancelAnswer, jobsAnswer, NEWER_VERSIONS, statesAnswer, type FakeJob } from '../../support/slurm-bodies.js';
 import { assertEveryDocumentPresent, OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from '../../support/slurm-contract.js';
 import { NOT_CHECKED_V0038, RECORDED_V0038, recordedText } from '../../support/slurm-samples.js';
 
@@ -111,6 +111,31 @@ describe('Slurm OpenAPI contract', () => {
         expect(slurmContract(version).responseProblems('DELETE', path, 200, withoutCode).join()).to.contain("'code'");
       });
     }
+  });
+
+  describe('repairs for GET /jobs/state and DELETE /jobs', () => {
+    for (const version of ['v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44', 'v0.0.45'] as const) {
+      it(`${version}: the states answer slurmrestd writes fails the document as published (job_info_resp), passes repaired; a job_state key still fails`, () => {
+        const path = `/slurm/${version}/jobs/state/`;
+        const body = statesAnswer(version, [job]);
+        expect(slurmContract(version, { jobStatesAnswer: false }).responseProblems('GET', path, 200, body)).not.to.deep.equal([]);
+        expect(slurmContract(version).responseProblems('GET', path, 200, body)).to.deep.equal([]);
+        const misnamed = { ...body, jobs: [{ job_id: '7', job_state: ['RUNNING'] }] };
+        expect(slurmContract(version).responseProblems('GET', path, 200, misnamed).join()).to.contain('job_state');
+        expect(slurmContract(version).responseProblems('GET', path, 200, { ...body, jobs: [{ job_id: 7, state: ['RUNNING'] }] })).not.to.deep.equal([]);
+      });
+    }
+
+    it('v0.0.40/41: 24.05.2 describes the bulk kill as query parameters; repaired, its JSON body passes and a misspelt key does not', () => {
+      for (const version of ['v0.0.40', 'v0.0.41'] as const) {
+        const path = `/slurm/${version}/jobs/`;
+        const body = { jobs: ['12', '13'], signal: 'SIGKILL', flags: ['FULL_JOB'] };
+        expect(slurmContract(version, { queryParametersBody: false }).requestProblems('DELETE', path, body).join()).to.contain('takes no JSON request body');
+        expect(slurmContract(version).requestProblems('DELETE', path, body)).to.deep.equal([]);
+        expect(slurmContract(version).requestProblems('DELETE', path, { ...body, sginal: 'KILL' }).join()).to.contain('sginal');
+        expect(slurmContract(version).requestProblems('DELETE', path, { ...body, flags: ['NO_SUCH_FLAG'] })).not.to.deep.equal([]);
+      }
+    });
   });
 
   it('checks every newer version against each of its documents (v0.0.40 and v0.0.41 have two)', () => {
