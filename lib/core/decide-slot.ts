@@ -171,11 +171,13 @@ function noteRejectedJob(slot: Slot, d: Deployment, phase: Extract<Deployment['p
 /**
  * A job of the current spec, else one without a recorded identity (submitted by an older
  * deployer); of these the oldest active one, else the latest finished one. A job of an older
- * spec is not adopted: it is cancelled and the current spec submitted.
+ * spec is not adopted: it is cancelled and the current spec submitted. A job known from state
+ * polls only has no identity to read, which says nothing about its spec: not adopted so.
  */
 function chooseJob(candidates: readonly SlurmJob[], desired: Desired): SlurmJob | undefined {
   const pick = (jobs: readonly SlurmJob[]) => jobs.filter(isActiveJob).sort(byJobId)[0] ?? [...jobs].sort(byJobId).at(-1);
-  return pick(candidates.filter((j) => servesSpec(claimOf(j), desired))) ?? pick(candidates.filter((j) => claimOf(j).submitId === undefined));
+  const legacy = (j: SlurmJob) => claimOf(j).submitId === undefined && j.partial !== true;
+  return pick(candidates.filter((j) => servesSpec(claimOf(j), desired))) ?? pick(candidates.filter(legacy));
 }
 
 function byJobId(a: SlurmJob, b: SlurmJob): number {
