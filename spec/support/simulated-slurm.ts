@@ -3,9 +3,11 @@
 // every choice (which job advances, how a call fails) is made by the caller.
 
 import type { DeploymentState } from '../../lib/core/deployment-state.js';
+import type { Command } from '../../lib/core/commands.js';
 import type { DeploymentEntry } from '../../lib/core/events.js';
-import type { JobSpec, SlurmJob } from '../../lib/core/slurm-job.js';
+import type { JobSpec, JobStateReport, SlurmJob } from '../../lib/core/slurm-job.js';
 import { isTerminalStatus, mapJobState, type JobState } from '../../lib/core/status.js';
+import type { Watermark } from '../../lib/core/world.js';
 
 const state = (base: string, ...flags: string[]): JobState => ({ base, flags });
 
@@ -49,6 +51,27 @@ export function isActive(job: SlurmJob): boolean {
 }
 
 export type CancelOutcome = 'cancelled' | 'already-ended' | 'unknown-job';
+
+/**
+ * What a state poll reads from the cluster as it was (`jobs`), as lib/slurm's readStates answers
+ * it: the states of the ids asked for that Slurm knows; with `all` or `discover`, the highest job
+ * id the cluster lists (0 when none); with `discover`, the jobs with our label above
+ * `discover.above` that were neither asked for nor known, whole.
+ */
+export function readStates(jobs: readonly SlurmJob[], command: Extract<Command, { type: 'pollStates' }>, label: string): { states: JobStateReport[]; maxJobId?: number; discovered?: SlurmJob[] } {
+  const byId = new Map(jobs.map((job) => [job.jobId, job]));
+  const states = command.jobIds.flatMap((jobId) => {
+    const job = byId.get(jobId);
+    return job === undefined ? [] : [{ jobId, state: job.state }];
+  });
+  if (!command.all && command.discover === undefined) return { states };
+  const maxJobId = jobs.reduce((max, job) => Math.max(max, job.jobId), 0);
+  const discover = command.discover;
+  if (discover === undefined) return { states, maxJobId };
+  const skip = new Set([...command.jobIds, ...discover.known]);
+  const discovered = jobs.filter((job) => job.jobId > discover.above && !skip.has(job.jobId) && job.mcsLabel === label);
+  return { states, maxJobId, discovered };
+}
 
 /** The jobs of a Slurm cluster: created, advanced, cancelled, aged out and lost. */
 export class SimulatedSlurm {
@@ -145,6 +168,9 @@ export class SimulatedConfigDb {
   private revision: number;
   private readonly deployments = new Map<string, StoredDeployment>();
   private readonly states = new Map<string, DeploymentState>();
+  /** The job-id watermark (`/slurm-deployer/watermark/<label>`): written by the leader, read with every listing. */
+  watermark: Watermark | undefined;
+  private readonly recordedJobs = new Set<number>();
 
   constructor(firstRevision = 10) {
     this.revision = firstRevision - 1;
@@ -183,7 +209,13 @@ export class SimulatedConfigDb {
   writeState(id: string, value: DeploymentState): 'written' | 'deployment-missing' {
     if (!this.deployments.has(id)) return 'deployment-missing';
     this.states.set(id, value);
+    if (value.job_id !== undefined) this.recordedJobs.add(value.job_id);
     return 'written';
+  }
+
+  /** Whether a state stored here ever named the job. */
+  recorded(jobId: number): boolean {
+    return this.recordedJobs.has(jobId);
   }
 
   /** Deletes a state only while its deployment does not exist. */
@@ -197,8 +229,8 @@ export class SimulatedConfigDb {
     return this.states.get(id);
   }
 
-  /** Everything, as a listing at start or after a watch resync reports it. */
-  list(): { deployments: DeploymentEntry[]; invalid: { id: string; reason: string; revision: number }[] } {
+  /** Everything, as a listing at start or after a watch resync reports it (with the watermark, read in the same snapshot). */
+  list(): { deployments: DeploymentEntry[]; invalid: { id: string; reason: string; revision: number }[]; watermark?: Watermark } {
     const deployments: DeploymentEntry[] = [];
     const invalid: { id: string; reason: string; revision: number }[] = [];
     for (const id of this.ids()) {
@@ -211,6 +243,6 @@ export class SimulatedConfigDb {
       const base = { id, kind: stored.kind, args: stored.args, revision: stored.revision };
       deployments.push(priorState === undefined ? base : { ...base, priorState });
     }
-    return { deployments, invalid };
+    return { deployments, invalid, ...(this.watermark === undefined ? {} : { watermark: this.watermark }) };
   }
 }
