@@ -29,8 +29,13 @@ export function createReducer(settings: ReducerSettings): Reducer {
     const commands: SlotCommands = { own: [], cancels: [], removals: [] };
     if (isReady(draft.scalars as World, settings)) {
       if (isSlurmSuccess(event)) pullInSubmitRetries(draft, draft.scalars.now + settings.pollIntervalMs);
-      // The first step that can decide anything decides everything known.
-      if (!isReady(world, settings)) for (const id of draft.read('slots').keys()) draft.dirty.add(id);
+      // The first step that can decide anything decides everything known: every slot, and every
+      // id a polled job claims (a poll answered before the listing, or before the term's watermark
+      // was written, showed jobs of deployments that have no slot: deleted while none watched).
+      if (!isReady(world, settings)) {
+        for (const id of draft.read('slots').keys()) draft.dirty.add(id);
+        for (const id of draft.read('polledByClaim').keys()) draft.dirty.add(id);
+      }
       decideDirty(settings, draft, commands);
     } else if (draft.scalars.listed && draft.scalars.slurmSilentAtStart === true) {
       writeStatesNeedingNoSlurm(draft, commands);

@@ -19,6 +19,12 @@ describe('reducer after a restart', () => {
     expect(listed).to.deep.equal([]);
   });
 
+  it('cancels the job of a deployment deleted while it was down when the first poll answers before the listing', () => {
+    const run = pollFirst(job(8, 'gone', 'RUNNING'), job(9, 'd1', 'RUNNING'));
+    const listed = run.feed({ type: 'configListed', deployments: [{ ...entry('d1'), priorState: stored({ status: 'RUNNING', job_id: 9, slurm_state: 'RUNNING' }) }], invalid: [] });
+    expect(ofType(listed, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'gone', jobId: 8, why: 'deployment removed' }]);
+  });
+
   it('writes nothing over the state found until a poll shows the job it names', () => {
     const run = new Run();
     run.feed({ type: 'tick', now: T0 });
