@@ -3,6 +3,7 @@
 // a job found in Slurm, submit when nothing runs, cancel what nobody claims, look up a job a poll
 // no longer shows, write the state when it changed, remove a deleted deployment's state.
 
+import { sameJob } from './apply-poll.js';
 import type { Command } from './commands.js';
 import { sameState } from './deployment-state.js';
 import { claimOf, servesSpec } from './job-claim.js';
@@ -81,7 +82,10 @@ function observeFromPoll(slot: Slot, view: SlotView): Slot {
   const job = trackedJobOf(slot);
   if (job === undefined || slot.deployment === undefined) return slot;
   const seen = view.polledJob(job.jobId);
-  if (seen !== undefined && seen === job.observed) return slot;
+  // The same job as last observed, by value (a world read back from JSON holds copies): nothing
+  // new. An end without its details is not observed again here (that would ask for another lookup
+  // at once after one failed): a poll that shows it again asks (apply-states.ts).
+  if (seen !== undefined && job.observed !== undefined && (seen === job.observed || sameJob(seen, job.observed))) return slot;
   // A poll issued before the submit was answered shows what came before: the next one tells.
   if (seen !== undefined && job.observed === undefined && job.fromPriorState !== true && view.lastPollId < job.provableFromPollId) return slot;
   const next = seen === undefined ? observedAbsent(job, view.lastPollId) : observed(job, seen);

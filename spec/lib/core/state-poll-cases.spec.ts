@@ -2,10 +2,14 @@
 // settings the live deployer has where Slurm serves `GET /jobs/state`, on the scale of a test.
 
 import { expect } from 'chai';
+import { canonicalJson } from '../../../lib/core/canonical-json.js';
 import type { Command } from '../../../lib/core/commands.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
+import { createReducer } from '../../../lib/core/reducer.js';
 import type { SlurmJob } from '../../../lib/core/slurm-job.js';
+import { specHash } from '../../../lib/core/spec-hash.js';
 import type { ReducerSettings, Watermark } from '../../../lib/core/world.js';
+import { worldFromJson, worldToJson, type WorldJson } from '../../../lib/core/world-json.js';
 import { entry, job, LABEL, settings } from '../../support/fixtures.js';
 import { ofType, Run, T0 } from '../../support/reducer-run.js';
 import { readStates } from '../../support/simulated-slurm.js';
@@ -50,6 +54,10 @@ function isPoll(c: Command): c is Extract<Command, { type: 'pollJobs' | 'pollSta
 
 const listed = (deployments: ReturnType<typeof entry>[], watermark?: Watermark): DeployerEvent => ({ type: 'configListed', deployments, invalid: [], ...(watermark ? { watermark } : {}) });
 
+/** A job of ours as the deployer submits it: its identity names the args it runs. */
+const ours = (jobId: number, id: string, base: string, args: unknown = { script: '#!/bin/bash\ntrue\n' }, submitId = 'r10'): SlurmJob =>
+  job(jobId, id, base, { comment: `sdp-slurm-deployer:deployment=${id};submit=${submitId};spec=${specHash(canonicalJson(args))}` });
+
 describe('reducer with state polls, cases found by the property specs', () => {
   it('cancels the job of a deployment deleted while none watched when the first poll is answered before the term wrote its watermark', () => {
     const run = new StateRun(false);
@@ -58,5 +66,19 @@ describe('reducer with state polls, cases found by the property specs', () => {
     expect(run.answerPoll(first, [job(8, 'gone', 'RUNNING')])).to.deep.equal([]);
     const written = run.feed({ type: 'watermarkWritten', watermark: { floor: 5, clean: false } });
     expect(ofType(written, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'gone', jobId: 8, why: 'deployment removed' }]);
+  });
+
+  it('decides the same from a world read back from JSON: a failed lookup of an end a state poll showed is not asked again at once', () => {
+    const run = new StateRun();
+    run.feed(listed([entry('d1')], { floor: 5, clean: true }));
+    expect(ofType(run.poll(T0), 'submitJob').map((c) => c.submitId)).to.deep.equal(['r10']);
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    expect(ofType(run.poll(T0 + 3_000, ours(7, 'd1', 'FAILED')), 'lookupJob')).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 7 }]);
+    const failed: DeployerEvent = { type: 'lookupFailed', id: 'd1', jobId: 7, failure: { kind: 'transient', message: 'timeout' } };
+    const reduce = createReducer(STATE_SETTINGS);
+    const direct = reduce(run.world, failed).commands;
+    const copied = reduce(worldFromJson(JSON.parse(JSON.stringify(worldToJson(run.world))) as WorldJson), failed).commands;
+    expect(copied).to.deep.equal(direct);
+    expect(ofType([...direct], 'lookupJob')).to.deep.equal([]);
   });
 });
