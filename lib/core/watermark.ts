@@ -90,5 +90,7 @@ export function watermarkAtStop(world: World): Watermark | undefined {
   const complete = world.lastCompletePollId !== undefined;
   // Before a complete poll nothing above the listed floor is known: the floor stays where it was.
   const floor = complete ? (held === undefined || seen < held ? seen : held) : (world.jobIds.floor ?? 0);
-  return { floor, clean: world.discoveries.size === 0 };
+  // Nor, before a complete poll, whether the submits the last term left inside slurmrestd have
+  // landed: a term stopped in its hold leaves the next one the hold it had.
+  return { floor, clean: world.discoveries.size === 0 && (complete || world.jobIds.cleanStart) };
 }

@@ -8,6 +8,7 @@ import type { DeployerEvent } from '../../../lib/core/events.js';
 import { createReducer } from '../../../lib/core/reducer.js';
 import type { SlurmJob } from '../../../lib/core/slurm-job.js';
 import { specHash } from '../../../lib/core/spec-hash.js';
+import { watermarkAtStop } from '../../../lib/core/watermark.js';
 import type { ReducerSettings, Watermark } from '../../../lib/core/world.js';
 import { worldFromJson, worldToJson, type WorldJson } from '../../../lib/core/world-json.js';
 import { entry, job, LABEL, settings } from '../../support/fixtures.js';
@@ -80,5 +81,12 @@ describe('reducer with state polls, cases found by the property specs', () => {
     const copied = reduce(worldFromJson(JSON.parse(JSON.stringify(worldToJson(run.world))) as WorldJson), failed).commands;
     expect(copied).to.deep.equal(direct);
     expect(ofType([...direct], 'lookupJob')).to.deep.equal([]);
+  });
+
+  it('a term stopped in its takeover hold leaves the next one the hold: its stop is not clean', () => {
+    const run = new StateRun();
+    run.feed(listed([entry('d1')], { floor: 5, clean: false }));
+    expect(run.feed({ type: 'tick', now: T0 }).filter(isPoll)).to.deep.equal([]);
+    expect(watermarkAtStop(run.world)).to.deep.equal({ floor: 5, clean: false });
   });
 });
