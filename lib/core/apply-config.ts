@@ -35,13 +35,13 @@ export function applyListing(settings: ReducerSettings, draft: StepDraft, event:
   for (const i of invalid) listedIds.add(i.id);
   const followPriorJob = !draft.scalars.listed;
   const byId = settings.statePollIntervalMs !== undefined;
-  if (followPriorJob) watermarkListed(settings, draft, event.watermark, entries.some(mayHaveUnrecordedJob));
   draft.scalars.listed = true;
   const unlisted: string[] = [];
   for (const [id, slot] of draft.read('slots').entries()) if (slot.deployment !== undefined && !listedIds.has(id)) unlisted.push(id);
   for (const id of unlisted) guarded(draft, id, (slot) => remove(settings, slot));
   for (const entry of entries) applyEntry(settings, draft, entry, { priorState: entry.priorState, followPriorJob, byId });
   for (const bad of invalid) guarded(draft, bad.id, (slot) => upsert(draft, slot, desiredOfInvalid(bad)), bad.revision);
+  if (followPriorJob) watermarkListed(settings, draft, event.watermark, entries.some((e) => mayHaveUnrecordedJob(e, draft.slot(e.id)?.deployment)));
   // States of deployments deleted while no deployer watched go too, once their jobs have ended.
   // Their jobs, still active when their states were last written, are cancelled (found by id).
   if (byId) {
@@ -56,10 +56,15 @@ export function applyListing(settings: ReducerSettings, draft: StepDraft, event:
   }
 }
 
-/** A deployment whose state names no job and no end: a submit of the last leader may have made one. */
-function mayHaveUnrecordedJob(entry: DeploymentEntry): boolean {
+/**
+ * A deployment whose state names no job and no end, or describes other args than it has now (a
+ * submit of the new args may have been in flight): a submit of the last leader may have made a job.
+ */
+function mayHaveUnrecordedJob(entry: DeploymentEntry, deployment: Deployment | undefined): boolean {
   const state = entry.priorState;
-  return entry.kind === 'slurm' && state?.job_id === undefined && (state === undefined || !isTerminalStatus(state.status));
+  if (entry.kind !== 'slurm' || deployment === undefined) return false;
+  if (specChanged(state, deployment.desired)) return true;
+  return state?.job_id === undefined && (state === undefined || !isTerminalStatus(state.status));
 }
 
 export function upsert(draft: StepDraft, current: Slot, desired: Desired, listing?: Listing): Slot {

@@ -12,7 +12,7 @@ import { watermarkAtStop } from '../../../lib/core/watermark.js';
 import type { ReducerSettings, Watermark } from '../../../lib/core/world.js';
 import { worldFromJson, worldToJson, type WorldJson } from '../../../lib/core/world-json.js';
 import { entry, job, LABEL, settings } from '../../support/fixtures.js';
-import { ofType, Run, T0 } from '../../support/reducer-run.js';
+import { ofType, Run, stored, T0 } from '../../support/reducer-run.js';
 import { readStates } from '../../support/simulated-slurm.js';
 
 const STATE_SETTINGS: ReducerSettings = {
@@ -88,5 +88,14 @@ describe('reducer with state polls, cases found by the property specs', () => {
     run.feed(listed([entry('d1')], { floor: 5, clean: false }));
     expect(run.feed({ type: 'tick', now: T0 }).filter(isPoll)).to.deep.equal([]);
     expect(watermarkAtStop(run.world)).to.deep.equal({ floor: 5, clean: false });
+  });
+
+  it('holds the first poll after an unclean stop for a deployment whose args changed since its state was written', () => {
+    const run = new StateRun();
+    const invalidState = stored({ status: 'FAILED', reason: 'args.time_limit: expected a positive integer' }, { script: 'x', time_limit: 'soon' });
+    run.feed(listed([{ ...entry('d1', undefined, 11), priorState: invalidState }], { floor: 5, clean: false }));
+    expect(run.feed({ type: 'tick', now: T0 }).filter(isPoll)).to.deep.equal([]);
+    expect(run.feed({ type: 'tick', now: T0 + 19_999 }).filter(isPoll)).to.deep.equal([]);
+    expect(run.feed({ type: 'tick', now: T0 + 20_000 }).filter(isPoll).map((c) => c.type)).to.deep.equal(['pollStates']);
   });
 });
