@@ -6,7 +6,7 @@
 import { sameJob } from './apply-poll.js';
 import type { Command } from './commands.js';
 import { sameState } from './deployment-state.js';
-import { claimOf, servesSpec } from './job-claim.js';
+import { claimOf, identityKnown, servesSpec } from './job-claim.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
 import { addStray, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
@@ -180,7 +180,8 @@ function noteRejectedJob(slot: Slot, d: Deployment, phase: Extract<Deployment['p
  */
 function chooseJob(candidates: readonly SlurmJob[], desired: Desired): SlurmJob | undefined {
   const pick = (jobs: readonly SlurmJob[]) => jobs.filter(isActiveJob).sort(byJobId)[0] ?? [...jobs].sort(byJobId).at(-1);
-  const legacy = (j: SlurmJob) => claimOf(j).submitId === undefined && j.partial !== true;
+  // Not even a finished one: a COMPLETED report makes a record that is not partial, and has no comment either.
+  const legacy = (j: SlurmJob) => claimOf(j).submitId === undefined && identityKnown(j);
   return pick(candidates.filter((j) => servesSpec(claimOf(j), desired))) ?? pick(candidates.filter(legacy));
 }
 

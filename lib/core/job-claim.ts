@@ -30,6 +30,15 @@ export function claimOfNext(job: SlurmJob, previous: SlurmJob | undefined): Clai
   return claim;
 }
 
+/**
+ * Whether the record tells which deployment and submit made the job: not one a state report made
+ * up (`partial` set, true or false: apply-states.ts) whose comment was never read, which only
+ * looks like the job of an older deployer without identity.
+ */
+export function identityKnown(job: SlurmJob): boolean {
+  return job.partial === undefined || job.comment !== '';
+}
+
 /** Whether a job with this identity runs the desired spec: by its args where it says, else by the submit. */
 export function servesSpec(claim: Claim, desired: Desired): boolean {
   return claim.specHash !== undefined ? claim.specHash === desired.specHash : claim.submitId === desired.submitId;

@@ -98,4 +98,25 @@ describe('reducer with state polls, cases found by the property specs', () => {
     expect(run.feed({ type: 'tick', now: T0 + 19_999 }).filter(isPoll)).to.deep.equal([]);
     expect(run.feed({ type: 'tick', now: T0 + 20_000 }).filter(isPoll).map((c) => c.type)).to.deep.equal(['pollStates']);
   });
+
+  it('never adopts, as a job without identity, a job known from state polls alone: one of args changed meanwhile is cancelled', () => {
+    const run = new StateRun();
+    const prior = stored({ status: 'PENDING', job_id: 100 });
+    run.feed(listed([{ ...entry('d1'), priorState: prior }], { floor: 100, clean: true }));
+    const tick = run.feed({ type: 'tick', now: T0 });
+    run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'v2', time_limit: 5 }, 11) });
+    const answered = run.answerPoll(tick, [ours(100, 'd1', 'PENDING')]);
+    expect(ofType(answered, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 100, why: 'replaced' }]);
+    expect(ofType(answered, 'writeState').map((c) => c.state)).to.deep.equal([{ status: 'PENDING', reason: 'waiting for job 100 to end before submitting', generation: 2 }]);
+  });
+
+  it('never adopts a finished job known from state polls alone either: args changed meanwhile are submitted', () => {
+    const run = new StateRun();
+    run.feed(listed([{ ...entry('d1'), priorState: stored({ status: 'RUNNING', job_id: 100 }) }], { floor: 100, clean: true }));
+    const tick = run.feed({ type: 'tick', now: T0 });
+    run.feed({ type: 'deploymentPut', deployment: entry('d1', { script: 'v2', time_limit: 5 }, 11) });
+    const answered = run.answerPoll(tick, [ours(100, 'd1', 'COMPLETED')]);
+    expect(ofType(answered, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r11']);
+    expect(ofType(answered, 'writeState').map((c) => c.state.job_id)).to.deep.equal([undefined]);
+  });
 });
