@@ -48,6 +48,13 @@ export function applyListing(settings: ReducerSettings, draft: StepDraft, event:
     for (const { id, jobId } of event.orphanJobs ?? []) {
       if (!listedIds.has(id)) guarded(draft, id, (slot) => addStray(slot, jobId, 'deployment removed', draft.scalars.nextPollId));
     }
+    // So are the jobs of deployments made another kind meanwhile: their entries still carry our states.
+    if (followPriorJob) {
+      for (const e of entries) {
+        const jobId = e.kind === 'slurm' ? undefined : activeJobOfOurState(e.priorState);
+        if (jobId !== undefined) guarded(draft, e.id, (slot) => addStray(slot, jobId, 'deployment removed', draft.scalars.nextPollId));
+      }
+    }
   }
   if (settings.keepStateOfDeleted) return;
   for (const id of event.orphanStates ?? []) {
@@ -129,6 +136,11 @@ function born(desired: Desired, generation: number, written: DeploymentState | u
 function rejectionOfPriorState(state: DeploymentState | undefined): string | undefined {
   if (state?.status !== 'FAILED' || state.spec === undefined || !state.reason?.startsWith(REJECTED)) return undefined;
   return state.reason.slice(REJECTED.length);
+}
+
+/** The job a state this deployer wrote (it names a spec) names, unless it had ended by the state's last word. */
+function activeJobOfOurState(state: DeploymentState | undefined): number | undefined {
+  return state?.spec === undefined || state.job_id === undefined || isTerminalStatus(state.status) ? undefined : state.job_id;
 }
 
 /** The job a state found at start names that runs other args than the deployment has now, if it may still run. */

@@ -119,4 +119,11 @@ describe('reducer with state polls, cases found by the property specs', () => {
     expect(ofType(answered, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r11']);
     expect(ofType(answered, 'writeState').map((c) => c.state.job_id)).to.deep.equal([undefined]);
   });
+
+  it('cancels by id the job of a deployment made another kind while none watched (its entry still carries our state)', () => {
+    const run = new StateRun();
+    const prior = stored({ status: 'RUNNING', job_id: 9, slurm_state: 'RUNNING' });
+    run.feed(listed([{ ...entry('d1', undefined, 11, 'helm'), priorState: prior }], { floor: 20, clean: true }));
+    expect(ofType(run.poll(T0, ours(9, 'd1', 'RUNNING')), 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 9, why: 'deployment removed' }]);
+  });
 });
