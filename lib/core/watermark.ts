@@ -46,7 +46,7 @@ export function safeFloor(draft: StepDraft): number {
   return held === undefined || seen < held ? seen : held;
 }
 
-/** The watermark a step writes: the term's own at once, then a risen floor at most every `everyMs`. */
+/** The watermark a step writes: the term's own at once, then a floor below a stray at once, a risen one at most every `everyMs`. */
 export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): Command[] {
   const every = settings.watermark?.everyMs;
   const s = draft.scalars;
@@ -61,7 +61,13 @@ export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): 
     // Only a complete poll tells every job above the listed floor.
     if (!isReady(s as World, settings) || !s.clockStarted) return [];
     floor = safeFloor(draft);
-    if (floor <= (ids.floor ?? 0) || (ids.writtenAt !== undefined && s.now - ids.writtenAt < every)) return [];
+    const persisted = ids.floor ?? 0;
+    // A stray the persisted floor covers lost the state that recorded it (its deployment was
+    // deleted, and the state with it; its args changed): the floor goes below it at once, so that
+    // a crash before its cancel does not hide it from the next term. A risen floor waits `everyMs`.
+    const stray = draft.read('strayOwners').minKey();
+    const lower = stray !== undefined && stray <= persisted;
+    if (!lower && (floor <= persisted || (ids.writtenAt !== undefined && s.now - ids.writtenAt < every))) return [];
   }
   s.jobIds = { ...ids, writing: true, writtenAt: s.clockStarted ? s.now : ids.writtenAt };
   return [{ type: 'writeWatermark', watermark: { floor, clean: false } }];

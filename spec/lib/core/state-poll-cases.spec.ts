@@ -126,4 +126,15 @@ describe('reducer with state polls, cases found by the property specs', () => {
     run.feed(listed([{ ...entry('d1', undefined, 11, 'helm'), priorState: prior }], { floor: 20, clean: true }));
     expect(ofType(run.poll(T0, ours(9, 'd1', 'RUNNING')), 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 9, why: 'deployment removed' }]);
   });
+
+  it('lowers the persisted floor at once below a job that lost its record (its deployment deleted with its state)', () => {
+    const run = new StateRun();
+    const prior = stored({ status: 'RUNNING', job_id: 100, slurm_state: 'RUNNING' });
+    run.feed(listed([{ ...entry('d1'), priorState: prior }], { floor: 99, clean: true }));
+    // Job 100 is recorded: the floor rises to it.
+    expect(ofType(run.poll(T0, ours(100, 'd1', 'RUNNING')), 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 100, clean: false }]);
+    const deleted = run.feed({ type: 'deploymentDeleted', id: 'd1' });
+    expect(ofType(deleted, 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 99, clean: false }]);
+    expect(ofType(deleted, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 100, why: 'deployment removed' }]);
+  });
 });
