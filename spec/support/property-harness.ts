@@ -234,6 +234,12 @@ export class Harness {
     this.faults = false;
     this.trace.log.push(note);
     if (this.watchBroken) this.list();
+    // A few short ticks first: a decision taken too early (a resubmit before a submit of unknown
+    // outcome settled) shows before the long ticks pass every bound.
+    for (let round = 0; round < 4; round++) {
+      this.answerAll();
+      this.tick(3_000);
+    }
     let quiet = 0;
     for (let round = 0; round < 40 && quiet < 3; round++) {
       const before = this.nonPollCommands;

@@ -136,6 +136,8 @@ export interface Scenario {
   readonly oldJobs: readonly { dep: number; style: number; state: number; submit: number }[];
   readonly foreign: readonly { dep: number; style: number; state: number }[];
   readonly listFirst: boolean;
+  /** The Config DB holds a clean watermark (floor 0) at the start: the last deployer stopped cleanly (state polls). */
+  readonly cleanStart?: boolean;
   /** Unless listed first: how many actions happen before the first listing arrives (a first poll may be answered before it). */
   readonly listAfter: number;
   readonly actions: readonly Action[];
@@ -168,7 +170,36 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   oldJobs: fc.array(fc.record({ dep, style: fc.nat(3), state: fc.nat(START_STATES.length - 1), submit: fc.nat(4) }), { maxLength: 4, size: 'max' }),
   foreign: fc.array(fc.record({ dep, style: fc.nat(FOREIGN.length - 1), state: fc.nat(START_STATES.length - 1) }), { maxLength: 3 }),
   listFirst: fc.boolean(),
+  cleanStart: fc.boolean(),
   listAfter: fc.nat(3),
   actions: fc.array(actionArb, { maxLength: 60, size: 'max' }),
 });
 
+
+/**
+ * Runs aimed at LANDINGS (state polls): valid deployments, submits answered with an unknown
+ * outcome often (9: made at once, 10: may land or not, 11: lands by its bound), ticks short of the
+ * settle time, landings, crashes and stops, from a clean watermark (no hold before the first poll). In the general runs a resubmit made too early is rare
+ * before the drain, whose long ticks pass every bound.
+ */
+export const landingScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  initial: fc.array(fc.record({ dep, args: fc.constantFrom(0, 1, 3), kind: fc.constant(1) }), { minLength: 1, maxLength: 3 }),
+  oldJobs: fc.constant([]),
+  foreign: fc.constant([]),
+  listFirst: fc.boolean(),
+  cleanStart: fc.constant(true),
+  listAfter: fc.nat(3),
+  actions: fc.array(
+    fc.oneof(
+      { weight: 10, arbitrary: fc.record({ t: fc.constant('answer' as const), pick: fc.nat(), outcome: fc.constantFrom(0, 0, 0, 6, 9, 10, 11) }) },
+      { weight: 5, arbitrary: fc.record({ t: fc.constant('tick' as const), dt: fc.nat(3) }) },
+      { weight: 2, arbitrary: fc.record({ t: fc.constant('land' as const), pick: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('progress' as const), pick: fc.nat(), to: fc.nat(6) }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('put' as const), dep, args: fc.constantFrom(0, 1, 3), kind: fc.constant(1) }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('delete' as const), dep }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), ran: fc.nat(), late: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('stop' as const), faulty: fc.nat(), outcome }) },
+    ),
+    { maxLength: 40 },
+  ),
+});

@@ -19,6 +19,7 @@ export function simulate(scenario: Scenario, mode: Mode = LIST_MODE, recordSteps
   for (const { dep: d, args, kind } of scenario.initial) perform(h, { t: 'put', dep: d, args, kind });
   for (const old of scenario.oldJobs) addOldJob(h, old);
   for (const f of scenario.foreign) h.slurm.add({ ...FOREIGN[f.style]!(IDS[f.dep]!), state: START_STATES[f.state]! });
+  if (scenario.cleanStart === true && h.statePolls) h.db.watermark = { floor: 0, clean: true };
   try {
     if (scenario.listFirst) h.list();
     h.tick(0);

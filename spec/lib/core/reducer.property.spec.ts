@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { anyEventArb, expectSameSteps, replay } from '../../support/property-events.js';
 import { simulate } from '../../support/property-simulate.js';
 import { expectNone, runOptions } from '../../support/property-trace.js';
-import { MODES, scenarioArb } from '../../support/property-runs.js';
+import { landingScenarioArb, MODES, scenarioArb, STATE_MODE } from '../../support/property-runs.js';
 
 describe('reducer properties', function () {
   this.timeout(120_000);
@@ -51,6 +51,18 @@ describe('reducer properties', function () {
           runOptions(),
         );
       });
+
+      if (mode === STATE_MODE) {
+        it('creates each job exactly once, one job at a time, and converges, through runs of submits landing late, crashes and stops', () => {
+          fc.assert(
+            fc.property(landingScenarioArb, (scenario) => {
+              const trace = simulate(scenario, mode);
+              for (const property of ['exactlyOnce', 'oneJob', 'converges'] as const) expectNone(trace, property);
+            }),
+            runOptions(),
+          );
+        });
+      }
 
       it('never replaces a job whose deployment still has the args it was submitted for', () => {
         fc.assert(
