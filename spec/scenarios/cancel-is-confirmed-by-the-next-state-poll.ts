@@ -15,7 +15,7 @@ export default {
     clock:    't----t----t----t----t----t----',
     config:   '-l---------d------------------',
     slurm:    'r------------c----------------',
-    commands: '-(MF)Q----QC---Q-D------------',
+    commands: '-(MF)Q----Q(CW)Q-D------------',
   },
 
   // The job the state names (7) is at or below the floor: followed by id, not looked for.
@@ -31,6 +31,8 @@ export default {
     F: pollStates([7], 7),
     Q: pollStates([7]),
     C: cancel('d1', 7, 'deployment removed'),
+    // Its state went with the deployment: job 7 is recorded nowhere, so the floor goes below it.
+    W: watermark(6),
     // The poll issued at 10 answered before the cancel; the one issued at 15 shows it CANCELLED.
     D: deleteState('d1'),
   },

@@ -9,14 +9,14 @@ import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 export default {
   title: 'changed args cancel a job known from state polls only, and submit the new spec once it ended',
   proves: 'CONTRACT: changed args replace the job; a job whose identity is unread is not adopted for another spec',
-  settings: { ...statePollSettings, watermark: { everyMs: 1000, takeoverHoldMs: 15 } },
+  settings: { ...statePollSettings, statePollIntervalMs: 10, watermark: { everyMs: 1000, takeoverHoldMs: 15 } },
   delays: { pollStates: 4 },
 
   timeline: {
     clock:    't----t----t----t----t----t----t----t----',
     config:   '-l---------p----------------------------',
     slurm:    'r------------c-------n------------------',
-    commands: '-(MF)Q----Q(wC)Q---(Sv)(pN)(rN)N---N----',
+    commands: '-(MF)-----Q(wCW)----Q---(Sv)p-N---r-----',
   },
 
   config: {
@@ -38,6 +38,8 @@ export default {
     Q: pollStates([7]),
     w: write('d1', { status: 'PENDING', reason: 'waiting for job 7 to end before submitting', generation: 2 }),
     C: cancel('d1', 7, 'replaced'),
+    // No state records job 7 any more (it names the new spec): the floor goes below it.
+    W: watermark(6),
     S: submit('d1', 'r11'),
     v: write('d1', { status: 'PENDING', generation: 2 }),
     p: write('d1', { status: 'PENDING', job_id: 9, generation: 2 }),
