@@ -27,16 +27,19 @@ export function submittedAt(draft: StepDraft, jobId: number): void {
 }
 
 /**
- * A term's first listing: the watermark found. After a stop that was not clean, with deployments
- * that name no job (one of them may have a submit still inside slurmrestd), the term's first poll
- * waits `takeoverHoldMs`.
+ * A term's first listing: the watermark found. After a stop that was not clean, the term's first
+ * poll waits `takeoverHoldMs`: the last leader may have had submits inside slurmrestd, for any
+ * deployment, even one deleted since (whose job would then land unseen). Without any watermark (a
+ * first start, or one after a version that kept none) it waits only if the listing shows something
+ * a deployer may have been submitting for (`suspects`).
  */
 export function watermarkListed(settings: ReducerSettings, draft: StepDraft, found: Watermark | undefined, suspects: boolean): void {
   const s = draft.scalars;
   const floor = found?.floor;
   s.jobIds = { highestSeen: Math.max(s.jobIds.highestSeen, floor ?? 0), floor, cleanStart: found?.clean === true, writing: false, termWritten: false, attempt: 0 };
   const hold = settings.watermark?.takeoverHoldMs;
-  if (hold !== undefined && hold > 0 && found?.clean !== true && suspects) s.hold = { ms: hold };
+  const unclean = found === undefined ? suspects : !found.clean;
+  if (hold !== undefined && hold > 0 && unclean) s.hold = { ms: hold };
 }
 
 /** The floor this term may persist now: below every job and submit no state records. */
