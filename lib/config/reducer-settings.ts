@@ -17,7 +17,8 @@ export function reducerSettingsOf(config: DeployerConfig, reads: SlurmReads = { 
   return {
     job: config.job,
     pollIntervalMs: config.loopIntervalSeconds * 1000,
-    ...(reads.readsStates ? { statePollIntervalMs: config.stateIntervalSeconds * 1000 } : {}),
+    // A state poll at least as often as the loop interval asks (a short LOOP_INTERVAL means short).
+    ...(reads.readsStates ? { statePollIntervalMs: Math.min(config.stateIntervalSeconds, config.loopIntervalSeconds) * 1000 } : {}),
     // A submit waited up to 10 minutes for slurmrestd's answer (lib/slurm/slurm-http.ts); an answer
     // lost with its connection came from a slurmrestd that no longer holds the request (120 s).
     submitSettleMs: config.submitSettleSeconds * 1000,

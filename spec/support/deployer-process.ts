@@ -23,6 +23,9 @@ export function deployerEnv(stack: StackEnv, releaseName: string, extra: Record<
     SDP_SLURMDEPLOY_RELEASE_NAME: releaseName,
     SDP_SLURMDEPLOY_NAMESPACE: 'test',
     SDP_SLURMDEPLOY_LOOP_INTERVAL: '1',
+    // A killed deployer's successor waits 3 s, not 20, for submits still inside slurmrestd: the
+    // specs' bursts are small (the chaos burst runs with the default, as a site would).
+    SDP_SLURMDEPLOY_TAKEOVER_HOLD: '3',
     SDP_SLURMDEPLOY_LIVENESS_FILE: path.join(stack.SDP_STACK_DIR, `alive-${releaseName}`),
     SDP_SLURMDEPLOY_JOB_WORKDIR: stack.SLURM_JOB_DIR,
     SDP_CONFIG_HOST: stack.SDP_CONFIG_HOST,
