@@ -12,6 +12,9 @@
 //   state     writeState, deleteState, 256
 //             writeWatermark  (Config DB writes; the real sink batches them into
 //                                           transactions, see streams/sinks.ts)
+//
+// Each command type has its own timeout: a sink that has not answered by then gets a failure
+// outcome (the deployer's `commandTimeoutMs` overrides them all, for tests and embedders).
 
 import type { Observable } from 'rxjs';
 import type { Command, CommandType } from '../lib/core/commands.js';
@@ -53,11 +56,23 @@ export interface CommandTraits<T extends CommandType> {
   readonly operation: string;
   /** The kind of a failure nobody foresaw (a thrown error, silence, a timeout). */
   readonly unforeseen: FailureKind;
+  /** How long its sink may take to answer before the command fails (as `unforeseen`). */
+  readonly timeoutMs: number;
   /** The line logged when the reducer issues it. */
   readonly logLine: (command: CommandOf<T>) => CommandLogLine;
 }
 
 export type CommandTable = { readonly [T in CommandType]: CommandTraits<T> };
+
+/** The timeout of commands that wait for nothing slow. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
+/**
+ * A submit, and a full list, wait up to 10 min for slurmrestd's answer (lib/slurm/slurm-http.ts
+ * DEFAULT_TIMEOUTS: a throttled slurmrestd answers late, never with an error; it builds a list's
+ * whole body before its first byte) and a submit may wait its turn in the request pacer first:
+ * a command that gave up sooner would call a submit still under way an unknown outcome.
+ */
+export const SLOW_SLURM_COMMAND_TIMEOUT_MS = 15 * 60_000;
 
 const COMMANDS = {
   pollJobs: {
@@ -67,6 +82,7 @@ const COMMANDS = {
     failed: 'pollFailed',
     operation: 'poll',
     unforeseen: 'transient',
+    timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'debug', message: 'polling Slurm', fields: { poll: command.pollId } }),
   },
   pollStates: {
@@ -90,6 +106,7 @@ const COMMANDS = {
     operation: 'submit',
     // A submit that failed in an unforeseen way may still have reached Slurm.
     unforeseen: 'unknown-outcome',
+    timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'submitting job', fields: { deployment: command.id, submit: command.submitId } }),
   },
   lookupJob: {
@@ -99,6 +116,7 @@ const COMMANDS = {
     failed: 'lookupFailed',
     operation: 'lookup',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'job missing from the poll; looking it up', fields: { deployment: command.id, job: command.jobId } }),
   },
   cancelJob: {
@@ -108,6 +126,7 @@ const COMMANDS = {
     failed: 'cancelFailed',
     operation: 'cancel',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'cancelling job', fields: { deployment: command.id, job: command.jobId, why: command.why } }),
   },
   writeState: {
@@ -117,6 +136,7 @@ const COMMANDS = {
     failed: 'stateWriteFailed',
     operation: 'write_state',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'state changed', fields: { deployment: command.id, ...command.state } }),
   },
   deleteState: {
@@ -126,6 +146,7 @@ const COMMANDS = {
     failed: 'stateDeleteFailed',
     operation: 'delete_state',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'removing the state of a deleted deployment', fields: { deployment: command.id } }),
   },
   writeWatermark: {
