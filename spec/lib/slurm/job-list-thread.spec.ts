@@ -13,6 +13,7 @@ import { openJobListStream, readJobListOffThread, type Labelled } from '../../..
 import { createSlurmRestClient } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import { FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
+import { LARGE_LIST_VERSION, serveLargeList } from '../../support/large-job-list.js';
 import { fixtureFile } from '../../support/repo.js';
 
 const USER = 'slurmjob';
@@ -129,6 +130,26 @@ describe('job lists read by the worker thread', () => {
     } finally {
       await slurm.close();
       await fake.close();
+    }
+  });
+
+  it('reads a list larger than any other answer may be (256 MB) through the client, holding its own jobs only', async function () {
+    this.timeout(60_000);
+    const server = await serveLargeList({ jobs: 26_000, every: 500, label: LABEL });
+    const slurm = createSlurmRestClient({ baseUrl: server.url, credentials: staticJwtProvider(USER, new Secret(TOKEN)), version: LARGE_LIST_VERSION, jobLabel: LABEL });
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    try {
+      const jobs = await slurm.listJobs();
+      expect(server.bytes()).to.be.greaterThan(256 * 1024 * 1024);
+      expect(jobs.map((job) => job.jobId)).to.deep.equal(Array.from({ length: 52 }, (_, i) => (i + 1) * 500));
+      // Gathered whole, the body alone would be 280 MB more (and its text as much again).
+      expect(peak - before, `RSS grew ${Math.round((peak - before) / 1e6)} MB`).to.be.lessThan(200 * 1024 * 1024);
+    } finally {
+      clearInterval(sampler);
+      await slurm.close();
+      await server.close();
     }
   });
 
