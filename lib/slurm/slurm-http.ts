@@ -147,7 +147,7 @@ export function createSlurmHttp(options: SlurmHttpOptions): SlurmHttp {
         try {
           const request = { method, path: `${prefix}${path}${query}`, headers: authHeaders(credentials, authScheme), ...(callOptions.body === undefined ? {} : { body: callOptions.body }) };
           const raw = await exchange(pool, request, limitsOf(operation, timeouts), callOptions.jobList);
-          if (tellsThrottling(operation, callOptions.query, raw)) answerMs = raw.answerMs;
+          if (tellsThrottling(operation, request.path, raw)) answerMs = raw.answerMs;
           return readAnswer(raw, credentials);
         } catch (error) {
           const failure = error instanceof TransportError ? classifyTransportError(operation, error.cause, error.requestSent) : unexpected(operation, error);
@@ -186,9 +186,9 @@ function limitsOf(operation: SlurmOperation, timeouts: SlurmRestTimeouts): Excha
  * state poll by id, not one listing every job, whose time grows with the cluster), not a 5xx
  * (slurmctld down answers ~9 s late too, and that is no rate limit).
  */
-function tellsThrottling(operation: SlurmOperation, query: Query | undefined, raw: RawAnswer): boolean {
+function tellsThrottling(operation: SlurmOperation, path: string, raw: RawAnswer): boolean {
   if (!SMALL.has(operation) || raw.status >= 500) return false;
-  return operation !== 'readStates' || query?.['job_id'] !== undefined;
+  return operation !== 'readStates' || /[?&]job_id=/.test(path);
 }
 
 function queryOf(query: Query | undefined): string {

@@ -111,7 +111,7 @@ describe('slurm-http paces its requests', () => {
     }
   });
 
-  it('sends a state poll by id with its ids as repeated keys, and learns from its time', async () => {
+  it('sends a state poll by id with its ids as repeated keys, and learns from its time, ids in the path too', async () => {
     const http = client(server.url, { pacing: { lateMs: 50 } });
     try {
       const poll = http.call('readStates', 'GET', '/slurm/v0.0.42/jobs/state/', { query: { job_id: ['12', '13'] } });
@@ -121,6 +121,13 @@ describe('slurm-http paces its requests', () => {
       server.answer(0, 200, { jobs: [] });
       await poll;
       expect(http.pacing()).to.include({ throttled: true, throttledAnswers: 1 });
+      // The ids written into the path (lib/slurm/states-request.ts) count the same.
+      const inPath = http.call('readStates', 'GET', '/slurm/v0.0.42/jobs/state/?job_id=14');
+      await until(() => server.held.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      server.answer(1, 200, { jobs: [] });
+      await inPath;
+      expect(http.pacing().throttledAnswers).to.equal(2);
     } finally {
       await http.close();
     }
