@@ -5,7 +5,7 @@
 //
 // Lanes, each with its own concurrency, so that a poll, a lookup or a cancel never waits behind
 // thousands of submits or state writes:
-//   poll      pollJobs                  1  (the reducer has one poll out at a time; one more would only overlap)
+//   poll      pollJobs, pollStates      1  (the reducer has one poll out at a time; one more would only overlap)
 //   control   lookupJob, cancelJob      8  (rare, small, and they stop jobs that should not run)
 //   submit    submitJob                 8  (slurmctld serialises submits; more would queue inside
 //                                           slurmrestd's 20 threads and turn into timeouts)
@@ -70,7 +70,8 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
  * A submit, and a full list, wait up to 10 min for slurmrestd's answer (lib/slurm/slurm-http.ts
  * DEFAULT_TIMEOUTS: a throttled slurmrestd answers late, never with an error; it builds a list's
  * whole body before its first byte) and a submit may wait its turn in the request pacer first:
- * a command that gave up sooner would call a submit still under way an unknown outcome.
+ * a command that gave up sooner would call a submit still under way an unknown outcome. A state
+ * poll that discovers may read a full list too.
  */
 export const SLOW_SLURM_COMMAND_TIMEOUT_MS = 15 * 60_000;
 
@@ -92,6 +93,7 @@ const COMMANDS = {
     failed: 'statesPollFailed',
     operation: 'poll_states',
     unforeseen: 'transient',
+    timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({
       level: 'debug',
       message: 'polling the states of our jobs',
@@ -156,6 +158,7 @@ const COMMANDS = {
     failed: 'watermarkWriteFailed',
     operation: 'write_watermark',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'debug', message: 'writing the job-id watermark', fields: { floor: command.watermark.floor } }),
   },
 } as const satisfies CommandTable;

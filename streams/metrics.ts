@@ -50,7 +50,7 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
   const faults = new Counter({ name: 'sdp_slurmdeploy_faults_total', help: 'Events the reducer failed on (bugs), and failed sources', registers: [registry] });
   const pollDuration = new Histogram({
     name: 'sdp_slurmdeploy_poll_duration_seconds',
-    help: 'Time from asking Slurm for its jobs to the answer',
+    help: 'Time from asking Slurm for its full job list to the answer',
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
     registers: [registry],
   });
@@ -130,14 +130,19 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
         const started = pollStarted.get(event.pollId);
         pollStarted.delete(event.pollId);
         if (started !== undefined) pollDuration.observe((now() - started) / 1000);
-        if (event.type === 'jobsPolled') {
-          if (lastPollAt === undefined) registry.registerMetric(lastPoll);
-          lastPollAt = now() / 1000;
-        }
+        if (event.type === 'jobsPolled') polledNow();
         return;
       }
+      // A poll of our jobs' states tells Slurm answers as a full list does (health.ts counts both).
+      case 'statesPolled':
+        polledNow();
+        return;
       default:
     }
+  };
+  const polledNow = () => {
+    if (lastPollAt === undefined) registry.registerMetric(lastPoll);
+    lastPollAt = now() / 1000;
   };
 
   return {

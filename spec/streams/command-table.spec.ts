@@ -72,9 +72,9 @@ describe('the command table', () => {
     });
   });
 
-  it('gives a submit and a poll 15 minutes to answer, past the 10 minutes slurm-http waits for their headers; the others 120 s', () => {
+  it('gives a submit and a poll 15 minutes to answer, past the 10 minutes slurm-http waits for their headers (a state poll that discovers may read a full list); the others 120 s', () => {
     const timeouts = Object.fromEntries(COMMAND_TYPES.map((type) => [type, traitsOf(type).timeoutMs]));
-    expect(timeouts).to.deep.equal({ pollJobs: 900_000, submitJob: 900_000, lookupJob: 120_000, cancelJob: 120_000, writeState: 120_000, deleteState: 120_000 });
+    expect(timeouts).to.deep.equal({ pollJobs: 900_000, pollStates: 900_000, submitJob: 900_000, lookupJob: 120_000, cancelJob: 120_000, writeState: 120_000, deleteState: 120_000, writeWatermark: 120_000 });
     expect(traitsOf('submitJob').timeoutMs).to.be.greaterThan(DEFAULT_TIMEOUTS.submitHeadersMs + DEFAULT_TIMEOUTS.bodyMs);
     expect(traitsOf('pollJobs').timeoutMs).to.be.greaterThan(DEFAULT_TIMEOUTS.listHeadersMs + DEFAULT_TIMEOUTS.listBodyMs);
   });

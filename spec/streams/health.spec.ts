@@ -139,6 +139,16 @@ describe('health', () => {
     expect(h.report().failing).to.deep.equal(['event_loop']);
   });
 
+  it('takes a poll of our jobs\' states for a successful poll, as a full list', () => {
+    const h = monitor();
+    h.observe(listed);
+    now += 25_000;
+    h.observe(step({ type: 'statesPolled', pollId: 1, states: [] }));
+    now += 25_000;
+    expect(h.report()).to.include({ healthy: true });
+    expect(h.report().checks.slurm.detail).to.equal('Slurm polled 25 s ago');
+  });
+
   it('names every failing check at once', () => {
     const h = monitor();
     now += 60_000;

@@ -53,6 +53,16 @@ describe('metrics', () => {
     expect(text).to.contain('sdp_slurmdeploy_token_expiry_seconds 600');
   });
 
+  it('takes a poll of our jobs\' states for a poll of Slurm, as health does; times only full lists', async () => {
+    const m = metrics();
+    m.observe(step({ type: 'tick', now: clock }, [{ type: 'pollStates', pollId: 1, jobIds: [4], all: false }]));
+    clock += 30;
+    m.observe(step({ type: 'statesPolled', pollId: 1, states: [] }));
+    const text = await m.registry.metrics();
+    expect(text).to.contain(`sdp_slurmdeploy_last_poll_timestamp_seconds ${clock / 1000}`);
+    expect(text).to.contain('sdp_slurmdeploy_poll_duration_seconds_count 0');
+  });
+
   it('counts deployments by the status last written, at scrape time', async () => {
     const m = metrics();
     const world = worldWith({ a: 'RUNNING', b: 'RUNNING', c: 'FAILED' });

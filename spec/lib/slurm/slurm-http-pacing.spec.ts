@@ -112,7 +112,7 @@ describe('slurm-http paces its requests', () => {
   });
 
   it('sends a state poll by id with its ids as repeated keys, and learns from its time, ids in the path too', async () => {
-    const http = client(server.url, { pacing: { lateMs: 50 } });
+    const http = client(server.url, { pacing: { lateMs: 50, throttledStatesSpacingMs: 0 } });
     try {
       const poll = http.call('readStates', 'GET', '/slurm/v0.0.42/jobs/state/', { query: { job_id: ['12', '13'] } });
       await until(() => server.held.length === 1);
