@@ -123,6 +123,30 @@ describe('the request pacer', () => {
       expect(pacer.report().queued).to.equal(0);
     });
 
+    it('no request other than a poll starts while a state poll is out; they go once it is answered', async () => {
+      const { pacer, sent, permits, take, settle } = pacerOnClock({ throttledStatesSpacingMs: 0 });
+      (await take('submit', 'late')).release(3000);
+      const poll = await take('readStates', 'poll');
+      for (const name of ['s1', 's2']) void take('submit', name);
+      void take('cancel', 'c1');
+      await take('listJobs', 'list'); // a full list is a poll too: never held
+      await settle();
+      expect(sent).to.deep.equal(['late', 'poll', 'list']);
+      expect(pacer.report()).to.include({ inFlight: 0, queued: 3 });
+      poll.release(20);
+      await settle();
+      expect(sent).to.deep.equal(['late', 'poll', 'list', 'c1', 's1', 's2']);
+      permits.get('c1')!.release(20);
+    });
+
+    it('not while Slurm answers promptly: then a state poll holds nothing back', async () => {
+      const { sent, take, settle } = pacerOnClock();
+      await take('readStates', 'poll');
+      void take('submit', 's1');
+      await settle();
+      expect(sent).to.deep.equal(['poll', 's1']);
+    });
+
     it('a state poll given up while it waits for its spacing is never let out', async () => {
       const { sent, take } = pacerOnClock({ throttledStatesSpacingMs: 10_000 });
       (await take('submit')).release(3000);
