@@ -4,6 +4,8 @@
 // than the worker reads it, is read whole, kept to its label.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
 import { Secret } from '../../../lib/config/secret.js';
@@ -13,7 +15,7 @@ import { openJobListStream, readJobListOffThread, type Labelled } from '../../..
 import { createSlurmRestClient } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import { FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
-import { LARGE_LIST_VERSION, serveLargeList } from '../../support/large-job-list.js';
+import { LARGE_LIST_VERSION, largeListBody, serveLargeList } from '../../support/large-job-list.js';
 import { fixtureFile } from '../../support/repo.js';
 
 const USER = 'slurmjob';
@@ -150,6 +152,27 @@ describe('job lists read by the worker thread', () => {
       clearInterval(sampler);
       await slurm.close();
       await server.close();
+    }
+  });
+
+  it('reads a list that comes faster than the worker splits it (the socket paused and resumed)', async function () {
+    this.timeout(30_000);
+    // From memory over loopback at GB/s: the worker (~350 MB/s) falls 16 MB behind many times.
+    const body = Buffer.concat([...largeListBody({ jobs: 8_000, every: 250, label: LABEL })]);
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const slurm = createSlurmRestClient({ baseUrl: url, credentials: staticJwtProvider(USER, new Secret(TOKEN)), version: LARGE_LIST_VERSION, jobLabel: LABEL });
+    try {
+      expect(body.byteLength).to.be.greaterThan(80_000_000);
+      expect((await slurm.listJobs()).map((job) => job.jobId)).to.deep.equal(Array.from({ length: 32 }, (_, i) => (i + 1) * 250));
+    } finally {
+      await slurm.close();
+      server.closeAllConnections();
+      server.close();
     }
   });
 
