@@ -139,6 +139,24 @@ describe('the request pacer', () => {
       permits.get('c1')!.release(20);
     });
 
+    it('nor in the moments before a state poll waiting for its spacing goes', async () => {
+      const { pacer, sent, take, settle, advance } = pacerOnClock({ throttledStatesSpacingMs: 300, throttledHoldBeforeStatesMs: 100 });
+      (await take('submit', 'late')).release(3000);
+      (await take('readStates', 'poll 1')).release(20);
+      const second = take('readStates', 'poll 2');
+      void take('submit', 'early');
+      await settle();
+      expect(sent).to.deep.equal(['late', 'poll 1', 'early']);
+      advance(200); // 100 ms before the second poll is due
+      void take('submit', 'held');
+      await settle();
+      expect(sent).to.deep.equal(['late', 'poll 1', 'early']);
+      (await second).release(20); // sent once its spacing passed (a real 300 ms)
+      await settle();
+      expect(sent).to.deep.equal(['late', 'poll 1', 'early', 'poll 2', 'held']);
+      expect(pacer.report().queued).to.equal(0);
+    });
+
     it('not while Slurm answers promptly: then a state poll holds nothing back', async () => {
       const { sent, take, settle } = pacerOnClock();
       await take('readStates', 'poll');
