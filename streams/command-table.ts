@@ -5,13 +5,16 @@
 //
 // Lanes, each with its own concurrency, so that a poll, a lookup or a cancel never waits behind
 // thousands of submits or state writes:
-//   poll      pollJobs                  1  (the reducer has one poll out at a time; one more would only overlap)
+//   poll      pollJobs, pollStates      1  (the reducer has one poll out at a time; one more would only overlap)
 //   control   lookupJob, cancelJob      8  (rare, small, and they stop jobs that should not run)
 //   submit    submitJob                 8  (slurmctld serialises submits; more would queue inside
 //                                           slurmrestd's 20 threads and turn into timeouts)
 //   state     writeState, deleteState, 256
 //             writeWatermark  (Config DB writes; the real sink batches them into
 //                                           transactions, see streams/sinks.ts)
+//
+// Each command type has its own timeout: a sink that has not answered by then gets a failure
+// outcome (the deployer's `commandTimeoutMs` overrides them all, for tests and embedders).
 
 import type { Observable } from 'rxjs';
 import type { Command, CommandType } from '../lib/core/commands.js';
@@ -53,11 +56,24 @@ export interface CommandTraits<T extends CommandType> {
   readonly operation: string;
   /** The kind of a failure nobody foresaw (a thrown error, silence, a timeout). */
   readonly unforeseen: FailureKind;
+  /** How long its sink may take to answer before the command fails (as `unforeseen`). */
+  readonly timeoutMs: number;
   /** The line logged when the reducer issues it. */
   readonly logLine: (command: CommandOf<T>) => CommandLogLine;
 }
 
 export type CommandTable = { readonly [T in CommandType]: CommandTraits<T> };
+
+/** The timeout of commands that wait for nothing slow. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
+/**
+ * A submit, and a full list, wait up to 10 min for slurmrestd's answer (lib/slurm/slurm-http.ts
+ * DEFAULT_TIMEOUTS: a throttled slurmrestd answers late, never with an error; it builds a list's
+ * whole body before its first byte) and a submit may wait its turn in the request pacer first:
+ * a command that gave up sooner would call a submit still under way an unknown outcome. A state
+ * poll that discovers may read a full list too.
+ */
+export const SLOW_SLURM_COMMAND_TIMEOUT_MS = 15 * 60_000;
 
 const COMMANDS = {
   pollJobs: {
@@ -67,6 +83,7 @@ const COMMANDS = {
     failed: 'pollFailed',
     operation: 'poll',
     unforeseen: 'transient',
+    timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'debug', message: 'polling Slurm', fields: { poll: command.pollId } }),
   },
   pollStates: {
@@ -76,6 +93,7 @@ const COMMANDS = {
     failed: 'statesPollFailed',
     operation: 'poll_states',
     unforeseen: 'transient',
+    timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({
       level: 'debug',
       message: 'polling the states of our jobs',
@@ -90,6 +108,7 @@ const COMMANDS = {
     operation: 'submit',
     // A submit that failed in an unforeseen way may still have reached Slurm.
     unforeseen: 'unknown-outcome',
+    timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'submitting job', fields: { deployment: command.id, submit: command.submitId } }),
   },
   lookupJob: {
@@ -99,6 +118,7 @@ const COMMANDS = {
     failed: 'lookupFailed',
     operation: 'lookup',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'job missing from the poll; looking it up', fields: { deployment: command.id, job: command.jobId } }),
   },
   cancelJob: {
@@ -108,6 +128,7 @@ const COMMANDS = {
     failed: 'cancelFailed',
     operation: 'cancel',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'cancelling job', fields: { deployment: command.id, job: command.jobId, why: command.why } }),
   },
   writeState: {
@@ -117,6 +138,7 @@ const COMMANDS = {
     failed: 'stateWriteFailed',
     operation: 'write_state',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'state changed', fields: { deployment: command.id, ...command.state } }),
   },
   deleteState: {
@@ -126,6 +148,7 @@ const COMMANDS = {
     failed: 'stateDeleteFailed',
     operation: 'delete_state',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'info', message: 'removing the state of a deleted deployment', fields: { deployment: command.id } }),
   },
   writeWatermark: {
@@ -135,6 +158,7 @@ const COMMANDS = {
     failed: 'watermarkWriteFailed',
     operation: 'write_watermark',
     unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'debug', message: 'writing the job-id watermark', fields: { floor: command.watermark.floor } }),
   },
 } as const satisfies CommandTable;

@@ -44,7 +44,7 @@ export function watchDeployerHealth({ config, configDb, metrics, log, role = () 
   // Deployments the reducer failed for an internal error, from the world of the latest step.
   let world: World | undefined;
   const stuck = (): readonly StuckDeployment[] => (world === undefined ? [] : faultedOf(world));
-  const health = createHealthMonitor({ policy: { loopIntervalSeconds: config.loopIntervalSeconds }, eventLoopLagMs: () => lag.lagMs(), stuck });
+  const health = createHealthMonitor({ policy: { loopIntervalSeconds: config.loopIntervalSeconds }, eventLoopLagMs: () => lag.lagMs(), stuck, pacing: () => metrics.pacing() });
   const report = (): HealthReport => {
     const now = role();
     return now === 'leader' ? health.report() : followerReport(health.report(), now === 'follower' ? undefined : cutOff(config));

@@ -45,7 +45,10 @@ export interface DeployerOptions {
   readonly lanes?: Partial<Record<Lane, number>>;
   /** How much the loop handles before it yields to the event loop. */
   readonly batch?: LoopBatch;
-  /** A sink that has not answered after this long gets a failure outcome. */
+  /**
+   * A sink that has not answered after this long gets a failure outcome, whatever the command.
+   * Unset: each command type's own timeout (streams/command-table.ts).
+   */
   readonly commandTimeoutMs?: number;
   readonly scheduler?: SchedulerLike;
   /**
@@ -64,7 +67,7 @@ export type DeployerOutput =
   | { readonly type: 'sourceFailed'; readonly error: unknown };
 
 export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
-  const { sources, sinks, reducer, commandTimeoutMs = 120_000, scheduler, stop } = options;
+  const { sources, sinks, reducer, commandTimeoutMs, scheduler, stop } = options;
   const lanes: Record<Lane, number> = {
     ...DEFAULT_LANES,
     ...definedOnly({ submit: options.concurrency }),

@@ -1,8 +1,12 @@
 // The deployer's health, told truly: each check (Config DB watch, Slurm polls, deployments stuck
 // on an internal error, event-loop lag) says whether it holds and, when not, what to do about it.
-// The monitor learns from the deployer's outputs; `healthReport` is pure.
+// A Slurm that throttles the deployer is said too, but fails no check: polls that still succeed
+// within their bound are a healthy deployer in a slow cluster. The monitor learns from the
+// deployer's outputs; `healthReport` is pure.
 
 import type { DeployerEvent } from '../lib/core/events.js';
+import type { PacingReport } from '../lib/slurm/slurm-api.js';
+import { COMMAND_TYPES, traitsOf } from './command-table.js';
 import type { DeployerOutput } from './deployer.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 
@@ -23,6 +27,14 @@ export interface HealthReport {
   readonly lastPollAgeSeconds?: number;
   /** Set on a replica that follows another's leadership. */
   readonly role?: 'follower';
+  /** Set while Slurm throttles the deployer's requests (slurmctld's per-user rate limit). */
+  readonly throttled?: Throttled;
+}
+
+export interface Throttled {
+  /** Requests other than polls the deployer lets out at once now. */
+  readonly limit: number;
+  readonly detail: string;
 }
 
 /** A deployment the deployer cannot move on because of a fault of its own (a bug). */
@@ -48,6 +60,8 @@ export interface HealthFacts {
   readonly lastPollAtMs: number | undefined;
   readonly stuck: readonly StuckDeployment[];
   readonly eventLoopLagMs: number;
+  /** How the Slurm client paces its requests, when known. */
+  readonly pacing?: PacingReport;
 }
 
 const ORDER: readonly HealthCheckName[] = ['configdb', 'slurm', 'deployments', 'event_loop'];
@@ -86,7 +100,21 @@ export function healthReport(facts: HealthFacts, policy: HealthPolicy): HealthRe
         : { ok: false, detail: `event loop lag ${Math.round(facts.eventLoopLagMs)} ms (limit ${maxLagMs} ms): the deployer is overloaded or starved of CPU` },
   };
   const failing = ORDER.filter((name) => !checks[name].ok);
-  return { status: failing.length === 0 ? 'ok' : 'unhealthy', healthy: failing.length === 0, failing, checks, ...definedOnly({ lastPollAgeSeconds: pollAge }) };
+  return {
+    status: failing.length === 0 ? 'ok' : 'unhealthy',
+    healthy: failing.length === 0,
+    failing,
+    checks,
+    ...definedOnly({ lastPollAgeSeconds: pollAge, throttled: throttledBy(facts.pacing) }),
+  };
+}
+
+function throttledBy(pacing: PacingReport | undefined): Throttled | undefined {
+  if (pacing?.throttled !== true) return undefined;
+  return {
+    limit: pacing.limit,
+    detail: `Slurm throttles this deployer (slurmctld's per-user RPC rate limit): its answers come late, so requests other than polls go ${pacing.limit} at a time (${pacing.queued} waiting, ${pacing.throttledAnswers} late answers since the start); deployments are submitted and cancelled more slowly, polls go first`,
+  };
 }
 
 /** Ready to do its work: the Config DB is watched and Slurm answers (lag and bugs aside). */
@@ -106,6 +134,8 @@ export interface HealthMonitorOptions {
    * The monitor adds those whose latest event the reducer threw on as a whole.
    */
   readonly stuck?: () => readonly StuckDeployment[];
+  /** How the Slurm client paces its requests (SlurmApi.pacing): a throttled Slurm is said in the report. */
+  readonly pacing?: () => PacingReport | undefined;
 }
 
 export interface HealthMonitor {
@@ -139,9 +169,6 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
         configDbProblem = undefined;
         writeProblem = undefined;
         return;
-      case 'jobsPolled':
-        lastPollAtMs = now();
-        return;
       case 'stateWritten':
       case 'stateDeleted':
         writeProblem = undefined;
@@ -152,6 +179,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
         if (event.failure.kind === 'transient') writeProblem = `state writes to the Config DB fail (${event.failure.message}): check that etcd at SDP_CONFIG_HOST:SDP_CONFIG_PORT runs and is reachable`;
         return;
       default:
+        if (POLL_ANSWERS.has(event.type)) lastPollAtMs = now();
     }
   };
 
@@ -187,10 +215,14 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       const stuck = [...(options.stuck?.() ?? []), ...[...faulted].map(([id, reason]) => ({ id, reason }))];
       // etcd out of reach says most; a listing not yet made (a fresh term's, or one cut off) less.
       const configDb = probeProblem ?? configDbProblem ?? writeProblem;
-      return healthReport({ nowMs: now(), startedAtMs, configDbProblem: configDb, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 }, options.policy);
+      const facts = { nowMs: now(), startedAtMs, configDbProblem: configDb, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 };
+      return healthReport({ ...facts, ...definedOnly({ pacing: options.pacing?.() }) }, options.policy);
     },
   };
 }
+
+/** A successful answer to any poll (a full list, or a poll of states): the events that tell Slurm answers. */
+const POLL_ANSWERS: ReadonlySet<string> = new Set(COMMAND_TYPES.filter((type) => traitsOf(type).lane === 'poll').map((type) => traitsOf(type).done));
 
 /** Stands for the deployments of a Config DB listing the reducer failed on. */
 const LISTING = '(the Config DB listing)';

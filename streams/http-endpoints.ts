@@ -1,5 +1,8 @@
 // The deployer's optional HTTP port: /metrics for Prometheus, /healthz and /readyz for probes.
 // /healthz is 200 only while every check of health.ts holds, else 503 naming each failing check.
+// /readyz names `throttled` among its reasons while Slurm throttles the deployer, and stays 200:
+// a pod made unready would drop out of its Service's endpoints, and with it the metrics that
+// show the throttling, while the deployer does its work, only slower.
 
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -28,7 +31,15 @@ export async function serveEndpoints(endpoints: Endpoints, port: number, host: s
       // Ready: the Config DB is watched and Slurm answers. A lagging loop or a bug is health's to tell.
       const report = endpoints.health();
       const ready = isReady(report);
-      json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ready, failing: report.failing.filter((c) => c === 'configdb' || c === 'slurm'), checks: { configdb: report.checks.configdb, slurm: report.checks.slurm } });
+      const failing = report.failing.filter((c) => c === 'configdb' || c === 'slurm');
+      json(ready ? 200 : 503, {
+        status: ready ? 'ready' : 'not ready',
+        ready,
+        failing,
+        reasons: [...failing, ...(report.throttled === undefined ? [] : ['throttled'])],
+        checks: { configdb: report.checks.configdb, slurm: report.checks.slurm },
+        ...(report.throttled === undefined ? {} : { throttled: report.throttled }),
+      });
     } else {
       res.writeHead(404).end();
     }

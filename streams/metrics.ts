@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Command } from '../lib/core/commands.js';
 import type { DeployerEvent } from '../lib/core/events.js';
 import { DEPLOYMENT_STATUSES } from '../lib/core/status.js';
+import type { PacingReport } from '../lib/slurm/slurm-api.js';
 import { deploymentsOf, type World } from '../lib/core/world.js';
 import { FAILED_COMMAND, traitsOf } from './command-table.js';
 import type { DeployerOutput } from './deployer.js';
@@ -15,6 +16,8 @@ export interface DeployerMetrics {
   resync(): void;
   /** Unix seconds of the last successful poll, if any. */
   lastPollAt(): number | undefined;
+  /** How the Slurm client paces its requests now (MetricsOptions.pacing), for health. */
+  pacing(): PacingReport | undefined;
 }
 
 export interface MetricsOptions {
@@ -24,6 +27,8 @@ export interface MetricsOptions {
   readonly now?: () => number;
   /** Whether this replica leads now; unset: no leader gauge. */
   readonly leader?: () => boolean;
+  /** The Slurm client's pacing (SlurmApi.pacing); unset: no pacing metrics. */
+  readonly pacing?: () => PacingReport;
 }
 
 export function createMetrics(options: MetricsOptions): DeployerMetrics {
@@ -45,7 +50,7 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
   const faults = new Counter({ name: 'sdp_slurmdeploy_faults_total', help: 'Events the reducer failed on (bugs), and failed sources', registers: [registry] });
   const pollDuration = new Histogram({
     name: 'sdp_slurmdeploy_poll_duration_seconds',
-    help: 'Time from asking Slurm for its jobs to the answer',
+    help: 'Time from asking Slurm for its full job list to the answer',
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
     registers: [registry],
   });
@@ -108,6 +113,8 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
     });
   }
 
+  if (options.pacing !== undefined) registerPacing(registry, options.pacing);
+
   const onCommand = (command: Command) => {
     if (command.type === 'pollJobs') pollStarted.set(command.pollId, now());
   };
@@ -123,14 +130,19 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
         const started = pollStarted.get(event.pollId);
         pollStarted.delete(event.pollId);
         if (started !== undefined) pollDuration.observe((now() - started) / 1000);
-        if (event.type === 'jobsPolled') {
-          if (lastPollAt === undefined) registry.registerMetric(lastPoll);
-          lastPollAt = now() / 1000;
-        }
+        if (event.type === 'jobsPolled') polledNow();
         return;
       }
+      // A poll of our jobs' states tells Slurm answers as a full list does (health.ts counts both).
+      case 'statesPolled':
+        polledNow();
+        return;
       default:
     }
+  };
+  const polledNow = () => {
+    if (lastPollAt === undefined) registry.registerMetric(lastPoll);
+    lastPollAt = now() / 1000;
   };
 
   return {
@@ -149,5 +161,38 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
     },
     resync: () => resyncs.inc(),
     lastPollAt: () => lastPollAt,
+    pacing: () => options.pacing?.(),
   };
+}
+
+/** Whether Slurm throttles the deployer (slurmctld's per-user rate limit), read from its client when scraped. */
+function registerPacing(registry: Registry, pacing: () => PacingReport): void {
+  new Gauge({
+    name: 'sdp_slurmdeploy_slurm_throttled',
+    help: 'Whether Slurm answered late for throttling (slurmctld rate limit) within the last minute (1) or not (0)',
+    registers: [registry],
+    collect() {
+      this.set(pacing().throttled ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'sdp_slurmdeploy_slurm_concurrency_limit',
+    help: 'Requests to Slurm other than polls allowed in flight at once now (halved when Slurm answers late)',
+    registers: [registry],
+    collect() {
+      this.set(pacing().limit);
+    },
+  });
+  // The client counts; the counter follows it (from 0 again should a new client count afresh).
+  let counted = 0;
+  new Counter({
+    name: 'sdp_slurmdeploy_slurm_throttled_answers_total',
+    help: 'Answers from Slurm that came late for throttling (>= 1 s for a small request)',
+    registers: [registry],
+    collect() {
+      const now = pacing().throttledAnswers;
+      this.inc(now >= counted ? now - counted : now);
+      counted = now;
+    },
+  });
 }

@@ -17,7 +17,7 @@ import { JobListCache } from './job-list-cache.js';
 import { labelled, readJobListOffThread, type Labelled, type ThreadReading } from './job-list-thread.js';
 import { pickApiVersion, readServerOffer } from './negotiation.js';
 import { servesOperation } from './served-paths.js';
-import { SlurmRequestError, UNPACED, type SlurmApi } from './slurm-api.js';
+import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
 import { createSlurmHttp, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
 import { createStatesReader } from './states-reader.js';
 import { requestStates } from './states-request.js';
@@ -140,7 +140,8 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
   /** One `GET jobs`; never says "unchanged" to a request that did not send `update_time`. */
   async function requestJobList(updateTime: number | undefined): Promise<Labelled> {
     const query = updateTime === undefined ? undefined : { update_time: String(updateTime) };
-    const answer = await http.call('listJobs', 'GET', slurm(adapter.paths.jobs), query === undefined ? {} : { query });
+    const jobList = { version, label: options.jobLabel, fromBytes: offThreadBytes };
+    const answer = await http.call('listJobs', 'GET', slurm(adapter.paths.jobs), query === undefined ? { jobList } : { query, jobList });
     if (answer.status === 304) {
       // v0.0.38's "no change": 304 with an empty body. It can only mean the list we hold.
       if (updateTime !== undefined) return { reading: { kind: 'unchanged' }, listed: 0 };
@@ -156,11 +157,11 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
 
   /** A 200 answer's job list, of our label only, read off the event loop when it is large. */
   async function readJobList(answer: Answer): Promise<Labelled> {
-    if (answer.bytes.byteLength < offThreadBytes) return labelled(parsed('listJobs', answer, adapter.readJobList), options.jobLabel);
+    if (answer.jobList === undefined && answer.bytes.byteLength < offThreadBytes) return labelled(parsed('listJobs', answer, adapter.readJobList), options.jobLabel);
     const status = answer.status;
     let read: ThreadReading;
     try {
-      read = await readJobListOffThread(version, answer.bytes, answer.contentType, options.jobLabel);
+      read = await (answer.jobList ?? readJobListOffThread(version, answer.bytes, answer.contentType, options.jobLabel));
     } catch (error) {
       throw http.reject({ kind: 'transient', message: `listJobs: ${messageOf(error)}` }, answer);
     }
@@ -271,7 +272,7 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
       readStates ??
       (() => Promise.reject(new SlurmRequestError({ kind: 'permanent', message: `readStates: REST API ${version} as used here has no GET /jobs/state` }))),
 
-    pacing: () => UNPACED,
+    pacing: () => http.pacing(),
 
     close: () => http.close(),
   };

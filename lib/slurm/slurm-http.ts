@@ -1,22 +1,38 @@
-// One undici pool to slurmrestd: keep-alive, explicit timeouts, bounded concurrency, the Slurm
-// auth headers, no automatic retry. Every failure leaves this file classified and scrubbed of
-// the token. Version-free: adapters and the client decide what the answers mean.
+// One undici pool to slurmrestd: keep-alive, timeouts per operation, the Slurm auth headers, no
+// automatic retry, and every request paced (request-pacer.ts) to fit slurmctld's per-user rate
+// limit. Every failure leaves this file classified and scrubbed of the token. Version-free:
+// adapters and the client decide what the answers mean.
 
 import { Pool, type Dispatcher } from 'undici';
 import { NoSlurmTokenError, TokenSourceError, type SlurmCredentials, type TokenProvider } from '../auth/token-provider.js';
 import type { Failure } from '../core/failure.js';
 import { jsonOf } from './json-body.js';
 import { classifyAnswer, classifyTransportError, type HttpAnswer, type SlurmError, type SlurmOperation } from './failure-classification.js';
-import { SlurmRequestError } from './slurm-api.js';
+import { exchange, TransportError, type ExchangeLimits, type JobListTarget, type RawAnswer } from './http-exchange.js';
+import type { ThreadReading } from './job-list-thread.js';
+import { NotSentError, RequestPacer, type PacerSettings } from './request-pacer.js';
+import { SlurmRequestError, type PacingReport } from './slurm-api.js';
 import { messageOf } from '../core/error-message.js';
+
+export type { JobListTarget } from './http-exchange.js';
 
 export interface SlurmRestTimeouts {
   /** TCP (and TLS) connect. */
   readonly connectMs: number;
-  /** From sending the request to the end of the response headers. */
+  /** From sending the request to the end of the response headers (calls other than below). */
   readonly headersMs: number;
-  /** Between two chunks of the response body. */
+  /** Between two chunks of the response body (calls other than full lists). */
   readonly bodyMs: number;
+  /**
+   * A submit's wait for its answer's headers. A throttled slurmrestd answers late, never with an
+   * error (it retries slurmctld's refusals, sleeping k s after the k-th): giving up early leaves
+   * a job that may yet be created, which is how duplicates come.
+   */
+  readonly submitHeadersMs: number;
+  /** A full list's wait for its headers: slurmrestd builds the whole body first (23.5 s at 20,000 jobs). */
+  readonly listHeadersMs: number;
+  /** Between two chunks of a full list's body. */
+  readonly listBodyMs: number;
 }
 
 /**
@@ -31,40 +47,70 @@ export interface SlurmHttpOptions {
   readonly baseUrl: string;
   readonly credentials: TokenProvider;
   readonly timeouts?: Partial<SlurmRestTimeouts>;
-  /** Requests in flight at once (more wait in undici's queue). */
+  /** Connections to slurmrestd at most (more requests wait in undici's queue). */
   readonly maxConnections?: number;
   readonly authScheme?: SlurmAuthScheme;
+  /** The request pacer's settings (tests shorten them). */
+  readonly pacing?: Partial<PacerSettings>;
 }
 
 /** slurmctld answers through slurmrestd ~9 s late when down (~18 s for GET job): wait for it. */
-export const DEFAULT_TIMEOUTS: SlurmRestTimeouts = { connectMs: 5_000, headersMs: 30_000, bodyMs: 30_000 };
+export const DEFAULT_TIMEOUTS: SlurmRestTimeouts = {
+  connectMs: 5_000,
+  headersMs: 30_000,
+  bodyMs: 30_000,
+  submitHeadersMs: 600_000,
+  listHeadersMs: 600_000,
+  listBodyMs: 60_000,
+};
 /**
- * One connection for every Slurm command the deployer's lanes can have out at once (poll 1,
- * lookups and cancels 8, submits 8: streams/command-table.ts DEFAULT_LANES), so that a poll never
- * waits for a connection behind submits.
+ * One connection for every request the pacer lets out at once (16 at most) and two for polls
+ * (a state poll and a full list), which never wait behind the limit: so no request waits in
+ * undici's queue, where its time would look like throttling.
  */
-const DEFAULT_MAX_CONNECTIONS = 17;
-/** ~3.6 KB per job: room for tens of thousands of jobs, not for a runaway body. */
+const DEFAULT_MAX_CONNECTIONS = 18;
+/** ~3.6 KB per job: room for tens of thousands of jobs, not for a runaway body. Full lists stream past it. */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/** Answers whose time tells throttling: one RPC or two to slurmctld each, whatever the cluster's size. */
+const SMALL: ReadonlySet<SlurmOperation> = new Set(['submit', 'cancel', 'getJob', 'readStates']);
 
 export interface Answer extends HttpAnswer {
   /** The body as JSON (undefined when it is not JSON), parsed when first read, like `text`. */
   readonly body: unknown;
   /** The body as received: a large job list is read off the event loop from it (job-list-thread.ts). */
   readonly bytes: Buffer;
+  /**
+   * A job list's body that went to the worker thread as it arrived (a call given `jobList`, a
+   * success answer at least `fromBytes` long): its reading; `bytes` and `text` are empty then.
+   */
+  readonly jobList?: Promise<ThreadReading>;
   /** Sent with the request; kept to scrub the token from whatever the answer says. */
   readonly credentials: SlurmCredentials;
+}
+
+/** A query's values; an array repeats the key (`job_id=1&job_id=2`). */
+export type Query = Readonly<Record<string, string | readonly string[]>>;
+
+export interface CallOptions {
+  readonly query?: Query;
+  readonly body?: object;
+  /** Given up: a request still waiting for its turn is never sent, and rejects as transient ('not sent'). */
+  readonly signal?: AbortSignal;
+  /** A job list: its body, when large, is read by the worker thread as it arrives. */
+  readonly jobList?: JobListTarget;
 }
 
 export interface SlurmHttp {
   /** The base URL, for messages (it holds no secret). */
   readonly baseUrl: string;
   /** One request; `path` is below the base URL's path, e.g. `/slurm/v0.0.42/jobs/`. Rejects only without an answer. */
-  call(operation: SlurmOperation, method: Dispatcher.HttpMethod, path: string, options?: { query?: Record<string, string>; body?: object }): Promise<Answer>;
+  call(operation: SlurmOperation, method: Dispatcher.HttpMethod, path: string, options?: CallOptions): Promise<Answer>;
   /** Rejects with the classified failure of a non-success answer, or of `errors` a success answer carried. */
   fail(operation: SlurmOperation, answer: Answer, errors: readonly SlurmError[]): never;
   /** A failure of ours about an answer (unreadable body...), scrubbed like the others. */
   reject(failure: Failure, answer: Answer): SlurmRequestError;
+  /** How requests are paced now. */
+  pacing(): PacingReport;
   close(): Promise<void>;
 }
 
@@ -73,12 +119,12 @@ export function createSlurmHttp(options: SlurmHttpOptions): SlurmHttp {
   const prefix = base.pathname.replace(/\/+$/, '');
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const authScheme = options.authScheme ?? 'x-slurm-user-token';
+  const pacer = new RequestPacer(options.pacing);
   const pool = new Pool(base.origin, {
     connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     connect: { timeout: timeouts.connectMs },
     headersTimeout: timeouts.headersMs,
     bodyTimeout: timeouts.bodyMs,
-    maxResponseSize: MAX_RESPONSE_BYTES,
     // slurmrestd 22.05 closes an idle connection after ~27 s (observed): closing ours well
     // before means a submit never goes out on a socket the server is about to close.
     keepAliveTimeout: 4_000,
@@ -88,14 +134,27 @@ export function createSlurmHttp(options: SlurmHttpOptions): SlurmHttp {
     baseUrl: options.baseUrl,
 
     async call(operation, method, path, callOptions = {}) {
-      const credentials = await credentialsFor(operation, options.credentials);
-      const query = callOptions.query === undefined ? '' : `?${new URLSearchParams(callOptions.query).toString()}`;
+      let permit;
       try {
-        const raw = await exchange(pool, authHeaders(credentials, authScheme), method, `${prefix}${path}${query}`, callOptions.body);
-        return readAnswer(raw, credentials);
+        permit = await pacer.take(operation, callOptions.signal);
       } catch (error) {
-        const failure = error instanceof TransportError ? classifyTransportError(operation, error.cause, error.requestSent) : unexpected(operation, error);
-        throw rejection(failure, credentials);
+        throw rejection(error instanceof NotSentError ? { kind: 'transient', message: error.message } : unexpected(operation, error), undefined);
+      }
+      let answerMs: number | undefined;
+      try {
+        const credentials = await credentialsFor(operation, options.credentials);
+        const query = queryOf(callOptions.query);
+        try {
+          const request = { method, path: `${prefix}${path}${query}`, headers: authHeaders(credentials, authScheme), ...(callOptions.body === undefined ? {} : { body: callOptions.body }) };
+          const raw = await exchange(pool, request, limitsOf(operation, timeouts), callOptions.jobList);
+          if (tellsThrottling(operation, request.path, raw)) answerMs = raw.answerMs;
+          return readAnswer(raw, credentials);
+        } catch (error) {
+          const failure = error instanceof TransportError ? classifyTransportError(operation, error.cause, error.requestSent) : unexpected(operation, error);
+          throw rejection(failure, credentials);
+        }
+      } finally {
+        permit.release(answerMs);
       }
     },
 
@@ -105,8 +164,41 @@ export function createSlurmHttp(options: SlurmHttpOptions): SlurmHttp {
 
     reject: (failure, answer) => rejection(failure, answer.credentials, answer.status),
 
+    pacing: () => pacer.report(),
+
     close: () => pool.close(),
   };
+}
+
+function limitsOf(operation: SlurmOperation, timeouts: SlurmRestTimeouts): ExchangeLimits {
+  switch (operation) {
+    case 'submit':
+      return { headersMs: timeouts.submitHeadersMs, bodyMs: timeouts.bodyMs, maxBytes: MAX_RESPONSE_BYTES };
+    case 'listJobs':
+      return { headersMs: timeouts.listHeadersMs, bodyMs: timeouts.listBodyMs, maxBytes: MAX_RESPONSE_BYTES };
+    default:
+      return { headersMs: timeouts.headersMs, bodyMs: timeouts.bodyMs, maxBytes: MAX_RESPONSE_BYTES };
+  }
+}
+
+/**
+ * Whether this answer's time says anything about throttling: an answer to a small request (a
+ * state poll by id, not one listing every job, whose time grows with the cluster), not a 5xx
+ * (slurmctld down answers ~9 s late too, and that is no rate limit).
+ */
+function tellsThrottling(operation: SlurmOperation, path: string, raw: RawAnswer): boolean {
+  if (!SMALL.has(operation) || raw.status >= 500) return false;
+  return operation !== 'readStates' || /[?&]job_id=/.test(path);
+}
+
+function queryOf(query: Query | undefined): string {
+  if (query === undefined) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const one of typeof value === 'string' ? [value] : value) params.append(key, one);
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
 }
 
 function authHeaders(credentials: SlurmCredentials, scheme: SlurmAuthScheme): Record<string, string> {
@@ -141,6 +233,7 @@ function readAnswer(raw: RawAnswer, credentials: SlurmCredentials): Answer {
     elapsedMs,
     credentials,
     bytes: raw.body,
+    ...(raw.jobList === undefined ? {} : { jobList: raw.jobList }),
     get text() {
       return (text ??= raw.body.toString('utf8'));
     },
@@ -160,79 +253,4 @@ function scrub(message: string, token: string): string {
   // The whole token, and any long part of it (a JWT's payload or signature alone is still telling).
   const parts = [token, ...token.split('.')].filter((p) => p.length >= 8);
   return parts.reduce((m, part) => m.split(part).join('[redacted]'), message);
-}
-
-// ---- one HTTP exchange ------------------------------------------------------------------------
-
-interface RawAnswer {
-  readonly status: number;
-  readonly contentType?: string;
-  readonly body: Buffer;
-  readonly elapsedMs: number;
-}
-
-/** No HTTP answer came; `requestSent` says whether the whole request had been written. */
-class TransportError extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly requestSent: boolean,
-  ) {
-    super(messageOf(cause));
-  }
-}
-
-/**
- * One request through undici's dispatch API. We use it rather than `request()` because only a
- * dispatch handler hears `onRequestSent`: a POST that failed before it was written is safe to
- * repeat, one that failed after may have created a job. undici never retries a dispatch itself.
- */
-function exchange(pool: Pool, auth: Record<string, string>, method: Dispatcher.HttpMethod, path: string, body?: object): Promise<RawAnswer> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-  const headers: Record<string, string> = {
-    ...auth,
-    Accept: 'application/json',
-    // Without it slurmrestd reads the body as URL-encoded and answers 400 "Unable to parse query."
-    ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
-  };
-  const started = performance.now();
-  return new Promise<RawAnswer>((resolve, reject) => {
-    let requestSent = false;
-    let status = 0;
-    let contentType: string | undefined;
-    let elapsedMs = 0;
-    const chunks: Buffer[] = [];
-    const handler = {
-      onConnect: () => undefined,
-      onRequestSent: () => {
-        requestSent = true;
-      },
-      onBodySent: () => undefined,
-      onHeaders: (statusCode: number, rawHeaders: Buffer[] | string[] | null) => {
-        if (statusCode < 200) return true; // 1xx: the real answer follows
-        status = statusCode;
-        contentType = headerOf(rawHeaders, 'content-type');
-        elapsedMs = performance.now() - started;
-        return true;
-      },
-      onData: (chunk: Buffer) => {
-        chunks.push(chunk);
-        return true;
-      },
-      onComplete: () => resolve({ status, contentType, body: Buffer.concat(chunks), elapsedMs }),
-      onError: (error: Error) => reject(new TransportError(error, requestSent || status !== 0)),
-    };
-    try {
-      pool.dispatch({ method, path, headers, body: payload ?? null }, handler as unknown as Dispatcher.DispatchHandler);
-    } catch (error) {
-      reject(new TransportError(error, false));
-    }
-  });
-}
-
-function headerOf(rawHeaders: Buffer[] | string[] | null, name: string): string | undefined {
-  if (rawHeaders === null) return undefined;
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (String(rawHeaders[i]).toLowerCase() === name) return String(rawHeaders[i + 1]);
-  }
-  return undefined;
 }

@@ -3,12 +3,15 @@
 // the deployer, the metrics and the step log use them).
 
 import { expect } from 'chai';
-import { Observable, of, Subject } from 'rxjs';
+import { map, NEVER, Observable, of, Subject } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { outcomeOfFailure, type Command, type CommandType } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import type { JobSpec } from '../../lib/core/slurm-job.js';
 import { initialWorld } from '../../lib/core/world.js';
+import { DEFAULT_TIMEOUTS } from '../../lib/slurm/slurm-http.js';
 import { carryOut, COMMAND_TYPES, DEFAULT_LANES, FAILED_COMMAND, traitsOf, type CommandOf, type DeployerSinks } from '../../streams/command-table.js';
+import { runCommand } from '../../streams/run-command.js';
 import { deployer, type DeployerOutput } from '../../streams/deployer.js';
 import type { Logger } from '../../streams/log.js';
 import { createMetrics } from '../../streams/metrics.js';
@@ -66,6 +69,25 @@ describe('the command table', () => {
       writeState: 'transient',
       deleteState: 'transient',
       writeWatermark: 'transient',
+    });
+  });
+
+  it('gives a submit and a poll 15 minutes to answer, past the 10 minutes slurm-http waits for their headers (a state poll that discovers may read a full list); the others 120 s', () => {
+    const timeouts = Object.fromEntries(COMMAND_TYPES.map((type) => [type, traitsOf(type).timeoutMs]));
+    expect(timeouts).to.deep.equal({ pollJobs: 900_000, pollStates: 900_000, submitJob: 900_000, lookupJob: 120_000, cancelJob: 120_000, writeState: 120_000, deleteState: 120_000, writeWatermark: 120_000 });
+    expect(traitsOf('submitJob').timeoutMs).to.be.greaterThan(DEFAULT_TIMEOUTS.submitHeadersMs + DEFAULT_TIMEOUTS.bodyMs);
+    expect(traitsOf('pollJobs').timeoutMs).to.be.greaterThan(DEFAULT_TIMEOUTS.listHeadersMs + DEFAULT_TIMEOUTS.listBodyMs);
+  });
+
+  it("fails a silent sink after its type's timeout, or after the one given for all", () => {
+    const silent = Object.fromEntries(COMMAND_TYPES.map((type) => [type, () => NEVER])) as unknown as DeployerSinks;
+    const scheduler = new TestScheduler((actual, expected) => void expect(actual).to.deep.equal(expected));
+    scheduler.run(({ expectObservable }) => {
+      const failure = (command: Command, timeoutMs?: number) => runCommand(silent, command, timeoutMs, scheduler).pipe(map((event) => event.type));
+      expectObservable(failure(SAMPLES.lookupJob)).toBe('120000ms (f|)', { f: 'lookupFailed' });
+      expectObservable(failure(SAMPLES.submitJob)).toBe('900000ms (f|)', { f: 'submitFailed' });
+      expectObservable(failure(SAMPLES.pollJobs)).toBe('900000ms (f|)', { f: 'pollFailed' });
+      expectObservable(failure(SAMPLES.submitJob, 5)).toBe('5ms (f|)', { f: 'submitFailed' });
     });
   });
 

@@ -81,4 +81,18 @@ describe('deployer health, wired', () => {
       health.close();
     }
   });
+
+  it("says the deployer is throttled from its metrics' Slurm client, and stays healthy", () => {
+    const pacing = { throttled: true, limit: 1, inFlight: 1, queued: 9, throttledAnswers: 4 };
+    const health = watchDeployerHealth({ config: config(), configDb: createMemoryConfigDb(), metrics: createMetrics({ apiVersion: () => 'v0.0.42', pacing: () => pacing }), log });
+    try {
+      health.metrics.observe({ type: 'step', event: { type: 'configListed', deployments: [], invalid: [] }, world: initialWorld, commands: [] });
+      health.metrics.observe({ type: 'step', event: { type: 'jobsPolled', pollId: 1, jobs: [] }, world: initialWorld, commands: [] });
+      const report = health.report();
+      expect(report.healthy).to.equal(true);
+      expect(report.throttled?.limit).to.equal(1);
+    } finally {
+      health.close();
+    }
+  });
 });

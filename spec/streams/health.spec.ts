@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
+import type { PacingReport } from '../../lib/slurm/slurm-api.js';
 import { initialWorld } from '../../lib/core/world.js';
 import { explainConfigDbError } from '../../streams/config-db-trouble.js';
 import type { DeployerOutput } from '../../streams/deployer.js';
@@ -138,6 +139,16 @@ describe('health', () => {
     expect(h.report().failing).to.deep.equal(['event_loop']);
   });
 
+  it('takes a poll of our jobs\' states for a successful poll, as a full list', () => {
+    const h = monitor();
+    h.observe(listed);
+    now += 25_000;
+    h.observe(step({ type: 'statesPolled', pollId: 1, states: [] }));
+    now += 25_000;
+    expect(h.report()).to.include({ healthy: true });
+    expect(h.report().checks.slurm.detail).to.equal('Slurm polled 25 s ago');
+  });
+
   it('names every failing check at once', () => {
     const h = monitor();
     now += 60_000;
@@ -167,6 +178,56 @@ describe('health over HTTP', () => {
       expect((await fetch(`${base}/readyz`)).status).to.equal(200);
       expect((await fetch(`${base}/metrics`)).status).to.equal(200);
       expect((await fetch(`${base}/nothing`)).status).to.equal(404);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('health while Slurm throttles the deployer', () => {
+  const throttled: PacingReport = { throttled: true, limit: 2, inFlight: 2, queued: 120, throttledAnswers: 31 };
+
+  it('stays healthy while polls succeed within their bound, and says it is throttled, with the limit', () => {
+    let now = 1_800_000_000_000;
+    const h = createHealthMonitor({ policy: { loopIntervalSeconds: 10 }, now: () => now, pacing: () => throttled });
+    h.observe(listed);
+    h.observe(polled());
+    now += 29_000;
+    const report = h.report();
+    expect(report).to.include({ healthy: true, status: 'ok' });
+    expect(report.throttled?.limit).to.equal(2);
+    expect(report.throttled?.detail).to.match(/^Slurm throttles this deployer \(slurmctld's per-user RPC rate limit\).* go 2 at a time \(120 waiting, 31 late answers/);
+    now += 2_000;
+    expect(h.report().failing, 'throttled or not, polls past their bound fail the slurm check').to.deep.equal(['slurm']);
+  });
+
+  it('says nothing of throttling when Slurm answers promptly, or when nothing tells', () => {
+    const prompt = createHealthMonitor({ policy: { loopIntervalSeconds: 10 }, pacing: () => ({ ...throttled, throttled: false }) });
+    expect(prompt.report()).not.to.have.property('throttled');
+    expect(createHealthMonitor({ policy: { loopIntervalSeconds: 10 } }).report()).not.to.have.property('throttled');
+  });
+
+  it('answers /readyz 200 with `throttled` among its reasons, and /healthz 200', async () => {
+    let pacing: PacingReport = throttled;
+    const h = createHealthMonitor({ policy: { loopIntervalSeconds: 60 }, pacing: () => pacing });
+    h.observe(listed);
+    h.observe(polled());
+    const server = await serveEndpoints({ registry: new Registry(), health: () => h.report() }, 0, '127.0.0.1');
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).to.equal(200);
+      const body = (await ready.json()) as { ready: boolean; reasons: string[]; throttled: { limit: number; detail: string } };
+      expect(body).to.include({ ready: true });
+      expect(body.reasons).to.deep.equal(['throttled']);
+      expect(body.throttled.limit).to.equal(2);
+      const healthz = await fetch(`${base}/healthz`);
+      expect(healthz.status).to.equal(200);
+      expect(((await healthz.json()) as { throttled?: unknown }).throttled).to.deep.equal(body.throttled);
+      pacing = { ...throttled, throttled: false };
+      const calm = (await (await fetch(`${base}/readyz`)).json()) as Record<string, unknown>;
+      expect(calm['reasons']).to.deep.equal([]);
+      expect(calm).not.to.have.property('throttled');
     } finally {
       server.close();
     }

@@ -4,6 +4,7 @@ import type { DeployerEvent } from '../../lib/core/events.js';
 import { initialWorld, type Slot, type World } from '../../lib/core/world.js';
 import { worldFromJson, worldToJson } from '../../lib/core/world-json.js';
 import type { DeployerOutput } from '../../streams/deployer.js';
+import type { PacingReport } from '../../lib/slurm/slurm-api.js';
 import { createMetrics } from '../../streams/metrics.js';
 
 const step = (event: DeployerEvent, commands: Command[] = [], world: World = initialWorld): DeployerOutput => ({ type: 'step', event, world, commands });
@@ -52,6 +53,16 @@ describe('metrics', () => {
     expect(text).to.contain('sdp_slurmdeploy_token_expiry_seconds 600');
   });
 
+  it('takes a poll of our jobs\' states for a poll of Slurm, as health does; times only full lists', async () => {
+    const m = metrics();
+    m.observe(step({ type: 'tick', now: clock }, [{ type: 'pollStates', pollId: 1, jobIds: [4], all: false }]));
+    clock += 30;
+    m.observe(step({ type: 'statesPolled', pollId: 1, states: [] }));
+    const text = await m.registry.metrics();
+    expect(text).to.contain(`sdp_slurmdeploy_last_poll_timestamp_seconds ${clock / 1000}`);
+    expect(text).to.contain('sdp_slurmdeploy_poll_duration_seconds_count 0');
+  });
+
   it('counts deployments by the status last written, at scrape time', async () => {
     const m = metrics();
     const world = worldWith({ a: 'RUNNING', b: 'RUNNING', c: 'FAILED' });
@@ -75,5 +86,31 @@ describe('metrics of a replica', () => {
     const after = await m.registry.metrics();
     expect(after).to.contain('sdp_slurmdeploy_deployments{status="RUNNING"} 0');
     expect(after).to.contain('sdp_slurmdeploy_leader 0');
+  });
+});
+
+describe('metrics of the pacing of Slurm requests', () => {
+  it('read the Slurm client when scraped: throttled 0/1, the concurrency limit, and late answers counted', async () => {
+    let pacing: PacingReport = { throttled: false, limit: 8, inFlight: 0, queued: 0, throttledAnswers: 0 };
+    const m = createMetrics({ apiVersion: () => 'v0.0.42', pacing: () => pacing });
+    const first = await m.registry.metrics();
+    expect(first).to.contain('sdp_slurmdeploy_slurm_throttled 0');
+    expect(first).to.contain('sdp_slurmdeploy_slurm_concurrency_limit 8');
+    expect(first).to.contain('sdp_slurmdeploy_slurm_throttled_answers_total 0');
+    expect(first).to.contain('# TYPE sdp_slurmdeploy_slurm_throttled_answers_total counter');
+    pacing = { throttled: true, limit: 2, inFlight: 2, queued: 40, throttledAnswers: 7 };
+    const throttled = await m.registry.metrics();
+    expect(throttled).to.contain('sdp_slurmdeploy_slurm_throttled 1');
+    expect(throttled).to.contain('sdp_slurmdeploy_slurm_concurrency_limit 2');
+    expect(throttled).to.contain('sdp_slurmdeploy_slurm_throttled_answers_total 7');
+    pacing = { ...pacing, throttledAnswers: 9 };
+    expect(await m.registry.metrics()).to.contain('sdp_slurmdeploy_slurm_throttled_answers_total 9');
+    expect(m.pacing()).to.equal(pacing);
+  });
+
+  it('are absent without a client to read', async () => {
+    const m = createMetrics({ apiVersion: () => 'v0.0.42' });
+    expect(await m.registry.metrics()).not.to.contain('sdp_slurmdeploy_slurm_throttled');
+    expect(m.pacing()).to.equal(undefined);
   });
 });

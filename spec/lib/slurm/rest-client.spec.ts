@@ -294,7 +294,7 @@ describe('Slurm REST client (v0.0.38, local fake server)', () => {
   });
 
   it('a server that never answers: a timed-out GET is transient, a timed-out POST has an unknown outcome', async () => {
-    const api = await connect(() => undefined, { timeouts: { headersMs: 200 } });
+    const api = await connect(() => undefined, { timeouts: { headersMs: 200, listHeadersMs: 200, submitHeadersMs: 200 } });
     const list = await rejectionOf(api.listJobs());
     expect(list.failure.kind).to.equal('transient');
     expect(list.message).to.contain('UND_ERR_HEADERS_TIMEOUT');
