@@ -60,7 +60,7 @@ export async function runDeployer(): Promise<void> {
   // One process owns an in-memory Config DB: nothing to elect. On etcd, replicas elect a leader.
   const leadership = config.configDb.backend === 'memory' ? soleLeadership(replicaId, log) : electedLeadership(config, replicaId, log, fencing.bind);
   mayAct = () => leadership.canAct();
-  const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct() });
+  const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct(), pacing: () => slurm.pacing() });
   const role = () => replicaRole(leadership, config.leaderTtlSeconds, Date.now());
   const health = watchDeployerHealth({ config, configDb, metrics, log, role });
   let server: Server | undefined;

@@ -62,6 +62,11 @@ export interface HealthFacts {
   readonly eventLoopLagMs: number;
   /** How the Slurm client paces its requests, when known. */
   readonly pacing?: PacingReport;
+  /**
+   * A term after a stop that was not clean holds its first poll until then (ms), for the last
+   * leader's submits to land: the start's grace counts from there.
+   */
+  readonly holdUntilMs?: number;
 }
 
 const ORDER: readonly HealthCheckName[] = ['configdb', 'slurm', 'deployments', 'event_loop'];
@@ -69,8 +74,10 @@ const ORDER: readonly HealthCheckName[] = ['configdb', 'slurm', 'deployments', '
 export function healthReport(facts: HealthFacts, policy: HealthPolicy): HealthReport {
   const limitS = policy.loopIntervalSeconds * (policy.missedPolls ?? 3);
   const maxLagMs = policy.maxEventLoopLagMs ?? 1000;
-  // A fresh start has the same grace as a poll just made.
-  const sinceS = (facts.nowMs - (facts.lastPollAtMs ?? facts.startedAtMs)) / 1000;
+  // A fresh start has the same grace as a poll just made (a held one from the end of its hold).
+  const startMs = Math.max(facts.startedAtMs, facts.holdUntilMs ?? 0);
+  const sinceS = (facts.nowMs - (facts.lastPollAtMs ?? startMs)) / 1000;
+  const holding = facts.lastPollAtMs === undefined && facts.holdUntilMs !== undefined && facts.nowMs < facts.holdUntilMs;
   const pollAge = facts.lastPollAtMs === undefined ? undefined : Math.round(facts.nowMs - facts.lastPollAtMs) / 1000;
   const checks: Record<HealthCheckName, HealthCheck> = {
     configdb:
@@ -79,7 +86,14 @@ export function healthReport(facts: HealthFacts, policy: HealthPolicy): HealthRe
         : { ok: false, detail: facts.configDbProblem },
     slurm:
       sinceS <= limitS
-        ? { ok: true, detail: pollAge === undefined ? 'starting: no Slurm poll yet' : `Slurm polled ${pollAge} s ago` }
+        ? {
+            ok: true,
+            detail: holding
+              ? `starting after a stop that was not clean: the first Slurm poll waits ${Math.ceil(((facts.holdUntilMs ?? 0) - facts.nowMs) / 1000)} s more for the last leader's submits to land`
+              : pollAge === undefined
+                ? 'starting: no Slurm poll yet'
+                : `Slurm polled ${pollAge} s ago`,
+          }
         : {
             ok: false,
             detail: `${pollAge === undefined ? 'no Slurm poll has succeeded since the start' : `the last successful Slurm poll was ${pollAge} s ago`} (limit ${limitS} s): check slurmrestd at SDP_SLURMDEPLOY_SLURM_URL, slurmctld behind it, and the token`,
@@ -156,6 +170,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   const now = options.now ?? (() => Date.now());
   const NOT_LISTED = 'the Config DB has not been listed yet';
   let startedAtMs = now();
+  let holdUntilMs: number | undefined;
   let configDbProblem: string | undefined = NOT_LISTED;
   let writeProblem: string | undefined;
   let probeProblem: string | undefined;
@@ -195,6 +210,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       }
       if (id !== undefined) faulted.delete(id);
       if (output.event.type === 'configListed') faulted.delete(LISTING);
+      holdUntilMs = output.world.lastCompletePollId === undefined ? output.world.hold?.until : undefined;
       onEvent(output.event);
     },
     configDbLost(why) {
@@ -208,6 +224,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       configDbProblem = NOT_LISTED;
       writeProblem = undefined;
       lastPollAtMs = undefined;
+      holdUntilMs = undefined;
       faulted.clear();
     },
     report() {
@@ -215,7 +232,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       const stuck = [...(options.stuck?.() ?? []), ...[...faulted].map(([id, reason]) => ({ id, reason }))];
       // etcd out of reach says most; a listing not yet made (a fresh term's, or one cut off) less.
       const configDb = probeProblem ?? configDbProblem ?? writeProblem;
-      const facts = { nowMs: now(), startedAtMs, configDbProblem: configDb, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0 };
+      const facts = { nowMs: now(), startedAtMs, configDbProblem: configDb, lastPollAtMs, stuck, eventLoopLagMs: options.eventLoopLagMs?.() ?? 0, ...definedOnly({ holdUntilMs }) };
       return healthReport({ ...facts, ...definedOnly({ pacing: options.pacing?.() }) }, options.policy);
     },
   };

@@ -105,6 +105,20 @@ describe('health', () => {
     expect(h.report().checks.slurm.detail).to.match(/^no Slurm poll has succeeded since the start/);
   });
 
+  it('counts the start grace of a term that holds its first poll (after a stop that was not clean) from the end of the hold', () => {
+    const h = monitor();
+    h.termBegan();
+    const holdUntil = now + 20_000;
+    h.observe({ type: 'step', event: { type: 'configListed', deployments: [], invalid: [] }, world: { ...initialWorld, hold: { ms: 20_000, until: holdUntil } }, commands: [] });
+    now += 19_000;
+    expect(h.report().healthy, 'holding').to.equal(true);
+    expect(h.report().checks.slurm.detail).to.equal("starting after a stop that was not clean: the first Slurm poll waits 1 s more for the last leader's submits to land");
+    now += 30_000;
+    expect(h.report().healthy, 'within the grace after the hold').to.equal(true);
+    now += 2_000;
+    expect(h.report().failing, 'past the hold and the grace').to.deep.equal(['slurm']);
+  });
+
   it('fails the deployments check while a deployment is stuck on a fault of the reducer, until it moves on', () => {
     const h = monitor();
     h.observe(listed);
