@@ -146,8 +146,14 @@ MinJobAge=300
 KillWait=5
 InactiveLimit=0
 Waittime=0
-NodeName=$NODE_NAME NodeAddr=127.0.0.1 NodeHostname=$NODE_NAME CPUs=8 RealMemory=2048 State=UNKNOWN
+# What a production site runs: slurmctld's per-user RPC rate limit (a bucket of 30, refilled 2 a
+# second: Slurm's defaults), room for thousands of other users' jobs (scripts/foreign-load.sh).
+SlurmctldParameters=rl_enable
+MaxJobCount=100000
+NodeName=$NODE_NAME NodeAddr=127.0.0.1 NodeHostname=$NODE_NAME CPUs=256 RealMemory=2048 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+# Takes jobs and never starts them (bursts measured without running 1,000 jobs on two cores).
+PartitionName=parked Nodes=ALL Default=NO MaxTime=INFINITE State=DOWN
 EOF
 }
 
