@@ -50,6 +50,16 @@ exec 9>"$CACHE/$RELEASE.lock"
 flock -w 900 9 || die "cannot lock $CACHE/$RELEASE.lock"
 
 in_root() { chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 "$@" 9>&-; }
+# Runs a daemon's start command without any fd above 2 of ours: a daemon keeps what it inherits
+# for its life, and a lock a caller holds (flock on a fd) would stay held as long as it runs.
+no_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2)) && exec {fd}>&-
+  done
+  exec "$@"
+}
 ours() { [[ -n ${1:-} && $(readlink "/proc/$1/root" 2>/dev/null) == "$ROOT" ]]; }
 gone() { [[ ! -d /proc/$1 || $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
 pid_of() { local p=; { read -r p <"$H/run/$1.pid"; } 2>/dev/null; echo "${p//[!0-9]/}"; }
@@ -241,9 +251,9 @@ start() {
   mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
   if ! alive munged; then
     rm -f "$H/munge/munge.socket" "$H/munge/munge.socket.lock"
-    in_root setpriv --reuid=munge --regid=munge --init-groups munged --key-file=$S/munge/munge.key \
+    (no_fds chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 setpriv --reuid=munge --regid=munge --init-groups munged --key-file=$S/munge/munge.key \
       --socket=$S/munge/munge.socket --pid-file=$S/munge/munged.pid --log-file=$S/munge/munged.log \
-      --seed-file=$S/munge/munged.seed </dev/null >>"$H/log/munged.out" 2>&1 || die "munged did not start"
+      --seed-file=$S/munge/munged.seed </dev/null >>"$H/log/munged.out" 2>&1) || die "munged did not start"
     cp "$H/munge/munged.pid" "$H/run/munged.pid"
     log "munged started"
   fi
@@ -251,7 +261,7 @@ start() {
   if ! alive slurmctld; then
     port_busy $CTLD_PORT && die "port $CTLD_PORT is taken by another process"
     rm -f "$H/run/slurmctld.pid"
-    in_root slurmctld -f $CONF </dev/null >>"$H/log/slurmctld.out" 2>&1 || die "slurmctld: $(tail -5 "$H/log/slurmctld.log")"
+    (no_fds chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 slurmctld -f $CONF </dev/null >>"$H/log/slurmctld.out" 2>&1) || die "slurmctld: $(tail -5 "$H/log/slurmctld.log")"
     wait_until 10 test -s "$H/run/slurmctld.pid" || die "slurmctld wrote no pid file"
     log "slurmctld started"
   fi
@@ -260,7 +270,7 @@ start() {
   if ! alive slurmd; then
     port_busy $SLURMD_PORT && die "port $SLURMD_PORT is taken by another process"
     rm -f "$H/run/slurmd.pid"
-    in_root slurmd -f $CONF -N "$NODE_NAME" </dev/null >>"$H/log/slurmd.out" 2>&1 || die "slurmd: $(tail -5 "$H/log/slurmd.log")"
+    (no_fds chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 slurmd -f $CONF -N "$NODE_NAME" </dev/null >>"$H/log/slurmd.out" 2>&1) || die "slurmd: $(tail -5 "$H/log/slurmd.log")"
     wait_until 10 test -s "$H/run/slurmd.pid" || die "slurmd wrote no pid file"
     log "slurmd started"
   fi
@@ -270,11 +280,11 @@ start() {
   fi
   if ! alive slurmrestd; then
     port_busy $REST_PORT && die "port $REST_PORT is taken by another process"
-    # chroot, setpriv and env exec in place: $! is slurmrestd's own PID.
-    setsid chroot "$ROOT" /usr/bin/setpriv --reuid=$REST_USER --regid=$REST_USER --init-groups \
+    # The subshell, chroot, setpriv and env exec in place: $! is slurmrestd's own PID.
+    (no_fds setsid chroot "$ROOT" /usr/bin/setpriv --reuid=$REST_USER --regid=$REST_USER --init-groups \
       /usr/bin/env -i PATH=$CHROOT_PATH SLURM_JWT=daemon SLURM_CONF=$CONF \
       slurmrestd -f $CONF -a rest_auth/jwt -s openapi/slurmctld "127.0.0.1:$REST_PORT" \
-      </dev/null 9>&- >>"$H/log/slurmrestd.log" 2>&1 &
+      </dev/null >>"$H/log/slurmrestd.log" 2>&1) &
     echo $! >"$H/run/slurmrestd.pid"
     log "slurmrestd started"
   fi
