@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deploymentKey, deploymentsKeyPrefix, statesKeyPrefix } from '../../lib/configdb/paths.js';
-import { floorSeconds, inRoot, openRelease, rateLimit } from '../../scripts/bench/production/release.js';
+import { assertUnchanged, daemonPid, floorSeconds, inRoot, openRelease, rateLimit } from '../../scripts/bench/production/release.js';
 import { SlurmJobs } from '../../scripts/bench/production/watchers.js';
 import { until } from '../../scripts/bench/production/waiting.js';
 import { freePort } from '../support/free-port.js';
@@ -34,6 +34,7 @@ export async function rateLimitedBurst(rig: ChaosRig, options: BurstOptions): Pr
   const release = await openRelease(options.release);
   const limit = await rateLimit(release);
   if (limit === undefined) throw new Error(`Slurm ${options.release} runs without the rate limit`);
+  const ctld = await daemonPid(release, 'slurmctld');
   const tag = `rb${rig.tag}${options.release.replace('.', '')}`;
   const prefix = `/burst-${tag}`;
   const ids = Array.from({ length: n }, (_, i) => `${tag}-${String(i).padStart(5, '0')}`);
@@ -93,6 +94,7 @@ export async function rateLimitedBurst(rig: ChaosRig, options: BurstOptions): Pr
     await root.delete().prefix(deploymentsKeyPrefix(prefix));
     const cancelled = await until(() => jobs.active().length === 0, boundMs, 2000);
     say(`  all cancelled after the delete: ${cancelled === undefined ? 'NO (time bound reached)' : 'yes'}`);
+    await assertUnchanged(release, ctld);
   } finally {
     storming = false;
     await killer;

@@ -13,7 +13,7 @@ import { freePort } from '../../../spec/support/free-port.js';
 import { median } from '../timing.js';
 import { DeployerRun } from './deployer-run.js';
 import { Deployments } from './deployments.js';
-import { difference, floorSeconds, inRoot, logMark, openRelease, rateLimit, refusalsSince, sdiag } from './release.js';
+import { assertUnchanged, daemonPid, difference, floorSeconds, inRoot, logMark, openRelease, rateLimit, refusalsSince, sdiag } from './release.js';
 import { sleep, until } from './waiting.js';
 import { HealthProbe, SlurmJobs } from './watchers.js';
 import { isPoll, startWireProxy, wireSummary } from './wire-proxy.js';
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
   const limit = await rateLimit(release);
   if (limit === undefined) throw new Error(`Slurm ${releaseName} runs without the rate limit (SlurmctldParameters=rl_enable)`);
   const floorS = floorSeconds(limit, n);
+  const ctld = await daemonPid(release, 'slurmctld');
 
   const tag = `bp${randomBytes(3).toString('hex')}`;
   const dir = path.join('/tmp', `sdp-bench-production-${tag}`);
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
     const refusalsCancel = await refusalsSince(release, mark1, release.benchUid);
     const tEnd = performance.now();
     await stopWatch();
+    await assertUnchanged(release, ctld);
 
     const user = release.benchUser;
     const submitPhase = wireSummary(proxy.calls, t0, tSubmitEnd);

@@ -18,7 +18,7 @@ import { median, percentile } from '../timing.js';
 import { DeployerRun } from './deployer-run.js';
 import { Deployments } from './deployments.js';
 import { churnForeign, clearForeign, fillForeign, restartDaemon } from './foreign-load.js';
-import { cpuSeconds, daemonPid, inRoot, memoryMB, openRelease, type Release } from './release.js';
+import { assertUnchanged, cpuSeconds, daemonPid, inRoot, memoryMB, openRelease, rateLimit, type Release } from './release.js';
 import { sleep, until } from './waiting.js';
 import { HealthProbe } from './watchers.js';
 import { isPoll, startWireProxy, wireSummary } from './wire-proxy.js';
@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   const [foreign, count, samples, minSteadyS, idleS] = [fText, dText, samplesText, steadyText, idleText].map((t, i) => Number(t ?? [20_000, 100, 10, 180, 60][i]));
   const say = (line: string) => process.stderr.write(`[foreign ${releaseName}] ${line}\n`);
   let release = await openRelease(releaseName);
+  const ctld = await daemonPid(release, 'slurmctld');
+  if ((await rateLimit(release)) === undefined) throw new Error(`Slurm ${releaseName} runs without the rate limit (SlurmctldParameters=rl_enable)`);
   const tag = `bf${randomBytes(3).toString('hex')}`;
   const dir = path.join('/tmp', `sdp-bench-production-${tag}`);
   await mkdir(dir, { recursive: true });
@@ -165,6 +167,7 @@ async function main(): Promise<void> {
     const f0 = await slurmCpu(release);
     const list = await fullList(release, apiVersion);
     const fullListCpuS = (await slurmCpu(release)) - f0 - idleCpuRate * list.totalS;
+    await assertUnchanged(release, ctld);
     const steadyS = (tE - tS) / 1000;
     result = {
       release: releaseName,

@@ -154,3 +154,14 @@ export async function memoryMB(pid: number): Promise<{ rss: number; peak: number
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
+
+/**
+ * Throws unless slurmctld is the process it was at `pid` and still runs the rate limit: a stack
+ * restarted meanwhile (by an older checkout's start script, which drops the rate limit and cancels
+ * every job) makes the run's figures meaningless.
+ */
+export async function assertUnchanged(release: Release, pid: number, limited = true): Promise<void> {
+  const now = await daemonPid(release, 'slurmctld');
+  if (now !== pid) throw new Error(`slurmctld of ${release.name} was restarted during the run (pid ${pid} -> ${now}): the figures are not valid`);
+  if (limited && (await rateLimit(release)) === undefined) throw new Error(`slurmctld of ${release.name} no longer runs the rate limit: the figures are not valid`);
+}
