@@ -166,8 +166,7 @@ KillWait=5
 InactiveLimit=0
 Waittime=0
 # What a production site runs: slurmctld's per-user RPC rate limit (a bucket of 30, refilled 2 a
-# second: Slurm's defaults; root and SlurmUser are exempt), room for tens of thousands of other
-# users' jobs (scripts/foreign-load.sh).
+# second: Slurm's defaults), room for thousands of other users' jobs (scripts/foreign-load.sh).
 SlurmctldParameters=rl_enable
 MaxJobCount=100000
 NodeName=$NODE_NAME NodeAddr=127.0.0.1 NodeHostname=$NODE_NAME CPUs=256 RealMemory=2048 State=UNKNOWN
