@@ -12,6 +12,7 @@ import { assertUnchanged, daemonPid, floorSeconds, inRoot, openRelease, rateLimi
 import { SlurmJobs } from '../../scripts/bench/production/watchers.js';
 import { until } from '../../scripts/bench/production/waiting.js';
 import { freePort } from '../support/free-port.js';
+import { startRelease, type SlurmRelease } from '../support/stack.js';
 import { randomBetween, type ChaosRig } from './chaos-rig.js';
 import { DeployerUnderTest } from './deployer-under-test.js';
 import type { Row } from './ledger.js';
@@ -31,6 +32,8 @@ export interface BurstOutcome {
 
 export async function rateLimitedBurst(rig: ChaosRig, options: BurstOptions): Promise<BurstOutcome> {
   const { say, deployments: n } = options;
+  // Up to date and running (built into its cache on first use), as the live matrix starts it.
+  await startRelease(options.release as SlurmRelease);
   const release = await openRelease(options.release);
   const limit = await rateLimit(release);
   if (limit === undefined) throw new Error(`Slurm ${options.release} runs without the rate limit`);

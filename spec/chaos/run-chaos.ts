@@ -1,7 +1,7 @@
 // `npm run chaos [-- --deployments N] [--smoke] [--no-outages] [--burst N] [--burst-releases 24.11,26.05] [--burst-only]`:
 // the chaos suite on the local stack, outside `npm test`. The rate-limited burst (200 deployments on
-// each of 24.11 and 26.05 unless --smoke; --burst 0 skips it) needs those releases up. Prints the
-// table; exits 1 unless every count is 0.
+// each of 24.11 and 26.05 unless --smoke; --burst 0 skips it) starts those releases when they are
+// not up. Prints the table; exits 1 unless every count is 0.
 
 import { formatTable, runChaos } from './chaos.js';
 
