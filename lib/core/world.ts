@@ -56,6 +56,16 @@ export interface Watermark {
   readonly clean: boolean;
 }
 
+/**
+ * A job of the deployer's registry (`/slurm-deployer/jobs/<label>/<jobId>`, job-registry.ts): the
+ * deployment it serves and what the deployer knows of its identity (the comment it carries, or '').
+ */
+export interface RegisteredJob {
+  readonly jobId: number;
+  readonly deployment: string;
+  readonly comment: string;
+}
+
 /** What a Config DB deployment asks for. */
 export interface Desired {
   readonly revision: number;
