@@ -22,7 +22,7 @@ const STATE_SETTINGS: ReducerSettings = {
   watermark: { everyMs: 10_000, takeoverHoldMs: 20_000 },
 };
 
-/** A run with state polls: answers watermark writes at once unless told not to, and polls from a list of jobs. */
+/** A run with state polls: answers watermark and job registry writes at once unless told not to, and polls from a list of jobs. */
 class StateRun extends Run {
   constructor(private readonly ackWatermarks = true) {
     super(true, STATE_SETTINGS);
@@ -32,6 +32,7 @@ class StateRun extends Run {
     const issued = super.feed(...events);
     if (!this.ackWatermarks) return issued;
     for (const c of ofType(issued, 'writeWatermark')) issued.push(...this.feed({ type: 'watermarkWritten', watermark: c.watermark }));
+    for (const c of ofType(issued, 'recordJobs')) issued.push(...this.feed({ type: 'jobsRecorded', add: c.add, remove: c.remove }));
     return issued;
   }
 
@@ -127,14 +128,17 @@ describe('reducer with state polls, cases found by the property specs', () => {
     expect(ofType(run.poll(T0, ours(9, 'd1', 'RUNNING')), 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 9, why: 'deployment removed' }]);
   });
 
-  it('lowers the persisted floor at once below a job that lost its record (its deployment deleted with its state)', () => {
+  it('keeps the persisted floor above a job that lost its state (its deployment deleted with it): its registry key records it', () => {
     const run = new StateRun();
     const prior = stored({ status: 'RUNNING', job_id: 100, slurm_state: 'RUNNING' });
     run.feed(listed([{ ...entry('d1'), priorState: prior }], { floor: 99, clean: true }));
-    // Job 100 is recorded: the floor rises to it.
-    expect(ofType(run.poll(T0, ours(100, 'd1', 'RUNNING')), 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 100, clean: false }]);
+    // Job 100 is registered, and so recorded: the floor rises to it.
+    const first = run.poll(T0, ours(100, 'd1', 'RUNNING'));
+    expect(ofType(first, 'recordJobs').map((c) => c.add.map((j) => j.jobId))).to.deep.equal([[100]]);
+    expect(ofType(first, 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 100, clean: false }]);
     const deleted = run.feed({ type: 'deploymentDeleted', id: 'd1' });
-    expect(ofType(deleted, 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 99, clean: false }]);
+    expect(ofType(deleted, 'writeWatermark')).to.deep.equal([]);
+    expect(ofType(deleted, 'recordJobs')).to.deep.equal([]);
     expect(ofType(deleted, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 100, why: 'deployment removed' }]);
   });
 });
