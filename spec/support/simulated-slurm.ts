@@ -172,7 +172,6 @@ export class SimulatedConfigDb {
   watermark: Watermark | undefined;
   /** The job registry (`/slurm-deployer/jobs/<label>/<jobId>`): written by the leader, read with every listing. */
   readonly registry = new Map<number, RegisteredJob>();
-  private readonly recordedJobs = new Set<number>();
 
   constructor(firstRevision = 10) {
     this.revision = firstRevision - 1;
@@ -211,13 +210,7 @@ export class SimulatedConfigDb {
   writeState(id: string, value: DeploymentState): 'written' | 'deployment-missing' {
     if (!this.deployments.has(id)) return 'deployment-missing';
     this.states.set(id, value);
-    if (value.job_id !== undefined) this.recordedJobs.add(value.job_id);
     return 'written';
-  }
-
-  /** Whether a state stored here ever named the job. */
-  recorded(jobId: number): boolean {
-    return this.recordedJobs.has(jobId);
   }
 
   /** Stores and removes job registry entries; `upTo` of them only (a call whose later transactions failed). */
