@@ -8,8 +8,12 @@
 #     24.11: slurmctld 17817, slurmd 17818, slurmrestd 17820
 #     26.05: slurmctld 18817, slurmd 18818, slurmrestd 18820
 #   Etcd is the host stack's (stack-start.sh starts it first). Writes
-#   $SDP_STACK_DIR/stack-<release>.env with the same keys as stack.env. Idempotent; daemons are
-#   started and stopped by PID, and only processes whose root is this chroot are ever signalled.
+#   $SDP_STACK_DIR/stack-<release>.env with the same keys as stack.env, plus a user of the bench's
+#   own (SLURM_BENCH_USER, SLURM_BENCH_JWT) and the user foreign-load.sh submits as
+#   (SLURM_FOREIGN_USER). Idempotent; daemons are started and stopped by PID, and only processes
+#   whose root is this chroot are ever signalled. A changed slurm.conf is applied by `scontrol
+#   reconfigure` (slurmctld restarts in place, jobs kept) and a restart of slurmrestd: the stack is
+#   shared, and other people's jobs must survive it.
 set -euo pipefail
 
 ACTION=${1:?usage: $0 start|stop RELEASE}
@@ -30,6 +34,10 @@ CTLD_PORT=$((PORT_BASE + 17)) SLURMD_PORT=$((PORT_BASE + 18)) REST_PORT=$((PORT_
 PKGS=slurmctld,slurmd,slurmrestd,slurm-client,munge,slurm-wlm-jwt-plugin
 CHROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 JOB_USER=slurmjob REST_USER=slurmrest
+# slurmctld's rate limit counts per user: bench and chaos bursts run as a user of their own, so
+# that they never empty the bucket of slurmjob, whom every live spec runs as. Foreign load (held
+# jobs of "other users") is submitted by root (not rate limited) on behalf of a third user.
+BENCH_USER=slurmbench FOREIGN_USER=slurmforeign
 read -r HOST_NAME </proc/sys/kernel/hostname
 NODE_NAME=${HOST_NAME%%.*}
 ENV_FILE=$STACK_DIR/stack-$RELEASE.env
@@ -42,6 +50,16 @@ exec 9>"$CACHE/$RELEASE.lock"
 flock -w 900 9 || die "cannot lock $CACHE/$RELEASE.lock"
 
 in_root() { chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 "$@" 9>&-; }
+# Runs a daemon's start command without any fd above 2 of ours: a daemon keeps what it inherits
+# for its life, and a lock a caller holds (flock on a fd) would stay held as long as it runs.
+no_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd=${fd##*/}
+    ((fd > 2)) && exec {fd}>&-
+  done
+  exec "$@"
+}
 ours() { [[ -n ${1:-} && $(readlink "/proc/$1/root" 2>/dev/null) == "$ROOT" ]]; }
 gone() { [[ ! -d /proc/$1 || $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
 pid_of() { local p=; { read -r p <"$H/run/$1.pid"; } 2>/dev/null; echo "${p//[!0-9]/}"; }
@@ -52,14 +70,15 @@ wait_until() {
 }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+stop_pid() {
+  kill -TERM "$2" 2>/dev/null || return 0
+  for _ in $(seq 100); do gone "$2" && return 0; sleep 0.1; done
+  log "$1 ($2) ignored SIGTERM: SIGKILL"; kill -KILL "$2" 2>/dev/null || true
+}
+
 stop() {
   [[ -d $ROOT ]] || { log "no root at $ROOT"; return 0; }
   local d pid p
-  stop_pid() {
-    kill -TERM "$2" 2>/dev/null || return 0
-    for _ in $(seq 100); do gone "$2" && return 0; sleep 0.1; done
-    log "$1 ($2) ignored SIGTERM: SIGKILL"; kill -KILL "$2" 2>/dev/null || true
-  }
   p=$(pid_of slurmrestd); if ours "$p" && ! gone "$p"; then stop_pid slurmrestd "$p"; fi
   if alive slurmctld && mountpoint -q "$ROOT/proc"; then
     local ids; ids=$(in_root squeue -h -o %i 2>/dev/null || true)
@@ -146,8 +165,14 @@ MinJobAge=300
 KillWait=5
 InactiveLimit=0
 Waittime=0
-NodeName=$NODE_NAME NodeAddr=127.0.0.1 NodeHostname=$NODE_NAME CPUs=8 RealMemory=2048 State=UNKNOWN
+# What a production site runs: slurmctld's per-user RPC rate limit (a bucket of 30, refilled 2 a
+# second: Slurm's defaults), room for thousands of other users' jobs (scripts/foreign-load.sh).
+SlurmctldParameters=rl_enable
+MaxJobCount=100000
+NodeName=$NODE_NAME NodeAddr=127.0.0.1 NodeHostname=$NODE_NAME CPUs=256 RealMemory=2048 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+# Takes jobs and never starts them (bursts measured without running 1,000 jobs on two cores).
+PartitionName=parked Nodes=ALL Default=NO MaxTime=INFINITE State=DOWN
 EOF
 }
 
@@ -155,6 +180,8 @@ layout() {
   cmp -s /etc/hosts "$ROOT/etc/hosts" || cp /etc/hosts "$ROOT/etc/hosts"
   ensure_user $REST_USER
   ensure_user $JOB_USER
+  ensure_user $BENCH_USER
+  ensure_user $FOREIGN_USER
   local su sg mu mg
   su=$(in_root id -u slurm) sg=$(in_root id -g slurm) mu=$(in_root id -u munge) mg=$(in_root id -g munge)
   mkdir -p "$H/munge" "$H/slurm/state" "$H/slurm/spool" "$H/run" "$H/log" "$H/jobs"
@@ -181,7 +208,10 @@ layout() {
   echo "CgroupPlugin=disabled" >"$H/slurm/cgroup.conf"
   local conf; conf=$(render_conf)
   if [[ ! -f $H/slurm/slurm.conf || $(<"$H/slurm/slurm.conf") != "$conf" ]]; then
-    if alive slurmctld || alive slurmd || alive slurmrestd; then
+    if alive slurmctld; then
+      # Applied in start(), once the new file is in place: never by stop, which cancels every job.
+      RECONFIGURE=1
+    elif alive slurmd || alive slurmrestd; then
       log "slurm.conf changed: restarting the daemons"
       stop
       mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
@@ -195,16 +225,34 @@ token() { in_root scontrol token username="$1" lifespan=86400 | sed -n 's/^SLURM
 node_ready() { [[ $(in_root sinfo -h -n "$NODE_NAME" -o %T 2>/dev/null | head -1) =~ ^(idle|mixed|allocated|completing)$ ]]; }
 rest_up() { curl -sf -m 5 -o /dev/null -H "X-SLURM-USER-NAME: $JOB_USER" -H "X-SLURM-USER-TOKEN: $1" "http://127.0.0.1:$REST_PORT/openapi/v3"; }
 
+ctld_up() { in_root scontrol ping 2>/dev/null | grep -q 'is UP'; }
+ctld_replaced() { local p; p=$(pid_of slurmctld); [[ -n $p && $p != "$1" ]] && ours "$p" && ! gone "$p"; }
+
+# 24.11 on: `scontrol reconfigure` restarts slurmctld in place (a new process, every job kept) and
+# has slurmd reread the file; slurmrestd reads it only at its start.
+reconfigure() {
+  local old; old=$(pid_of slurmctld)
+  log "slurm.conf changed: scontrol reconfigure (jobs are kept), slurmrestd restarted"
+  # Saving the state first takes a while (20 s on 26.05 here): past scontrol's timeout, it goes on.
+  in_root scontrol reconfigure >/dev/null 2>&1 || log "scontrol reconfigure did not answer in time: waiting for the new slurmctld"
+  wait_until 120 ctld_replaced "$old" || log "slurmctld kept pid $old (reconfigured without a restart)"
+  wait_until 60 ctld_up || die "slurmctld does not answer after reconfigure: $(tail -5 "$H/log/slurmctld.log")"
+  local p; p=$(pid_of slurmrestd)
+  if ours "$p" && ! gone "$p"; then stop_pid slurmrestd "$p"; fi
+  rm -f "$H/run/slurmrestd.pid"
+}
+
 start() {
+  RECONFIGURE=
   [[ -e $ROOT/.sdp-chroot-built ]] || build_root
   mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
   layout
   mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
   if ! alive munged; then
     rm -f "$H/munge/munge.socket" "$H/munge/munge.socket.lock"
-    in_root setpriv --reuid=munge --regid=munge --init-groups munged --key-file=$S/munge/munge.key \
+    (no_fds chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 setpriv --reuid=munge --regid=munge --init-groups munged --key-file=$S/munge/munge.key \
       --socket=$S/munge/munge.socket --pid-file=$S/munge/munged.pid --log-file=$S/munge/munged.log \
-      --seed-file=$S/munge/munged.seed </dev/null >>"$H/log/munged.out" 2>&1 || die "munged did not start"
+      --seed-file=$S/munge/munged.seed </dev/null >>"$H/log/munged.out" 2>&1) || die "munged did not start"
     cp "$H/munge/munged.pid" "$H/run/munged.pid"
     log "munged started"
   fi
@@ -212,16 +260,16 @@ start() {
   if ! alive slurmctld; then
     port_busy $CTLD_PORT && die "port $CTLD_PORT is taken by another process"
     rm -f "$H/run/slurmctld.pid"
-    in_root slurmctld -f $CONF </dev/null >>"$H/log/slurmctld.out" 2>&1 || die "slurmctld: $(tail -5 "$H/log/slurmctld.log")"
+    (no_fds chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 slurmctld -f $CONF </dev/null >>"$H/log/slurmctld.out" 2>&1) || die "slurmctld: $(tail -5 "$H/log/slurmctld.log")"
     wait_until 10 test -s "$H/run/slurmctld.pid" || die "slurmctld wrote no pid file"
     log "slurmctld started"
   fi
-  wait_until 30 sh -c "chroot '$ROOT' /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF scontrol ping | grep -q 'is UP'" ||
-    die "slurmctld does not answer: $(tail -5 "$H/log/slurmctld.log")"
+  wait_until 30 ctld_up || die "slurmctld does not answer: $(tail -5 "$H/log/slurmctld.log")"
+  [[ -z $RECONFIGURE ]] || reconfigure
   if ! alive slurmd; then
     port_busy $SLURMD_PORT && die "port $SLURMD_PORT is taken by another process"
     rm -f "$H/run/slurmd.pid"
-    in_root slurmd -f $CONF -N "$NODE_NAME" </dev/null >>"$H/log/slurmd.out" 2>&1 || die "slurmd: $(tail -5 "$H/log/slurmd.log")"
+    (no_fds chroot "$ROOT" /usr/bin/env -i PATH=$CHROOT_PATH SLURM_CONF=$CONF HOME=/root LANG=C.UTF-8 slurmd -f $CONF -N "$NODE_NAME" </dev/null >>"$H/log/slurmd.out" 2>&1) || die "slurmd: $(tail -5 "$H/log/slurmd.log")"
     wait_until 10 test -s "$H/run/slurmd.pid" || die "slurmd wrote no pid file"
     log "slurmd started"
   fi
@@ -231,17 +279,17 @@ start() {
   fi
   if ! alive slurmrestd; then
     port_busy $REST_PORT && die "port $REST_PORT is taken by another process"
-    # chroot, setpriv and env exec in place: $! is slurmrestd's own PID.
-    setsid chroot "$ROOT" /usr/bin/setpriv --reuid=$REST_USER --regid=$REST_USER --init-groups \
+    # The subshell, chroot, setpriv and env exec in place: $! is slurmrestd's own PID.
+    (no_fds setsid chroot "$ROOT" /usr/bin/setpriv --reuid=$REST_USER --regid=$REST_USER --init-groups \
       /usr/bin/env -i PATH=$CHROOT_PATH SLURM_JWT=daemon SLURM_CONF=$CONF \
       slurmrestd -f $CONF -a rest_auth/jwt -s openapi/slurmctld "127.0.0.1:$REST_PORT" \
-      </dev/null 9>&- >>"$H/log/slurmrestd.log" 2>&1 &
+      </dev/null >>"$H/log/slurmrestd.log" 2>&1) &
     echo $! >"$H/run/slurmrestd.pid"
     log "slurmrestd started"
   fi
-  local job_token admin_token
-  job_token=$(token $JOB_USER) admin_token=$(token slurm)
-  [[ -n $job_token && -n $admin_token ]] || die "scontrol token failed"
+  local job_token admin_token bench_token
+  job_token=$(token $JOB_USER) admin_token=$(token slurm) bench_token=$(token $BENCH_USER)
+  [[ -n $job_token && -n $admin_token && -n $bench_token ]] || die "scontrol token failed"
   wait_until 30 rest_up "$job_token" || die "slurmrestd does not answer: $(tail -5 "$H/log/slurmrestd.log")"
   local kid=
   [[ -s $H/slurm/jwks.json && $(<"$H/slurm/jwks.json") =~ \"kid\":\"([A-Za-z0-9_-]+)\" ]] && kid=${BASH_REMATCH[1]}
@@ -255,6 +303,9 @@ start() {
       "SLURM_USER=$JOB_USER" \
       "SLURM_JWT=$job_token" \
       "SLURM_ADMIN_TOKEN=$admin_token" \
+      "SLURM_BENCH_USER=$BENCH_USER" \
+      "SLURM_BENCH_JWT=$bench_token" \
+      "SLURM_FOREIGN_USER=$FOREIGN_USER" \
       "SLURM_JWT_KEY_FILE=$H/slurm/jwt_hs256.key" \
       "SLURM_JWKS_FILE=$H/slurm/jwks.json" \
       "SLURM_JWKS_SIGNING_KEY=$STACK_DIR/slurm/jwks_signing_key.pem" \

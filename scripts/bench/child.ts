@@ -6,14 +6,18 @@ import { performance } from 'node:perf_hooks';
 
 export type ChildResult<T> = { readonly ok: true; readonly value: T; readonly wallMs: number } | { readonly ok: false; readonly reason: string; readonly wallMs: number };
 
-export function runChild<T>(script: string, args: readonly string[], budgetMs: number, nodeFlags: readonly string[] = []): Promise<ChildResult<T>> {
+/** `echo` hears the child's stderr as it comes (progress of a long measurement). */
+export function runChild<T>(script: string, args: readonly string[], budgetMs: number, nodeFlags: readonly string[] = [], echo?: (text: string) => void): Promise<ChildResult<T>> {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+      echo?.(d.toString('utf8'));
+    });
     let overBudget = false;
     const timer = setTimeout(() => {
       overBudget = true;

@@ -1,8 +1,9 @@
-// npm run bench [-- --sizes 1000,10000,100000] [--pipeline-sizes 1000,10000] [--only reducer,pipeline,stack]
+// npm run bench [-- --sizes 1000,10000,100000] [--pipeline-sizes 1000,10000] [--only reducer,pipeline,stack,production]
 //               [--baseline <git ref>] [--budget <s>] [--interval <ms>] [--out <file>]
 //               [--pipeline-reducer real|stub|both] [--submit-delay <ms>] [--pipeline-node-options "<flags>"]
 // Measures the reducer and the pipeline (and the real stack, when asked) of this checkout, and of
 // a baseline ref built in a temporary worktree in the same run; prints a table, writes JSON.
+// The production section's flags (real rate-limited Slurm, foreign load): production/options.ts.
 
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,8 @@ import { runChild } from './child.js';
 import { extrapolate, type Point } from './estimate.js';
 import type { PipelineRun } from './pipeline-run.js';
 import type { ReducerRun } from './reducer-run.js';
+import { parseProductionArgs, type ProductionOptions } from './production/options.js';
+import { productionRows } from './production/rows.js';
 import { row, table, withRatios, writeResults, type Row } from './report.js';
 import { stackRows } from './stack-rows.js';
 import { FLAT_MEASURES, pipelineTarget, reducerTarget } from './targets.js';
@@ -30,7 +33,8 @@ const run = promisify(execFile);
 export interface BenchOptions {
   readonly sizes: readonly number[];
   readonly pipelineSizes: readonly number[];
-  readonly only: ReadonlySet<'reducer' | 'pipeline' | 'stack'>;
+  readonly only: ReadonlySet<'reducer' | 'pipeline' | 'stack' | 'production'>;
+  readonly production: ProductionOptions;
   readonly baseline?: string;
   readonly budgetMs: number;
   readonly intervalMs: number;
@@ -61,14 +65,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   };
   const numbers = (text: string | undefined, fallback: number[]) => (text === undefined ? fallback : text.split(',').map((s) => Number(s.replace(/_/g, ''))));
   const sizes = numbers(get('--sizes'), [1000, 10_000, 100_000]).sort((a, b) => a - b);
-  const only = (get('--only') ?? 'reducer,pipeline').split(',') as ('reducer' | 'pipeline' | 'stack')[];
-  for (const o of only) if (!['reducer', 'pipeline', 'stack'].includes(o)) throw new Error(`--only: unknown part ${o}`);
+  const only = (get('--only') ?? 'reducer,pipeline').split(',') as ('reducer' | 'pipeline' | 'stack' | 'production')[];
+  for (const o of only) if (!['reducer', 'pipeline', 'stack', 'production'].includes(o)) throw new Error(`--only: unknown part ${o}`);
   if (!['real', 'stub', 'both'].includes(get('--pipeline-reducer') ?? 'real')) throw new Error('--pipeline-reducer: real, stub or both');
   const baseline = get('--baseline');
   return {
     sizes,
     pipelineSizes: numbers(get('--pipeline-sizes'), sizes.filter((n) => n <= 10_000)).sort((a, b) => a - b),
     only: new Set(only),
+    production: parseProductionArgs(get, (flag) => argv.includes(flag)),
     ...(baseline === undefined ? {} : { baseline }),
     budgetMs: Number(get('--budget') ?? 300) * 1000,
     intervalMs: Number(get('--interval') ?? 2000),
@@ -255,6 +260,7 @@ export async function bench(options: BenchOptions): Promise<Row[]> {
       if (options.only.has('reducer')) rows.push(...(await reducerRows(impl, options, log)));
       if (options.only.has('pipeline') && options.pipelineReducer !== 'stub') rows.push(...(await pipelineRows(impl, options, log)));
       if (options.only.has('stack')) rows.push(...(await stackRows(impl, options.stackSamples, options.budgetMs, log)));
+      if (options.only.has('production')) rows.push(...(await productionRows(impl, options.production, log)));
     }
     if (options.pipelineReducer !== 'real' && options.only.has('pipeline')) {
       for (const impl of impls) rows.push(...(await pipelineRows({ name: `${impl.name}+stub reducer`, distRoot: impl.distRoot, stub: true }, options, log)));

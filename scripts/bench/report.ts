@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Target } from './targets.js';
 
 export interface Row {
-  readonly section: 'reducer' | 'pipeline' | 'stack';
+  readonly section: 'reducer' | 'pipeline' | 'stack' | 'production';
   readonly measure: string;
   /** `current`, `baseline`, or either `+stub reducer` (the pipeline's own costs, with an O(1) reducer). */
   readonly impl: string;

@@ -1,5 +1,6 @@
 // One chaos run: opens the rig, runs the phases asked for, and returns the verdict table.
 
+import { rateLimitedBurst } from './burst-phase.js';
 import { openChaosRig } from './chaos-rig.js';
 import { Ledger, type Row } from './ledger.js';
 import { compactionPastTheWatch, etcdRestart, fuzz, killStorm, slurmOutage, steady, type Say } from './phases.js';
@@ -12,6 +13,10 @@ export interface ChaosOptions {
   readonly slurmOutages: boolean;
   readonly etcdRestart: boolean;
   readonly compaction: boolean;
+  /** N deployments at once on each rate-limited release (24.11, 26.05), with kill -9s; none: skipped. */
+  readonly burst?: { readonly deployments: number; readonly releases: readonly string[] };
+  /** Only the burst: no kill storm, fuzz, outages, compaction or etcd restart. */
+  readonly burstOnly?: boolean;
   readonly say: Say;
 }
 
@@ -29,6 +34,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
   const rig = await openChaosRig();
   const ledger = new Ledger();
+  const burstRows: Row[] = [];
+  let burstKills = 0;
+  let burstStarts = 0;
   const { say } = options;
   say(`chaos ${rig.tag}: logs in ${rig.dir}`);
   // Slurm forgets ended jobs after MinJobAge: the ledger keeps every job it saw.
@@ -37,30 +45,39 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     rig.deployer.start();
     rig.health.start();
     await steady(rig, 'at the start', 3000);
-    ledger.beginPhase();
-    await killStorm(rig, ledger, { deployments: options.deployments, say });
-    ledger.beginPhase();
-    await fuzz(rig, ledger, { ...(options.fuzzLimit === undefined ? {} : { limit: options.fuzzLimit }), say });
-    if (options.slurmOutages) {
+    const all = options.burstOnly !== true;
+    if (all) {
+      ledger.beginPhase();
+      await killStorm(rig, ledger, { deployments: options.deployments, say });
+      ledger.beginPhase();
+      await fuzz(rig, ledger, { ...(options.fuzzLimit === undefined ? {} : { limit: options.fuzzLimit }), say });
+    }
+    if (all && options.slurmOutages) {
       ledger.beginPhase();
       await slurmOutage(rig, ledger, 'slurmrestd', 10_000, say);
       ledger.beginPhase();
       await slurmOutage(rig, ledger, 'slurmctld', 25_000, say);
     }
-    if (options.compaction) {
+    if (all && options.compaction) {
       ledger.beginPhase();
       await compactionPastTheWatch(rig, ledger, say);
     }
+    for (const release of options.burst?.releases ?? []) {
+      const outcome = await rateLimitedBurst(rig, { release, deployments: options.burst?.deployments ?? 0, say });
+      burstRows.push(...outcome.rows);
+      burstKills += outcome.kills;
+      burstStarts += outcome.starts;
+    }
     // Last: a deployer whose etcd client does not recover from the restart spoils what follows.
-    if (options.etcdRestart) {
+    if (all && options.etcdRestart) {
       ledger.beginPhase();
       await etcdRestart(rig, ledger, say);
     }
-    const rows = await ledger.verdict(rig);
+    const rows = [...(await ledger.verdict(rig)), ...burstRows];
     return {
       rows,
-      kills: rig.deployer.counts.kills,
-      starts: rig.deployer.counts.starts,
+      kills: rig.deployer.counts.kills + burstKills,
+      starts: rig.deployer.counts.starts + burstStarts,
       deployments: ledger.valid.size,
       fuzzRecords: ledger.fuzz.length,
       seconds: Math.round((Date.now() - started) / 1000),

@@ -1,5 +1,7 @@
-// `npm run chaos [-- --deployments N] [--smoke]`: the chaos suite on the local stack, outside
-// `npm test`. Prints the table; exits 1 unless every count is 0.
+// `npm run chaos [-- --deployments N] [--smoke] [--no-outages] [--burst N] [--burst-releases 24.11,26.05] [--burst-only]`:
+// the chaos suite on the local stack, outside `npm test`. The rate-limited burst (200 deployments on
+// each of 24.11 and 26.05 unless --smoke; --burst 0 skips it) starts those releases when they are
+// not up. Prints the table; exits 1 unless every count is 0.
 
 import { formatTable, runChaos } from './chaos.js';
 
@@ -10,12 +12,17 @@ const number = (flag: string, fallback: number) => {
   return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
 };
 const smoke = args.includes('--smoke');
+const at = args.indexOf('--burst-releases');
+const burstReleases = (at < 0 ? '24.11,26.05' : (args[at + 1] ?? '')).split(',').filter(Boolean);
+const burst = args.includes('--burst') && Number(args[args.indexOf('--burst') + 1]) === 0 ? 0 : number('--burst', smoke ? 0 : 200);
 const result = await runChaos({
   deployments: number('--deployments', smoke ? 10 : 100),
   ...(smoke ? { fuzzLimit: 15 } : {}),
   slurmOutages: !smoke && !args.includes('--no-outages'),
   etcdRestart: true,
   compaction: true,
+  ...(burst > 0 ? { burst: { deployments: burst, releases: burstReleases } } : {}),
+  burstOnly: args.includes('--burst-only'),
   say: (line) => process.stdout.write(`${line}\n`),
 });
 process.stdout.write(`${formatTable(result)}\n`);
