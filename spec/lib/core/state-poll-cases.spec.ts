@@ -22,10 +22,13 @@ const STATE_SETTINGS: ReducerSettings = {
   watermark: { everyMs: 10_000, takeoverHoldMs: 20_000 },
 };
 
-/** A run with state polls: answers watermark and job registry writes at once unless told not to, and polls from a list of jobs. */
+/** A run with state polls: answers state, watermark and job registry writes at once unless told not to, and polls from a list of jobs. */
 class StateRun extends Run {
-  constructor(private readonly ackWatermarks = true) {
-    super(true, STATE_SETTINGS);
+  constructor(
+    private readonly ackWatermarks = true,
+    ackStates = true,
+  ) {
+    super(ackStates, STATE_SETTINGS);
   }
 
   override feed(...events: DeployerEvent[]): Command[] {
@@ -140,5 +143,27 @@ describe('reducer with state polls, cases found by the property specs', () => {
     expect(ofType(deleted, 'writeWatermark')).to.deep.equal([]);
     expect(ofType(deleted, 'recordJobs')).to.deep.equal([]);
     expect(ofType(deleted, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 100, why: 'deployment removed' }]);
+  });
+
+  it('keeps the registry key of a job that ended before any state named it until one is stored (a crash meanwhile would leave the next term neither)', () => {
+    const run = new StateRun(true, false);
+    /** Answers the state writes among `issued`, and those their answers issue; every command issued meanwhile. */
+    const written = (issued: readonly Command[]): Command[] => {
+      const more = ofType([...issued], 'writeState').flatMap((c) => run.feed({ type: 'stateWritten', id: c.id, state: c.state }));
+      return more.length === 0 ? [] : [...more, ...written(more)];
+    };
+    run.feed(listed([entry('d1')], { floor: 5, clean: true }));
+    const first = run.poll(T0);
+    expect(ofType(first, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r10']);
+    written(first);
+    const submitted = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    expect(ofType(submitted, 'recordJobs').map((c) => [c.add.map((j) => j.jobId), c.remove])).to.deep.equal([[[7], []]]);
+    expect(ofType(submitted, 'writeState').map((c) => c.state.job_id)).to.deep.equal([7]);
+    // Job 7 ends while the state naming it is still being written: its key stays.
+    const ended = run.poll(T0 + 3_000, ours(7, 'd1', 'COMPLETED'));
+    expect(ofType(ended, 'recordJobs')).to.deep.equal([]);
+    // Once a state naming it is stored, the key goes.
+    const after = written([...submitted, ...ended]);
+    expect(ofType(after, 'recordJobs').map((c) => [c.add, c.remove])).to.deep.equal([[[], [7]]]);
   });
 });
