@@ -10,8 +10,8 @@
 //   submit    submitJob                 8  (slurmctld serialises submits; more would queue inside
 //                                           slurmrestd's 20 threads and turn into timeouts)
 //   state     writeState, deleteState, 256
-//             writeWatermark  (Config DB writes; the real sink batches them into
-//                                           transactions, see streams/sinks.ts)
+//             writeWatermark, recordJobs  (Config DB writes; the real sink batches state
+//                                           writes into transactions, see streams/sinks.ts)
 //
 // Each command type has its own timeout: a sink that has not answered by then gets a failure
 // outcome (the deployer's `commandTimeoutMs` overrides them all, for tests and embedders).
@@ -160,6 +160,16 @@ const COMMANDS = {
     unforeseen: 'transient',
     timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
     logLine: (command) => ({ level: 'debug', message: 'writing the job-id watermark', fields: { floor: command.watermark.floor } }),
+  },
+  recordJobs: {
+    lane: 'state',
+    drain: true,
+    done: 'jobsRecorded',
+    failed: 'jobsRecordFailed',
+    operation: 'record_jobs',
+    unforeseen: 'transient',
+    timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
+    logLine: (command) => ({ level: 'debug', message: 'recording the jobs followed', fields: { added: command.add.length, removed: command.remove.length } }),
   },
 } as const satisfies CommandTable;
 

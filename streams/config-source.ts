@@ -12,7 +12,7 @@ import { delayFor } from './delay.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 
 export interface ConfigSourceOptions {
-  /** The job label whose watermark each listing also reads (the deployer's). */
+  /** The job label whose watermark and job registry each listing also reads (the deployer's). */
   readonly watermarkOf?: string;
   readonly retryBaseMs?: number;
   readonly retryMaxMs?: number;
@@ -50,7 +50,7 @@ function listThenWatch(db: ConfigDb, watermarkOf: string | undefined, onResync?:
             deployments: listing.deployments,
             invalid: listing.invalid,
             ...(listing.orphanStates.length > 0 ? { orphanStates: listing.orphanStates } : {}),
-            ...definedOnly({ orphanJobs: listing.orphanJobs, watermark: listing.watermark }),
+            ...definedOnly({ orphanJobs: listing.orphanJobs, watermark: listing.watermark, registeredJobs: listing.registeredJobs }),
           });
           const watch = await db.watchDeployments(listing.revision, {
             change: (change) => subscriber.next(eventOf(change)),

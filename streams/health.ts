@@ -258,6 +258,8 @@ function deploymentOf(event: DeployerEvent): string | undefined {
     case 'statesPollFailed':
     case 'watermarkWritten':
     case 'watermarkWriteFailed':
+    case 'jobsRecorded':
+    case 'jobsRecordFailed':
       return undefined;
     default:
       return event.id;

@@ -98,6 +98,7 @@ export function gateSinks(sinks: DeployerSinks, canAct: () => boolean): Deployer
     pollJobs: gate(sinks.pollJobs),
     pollStates: gate(sinks.pollStates),
     writeWatermark: gate(sinks.writeWatermark),
+    recordJobs: gate(sinks.recordJobs),
     submitJob: gate(sinks.submitJob),
     lookupJob: gate(sinks.lookupJob),
     cancelJob: gate(sinks.cancelJob),

@@ -17,6 +17,7 @@ export function observedConfigDb(db: ConfigDb, observer: ConfigDbObserver, addre
   return {
     listDeployments: (options) => db.listDeployments(options).catch(failed),
     writeWatermark: (label, watermark) => db.writeWatermark(label, watermark),
+    recordJobs: (label, add, remove) => db.recordJobs(label, add, remove),
     watchDeployments: (afterRevision, listener) =>
       db
         .watchDeployments(afterRevision, {

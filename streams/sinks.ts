@@ -17,7 +17,7 @@ import { messageOf } from '../lib/core/error-message.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 
 export interface SinkOptions {
-  /** The job label whose watermark writeWatermark stores (the deployer's); required for that command. */
+  /** The job label whose watermark writeWatermark and whose job registry recordJobs store (the deployer's); required for those commands. */
   readonly label?: string;
   /** State writes per writeStates call, at most (the etcd backend splits it further into transactions). */
   readonly stateWriteBatch?: number;
@@ -68,6 +68,12 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb, options: SinkOp
         command,
         () => (options.label === undefined ? Promise.reject(new Error('no job label to write the watermark of')) : configDb.writeWatermark(options.label, command.watermark)),
         () => ({ type: 'watermarkWritten', watermark: command.watermark }),
+      ),
+    recordJobs: (command) =>
+      attempt(
+        command,
+        () => (options.label === undefined ? Promise.reject(new Error('no job label to record the jobs of')) : configDb.recordJobs(options.label, command.add, command.remove)),
+        () => ({ type: 'jobsRecorded', add: command.add, remove: command.remove }),
       ),
     submitJob: (command) =>
       attempt(command, () => submit(command.id, command.spec), (jobId) => ({ type: 'jobSubmitted', id: command.id, submitId: command.submitId, jobId })),

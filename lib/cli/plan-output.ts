@@ -32,5 +32,7 @@ function planRow(command: Command): [string, string, string] {
       return ['poll', '-', 'Slurm'];
     case 'writeWatermark':
       return ['watermark', '-', `job-id floor ${command.watermark.floor}`];
+    case 'recordJobs':
+      return ['registry', '-', `${command.add.length} jobs stored, ${command.remove.length} removed`];
   }
 }

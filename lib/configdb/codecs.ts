@@ -7,7 +7,7 @@ import { describeDecodeErrors } from '../core/decode-errors.js';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import { DEPLOYMENT_STATUSES, isTerminalStatus, type DeploymentStatus } from '../core/status.js';
-import type { Watermark } from '../core/world.js';
+import type { RegisteredJob, Watermark } from '../core/world.js';
 import { isDeploymentId } from './paths.js';
 
 const NonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'NonEmptyString');
@@ -107,6 +107,19 @@ export function decodeWatermark(text: string): Watermark | undefined {
 
 export function encodeWatermark(watermark: Watermark): string {
   return JSON.stringify({ clean: watermark.clean, floor: watermark.floor }, null, 2);
+}
+
+const RegisteredValue = t.type({ deployment: t.string, comment: t.string });
+
+/** A job registry entry (its id comes from the key); undefined when the value is not one (damaged). */
+export function decodeRegisteredJob(jobId: number, text: string): RegisteredJob | undefined {
+  const decoded = RegisteredValue.decode(parseJson(text));
+  if (isLeft(decoded) || decoded.right.deployment === '') return undefined;
+  return { jobId, deployment: decoded.right.deployment, comment: decoded.right.comment };
+}
+
+export function encodeRegisteredJob(job: RegisteredJob): string {
+  return JSON.stringify({ comment: job.comment, deployment: job.deployment }, null, 2);
 }
 
 const NOT_JSON = Symbol('not JSON');

@@ -3,7 +3,7 @@
 
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import type { Watermark } from '../core/world.js';
+import type { RegisteredJob, Watermark } from '../core/world.js';
 
 /** All deployments (any kind) and their states, read at one revision. */
 export interface DeploymentListing {
@@ -16,6 +16,8 @@ export interface DeploymentListing {
   readonly orphanJobs?: readonly { readonly id: string; readonly jobId: number }[];
   /** The job label's watermark, read in the same snapshot, when the listing was asked for it and one exists. */
   readonly watermark?: Watermark;
+  /** The job label's job registry (by job id), read in the same snapshot when the watermark was asked for; absent when empty. */
+  readonly registeredJobs?: readonly RegisteredJob[];
   /** The states found for invalid deployments (FAILED, as a deployer wrote them), by id: for `status`. */
   readonly invalidStates?: ReadonlyMap<string, DeploymentState>;
 }
@@ -70,8 +72,34 @@ export type StateDeleteResult = 'deleted' | 'deployment-exists';
 
 /** What a listing also reads. */
 export interface ListingOptions {
-  /** The job label whose watermark to read with the deployments (the deployer's). */
+  /** The job label whose watermark and job registry to read with the deployments (the deployer's). */
   readonly watermarkOf?: string;
+}
+
+/** One write to a job registry: an entry stored (over what its key held), or a key removed. */
+export type RegistryOp = { readonly put: RegisteredJob } | { readonly remove: number };
+
+/**
+ * A recordJobs call's writes in transactions of at most `max`, removals first, none writing one key
+ * twice (etcd refuses that): a job both removed and stored is stored, in a later transaction.
+ */
+export function registryBatches(add: readonly RegisteredJob[], remove: readonly number[], max: number): RegistryOp[][] {
+  const ops: RegistryOp[] = [...remove.map((jobId) => ({ remove: jobId })), ...add.map((job) => ({ put: job }))];
+  const batches: RegistryOp[][] = [];
+  let batch: RegistryOp[] = [];
+  let ids = new Set<number>();
+  for (const op of ops) {
+    const jobId = 'put' in op ? op.put.jobId : op.remove;
+    if (batch.length >= max || ids.has(jobId)) {
+      batches.push(batch);
+      batch = [];
+      ids = new Set();
+    }
+    batch.push(op);
+    ids.add(jobId);
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 export interface ConfigDb {
@@ -94,5 +122,11 @@ export interface ConfigDb {
   deleteState(id: string): Promise<StateDeleteResult>;
   /** Stores the job label's watermark (fenced by the leader's term, as state writes are). */
   writeWatermark(label: string, watermark: Watermark): Promise<void>;
+  /**
+   * Stores `add` in the job label's job registry and removes the keys of `remove`, in transactions
+   * of about 100 writes, each fenced as writeStates' are. It rejects as a whole when one fails
+   * (earlier transactions of the same call may have landed: every write may be made again).
+   */
+  recordJobs(label: string, add: readonly RegisteredJob[], remove: readonly number[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,15 +5,15 @@ import { Etcd3, Range, type IOptions } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../config/secret.js';
-import { stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
-import { decodeState, decodeWatermark, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
-import type { Watermark } from '../core/world.js';
+import { registryBatches, stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
+import { decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import type { RegisteredJob, Watermark } from '../core/world.js';
 import { definedOnly } from '../core/defined-only.js';
 import { noMemberBreaker } from './etcd-member-policy.js';
 import { changeOfPut, openWatch, reconnectBackoff, safeMessage } from './etcd-watch.js';
 import { checkFence, fenceCompares, fenceOf, fenceReads, rawFenceCompares, rawFenceReads, type WriteFence } from './write-fence.js';
 import { withTimeout } from './with-timeout.js';
-import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
+import { checkGlobalPrefix, deploymentKey, deploymentsKeyPrefix, parseKey, parseRegistryKey, registryKey, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
 
 export interface EtcdConfigDbOptions {
   /** `host:port`, `http://host:port` or `https://host:port` (TLS); several: the members of a cluster. */
@@ -39,6 +39,8 @@ export interface EtcdConfigDbOptions {
    * most 127 fit. Default 64: half, for an etcd run with a lower limit.
    */
   readonly writesPerTxn?: number;
+  /** Job registry writes per transaction in recordJobs (puts and deletes, all counted by `--max-txn-ops`). Default 100. */
+  readonly recordsPerTxn?: number;
 }
 
 export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
@@ -46,6 +48,7 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const password = options.password;
   const writesPerTxn = Math.min(127, Math.max(1, options.writesPerTxn ?? 64));
+  const recordsPerTxn = Math.min(128, Math.max(1, options.recordsPerTxn ?? 100));
   const client = new Etcd3(clientOptions(options, timeoutMs));
   const watches = new Set<DeploymentWatch>();
   let closed = false;
@@ -62,15 +65,22 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
 
   return {
     async listDeployments(listingOptions: ListingOptions = {}): Promise<DeploymentListing> {
-      // One transaction of two ranges (and the watermark): read at the same revision, in one round trip.
+      // One transaction of two ranges (and the watermark, and the job registry): read at the same revision, in one round trip.
       const label = listingOptions.watermarkOf;
-      const watermarkRead = label === undefined ? [] : [{ request_range: { key: Buffer.from(watermarkKey(label, prefix)) } }];
+      const labelReads = label === undefined ? [] : [{ request_range: { key: Buffer.from(watermarkKey(label, prefix)) } }, rangeOp(registryKeyPrefix(label, prefix))];
       const response = await call('list deployments', () =>
-        client.kv.txn({ success: [rangeOp(deploymentsKeyPrefix(prefix)), rangeOp(statesKeyPrefix(prefix)), ...watermarkRead] }),
+        client.kv.txn({ success: [rangeOp(deploymentsKeyPrefix(prefix)), rangeOp(statesKeyPrefix(prefix)), ...labelReads] }),
       );
-      const [deploymentKvs = [], stateKvs = [], watermarkKvs = []] = response.responses.map((r) => r.response_range?.kvs ?? []);
+      const [deploymentKvs = [], stateKvs = [], watermarkKvs = [], registryKvs = []] = response.responses.map((r) => r.response_range?.kvs ?? []);
       const watermarkText = watermarkKvs[0]?.value.toString('utf8');
       const watermark = watermarkText === undefined ? undefined : decodeWatermark(watermarkText);
+      const registeredJobs: RegisteredJob[] = [];
+      for (const kv of registryKvs) {
+        const jobId = label === undefined ? undefined : parseRegistryKey(kv.key.toString('utf8'), label, prefix);
+        const job = jobId === undefined ? undefined : decodeRegisteredJob(jobId, kv.value.toString('utf8'));
+        if (job !== undefined) registeredJobs.push(job);
+      }
+      registeredJobs.sort((a, b) => a.jobId - b.jobId);
       const states = new Map<string, DeploymentState>();
       for (const kv of stateKvs) {
         const parsed = parseKey(kv.key.toString('utf8'), prefix);
@@ -98,6 +108,7 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
         orphanStates,
         ...(orphanJobs.length > 0 ? { orphanJobs } : {}),
         ...definedOnly({ watermark }),
+        ...(registeredJobs.length > 0 ? { registeredJobs } : {}),
         ...statesOfInvalid(invalid, states),
       };
     },
@@ -188,6 +199,28 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
       if (!response.succeeded) {
         checkFence(options.fence, fence, response, what);
         throw new Error(`etcd ${what}: not written: the fence did not hold`);
+      }
+    },
+
+    async recordJobs(label: string, add: readonly RegisteredJob[], remove: readonly number[]): Promise<void> {
+      for (const batch of registryBatches(add, remove, recordsPerTxn)) {
+        const what = `record ${batch.length} jobs`;
+        const fence = fenceOf(options.fence, what);
+        const response = await call(what, () =>
+          client.kv.txn({
+            compare: rawFenceCompares(fence),
+            failure: rawFenceReads(fence),
+            success: batch.map((op) =>
+              'put' in op
+                ? { request_put: { key: Buffer.from(registryKey(label, op.put.jobId, prefix)), value: Buffer.from(encodeRegisteredJob(op.put)) } }
+                : { request_delete_range: { key: Buffer.from(registryKey(label, op.remove, prefix)) } },
+            ),
+          }),
+        );
+        if (!response.succeeded) {
+          checkFence(options.fence, fence, response, what);
+          throw new Error(`etcd ${what}: not written: the fence did not hold`);
+        }
       }
     },
 

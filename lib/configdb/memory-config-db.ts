@@ -3,11 +3,11 @@
 
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import type { Watermark } from '../core/world.js';
+import type { RegisteredJob, Watermark } from '../core/world.js';
 import { definedOnly } from '../core/defined-only.js';
-import type { ConfigDb, DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, ListingOptions, StateDeleteResult, StateWrite, StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeState, decodeWatermark, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
-import { deploymentKey, deploymentsKeyPrefix, parseKey, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
+import { registryBatches, type ConfigDb, type DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
+import { decodeDeployment, decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import { deploymentKey, deploymentsKeyPrefix, parseKey, parseRegistryKey, registryKey, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
 
 export interface MemoryConfigDb extends ConfigDb {
   /** The revision of the last write (0 before any). */
@@ -84,6 +84,18 @@ export function createMemoryConfigDb(): MemoryConfigDb {
     });
   }
 
+  /** A job label's registry entries as stored, by job id; damaged ones left out. */
+  function registryOf(label: string): RegisteredJob[] {
+    const range = registryKeyPrefix(label);
+    const jobs: RegisteredJob[] = [];
+    for (const [key, { value }] of values) {
+      const jobId = key.startsWith(range) ? parseRegistryKey(key, label) : undefined;
+      const job = jobId === undefined ? undefined : decodeRegisteredJob(jobId, value);
+      if (job !== undefined) jobs.push(job);
+    }
+    return jobs.sort((a, b) => a.jobId - b.jobId);
+  }
+
   const db: MemoryConfigDb = {
     get revision() {
       return revision;
@@ -122,6 +134,7 @@ export function createMemoryConfigDb(): MemoryConfigDb {
       const orphanJobs = orphanJobsOf(states, orphanStates);
       const watermarkText = options.watermarkOf === undefined ? undefined : values.get(watermarkKey(options.watermarkOf))?.value;
       const watermark = watermarkText === undefined ? undefined : decodeWatermark(watermarkText);
+      const registeredJobs = options.watermarkOf === undefined ? [] : registryOf(options.watermarkOf);
       return {
         revision,
         deployments,
@@ -129,6 +142,7 @@ export function createMemoryConfigDb(): MemoryConfigDb {
         orphanStates,
         ...(orphanJobs.length > 0 ? { orphanJobs } : {}),
         ...definedOnly({ watermark }),
+        ...(registeredJobs.length > 0 ? { registeredJobs } : {}),
         ...statesOfInvalid(invalid, states),
       };
     },
@@ -182,6 +196,14 @@ export function createMemoryConfigDb(): MemoryConfigDb {
     async writeWatermark(label: string, watermark: Watermark): Promise<void> {
       ensureOpen();
       commit([{ key: watermarkKey(label), value: encodeWatermark(watermark) }]);
+    },
+
+    async recordJobs(label: string, add: readonly RegisteredJob[], remove: readonly number[]): Promise<void> {
+      ensureOpen();
+      // As etcd's: one revision per transaction of (at most) 100 writes.
+      for (const batch of registryBatches(add, remove, 100)) {
+        commit(batch.map((op) => ('put' in op ? { key: registryKey(label, op.put.jobId), value: encodeRegisteredJob(op.put) } : { key: registryKey(label, op.remove), value: undefined })));
+      }
     },
 
     async close(): Promise<void> {

@@ -88,6 +88,7 @@ function withClientPerWatch(open: () => ConfigDb): ConfigDb {
     writeStates: (writes) => db.writeStates(writes),
     deleteState: (id) => db.deleteState(id),
     writeWatermark: (label, watermark) => db.writeWatermark(label, watermark),
+    recordJobs: (label, add, remove) => db.recordJobs(label, add, remove),
     async watchDeployments(afterRevision, listener) {
       const client = open();
       watchClients.add(client);
@@ -136,6 +137,7 @@ function withTlsDiagnosis(db: ConfigDb, config: ConfigDbConfig, etcd: EtcdConfig
   return {
     listDeployments: (options) => explained(() => db.listDeployments(options)),
     writeWatermark: (label, watermark) => explained(() => db.writeWatermark(label, watermark)),
+    recordJobs: (label, add, remove) => explained(() => db.recordJobs(label, add, remove)),
     watchDeployments: (afterRevision, listener) => explained(() => db.watchDeployments(afterRevision, listener)),
     writeState: (id, state) => explained(() => db.writeState(id, state)),
     writeStates: (writes) => explained(() => db.writeStates(writes)),

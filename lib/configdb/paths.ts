@@ -83,6 +83,38 @@ export function watermarkKey(label: string, prefix = ''): string {
   return keyOfPath(`${prefix}/slurm-deployer/watermark/${segment(label)}`);
 }
 
+/**
+ * Where the deployer of a job label registers a job it follows (lib/core/job-registry.ts): one key
+ * per job, beside the watermark (`/slurm-deployer/jobs/<label>/<jobId>`: key `4/...`).
+ */
+export function registryKey(label: string, jobId: number, prefix = ''): string {
+  return keyOfPath(`${registryPath(label, prefix)}${jobNumber(jobId)}`);
+}
+
+/** The range of a job label's registry keys, and of nothing else. */
+export function registryKeyPrefix(label: string, prefix = ''): string {
+  const path = registryPath(label, prefix);
+  return `${countSlashes(path)}${path}`;
+}
+
+/** The job id of a key of the range registryKeyPrefix(label) names; undefined for any other key below it. */
+export function parseRegistryKey(key: string, label: string, prefix = ''): number | undefined {
+  const range = registryKeyPrefix(label, prefix);
+  if (!key.startsWith(range)) return undefined;
+  const rest = key.slice(range.length);
+  const jobId = /^[1-9][0-9]{0,15}$/.test(rest) ? Number(rest) : undefined;
+  return jobId !== undefined && Number.isSafeInteger(jobId) ? jobId : undefined;
+}
+
+function registryPath(label: string, prefix: string): string {
+  return `${prefix}/slurm-deployer/jobs/${segment(label)}/`;
+}
+
+function jobNumber(jobId: number): string {
+  if (!Number.isSafeInteger(jobId) || jobId <= 0) throw new Error('a registered job id must be a positive integer');
+  return String(jobId);
+}
+
 function countSlashes(path: string): number {
   let n = 0;
   for (const c of path) if (c === '/') n++;

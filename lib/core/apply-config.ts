@@ -6,6 +6,7 @@ import { sameState, type DeploymentState } from './deployment-state.js';
 import { desiredOf, desiredOfInvalid } from './desired.js';
 import type { DeployerEvent, DeploymentEntry } from './events.js';
 import { addStray, REJECTED } from './slot.js';
+import { registryListed } from './registry-sync.js';
 import { guarded } from './slot-fault.js';
 import { watermarkListed } from './watermark.js';
 import { isTerminalStatus } from './status.js';
@@ -35,6 +36,8 @@ export function applyListing(settings: ReducerSettings, draft: StepDraft, event:
   for (const i of invalid) listedIds.add(i.id);
   const followPriorJob = !draft.scalars.listed;
   const byId = settings.statePollIntervalMs !== undefined;
+  // The registry first: the floor holds of the slots put below depend on what it holds.
+  if (followPriorJob) registryListed(settings, draft, event.registeredJobs);
   draft.scalars.listed = true;
   const unlisted: string[] = [];
   for (const [id, slot] of draft.read('slots').entries()) if (slot.deployment !== undefined && !listedIds.has(id)) unlisted.push(id);

@@ -5,6 +5,7 @@
 import { applyEntry, applyListing, remove, upsert } from './apply-config.js';
 import { applyPoll, recordLookup } from './apply-poll.js';
 import { applyStates } from './apply-states.js';
+import { jobsRecorded, jobsRecordFailed } from './registry-sync.js';
 import { unknownOutcome } from './unknown-outcome.js';
 import { sawJobId, submittedAt, watermarkWriteFailed, watermarkWritten } from './watermark.js';
 import { backoffDelay } from './backoff.js';
@@ -101,6 +102,10 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
       return watermarkWritten(draft, event.watermark);
     case 'watermarkWriteFailed':
       return watermarkWriteFailed(settings, draft);
+    case 'jobsRecorded':
+      return jobsRecorded(draft, event);
+    case 'jobsRecordFailed':
+      return jobsRecordFailed(settings, draft, event);
     case 'stateDeleted':
       return guarded(draft, event.id, (slot) => ({ ...slot, writing: false, removal: undefined }));
     case 'stateDeleteFailed':

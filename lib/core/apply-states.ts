@@ -4,6 +4,7 @@
 // complete, as a full list is: every labelled job that could matter is in the world after it.
 
 import { forgetPolled, pollApplied, putPolled } from './apply-poll.js';
+import { registeredRecordOf } from './registry-sync.js';
 import { finalStateOf } from './slot.js';
 import type { DeployerEvent } from './events.js';
 import type { JobStateReport, SlurmJob } from './slurm-job.js';
@@ -36,8 +37,8 @@ export function applyStates(settings: ReducerSettings, draft: StepDraft, event: 
       if (before.partial === true && finalStateOf(before) !== undefined) changed.push(jobId);
       continue;
     }
-    const owner = draft.read('following').get(jobId);
-    putPolled(draft, mergedJob(before, report, owner ?? '', settings.job.label), before);
+    const { owner, comment } = registeredRecordOf(draft, jobId);
+    putPolled(draft, mergedJob(before, report, owner, comment, settings.job.label), before);
     changed.push(jobId);
   }
   for (const job of event.discovered ?? []) {
@@ -64,12 +65,13 @@ const COMPLETED_EXIT = { status: 0, signal: 0 } as const;
 /**
  * What is known of a job after a state report: the record known before with the new state (a
  * new state's reason is not known), or, for a job not seen yet, its id, state and the deployment
- * that follows it (a deployer's job is named after its deployment). COMPLETED means exit code 0
- * (Slurm says FAILED otherwise): such a record is whole; any other is partial.
+ * that follows it (a deployer's job is named after its deployment), or that the job registry
+ * names, with the identity the registry holds (''; none). COMPLETED means exit code 0 (Slurm
+ * says FAILED otherwise): such a record is whole; any other is partial.
  */
-function mergedJob(before: SlurmJob | undefined, report: JobStateReport, owner: string, label: string): SlurmJob {
+function mergedJob(before: SlurmJob | undefined, report: JobStateReport, owner: string, comment: string, label: string): SlurmJob {
   const completed = report.state.base === 'COMPLETED' && mapJobState(report.state).known;
-  const base = before ?? { jobId: report.jobId, name: owner, mcsLabel: label, comment: '', reason: '', state: report.state };
+  const base = before ?? { jobId: report.jobId, name: owner, mcsLabel: label, comment, reason: '', state: report.state };
   return {
     jobId: base.jobId,
     name: base.name,

@@ -5,7 +5,7 @@ import type { DeploymentState } from './deployment-state.js';
 import type { DeployerEvent } from './events.js';
 import type { Failure } from './failure.js';
 import type { JobSpec } from './slurm-job.js';
-import type { Watermark } from './world.js';
+import type { RegisteredJob, Watermark } from './world.js';
 
 export type Command =
   /** Every job Slurm knows (its list filtered to the deployer's label). */
@@ -30,7 +30,12 @@ export type Command =
   /** Removes /deploy/<id>/state of a deleted deployment, once its job has ended. */
   | { readonly type: 'deleteState'; readonly id: string }
   /** Persists the job-id watermark (fenced by the term, as state writes are). */
-  | { readonly type: 'writeWatermark'; readonly watermark: Watermark };
+  | { readonly type: 'writeWatermark'; readonly watermark: Watermark }
+  /**
+   * Brings the job registry (`/slurm-deployer/jobs/<label>/<jobId>`) closer to the jobs followed:
+   * stores `add` (over what a key held) and removes the keys of `remove` (fenced by the term).
+   */
+  | { readonly type: 'recordJobs'; readonly add: readonly RegisteredJob[]; readonly remove: readonly number[] };
 
 export type CommandType = Command['type'];
 
@@ -62,6 +67,8 @@ export function outcomeOfFailure(command: Command, failure: Failure): DeployerEv
       return { type: 'stateDeleteFailed', id: command.id, failure };
     case 'writeWatermark':
       return { type: 'watermarkWriteFailed', watermark: command.watermark, failure };
+    case 'recordJobs':
+      return { type: 'jobsRecordFailed', add: command.add, remove: command.remove, failure };
     default:
       return assertNever(command);
   }

@@ -4,7 +4,7 @@
 import type { DeploymentState } from './deployment-state.js';
 import type { Failure } from './failure.js';
 import type { JobStateReport, SlurmJob } from './slurm-job.js';
-import type { Watermark } from './world.js';
+import type { RegisteredJob, Watermark } from './world.js';
 
 /** A deployment as read from the Config DB, before its args are validated. */
 export interface DeploymentEntry {
@@ -39,6 +39,8 @@ export type DeployerEvent =
       readonly orphanJobs?: readonly { readonly id: string; readonly jobId: number }[];
       /** The watermark found (absent: none was ever written, or the journal is older). */
       readonly watermark?: Watermark;
+      /** The job registry found beside it, by job id (absent: empty, or the journal is older). */
+      readonly registeredJobs?: readonly RegisteredJob[];
     }
   | { readonly type: 'deploymentPut'; readonly deployment: DeploymentEntry }
   | { readonly type: 'deploymentInvalid'; readonly invalid: InvalidDeployment }
@@ -72,6 +74,8 @@ export type DeployerEvent =
   | { readonly type: 'stateDeleteFailed'; readonly id: string; readonly failure: Failure }
   | { readonly type: 'stateWriteFailed'; readonly id: string; readonly state: DeploymentState; readonly failure: Failure }
   | { readonly type: 'watermarkWritten'; readonly watermark: Watermark }
-  | { readonly type: 'watermarkWriteFailed'; readonly watermark: Watermark; readonly failure: Failure };
+  | { readonly type: 'watermarkWriteFailed'; readonly watermark: Watermark; readonly failure: Failure }
+  | { readonly type: 'jobsRecorded'; readonly add: readonly RegisteredJob[]; readonly remove: readonly number[] }
+  | { readonly type: 'jobsRecordFailed'; readonly add: readonly RegisteredJob[]; readonly remove: readonly number[]; readonly failure: Failure };
 
 export type EventType = DeployerEvent['type'];

@@ -5,8 +5,11 @@
 // every labelled job above a floor when the world cannot otherwise know them all: at the start of
 // a term (above the persisted floor) and while a submit's outcome is unknown (above the floor it
 // was sent at). A full list only where nothing cheaper can tell: the first poll without a floor.
+// Until a term's first complete poll, the jobs of the job registry that it does not follow are
+// asked for too (registry-sync.ts): the jobs of deployments gone while no deployer watched.
 
 import type { Command } from './commands.js';
+import { unfollowedRegistered } from './registry-sync.js';
 import type { StepDraft } from './step-draft.js';
 import type { ReducerSettings } from './world.js';
 
@@ -36,7 +39,9 @@ export function schedulePoll(settings: ReducerSettings, draft: StepDraft): Comma
   }
   const discoverAbove = lower(firstFloor, draft.lowestMark('discoveries'));
   const all = discoverAbove !== undefined || s.lastAllAt === undefined || s.now - s.lastAllAt >= settings.pollIntervalMs;
-  const jobIds = [...draft.read('following').keys()];
+  const followed = [...draft.read('following').keys()];
+  const registered = s.lastCompletePollId === undefined ? unfollowedRegistered(draft) : [];
+  const jobIds = registered.length === 0 ? followed : [...followed, ...registered].sort((a, b) => a - b);
   // Nothing to ask about: no request until there is, or until every job's state is due.
   if (jobIds.length === 0 && !all) return [];
   Object.assign(s, { pollInFlight: pollId, nextPollId: pollId + 1, lastPollAt: s.now, pollScope: { jobIds, discoverAbove } });

@@ -12,6 +12,8 @@ import { faultSlot } from './slot-fault.js';
 import { StepDraft } from './step-draft.js';
 import { schedulePoll } from './poll-schedule.js';
 import { addSubmitWaiters, submitsWait, watermarkCommands } from './watermark.js';
+import { registryOn } from './job-registry.js';
+import { registryCommands } from './registry-sync.js';
 import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
 
 export interface Step {
@@ -22,8 +24,9 @@ export interface Step {
 export type Reducer = (world: World, event: DeployerEvent) => Step;
 
 export function createReducer(settings: ReducerSettings): Reducer {
+  const registry = registryOn(settings);
   return (world, event) => {
-    const draft = new StepDraft(world);
+    const draft = new StepDraft(world, { registry });
     applyEvent(settings, draft, event);
     for (const id of draft.takeDueTimers(draft.scalars.now)) draft.dirty.add(id);
     const commands: SlotCommands = { own: [], cancels: [], removals: [] };
@@ -40,10 +43,11 @@ export function createReducer(settings: ReducerSettings): Reducer {
     } else if (draft.scalars.listed && draft.scalars.slurmSilentAtStart === true) {
       writeStatesNeedingNoSlurm(draft, commands);
     }
+    const records = registryCommands(settings, draft);
     const watermark = watermarkCommands(settings, draft);
     const poll = schedulePoll(settings, draft);
     const world2 = draft.finish();
-    return { world: world2, commands: [...commands.own, ...commands.cancels, ...commands.removals, ...watermark, ...poll] };
+    return { world: world2, commands: [...commands.own, ...commands.cancels, ...commands.removals, ...records, ...watermark, ...poll] };
   };
 }
 

@@ -162,8 +162,15 @@ export function wakePollOf(slot: Slot, lastPollId: number): number | undefined {
  * The highest the job-id floor may be while the slot holds what it holds: below the id of any job
  * it has that no state in the Config DB records yet (answered but not written, a stray to cancel),
  * and at most the floor a submit of it not yet answered (or of unknown outcome) was sent above.
+ *
+ * With a job registry (`registered`: whether the registry holds the job, as stored), a state is no
+ * record of a job that still runs: ska-sdp-config deletes it with its deployment, and a term
+ * starting after that would find the job neither by it nor above the floor. A registered job is
+ * recorded (the next term asks for it by id), and so is an ended one a state names (its
+ * deployment, if it is still there, follows it again; if not, nothing of it runs). A job stays
+ * registered until then (job-registry.ts), so that a job once recorded stays recorded.
  */
-export function floorHoldOf(slot: Slot): number | undefined {
+export function floorHoldOf(slot: Slot, registered?: (jobId: number) => boolean): number | undefined {
   let hold: number | undefined;
   const lower = (value: number) => {
     if (hold === undefined || value < hold) hold = value;
@@ -172,13 +179,16 @@ export function floorHoldOf(slot: Slot): number | undefined {
   if (phase?.kind === 'submitting' || phase?.kind === 'uncertain') lower(phase.floor);
   if (slot.leftover !== undefined) lower(slot.leftover.floor);
   const job = trackedJobOf(slot);
-  if (job !== undefined && !isRecorded(slot, job.jobId)) lower(job.jobId - 1);
-  for (const stray of slot.strays) lower(stray.jobId - 1);
+  if (job !== undefined) {
+    const byState = isRecorded(slot, job.jobId) && (registered === undefined || job.final !== undefined);
+    if (!byState && registered?.(job.jobId) !== true) lower(job.jobId - 1);
+  }
+  for (const stray of slot.strays) if (registered?.(stray.jobId) !== true) lower(stray.jobId - 1);
   return hold;
 }
 
 /** Whether the Config DB holds a state naming the job (written, and no later write in flight). */
-function isRecorded(slot: Slot, jobId: number): boolean {
+export function isRecorded(slot: Slot, jobId: number): boolean {
   return !slot.writing && slot.deployment?.written?.job_id === jobId;
 }
 

@@ -1,9 +1,10 @@
 // One step's working copy of the world. Each persistent map is cloned (O(1)) the first time the
 // step changes it and frozen again when the step ends, so the world a step was given never
 // changes. Putting a slot keeps the indexes beside it (tracked jobs, stray owners, timers, poll
-// waits) in line and marks the slot to be decided again.
+// waits, the registry entries due) in line and marks the slot to be decided again.
 
 import { claimOf } from './job-claim.js';
+import { registeredJobsOf } from './job-registry.js';
 import type { SlurmJob } from './slurm-job.js';
 import { discoveryFloorOf, floorHoldOf, followedJobsOf, isIdleSlot, trackedJobOf, wakePollOf, wakeTimeOf } from './slot.js';
 import type { SortedMap } from './sorted-map.js';
@@ -22,11 +23,14 @@ export class StepDraft {
   /** The slot last read or put: a slot is read and then put, often twice a step, by id. */
   #recentId: string | undefined;
   #recentSlot: Slot | undefined;
+  /** With a job registry (job-registry.ts): whether it holds a job, as stored; undefined without one. */
+  readonly #registered: ((jobId: number) => boolean) | undefined;
 
-  constructor(world: World) {
-    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, ...scalars } = world;
+  constructor(world: World, options: { readonly registry?: boolean } = {}) {
+    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, registry, registryDue, ...scalars } = world;
     this.scalars = { ...scalars };
-    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries };
+    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, registry, registryDue };
+    this.#registered = options.registry === true ? (jobId) => this.#trees.registry.has(jobId) : undefined;
   }
 
   /** A map to read. */
@@ -84,7 +88,8 @@ export class StepDraft {
     this.#reindexJobs(previous, indexed);
     this.#reindexWakes(previous, indexed);
     this.#reindexFollowing(previous, indexed);
-    this.#reindexMark('floorHolds', previous, indexed, floorHoldOf);
+    this.#reindexRegistry(previous, indexed);
+    this.#reindexMark('floorHolds', previous, indexed, (slot) => floorHoldOf(slot, this.#registered));
     this.#reindexMark('discoveries', previous, indexed, discoveryFloorOf);
     const kept = isIdleSlot(indexed) ? undefined : indexed;
     if (kept === undefined) {
@@ -150,6 +155,45 @@ export class StepDraft {
     if (had.length === 0 && has.length === 0) return;
     for (const jobId of had) if (!has.includes(jobId) && this.read('following').get(jobId) === next.id) this.write('following').delete(jobId);
     for (const jobId of has) if (this.read('following').get(jobId) !== next.id) this.write('following').set(jobId, next.id);
+  }
+
+  /** The jobs whose registry entries the slot wants changed are due to be compared with what is stored. */
+  #reindexRegistry(previous: Slot | undefined, next: Slot): void {
+    if (this.#registered === undefined) return;
+    if (previous?.deployment === next.deployment && previous?.strays === next.strays && previous?.writing === next.writing) return;
+    const had = registeredJobsOf(previous);
+    const has = isIdleSlot(next) ? [] : registeredJobsOf(next);
+    if (had.length === 0 && has.length === 0) return;
+    for (const jobId of had) if (!has.includes(jobId)) this.#registryDue(jobId);
+    for (const jobId of has) if (!had.includes(jobId)) this.#registryDue(jobId);
+  }
+
+  #registryDue(jobId: number): void {
+    if (!this.read('registryDue').has(jobId)) this.write('registryDue').set(jobId, false);
+  }
+
+  /**
+   * Changes the registry as stored (`change` writes the 'registry' map): the floor holds of the
+   * slots that have these jobs follow, as they depend on it (slot.ts floorHoldOf).
+   */
+  changeRegistry(jobIds: readonly number[], change: () => void): void {
+    const owners = new Set<string>();
+    for (const jobId of jobIds) {
+      const owner = this.trackedBy(jobId) ?? this.read('strayOwners').get(jobId);
+      if (owner !== undefined) owners.add(owner);
+    }
+    const holds = (id: string) => {
+      const slot = this.slot(id);
+      return slot === undefined || isIdleSlot(slot) ? undefined : floorHoldOf(slot, this.#registered);
+    };
+    const before = [...owners].map((id) => [id, holds(id)] as const);
+    change();
+    for (const [id, hold] of before) {
+      const after = holds(id);
+      if (hold === after) continue;
+      if (hold !== undefined) this.write('floorHolds').delete([hold, id]);
+      if (after !== undefined) this.write('floorHolds').set([after, id], true);
+    }
   }
 
   /** A per-slot mark kept as a [value, id] index (the floor holds, the discoveries wanted). */

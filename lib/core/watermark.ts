@@ -6,6 +6,7 @@
 
 import { backoffDelay } from './backoff.js';
 import type { Command } from './commands.js';
+import { registryOn } from './job-registry.js';
 import type { StepDraft } from './step-draft.js';
 import { isReady, type ReducerSettings, type Watermark, type World } from './world.js';
 
@@ -75,7 +76,9 @@ export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): 
     // A stray the persisted floor covers lost the state that recorded it (its deployment was
     // deleted, and the state with it; its args changed): the floor goes below it at once, so that
     // a crash before its cancel does not hide it from the next term. A risen floor waits `everyMs`.
-    const stray = draft.read('strayOwners').minKey();
+    // With a job registry the stray's key tells the next term (registered at once, as a floor
+    // would be written): the floor stays, and a new term does not look through every id above it.
+    const stray = registryOn(settings) ? undefined : draft.read('strayOwners').minKey();
     const lower = stray !== undefined && stray <= persisted;
     const turns = ids.cleanWritten === true ? waiting : rest;
     const due = floor > persisted && (ids.writtenAt === undefined || s.now - ids.writtenAt >= every);

@@ -63,6 +63,16 @@ export interface Watermark {
   readonly clean: boolean;
 }
 
+/**
+ * A job of the deployer's registry (`/slurm-deployer/jobs/<label>/<jobId>`, job-registry.ts): the
+ * deployment it serves and what the deployer knows of its identity (the comment it carries, or '').
+ */
+export interface RegisteredJob {
+  readonly jobId: number;
+  readonly deployment: string;
+  readonly comment: string;
+}
+
 /** What a Config DB deployment asks for. */
 export interface Desired {
   readonly revision: number;
@@ -225,6 +235,13 @@ export interface JobIds {
   readonly submitWaiters?: readonly string[];
 }
 
+/** The writes of the job registry: one recordJobs in flight at a time; after a failure, not again before `retryAt`. */
+export interface RegistryWrites {
+  readonly writing: boolean;
+  readonly attempt: number;
+  readonly retryAt?: number;
+}
+
 /** [due, slot id]: ordered by due first. */
 export type DueKey = readonly [number, string];
 
@@ -251,6 +268,7 @@ export interface World {
    */
   readonly hold?: { readonly ms: number; readonly until?: number };
   readonly jobIds: JobIds;
+  readonly registryWrites: RegistryWrites;
   /** The id of the latest poll applied; undefined before the first answered. */
   readonly lastPollId?: number;
   /** That poll's jobs as the event brought them: a poll of the very same objects changed nothing. */
@@ -274,6 +292,13 @@ export interface World {
   readonly floorHolds: SortedMap<DueKey, true>;
   /** [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
   readonly discoveries: SortedMap<DueKey, true>;
+  /** The job registry as stored (read at the term's listing, then as its writes were answered): job id -> entry. */
+  readonly registry: SortedMap<number, RegisteredJob>;
+  /**
+   * Job ids whose registry entry may differ from what the world wants stored (registry-sync.ts),
+   * with whether a key may be stored that `registry` does not hold (a write that failed may have landed).
+   */
+  readonly registryDue: SortedMap<number, boolean>;
   /** How many deployments are FAILED for an internal error (health reports them). */
   readonly faulted: number;
 }
@@ -290,9 +315,11 @@ export const WORLD_MAP_ORDER = {
   following: byNumber,
   floorHolds: byDue,
   discoveries: byDue,
+  registry: byNumber,
+  registryDue: byNumber,
 } as const satisfies { readonly [K in WorldMapName]: Compare<MapKey<World[K]>> };
 
-export type WorldMapName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits' | 'following' | 'floorHolds' | 'discoveries';
+export type WorldMapName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits' | 'following' | 'floorHolds' | 'discoveries' | 'registry' | 'registryDue';
 
 /** What a state poll in flight asks. */
 export interface PollScope {
@@ -317,7 +344,10 @@ export const initialWorld: World = {
   following: frozenSortedMap<number, string>(WORLD_MAP_ORDER.following),
   floorHolds: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.floorHolds),
   discoveries: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.discoveries),
+  registry: frozenSortedMap<number, RegisteredJob>(WORLD_MAP_ORDER.registry),
+  registryDue: frozenSortedMap<number, boolean>(WORLD_MAP_ORDER.registryDue),
   jobIds: { highestSeen: 0, cleanStart: false, writing: false, termWritten: false, attempt: 0 },
+  registryWrites: { writing: false, attempt: 0 },
   faulted: 0,
 };
 

@@ -52,6 +52,7 @@ const COMMAND_MESSAGES: Readonly<Record<Command['type'], string>> = {
   writeState: 'state changed',
   deleteState: 'removing the state of a deleted deployment',
   writeWatermark: 'writing the job-id watermark',
+  recordJobs: 'recording the jobs followed',
 };
 
 function summaryOfCommand(c: Command): string {
@@ -61,6 +62,8 @@ function summaryOfCommand(c: Command): string {
       return `${c.type} poll=${c.pollId}`;
     case 'writeWatermark':
       return `${c.type} floor=${c.watermark.floor}`;
+    case 'recordJobs':
+      return `${c.type} added=${c.add.length} removed=${c.remove.length}`;
     case 'submitJob':
       return `${c.type} ${c.id} submit=${c.submitId}`;
     case 'lookupJob':
@@ -85,6 +88,8 @@ function summaryOfLogLine(line: Record<string, unknown>): string | undefined {
       return `${type} poll=${line['poll']}`;
     case 'writeWatermark':
       return `${type} floor=${line['floor']}`;
+    case 'recordJobs':
+      return `${type} added=${line['added']} removed=${line['removed']}`;
     case 'submitJob':
       return `${type} ${d} submit=${line['submit']}`;
     case 'lookupJob':

@@ -1,9 +1,10 @@
 // A state poll shows only a job's state: FAILED, TIMEOUT or CANCELLED come without the exit code
 // or Slurm's reason. The end is written at once, then the job is looked up once for its details.
+// The job's registry key goes once its end is stored.
 
 import { job } from '../support/fixtures.js';
-import { deployment, lookup, pollStates, watermark, write, type Scenario } from '../support/scenario.js';
-import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
+import { deployment, lookup, pollStates, record, watermark, write, type Scenario } from '../support/scenario.js';
+import { listedWithRegistry, registeredJob, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {
   title: 'a job a state poll shows FAILED is written FAILED at once, then looked up once for its exit code',
@@ -15,10 +16,12 @@ export default {
     clock:    't----t----t----t----t----t----t----',
     config:   '-l---------------------------------',
     slurm:    'r----------f-----------------------',
-    commands: '-(MF)-----Q---------Q-(Lf)--x------',
+    commands: '-(MF)-----Q---------Q-(Lf)--xR-----',
   },
 
-  config: { l: listedWith({ floor: 7, clean: true }, deployment('d1', { priorState: { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 } })) },
+  config: {
+    l: listedWithRegistry({ floor: 7, clean: true }, [registeredJob(7, 'd1')], deployment('d1', { priorState: { status: 'RUNNING', job_id: 7, slurm_state: 'RUNNING', generation: 1 } })),
+  },
 
   slurm: {
     r: [job(7, 'd1', 'RUNNING')],
@@ -33,5 +36,7 @@ export default {
     f: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', generation: 1 }),
     // The lookup answers at 28.
     x: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3, generation: 1 }),
+    // The end is stored (the write answered at 29): the job needs no key any more.
+    R: record([], [7]),
   },
 } satisfies Scenario;

@@ -3,7 +3,7 @@
 // without another request.
 
 import { job } from '../support/fixtures.js';
-import { deployment, pollStates, submit, submitted, watermark, write, type Scenario } from '../support/scenario.js';
+import { deployment, pollStates, record, submit, submitted, watermark, write, type Scenario } from '../support/scenario.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {
@@ -11,13 +11,13 @@ export default {
   proves: 'issue 19: states within seconds; the steady poll reads the deployer\'s own jobs by id, not the cluster',
   // The watermark is left alone after the term's first write: the scenario is about the states.
   settings: { ...statePollSettings, watermark: { everyMs: 1000, takeoverHoldMs: 15 } },
-  delays: { pollStates: 4 },
+  delays: { pollStates: 5 },
 
   timeline: {
     clock:    't----t----t----t----t----t----t----t----',
     config:   '-l--------------------------------------',
     slurm:    '---------p------r---------c-------------',
-    commands: '-(MD)(Sw)(pQ)(sQ)Q---(rQ)Q----Q---f-----',
+    commands: '-(MD)-(Sw)(pRQ)(sQ)-Q----(rQ)-Q----fE---',
   },
 
   // The last term stopped clean and left floor 5: no wait, and only jobs above 5 are looked for.
@@ -41,5 +41,8 @@ export default {
     s: write('d1', { status: 'PENDING', job_id: 8, slurm_state: 'PENDING', generation: 1 }),
     r: write('d1', { status: 'RUNNING', job_id: 8, slurm_state: 'RUNNING', generation: 1 }),
     f: write('d1', { status: 'FINISHED', job_id: 8, slurm_state: 'COMPLETED', exit_code: 0, generation: 1 }),
+    // Registered once its id is known; its key goes once its end is stored.
+    R: record([8]),
+    E: record([], [8]),
   },
 } satisfies Scenario;

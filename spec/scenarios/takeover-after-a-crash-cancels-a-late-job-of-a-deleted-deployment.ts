@@ -3,19 +3,20 @@
 // next term still waits before its first poll, finds the job that landed, and cancels it.
 
 import { job } from '../support/fixtures.js';
-import { cancel, pollStates, watermark, type Scenario } from '../support/scenario.js';
+import { cancel, pollStates, record, watermark, type Scenario } from '../support/scenario.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {
   title: 'a term after a crash waits even with nothing listed, and cancels the late job of a deployment deleted meanwhile',
   proves: 'issue 19: kill -9 during a burst leaves no job running for a deployment that is gone',
   settings: { ...statePollSettings, watermark: { everyMs: 1000, takeoverHoldMs: 15 } },
+  delays: { pollStates: 1 },
 
   timeline: {
     clock:    't----t----t----t----t----t----',
     config:   '-l----------------------------',
     slurm:    '--------j----------c----------',
-    commands: '-M-------------D-C--Q---------',
+    commands: '-M-------------D(CR)Qr--------',
   },
 
   config: { l: listedWith({ floor: 5, clean: false }) },
@@ -26,7 +27,10 @@ export default {
     M: watermark(5),
     D: pollStates([], 5),
     C: cancel('d1', 6, 'deployment removed'),
-    // The next state poll shows it CANCELLED: nothing more to do.
+    // Registered until it ended: a crash before the cancel leaves the next term its key.
+    R: record([6]),
+    // The next state poll shows it CANCELLED: nothing more to do but remove its key.
     Q: pollStates([6]),
+    r: record([], [6]),
   },
 } satisfies Scenario;

@@ -29,6 +29,7 @@ const SAMPLES: { readonly [T in CommandType]: CommandOf<T> } = {
   writeState: { type: 'writeState', id: 'd', state },
   deleteState: { type: 'deleteState', id: 'd' },
   writeWatermark: { type: 'writeWatermark', watermark: { floor: 41, clean: false } },
+  recordJobs: { type: 'recordJobs', add: [{ jobId: 7, deployment: 'd', comment: '' }], remove: [5, 6] },
 };
 const samples: readonly Command[] = Object.values(SAMPLES);
 
@@ -36,7 +37,7 @@ const step = (event: DeployerEvent, commands: readonly Command[] = []): Deployer
 
 describe('the command table', () => {
   it('has a row for each command type, and only those', () => {
-    expect([...COMMAND_TYPES].sort()).to.deep.equal(['cancelJob', 'deleteState', 'lookupJob', 'pollJobs', 'pollStates', 'submitJob', 'writeState', 'writeWatermark']);
+    expect([...COMMAND_TYPES].sort()).to.deep.equal(['cancelJob', 'deleteState', 'lookupJob', 'pollJobs', 'pollStates', 'recordJobs', 'submitJob', 'writeState', 'writeWatermark']);
   });
 
   it('puts each command in its lane, with the lanes as wide as before', () => {
@@ -50,12 +51,13 @@ describe('the command table', () => {
       writeState: 'state',
       deleteState: 'state',
       writeWatermark: 'state',
+      recordJobs: 'state',
     });
     expect(DEFAULT_LANES).to.deep.equal({ poll: 1, control: 8, submit: 8, state: 256 });
   });
 
-  it('lets only state writes and removals (and the watermark) run while stopping', () => {
-    expect(COMMAND_TYPES.filter((type) => traitsOf(type).drain).sort()).to.deep.equal(['deleteState', 'writeState', 'writeWatermark']);
+  it('lets only state writes and removals (and the watermark, and the job registry) run while stopping', () => {
+    expect(COMMAND_TYPES.filter((type) => traitsOf(type).drain).sort()).to.deep.equal(['deleteState', 'recordJobs', 'writeState', 'writeWatermark']);
   });
 
   it('calls an unforeseen failure of a submit an unknown outcome (it may have reached Slurm), of anything else transient', () => {
@@ -69,12 +71,13 @@ describe('the command table', () => {
       writeState: 'transient',
       deleteState: 'transient',
       writeWatermark: 'transient',
+      recordJobs: 'transient',
     });
   });
 
   it('gives a submit and a poll 15 minutes to answer, past the 10 minutes slurm-http waits for their headers (a state poll that discovers may read a full list); the others 120 s', () => {
     const timeouts = Object.fromEntries(COMMAND_TYPES.map((type) => [type, traitsOf(type).timeoutMs]));
-    expect(timeouts).to.deep.equal({ pollJobs: 900_000, pollStates: 900_000, submitJob: 900_000, lookupJob: 120_000, cancelJob: 120_000, writeState: 120_000, deleteState: 120_000, writeWatermark: 120_000 });
+    expect(timeouts).to.deep.equal({ pollJobs: 900_000, pollStates: 900_000, submitJob: 900_000, lookupJob: 120_000, cancelJob: 120_000, writeState: 120_000, deleteState: 120_000, writeWatermark: 120_000, recordJobs: 120_000 });
     expect(traitsOf('submitJob').timeoutMs).to.be.greaterThan(DEFAULT_TIMEOUTS.submitHeadersMs + DEFAULT_TIMEOUTS.bodyMs);
     expect(traitsOf('pollJobs').timeoutMs).to.be.greaterThan(DEFAULT_TIMEOUTS.listHeadersMs + DEFAULT_TIMEOUTS.listBodyMs);
   });
@@ -106,7 +109,7 @@ describe('the command table', () => {
     metrics.observe(step({ type: 'stateWritten', id: 'd', state }));
     const failures = (await metrics.registry.metrics()).split('\n').filter((line) => line.startsWith('sdp_slurmdeploy_failures_total{'));
     expect(failures.sort()).to.deep.equal(
-      ['poll', 'poll_states', 'submit', 'lookup', 'cancel', 'write_state', 'delete_state', 'write_watermark'].map((operation) => `sdp_slurmdeploy_failures_total{operation="${operation}",kind="auth"} 1`).sort(),
+      ['poll', 'poll_states', 'submit', 'lookup', 'cancel', 'write_state', 'delete_state', 'write_watermark', 'record_jobs'].map((operation) => `sdp_slurmdeploy_failures_total{operation="${operation}",kind="auth"} 1`).sort(),
     );
   });
 
@@ -124,6 +127,7 @@ describe('the command table', () => {
       ['INFO', 'state changed', { deployment: 'd', status: 'RUNNING', job_id: 7 }],
       ['INFO', 'removing the state of a deleted deployment', { deployment: 'd' }],
       ['DEBUG', 'writing the job-id watermark', { floor: 41 }],
+      ['DEBUG', 'recording the jobs followed', { added: 1, removed: 2 }],
     ]);
   });
 
@@ -137,6 +141,7 @@ describe('the command table', () => {
       pollJobs(command: CommandOf<'pollJobs'>) { return this.#answer('pollJobs', command); }
       pollStates(command: CommandOf<'pollStates'>) { return this.#answer('pollStates', command); }
       writeWatermark(command: CommandOf<'writeWatermark'>) { return this.#answer('writeWatermark', command); }
+      recordJobs(command: CommandOf<'recordJobs'>) { return this.#answer('recordJobs', command); }
       submitJob(command: CommandOf<'submitJob'>) { return this.#answer('submitJob', command); }
       lookupJob(command: CommandOf<'lookupJob'>) { return this.#answer('lookupJob', command); }
       cancelJob(command: CommandOf<'cancelJob'>) { return this.#answer('cancelJob', command); }
@@ -168,6 +173,6 @@ describe('the command table', () => {
     stop.next();
     firstWrite.next({ type: 'stateWritten', id: 'first', state });
     await done;
-    expect(called).to.deep.equal(['writeState:writeState', 'writeState:writeState', 'deleteState:deleteState', 'writeWatermark:writeWatermark']);
+    expect(called).to.deep.equal(['writeState:writeState', 'writeState:writeState', 'deleteState:deleteState', 'writeWatermark:writeWatermark', 'recordJobs:recordJobs']);
   });
 });

@@ -17,7 +17,7 @@ const tick: DeployerEvent = { type: 'tick', now: 1 };
 
 /** One letter per command, so that a marble line reads as the deployer's decisions. */
 function letters(output: Observable<DeployerOutput>): Observable<string> {
-  const letter: Record<Command['type'], string> = { pollJobs: 'P', pollStates: 'Q', submitJob: 'S', lookupJob: 'L', cancelJob: 'C', writeState: 'W', deleteState: 'D', writeWatermark: 'M' };
+  const letter: Record<Command['type'], string> = { pollJobs: 'P', pollStates: 'Q', submitJob: 'S', lookupJob: 'L', cancelJob: 'C', writeState: 'W', deleteState: 'D', writeWatermark: 'M', recordJobs: 'R' };
   return output.pipe(mergeMap((o) => (o.type === 'step' ? from(o.commands.map((c) => letter[c.type])) : o.type === 'fault' ? from(['!']) : from(['x']))));
 }
 
@@ -26,6 +26,7 @@ function sinks(h: TestScheduler['createColdObservable'], overrides: Partial<Depl
     pollJobs: (c) => h('--r|', { r: { type: 'jobsPolled', pollId: c.pollId, jobs: [] } }),
     pollStates: (c) => h('--r|', { r: { type: 'statesPolled', pollId: c.pollId, states: [] } }),
     writeWatermark: (c) => h('-m|', { m: { type: 'watermarkWritten', watermark: c.watermark } }),
+    recordJobs: (c) => h('-r|', { r: { type: 'jobsRecorded', add: c.add, remove: c.remove } }),
     submitJob: (c) => h('----s|', { s: { type: 'jobSubmitted', id: c.id, submitId: c.submitId, jobId: 7 } }),
     lookupJob: (c) => h('-l|', { l: { type: 'jobLookedUp', id: c.id, jobId: c.jobId } }),
     cancelJob: (c) => h('-k|', { k: { type: 'jobCancelled', id: c.id, jobId: c.jobId } }),

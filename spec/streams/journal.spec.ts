@@ -29,6 +29,7 @@ const sinks: DeployerSinks = {
   pollJobs: (c) => of({ type: 'jobsPolled', pollId: c.pollId, jobs: [] }),
   pollStates: (c) => of({ type: 'statesPolled', pollId: c.pollId, states: [] }),
   writeWatermark: (c) => of({ type: 'watermarkWritten', watermark: c.watermark }),
+  recordJobs: (c) => of({ type: 'jobsRecorded', add: c.add, remove: c.remove }),
   submitJob: (c) => of({ type: 'jobSubmitted', id: c.id, submitId: c.submitId, jobId: 42 }),
   lookupJob: (c) => of({ type: 'jobLookedUp', id: c.id, jobId: c.jobId }),
   cancelJob: (c) => of({ type: 'jobCancelled', id: c.id, jobId: c.jobId }),

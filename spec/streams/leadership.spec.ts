@@ -68,7 +68,7 @@ describe('gateSinks()', () => {
     sent.push(command);
     return of<DeployerEvent>({ type: 'tick', now: 0 });
   };
-  const sinks: DeployerSinks = { pollJobs: sink, pollStates: sink, submitJob: sink, lookupJob: sink, cancelJob: sink, writeState: sink, deleteState: sink, writeWatermark: sink };
+  const sinks: DeployerSinks = { pollJobs: sink, pollStates: sink, submitJob: sink, lookupJob: sink, cancelJob: sink, writeState: sink, deleteState: sink, writeWatermark: sink, recordJobs: sink };
   const submit: Command = { type: 'submitJob', id: 'd1', submitId: 'r1', spec: {} as never };
   const write: Command = { type: 'writeState', id: 'd1', state: { status: 'PENDING', generation: 1 } as never };
   beforeEach(() => sent.splice(0));

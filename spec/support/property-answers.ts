@@ -32,6 +32,16 @@ export function carryOut(h: Harness, o: Outstanding, choice: number): void {
         o.answer = c === 10 ? { type: 'watermarkWriteFailed', watermark: command.watermark, failure: failure('transient', 'timeout after sending') } : { type: 'watermarkWritten', watermark: command.watermark };
       }
       return;
+    case 'recordJobs': {
+      // As etcd's transactions: none landed (9), all (10) or the first few (11) before the failure.
+      const failed: DeployerEvent = { type: 'jobsRecordFailed', add: command.add, remove: command.remove, failure: failure('transient', c === 9 ? 'etcd unavailable' : 'timeout after sending') };
+      if (c === 9) o.answer = failed;
+      else {
+        h.db.recordJobs(command.add, command.remove, c === 11 ? 1 : Infinity);
+        o.answer = c === 10 || c === 11 ? failed : { type: 'jobsRecorded', add: command.add, remove: command.remove };
+      }
+      return;
+    }
     case 'submitJob': {
       const failed = (kind: FailureKind, message: string): DeployerEvent => ({ type: 'submitFailed', id: command.id, submitId: command.submitId, failure: failure(kind, message) });
       if (c === 6) o.answer = failed('transient', 'connection refused');

@@ -71,6 +71,13 @@ export function checkIssued(h: Harness, o: Outstanding): void {
         if (!k.learnt.has(jobId)) h.violate('notOurs', `pollStates asks for job ${jobId}, which no labelled poll entry, submit answer or prior state named`);
       }
       break;
+    case 'recordJobs':
+      for (const { jobId, deployment } of command.add) {
+        const job = h.slurm.everHeld(jobId);
+        if (job === undefined || job.mcsLabel !== LABEL || !k.learnt.has(jobId)) h.violate('notOurs', `recordJobs registers job ${jobId}, which is not a labelled job it learnt of`);
+        else if (claimOf(job).deploymentId !== deployment) h.violate('notOurs', `recordJobs registers job ${jobId} for ${deployment}, but it serves ${claimOf(job).deploymentId}`);
+      }
+      break;
     case 'pollJobs':
     case 'writeWatermark':
       break;
@@ -180,8 +187,18 @@ export function checkEnd(h: Harness): void {
       h.violate('converges', `job ${job.jobId} of ${id} is still ${formatJobState(job.state)} but ${id}'s state names ${k.lastWritten.get(id)?.job_id}`);
     }
   }
+  if (h.statePolls) checkRegistryEnd(h);
   const strays = [...straysOf(h.world)];
   if (strays.length > 0) h.violate('converges', `strays left: ${JSON.stringify(strays)}`);
   const removals = [...removalsOf(h.world)];
   if (removals.length > 0) h.violate('converges', `state removals left: ${JSON.stringify(removals)}`);
+}
+
+/** Once quiet, with state polls: the job registry holds exactly the labelled jobs still active (each followed by its deployment). */
+function checkRegistryEnd(h: Harness): void {
+  const active = new Set(h.slurm.list().filter((job) => job.mcsLabel === LABEL && isActive(job)).map((job) => job.jobId));
+  for (const jobId of h.db.registry.keys()) {
+    if (!active.has(jobId)) h.violate('converges', `the job registry still holds job ${jobId}, which ${h.slurm.has(jobId) ? 'ended' : 'Slurm no longer knows'}`);
+  }
+  for (const jobId of active) if (!h.db.registry.has(jobId)) h.violate('converges', `job ${jobId} is active but not in the job registry`);
 }

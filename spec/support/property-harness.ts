@@ -268,5 +268,5 @@ function isPoll(command: Command): command is Extract<Command, { type: 'pollJobs
 
 /** The commands a stopping deployer still carries out: writes (streams/command-table.ts `drain`). */
 function isDrained(command: Command): boolean {
-  return command.type === 'writeState' || command.type === 'deleteState' || command.type === 'writeWatermark';
+  return command.type === 'writeState' || command.type === 'deleteState' || command.type === 'writeWatermark' || command.type === 'recordJobs';
 }

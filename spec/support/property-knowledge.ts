@@ -136,6 +136,7 @@ export class ReducerKnowledge {
           if (!sameState(this.lastWrite.get(d.id), d.priorState)) this.lastWrite.delete(d.id);
         }
         for (const bad of event.invalid) this.believe(bad.id, `invalid:${bad.reason}`, bad.revision, false);
+        for (const job of event.registeredJobs ?? []) this.learnt.add(job.jobId);
         break;
       }
       default:

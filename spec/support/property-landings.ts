@@ -13,14 +13,13 @@
 //   deployment is in the Config DB with the args the submit was sent for): one of a deployment
 //   deleted or changed since lands at the restart or never (nothing tells the new term to hold,
 //   and a job landing after its first discovery is never found).
-// And what a term cannot find with state polls: jobs below the persisted floor that lost the
-// state recording them (KNOWN ISSUES).
+// A job below the persisted floor whose recording state went while no term watched (its
+// deployment deleted, ska-sdp-config deleting the state with it) is found by the job registry
+// (lib/core/job-registry.ts): "converges" judges every job.
 
 import type { JobSpec } from '../../lib/core/slurm-job.js';
-import { LABEL } from './fixtures.js';
 import { checkCreatedOnce } from './property-checks.js';
 import type { Harness, Outstanding } from './property-harness.js';
-import { isActive } from './simulated-slurm.js';
 import { describeFate, type SubmitRecord } from './submit-ledger.js';
 
 /** FC_LANDINGS=wide lifts the bounds the design assumes at a restart (above): to see what they hide. */
@@ -82,16 +81,9 @@ function mayLandUntil(h: Harness, record: SubmitRecord, landBy: number, lands: b
   h.trace.log.push(`  ~ submit ${record.submitId} of ${record.id}: ${describeFate(record.fate)}${lands ? ', lands then' : ', lands only if told to'}`);
 }
 
-/** A term starts: the bounds the design assumes (above), and the jobs it cannot find (KNOWN ISSUES). */
+/** A term starts: the bounds the design assumes (above). */
 export function termStarts(h: Harness): void {
-  if (!h.statePolls) return;
-  if (!WIDE_LANDINGS) boundLandingsAtRestart(h);
-  hideUnrecordedBelowFloor(h);
-  // The listing hides the state of an unreadable value, and with it the job it names.
-  for (const id of h.db.ids()) {
-    const jobId = h.db.stateOf(id)?.job_id;
-    if (jobId !== undefined && h.db.get(id)?.unreadable !== undefined) h.hiddenJobs.add(jobId);
-  }
+  if (h.statePolls && !WIDE_LANDINGS) boundLandingsAtRestart(h);
 }
 
 function boundLandingsAtRestart(h: Harness): void {
@@ -105,23 +97,5 @@ function boundLandingsAtRestart(h: Harness): void {
       if (record.fate.lands) land(h, record);
       else record.fate = { kind: 'none' };
     } else if (record.fate.landBy > holdEnd) record.fate = { ...record.fate, landBy: holdEnd };
-  }
-}
-
-/**
- * KNOWN ISSUES (state polls): a new term finds a job of ours that no state records only above
- * the persisted floor. A job a state recorded, whose record went (its deployment deleted, and
- * ska-sdp-config deleting the state with it; its args changed and the state rewritten) while no
- * term watched, or before the floor its last term lowered below it (watermark.ts) was written,
- * is never found: "converges" does not judge it. A job no state ever recorded is judged: the
- * floor must never have risen above it.
- */
-function hideUnrecordedBelowFloor(h: Harness): void {
-  const floor = h.db.watermark?.floor;
-  if (floor === undefined) return;
-  const named = new Set(h.db.ids().flatMap((id) => h.db.stateOf(id)?.job_id ?? []));
-  for (const job of h.slurm.list()) {
-    if (job.mcsLabel !== LABEL || !isActive(job) || job.jobId > floor || named.has(job.jobId)) continue;
-    if (h.db.recorded(job.jobId)) h.hiddenJobs.add(job.jobId);
   }
 }

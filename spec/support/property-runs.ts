@@ -47,12 +47,12 @@ export const MODES: readonly Mode[] = [LIST_MODE, STATE_MODE].filter(
  * (one write in flight per deployment). One limit remains, in any run: a listing reports an
  * unreadable value without the state stored beside it, so the reducer cannot see that a deletion
  * it missed took that state away; the "stored" property does not judge unreadable deployments.
- * With state polls a term finds a job no state records only above the persisted floor, so two
- * more (property-landings.ts): a job whose recording state went while no term could lower the
- * floor below it (its deployment deleted with the state while none watched, or a crash before
- * the lowered floor was written), and the job an unreadable value's hidden state names, are never
- * found; "converges" does not judge those jobs. Submits landing late are bounded as the design
- * assumes (LANDINGS in property-landings.ts). Found and fixed with state polls: see the specs of
+ * With state polls a term finds a job no state records above the persisted floor, and below it by
+ * the job registry (lib/core/job-registry.ts, kept by the simulated Config DB): a job whose state
+ * went while no term watched (its deployment deleted with it, or an unreadable value hiding it)
+ * is found all the same, and "converges" judges every job, and that the registry ends holding
+ * exactly the jobs still active. Submits landing late are bounded as the design assumes (LANDINGS
+ * in property-landings.ts). Found and fixed with state polls: see the specs of
  * spec/lib/core/state-poll-cases.spec.ts.
  * FC_SETTLE_BEFORE_RESTART=1 restarts only once the process is quiet, as the first version did.
  */

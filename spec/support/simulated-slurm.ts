@@ -7,7 +7,7 @@ import type { Command } from '../../lib/core/commands.js';
 import type { DeploymentEntry } from '../../lib/core/events.js';
 import type { JobSpec, JobStateReport, SlurmJob } from '../../lib/core/slurm-job.js';
 import { isTerminalStatus, mapJobState, type JobState } from '../../lib/core/status.js';
-import type { Watermark } from '../../lib/core/world.js';
+import type { RegisteredJob, Watermark } from '../../lib/core/world.js';
 
 const state = (base: string, ...flags: string[]): JobState => ({ base, flags });
 
@@ -170,7 +170,8 @@ export class SimulatedConfigDb {
   private readonly states = new Map<string, DeploymentState>();
   /** The job-id watermark (`/slurm-deployer/watermark/<label>`): written by the leader, read with every listing. */
   watermark: Watermark | undefined;
-  private readonly recordedJobs = new Set<number>();
+  /** The job registry (`/slurm-deployer/jobs/<label>/<jobId>`): written by the leader, read with every listing. */
+  readonly registry = new Map<number, RegisteredJob>();
 
   constructor(firstRevision = 10) {
     this.revision = firstRevision - 1;
@@ -209,13 +210,14 @@ export class SimulatedConfigDb {
   writeState(id: string, value: DeploymentState): 'written' | 'deployment-missing' {
     if (!this.deployments.has(id)) return 'deployment-missing';
     this.states.set(id, value);
-    if (value.job_id !== undefined) this.recordedJobs.add(value.job_id);
     return 'written';
   }
 
-  /** Whether a state stored here ever named the job. */
-  recorded(jobId: number): boolean {
-    return this.recordedJobs.has(jobId);
+  /** Stores and removes job registry entries; `upTo` of them only (a call whose later transactions failed). */
+  recordJobs(add: readonly RegisteredJob[], remove: readonly number[], upTo = Infinity): void {
+    let done = 0;
+    for (const jobId of remove) if (done++ < upTo) this.registry.delete(jobId);
+    for (const job of add) if (done++ < upTo) this.registry.set(job.jobId, job);
   }
 
   /** Deletes a state only while its deployment does not exist. */
@@ -229,8 +231,8 @@ export class SimulatedConfigDb {
     return this.states.get(id);
   }
 
-  /** Everything, as a listing at start or after a watch resync reports it (with the watermark, read in the same snapshot). */
-  list(): { deployments: DeploymentEntry[]; invalid: { id: string; reason: string; revision: number }[]; watermark?: Watermark } {
+  /** Everything, as a listing at start or after a watch resync reports it (with the watermark and the job registry, read in the same snapshot). */
+  list(): { deployments: DeploymentEntry[]; invalid: { id: string; reason: string; revision: number }[]; watermark?: Watermark; registeredJobs?: RegisteredJob[] } {
     const deployments: DeploymentEntry[] = [];
     const invalid: { id: string; reason: string; revision: number }[] = [];
     for (const id of this.ids()) {
@@ -243,6 +245,7 @@ export class SimulatedConfigDb {
       const base = { id, kind: stored.kind, args: stored.args, revision: stored.revision };
       deployments.push(priorState === undefined ? base : { ...base, priorState });
     }
-    return { deployments, invalid, ...(this.watermark === undefined ? {} : { watermark: this.watermark }) };
+    const registeredJobs = [...this.registry.values()].sort((a, b) => a.jobId - b.jobId);
+    return { deployments, invalid, ...(this.watermark === undefined ? {} : { watermark: this.watermark }), ...(registeredJobs.length > 0 ? { registeredJobs } : {}) };
   }
 }

@@ -1,5 +1,5 @@
-// A reducer run with state polls (issue 19): answers watermark writes at once unless told not to,
-// and polls as Slurm would from a list of jobs.
+// A reducer run with state polls (issue 19): answers watermark and job registry writes at once
+// unless told not to, and polls as Slurm would from a list of jobs.
 
 import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
@@ -18,18 +18,30 @@ export const STATE_SETTINGS: ReducerSettings = {
 };
 
 /** A run with state polls: answers watermark writes at once unless told not to, and polls from a list of jobs. */
+export interface StateRunOptions {
+  /** Answer watermark writes at once (true). */
+  readonly ackWatermarks?: boolean;
+  /** Answer job registry writes at once (as watermark writes). */
+  readonly ackRegistry?: boolean;
+  /** Answer state writes at once (true). */
+  readonly ackStates?: boolean;
+  readonly settings?: ReducerSettings;
+}
+
 export class StateRun extends Run {
-  constructor(
-    private readonly ackWatermarks = true,
-    settings: ReducerSettings = STATE_SETTINGS,
-  ) {
-    super(true, settings);
+  private readonly ackWatermarks: boolean;
+  private readonly ackRegistry: boolean;
+
+  constructor(options: StateRunOptions = {}) {
+    super(options.ackStates ?? true, options.settings ?? STATE_SETTINGS);
+    this.ackWatermarks = options.ackWatermarks ?? true;
+    this.ackRegistry = options.ackRegistry ?? this.ackWatermarks;
   }
 
   override feed(...events: DeployerEvent[]): Command[] {
     const issued = super.feed(...events);
-    if (!this.ackWatermarks) return issued;
-    for (const c of ofType(issued, 'writeWatermark')) issued.push(...this.feed({ type: 'watermarkWritten', watermark: c.watermark }));
+    if (this.ackWatermarks) for (const c of ofType(issued, 'writeWatermark')) issued.push(...this.feed({ type: 'watermarkWritten', watermark: c.watermark }));
+    if (this.ackRegistry) for (const c of ofType(issued, 'recordJobs')) issued.push(...this.feed({ type: 'jobsRecorded', add: c.add, remove: c.remove }));
     return issued;
   }
 

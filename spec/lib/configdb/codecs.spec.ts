@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeDeployment, decodeState, encodeState } from '../../../lib/configdb/codecs.js';
+import { decodeDeployment, decodeRegisteredJob, decodeState, encodeRegisteredJob, encodeState } from '../../../lib/configdb/codecs.js';
 
 const ARGS = { script: '#!/bin/bash\necho hi\n', partition: 'debug' };
 
@@ -138,6 +138,21 @@ describe('Config DB codecs', () => {
         duplicate_jobs: [6, 9],
       } as const;
       expect(decodeState(encodeState(state))).to.deep.equal(state);
+    });
+  });
+
+  describe('job registry entries', () => {
+    it('writes the deployment and the comment with sorted keys, as ska-sdp-config writes values, and reads them back', () => {
+      const job = { jobId: 7, deployment: 'd1', comment: 'sdp-slurm-deployer:deployment=d1;submit=r10;spec=abc' };
+      const text = encodeRegisteredJob(job);
+      expect(text).to.equal('{\n  "comment": "sdp-slurm-deployer:deployment=d1;submit=r10;spec=abc",\n  "deployment": "d1"\n}');
+      expect(decodeRegisteredJob(7, text)).to.deep.equal(job);
+    });
+
+    it('reads a damaged entry as none', () => {
+      for (const text of ['not json', '{}', '{"deployment": "d1"}', '{"deployment": 1, "comment": ""}', '{"deployment": "", "comment": ""}', '[]']) {
+        expect(decodeRegisteredJob(7, text), text).to.equal(undefined);
+      }
     });
   });
 });

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import type { ConfigDb, DeploymentChange, DeploymentWatch } from '../../../lib/configdb/config-db.js';
 import { encodeState } from '../../../lib/configdb/codecs.js';
 import type { DeploymentState } from '../../../lib/core/deployment-state.js';
+import { describeRegistryBehaviour } from './config-db-registry-behaviour.js';
 
 export interface ConfigDbHarness {
   readonly db: ConfigDb;
@@ -330,5 +331,7 @@ export function describeConfigDbBehaviour(name: string, makeHarness: () => Promi
       expect((await open.waitForChanges(1)).map(summary)).to.deep.equal([{ put: 'a', kind: 'slurm', args: SCRIPT_ARGS, revision: rA }]);
       expect(closed.changes).to.deep.equal([]);
     });
+
+    describeRegistryBehaviour(() => h);
   });
 }

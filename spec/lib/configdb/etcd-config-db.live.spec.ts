@@ -48,10 +48,13 @@ describe('etcd Config DB @live', function () {
   const etcdctl = (...args: string[]) =>
     run('etcdctl', [`--endpoints=${endpoint}`, ...args], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 10_000 });
 
-  /** Removes everything below a prefix: the deployments and their children. */
+  /** Removes everything below a prefix: the deployments and their children, the watermarks and job registries. */
   async function removePrefix(prefix: string): Promise<void> {
     await raw.delete().prefix(deploymentsKeyPrefix(prefix)).exec();
     await raw.delete().prefix(statesKeyPrefix(prefix)).exec();
+    const depth = prefix.split('/').length - 1;
+    await raw.delete().prefix(`${depth + 3}${prefix}/slurm-deployer/watermark/`).exec();
+    await raw.delete().prefix(`${depth + 4}${prefix}/slurm-deployer/jobs/`).exec();
   }
 
   async function harness(): Promise<ConfigDbHarness & { prefix: string }> {

@@ -10,7 +10,7 @@ import type { ConfigDb } from '../../../lib/configdb/config-db.js';
 import { createEtcdConfigDb } from '../../../lib/configdb/etcd-config-db.js';
 import type { WriteFence } from '../../../lib/configdb/write-fence.js';
 import { leadershipKey, startLeaderElection, type Fence, type LeaderElection } from '../../../lib/configdb/leader-election.js';
-import { deploymentKey, stateKey, watermarkKey } from '../../../lib/configdb/paths.js';
+import { deploymentKey, registryKey, stateKey, watermarkKey } from '../../../lib/configdb/paths.js';
 import type { DeploymentState } from '../../../lib/core/deployment-state.js';
 import { eventually } from '../../support/eventually.js';
 import { startStack } from '../../support/stack.js';
@@ -40,7 +40,7 @@ describe('leader election and fenced writes on etcd @live', function () {
   afterEach(async () => {
     await Promise.all(running.splice(0).map((e) => e.resign()));
     await Promise.all(dbs.splice(0).map((db) => db.close()));
-    // Deployments (depth 3), states (4), the leadership key (5).
+    // Deployments (depth 3), states and the watermark (4), the leadership key and the job registry (5).
     await Promise.all([3, 4, 5].map((depth) => raw.delete().prefix(`${depth}${prefix}/`)));
   });
   after(() => raw?.close());
@@ -131,6 +131,7 @@ describe('leader election and fenced writes on etcd @live', function () {
     };
     const putDeployment = (id: string) => raw.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: 'true' } }));
     const stateOf = (id: string) => raw.get(stateKey(id, prefix)).string();
+    const registered = async (jobId: number) => (await raw.get(registryKey(LABEL, jobId, prefix)).string()) ?? null;
 
     it('the leader writes; once its term is gone (another holds the key) etcd refuses the write, and the fence is told', async () => {
       const log: Log = [];
@@ -142,6 +143,8 @@ describe('leader election and fenced writes on etcd @live', function () {
       await putDeployment('d1');
       expect(await db.writeState('d1', STATE)).to.equal('written');
       expect(await stateOf('d1')).to.not.equal(null);
+      await db.recordJobs(LABEL, [{ jobId: 8, deployment: 'd1', comment: '' }], []);
+      expect(await registered(8)).to.not.equal(null);
 
       // Another term: a's lease revoked, b elected. A stale fence (a's term) is what a leader that
       // has not noticed yet would still hold.
@@ -165,7 +168,11 @@ describe('leader election and fenced writes on etcd @live', function () {
       const watermarkError = await db.writeWatermark(LABEL, { floor: 1, clean: true }).then(() => undefined, (e: unknown) => e as Error);
       expect(watermarkError?.message).to.match(/fenced out/);
       expect((await raw.get(watermarkKey(LABEL, prefix)).string()) ?? null).to.equal(null);
-      expect(told).to.have.length(4);
+      // So is the job registry: a stale leader neither registers a job nor removes one.
+      const recordError = await db.recordJobs(LABEL, [{ jobId: 7, deployment: 'd1', comment: '' }], [8]).then(() => undefined, (e: unknown) => e as Error);
+      expect(recordError?.message).to.match(/fenced out/);
+      expect([await registered(7), await registered(8)]).to.deep.equal([null, '{\n  "comment": "",\n  "deployment": "d1"\n}']);
+      expect(told).to.have.length(5);
     });
 
     it('a deployment that is gone is still told apart from a fence that is gone', async () => {
@@ -188,6 +195,8 @@ describe('leader election and fenced writes on etcd @live', function () {
       expect(error?.message).to.match(/not the leader/);
       const watermarkError = await db.writeWatermark(LABEL, { floor: 1, clean: true }).then(() => undefined, (e: unknown) => e as Error);
       expect(watermarkError?.message).to.match(/not the leader/);
+      const recordError = await db.recordJobs(LABEL, [{ jobId: 7, deployment: 'd2', comment: '' }], []).then(() => undefined, (e: unknown) => e as Error);
+      expect(recordError?.message).to.match(/not the leader/);
       expect(Number((await raw.kv.range({ key: Buffer.from('\0') })).header.revision)).to.equal(before);
     });
   });

@@ -6,6 +6,9 @@ import {
   isDeploymentId,
   keyOfPath,
   parseKey,
+  parseRegistryKey,
+  registryKey,
+  registryKeyPrefix,
   stateKey,
   statesKeyPrefix,
 } from '../../../lib/configdb/paths.js';
@@ -71,6 +74,18 @@ describe('Config DB paths (ska-sdp-config key layout)', () => {
       expect(parseKey(key, prefix)).to.equal(undefined);
     });
   }
+
+  it('keeps a job label\'s job registry one key per job beside its watermark, below the global prefix, and reads job ids back', () => {
+    expect(registryKey('sdp_slurm_deployer_a_b', 4711)).to.equal('4/slurm-deployer/jobs/sdp_slurm_deployer_a_b/4711');
+    expect(registryKey('l', 1, '/test')).to.equal('5/test/slurm-deployer/jobs/l/1');
+    expect(registryKeyPrefix('l', '/test')).to.equal('5/test/slurm-deployer/jobs/l/');
+    expect(parseRegistryKey('5/test/slurm-deployer/jobs/l/4711', 'l', '/test')).to.equal(4711);
+    for (const key of ['5/test/slurm-deployer/jobs/l/0', '5/test/slurm-deployer/jobs/l/07', '5/test/slurm-deployer/jobs/l/x', '5/test/slurm-deployer/jobs/l/1/2', '5/test/slurm-deployer/jobs/l2/1', '4/slurm-deployer/jobs/l/1']) {
+      expect(parseRegistryKey(key, 'l', '/test'), key).to.equal(undefined);
+    }
+    expect(() => registryKey('l', 0)).to.throw('positive integer');
+    expect(() => registryKey('a/b', 1)).to.throw('one non-empty path segment');
+  });
 
   it('checks deployment ids against ^[A-Za-z0-9\\-]{1,96}$', () => {
     expect(isDeploymentId('proc-pb-test-20240101-00000-x')).to.equal(true);

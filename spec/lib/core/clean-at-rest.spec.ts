@@ -27,7 +27,7 @@ function restingTerm(run: StateRun): Command[] {
 
 describe('a watermark left clean at rest', () => {
   it('is written clean once every submit is answered and its job recorded, and not again while at rest', () => {
-    const run = new StateRun(true, AT_REST);
+    const run = new StateRun({ settings: AT_REST });
     const issued = restingTerm(run);
     // The term's own (unclean, before anything is decided), then clean once job 7 is recorded.
     expect(watermarks(issued)).to.deep.equal([{ floor: 5, clean: false }, { floor: 7, clean: true }]);
@@ -35,7 +35,7 @@ describe('a watermark left clean at rest', () => {
   });
 
   it('is written unclean before the next submit: the submit waits for that write, then goes', () => {
-    const run = new StateRun(false, AT_REST);
+    const run = new StateRun({ ackWatermarks: false, ackRegistry: true, settings: AT_REST });
     const start = [...run.feed({ type: 'tick', now: T0 }), ...run.feed(listed(['d1'], { floor: 5, clean: true }))];
     run.feed({ type: 'watermarkWritten', watermark: { floor: 5, clean: false } });
     run.answerPoll(start, []);
@@ -51,7 +51,7 @@ describe('a watermark left clean at rest', () => {
   });
 
   it('gates submits behind an unclean write when the clean write failed: it may have landed', () => {
-    const run = new StateRun(false, AT_REST);
+    const run = new StateRun({ ackWatermarks: false, ackRegistry: true, settings: AT_REST });
     const start = [...run.feed({ type: 'tick', now: T0 }), ...run.feed(listed(['d1'], { floor: 5, clean: true }))];
     run.feed({ type: 'watermarkWritten', watermark: { floor: 5, clean: false } });
     run.answerPoll(start, []);
@@ -66,7 +66,7 @@ describe('a watermark left clean at rest', () => {
   });
 
   it('stays unclean while a submit is unanswered or of unknown outcome', () => {
-    const run = new StateRun(true, AT_REST);
+    const run = new StateRun({ settings: AT_REST });
     const start = [...run.feed({ type: 'tick', now: T0 }), ...run.feed(listed(['d1'], { floor: 5, clean: true }))];
     run.answerPoll(start, []);
     // Unanswered: polls of every job's state come and go.
@@ -76,16 +76,16 @@ describe('a watermark left clean at rest', () => {
   });
 
   it('lets the next term poll at once after a crash at rest, where an unclean one holds it', () => {
-    const clean = new StateRun(true, AT_REST);
+    const clean = new StateRun({ settings: AT_REST });
     const atOnce = [...clean.feed({ type: 'tick', now: T0 }), ...clean.feed(listed(['d1'], { floor: 7, clean: true }))];
     expect(ofType(atOnce, 'pollStates')).to.have.length(1);
-    const unclean = new StateRun(true, AT_REST);
+    const unclean = new StateRun({ settings: AT_REST });
     const held = [...unclean.feed({ type: 'tick', now: T0 }), ...unclean.feed(listed(['d1'], { floor: 7, clean: false }))];
     expect(ofType(held, 'pollStates')).to.deep.equal([]);
   });
 
   it('is never written clean by a running term without cleanAtRest (journals of earlier versions)', () => {
-    const run = new StateRun(true, STATE_SETTINGS);
+    const run = new StateRun({ settings: STATE_SETTINGS });
     const issued = [...restingTerm(run), ...run.poll(T0 + 20_000, job(7, 'd1', 'RUNNING'))];
     expect(watermarks(issued).every((w) => !w.clean)).to.equal(true);
     expect(submits(run.feed({ type: 'deploymentPut', deployment: entry('d2') }))).to.deep.equal(['d2']);

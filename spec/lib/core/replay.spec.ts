@@ -296,6 +296,8 @@ function simulate(actions: readonly Action[]): { events: DeployerEvent[]; comman
       }
       case 'writeWatermark':
         return ok ? { type: 'watermarkWritten', watermark: c.watermark } : { type: 'watermarkWriteFailed', watermark: c.watermark, failure: failure(outcome) };
+      case 'recordJobs':
+        return ok ? { type: 'jobsRecorded', add: c.add, remove: c.remove } : { type: 'jobsRecordFailed', add: c.add, remove: c.remove, failure: failure(outcome) };
     }
   }
 }

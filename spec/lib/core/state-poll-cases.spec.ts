@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { canonicalJson } from '../../../lib/core/canonical-json.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
+import type { Command } from '../../../lib/core/commands.js';
 import { createReducer } from '../../../lib/core/reducer.js';
 import type { SlurmJob } from '../../../lib/core/slurm-job.js';
 import { specHash } from '../../../lib/core/spec-hash.js';
@@ -22,7 +23,7 @@ const ours = (jobId: number, id: string, base: string, args: unknown = { script:
 
 describe('reducer with state polls, cases found by the property specs', () => {
   it('cancels the job of a deployment deleted while none watched when the first poll is answered before the term wrote its watermark', () => {
-    const run = new StateRun(false);
+    const run = new StateRun({ ackWatermarks: false });
     const first = [...run.feed({ type: 'tick', now: T0 }), ...run.feed(listed([], { floor: 5, clean: true }))];
     expect(first.map((c) => c.type)).to.deep.equal(['writeWatermark', 'pollStates']);
     expect(run.answerPoll(first, [job(8, 'gone', 'RUNNING')])).to.deep.equal([]);
@@ -88,14 +89,39 @@ describe('reducer with state polls, cases found by the property specs', () => {
     expect(ofType(run.poll(T0, ours(9, 'd1', 'RUNNING')), 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 9, why: 'deployment removed' }]);
   });
 
-  it('lowers the persisted floor at once below a job that lost its record (its deployment deleted with its state)', () => {
+  it('keeps the persisted floor above a job that lost its state (its deployment deleted with it): its registry key records it', () => {
     const run = new StateRun();
     const prior = stored({ status: 'RUNNING', job_id: 100, slurm_state: 'RUNNING' });
     run.feed(listed([{ ...entry('d1'), priorState: prior }], { floor: 99, clean: true }));
-    // Job 100 is recorded: the floor rises to it.
-    expect(ofType(run.poll(T0, ours(100, 'd1', 'RUNNING')), 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 100, clean: false }]);
+    // Job 100 is registered, and so recorded: the floor rises to it.
+    const first = run.poll(T0, ours(100, 'd1', 'RUNNING'));
+    expect(ofType(first, 'recordJobs').map((c) => c.add.map((j) => j.jobId))).to.deep.equal([[100]]);
+    expect(ofType(first, 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 100, clean: false }]);
     const deleted = run.feed({ type: 'deploymentDeleted', id: 'd1' });
-    expect(ofType(deleted, 'writeWatermark').map((c) => c.watermark)).to.deep.equal([{ floor: 99, clean: false }]);
+    expect(ofType(deleted, 'writeWatermark')).to.deep.equal([]);
+    expect(ofType(deleted, 'recordJobs')).to.deep.equal([]);
     expect(ofType(deleted, 'cancelJob')).to.deep.equal([{ type: 'cancelJob', id: 'd1', jobId: 100, why: 'deployment removed' }]);
+  });
+
+  it('keeps the registry key of a job that ended before any state named it until one is stored (a crash meanwhile would leave the next term neither)', () => {
+    const run = new StateRun({ ackStates: false });
+    /** Answers the state writes among `issued`, and those their answers issue; every command issued meanwhile. */
+    const written = (issued: readonly Command[]): Command[] => {
+      const more = ofType([...issued], 'writeState').flatMap((c) => run.feed({ type: 'stateWritten', id: c.id, state: c.state }));
+      return more.length === 0 ? [] : [...more, ...written(more)];
+    };
+    run.feed(listed([entry('d1')], { floor: 5, clean: true }));
+    const first = run.poll(T0);
+    expect(ofType(first, 'submitJob').map((c) => c.submitId)).to.deep.equal(['r10']);
+    written(first);
+    const submitted = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    expect(ofType(submitted, 'recordJobs').map((c) => [c.add.map((j) => j.jobId), c.remove])).to.deep.equal([[[7], []]]);
+    expect(ofType(submitted, 'writeState').map((c) => c.state.job_id)).to.deep.equal([7]);
+    // Job 7 ends while the state naming it is still being written: its key stays.
+    const ended = run.poll(T0 + 3_000, ours(7, 'd1', 'COMPLETED'));
+    expect(ofType(ended, 'recordJobs')).to.deep.equal([]);
+    // Once a state naming it is stored, the key goes.
+    const after = written([...submitted, ...ended]);
+    expect(ofType(after, 'recordJobs').map((c) => [c.add, c.remove])).to.deep.equal([[[], [7]]]);
   });
 });
