@@ -6,9 +6,9 @@ import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../config/secret.js';
 import { registryBatches, stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
-import { decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import { decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark } from './codecs.js';
+import { assembleListing } from './listing.js';
 import type { RegisteredJob, Watermark } from '../core/world.js';
-import { definedOnly } from '../core/defined-only.js';
 import { noMemberBreaker } from './etcd-member-policy.js';
 import { changeOfPut, openWatch, reconnectBackoff, safeMessage } from './etcd-watch.js';
 import { checkFence, fenceCompares, fenceOf, fenceReads, rawFenceCompares, rawFenceReads, type WriteFence } from './write-fence.js';
@@ -99,18 +99,7 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
         const priorState = states.get(change.deployment.id);
         deployments.push(priorState === undefined ? change.deployment : { ...change.deployment, priorState });
       }
-      const orphanStates = orphanStatesOf(states, present);
-      const orphanJobs = orphanJobsOf(states, orphanStates);
-      return {
-        revision: Number(response.header.revision),
-        deployments,
-        invalid,
-        orphanStates,
-        ...(orphanJobs.length > 0 ? { orphanJobs } : {}),
-        ...definedOnly({ watermark }),
-        ...(registeredJobs.length > 0 ? { registeredJobs } : {}),
-        ...statesOfInvalid(invalid, states),
-      };
+      return assembleListing({ revision: Number(response.header.revision), deployments, invalid, states, present, watermark, registeredJobs });
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {

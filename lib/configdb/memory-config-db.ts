@@ -4,9 +4,9 @@
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { RegisteredJob, Watermark } from '../core/world.js';
-import { definedOnly } from '../core/defined-only.js';
 import { registryBatches, type ConfigDb, type DeploymentChange, DeploymentListing, DeploymentWatch, DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
-import { decodeDeployment, decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark, orphanJobsOf, orphanStatesOf, statesOfInvalid } from './codecs.js';
+import { decodeDeployment, decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark } from './codecs.js';
+import { assembleListing } from './listing.js';
 import { deploymentKey, deploymentsKeyPrefix, parseKey, parseRegistryKey, registryKey, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
 
 export interface MemoryConfigDb extends ConfigDb {
@@ -130,21 +130,10 @@ export function createMemoryConfigDb(): MemoryConfigDb {
         const priorState = states.get(parsed.deploymentId);
         deployments.push(priorState === undefined ? decoded.deployment : { ...decoded.deployment, priorState });
       }
-      const orphanStates = orphanStatesOf(states, present);
-      const orphanJobs = orphanJobsOf(states, orphanStates);
       const watermarkText = options.watermarkOf === undefined ? undefined : values.get(watermarkKey(options.watermarkOf))?.value;
       const watermark = watermarkText === undefined ? undefined : decodeWatermark(watermarkText);
       const registeredJobs = options.watermarkOf === undefined ? [] : registryOf(options.watermarkOf);
-      return {
-        revision,
-        deployments,
-        invalid,
-        orphanStates,
-        ...(orphanJobs.length > 0 ? { orphanJobs } : {}),
-        ...definedOnly({ watermark }),
-        ...(registeredJobs.length > 0 ? { registeredJobs } : {}),
-        ...statesOfInvalid(invalid, states),
-      };
+      return assembleListing({ revision, deployments, invalid, states, present, watermark, registeredJobs });
     },
 
     async watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch> {
