@@ -4,6 +4,9 @@
 // deployer at its default settings. Measured in the same run: the bytes of its polls (wire proxy)
 // against one full job list, its peak RSS, a job's end to its state in the Config DB, slurmctld's
 // and slurmrestd's CPU with it, without it (idle) and for one full list, slurmrestd's RSS growth.
+// Order: a fresh slurmrestd (its RSS without the deployer), the deployer started on a cluster
+// without the load (with no watermark its first poll is one full list, by design), then the
+// foreign load, the deployments, the steady state, and a clean restart in it (restart-cost.ts).
 // Usage: node foreign-run.js <dist root> <release> <F> <D> <latency samples> <min steady s> <idle s> [keep-foreign]
 
 import { execFile } from 'node:child_process';
@@ -17,10 +20,11 @@ import { freePort } from '../../../spec/support/free-port.js';
 import { median, percentile } from '../timing.js';
 import { DeployerRun } from './deployer-run.js';
 import { Deployments } from './deployments.js';
-import { churnForeign, clearForeign, fillForeign, restartDaemon } from './foreign-load.js';
+import { churnForeign, clearForeign, fillForeign, foreignCount, restartDaemon } from './foreign-load.js';
 import { assertUnchanged, cpuSeconds, daemonPid, inRoot, memoryMB, openRelease, rateLimit, type Release } from './release.js';
 import { sleep, until } from './waiting.js';
 import { HealthProbe } from './watchers.js';
+import { cleanRestart, readWatermark, type RestartCost } from './restart-cost.js';
 import { isPoll, startWireProxy, wireSummary } from './wire-proxy.js';
 
 const run = promisify(execFile);
@@ -36,6 +40,14 @@ export interface ForeignRun {
   readonly steadyPolls: number;
   readonly steadyCalls: Readonly<Record<string, number>>;
   readonly bytesPerPoll: number;
+  /** From the deployer's start to its second poll, before the foreign load (its first poll: one full list). */
+  readonly startupCalls: Readonly<Record<string, number>>;
+  readonly startupBytes: number;
+  readonly fillS: number;
+  /** Full job lists (`GET /jobs`) after the start-up, restart included: by design none. */
+  readonly fullListsAfterStartup: number;
+  readonly fullListBytesAfterStartup: number;
+  readonly restart: RestartCost;
   readonly fullListBytes: number;
   readonly fullListFirstByteS: number;
   readonly fullListS: number;
@@ -94,9 +106,15 @@ async function main(): Promise<void> {
   const logFile = path.join(dir, 'deployer.log');
   const fifoDir = `bench-${tag}`;
   const ids = Array.from({ length: count as number }, (_, i) => `${tag}-${String(i).padStart(4, '0')}`);
-  say(`topping the release up to ${foreign} foreign jobs ...`);
-  const foreignAdded = await fillForeign(release, foreign as number);
-  const churn = churnForeign(release, 5);
+  // The deployer starts on a cluster without the foreign load: a fresh job label has no watermark,
+  // so its first poll is by design one full list; from then on no poll may list every job.
+  const present = await foreignCount(release, 'all');
+  if (present > 0) {
+    say(`${present} foreign jobs left from an earlier run: clearing them first (the deployer must start before the load)`);
+    await clearForeign(release);
+  }
+  let churn: ReturnType<typeof churnForeign> | undefined;
+  let foreignAdded = 0;
   let result: ForeignRun | undefined;
   const db = new Deployments(`http://${release.env['SDP_CONFIG_HOST']}:${release.env['SDP_CONFIG_PORT']}`, `/bench-${tag}`);
   let deployer: DeployerRun | undefined;
@@ -111,6 +129,7 @@ async function main(): Promise<void> {
     await run('mkfifo', ['-m', '666', ...ids.map((id) => path.join(release.jobDirOnHost, fifoDir, `${id}.fifo`))]);
 
     proxy = await startWireProxy(release.url);
+    const calls = proxy.calls;
     // Nothing but what is needed: the deployer's defaults are what is measured.
     deployer = new DeployerRun({ distRoot, release, slurmUrl: proxy.url, releaseName: tag, prefix: `/bench-${tag}`, metricsPort: health.port, logFile });
     const ended = new Map<string, number>();
@@ -119,14 +138,22 @@ async function main(): Promise<void> {
       if (state.status !== undefined) states.set(id, state.status);
       if (state.status !== undefined && ['FINISHED', 'FAILED', 'CANCELLED'].includes(state.status) && !ended.has(id)) ended.set(id, performance.now());
     });
+    const tStart = performance.now();
     deployer.start();
     health.start();
+    const pollsNow = () => calls.filter(isPoll).length;
+    if ((await until(() => pollsNow() >= 2, 300_000, 500)) === undefined) throw new Error(`the deployer did not poll twice within 300 s (log: ${logFile})`);
+    const startup = { ...wireSummary(calls, tStart, performance.now()), endMs: performance.now() };
+    say(`deployer started: ${JSON.stringify(startup.byKind)}, ${(startup.bytes / 1024).toFixed(0)} KB; topping the release up to ${foreign} foreign jobs ...`);
+    const tFill = performance.now();
+    foreignAdded = await fillForeign(release, foreign as number);
+    const fillS = (performance.now() - tFill) / 1000;
+    churn = churnForeign(release, 5);
     say(`${count} deployments, each a job that runs until told to end`);
     await db.put(ids, (id) => ({ script: `#!/bin/bash\nread -r _ < ${release.jobDir}/${fifoDir}/${id}.fifo\n` }));
     const running = await until(() => ids.every((id) => states.get(id) === 'RUNNING'), 900_000, 1000);
     if (running === undefined) throw new Error(`not all ${count} RUNNING within 900 s (log: ${logFile})`);
     // Two polls after that: the start-up is over.
-    const pollsNow = () => proxy?.calls.filter(isPoll).length ?? 0;
     const settled = pollsNow();
     await until(() => pollsNow() >= settled + 2, 600_000, 500);
 
@@ -153,6 +180,8 @@ async function main(): Promise<void> {
     const deployerPeakRssMB = (await memoryMB(deployer.pid as number)).peak;
     const restdRssPeakMB = (await memoryMB(await daemonPid(release, 'slurmrestd'))).peak;
     const apiVersion = proxy.calls.find((c) => (c.kind === 'list' || c.kind === 'states') && c.version !== undefined)?.version ?? 'v0.0.42';
+    const restart = await cleanRestart(deployer, calls, () => ids.slice(samples as number).filter((id) => states.get(id) === 'RUNNING').length, () => readWatermark(db, tag), say);
+    const listsAfterStartup = calls.filter((c) => c.kind === 'list' && c.startMs > startup.endMs);
     health.stop();
     await deployer.stop();
     await stopWatch();
@@ -180,6 +209,12 @@ async function main(): Promise<void> {
       steadyPolls: steady.polls,
       steadyCalls: steady.byKind,
       bytesPerPoll: steady.polls === 0 ? Number.NaN : steady.bytes / steady.polls,
+      startupCalls: startup.byKind,
+      startupBytes: startup.bytes,
+      fillS,
+      fullListsAfterStartup: listsAfterStartup.length,
+      fullListBytesAfterStartup: listsAfterStartup.reduce((sum, c) => sum + c.bytes, 0),
+      restart,
       fullListBytes: list.bytes,
       fullListFirstByteS: list.firstByteS,
       fullListS: list.totalS,
@@ -200,7 +235,7 @@ async function main(): Promise<void> {
     health.stop();
     await deployer?.stop();
     await proxy?.close();
-    churn.kill('SIGTERM');
+    churn?.kill('SIGTERM');
     // The run's jobs (by user and name, as root), its FIFOs and keys; the foreign jobs unless kept.
     const mine = (await inRoot(release.root, ['squeue', '-h', '-u', release.benchUser, '-o', '%i|%j']).catch(() => ''))
       .split('\n')
