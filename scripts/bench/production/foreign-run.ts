@@ -44,6 +44,8 @@ export interface ForeignRun {
   readonly startupCalls: Readonly<Record<string, number>>;
   readonly startupBytes: number;
   readonly fillS: number;
+  /** From every deployment RUNNING until the deployer's /readyz no longer said throttled. */
+  readonly throttledAfterRunningS: number;
   /** Full job lists (`GET /jobs`) after the start-up, restart included: by design none. */
   readonly fullListsAfterStartup: number;
   readonly fullListBytesAfterStartup: number;
@@ -153,7 +155,12 @@ async function main(): Promise<void> {
     await db.put(ids, (id) => ({ script: `#!/bin/bash\nread -r _ < ${release.jobDir}/${fifoDir}/${id}.fifo\n` }));
     const running = await until(() => ids.every((id) => states.get(id) === 'RUNNING'), 900_000, 1000);
     if (running === undefined) throw new Error(`not all ${count} RUNNING within 900 s (log: ${logFile})`);
-    // Two polls after that: the start-up is over.
+    // The start-up is over once the deployer no longer calls Slurm throttled (the 100 submits
+    // were: for a minute after the last late answer it spaces state polls 10 s apart), and two
+    // polls have gone since.
+    const unthrottled = await until(async () => !(await health.readyReasons()).includes('throttled'), 300_000, 1000);
+    const throttledAfterRunningS = ((unthrottled ?? performance.now()) - running) / 1000;
+    say(`all RUNNING; throttled for ${throttledAfterRunningS.toFixed(0)} s more${unthrottled === undefined ? ' (still throttled: measured anyway)' : ''}`);
     const settled = pollsNow();
     await until(() => pollsNow() >= settled + 2, 600_000, 500);
 
@@ -212,6 +219,7 @@ async function main(): Promise<void> {
       startupCalls: startup.byKind,
       startupBytes: startup.bytes,
       fillS,
+      throttledAfterRunningS,
       fullListsAfterStartup: listsAfterStartup.length,
       fullListBytesAfterStartup: listsAfterStartup.reduce((sum, c) => sum + c.bytes, 0),
       restart,

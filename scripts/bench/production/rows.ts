@@ -63,7 +63,7 @@ export function foreignRows(impl: string, r: ForeignRun): Row[] {
   const fullListsPerHour = 60 * r.fullListCpuS;
   return [
     row({ ...base, measure: m(`one full job list (${r.apiVersion})`), value: r.fullListBytes / MB, unit: 'MB', status: 'measured', note: `first byte ${r.fullListFirstByteS.toFixed(1)} s, all ${r.fullListS.toFixed(1)} s` }, undefined),
-    row({ ...base, measure: m("the deployer's start, before the foreign load"), value: r.startupBytes / 1024, unit: 'KB', status: 'measured', note: `${top(r.startupCalls)}; then ${r.foreignAdded} foreign jobs added in ${r.fillS.toFixed(0)} s` }, undefined),
+    row({ ...base, measure: m("the deployer's start, before the foreign load"), value: r.startupBytes / 1024, unit: 'KB', status: 'measured', note: `${top(r.startupCalls)}; then ${r.foreignAdded} foreign jobs added in ${r.fillS.toFixed(0)} s; throttled ${r.throttledAfterRunningS.toFixed(0)} s after all RUNNING` }, undefined),
     row({ ...base, measure: m('full job lists after the start-up (restart included)'), value: r.fullListsAfterStartup, unit: '', status: 'measured', note: `${(r.fullListBytesAfterStartup / MB).toFixed(1)} MB` }, zero),
     row(
       { ...base, measure: m('a clean restart in the steady state: bytes until its 3rd poll'), value: r.restart.bytes / MB, unit: 'MB', status: 'measured', note: `${r.restart.seconds.toFixed(0)} s, ${top(r.restart.calls)}; largest ${r.restart.largestCall.kind} ${(r.restart.largestCall.bytes / 1024).toFixed(0)} KB; ${r.restart.fullLists} full lists, ${r.restart.submits} submits, ${r.restart.stillRunning} still RUNNING` },
