@@ -24,7 +24,8 @@ export function reducerSettingsOf(config: DeployerConfig, reads: SlurmReads = { 
     submitSettleMs: config.submitSettleSeconds * 1000,
     // Submits the last leader still had inside slurmrestd land meanwhile: one sleeping through
     // slurmctld's rate limit retries after 1, 2, 3... s; eight drain a 2/s bucket well under 20 s.
-    watermark: { everyMs: WATERMARK_EVERY_MS, takeoverHoldMs: config.takeoverHoldSeconds * 1000 },
+    // A leader that crashed at rest had none: it said so (cleanAtRest), and the next term holds not.
+    watermark: { everyMs: WATERMARK_EVERY_MS, takeoverHoldMs: config.takeoverHoldSeconds * 1000, cleanAtRest: true },
     backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
     keepStateOfDeleted: config.keepStateOfDeleted,
   };

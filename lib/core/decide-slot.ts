@@ -30,6 +30,11 @@ export interface SlotView {
   polledJob(jobId: number): SlurmJob | undefined;
   /** The deployment following this job, if any. */
   trackedBy(jobId: number): string | undefined;
+  /**
+   * Whether a submit may be sent now; when not (the persisted watermark may say clean), the slot
+   * is noted, and decided again once the watermark is written unclean.
+   */
+  maySubmit(id: string): boolean;
 }
 
 /** A slot's commands, by the order a step issues them in: its own first, then cancels, then removals. */
@@ -243,6 +248,7 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
   const free = slot.leftover === undefined && slot.strays.length === 0 && (d.retry === undefined || view.now >= d.retry.at);
   const { desired } = d;
   if (phase.kind === 'idle' && free && desired.args !== undefined) {
+    if (!view.maySubmit(slot.id)) return slot;
     const spec = buildJobSpec(slot.id, desired.submitId, desired.args, view.settings.job, desired.specHash);
     commands.own.push({ type: 'submitJob', id: slot.id, submitId: desired.submitId, spec });
     return { ...slot, deployment: { ...d, phase: { kind: 'submitting', submitId: desired.submitId, floor: view.highestJobId } } };

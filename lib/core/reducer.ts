@@ -11,7 +11,7 @@ import { emptySlot } from './slot.js';
 import { faultSlot } from './slot-fault.js';
 import { StepDraft } from './step-draft.js';
 import { schedulePoll } from './poll-schedule.js';
-import { watermarkCommands } from './watermark.js';
+import { addSubmitWaiters, submitsWait, watermarkCommands } from './watermark.js';
 import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
 
 export interface Step {
@@ -49,18 +49,26 @@ export function createReducer(settings: ReducerSettings): Reducer {
 
 /** Decides the dirty slots in id order, again while deciding marks more (a job let go). */
 function decideDirty(settings: ReducerSettings, draft: StepDraft, commands: SlotCommands): void {
+  // While the persisted watermark may say clean, a slot that would submit waits for it to say not.
+  const wait = submitsWait(draft);
+  const waiters: string[] = [];
+  const maySubmit = (id: string): boolean => {
+    if (wait) waiters.push(id);
+    return !wait;
+  };
   while (draft.dirty.size > 0) {
     const ids = [...draft.dirty].sort();
     draft.dirty.clear();
     for (const id of ids) {
       const slot = draft.slot(id) ?? emptySlot(id);
-      const decided = decideGuarded(slot, viewOf(settings, draft, id));
+      const decided = decideGuarded(slot, viewOf(settings, draft, id, maySubmit));
       commands.own.push(...decided.commands.own);
       commands.cancels.push(...decided.commands.cancels);
       commands.removals.push(...decided.commands.removals);
       draft.putSlot(decided.slot, false);
     }
   }
+  addSubmitWaiters(draft, waiters);
 }
 
 /** Whatever throws while deciding one slot fails that deployment alone, and says so in its state. */
@@ -108,7 +116,7 @@ function writeStatesNeedingNoSlurm(draft: StepDraft, commands: SlotCommands): vo
   draft.dirty.clear();
 }
 
-function viewOf(settings: ReducerSettings, draft: StepDraft, id: string): SlotView {
+function viewOf(settings: ReducerSettings, draft: StepDraft, id: string, maySubmit: (id: string) => boolean): SlotView {
   return {
     settings,
     now: draft.scalars.now,
@@ -119,5 +127,6 @@ function viewOf(settings: ReducerSettings, draft: StepDraft, id: string): SlotVi
     claiming: draft.claiming(id),
     polledJob: (jobId) => draft.polledJob(jobId),
     trackedBy: (jobId) => draft.trackedBy(jobId),
+    maySubmit,
   };
 }

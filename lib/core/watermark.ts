@@ -49,7 +49,11 @@ export function safeFloor(draft: StepDraft): number {
   return held === undefined || seen < held ? seen : held;
 }
 
-/** The watermark a step writes: the term's own at once, then a floor below a stray at once, a risen one at most every `everyMs`. */
+/**
+ * The watermark a step writes: the term's own at once, then a floor below a stray at once, a risen
+ * one at most every `everyMs`; with `cleanAtRest`, clean at once when the term comes to rest, and
+ * unclean at once when a slot would submit after that.
+ */
 export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): Command[] {
   const every = settings.watermark?.everyMs;
   const s = draft.scalars;
@@ -57,6 +61,7 @@ export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): 
   if (every === undefined || !s.listed || ids.writing) return [];
   if (ids.retryAt !== undefined && (!s.clockStarted || s.now < ids.retryAt)) return [];
   let floor: number;
+  let clean = false;
   if (!ids.termWritten) {
     // Before anything is decided: a crash from now on is not a clean stop, whatever was written before.
     floor = ids.floor ?? 0;
@@ -65,20 +70,52 @@ export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): 
     if (!isReady(s as World, settings) || !s.clockStarted) return [];
     floor = safeFloor(draft);
     const persisted = ids.floor ?? 0;
+    const waiting = (ids.submitWaiters?.length ?? 0) > 0;
+    const rest = settings.watermark?.cleanAtRest === true && !waiting && atRest(draft);
     // A stray the persisted floor covers lost the state that recorded it (its deployment was
     // deleted, and the state with it; its args changed): the floor goes below it at once, so that
     // a crash before its cancel does not hide it from the next term. A risen floor waits `everyMs`.
     const stray = draft.read('strayOwners').minKey();
     const lower = stray !== undefined && stray <= persisted;
-    if (!lower && (floor <= persisted || (ids.writtenAt !== undefined && s.now - ids.writtenAt < every))) return [];
+    const turns = ids.cleanWritten === true ? waiting : rest;
+    const due = floor > persisted && (ids.writtenAt === undefined || s.now - ids.writtenAt >= every);
+    if (!turns && !lower && !due) return [];
+    clean = ids.cleanWritten === true ? !waiting : rest;
   }
-  s.jobIds = { ...ids, writing: true, writtenAt: s.clockStarted ? s.now : ids.writtenAt };
-  return [{ type: 'writeWatermark', watermark: { floor, clean: false } }];
+  // A clean write may land even if its answer is lost: the term behaves as if it had from now on.
+  s.jobIds = { ...ids, writing: true, writtenAt: s.clockStarted ? s.now : ids.writtenAt, ...(clean ? { cleanWritten: true } : {}) };
+  return [{ type: 'writeWatermark', watermark: { floor, clean } }];
+}
+
+/**
+ * Nothing this term sent may still make a job it does not know of: no submit unanswered or of
+ * unknown outcome (nor a job answered and not yet recorded, nor a stray: the floor holds of
+ * those), and no discovery owed.
+ */
+function atRest(draft: StepDraft): boolean {
+  return draft.read('floorHolds').size === 0 && draft.read('discoveries').size === 0;
+}
+
+/** Whether a submit may go now: not while the persisted watermark may say clean (cleanAtRest). */
+export function submitsWait(draft: StepDraft): boolean {
+  return draft.scalars.jobIds.cleanWritten === true;
+}
+
+/** Slots that would have submitted: decided again once the watermark is written unclean. */
+export function addSubmitWaiters(draft: StepDraft, waiters: readonly string[]): void {
+  if (waiters.length === 0) return;
+  const ids = draft.scalars.jobIds;
+  const before = ids.submitWaiters ?? [];
+  const known = new Set(before);
+  draft.scalars.jobIds = { ...ids, submitWaiters: [...before, ...waiters.filter((id) => !known.has(id))] };
 }
 
 export function watermarkWritten(draft: StepDraft, watermark: Watermark): void {
   const s = draft.scalars;
-  s.jobIds = { ...s.jobIds, floor: watermark.floor, writing: false, termWritten: true, attempt: 0, retryAt: undefined };
+  const ids = s.jobIds;
+  const opened = !watermark.clean && ids.cleanWritten === true;
+  s.jobIds = { ...ids, floor: watermark.floor, writing: false, termWritten: true, attempt: 0, retryAt: undefined, ...(opened ? { cleanWritten: false, submitWaiters: undefined } : {}) };
+  if (opened) for (const id of ids.submitWaiters ?? []) draft.dirty.add(id);
 }
 
 export function watermarkWriteFailed(settings: ReducerSettings, draft: StepDraft): void {

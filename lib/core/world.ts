@@ -44,12 +44,19 @@ export interface WatermarkSettings {
    * inside slurmrestd (retrying against slurmctld's rate limit) have landed and show.
    */
   readonly takeoverHoldMs: number;
+  /**
+   * A term with nothing in flight writes its watermark clean, and unclean again before its next
+   * submit: a crash at rest then costs the next term no hold. Absent in older journals: a running
+   * term always wrote unclean.
+   */
+  readonly cleanAtRest?: boolean;
 }
 
 /**
  * What the deployer persists beside the deployments (`/slurm-deployer/watermark/<label>`): every job
  * it created whose id no state records has an id above `floor`; `clean` when the last leader
- * stopped with nothing in flight.
+ * stopped with nothing in flight, or wrote it while it had none and would not submit again before
+ * writing it unclean.
  */
 export interface Watermark {
   readonly floor: number;
@@ -209,6 +216,13 @@ export interface JobIds {
   readonly writtenAt?: number;
   readonly retryAt?: number;
   readonly attempt: number;
+  /**
+   * The persisted watermark may say clean (this term wrote it clean, and no unclean write was
+   * acknowledged since): no submit is sent until an unclean one is (WatermarkSettings.cleanAtRest).
+   */
+  readonly cleanWritten?: boolean;
+  /** The slots that would submit and wait for that unclean write, in the order they asked. */
+  readonly submitWaiters?: readonly string[];
 }
 
 /** [due, slot id]: ordered by due first. */

@@ -30,7 +30,7 @@ export const STATE_SETTINGS: ReducerSettings = {
   ...settings,
   statePollIntervalMs: 3_000,
   submitSettleMs: 60_000,
-  watermark: { everyMs: 10_000, takeoverHoldMs: 20_000 },
+  watermark: { everyMs: 10_000, takeoverHoldMs: 20_000, cleanAtRest: true },
 };
 export const STATE_MODE: Mode = { name: 'state polls', settings: STATE_SETTINGS, reduce: createReducer(STATE_SETTINGS) };
 

@@ -3,55 +3,16 @@
 
 import { expect } from 'chai';
 import { canonicalJson } from '../../../lib/core/canonical-json.js';
-import type { Command } from '../../../lib/core/commands.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
 import { createReducer } from '../../../lib/core/reducer.js';
 import type { SlurmJob } from '../../../lib/core/slurm-job.js';
 import { specHash } from '../../../lib/core/spec-hash.js';
 import { watermarkAtStop } from '../../../lib/core/watermark.js';
-import type { ReducerSettings, Watermark } from '../../../lib/core/world.js';
+import type { Watermark } from '../../../lib/core/world.js';
 import { worldFromJson, worldToJson, type WorldJson } from '../../../lib/core/world-json.js';
-import { entry, job, LABEL, settings } from '../../support/fixtures.js';
-import { ofType, Run, stored, T0 } from '../../support/reducer-run.js';
-import { readStates } from '../../support/simulated-slurm.js';
-
-const STATE_SETTINGS: ReducerSettings = {
-  ...settings,
-  statePollIntervalMs: 3_000,
-  submitSettleMs: 60_000,
-  watermark: { everyMs: 10_000, takeoverHoldMs: 20_000 },
-};
-
-/** A run with state polls: answers watermark writes at once unless told not to, and polls from a list of jobs. */
-class StateRun extends Run {
-  constructor(private readonly ackWatermarks = true) {
-    super(true, STATE_SETTINGS);
-  }
-
-  override feed(...events: DeployerEvent[]): Command[] {
-    const issued = super.feed(...events);
-    if (!this.ackWatermarks) return issued;
-    for (const c of ofType(issued, 'writeWatermark')) issued.push(...this.feed({ type: 'watermarkWritten', watermark: c.watermark }));
-    return issued;
-  }
-
-  /** Ticks to `now` and answers the poll it asks for as Slurm would, showing `jobs`. */
-  override poll(now: number, ...jobs: SlurmJob[]): Command[] {
-    const issued = this.feed({ type: 'tick', now });
-    return [...issued.filter((c) => !isPoll(c)), ...this.answerPoll(issued, jobs)];
-  }
-
-  answerPoll(issued: readonly Command[], jobs: readonly SlurmJob[]): Command[] {
-    const poll = issued.find(isPoll);
-    if (poll === undefined) throw new Error(`no poll issued: ${JSON.stringify(issued)}`);
-    if (poll.type === 'pollJobs') return this.feed({ type: 'jobsPolled', pollId: poll.pollId, jobs });
-    return this.feed({ type: 'statesPolled', pollId: poll.pollId, ...readStates(jobs, poll, LABEL) });
-  }
-}
-
-function isPoll(c: Command): c is Extract<Command, { type: 'pollJobs' | 'pollStates' }> {
-  return c.type === 'pollJobs' || c.type === 'pollStates';
-}
+import { entry, job } from '../../support/fixtures.js';
+import { ofType, stored, T0 } from '../../support/reducer-run.js';
+import { isPoll, STATE_SETTINGS, StateRun } from '../../support/state-run.js';
 
 const listed = (deployments: ReturnType<typeof entry>[], watermark?: Watermark): DeployerEvent => ({ type: 'configListed', deployments, invalid: [], ...(watermark ? { watermark } : {}) });
 
