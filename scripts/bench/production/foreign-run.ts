@@ -63,9 +63,17 @@ export interface ForeignRun {
   readonly fullListCpuS: number;
   readonly restdRssBeforeMB: number;
   readonly restdRssPeakMB: number;
+  /** slurmrestd's RSS and peak at each step of the run: what grew it, and when. */
+  readonly restdRssSteps: readonly RssStep[];
   readonly healthSamples: number;
   readonly healthBad: number;
   readonly logFile: string;
+}
+
+export interface RssStep {
+  readonly step: string;
+  readonly rssMB: number;
+  readonly peakMB: number;
 }
 
 /** The daemons whose CPU the deployer costs: slurmctld and slurmrestd together. */
@@ -127,6 +135,12 @@ async function main(): Promise<void> {
     release = await restartDaemon(release, 'slurmrestd');
     await sleep(5000);
     const restdRssBeforeMB = (await memoryMB(await daemonPid(release, 'slurmrestd'))).rss;
+    const restdRssSteps: RssStep[] = [];
+    const restdStep = async (step: string) => {
+      const { rss, peak } = await memoryMB(await daemonPid(release, 'slurmrestd'));
+      restdRssSteps.push({ step, rssMB: rss, peakMB: peak });
+    };
+    await restdStep('fresh');
     await mkdir(path.join(release.jobDirOnHost, fifoDir), { recursive: true, mode: 0o755 });
     await run('mkfifo', ['-m', '666', ...ids.map((id) => path.join(release.jobDirOnHost, fifoDir, `${id}.fifo`))]);
 
@@ -147,10 +161,12 @@ async function main(): Promise<void> {
     if ((await until(() => pollsNow() >= 2, 300_000, 500)) === undefined) throw new Error(`the deployer did not poll twice within 300 s (log: ${logFile})`);
     const startup = { ...wireSummary(calls, tStart, performance.now()), endMs: performance.now() };
     say(`deployer started: ${JSON.stringify(startup.byKind)}, ${(startup.bytes / 1024).toFixed(0)} KB; topping the release up to ${foreign} foreign jobs ...`);
+    await restdStep("the deployer's start-up");
     const tFill = performance.now();
     foreignAdded = await fillForeign(release, foreign as number);
     const fillS = (performance.now() - tFill) / 1000;
     churn = churnForeign(release, 5);
+    await restdStep('the foreign load put');
     say(`${count} deployments, each a job that runs until told to end`);
     await db.put(ids, (id) => ({ script: `#!/bin/bash\nread -r _ < ${release.jobDir}/${fifoDir}/${id}.fifo\n` }));
     const running = await until(() => ids.every((id) => states.get(id) === 'RUNNING'), 900_000, 1000);
@@ -161,6 +177,7 @@ async function main(): Promise<void> {
     const unthrottled = await until(async () => !(await health.readyReasons()).includes('throttled'), 300_000, 1000);
     const throttledAfterRunningS = ((unthrottled ?? performance.now()) - running) / 1000;
     say(`all RUNNING; throttled for ${throttledAfterRunningS.toFixed(0)} s more${unthrottled === undefined ? ' (still throttled: measured anyway)' : ''}`);
+    await restdStep('every deployment RUNNING, not throttled');
     const settled = pollsNow();
     await until(() => pollsNow() >= settled + 2, 600_000, 500);
 
@@ -186,8 +203,10 @@ async function main(): Promise<void> {
     const steady = wireSummary(proxy.calls, tS, tE);
     const deployerPeakRssMB = (await memoryMB(deployer.pid as number)).peak;
     const restdRssPeakMB = (await memoryMB(await daemonPid(release, 'slurmrestd'))).peak;
+    await restdStep('the steady window ended');
     const apiVersion = proxy.calls.find((c) => (c.kind === 'list' || c.kind === 'states') && c.version !== undefined)?.version ?? 'v0.0.42';
     const restart = await cleanRestart(deployer, calls, () => ids.slice(samples as number).filter((id) => states.get(id) === 'RUNNING').length, () => readWatermark(db, tag), say);
+    await restdStep('the clean restart polled 3 times');
     const listsAfterStartup = calls.filter((c) => c.kind === 'list' && c.startMs > startup.endMs);
     health.stop();
     await deployer.stop();
@@ -235,6 +254,7 @@ async function main(): Promise<void> {
       fullListCpuS,
       restdRssBeforeMB,
       restdRssPeakMB,
+      restdRssSteps,
       healthSamples: health.count(tS, tE),
       healthBad: health.bad(tS, tE),
       logFile,

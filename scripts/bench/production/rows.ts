@@ -77,7 +77,7 @@ export function foreignRows(impl: string, r: ForeignRun): Row[] {
     row({ ...base, measure: m('slurmctld + slurmrestd CPU per hour, the deployer'), value: perHour, unit: 's/h', status: 'measured', note: `${r.steadyCpuRate.toFixed(4)} CPU s/s with it, ${r.idleCpuRate.toFixed(4)} without` }, undefined),
     row({ ...base, measure: m('slurmctld + slurmrestd CPU, one full list'), value: r.fullListCpuS, unit: 's', status: 'measured' }, undefined),
     row({ ...base, measure: m('deployer CPU per hour / one full list a minute'), value: perHour / fullListsPerHour, unit: '', status: 'measured' }, atMost(0.2)),
-    row({ ...base, measure: m('slurmrestd RSS growth with the deployer'), value: r.restdRssPeakMB - r.restdRssBeforeMB, unit: 'MB', status: 'measured', note: `${r.restdRssBeforeMB.toFixed(0)} MB before, peak ${r.restdRssPeakMB.toFixed(0)} MB` }, atMost(200, ' MB')),
+    row({ ...base, measure: m('slurmrestd RSS growth with the deployer'), value: r.restdRssPeakMB - r.restdRssBeforeMB, unit: 'MB', status: 'measured', note: `${r.restdRssBeforeMB.toFixed(0)} MB before, peak ${r.restdRssPeakMB.toFixed(0)} MB; rss/peak after: ${r.restdRssSteps.map((x) => `${x.step} ${x.rssMB.toFixed(0)}/${x.peakMB.toFixed(0)}`).join(', ')}` }, atMost(200, ' MB')),
     row({ ...base, measure: m('/healthz answers not 200 (steady)'), value: r.healthBad, unit: '', status: 'measured', note: `of ${r.healthSamples}` }, undefined),
   ];
 }
