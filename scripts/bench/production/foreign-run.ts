@@ -186,7 +186,7 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const ends = proxy.calls.filter(isPoll).map((c) => c.endMs as number);
     const pollIntervalS = median(ends.slice(-6).slice(1).map((t, i) => t - (ends.slice(-6)[i] as number))) / 1000;
-    say(`steady: polls every ~${pollIntervalS.toFixed(1)} s; ending ${samples} jobs one at a time`);
+    say(`steady: polls ~${pollIntervalS.toFixed(1)} s apart (median of the 5 gaps before); ending ${samples} jobs one at a time`);
     for (let i = 0; i < (samples as number); i++) {
       // At a random point of the poll cycle.
       await sleep(2000 + Math.random() * pollIntervalS * 1000);

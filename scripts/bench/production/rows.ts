@@ -69,7 +69,7 @@ export function foreignRows(impl: string, r: ForeignRun): Row[] {
       { ...base, measure: m('a clean restart in the steady state: bytes until its 3rd poll'), value: r.restart.bytes / MB, unit: 'MB', status: 'measured', note: `${r.restart.seconds.toFixed(0)} s, ${top(r.restart.calls)}; largest ${r.restart.largestCall.kind} ${(r.restart.largestCall.bytes / 1024).toFixed(0)} KB; ${r.restart.fullLists} full lists, ${r.restart.submits} submits, ${r.restart.stillRunning} still RUNNING` },
       undefined,
     ),
-    row({ ...base, measure: m('bytes per steady poll'), value: r.bytesPerPoll / MB, unit: 'MB', status: 'measured', note: `${r.steadyPolls} polls in ${r.steadyS.toFixed(0)} s (every ~${r.pollIntervalS.toFixed(1)} s): ${top(r.steadyCalls)}` }, undefined),
+    row({ ...base, measure: m('bytes per steady poll'), value: r.bytesPerPoll / MB, unit: 'MB', status: 'measured', note: `${r.steadyPolls} polls in ${r.steadyS.toFixed(0)} s (one every ${(r.steadyS / r.steadyPolls).toFixed(1)} s): ${top(r.steadyCalls)}` }, undefined),
     row({ ...base, measure: m('steady poll / full list (bytes)'), value: r.bytesPerPoll / r.fullListBytes, unit: '', status: 'measured' }, atMost(0.02)),
     row({ ...base, measure: m('deployer peak RSS'), value: r.deployerPeakRssMB, unit: 'MB', status: 'measured', note: `${r.deployments} deployments RUNNING` }, { text: '< 150 MB', pass: (v) => v < 150 }),
     row({ ...base, measure: m("job's end -> Config DB p50"), value: r.latencyP50S, unit: 's', status: 'measured', note: `${r.latenciesS.length} jobs ended one at a time` }, undefined),
