@@ -14,7 +14,7 @@ export interface ChaosOptions {
   readonly etcdRestart: boolean;
   readonly compaction: boolean;
   /** N deployments at once on each rate-limited release (24.11, 26.05), with kill -9s; none: skipped. */
-  readonly burst?: { readonly deployments: number; readonly releases: readonly string[] };
+  readonly burst?: { readonly deployments: number; readonly releases: readonly string[]; readonly killEveryS?: readonly [number, number] };
   /** Only the burst: no kill storm, fuzz, outages, compaction or etcd restart. */
   readonly burstOnly?: boolean;
   readonly say: Say;
@@ -63,7 +63,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       await compactionPastTheWatch(rig, ledger, say);
     }
     for (const release of options.burst?.releases ?? []) {
-      const outcome = await rateLimitedBurst(rig, { release, deployments: options.burst?.deployments ?? 0, say });
+      const outcome = await rateLimitedBurst(rig, { release, deployments: options.burst?.deployments ?? 0, ...(options.burst?.killEveryS === undefined ? {} : { killEveryS: options.burst.killEveryS }), say });
       burstRows.push(...outcome.rows);
       burstKills += outcome.kills;
       burstStarts += outcome.starts;

@@ -1,4 +1,5 @@
-// `npm run chaos [-- --deployments N] [--smoke] [--no-outages] [--burst N] [--burst-releases 24.11,26.05] [--burst-only]`:
+// `npm run chaos [-- --deployments N] [--smoke] [--no-outages] [--burst N] [--burst-releases 24.11,26.05] [--burst-only]
+//                  [--burst-kill-every MIN-MAX]` (seconds between the burst's kills -9; 10-20 by default):
 // the chaos suite on the local stack, outside `npm test`. The rate-limited burst (200 deployments on
 // each of 24.11 and 26.05 unless --smoke; --burst 0 skips it) starts those releases when they are
 // not up. Prints the table; exits 1 unless every count is 0.
@@ -15,13 +16,16 @@ const smoke = args.includes('--smoke');
 const at = args.indexOf('--burst-releases');
 const burstReleases = (at < 0 ? '24.11,26.05' : (args[at + 1] ?? '')).split(',').filter(Boolean);
 const burst = args.includes('--burst') && Number(args[args.indexOf('--burst') + 1]) === 0 ? 0 : number('--burst', smoke ? 0 : 200);
+const killAt = args.indexOf('--burst-kill-every');
+const killEveryS = killAt < 0 ? undefined : ((args[killAt + 1] ?? '').split('-').map(Number) as [number, number]);
+if (killEveryS !== undefined && !(killEveryS.length === 2 && killEveryS[0] > 0 && killEveryS[1] >= killEveryS[0])) throw new Error('--burst-kill-every: MIN-MAX seconds, e.g. 40-60');
 const result = await runChaos({
   deployments: number('--deployments', smoke ? 10 : 100),
   ...(smoke ? { fuzzLimit: 15 } : {}),
   slurmOutages: !smoke && !args.includes('--no-outages'),
   etcdRestart: true,
   compaction: true,
-  ...(burst > 0 ? { burst: { deployments: burst, releases: burstReleases } } : {}),
+  ...(burst > 0 ? { burst: { deployments: burst, releases: burstReleases, ...(killEveryS === undefined ? {} : { killEveryS }) } } : {}),
   burstOnly: args.includes('--burst-only'),
   say: (line) => process.stdout.write(`${line}\n`),
 });

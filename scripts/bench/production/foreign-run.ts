@@ -4,6 +4,9 @@
 // deployer at its default settings. Measured in the same run: the bytes of its polls (wire proxy)
 // against one full job list, its peak RSS, a job's end to its state in the Config DB, slurmctld's
 // and slurmrestd's CPU with it, without it (idle) and for one full list, slurmrestd's RSS growth.
+// Order: a fresh slurmrestd (its RSS without the deployer), the deployer started on a cluster
+// without the load (with no watermark its first poll is one full list, by design), then the
+// foreign load, the deployments, the steady state, and a clean restart in it (restart-cost.ts).
 // Usage: node foreign-run.js <dist root> <release> <F> <D> <latency samples> <min steady s> <idle s> [keep-foreign]
 
 import { execFile } from 'node:child_process';
@@ -17,10 +20,11 @@ import { freePort } from '../../../spec/support/free-port.js';
 import { median, percentile } from '../timing.js';
 import { DeployerRun } from './deployer-run.js';
 import { Deployments } from './deployments.js';
-import { churnForeign, clearForeign, fillForeign, restartDaemon } from './foreign-load.js';
+import { churnForeign, clearForeign, fillForeign, foreignCount, restartDaemon } from './foreign-load.js';
 import { assertUnchanged, cpuSeconds, daemonPid, inRoot, memoryMB, openRelease, rateLimit, type Release } from './release.js';
 import { sleep, until } from './waiting.js';
 import { HealthProbe } from './watchers.js';
+import { cleanRestart, readWatermark, type RestartCost } from './restart-cost.js';
 import { isPoll, startWireProxy, wireSummary } from './wire-proxy.js';
 
 const run = promisify(execFile);
@@ -36,6 +40,16 @@ export interface ForeignRun {
   readonly steadyPolls: number;
   readonly steadyCalls: Readonly<Record<string, number>>;
   readonly bytesPerPoll: number;
+  /** From the deployer's start to its second poll, before the foreign load (its first poll: one full list). */
+  readonly startupCalls: Readonly<Record<string, number>>;
+  readonly startupBytes: number;
+  readonly fillS: number;
+  /** From every deployment RUNNING until the deployer's /readyz no longer said throttled. */
+  readonly throttledAfterRunningS: number;
+  /** Full job lists (`GET /jobs`) after the start-up, restart included: by design none. */
+  readonly fullListsAfterStartup: number;
+  readonly fullListBytesAfterStartup: number;
+  readonly restart: RestartCost;
   readonly fullListBytes: number;
   readonly fullListFirstByteS: number;
   readonly fullListS: number;
@@ -49,9 +63,17 @@ export interface ForeignRun {
   readonly fullListCpuS: number;
   readonly restdRssBeforeMB: number;
   readonly restdRssPeakMB: number;
+  /** slurmrestd's RSS and peak at each step of the run: what grew it, and when. */
+  readonly restdRssSteps: readonly RssStep[];
   readonly healthSamples: number;
   readonly healthBad: number;
   readonly logFile: string;
+}
+
+export interface RssStep {
+  readonly step: string;
+  readonly rssMB: number;
+  readonly peakMB: number;
 }
 
 /** The daemons whose CPU the deployer costs: slurmctld and slurmrestd together. */
@@ -94,9 +116,15 @@ async function main(): Promise<void> {
   const logFile = path.join(dir, 'deployer.log');
   const fifoDir = `bench-${tag}`;
   const ids = Array.from({ length: count as number }, (_, i) => `${tag}-${String(i).padStart(4, '0')}`);
-  say(`topping the release up to ${foreign} foreign jobs ...`);
-  const foreignAdded = await fillForeign(release, foreign as number);
-  const churn = churnForeign(release, 5);
+  // The deployer starts on a cluster without the foreign load: a fresh job label has no watermark,
+  // so its first poll is by design one full list; from then on no poll may list every job.
+  const present = await foreignCount(release, 'all');
+  if (present > 0) {
+    say(`${present} foreign jobs left from an earlier run: clearing them first (the deployer must start before the load)`);
+    await clearForeign(release);
+  }
+  let churn: ReturnType<typeof churnForeign> | undefined;
+  let foreignAdded = 0;
   let result: ForeignRun | undefined;
   const db = new Deployments(`http://${release.env['SDP_CONFIG_HOST']}:${release.env['SDP_CONFIG_PORT']}`, `/bench-${tag}`);
   let deployer: DeployerRun | undefined;
@@ -107,10 +135,17 @@ async function main(): Promise<void> {
     release = await restartDaemon(release, 'slurmrestd');
     await sleep(5000);
     const restdRssBeforeMB = (await memoryMB(await daemonPid(release, 'slurmrestd'))).rss;
+    const restdRssSteps: RssStep[] = [];
+    const restdStep = async (step: string) => {
+      const { rss, peak } = await memoryMB(await daemonPid(release, 'slurmrestd'));
+      restdRssSteps.push({ step, rssMB: rss, peakMB: peak });
+    };
+    await restdStep('fresh');
     await mkdir(path.join(release.jobDirOnHost, fifoDir), { recursive: true, mode: 0o755 });
     await run('mkfifo', ['-m', '666', ...ids.map((id) => path.join(release.jobDirOnHost, fifoDir, `${id}.fifo`))]);
 
     proxy = await startWireProxy(release.url);
+    const calls = proxy.calls;
     // Nothing but what is needed: the deployer's defaults are what is measured.
     deployer = new DeployerRun({ distRoot, release, slurmUrl: proxy.url, releaseName: tag, prefix: `/bench-${tag}`, metricsPort: health.port, logFile });
     const ended = new Map<string, number>();
@@ -119,14 +154,30 @@ async function main(): Promise<void> {
       if (state.status !== undefined) states.set(id, state.status);
       if (state.status !== undefined && ['FINISHED', 'FAILED', 'CANCELLED'].includes(state.status) && !ended.has(id)) ended.set(id, performance.now());
     });
+    const tStart = performance.now();
     deployer.start();
     health.start();
+    const pollsNow = () => calls.filter(isPoll).length;
+    if ((await until(() => pollsNow() >= 2, 300_000, 500)) === undefined) throw new Error(`the deployer did not poll twice within 300 s (log: ${logFile})`);
+    const startup = { ...wireSummary(calls, tStart, performance.now()), endMs: performance.now() };
+    say(`deployer started: ${JSON.stringify(startup.byKind)}, ${(startup.bytes / 1024).toFixed(0)} KB; topping the release up to ${foreign} foreign jobs ...`);
+    await restdStep("the deployer's start-up");
+    const tFill = performance.now();
+    foreignAdded = await fillForeign(release, foreign as number);
+    const fillS = (performance.now() - tFill) / 1000;
+    churn = churnForeign(release, 5);
+    await restdStep('the foreign load put');
     say(`${count} deployments, each a job that runs until told to end`);
     await db.put(ids, (id) => ({ script: `#!/bin/bash\nread -r _ < ${release.jobDir}/${fifoDir}/${id}.fifo\n` }));
     const running = await until(() => ids.every((id) => states.get(id) === 'RUNNING'), 900_000, 1000);
     if (running === undefined) throw new Error(`not all ${count} RUNNING within 900 s (log: ${logFile})`);
-    // Two polls after that: the start-up is over.
-    const pollsNow = () => proxy?.calls.filter(isPoll).length ?? 0;
+    // The start-up is over once the deployer no longer calls Slurm throttled (the 100 submits
+    // were: for a minute after the last late answer it spaces state polls 10 s apart), and two
+    // polls have gone since.
+    const unthrottled = await until(async () => !(await health.readyReasons()).includes('throttled'), 300_000, 1000);
+    const throttledAfterRunningS = ((unthrottled ?? performance.now()) - running) / 1000;
+    say(`all RUNNING; throttled for ${throttledAfterRunningS.toFixed(0)} s more${unthrottled === undefined ? ' (still throttled: measured anyway)' : ''}`);
+    await restdStep('every deployment RUNNING, not throttled');
     const settled = pollsNow();
     await until(() => pollsNow() >= settled + 2, 600_000, 500);
 
@@ -135,7 +186,7 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const ends = proxy.calls.filter(isPoll).map((c) => c.endMs as number);
     const pollIntervalS = median(ends.slice(-6).slice(1).map((t, i) => t - (ends.slice(-6)[i] as number))) / 1000;
-    say(`steady: polls every ~${pollIntervalS.toFixed(1)} s; ending ${samples} jobs one at a time`);
+    say(`steady: polls ~${pollIntervalS.toFixed(1)} s apart (median of the 5 gaps before); ending ${samples} jobs one at a time`);
     for (let i = 0; i < (samples as number); i++) {
       // At a random point of the poll cycle.
       await sleep(2000 + Math.random() * pollIntervalS * 1000);
@@ -152,7 +203,11 @@ async function main(): Promise<void> {
     const steady = wireSummary(proxy.calls, tS, tE);
     const deployerPeakRssMB = (await memoryMB(deployer.pid as number)).peak;
     const restdRssPeakMB = (await memoryMB(await daemonPid(release, 'slurmrestd'))).peak;
+    await restdStep('the steady window ended');
     const apiVersion = proxy.calls.find((c) => (c.kind === 'list' || c.kind === 'states') && c.version !== undefined)?.version ?? 'v0.0.42';
+    const restart = await cleanRestart(deployer, calls, () => ids.slice(samples as number).filter((id) => states.get(id) === 'RUNNING').length, () => readWatermark(db, tag), say);
+    await restdStep('the clean restart polled 3 times');
+    const listsAfterStartup = calls.filter((c) => c.kind === 'list' && c.startMs > startup.endMs);
     health.stop();
     await deployer.stop();
     await stopWatch();
@@ -180,6 +235,13 @@ async function main(): Promise<void> {
       steadyPolls: steady.polls,
       steadyCalls: steady.byKind,
       bytesPerPoll: steady.polls === 0 ? Number.NaN : steady.bytes / steady.polls,
+      startupCalls: startup.byKind,
+      startupBytes: startup.bytes,
+      fillS,
+      throttledAfterRunningS,
+      fullListsAfterStartup: listsAfterStartup.length,
+      fullListBytesAfterStartup: listsAfterStartup.reduce((sum, c) => sum + c.bytes, 0),
+      restart,
       fullListBytes: list.bytes,
       fullListFirstByteS: list.firstByteS,
       fullListS: list.totalS,
@@ -192,6 +254,7 @@ async function main(): Promise<void> {
       fullListCpuS,
       restdRssBeforeMB,
       restdRssPeakMB,
+      restdRssSteps,
       healthSamples: health.count(tS, tE),
       healthBad: health.bad(tS, tE),
       logFile,
@@ -200,7 +263,7 @@ async function main(): Promise<void> {
     health.stop();
     await deployer?.stop();
     await proxy?.close();
-    churn.kill('SIGTERM');
+    churn?.kill('SIGTERM');
     // The run's jobs (by user and name, as root), its FIFOs and keys; the foreign jobs unless kept.
     const mine = (await inRoot(release.root, ['squeue', '-h', '-u', release.benchUser, '-o', '%i|%j']).catch(() => ''))
       .split('\n')

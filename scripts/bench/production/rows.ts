@@ -63,7 +63,13 @@ export function foreignRows(impl: string, r: ForeignRun): Row[] {
   const fullListsPerHour = 60 * r.fullListCpuS;
   return [
     row({ ...base, measure: m(`one full job list (${r.apiVersion})`), value: r.fullListBytes / MB, unit: 'MB', status: 'measured', note: `first byte ${r.fullListFirstByteS.toFixed(1)} s, all ${r.fullListS.toFixed(1)} s` }, undefined),
-    row({ ...base, measure: m('bytes per steady poll'), value: r.bytesPerPoll / MB, unit: 'MB', status: 'measured', note: `${r.steadyPolls} polls in ${r.steadyS.toFixed(0)} s (every ~${r.pollIntervalS.toFixed(1)} s): ${top(r.steadyCalls)}` }, undefined),
+    row({ ...base, measure: m("the deployer's start, before the foreign load"), value: r.startupBytes / 1024, unit: 'KB', status: 'measured', note: `${top(r.startupCalls)}; then ${r.foreignAdded} foreign jobs added in ${r.fillS.toFixed(0)} s; throttled ${r.throttledAfterRunningS.toFixed(0)} s after all RUNNING` }, undefined),
+    row({ ...base, measure: m('full job lists after the start-up (restart included)'), value: r.fullListsAfterStartup, unit: '', status: 'measured', note: `${(r.fullListBytesAfterStartup / MB).toFixed(1)} MB` }, zero),
+    row(
+      { ...base, measure: m('a clean restart in the steady state: bytes until its 3rd poll'), value: r.restart.bytes / MB, unit: 'MB', status: 'measured', note: `${r.restart.seconds.toFixed(0)} s, ${top(r.restart.calls)}; largest ${r.restart.largestCall.kind} ${(r.restart.largestCall.bytes / 1024).toFixed(0)} KB; ${r.restart.fullLists} full lists, ${r.restart.submits} submits, ${r.restart.stillRunning} still RUNNING` },
+      undefined,
+    ),
+    row({ ...base, measure: m('bytes per steady poll'), value: r.bytesPerPoll / MB, unit: 'MB', status: 'measured', note: `${r.steadyPolls} polls in ${r.steadyS.toFixed(0)} s (one every ${(r.steadyS / r.steadyPolls).toFixed(1)} s): ${top(r.steadyCalls)}` }, undefined),
     row({ ...base, measure: m('steady poll / full list (bytes)'), value: r.bytesPerPoll / r.fullListBytes, unit: '', status: 'measured' }, atMost(0.02)),
     row({ ...base, measure: m('deployer peak RSS'), value: r.deployerPeakRssMB, unit: 'MB', status: 'measured', note: `${r.deployments} deployments RUNNING` }, { text: '< 150 MB', pass: (v) => v < 150 }),
     row({ ...base, measure: m("job's end -> Config DB p50"), value: r.latencyP50S, unit: 's', status: 'measured', note: `${r.latenciesS.length} jobs ended one at a time` }, undefined),
@@ -71,7 +77,7 @@ export function foreignRows(impl: string, r: ForeignRun): Row[] {
     row({ ...base, measure: m('slurmctld + slurmrestd CPU per hour, the deployer'), value: perHour, unit: 's/h', status: 'measured', note: `${r.steadyCpuRate.toFixed(4)} CPU s/s with it, ${r.idleCpuRate.toFixed(4)} without` }, undefined),
     row({ ...base, measure: m('slurmctld + slurmrestd CPU, one full list'), value: r.fullListCpuS, unit: 's', status: 'measured' }, undefined),
     row({ ...base, measure: m('deployer CPU per hour / one full list a minute'), value: perHour / fullListsPerHour, unit: '', status: 'measured' }, atMost(0.2)),
-    row({ ...base, measure: m('slurmrestd RSS growth with the deployer'), value: r.restdRssPeakMB - r.restdRssBeforeMB, unit: 'MB', status: 'measured', note: `${r.restdRssBeforeMB.toFixed(0)} MB before, peak ${r.restdRssPeakMB.toFixed(0)} MB` }, atMost(200, ' MB')),
+    row({ ...base, measure: m('slurmrestd RSS growth with the deployer'), value: r.restdRssPeakMB - r.restdRssBeforeMB, unit: 'MB', status: 'measured', note: `${r.restdRssBeforeMB.toFixed(0)} MB before, peak ${r.restdRssPeakMB.toFixed(0)} MB; rss/peak after: ${r.restdRssSteps.map((x) => `${x.step} ${x.rssMB.toFixed(0)}/${x.peakMB.toFixed(0)}`).join(', ')}` }, atMost(200, ' MB')),
     row({ ...base, measure: m('/healthz answers not 200 (steady)'), value: r.healthBad, unit: '', status: 'measured', note: `of ${r.healthSamples}` }, undefined),
   ];
 }

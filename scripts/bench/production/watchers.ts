@@ -1,6 +1,6 @@
 // What the production bench watches while the deployer works: the run's jobs as slurmctld has
 // them (squeue as root inside the release: exempt from the rate limit, no slurmrestd), and the
-// deployer's /healthz once a second.
+// deployer's /healthz once a second (and its /readyz when asked).
 
 import { performance } from 'node:perf_hooks';
 import { inRoot, type Release } from './release.js';
@@ -93,6 +93,13 @@ export class HealthProbe {
 
   stop(): void {
     clearInterval(this.#timer);
+  }
+
+  /** The reasons /readyz gives now (`throttled` among them while Slurm throttles the deployer). */
+  async readyReasons(): Promise<string[]> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/readyz`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { reasons?: unknown };
+    return Array.isArray(body.reasons) ? body.reasons.filter((r): r is string => typeof r === 'string') : [];
   }
 
   /** Samples in [from, to] that were not 200 (a deployer not answering in 2 s included). */
