@@ -37,6 +37,8 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
     const submitted: number[] = [];
     let full: JobSpec;
     let ids: { ok: number; fails: number; long: number };
+    /** The job of every field, read back as soon as it was submitted. */
+    let readBack: Awaited<ReturnType<typeof rawJob>>;
 
     const spec = (what: string, script: string, extra: Partial<JobSpec> = {}): JobSpec => ({
       name: name(what),
@@ -63,7 +65,9 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
       env = stack();
       wire = await startRecordingProxy(env.SLURM_URL);
       api = createSlurmRestClient({ baseUrl: wire.url, version, credentials: staticJwtProvider(env.SLURM_USER, new Secret(env.SLURM_JWT)) });
-      full = spec('fields', '#!/bin/bash\necho "$GREETING"\necho oops >&2\n', {
+      // Alive for 10 s: Slurm reads max_nodes back as 0 once the job has ended, and it is read
+      // at once, before the next submits (a rate-limited slurmctld answers them seconds late).
+      full = spec('fields', '#!/bin/bash\nsleep 10\necho "$GREETING"\necho oops >&2\n', {
         partition: 'debug',
         timeLimitMinutes: 7,
         nodes: 1,
@@ -73,8 +77,10 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
         standardOutput: `${env.SLURM_JOB_DIR}/%x-%j.out`,
         standardError: `${env.SLURM_JOB_DIR}/%x-%j.err`,
       });
+      const ok = await submit(full);
+      readBack = await rawJob(env, version, ok);
       ids = {
-        ok: await submit(full),
+        ok,
         fails: await submit(spec('fails', '#!/bin/bash\nexit 3\n')),
         long: await submit(spec('long', '#!/bin/bash\nsleep 300\n')),
       };
@@ -88,7 +94,7 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
     });
 
     it('submits a job with every field the job builder renders, and Slurm reads each back as sent', async () => {
-      const job = await rawJob(env, version, ids.ok);
+      const job = readBack;
       expect(job, 'the job read back').not.to.equal(undefined);
       const f = job!.fields;
       expect({ name: job!.name, comment: job!.comment, mcs_label: job!.mcs_label }).to.deep.equal({ name: full.name, comment: full.comment, mcs_label: label });

@@ -113,8 +113,10 @@ export function describeDeployerOnRelease(release: SlurmRelease, version: SlurmA
 
     it('after a restart, adopts the job it had submitted (no second job) and follows it to FINISHED', async () => {
       const key = id('adopted');
-      await put(key, { script: '#!/bin/bash\nsleep 6\n' });
-      const running = await status(key, 'RUNNING');
+      // Restarted as soon as its state names the job: while throttled, state polls come 10 s
+      // apart, and a short job could end unseen as RUNNING.
+      await put(key, { script: '#!/bin/bash\nsleep 10\n' });
+      const running = await reaches(key, (s) => s.job_id !== undefined, 'to name its job');
       exitCodes.push(await deployer.stop());
       deployer = start();
       const finished = await status(key, 'FINISHED');
