@@ -12,6 +12,8 @@ export interface SlurmReads {
 
 /** The watermark is written at most this often while its floor rises. */
 export const WATERMARK_EVERY_MS = 10_000;
+/** A term's own submits named in the watermark at once, at most (WatermarkSettings.inFlightCap). */
+export const IN_FLIGHT_CAP = 16;
 
 export function reducerSettingsOf(config: DeployerConfig, reads: SlurmReads = { readsStates: false }): ReducerSettings {
   return {
@@ -25,7 +27,9 @@ export function reducerSettingsOf(config: DeployerConfig, reads: SlurmReads = { 
     // Submits the last leader still had inside slurmrestd land meanwhile: one sleeping through
     // slurmctld's rate limit retries after 1, 2, 3... s; eight drain a 2/s bucket well under 20 s.
     // A leader that crashed at rest had none: it said so (cleanAtRest), and the next term holds not.
-    watermark: { everyMs: WATERMARK_EVERY_MS, takeoverHoldMs: config.takeoverHoldSeconds * 1000, cleanAtRest: true },
+    // Each submit is named in the watermark before it is sent, 16 of a term's at once (as many as
+    // the Slurm limiter ever sends at once): the hold is then that of those deployments alone.
+    watermark: { everyMs: WATERMARK_EVERY_MS, takeoverHoldMs: config.takeoverHoldSeconds * 1000, cleanAtRest: true, inFlightCap: IN_FLIGHT_CAP },
     backoff: { baseMs: 1000, maxMs: 5 * 60_000 },
     keepStateOfDeleted: config.keepStateOfDeleted,
   };

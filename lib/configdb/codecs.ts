@@ -7,7 +7,7 @@ import { describeDecodeErrors } from '../core/decode-errors.js';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import { DEPLOYMENT_STATUSES, isTerminalStatus, type DeploymentStatus } from '../core/status.js';
-import type { RegisteredJob, Watermark } from '../core/world.js';
+import type { InFlightSubmit, RegisteredJob, Watermark } from '../core/world.js';
 import { isDeploymentId } from './paths.js';
 
 const NonEmptyString = t.refinement(t.string, (s) => s.length > 0, 'NonEmptyString');
@@ -96,17 +96,32 @@ export function encodeState(state: DeploymentState): string {
   return JSON.stringify(fields, null, 2);
 }
 
-const WatermarkValue = t.type({ floor: t.Int, clean: t.boolean });
+/** A submit in flight as stored: its settle time as an ISO 8601 instant, for the operator reading it. */
+const InFlightValue = t.intersection([t.type({ deployment: t.string, submit_id: t.string }), t.partial({ settles_at: t.string })]);
+const WatermarkValue = t.intersection([t.type({ floor: t.Int, clean: t.boolean }), t.partial({ in_flight: t.array(InFlightValue) })]);
 
 /** The watermark stored beside the deployments; undefined when it is not one (never written, or damaged). */
 export function decodeWatermark(text: string): Watermark | undefined {
   const decoded = WatermarkValue.decode(parseJson(text));
   if (isLeft(decoded) || decoded.right.floor < 0) return undefined;
-  return { floor: decoded.right.floor, clean: decoded.right.clean };
+  const { floor, clean, in_flight } = decoded.right;
+  if (in_flight === undefined) return { floor, clean };
+  const inFlight: InFlightSubmit[] = [];
+  for (const entry of in_flight) {
+    const settleAt = entry.settles_at === undefined ? undefined : Date.parse(entry.settles_at);
+    if (settleAt !== undefined && Number.isNaN(settleAt)) return undefined;
+    inFlight.push({ deployment: entry.deployment, submitId: entry.submit_id, ...(settleAt === undefined ? {} : { settleAt }) });
+  }
+  return { floor, clean, inFlight };
 }
 
 export function encodeWatermark(watermark: Watermark): string {
-  return JSON.stringify({ clean: watermark.clean, floor: watermark.floor }, null, 2);
+  const inFlight = watermark.inFlight?.map((e) => ({
+    deployment: e.deployment,
+    submit_id: e.submitId,
+    ...(e.settleAt === undefined ? {} : { settles_at: new Date(e.settleAt).toISOString() }),
+  }));
+  return JSON.stringify({ clean: watermark.clean, floor: watermark.floor, ...(inFlight === undefined ? {} : { in_flight: inFlight }) }, null, 2);
 }
 
 const RegisteredValue = t.type({ deployment: t.string, comment: t.string });

@@ -31,10 +31,10 @@ export interface SlotView {
   /** The deployment following this job, if any. */
   trackedBy(jobId: number): string | undefined;
   /**
-   * Whether a submit may be sent now; when not (the persisted watermark may say clean), the slot
-   * is noted, and decided again once the watermark is written unclean.
+   * Whether a submit of this identity may be sent now; when not (the watermark does not name it
+   * yet, or may say clean), the slot is noted, and decided again once the watermark allows it.
    */
-  maySubmit(id: string): boolean;
+  maySubmit(id: string, submitId: string): boolean;
 }
 
 /** A slot's commands, by the order a step issues them in: its own first, then cancels, then removals. */
@@ -248,7 +248,7 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
   const free = slot.leftover === undefined && slot.strays.length === 0 && (d.retry === undefined || view.now >= d.retry.at);
   const { desired } = d;
   if (phase.kind === 'idle' && free && desired.args !== undefined) {
-    if (!view.maySubmit(slot.id)) return slot;
+    if (!view.maySubmit(slot.id, desired.submitId)) return slot;
     const spec = buildJobSpec(slot.id, desired.submitId, desired.args, view.settings.job, desired.specHash);
     commands.own.push({ type: 'submitJob', id: slot.id, submitId: desired.submitId, spec });
     return { ...slot, deployment: { ...d, phase: { kind: 'submitting', submitId: desired.submitId, floor: view.highestJobId } } };

@@ -12,6 +12,7 @@ import { faultSlot } from './slot-fault.js';
 import { StepDraft } from './step-draft.js';
 import { schedulePoll } from './poll-schedule.js';
 import { addSubmitWaiters, submitsWait, watermarkCommands } from './watermark.js';
+import { inFlightOn, inheritInFlight, takeAdmission } from './in-flight.js';
 import { registryOn } from './job-registry.js';
 import { registryCommands } from './registry-sync.js';
 import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
@@ -28,6 +29,8 @@ export function createReducer(settings: ReducerSettings): Reducer {
   return (world, event) => {
     const draft = new StepDraft(world, { registry });
     applyEvent(settings, draft, event);
+    // The submits the last term left, held from the first moment the clock tells when.
+    if (draft.scalars.jobIds.inherited !== undefined) inheritInFlight(settings, draft);
     for (const id of draft.takeDueTimers(draft.scalars.now)) draft.dirty.add(id);
     const commands: SlotCommands = { own: [], cancels: [], removals: [] };
     if (isReady(draft.scalars as World, settings)) {
@@ -53,12 +56,15 @@ export function createReducer(settings: ReducerSettings): Reducer {
 
 /** Decides the dirty slots in id order, again while deciding marks more (a job let go). */
 function decideDirty(settings: ReducerSettings, draft: StepDraft, commands: SlotCommands): void {
-  // While the persisted watermark may say clean, a slot that would submit waits for it to say not.
-  const wait = submitsWait(draft);
+  // A slot that would submit waits for the watermark: to name its submit (in-flight.ts), or, in
+  // older journals, to say unclean while the persisted one may say clean.
+  const named = inFlightOn(settings);
+  const wait = !named && submitsWait(draft);
   const waiters: string[] = [];
-  const maySubmit = (id: string): boolean => {
-    if (wait) waiters.push(id);
-    return !wait;
+  const maySubmit = (id: string, submitId: string): boolean => {
+    const may = named ? takeAdmission(draft, id, submitId) : !wait;
+    if (!may) waiters.push(id);
+    return may;
   };
   while (draft.dirty.size > 0) {
     const ids = [...draft.dirty].sort();
@@ -120,7 +126,7 @@ function writeStatesNeedingNoSlurm(draft: StepDraft, commands: SlotCommands): vo
   draft.dirty.clear();
 }
 
-function viewOf(settings: ReducerSettings, draft: StepDraft, id: string, maySubmit: (id: string) => boolean): SlotView {
+function viewOf(settings: ReducerSettings, draft: StepDraft, id: string, maySubmit: SlotView['maySubmit']): SlotView {
   return {
     settings,
     now: draft.scalars.now,

@@ -6,9 +6,10 @@
 
 import { backoffDelay } from './backoff.js';
 import type { Command } from './commands.js';
+import { inFlightOn, inFlightWrite, inheritInFlight, stillInFlight } from './in-flight.js';
 import { registryOn } from './job-registry.js';
 import type { StepDraft } from './step-draft.js';
-import { isReady, type ReducerSettings, type Watermark, type World } from './world.js';
+import { isReady, type InFlightSubmit, type ReducerSettings, type Watermark, type World } from './world.js';
 
 /** Any answer that shows a job id raises the highest seen: a submit from now on gets a higher one. */
 export function sawJobId(draft: StepDraft, jobId: number): void {
@@ -38,6 +39,12 @@ export function watermarkListed(settings: ReducerSettings, draft: StepDraft, fou
   const s = draft.scalars;
   const floor = found?.floor;
   s.jobIds = { highestSeen: Math.max(s.jobIds.highestSeen, floor ?? 0), floor, cleanStart: found?.clean === true, writing: false, termWritten: false, attempt: 0 };
+  // A watermark that names the submits in flight holds back only their deployments (in-flight.ts).
+  if (inFlightOn(settings) && found?.inFlight !== undefined) {
+    s.jobIds = { ...s.jobIds, inherited: found.inFlight };
+    inheritInFlight(settings, draft);
+    return;
+  }
   const hold = settings.watermark?.takeoverHoldMs;
   const unclean = found === undefined ? suspects : !found.clean;
   if (hold !== undefined && hold > 0 && unclean) s.hold = { ms: hold };
@@ -61,6 +68,7 @@ export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): 
   const ids = s.jobIds;
   if (every === undefined || !s.listed || ids.writing) return [];
   if (ids.retryAt !== undefined && (!s.clockStarted || s.now < ids.retryAt)) return [];
+  if (inFlightOn(settings)) return inFlightWatermarkCommands(settings, draft, every);
   let floor: number;
   let clean = false;
   if (!ids.termWritten) {
@@ -91,6 +99,35 @@ export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): 
 }
 
 /**
+ * With the submits in flight named (in-flight.ts): the term's own watermark at once (naming what
+ * the last term left), then a write whenever waiters can be admitted (the cap leaves room), a
+ * clean one when the term comes to rest, a floor below a stray at once, a risen floor (or entries
+ * no longer in flight) at most every `everyMs`. Each names every submit still in flight.
+ */
+function inFlightWatermarkCommands(settings: ReducerSettings, draft: StepDraft, every: number): Command[] {
+  const s = draft.scalars;
+  const ids = s.jobIds;
+  if (!ids.termWritten) {
+    const inFlight = ids.inherited ?? ids.inFlight ?? [];
+    s.jobIds = { ...ids, writing: true, writtenAt: s.clockStarted ? s.now : ids.writtenAt, cleanWritten: false };
+    return [{ type: 'writeWatermark', watermark: { floor: ids.floor ?? 0, clean: false, inFlight } }];
+  }
+  if (!isReady(s as World, settings) || !s.clockStarted) return [];
+  const plan = inFlightWrite(settings, draft);
+  const after = s.jobIds;
+  const floor = safeFloor(draft);
+  const persisted = after.floor ?? 0;
+  const rest = plan.entries.length === 0 && plan.admits.length === 0 && (after.submitWaiters?.length ?? 0) === 0 && atRest(draft);
+  const stray = registryOn(settings) ? undefined : draft.read('strayOwners').minKey();
+  const lower = stray !== undefined && stray <= persisted;
+  const spaced = after.writtenAt === undefined || s.now - after.writtenAt >= every;
+  const due = spaced && (floor > persisted || plan.dropped);
+  if (plan.admits.length === 0 && !(rest && after.cleanWritten !== true) && !lower && !due) return [];
+  s.jobIds = { ...after, writing: true, writtenAt: s.now, cleanWritten: rest, admitting: plan.admits };
+  return [{ type: 'writeWatermark', watermark: { floor, clean: rest, inFlight: [...plan.entries, ...plan.admits] } }];
+}
+
+/**
  * Nothing this term sent may still make a job it does not know of: no submit unanswered or of
  * unknown outcome (nor a job answered and not yet recorded, nor a stray: the floor holds of
  * those), and no discovery owed.
@@ -116,6 +153,14 @@ export function addSubmitWaiters(draft: StepDraft, waiters: readonly string[]): 
 export function watermarkWritten(draft: StepDraft, watermark: Watermark): void {
   const s = draft.scalars;
   const ids = s.jobIds;
+  if (watermark.inFlight !== undefined) {
+    // The waiters it names may send their submits now, one each.
+    const admitting = ids.admitting ?? [];
+    const admitted = admitting.length === 0 ? ids.admitted : [...(ids.admitted ?? []), ...admitting];
+    s.jobIds = { ...ids, floor: watermark.floor, writing: false, termWritten: true, attempt: 0, retryAt: undefined, inFlight: watermark.inFlight, admitted, admitting: undefined };
+    for (const e of admitting) draft.dirty.add(e.deployment);
+    return;
+  }
   const opened = !watermark.clean && ids.cleanWritten === true;
   s.jobIds = { ...ids, floor: watermark.floor, writing: false, termWritten: true, attempt: 0, retryAt: undefined, ...(opened ? { cleanWritten: false, submitWaiters: undefined } : {}) };
   if (opened) for (const id of ids.submitWaiters ?? []) draft.dirty.add(id);
@@ -124,7 +169,10 @@ export function watermarkWritten(draft: StepDraft, watermark: Watermark): void {
 export function watermarkWriteFailed(settings: ReducerSettings, draft: StepDraft): void {
   const s = draft.scalars;
   const attempt = s.jobIds.attempt + 1;
-  s.jobIds = { ...s.jobIds, writing: false, attempt, retryAt: s.now + backoffDelay(settings.backoff, 'watermark', attempt) };
+  // Waiters it would have admitted wait for the next write, first in line.
+  const admitting = (s.jobIds.admitting ?? []).map((e) => e.deployment);
+  const waiters = admitting.length === 0 ? s.jobIds.submitWaiters : [...new Set([...admitting, ...(s.jobIds.submitWaiters ?? [])])];
+  s.jobIds = { ...s.jobIds, writing: false, attempt, retryAt: s.now + backoffDelay(settings.backoff, 'watermark', attempt), admitting: undefined, submitWaiters: waiters };
 }
 
 /**
@@ -141,5 +189,15 @@ export function watermarkAtStop(world: World): Watermark | undefined {
   const floor = complete ? (held === undefined || seen < held ? seen : held) : (world.jobIds.floor ?? 0);
   // Nor, before a complete poll, whether the submits the last term left inside slurmrestd have
   // landed: a term stopped in its hold leaves the next one the hold it had.
-  return { floor, clean: world.discoveries.size === 0 && (complete || world.jobIds.cleanStart) };
+  const clean = world.discoveries.size === 0 && (complete || world.jobIds.cleanStart);
+  const named = world.jobIds.inFlight;
+  if (named === undefined) return { floor, clean };
+  // What the last term left and this one never took up (it stopped before its clock started)
+  // is left as found; of the rest, what may still make a job.
+  const inFlight: InFlightSubmit[] = [...(world.jobIds.inherited ?? [])];
+  for (const entry of named) {
+    const still = stillInFlight(world.slots.get(entry.deployment), entry);
+    if (still !== undefined && !inFlight.some((e) => e.deployment === still.deployment && e.submitId === still.submitId)) inFlight.push(still);
+  }
+  return { floor, clean: clean && inFlight.length === 0, inFlight };
 }

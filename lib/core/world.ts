@@ -50,6 +50,13 @@ export interface WatermarkSettings {
    * term always wrote unclean.
    */
   readonly cleanAtRest?: boolean;
+  /**
+   * Every submit is written into the watermark (`inFlight`) before it is sent, at most this many
+   * of the term's own at once: a new term then holds back only the deployments whose submits the
+   * last one may have left inside slurmrestd, not every deployment. Absent in older journals: an
+   * unclean stop held the new term's first poll.
+   */
+  readonly inFlightCap?: number;
 }
 
 /**
@@ -61,6 +68,23 @@ export interface WatermarkSettings {
 export interface Watermark {
   readonly floor: number;
   readonly clean: boolean;
+  /**
+   * The submits the leader may have sent and not seen answered (nor proven to have made no job):
+   * each is written here before it is sent. Absent: a watermark of an older version, which says
+   * nothing of them (a new term after an unclean stop then holds its first poll).
+   */
+  readonly inFlight?: readonly InFlightSubmit[];
+}
+
+/** A submit that may be inside slurmrestd: of this deployment, with this identity. */
+export interface InFlightSubmit {
+  readonly deployment: string;
+  readonly submitId: string;
+  /**
+   * After this time (ms since the epoch) it can make no job any more; absent: it was in flight
+   * when its leader stopped, and the next term counts its takeover hold from its own start.
+   */
+  readonly settleAt?: number;
 }
 
 /**
@@ -233,6 +257,16 @@ export interface JobIds {
   readonly cleanWritten?: boolean;
   /** The slots that would submit and wait for that unclean write, in the order they asked. */
   readonly submitWaiters?: readonly string[];
+  /**
+   * With `inFlightCap` (in-flight.ts): the submits the watermark as last acknowledged names; the
+   * waiters' entries in the write in flight; the submits acknowledged and not sent yet (each
+   * lets its deployment send one submit of that identity); and, from the listing until the
+   * clock is known, the entries the last term left.
+   */
+  readonly inFlight?: readonly InFlightSubmit[];
+  readonly admitting?: readonly InFlightSubmit[];
+  readonly admitted?: readonly InFlightSubmit[];
+  readonly inherited?: readonly InFlightSubmit[];
 }
 
 /** The writes of the job registry: one recordJobs in flight at a time; after a failure, not again before `retryAt`. */

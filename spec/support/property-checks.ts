@@ -22,6 +22,9 @@ export function checkIssued(h: Harness, o: Outstanding): void {
   switch (command.type) {
     case 'submitJob': {
       if (o.submit !== undefined) checkExactlyOnce(h, o.submit);
+      // Named before it is sent: a crash from now on tells the next term to hold its deployment.
+      const named = h.db.watermark?.inFlight?.some((e) => e.deployment === command.id && e.submitId === command.submitId) === true;
+      if (h.mode.settings.watermark?.inFlightCap !== undefined && !named) h.violate('exactlyOnce', `submitJob ${command.submitId} for ${command.id} before the stored watermark names it`);
       const pending = k.submitsOutstanding.get(command.id) ?? 0;
       if (pending > 0) h.violate('oneJob', `submitJob for ${command.id} while ${pending} earlier submit(s) of it are unanswered`);
       k.submitsOutstanding.set(command.id, pending + 1);

@@ -58,7 +58,15 @@ export const invalidArb = fc.record({ id: anyId, reason: fc.string(), revision: 
 export const jobId = fc.integer({ min: 1, max: 6 });
 export const submitId = fc.constantFrom('r1', 'r2', 'r3', 'r10');
 
-export const watermarkArb = fc.record({ floor: fc.integer({ min: 0, max: 8 }), clean: fc.boolean() });
+const inFlightArb = fc.record({ deployment: anyId, submitId }, { requiredKeys: ['deployment', 'submitId'] });
+export const watermarkArb = fc.record(
+  {
+    floor: fc.integer({ min: 0, max: 8 }),
+    clean: fc.boolean(),
+    inFlight: fc.array(fc.oneof(inFlightArb, fc.record({ deployment: anyId, submitId, settleAt: fc.integer({ min: 0, max: 100_000 }) })), { maxLength: 3 }),
+  },
+  { requiredKeys: ['floor', 'clean'] },
+);
 
 export const anyEventArb: fc.Arbitrary<DeployerEvent> = fc.oneof(
   fc.record(

@@ -81,9 +81,13 @@ function mayLandUntil(h: Harness, record: SubmitRecord, landBy: number, lands: b
   h.trace.log.push(`  ~ submit ${record.submitId} of ${record.id}: ${describeFate(record.fate)}${lands ? ', lands then' : ', lands only if told to'}`);
 }
 
-/** A term starts: the bounds the design assumes (above). */
+/**
+ * A term starts: the bounds the design assumes (above). A watermark that names the submits in
+ * flight (WatermarkSettings.inFlightCap) needs neither: the new term holds every deployment
+ * named, deleted or changed, until the settle time of each.
+ */
 export function termStarts(h: Harness): void {
-  if (h.statePolls && !WIDE_LANDINGS) boundLandingsAtRestart(h);
+  if (h.statePolls && !WIDE_LANDINGS && h.mode.settings.watermark?.inFlightCap === undefined) boundLandingsAtRestart(h);
 }
 
 function boundLandingsAtRestart(h: Harness): void {

@@ -161,6 +161,21 @@ export function describeConfigDbBehaviour(name: string, makeHarness: () => Promi
       expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_other' })).watermark).to.deep.equal({ floor: 9, clean: true });
     });
 
+    it('keeps the submits in flight a watermark names, each with its settle time to the millisecond', async () => {
+      const inFlight = [
+        { deployment: 'd1', submitId: 'r7' },
+        { deployment: 'gone', submitId: 'r9', settleAt: Date.UTC(2026, 11, 6, 7, 30, 0, 125) },
+      ];
+      await h.db.writeWatermark('sdp_slurm_deployer_a_b', { floor: 42, clean: false, inFlight });
+      expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark).to.deep.equal({ floor: 42, clean: false, inFlight });
+      // As an operator reads it: the settle time as an instant.
+      await h.putPath('/slurm-deployer/watermark/sdp_slurm_deployer_a_b', '{"floor": 1, "clean": false, "in_flight": [{"deployment": "d1", "submit_id": "r7", "settles_at": "2026-12-06T07:30:00.125Z"}]}');
+      const read = (await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark;
+      expect(read?.inFlight).to.deep.equal([{ deployment: 'd1', submitId: 'r7', settleAt: inFlight[1]!.settleAt }]);
+      await h.putPath('/slurm-deployer/watermark/sdp_slurm_deployer_a_b', '{"floor": 1, "clean": false, "in_flight": [{"deployment": "d1", "submit_id": "r7", "settles_at": "soon"}]}');
+      expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark, 'a damaged settle time').to.equal(undefined);
+    });
+
     it('reads a damaged watermark as none (the deployer then reads the whole list once)', async () => {
       await h.putPath('/slurm-deployer/watermark/sdp_slurm_deployer_a_b', '{"floor": "lots", "clean": true}');
       expect((await h.db.listDeployments({ watermarkOf: 'sdp_slurm_deployer_a_b' })).watermark).to.equal(undefined);
