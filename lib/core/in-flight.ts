@@ -8,6 +8,9 @@
 import type { StepDraft } from './step-draft.js';
 import type { InFlightSubmit, ReducerSettings, Slot } from './world.js';
 
+/** How many entries the watermark names at most, in caps: room for the last term's and this one's. */
+const ENTRIES_PER_CAP = 4;
+
 export function inFlightOn(settings: ReducerSettings): boolean {
   return settings.watermark?.inFlightCap !== undefined;
 }
@@ -71,7 +74,11 @@ export function inFlightWrite(settings: ReducerSettings, draft: StepDraft): InFl
   }
   const admitted = unused.filter((e) => entries.some((kept) => kept.deployment === e.deployment && kept.submitId === e.submitId));
   if (admitted.length !== unused.length) draft.scalars.jobIds = { ...draft.scalars.jobIds, admitted };
-  const room = (settings.watermark?.inFlightCap ?? 0) - own;
+  // Submits of unknown outcome do not count against the cap (a term after a crash holds those the
+  // last one left, and submits others meanwhile), but all entries together stay within four caps:
+  // a slurmrestd that resets every connection after sending cannot make the watermark grow.
+  const cap = settings.watermark?.inFlightCap ?? 0;
+  const room = Math.min(cap - own, ENTRIES_PER_CAP * cap - entries.length);
   const admits: InFlightSubmit[] = [];
   const waiting: string[] = [];
   for (const id of ids.submitWaiters ?? []) {

@@ -83,6 +83,14 @@ describe('submits named in the watermark', () => {
     expect(ofType(later, 'cancelJob')).to.deep.equal([]);
   });
 
+  it('names at most four caps of entries: past that, a new submit waits for the last term\'s to settle', () => {
+    const run = new StateRun({ settings: NAMED });
+    const left = named('d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8');
+    const first = run.answerPoll(takeover(run, [...left.map((e) => e.deployment), 'd9'], left), []);
+    expect(submits(first)).to.deep.equal([]);
+    expect(submits(run.poll(T0 + HOLD + 2_000))).to.include('d9');
+  });
+
   it('keeps the settle time the last term wrote: the hold is not counted again from this term\'s start', () => {
     const run = new StateRun({ settings: NAMED });
     const first = run.answerPoll(takeover(run, ['d1'], [{ deployment: 'd1', submitId: 'r10', settleAt: T0 + 5_000 }]), []);
