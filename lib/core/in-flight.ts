@@ -44,6 +44,19 @@ export function stillInFlight(slot: Slot | undefined, entry: InFlightSubmit): In
   return settleAt === undefined ? { deployment, submitId } : { deployment, submitId, settleAt };
 }
 
+/**
+ * A slot that would submit and may not yet takes the next place in the queue (keeping the one it
+ * has); one that sent its submit leaves it.
+ */
+export function queuedAsAsked(draft: StepDraft, slot: Slot, allowed: boolean | undefined): Slot {
+  if (allowed === true && slot.queued !== undefined) return { ...slot, queued: undefined };
+  if (allowed !== false || slot.queued !== undefined) return slot;
+  const ids = draft.scalars.jobIds;
+  const place = ids.queueSeq ?? 0;
+  draft.scalars.jobIds = { ...ids, queueSeq: place + 1 };
+  return { ...slot, queued: place };
+}
+
 /** The watermark's entries as they stand now, and the waiters the next write admits. */
 export interface InFlightWrite {
   readonly entries: readonly InFlightSubmit[];
@@ -79,17 +92,22 @@ export function inFlightWrite(settings: ReducerSettings, draft: StepDraft): InFl
   // a slurmrestd that resets every connection after sending cannot make the watermark grow.
   const cap = settings.watermark?.inFlightCap ?? 0;
   const room = Math.min(cap - own, ENTRIES_PER_CAP * cap - entries.length);
+  // First come, first named. A slot stays queued until it sends its submit (an admission whose
+  // write failed is named again by the next); one that no longer means to submit leaves the queue.
   const admits: InFlightSubmit[] = [];
-  const waiting: string[] = [];
-  for (const id of ids.submitWaiters ?? []) {
-    const d = draft.slot(id)?.deployment;
-    const named = (e: InFlightSubmit) => e.deployment === id;
-    if (d === undefined || d.phase.kind !== 'idle' || entries.some(named) || admits.some(named)) continue;
-    if (admits.length < room) admits.push({ deployment: id, submitId: d.desired.submitId });
-    else waiting.push(id);
+  const gone: string[] = [];
+  if (room > 0) {
+    for (const [, id] of draft.read('submitQueue').keys()) {
+      if (admits.length >= room) break;
+      const d = draft.slot(id)?.deployment;
+      if (d === undefined || d.phase.kind !== 'idle') gone.push(id);
+      else if (!entries.some((e) => e.deployment === id)) admits.push({ deployment: id, submitId: d.desired.submitId });
+    }
   }
-  const waiters = waiting.length === 0 ? undefined : waiting;
-  if (admits.length > 0 || waiters?.length !== ids.submitWaiters?.length) draft.scalars.jobIds = { ...draft.scalars.jobIds, submitWaiters: waiters };
+  for (const id of gone) {
+    const slot = draft.slot(id);
+    if (slot !== undefined) draft.putSlot({ ...slot, queued: undefined }, false);
+  }
   return { entries, admits, dropped: entries.length !== persisted.length };
 }
 

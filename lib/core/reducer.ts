@@ -12,7 +12,7 @@ import { faultSlot } from './slot-fault.js';
 import { StepDraft } from './step-draft.js';
 import { schedulePoll } from './poll-schedule.js';
 import { addSubmitWaiters, submitsWait, watermarkCommands } from './watermark.js';
-import { inFlightOn, inheritInFlight, takeAdmission } from './in-flight.js';
+import { inFlightOn, inheritInFlight, queuedAsAsked, takeAdmission } from './in-flight.js';
 import { registryOn } from './job-registry.js';
 import { registryCommands } from './registry-sync.js';
 import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
@@ -61,24 +61,26 @@ function decideDirty(settings: ReducerSettings, draft: StepDraft, commands: Slot
   const named = inFlightOn(settings);
   const wait = !named && submitsWait(draft);
   const waiters: string[] = [];
+  let allowed: boolean | undefined;
   const maySubmit = (id: string, submitId: string): boolean => {
-    const may = named ? takeAdmission(draft, id, submitId) : !wait;
-    if (!may) waiters.push(id);
-    return may;
+    allowed = named ? takeAdmission(draft, id, submitId) : !wait;
+    if (!allowed) waiters.push(id);
+    return allowed;
   };
   while (draft.dirty.size > 0) {
     const ids = [...draft.dirty].sort();
     draft.dirty.clear();
     for (const id of ids) {
       const slot = draft.slot(id) ?? emptySlot(id);
+      allowed = undefined;
       const decided = decideGuarded(slot, viewOf(settings, draft, id, maySubmit));
       commands.own.push(...decided.commands.own);
       commands.cancels.push(...decided.commands.cancels);
       commands.removals.push(...decided.commands.removals);
-      draft.putSlot(decided.slot, false);
+      draft.putSlot(named ? queuedAsAsked(draft, decided.slot, allowed) : decided.slot, false);
     }
   }
-  addSubmitWaiters(draft, waiters);
+  if (!named) addSubmitWaiters(draft, waiters);
 }
 
 /** Whatever throws while deciding one slot fails that deployment alone, and says so in its state. */

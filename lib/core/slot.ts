@@ -17,7 +17,7 @@ const NO_STRAYS: readonly StrayJob[] = Object.freeze([]);
 
 export function emptySlot(id: string): Slot {
   // The shape the world stores slots in (step-draft.ts storedSlot): spreads of it keep that shape.
-  return { id, deployment: undefined, leftover: undefined, strays: NO_STRAYS, writing: false, removal: undefined, wakeAt: undefined, wakePoll: undefined };
+  return { id, deployment: undefined, leftover: undefined, strays: NO_STRAYS, writing: false, removal: undefined, wakeAt: undefined, wakePoll: undefined, queued: undefined };
 }
 
 /** Nothing pending under the id: the slot can go. */

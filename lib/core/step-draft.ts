@@ -27,9 +27,9 @@ export class StepDraft {
   readonly #registered: ((jobId: number) => boolean) | undefined;
 
   constructor(world: World, options: { readonly registry?: boolean } = {}) {
-    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, registry, registryDue, ...scalars } = world;
+    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, ...scalars } = world;
     this.scalars = { ...scalars };
-    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, registry, registryDue };
+    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue };
     this.#registered = options.registry === true ? (jobId) => this.#trees.registry.has(jobId) : undefined;
   }
 
@@ -91,6 +91,7 @@ export class StepDraft {
     this.#reindexRegistry(previous, indexed);
     this.#reindexMark('floorHolds', previous, indexed, (slot) => floorHoldOf(slot, this.#registered));
     this.#reindexMark('discoveries', previous, indexed, discoveryFloorOf);
+    this.#reindexMark('submitQueue', previous, indexed, (slot) => slot.queued);
     const kept = isIdleSlot(indexed) ? undefined : indexed;
     if (kept === undefined) {
       if (previous !== undefined) this.write('slots').delete(next.id);
@@ -196,8 +197,8 @@ export class StepDraft {
     }
   }
 
-  /** A per-slot mark kept as a [value, id] index (the floor holds, the discoveries wanted). */
-  #reindexMark(name: 'floorHolds' | 'discoveries', previous: Slot | undefined, next: Slot, markOf: (slot: Slot) => number | undefined): void {
+  /** A per-slot mark kept as a [value, id] index (the floor holds, the discoveries wanted, the submit queue). */
+  #reindexMark(name: 'floorHolds' | 'discoveries' | 'submitQueue', previous: Slot | undefined, next: Slot, markOf: (slot: Slot) => number | undefined): void {
     const before = previous === undefined ? undefined : markOf(previous);
     const after = isIdleSlot(next) ? undefined : markOf(next);
     if (before === after) return;
@@ -258,6 +259,7 @@ function storedSlot(slot: Slot, previous: Slot | undefined, wakeAt: number | und
     removal: slot.removal,
     wakeAt,
     wakePoll,
+    queued: slot.queued,
   };
 }
 

@@ -117,7 +117,7 @@ function inFlightWatermarkCommands(settings: ReducerSettings, draft: StepDraft, 
   const after = s.jobIds;
   const floor = safeFloor(draft);
   const persisted = after.floor ?? 0;
-  const rest = plan.entries.length === 0 && plan.admits.length === 0 && (after.submitWaiters?.length ?? 0) === 0 && atRest(draft);
+  const rest = plan.entries.length === 0 && plan.admits.length === 0 && draft.read('submitQueue').size === 0 && atRest(draft);
   const stray = registryOn(settings) ? undefined : draft.read('strayOwners').minKey();
   const lower = stray !== undefined && stray <= persisted;
   const spaced = after.writtenAt === undefined || s.now - after.writtenAt >= every;
@@ -169,10 +169,8 @@ export function watermarkWritten(draft: StepDraft, watermark: Watermark): void {
 export function watermarkWriteFailed(settings: ReducerSettings, draft: StepDraft): void {
   const s = draft.scalars;
   const attempt = s.jobIds.attempt + 1;
-  // Waiters it would have admitted wait for the next write, first in line.
-  const admitting = (s.jobIds.admitting ?? []).map((e) => e.deployment);
-  const waiters = admitting.length === 0 ? s.jobIds.submitWaiters : [...new Set([...admitting, ...(s.jobIds.submitWaiters ?? [])])];
-  s.jobIds = { ...s.jobIds, writing: false, attempt, retryAt: s.now + backoffDelay(settings.backoff, 'watermark', attempt), admitting: undefined, submitWaiters: waiters };
+  // The submits it would have named stay queued, first in line, for the next write.
+  s.jobIds = { ...s.jobIds, writing: false, attempt, retryAt: s.now + backoffDelay(settings.backoff, 'watermark', attempt), admitting: undefined };
 }
 
 /**

@@ -232,6 +232,8 @@ export interface Slot {
   readonly wakeAt?: number;
   /** When the slot is to be decided again by a poll (its entry in `World.pollWaits`). */
   readonly wakePoll?: number;
+  /** Its place in the queue of submits waiting for the watermark to name them (`World.submitQueue`). */
+  readonly queued?: number;
 }
 
 /** What the world knows of Slurm's job ids, for the watermark and discovery. */
@@ -259,14 +261,16 @@ export interface JobIds {
   readonly submitWaiters?: readonly string[];
   /**
    * With `inFlightCap` (in-flight.ts): the submits the watermark as last acknowledged names; the
-   * waiters' entries in the write in flight; the submits acknowledged and not sent yet (each
-   * lets its deployment send one submit of that identity); and, from the listing until the
-   * clock is known, the entries the last term left.
+   * queued submits the write in flight names besides; the submits acknowledged and not sent yet
+   * (each lets its deployment send one submit of that identity); and, from the listing until
+   * the clock is known, the entries the last term left.
    */
   readonly inFlight?: readonly InFlightSubmit[];
   readonly admitting?: readonly InFlightSubmit[];
   readonly admitted?: readonly InFlightSubmit[];
   readonly inherited?: readonly InFlightSubmit[];
+  /** The next place in the queue of submits waiting to be named (`Slot.queued`). */
+  readonly queueSeq?: number;
 }
 
 /** The writes of the job registry: one recordJobs in flight at a time; after a failure, not again before `retryAt`. */
@@ -326,6 +330,8 @@ export interface World {
   readonly floorHolds: SortedMap<DueKey, true>;
   /** [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
   readonly discoveries: SortedMap<DueKey, true>;
+  /** [place, slot id]: slots whose submit waits for the watermark to name it, first come first named (in-flight.ts). */
+  readonly submitQueue: SortedMap<DueKey, true>;
   /** The job registry as stored (read at the term's listing, then as its writes were answered): job id -> entry. */
   readonly registry: SortedMap<number, RegisteredJob>;
   /**
@@ -349,11 +355,25 @@ export const WORLD_MAP_ORDER = {
   following: byNumber,
   floorHolds: byDue,
   discoveries: byDue,
+  submitQueue: byDue,
   registry: byNumber,
   registryDue: byNumber,
 } as const satisfies { readonly [K in WorldMapName]: Compare<MapKey<World[K]>> };
 
-export type WorldMapName = 'slots' | 'polled' | 'polledByClaim' | 'tracked' | 'strayOwners' | 'timers' | 'pollWaits' | 'following' | 'floorHolds' | 'discoveries' | 'registry' | 'registryDue';
+export type WorldMapName =
+  | 'slots'
+  | 'polled'
+  | 'polledByClaim'
+  | 'tracked'
+  | 'strayOwners'
+  | 'timers'
+  | 'pollWaits'
+  | 'following'
+  | 'floorHolds'
+  | 'discoveries'
+  | 'submitQueue'
+  | 'registry'
+  | 'registryDue';
 
 /** What a state poll in flight asks. */
 export interface PollScope {
@@ -378,6 +398,7 @@ export const initialWorld: World = {
   following: frozenSortedMap<number, string>(WORLD_MAP_ORDER.following),
   floorHolds: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.floorHolds),
   discoveries: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.discoveries),
+  submitQueue: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.submitQueue),
   registry: frozenSortedMap<number, RegisteredJob>(WORLD_MAP_ORDER.registry),
   registryDue: frozenSortedMap<number, boolean>(WORLD_MAP_ORDER.registryDue),
   jobIds: { highestSeen: 0, cleanStart: false, writing: false, termWritten: false, attempt: 0 },
