@@ -5,6 +5,7 @@
 // submits every other deployment at once. A term's own submits in flight are capped, so that a
 // crash leaves the next term few deployments to hold, and the entries stay few.
 
+import { emptySlot } from './slot.js';
 import type { StepDraft } from './step-draft.js';
 import type { InFlightSubmit, ReducerSettings, Slot } from './world.js';
 
@@ -57,17 +58,19 @@ export function queuedAsAsked(draft: StepDraft, slot: Slot, allowed: boolean | u
   return { ...slot, queued: place };
 }
 
-/** The watermark's entries as they stand now, and the waiters the next write admits. */
+/** The watermark's entries as they stand now, and the queued submits the next write names besides. */
 export interface InFlightWrite {
   readonly entries: readonly InFlightSubmit[];
   readonly admits: readonly InFlightSubmit[];
   /** Entries of the acknowledged watermark that no longer need to be named. */
   readonly dropped: boolean;
+  /** A submit became of unknown outcome: its settle time is not yet written. */
+  readonly settled: boolean;
 }
 
 /**
  * The entries the watermark must name from now on: those still in flight, the admissions not yet
- * used of slots that still want them, and as many waiters as the cap leaves room for.
+ * used of slots that still want them, and as many queued submits as the cap leaves room for.
  */
 export function inFlightWrite(settings: ReducerSettings, draft: StepDraft): InFlightWrite {
   const ids = draft.scalars.jobIds;
@@ -75,12 +78,14 @@ export function inFlightWrite(settings: ReducerSettings, draft: StepDraft): InFl
   const unused = ids.admitted ?? [];
   const entries: InFlightSubmit[] = [];
   let own = 0;
+  let settled = false;
   for (const entry of persisted) {
     const slot = draft.slot(entry.deployment);
     const inFlight = stillInFlight(slot, entry);
     const kept = inFlight ?? (isUnused(unused, entry) && wantsToSubmit(slot, entry.submitId) ? entry : undefined);
     if (kept === undefined) continue;
     entries.push(kept);
+    if (kept.settleAt !== entry.settleAt) settled = true;
     // The cap counts the term's own: sent and unanswered, or about to be sent.
     const phase = slot?.deployment?.phase;
     if (inFlight === undefined || (phase?.kind === 'submitting' && phase.submitId === entry.submitId)) own += 1;
@@ -108,7 +113,7 @@ export function inFlightWrite(settings: ReducerSettings, draft: StepDraft): InFl
     const slot = draft.slot(id);
     if (slot !== undefined) draft.putSlot({ ...slot, queued: undefined }, false);
   }
-  return { entries, admits, dropped: entries.length !== persisted.length };
+  return { entries, admits, dropped: entries.length !== persisted.length, settled };
 }
 
 function isUnused(unused: readonly InFlightSubmit[], entry: InFlightSubmit): boolean {
@@ -137,7 +142,7 @@ export function inheritInFlight(settings: ReducerSettings, draft: StepDraft): vo
   const held: InFlightSubmit[] = [];
   for (const entry of inherited) {
     const settleAt = entry.settleAt ?? s.now + hold;
-    const slot = draft.slot(entry.deployment) ?? { id: entry.deployment, strays: [], writing: false };
+    const slot = draft.slot(entry.deployment) ?? emptySlot(entry.deployment);
     const next = holdFor(slot, entry.submitId, floor, settleAt);
     if (next === slot) continue;
     draft.putSlot(next);
@@ -153,8 +158,9 @@ function holdFor(slot: Slot, submitId: string, floor: number, settleAt: number):
     const phase = d.phase;
     if (phase.kind === 'idle') return { ...slot, deployment: { ...d, phase: { kind: 'uncertain', submitId, ...unknown } } };
     // Answered before the stop (the entry was not yet dropped): refused, or its job named by the
-    // state found, which names a job of this spec (a job of any other makes the slot idle).
-    if (phase.kind === 'rejected' || phase.kind === 'tracking') return slot;
+    // state found, which names a job of this spec (a job of any other makes the slot idle). Or
+    // named twice; or invalid, never sent. Only a deployment faulted since may still get a job.
+    if (phase.kind !== 'faulted') return slot;
   }
   if (slot.leftover !== undefined) return slot;
   return { ...slot, leftover: { submitId, floor, unknown } };

@@ -100,9 +100,10 @@ export function watermarkCommands(settings: ReducerSettings, draft: StepDraft): 
 
 /**
  * With the submits in flight named (in-flight.ts): the term's own watermark at once (naming what
- * the last term left), then a write whenever waiters can be admitted (the cap leaves room), a
- * clean one when the term comes to rest, a floor below a stray at once, a risen floor (or entries
- * no longer in flight) at most every `everyMs`. Each names every submit still in flight.
+ * the last term left), then a write whenever queued submits can be named (the cap leaves room) or
+ * a submit became of unknown outcome, a clean one when the term comes to rest, a floor below a
+ * stray at once, a risen floor (or entries no longer in flight) at most every `everyMs`. Each
+ * names every submit still in flight.
  */
 function inFlightWatermarkCommands(settings: ReducerSettings, draft: StepDraft, every: number): Command[] {
   const s = draft.scalars;
@@ -122,7 +123,8 @@ function inFlightWatermarkCommands(settings: ReducerSettings, draft: StepDraft, 
   const lower = stray !== undefined && stray <= persisted;
   const spaced = after.writtenAt === undefined || s.now - after.writtenAt >= every;
   const due = spaced && (floor > persisted || plan.dropped);
-  if (plan.admits.length === 0 && !(rest && after.cleanWritten !== true) && !lower && !due) return [];
+  // A settle time is written at once: a crash before it would leave the next term only the hold.
+  if (plan.admits.length === 0 && !plan.settled && !(rest && after.cleanWritten !== true) && !lower && !due) return [];
   s.jobIds = { ...after, writing: true, writtenAt: s.now, cleanWritten: rest, admitting: plan.admits };
   return [{ type: 'writeWatermark', watermark: { floor, clean: rest, inFlight: [...plan.entries, ...plan.admits] } }];
 }

@@ -8,11 +8,14 @@
 // Two bounds the design assumes, limits rather than bugs (FC_LANDINGS=wide lifts them):
 // - once the deployer is silent (crashed or stopped), slurmrestd lands what it still holds within
 //   the hold: a landing due later is due then (the next term does not honour the settle time of
-//   an unknown outcome answered just before a stop: without the bound it submits again);
-// - after a restart, only submits of deployments the new term can suspect may land late (the
-//   deployment is in the Config DB with the args the submit was sent for): one of a deployment
-//   deleted or changed since lands at the restart or never (nothing tells the new term to hold,
-//   and a job landing after its first discovery is never found).
+//   an unknown outcome answered just before a crash, before a watermark could say it: without
+//   the bound it submits again);
+// - with a watermark that does not name the submits in flight (WatermarkSettings.inFlightCap
+//   unset, older journals), only submits of deployments the new term can suspect may land late
+//   after a restart (the deployment is in the Config DB with the args the submit was sent for):
+//   one of a deployment deleted or changed since lands at the restart or never (nothing tells the
+//   new term to hold, and a job landing after its first discovery is never found). A watermark
+//   that names them tells the new term which deployments to hold, deleted or changed too.
 // A job below the persisted floor whose recording state went while no term watched (its
 // deployment deleted, ska-sdp-config deleting the state with it) is found by the job registry
 // (lib/core/job-registry.ts): "converges" judges every job.
@@ -81,23 +84,19 @@ function mayLandUntil(h: Harness, record: SubmitRecord, landBy: number, lands: b
   h.trace.log.push(`  ~ submit ${record.submitId} of ${record.id}: ${describeFate(record.fate)}${lands ? ', lands then' : ', lands only if told to'}`);
 }
 
-/**
- * A term starts: the bounds the design assumes (above). A watermark that names the submits in
- * flight (WatermarkSettings.inFlightCap) needs neither: the new term holds every deployment
- * named, deleted or changed, until the settle time of each.
- */
+/** A term starts: the bounds the design assumes (above). */
 export function termStarts(h: Harness): void {
-  if (h.statePolls && !WIDE_LANDINGS && h.mode.settings.watermark?.inFlightCap === undefined) boundLandingsAtRestart(h);
+  if (h.statePolls && !WIDE_LANDINGS) boundLandingsAtRestart(h, h.mode.settings.watermark?.inFlightCap !== undefined);
 }
 
-function boundLandingsAtRestart(h: Harness): void {
+function boundLandingsAtRestart(h: Harness, named: boolean): void {
   const holdEnd = h.now + (h.mode.settings.watermark?.takeoverHoldMs ?? 0) - 1;
   for (const record of h.ledger.landable()) {
     if (record.fate.kind !== 'late') continue;
     // (The epoch a submit was sent in may already be past a change the deployer had not seen.)
     const now = h.epochs.get(record.id);
     const wanted = record.spec !== undefined && now?.epoch === record.spec.epoch && now.argsKey === record.spec.argsKey;
-    if (!wanted) {
+    if (!wanted && !named) {
       if (record.fate.lands) land(h, record);
       else record.fate = { kind: 'none' };
     } else if (record.fate.landBy > holdEnd) record.fate = { ...record.fate, landBy: holdEnd };

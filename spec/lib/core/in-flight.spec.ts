@@ -44,6 +44,15 @@ describe('submits named in the watermark', () => {
     expect(submits(run.feed({ type: 'watermarkWritten', watermark: watermarks(answered)[0]! }))).to.deep.equal(['d3']);
   });
 
+  it('writes the settle time of a submit whose outcome became unknown at once, for the next term to keep', () => {
+    const run = new StateRun({ settings: NAMED });
+    const start = [...run.feed({ type: 'tick', now: T0 }), ...run.feed(listed(['d1'], { floor: 5, clean: true, inFlight: [] }))];
+    expect(submits(run.answerPoll(start, []))).to.deep.equal(['d1']);
+    run.feed({ type: 'tick', now: T0 + 1_000 });
+    const failed = run.feed({ type: 'submitFailed', id: 'd1', submitId: 'r10', failure: { kind: 'unknown-outcome', message: 'connection reset after sending' } });
+    expect(watermarks(failed).map((w) => w.inFlight)).to.deep.equal([[{ deployment: 'd1', submitId: 'r10', settleAt: T0 + 1_000 + NAMED.submitSettleMs! }]]);
+  });
+
   it('keeps a waiter waiting when its write fails, and sends it once a later write is acknowledged', () => {
     const run = new StateRun({ ackWatermarks: false, ackRegistry: true, settings: NAMED });
     const start = [...run.feed({ type: 'tick', now: T0 }), ...run.feed(listed(['d1'], { floor: 5, clean: true, inFlight: [] }))];
