@@ -20,6 +20,12 @@ export async function foreignCount(release: Release, state: 'pending' | 'all' = 
   return stdout.split('\n').filter(Boolean).length;
 }
 
+/** Every job slurmctld still holds, of any user, ended ones included (until MinJobAge purges them). */
+export async function clusterJobCount(release: Release): Promise<number> {
+  const { stdout } = await run('chroot', [release.root, '/usr/bin/env', '-i', 'PATH=/usr/bin', 'SLURM_CONF=/stack/slurm/slurm.conf', 'squeue', '-h', '-t', 'all', '-o', '%i'], { maxBuffer: 64 << 20 });
+  return stdout.split('\n').filter(Boolean).length;
+}
+
 /** Tops the release up to `n` pending foreign jobs; how many it added. */
 export async function fillForeign(release: Release, n: number): Promise<number> {
   const missing = n - (await foreignCount(release));
