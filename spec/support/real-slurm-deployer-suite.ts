@@ -2,7 +2,10 @@
 // negotiates): FINISHED,
 // FAILED with the exit code, cancel on delete, replacement on changed args, adoption of a
 // running job after a restart. Its deployments live below a Config DB prefix of their own
-// (SDP_CONFIG_PREFIX) in the host stack's etcd, so no other spec's deployer sees them.
+// (SDP_CONFIG_PREFIX) in the host stack's etcd, so no other spec's deployer sees them. On 24.11
+// and 26.05 the deployer runs as a user of its own (SLURM_MATRIX_USER, as rate-limited as
+// slurmjob): the REST client specs just before empty slurmjob's bucket, and a deployer that meets
+// late answers spaces its state polls 10 s apart for a minute (20-40 s a spec here).
 
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
@@ -11,6 +14,7 @@ import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { deploymentKey, deploymentsKeyPrefix, stateKey, statesKeyPrefix } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from './deployer-process.js';
 import { eventually } from './eventually.js';
+import { jobRelease } from './job-release.js';
 import { reportMatrixLine } from './matrix-summary.js';
 import { rawJobsNamed } from './slurm-raw.js';
 import type { ReleaseEnv, SlurmRelease } from './stack.js';
@@ -41,8 +45,19 @@ export function describeDeployerOnRelease(release: SlurmRelease, version: SlurmA
     let deployer: DeployerProcess;
     const exitCodes: (number | null)[] = [];
 
-    const start = () =>
-      startDeployer(deployerEnv(env, releaseName, { SDP_CONFIG_PREFIX: prefix, ...(negotiated ? {} : { SDP_SLURMDEPLOY_API_VERSION: version }) }));
+    const start = () => {
+      const user = { ...env, SLURM_USER: env.SLURM_MATRIX_USER ?? env.SLURM_USER, SLURM_JWT: env.SLURM_MATRIX_JWT ?? env.SLURM_JWT };
+      return startDeployer(
+        deployerEnv(user, releaseName, {
+          SDP_CONFIG_PREFIX: prefix,
+          // No hold: nothing of an earlier leader can be inside slurmrestd here (the first start
+          // of a fresh prefix, or a restart after a SIGTERM that left its watermark clean); the
+          // hold would only delay the first poll by 3 s at each start. No spec here asserts it.
+          SDP_SLURMDEPLOY_TAKEOVER_HOLD: '0',
+          ...(negotiated ? {} : { SDP_SLURMDEPLOY_API_VERSION: version }),
+        }),
+      );
+    };
     const put = (key: string, args: unknown) => etcd.put(deploymentKey(key, prefix)).value(JSON.stringify({ key, kind: 'slurm', args }));
     const stateOf = async (key: string): Promise<State | undefined> => {
       const text = await etcd.get(stateKey(key, prefix)).string();
@@ -113,15 +128,23 @@ export function describeDeployerOnRelease(release: SlurmRelease, version: SlurmA
 
     it('after a restart, adopts the job it had submitted (no second job) and follows it to FINISHED', async () => {
       const key = id('adopted');
-      // Restarted as soon as its state names the job: while throttled, state polls come 10 s
-      // apart, and a short job could end unseen as RUNNING.
-      await put(key, { script: '#!/bin/bash\nsleep 10\n' });
-      const running = await reaches(key, (s) => s.job_id !== undefined, 'to name its job');
-      exitCodes.push(await deployer.stop());
-      deployer = start();
-      const finished = await status(key, 'FINISHED');
-      expect(finished.job_id).to.equal(running.job_id);
-      expect((await jobs(key)).map((j) => j.job_id)).to.deep.equal([running.job_id]);
+      // The job runs until the new deployer has sent its first poll, however late that comes: it
+      // is running while the new deployer takes over, and ends under it. Restarted as soon as
+      // its state names the job.
+      const held = jobRelease(env, key);
+      try {
+        await put(key, { script: `#!/bin/bash\n${held.wait}` });
+        const running = await reaches(key, (s) => s.job_id !== undefined, 'to name its job');
+        exitCodes.push(await deployer.stop());
+        deployer = start();
+        await eventually('the new deployer\'s first poll', async () => (/"message":"polling /.test(deployer.output()) ? true : undefined), 60_000, 100);
+        await held.release();
+        const finished = await status(key, 'FINISHED');
+        expect(finished.job_id).to.equal(running.job_id);
+        expect((await jobs(key)).map((j) => j.job_id)).to.deep.equal([running.job_id]);
+      } finally {
+        await held.remove();
+      }
     });
   });
 }
