@@ -65,3 +65,9 @@ export async function rawJob(stack: StackEnv, version: SlurmApiVersion, jobId: n
 export async function rawJobsNamed(stack: StackEnv, version: SlurmApiVersion, name: string): Promise<RawJob[]> {
   return (await rawJobs(stack, version)).filter((j) => j.name === name);
 }
+
+/** Cancels a job as SlurmUser (a spec's clean-up of jobs it left, whoever submitted them). */
+export async function cancelRaw(stack: StackEnv, version: SlurmApiVersion, jobId: number): Promise<void> {
+  const res = await fetch(`${stack.SLURM_URL}/slurm/${version}/job/${jobId}`, { method: 'DELETE', headers: headers(stack), signal: AbortSignal.timeout(30_000) });
+  await res.arrayBuffer();
+}
