@@ -9,7 +9,8 @@
 #     26.05: slurmctld 18817, slurmd 18818, slurmrestd 18820
 #   Etcd is the host stack's (stack-start.sh starts it first). Writes
 #   $SDP_STACK_DIR/stack-<release>.env with the same keys as stack.env, plus a user of the bench's
-#   own (SLURM_BENCH_USER, SLURM_BENCH_JWT) and the user foreign-load.sh submits as
+#   own (SLURM_BENCH_USER, SLURM_BENCH_JWT), one of the live matrix's deployer specs
+#   (SLURM_MATRIX_USER, SLURM_MATRIX_JWT) and the user foreign-load.sh submits as
 #   (SLURM_FOREIGN_USER). Idempotent; daemons are started and stopped by PID, and only processes
 #   whose root is this chroot are ever signalled. A changed slurm.conf is applied by `scontrol
 #   reconfigure` (slurmctld restarts in place, jobs kept) and a restart of slurmrestd: the stack is
@@ -35,9 +36,12 @@ PKGS=slurmctld,slurmd,slurmrestd,slurm-client,munge,slurm-wlm-jwt-plugin
 CHROOT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 JOB_USER=slurmjob REST_USER=slurmrest
 # slurmctld's rate limit counts per user: bench and chaos bursts run as a user of their own, so
-# that they never empty the bucket of slurmjob, whom every live spec runs as. Foreign load (held
-# jobs of "other users") is submitted by root (not rate limited) on behalf of a third user.
-BENCH_USER=slurmbench FOREIGN_USER=slurmforeign
+# that they never empty the bucket of slurmjob, whom every live spec runs as. The live matrix's
+# deployer specs run as another (as rate-limited): the REST client specs run just before them as
+# slurmjob, and a deployer that starts on their emptied bucket spaces its polls 10 s apart for a
+# minute. Foreign load (held jobs of "other users") is submitted by root (not rate limited) on
+# behalf of a fourth user.
+BENCH_USER=slurmbench MATRIX_USER=slurmmatrix FOREIGN_USER=slurmforeign
 read -r HOST_NAME </proc/sys/kernel/hostname
 NODE_NAME=${HOST_NAME%%.*}
 ENV_FILE=$STACK_DIR/stack-$RELEASE.env
@@ -181,6 +185,7 @@ layout() {
   ensure_user $REST_USER
   ensure_user $JOB_USER
   ensure_user $BENCH_USER
+  ensure_user $MATRIX_USER
   ensure_user $FOREIGN_USER
   local su sg mu mg
   su=$(in_root id -u slurm) sg=$(in_root id -g slurm) mu=$(in_root id -u munge) mg=$(in_root id -g munge)
@@ -287,9 +292,9 @@ start() {
     echo $! >"$H/run/slurmrestd.pid"
     log "slurmrestd started"
   fi
-  local job_token admin_token bench_token
-  job_token=$(token $JOB_USER) admin_token=$(token slurm) bench_token=$(token $BENCH_USER)
-  [[ -n $job_token && -n $admin_token && -n $bench_token ]] || die "scontrol token failed"
+  local job_token admin_token bench_token matrix_token
+  job_token=$(token $JOB_USER) admin_token=$(token slurm) bench_token=$(token $BENCH_USER) matrix_token=$(token $MATRIX_USER)
+  [[ -n $job_token && -n $admin_token && -n $bench_token && -n $matrix_token ]] || die "scontrol token failed"
   wait_until 30 rest_up "$job_token" || die "slurmrestd does not answer: $(tail -5 "$H/log/slurmrestd.log")"
   local kid=
   [[ -s $H/slurm/jwks.json && $(<"$H/slurm/jwks.json") =~ \"kid\":\"([A-Za-z0-9_-]+)\" ]] && kid=${BASH_REMATCH[1]}
@@ -305,6 +310,8 @@ start() {
       "SLURM_ADMIN_TOKEN=$admin_token" \
       "SLURM_BENCH_USER=$BENCH_USER" \
       "SLURM_BENCH_JWT=$bench_token" \
+      "SLURM_MATRIX_USER=$MATRIX_USER" \
+      "SLURM_MATRIX_JWT=$matrix_token" \
       "SLURM_FOREIGN_USER=$FOREIGN_USER" \
       "SLURM_JWT_KEY_FILE=$H/slurm/jwt_hs256.key" \
       "SLURM_JWKS_FILE=$H/slurm/jwks.json" \

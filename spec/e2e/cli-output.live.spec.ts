@@ -33,7 +33,9 @@ describe('status and plan output @live', function () {
     this.timeout(600_000);
     stack = await startStack();
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
-    env = deployerEnv(stack, `out${tag}`, { SDP_CONFIG_PREFIX: prefix });
+    // No takeover hold: the deployer's first start on this prefix finds two deployments waiting
+    // and would hold its first poll 3 s, which nothing here is about.
+    env = deployerEnv(stack, `out${tag}`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_TAKEOVER_HOLD: '0' });
   });
 
   after(async () => {

@@ -84,7 +84,9 @@ describe('deployer CLI @live', function () {
   it('plans without doing, then shows the status table of a real run', async () => {
     const id = `cli-${tag}`;
     await put(id, { script: '#!/bin/bash\necho hi\n' });
-    const env = deployerEnv(stack, release, { SDP_CONFIG_PREFIX: prefix });
+    // No takeover hold: the deployer's first start on this prefix found a deployment waiting
+    // and held its first poll 3 s, which nothing here is about.
+    const env = deployerEnv(stack, release, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_TAKEOVER_HOLD: '0' });
     const plan = await cli(['plan', '-o', 'json'], env);
     expect(plan.code).to.equal(0);
     const planned = JSON.parse(plan.stdout) as { type: string; id?: string }[];

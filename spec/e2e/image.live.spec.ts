@@ -74,6 +74,9 @@ describe('the OCI image, run by podman against the local stack @live', function 
       '-e', `SDP_SLURMDEPLOY_RELEASE_NAME=img${tag}`,
       '-e', 'SDP_SLURMDEPLOY_NAMESPACE=test',
       '-e', 'SDP_SLURMDEPLOY_LOOP_INTERVAL=1',
+      // No takeover hold: the first start of a fresh prefix, and no earlier leader. With the
+      // default (20 s), a deployment put before the container's first listing was held 20 s.
+      '-e', 'SDP_SLURMDEPLOY_TAKEOVER_HOLD=0',
       '-e', `SDP_SLURMDEPLOY_JOB_WORKDIR=${stack.SLURM_JOB_DIR}`,
       '-e', `SDP_SLURMDEPLOY_METRICS_PORT=${metricsPort}`,
       '-e', 'SDP_SLURMDEPLOY_METRICS_HOST=127.0.0.1',

@@ -25,7 +25,9 @@ describe('the npm package, packed and installed into an empty folder @live', fun
     files = packed?.files.map((f) => f.path) ?? [];
     const project = path.join(dir, 'empty');
     await run('mkdir', [project]);
-    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, packed?.filename ?? '')], { cwd: project, timeout: 240_000 });
+    // --prefix: without it npm installs into the nearest folder above that looks like a project
+    // (one run here installed into /tmp itself, and found no command in the empty folder).
+    await run('npm', ['install', '--prefix', project, '--prefer-offline', '--no-audit', '--no-fund', path.join(dir, packed?.filename ?? '')], { cwd: project, timeout: 240_000 });
     command = path.join(project, 'node_modules', '.bin', 'sdp-slurm-deployer');
   });
 

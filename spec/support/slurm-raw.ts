@@ -1,6 +1,9 @@
 // A real slurmrestd's own job records, read directly in any version (not through the deployer's
 // adapters), flattened to plain values: v0.0.38 prints numbers and one state string, v0.0.40+
 // print `{set, infinite, number}` and a state list. What a spec compares what it sent against.
+// Read as the SlurmUser (the stack's admin token), whom slurmctld does not rate-limit: a spec's
+// own looks at Slurm, however often it waits on them, take nothing from the bucket of the user
+// whose client or deployer the spec is about.
 
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import type { StackEnv } from './stack.js';
@@ -15,8 +18,11 @@ export interface RawJob {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
+/** The user SLURM_ADMIN_TOKEN was minted for by the stack scripts (SlurmUser=slurm). */
+const ADMIN_USER = 'slurm';
+
 function headers(stack: StackEnv): Record<string, string> {
-  return { 'X-SLURM-USER-NAME': stack.SLURM_USER, 'X-SLURM-USER-TOKEN': stack.SLURM_JWT, 'Content-Type': 'application/json' };
+  return { 'X-SLURM-USER-NAME': ADMIN_USER, 'X-SLURM-USER-TOKEN': stack.SLURM_ADMIN_TOKEN, 'Content-Type': 'application/json' };
 }
 
 /** `{set: true, number: n}` -> n, `{set: false}` -> null, anything else as it is. */
@@ -58,4 +64,10 @@ export async function rawJob(stack: StackEnv, version: SlurmApiVersion, jobId: n
 
 export async function rawJobsNamed(stack: StackEnv, version: SlurmApiVersion, name: string): Promise<RawJob[]> {
   return (await rawJobs(stack, version)).filter((j) => j.name === name);
+}
+
+/** Cancels a job as SlurmUser (a spec's clean-up of jobs it left, whoever submitted them). */
+export async function cancelRaw(stack: StackEnv, version: SlurmApiVersion, jobId: number): Promise<void> {
+  const res = await fetch(`${stack.SLURM_URL}/slurm/${version}/job/${jobId}`, { method: 'DELETE', headers: headers(stack), signal: AbortSignal.timeout(30_000) });
+  await res.arrayBuffer();
 }

@@ -12,7 +12,11 @@ export interface StackEnv {
   readonly SLURM_URL: string;
   readonly SLURM_USER: string;
   readonly SLURM_JWT: string;
+  /** A token of SlurmUser (slurm): not rate limited, and may act as any user. */
   readonly SLURM_ADMIN_TOKEN: string;
+  /** 24.11 and 26.05 only: the user of the live matrix's deployer specs, with a rate-limit bucket of its own. */
+  readonly SLURM_MATRIX_USER?: string;
+  readonly SLURM_MATRIX_JWT?: string;
   readonly SLURM_JWT_KEY_FILE: string;
   /** The JWKS slurmctld trusts (AuthAltParameters=jwks=), the PEM private key of its one RS256 key (root only), and its kid. */
   readonly SLURM_JWKS_FILE: string;
