@@ -21,7 +21,7 @@ import { reportMatrixLine } from './matrix-summary.js';
 import { ERROR_STATUS } from './real-slurm-expectations.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 import { describeStatesOnVersion } from './real-slurm-states-suite.js';
-import { rawJob } from './slurm-raw.js';
+import { cancelRaw, rawJob } from './slurm-raw.js';
 import type { ReleaseEnv, SlurmRelease } from './stack.js';
 
 const STATUS = ERROR_STATUS;
@@ -105,7 +105,8 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
     });
 
     after(async function () {
-      for (const id of submitted) await api?.cancel(id).catch(() => undefined);
+      // Cleaned up as SlurmUser: the user's bucket is left to the specs of the next version.
+      if (env !== undefined) await Promise.all(submitted.map((id) => cancelRaw(env, version, id).catch(() => undefined)));
       await fieldsRelease?.remove();
       await api?.close();
       await wire?.close();

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Etcd3 } from 'etcd3';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
-import { deploymentKey, deploymentsKeyPrefix, stateKey, statesKeyPrefix } from '../../lib/configdb/paths.js';
+import { deploymentKey, deploymentsKeyPrefix, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from './deployer-process.js';
 import { eventually } from './eventually.js';
 import { jobRelease } from './job-release.js';
@@ -91,6 +91,9 @@ export function describeDeployerOnRelease(release: SlurmRelease, version: SlurmA
       exitCodes.push((await deployer?.stop()) ?? null);
       await etcd?.delete().prefix(deploymentsKeyPrefix(prefix));
       await etcd?.delete().prefix(statesKeyPrefix(prefix));
+      // The deployer's own keys too: the shared etcd kept one watermark per run of this suite.
+      await etcd?.delete().key(watermarkKey(label, prefix));
+      await etcd?.delete().prefix(registryKeyPrefix(label, prefix));
       etcd?.close();
       await adoptedRelease?.remove();
       // Jobs of specs that failed or did not run (--grep) end here, not after their sleep.

@@ -14,6 +14,7 @@ import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { createSlurmRestClient } from '../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../lib/slurm/slurm-api.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { cancelRaw } from './slurm-raw.js';
 import type { ReleaseEnv } from './stack.js';
 
 export function describeStatesOnVersion(version: SlurmApiVersion, stack: () => ReleaseEnv): void {
@@ -72,7 +73,8 @@ export function describeStatesOnVersion(version: SlurmApiVersion, stack: () => R
     });
 
     after(async () => {
-      if (api !== undefined && ids !== undefined) await Promise.all(Object.values(ids).map((id) => api.cancel(id).catch(() => undefined)));
+      // Cleaned up as SlurmUser: the user's bucket is left to the specs that follow.
+      if (ids !== undefined) await Promise.all(Object.values(ids).map((id) => cancelRaw(env, version, id).catch(() => undefined)));
       await api?.close();
       await wire?.close();
     });
