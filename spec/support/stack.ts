@@ -17,6 +17,8 @@ export interface StackEnv {
   /** 24.11 and 26.05 only: the user of the live matrix's deployer specs, with a rate-limit bucket of its own. */
   readonly SLURM_MATRIX_USER?: string;
   readonly SLURM_MATRIX_JWT?: string;
+  /** 24.11 and 26.05 only: "1" where slurmdbd is behind slurmctld and slurmrestd serves /slurmdb/. */
+  readonly SLURM_ACCOUNTING?: string;
   readonly SLURM_JWT_KEY_FILE: string;
   /** The JWKS slurmctld trusts (AuthAltParameters=jwks=), the PEM private key of its one RS256 key (root only), and its kid. */
   readonly SLURM_JWKS_FILE: string;
