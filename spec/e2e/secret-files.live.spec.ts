@@ -1,0 +1,205 @@
+// Secrets from files on real parts, rotated while `node bin/deployer` runs, as Kubernetes rewrites a
+// mounted Secret: SDP_SLURMDEPLOY_CLIENT_SECRET_FILE against an OAuth2/OIDC server on loopback
+// (oauth2-mock-server, signing with the RS256 key the stack's slurmctld trusts), and
+// SDP_CONFIG_PASSWORD_FILE against a private secured etcd whose user's password is changed.
+// Jobs run on the local Slurm 22.05. Everything the deployers print is searched for every secret.
+
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
+import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
+import { eventually } from '../support/eventually.js';
+import { startPrivateEtcd, type PrivateEtcd } from '../support/private-etcd.js';
+import { startStack, type StackEnv } from '../support/stack.js';
+import { makeThrowawayTls, type ThrowawayTls } from '../support/throwaway-tls.js';
+import { startTokenServer, type TokenServer } from '../support/token-server.js';
+
+interface LogLine {
+  readonly time: string;
+  readonly level: string;
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
+const logLines = (output: string): LogLine[] =>
+  output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+
+describe('secrets from files, rotated while the deployer runs @live', function () {
+  this.timeout(120_000);
+  const tag = randomBytes(3).toString('hex');
+  let stack: StackEnv;
+  let dir: string;
+  /** Every secret a deployer was given, and what the deployers printed: searched last. */
+  const secrets = new Set<string>();
+  const printed: { what: string; text: string }[] = [];
+  const running: DeployerProcess[] = [];
+
+  /** Puts a deployment as etcd's `client` (root) and waits for the deployer to finish its job. */
+  const runDeployment = async (client: Etcd3, prefix: string, id: string) => {
+    await client.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\ntrue\n' } }));
+    return eventually(
+      `${id} FINISHED`,
+      async () => {
+        const text = await client.get(stateKey(id, prefix)).string();
+        const state = text === null ? undefined : (JSON.parse(text) as { status: string; job_id?: number });
+        return state?.status === 'FINISHED' ? state : undefined;
+      },
+      45_000,
+    );
+  };
+  const launch = (what: string, env: Record<string, string>) => {
+    const deployer = startDeployer(env);
+    running.push(deployer);
+    return { deployer, keep: () => printed.push({ what, text: deployer.output() }) };
+  };
+
+  before(async function () {
+    this.timeout(600_000);
+    stack = await startStack();
+    dir = await mkdtemp(path.join(tmpdir(), 'sdp-secret-files-'));
+  });
+
+  after(async () => {
+    await Promise.allSettled(running.map((d) => d.stop()));
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('SDP_SLURMDEPLOY_CLIENT_SECRET_FILE', () => {
+    const prefix = `/spec-secret-file-${tag}`;
+    let tls: ThrowawayTls;
+    let server: TokenServer;
+    let etcd: Etcd3;
+
+    before(async () => {
+      tls = await makeThrowawayTls();
+      etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
+    });
+
+    after(async () => {
+      for (let level = 1; level <= 8; level++) await etcd?.delete().prefix(`${level}${prefix}/`);
+      etcd?.close();
+      await server?.close();
+      await tls?.remove();
+    });
+
+    it('the old secret refused, the file rewritten: the next attempt gets a token and a job runs, without a restart', async () => {
+      const right = `cs-new-${randomBytes(12).toString('hex')}`;
+      const old = `cs-old-${randomBytes(12).toString('hex')}`;
+      secrets.add(right).add(old);
+      server = await startTokenServer({
+        tls,
+        clientId: stack.SLURM_USER,
+        clientSecret: right,
+        sun: stack.SLURM_USER,
+        lifetimeSeconds: 60,
+        signingKeyPem: await readFile(stack.SLURM_JWKS_SIGNING_KEY, 'utf8'),
+        kid: stack.SLURM_JWKS_KID,
+      });
+      const file = path.join(dir, 'client-secret');
+      await writeFile(file, `${old}\n`, { mode: 0o600 });
+      const env = deployerEnv(stack, `sf${tag}`, {
+        SDP_SLURMDEPLOY_AZURE_URL: server.url,
+        SDP_SLURMDEPLOY_CLIENT_SECRET_FILE: file,
+        SDP_SLURMDEPLOY_AZURE_CA: tls.caFile,
+        SDP_CONFIG_PREFIX: prefix,
+      });
+      delete (env as Record<string, string>)['SDP_SLURMDEPLOY_SLURM_JWT'];
+      const { deployer, keep } = launch('Entra deployer with a client secret file', env);
+      try {
+        const refused = await eventually('the old secret refused', async () => logLines(deployer.output()).find((l) => l.message === 'Slurm token refresh failed'), 20_000);
+        expect(refused).to.include({ level: 'WARNING', method: 'entra', kind: 'auth' });
+        expect(String(refused['error'])).to.contain('AADSTS7000215').and.to.contain(`SDP_SLURMDEPLOY_CLIENT_SECRET_FILE, ${file}`);
+
+        const rewrittenAt = Date.now();
+        await writeFile(file, `${right}\n`);
+        const obtained = await eventually('a token from the new secret', async () => logLines(deployer.output()).find((l) => l.message === 'Slurm token refreshed' && l['reason'] === 'retry'), 20_000);
+        const firstGood = server.issued.find((r) => r.status === 200);
+        console.log(`      token ${Math.round((firstGood!.at - rewrittenAt) / 100) / 10} s after the file was rewritten; ${server.issued.filter((r) => r.status === 401).length} refusals before`);
+        expect(obtained).to.include({ level: 'INFO', method: 'entra' });
+        expect(server.issued.map((r) => r.status)).to.include(401);
+
+        const state = await runDeployment(etcd, prefix, `sf-entra-${tag}`);
+        expect(state.job_id).to.be.a('number');
+        expect(deployer.child.exitCode, 'still the first process').to.equal(null);
+      } finally {
+        expect(await deployer.stop()).to.equal(0);
+        keep();
+        for (const record of server.issued) if (record.token !== undefined) secrets.add(record.token);
+      }
+    });
+  });
+
+  describe('SDP_CONFIG_PASSWORD_FILE', () => {
+    const prefix = `/spec-password-file-${tag}`;
+    let etcd: PrivateEtcd;
+
+    before(async function () {
+      this.timeout(300_000);
+      etcd = await startPrivateEtcd('deployer-password-file');
+    });
+
+    after(async () => {
+      await etcd?.dispose();
+    });
+
+    it('the password changed in etcd, then in the file: the deployer is refused, takes the new one up, and runs jobs again, without a restart', async () => {
+      const first = etcd.env['SDP_CONFIG_PASSWORD'] ?? '';
+      secrets.add(first).add(etcd.env['ETCD_SECURE_ROOT_PASSWORD'] ?? '');
+      const file = path.join(dir, 'etcd-password');
+      await writeFile(file, `${first}\n`, { mode: 0o600 });
+      const { SDP_CONFIG_PASSWORD: _given, ETCD_SECURE_ROOT_PASSWORD: _root, ...etcdEnv } = etcd.env;
+      const env = deployerEnv(stack, `pf${tag}`, { ...etcdEnv, SDP_CONFIG_PASSWORD_FILE: file, SDP_CONFIG_PREFIX: prefix });
+      const { deployer, keep } = launch('deployer with an etcd password file', env);
+      try {
+        const before = await runDeployment(etcd.root, prefix, `pf-before-${tag}`);
+        expect(before.job_id).to.be.a('number');
+
+        const second = `rotated-${randomBytes(12).toString('hex')}`;
+        secrets.add(second);
+        const changedAt = Date.now();
+        await etcd.root.user('sdp').setPassword(second);
+        // The health probe's write and the election's lease renewal are refused.
+        const since = () => logLines(deployer.output()).filter((l) => Date.parse(l.time) >= changedAt);
+        const refused = await eventually('the deployer refused by etcd', async () => since().find((l) => JSON.stringify(l).includes('refused the credentials')), 20_000);
+        expect(refused.level).to.equal('WARNING');
+        expect(JSON.stringify(refused)).to.contain('authentication failed, invalid user ID or password');
+        await eventually('the lease renewal refused', async () => since().find((l) => l.message === 'cannot renew the leadership lease' && String(l['error']).includes('authentication failed')), 20_000);
+
+        const rewrittenAt = Date.now();
+        await writeFile(file, `${second}\n`);
+        const after = await runDeployment(etcd.root, prefix, `pf-after-${tag}`);
+        console.log(`      a new deployment FINISHED ${Math.round((Date.now() - rewrittenAt) / 100) / 10} s after the file was rewritten`);
+        expect(after.job_id).to.be.a('number').and.to.be.greaterThan(before.job_id!);
+        expect(deployer.child.exitCode, 'still the first process').to.equal(null);
+        const renewals = since().filter((l) => l.message === 'cannot renew the leadership lease');
+        const leaderLines = logLines(deployer.output()).filter((l) => l.message === 'became leader');
+        console.log(`      ${renewals.length} lease renewals refused; 'became leader' ${leaderLines.length} time(s)`);
+      } finally {
+        expect(await deployer.stop()).to.equal(0);
+        keep();
+      }
+    });
+  });
+
+  describe('secrets', () => {
+    it('no secret, password or token appears in anything the deployers printed', () => {
+      expect(printed.length, 'what was collected').to.equal(2);
+      expect(secrets.size, 'secrets collected').to.be.greaterThan(5);
+      for (const { what, text } of printed) {
+        expect(text.length, `${what} printed something`).to.be.greaterThan(0);
+        for (const secret of secrets) {
+          for (const part of [secret, ...secret.split('.').filter((p) => p.length >= 16)]) {
+            expect(text.includes(part), `${what} holds a secret (${part.slice(0, 6)}...)`).to.equal(false);
+          }
+        }
+      }
+    });
+  });
+});
