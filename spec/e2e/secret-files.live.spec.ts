@@ -7,16 +7,21 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../support/private-etcd.js';
+import { repoRoot } from '../support/repo.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 import { makeThrowawayTls, type ThrowawayTls } from '../support/throwaway-tls.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
+
+const run = promisify(execFile);
 
 interface LogLine {
   readonly time: string;
@@ -188,9 +193,46 @@ describe('secrets from files, rotated while the deployer runs @live', function (
     });
   });
 
+  describe('files that cannot be used', () => {
+    /** `node bin/deployer` with this environment: exit code and what it printed. */
+    async function cli(env: Record<string, string>): Promise<{ code: number; text: string }> {
+      try {
+        const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'deployer')], { env, timeout: 30_000 });
+        return { code: 0, text: stdout + stderr };
+      } catch (error) {
+        const e = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: e.code ?? -1, text: (e.stdout ?? '') + (e.stderr ?? '') };
+      }
+    }
+
+    it('exit 2 at start, naming the variable and the path: missing, empty, or given twice', async () => {
+      const secret = `cs-${randomBytes(12).toString('hex')}`;
+      secrets.add(secret);
+      const empty = path.join(dir, 'empty');
+      await writeFile(empty, '\n');
+      const base = deployerEnv(stack, `sfx${tag}`, { SDP_CONFIG_PREFIX: `/spec-secret-exit-${tag}` });
+      const { SDP_SLURMDEPLOY_SLURM_JWT: _jwt, ...noJwt } = base;
+      const entra = { ...noJwt, SDP_SLURMDEPLOY_AZURE_URL: 'https://127.0.0.1:1/tenant' };
+      const cases: [string, Record<string, string>, RegExp][] = [
+        ['a missing client secret file', { ...entra, SDP_SLURMDEPLOY_CLIENT_SECRET_FILE: '/nonexistent/client-secret' }, /^SDP_SLURMDEPLOY_CLIENT_SECRET_FILE: cannot read \/nonexistent\/client-secret \(ENOENT\)$/m],
+        ['an empty client secret file', { ...entra, SDP_SLURMDEPLOY_CLIENT_SECRET_FILE: empty }, new RegExp(`^SDP_SLURMDEPLOY_CLIENT_SECRET_FILE: ${empty.replace(/[./]/g, '\\$&')} is empty$`, 'm')],
+        ['a client secret and its file', { ...entra, SDP_SLURMDEPLOY_CLIENT_SECRET: secret, SDP_SLURMDEPLOY_CLIENT_SECRET_FILE: empty }, /^SDP_SLURMDEPLOY_CLIENT_SECRET_FILE: set either SDP_SLURMDEPLOY_CLIENT_SECRET or SDP_SLURMDEPLOY_CLIENT_SECRET_FILE, not both$/m],
+        ['a missing etcd password file', { ...base, SDP_CONFIG_USERNAME: 'sdp', SDP_CONFIG_PASSWORD_FILE: '/nonexistent/etcd-password' }, /^SDP_CONFIG_PASSWORD_FILE: cannot read \/nonexistent\/etcd-password \(ENOENT\)$/m],
+        ['an etcd password and its file', { ...base, SDP_CONFIG_USERNAME: 'sdp', SDP_CONFIG_PASSWORD: secret, SDP_CONFIG_PASSWORD_FILE: empty }, /^SDP_CONFIG_PASSWORD_FILE: set either SDP_CONFIG_PASSWORD or SDP_CONFIG_PASSWORD_FILE, not both$/m],
+      ];
+      for (const [what, env, says] of cases) {
+        const result = await cli(env);
+        printed.push({ what: `bin/deployer with ${what}`, text: result.text });
+        expect(result.code, what).to.equal(2);
+        expect(result.text, what).to.match(says);
+        expect(result.text.trim().split('\n').slice(1), `${what}: one problem`).to.have.length(1);
+      }
+    });
+  });
+
   describe('secrets', () => {
     it('no secret, password or token appears in anything the deployers printed', () => {
-      expect(printed.length, 'what was collected').to.equal(2);
+      expect(printed.length, 'what was collected').to.equal(7);
       expect(secrets.size, 'secrets collected').to.be.greaterThan(5);
       for (const { what, text } of printed) {
         expect(text.length, `${what} printed something`).to.be.greaterThan(0);
