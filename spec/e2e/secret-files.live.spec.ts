@@ -2,7 +2,8 @@
 // mounted Secret: SDP_SLURMDEPLOY_CLIENT_SECRET_FILE against an OAuth2/OIDC server on loopback
 // (oauth2-mock-server, signing with the RS256 key the stack's slurmctld trusts), and
 // SDP_CONFIG_PASSWORD_FILE against a private secured etcd whose user's password is changed.
-// Jobs run on the local Slurm 22.05. Everything the deployers print is searched for every secret.
+// Jobs run on the local Slurm 22.05. What the deployers print and serve as metrics, and their
+// jobs' environments, are searched for every secret.
 
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +16,7 @@ import { Etcd3 } from 'etcd3';
 import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../support/private-etcd.js';
 import { repoRoot } from '../support/repo.js';
 import { startStack, type StackEnv } from '../support/stack.js';
@@ -46,10 +48,11 @@ describe('secrets from files, rotated while the deployer runs @live', function (
   const printed: { what: string; text: string }[] = [];
   const running: DeployerProcess[] = [];
 
-  /** Puts a deployment as etcd's `client` (root) and waits for the deployer to finish its job. */
+  /** Puts a deployment as etcd's `client` (root), waits for its job to finish, and keeps the job's environment. */
   const runDeployment = async (client: Etcd3, prefix: string, id: string) => {
-    await client.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\ntrue\n' } }));
-    return eventually(
+    const out = path.join(stack.SLURM_JOB_DIR, `${id}.out`);
+    await client.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\nenv | sort\n', standard_output: out } }));
+    const state = await eventually(
       `${id} FINISHED`,
       async () => {
         const text = await client.get(stateKey(id, prefix)).string();
@@ -58,11 +61,21 @@ describe('secrets from files, rotated while the deployer runs @live', function (
       },
       45_000,
     );
+    printed.push({ what: `the environment of ${id}`, text: await readFile(out, 'utf8') });
+    await rm(out, { force: true });
+    return state;
   };
-  const launch = (what: string, env: Record<string, string>) => {
-    const deployer = startDeployer(env);
+  /** A deployer serving metrics; `keep` stores what it printed and served. */
+  const launch = async (what: string, env: Record<string, string>) => {
+    const port = await freePort();
+    const deployer = startDeployer({ ...env, SDP_SLURMDEPLOY_METRICS_PORT: String(port), SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1' });
     running.push(deployer);
-    return { deployer, keep: () => printed.push({ what, text: deployer.output() }) };
+    const keep = async () => {
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
+      expect(metrics).to.contain('sdp_slurmdeploy_');
+      printed.push({ what: `${what}: its metrics`, text: metrics });
+    };
+    return { deployer, keep, kept: () => printed.push({ what, text: deployer.output() }) };
   };
 
   before(async function () {
@@ -116,7 +129,7 @@ describe('secrets from files, rotated while the deployer runs @live', function (
         SDP_CONFIG_PREFIX: prefix,
       });
       delete (env as Record<string, string>)['SDP_SLURMDEPLOY_SLURM_JWT'];
-      const { deployer, keep } = launch('Entra deployer with a client secret file', env);
+      const { deployer, keep, kept } = await launch('Entra deployer with a client secret file', env);
       try {
         const refused = await eventually('the old secret refused', async () => logLines(deployer.output()).find((l) => l.message === 'Slurm token refresh failed'), 20_000);
         expect(refused).to.include({ level: 'WARNING', method: 'entra', kind: 'auth' });
@@ -133,9 +146,10 @@ describe('secrets from files, rotated while the deployer runs @live', function (
         const state = await runDeployment(etcd, prefix, `sf-entra-${tag}`);
         expect(state.job_id).to.be.a('number');
         expect(deployer.child.exitCode, 'still the first process').to.equal(null);
+        await keep();
       } finally {
         expect(await deployer.stop()).to.equal(0);
-        keep();
+        kept();
         for (const record of server.issued) if (record.token !== undefined) secrets.add(record.token);
       }
     });
@@ -161,7 +175,7 @@ describe('secrets from files, rotated while the deployer runs @live', function (
       await writeFile(file, `${first}\n`, { mode: 0o600 });
       const { SDP_CONFIG_PASSWORD: _given, ETCD_SECURE_ROOT_PASSWORD: _root, ...etcdEnv } = etcd.env;
       const env = deployerEnv(stack, `pf${tag}`, { ...etcdEnv, SDP_CONFIG_PASSWORD_FILE: file, SDP_CONFIG_PREFIX: prefix });
-      const { deployer, keep } = launch('deployer with an etcd password file', env);
+      const { deployer, keep, kept } = await launch('deployer with an etcd password file', env);
       try {
         const before = await runDeployment(etcd.root, prefix, `pf-before-${tag}`);
         expect(before.job_id).to.be.a('number');
@@ -186,9 +200,10 @@ describe('secrets from files, rotated while the deployer runs @live', function (
         const renewals = since().filter((l) => l.message === 'cannot renew the leadership lease');
         const leaderLines = logLines(deployer.output()).filter((l) => l.message === 'became leader');
         console.log(`      ${renewals.length} lease renewals refused; 'became leader' ${leaderLines.length} time(s)`);
+        await keep();
       } finally {
         expect(await deployer.stop()).to.equal(0);
-        keep();
+        kept();
       }
     });
   });
@@ -231,8 +246,9 @@ describe('secrets from files, rotated while the deployer runs @live', function (
   });
 
   describe('secrets', () => {
-    it('no secret, password or token appears in anything the deployers printed', () => {
-      expect(printed.length, 'what was collected').to.equal(7);
+    it('no secret, password or token appears in anything the deployers printed or served as metrics, nor in their jobs\' environments', () => {
+      // 2 deployers' output and metrics, 3 jobs' environments, 5 refused starts.
+      expect(printed.length, 'what was collected').to.equal(12);
       expect(secrets.size, 'secrets collected').to.be.greaterThan(5);
       for (const { what, text } of printed) {
         expect(text.length, `${what} printed something`).to.be.greaterThan(0);
