@@ -44,8 +44,8 @@ export interface OpenOptions {
 
 /**
  * The clients, or the process ends with exit code 2 when a setting cannot be used: a
- * certificate file, a forced API version this deployer does not speak, no API version in
- * common with the server.
+ * certificate file, a secret file (unreadable or empty), a forced API version this deployer
+ * does not speak, no API version in common with the server.
  */
 export async function openClientsOrExit(config: DeployerConfig, options: OpenOptions): Promise<Clients> {
   let configDb: ConfigDb;
@@ -92,7 +92,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
   }
 }
 
-/** Where tokens come from (CONTRACT section 1); a SettingError for a CA file that cannot be used. */
+/** Where tokens come from (CONTRACT section 1); a SettingError for a CA file or a client secret file that cannot be used. */
 function tokenSource(config: DeployerConfig): TokenSource {
   const auth = config.auth;
   switch (auth.method) {

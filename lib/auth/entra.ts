@@ -1,19 +1,24 @@
 // The "JWKS" method: a token from Azure Entra (or any OAuth2/OIDC server) by the client
 // credentials flow, through msal-node's confidential client. msal's own cache is skipped: the
 // token stream decides when a new token is wanted, and msal would hold a token up to 5 min
-// before its expiry (too late for a fixed fraction of a short lifetime).
+// before its expiry (too late for a fixed fraction of a short lifetime). A client secret from a
+// file (SDP_SLURMDEPLOY_CLIENT_SECRET_FILE) is read again after the server refused it, so that a
+// rotated Kubernetes Secret is taken up without a restart.
 
 import { ConfidentialClientApplication, LogLevel, ProtocolMode } from '@azure/msal-node';
 import { Secret } from '../config/secret.js';
+import { FileSecret } from '../config/secret-file.js';
 import { TokenSourceError, type IssuedToken, type TokenSource } from './token-provider.js';
 import { tokenServerNetwork, type TokenServerTimeouts } from './token-server-network.js';
 import { definedOnly } from '../core/defined-only.js';
+import { messageOf } from '../core/error-message.js';
 
 export interface EntraOptions {
   /** SDP_SLURMDEPLOY_AZURE_URL: the authority, e.g. `https://login.microsoftonline.com/<tenant>`, or its token address. */
   readonly azureUrl: string;
   /** SDP_SLURMDEPLOY_CLIENT_ID: the app's client id, which is also the Slurm user name. */
   readonly clientId: string;
+  /** A FileSecret is read here (a SettingError when it cannot be), and again after each refusal. */
   readonly clientSecret: Secret;
   /** SDP_SLURMDEPLOY_AZURE_SCOPE; default `<client id>/.default`. */
   readonly scope: string;
@@ -71,43 +76,81 @@ export function entraTokenSource(options: EntraOptions): EntraTokenSource {
   if (url.protocol !== 'https:') throw new Error(`the Entra authority must be an https:// URL, not ${url.protocol}`);
   const now = options.now ?? Date.now;
   const network = tokenServerNetwork({ origin: url.origin, ...definedOnly({ ca: options.ca, timeouts: options.timeouts }) });
-  const app = new ConfidentialClientApplication({
-    auth: {
-      clientId: options.clientId,
-      authority,
-      clientSecret: options.clientSecret.reveal(),
-      // The authority's own host is trusted as is: no instance discovery request to Microsoft.
-      knownAuthorities: [url.host],
-    },
-    system: {
-      networkClient: network,
-      protocolMode: protocolModeFor(url.hostname),
-      loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
-    },
-  });
-  const secret = options.clientSecret.reveal();
+  const confidentialClient = (clientSecret: Secret) =>
+    new ConfidentialClientApplication({
+      auth: {
+        clientId: options.clientId,
+        authority,
+        clientSecret: clientSecret.reveal(),
+        // The authority's own host is trusted as is: no instance discovery request to Microsoft.
+        knownAuthorities: [url.host],
+      },
+      system: {
+        networkClient: network,
+        protocolMode: protocolModeFor(url.hostname),
+        loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
+      },
+    });
+  const file = options.clientSecret instanceof FileSecret ? options.clientSecret : undefined;
+  let secret = file === undefined ? options.clientSecret : file.read();
+  let app = confidentialClient(secret);
+  /** Every value used so far: a message is scrubbed of all of them. */
+  const used = new Set([secret.reveal()]);
+  let refused = false;
+
+  /** After a refusal, the file once more: a new client when it holds another secret. */
+  const takeRotation = (): void => {
+    if (file === undefined || !refused) return;
+    let fresh: Secret;
+    try {
+      fresh = file.read();
+    } catch (error) {
+      throw new TokenSourceError(`no token from ${authority}: the client secret was refused, and ${messageOf(error)}`);
+    }
+    if (fresh.reveal() === secret.reveal()) return;
+    secret = fresh;
+    used.add(fresh.reveal());
+    app = confidentialClient(fresh);
+  };
 
   return {
     method: 'entra',
     userName: options.clientId,
     authority,
     async obtain(): Promise<IssuedToken> {
+      takeRotation();
       const askedAt = now();
       network.takeLastFailure();
       let result;
       try {
         result = await app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: true });
       } catch (error) {
+        refused = secretRefused(error);
         const cause = network.takeLastFailure();
         const said = describe(error);
-        const message = `no token from ${authority} (client credentials): ${said}${cause === undefined || said.includes(cause) ? '' : `: ${cause}`}`;
-        throw new TokenSourceError(scrub(message, secret));
+        const fromFile = refused && file !== undefined ? ` (the secret of ${file.variable}, ${file.path}: read again at the next attempt)` : '';
+        const message = `no token from ${authority} (client credentials): ${said}${cause === undefined || said.includes(cause) ? '' : `: ${cause}`}${fromFile}`;
+        throw new TokenSourceError(scrub(message, used));
       }
+      refused = false;
       if (result === null || result.accessToken === '') throw new TokenSourceError(`no token from ${authority}: the answer held no access token`);
       return { token: new Secret(result.accessToken), issuedAt: askedAt, ...definedOnly({ expiresAt: result.expiresOn?.getTime() }) };
     },
     close: () => network.close(),
   };
+}
+
+/**
+ * The token server refused the client secret itself: OAuth2's `invalid_client` (Entra answers so,
+ * with AADSTS7000215 for a wrong secret and AADSTS7000222 for an expired one). Other refusals
+ * (an unknown scope, an app not in the tenant) are not cured by another secret.
+ */
+export function secretRefused(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { errorCode, errorMessage } = error as { errorCode?: unknown; errorMessage?: unknown };
+  if (errorCode === 'invalid_client') return true;
+  const text = `${typeof errorMessage === 'string' ? errorMessage : ''} ${error.message}`;
+  return /\bAADSTS(7000215|7000222)\b|\binvalid_client\b/.test(text);
 }
 
 function describe(error: unknown): string {
@@ -122,6 +165,8 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-function scrub(message: string, secret: string): string {
-  return secret.length < 4 ? message : message.split(secret).join('[redacted]');
+function scrub(message: string, secrets: ReadonlySet<string>): string {
+  let text = message;
+  for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join('[redacted]');
+  return text;
 }

@@ -5,7 +5,8 @@ import type { JobDefaults, JobSettings } from '../core/job-builder.js';
 import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE } from '../configdb/paths.js';
 import { tlsSettingProblems } from '../configdb/setting-problems.js';
 import { jobLabel } from './job-label.js';
-import { Secret } from './secret.js';
+import type { Secret } from './secret.js';
+import { secretSetting } from './secret-file.js';
 import { readAuth, type SlurmAuthConfig } from './slurm-auth-config.js';
 import { definedOnly } from '../core/defined-only.js';
 
@@ -32,6 +33,7 @@ export interface ConfigDbConfig {
   readonly clientCert?: string;
   readonly clientKey?: string;
   readonly username?: string;
+  /** SDP_CONFIG_PASSWORD, or a FileSecret of SDP_CONFIG_PASSWORD_FILE (read again at each authentication). */
   readonly password?: Secret;
 }
 
@@ -151,7 +153,7 @@ export function readConfig(env: Environment): ConfigResult {
   }
   const host = text('SDP_CONFIG_HOST') ?? firstEndpoint?.host ?? '127.0.0.1';
   const port = positive('SDP_CONFIG_PORT', firstEndpoint?.port ?? 2379, true) ?? 2379;
-  const password = text('SDP_CONFIG_PASSWORD');
+  const password = secretSetting(text, 'SDP_CONFIG_PASSWORD', problems);
   const prefix = text('SDP_CONFIG_PREFIX');
   if (prefix !== undefined && (prefix === '' || !GLOBAL_PREFIX_PATTERN.test(prefix))) {
     problems.push({ variable: 'SDP_CONFIG_PREFIX', problem: `expected ${GLOBAL_PREFIX_RULE}, got "${prefix}"` });
@@ -171,7 +173,7 @@ export function readConfig(env: Environment): ConfigResult {
       clientCert: tls.clientCert,
       clientKey: tls.clientKey,
       username: text('SDP_CONFIG_USERNAME'),
-      password: password === undefined ? undefined : new Secret(password),
+      password,
     }),
   };
 

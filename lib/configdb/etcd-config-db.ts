@@ -5,6 +5,7 @@ import { Etcd3, Range, type IOptions } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../config/secret.js';
+import { FileSecret } from '../config/secret-file.js';
 import { registryBatches, stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
 import { decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark } from './codecs.js';
 import { assembleListing } from './listing.js';
@@ -21,6 +22,7 @@ export interface EtcdConfigDbOptions {
   /** ska-sdp-config's global prefix: '' (default) or a path such as `/test`. */
   readonly prefix?: string;
   readonly username?: string;
+  /** A FileSecret is read again each time a client authenticates (see clientOptions). */
   readonly password?: Secret;
   /** PEM CA bundle, client certificate and key for TLS. */
   readonly ca?: Buffer;
@@ -59,7 +61,7 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
     try {
       return await withTimeout(run(), timeoutMs, `etcd ${what}`);
     } catch (error) {
-      throw new Error(`etcd ${what} failed: ${safeMessage(error, password)}`);
+      throw new Error(`etcd ${what} failed: ${safeMessage(error, password)}${passwordFileProblem(password)}`);
     }
   }
 
@@ -246,6 +248,29 @@ export function clientOptions(options: EtcdConfigDbOptions, timeoutMs: number): 
     },
     // Without a CA of its own, grpc checks the server against the system roots.
     ...(tls ? { credentials: { rootCertificate: ca as Buffer, privateKey: key, certChain: cert } } : {}),
-    ...(username !== undefined && password !== undefined ? { auth: { username, password: password.reveal() } } : {}),
+    ...(username !== undefined && password !== undefined ? { auth: authOf(username, password) } : {}),
   };
+}
+
+/**
+ * etcd3 (1.1.2) reads `auth.password` each time it authenticates: on the first call, and again
+ * after etcd refused the password or dropped the session token (an etcd restart, the password
+ * changed, 5 minutes idle). For a password file that is when the file is read again, so that a
+ * rotated Kubernetes Secret is taken up by every client (this one's, each watch's, the election's)
+ * without a restart. The getter never throws (etcd3 would keep the failure for good): an
+ * unreadable file leaves the last value, and the failure names the file (passwordFileProblem).
+ */
+function authOf(username: string, password: Secret): { readonly username: string; readonly password: string } {
+  if (!(password instanceof FileSecret)) return { username, password: password.reveal() };
+  return {
+    username,
+    get password(): string {
+      return password.reread();
+    },
+  };
+}
+
+/** ` [SDP_CONFIG_PASSWORD_FILE: cannot read ...]` while the password file cannot be read; else ''. */
+function passwordFileProblem(password: Secret | undefined): string {
+  return password instanceof FileSecret && password.problem !== undefined ? ` [${password.problem}]` : '';
 }

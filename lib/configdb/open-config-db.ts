@@ -1,6 +1,7 @@
 // Opens the Config DB that the SDP_CONFIG_* settings describe: etcd (plain or TLS, with or without a
 // user, below ska-sdp-config's global prefix) or the in-memory backend. Certificate files are read
-// here, once, when the deployer starts.
+// here, once, when the deployer starts; a password file (SDP_CONFIG_PASSWORD_FILE) too, and again
+// at each authentication (etcd-config-db.ts).
 
 import { tlsSettingProblems } from './setting-problems.js';
 import { isIP } from 'node:net';
@@ -13,6 +14,7 @@ import { createMemoryConfigDb } from './memory-config-db.js';
 import { checkGlobalPrefix } from './paths.js';
 import { readPem } from '../config/pem-file.js';
 import { SettingError } from '../config/setting-error.js';
+import { FileSecret } from '../config/secret-file.js';
 import { definedOnly } from '../core/defined-only.js';
 import { messageOf } from '../core/error-message.js';
 
@@ -43,6 +45,8 @@ export function etcdOptionsOf(config: ConfigDbConfig, options: OpenConfigDbOptio
   const { protocol, cert, clientCert, clientKey, username, password } = config;
   const [problem] = tlsSettingProblems(config);
   if (problem !== undefined) throw new SettingError(problem.variable, problem.problem);
+  // Checked at start (exit 2 when unreadable or empty); from then on read at each authentication.
+  if (password instanceof FileSecret) password.readOnce();
   const prefix = config.prefix ?? '';
   try {
     checkGlobalPrefix(prefix);

@@ -320,7 +320,7 @@ describe('authentication to the real slurmrestd @live', function () {
       const base = deployerEnv(stack, `cfg${tag}`);
       delete (base as Record<string, string>)['SDP_SLURMDEPLOY_SLURM_JWT'];
       const cases: [string, Record<string, string>, RegExp][] = [
-        ['nothing', {}, /^SDP_SLURMDEPLOY_SLURM_JWT: no authentication: set SDP_SLURMDEPLOY_SLURM_JWT \(or SDP_SLURMDEPLOY_SLURM_JWT_FILE\), or set SDP_SLURMDEPLOY_AZURE_URL and SDP_SLURMDEPLOY_CLIENT_SECRET for the Entra method$/m],
+        ['nothing', {}, /^SDP_SLURMDEPLOY_SLURM_JWT: no authentication: set SDP_SLURMDEPLOY_SLURM_JWT \(or SDP_SLURMDEPLOY_SLURM_JWT_FILE\), or set SDP_SLURMDEPLOY_AZURE_URL and SDP_SLURMDEPLOY_CLIENT_SECRET \(or SDP_SLURMDEPLOY_CLIENT_SECRET_FILE\) for the Entra method$/m],
         ['the Entra URL only', { SDP_SLURMDEPLOY_AZURE_URL: 'https://login.example/tenant' }, /^SDP_SLURMDEPLOY_CLIENT_SECRET: required by the Entra method/m],
         ['the client secret only', { SDP_SLURMDEPLOY_CLIENT_SECRET: secret }, /^SDP_SLURMDEPLOY_AZURE_URL: required by the Entra method/m],
         ['no client id', { SDP_SLURMDEPLOY_AZURE_URL: 'https://login.example/tenant', SDP_SLURMDEPLOY_CLIENT_SECRET: secret, SDP_SLURMDEPLOY_CLIENT_ID: '' }, /^SDP_SLURMDEPLOY_CLIENT_ID: required but not set$/m],
