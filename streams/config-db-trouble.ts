@@ -19,7 +19,7 @@ export function explainConfigDbError(error: unknown, address?: ConfigDbAddress):
     return `cannot reach ${where}: check that etcd runs there and that the address, port and protocol (SDP_CONFIG_PROTOCOL) are right; retrying ${detail}`;
   }
   if (/auth|permission denied|invalid user|password/.test(text)) {
-    return `${where} refused the credentials: check SDP_CONFIG_USERNAME and SDP_CONFIG_PASSWORD; retrying ${detail}`;
+    return `${where} refused the credentials: check SDP_CONFIG_USERNAME and SDP_CONFIG_PASSWORD (or the file SDP_CONFIG_PASSWORD_FILE names); retrying ${detail}`;
   }
   if (/certificate|ssl|tls|handshake/.test(text)) {
     return `cannot establish TLS with ${where}: check SDP_CONFIG_PROTOCOL, SDP_CONFIG_CERT and the client certificate; retrying ${detail}`;
