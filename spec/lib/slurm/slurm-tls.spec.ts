@@ -192,6 +192,16 @@ describe('slurm-http over TLS', function () {
       expect(missing.problem).to.contain('answered HTTP 400 "No required SSL certificate was sent": it requires a client certificate; set SDP_SLURMDEPLOY_SLURM_CLIENT_CERT');
       const refused = tlsError(await call(`https://127.0.0.1:${badCert.port}`, { caFile: certs.caFile }));
       expect(refused.problem).to.contain('it refused the client certificate in SDP_SLURMDEPLOY_SLURM_CLIENT_CERT');
+      // http:// to nginx's https port: its own 400 page, the URL to blame.
+      const requests: string[] = [];
+      const plainPort = await listen(http.createServer((_req, res) => page('The plain HTTP request was sent to HTTPS port')(res)), requests);
+      try {
+        const wrongScheme = tlsError(await call(`http://127.0.0.1:${plainPort.port}`, undefined));
+        expect(wrongScheme.variable).to.equal('SDP_SLURMDEPLOY_SLURM_URL');
+        expect(wrongScheme.problem).to.contain('"The plain HTTP request was sent to HTTPS port": that port speaks https: use an https:// URL');
+      } finally {
+        await plainPort.close();
+      }
       // Any other 400 is an answer, for the caller to classify.
       expect(await call(`https://127.0.0.1:${other.port}`, { caFile: certs.caFile })).to.deep.equal({ status: 400 });
     } finally {
