@@ -7,6 +7,8 @@ import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { WriteFence } from '../lib/configdb/write-fence.js';
 import { openConfigDb } from '../lib/configdb/open-config-db.js';
 import { readPem } from '../lib/config/pem-file.js';
+import { plainHttpWarning } from '../lib/config/plain-http-warning.js';
+import { loadSlurmTls, type SlurmTlsMaterial } from '../lib/config/slurm-tls-files.js';
 import { SettingError } from '../lib/config/setting-error.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 import { entraTokenSource } from '../lib/auth/entra.js';
@@ -15,6 +17,7 @@ import type { TokenSource } from '../lib/auth/token-provider.js';
 import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
 import { gateRequests } from '../lib/slurm/leadership-gate.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
+import { SlurmTlsError } from '../lib/slurm/slurm-tls.js';
 import type { Logger } from '../streams/log.js';
 import { keepSlurmToken, type SlurmTokens } from '../streams/slurm-token-keeper.js';
 import { logTokenEvent } from '../streams/token-log.js';
@@ -44,21 +47,27 @@ export interface OpenOptions {
 
 /**
  * The clients, or the process ends with exit code 2 when a setting cannot be used: a
- * certificate file, a secret file (unreadable or empty), a forced API version this deployer
- * does not speak, no API version in common with the server.
+ * certificate file, a secret file (unreadable or empty), slurmrestd's certificate not trusted (or
+ * TLS refused), a forced API version this deployer does not speak, no API version in common
+ * with the server.
  */
 export async function openClientsOrExit(config: DeployerConfig, options: OpenOptions): Promise<Clients> {
   let configDb: ConfigDb;
   let source: TokenSource;
+  let tls: SlurmTlsMaterial | undefined;
   try {
+    tls = loadSlurmTls(config.slurmTls);
     configDb = openConfigDb(config.configDb, definedOnly({ fence: options.fence }));
     source = tokenSource(config);
   } catch (error) {
     if (error instanceof SettingError) exitConfig(error.variable, error.problem);
     throw error;
   }
-  const tokens = keepSlurmToken(source);
   const log = options.log;
+  // Said before the first request carries the token, once.
+  const risk = plainHttpWarning(config.slurmUrl);
+  if (risk !== undefined) log?.warning(risk, { slurm: config.slurmUrl });
+  const tokens = keepSlurmToken(source);
   if (log !== undefined) tokens.events.subscribe((event) => logTokenEvent(log, config.auth.method, event));
   const closeTokens = async () => {
     tokens.close();
@@ -70,6 +79,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
       version: config.slurmApiVersion,
       jobLabel: config.job.label,
       tokens,
+      tls,
       waitForSlurm: options.waitForSlurm,
       log,
     });
@@ -87,6 +97,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     };
   } catch (error) {
     await Promise.allSettled([configDb.close(), closeTokens()]);
+    if (error instanceof SlurmTlsError) exitConfig(error.variable, error.problem);
     if (error instanceof SlurmRequestError) throw error;
     exitConfig(slurmConnectVariable(config), messageOf(error));
   }

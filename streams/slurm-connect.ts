@@ -6,6 +6,7 @@ import { backoffMs, type BackoffSettings } from '../lib/core/backoff.js';
 import { connectSlurm } from '../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import { definedOnly } from '../lib/core/defined-only.js';
+import type { SlurmTlsMaterial } from '../lib/config/slurm-tls-files.js';
 import type { Logger } from './log.js';
 import type { SlurmTokens } from './slurm-token-keeper.js';
 import { sleepFor } from './delay.js';
@@ -18,6 +19,8 @@ export interface SlurmConnectOptions {
   /** A forced REST API version (SDP_SLURMDEPLOY_API_VERSION); else negotiated. */
   readonly version?: string | undefined;
   readonly tokens: SlurmTokens;
+  /** TLS to an https slurmrestd: a CA beside the system's roots, a client certificate. */
+  readonly tls?: SlurmTlsMaterial | undefined;
   /** List only the jobs with this label (the deployer's): SlurmClientBehaviour.jobLabel. */
   readonly jobLabel?: string;
   /** Keep trying while slurmrestd cannot be reached (the deployer); else fail at once (status, plan). */
@@ -36,7 +39,7 @@ export async function connectSlurmWaiting(options: SlurmConnectOptions): Promise
   for (let attempt = 1; ; attempt++) {
     const used = tokens.current();
     try {
-      return await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version, jobLabel: options.jobLabel }) });
+      return await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version, jobLabel: options.jobLabel, tls: options.tls }) });
     } catch (error) {
       // A token Slurm rejected is replaced at once, and tried once more without waiting.
       if (error instanceof SlurmRequestError && error.failure.kind === 'auth' && used !== undefined && (await tokens.renewAfterRejection(used))) continue;

@@ -23,6 +23,8 @@ export interface CommandSpec {
 }
 
 const CONNECTION = `  SDP_SLURMDEPLOY_SLURM_URL       base URL of slurmrestd (required)
+  SDP_SLURMDEPLOY_SLURM_CA        PEM CA file trusted for an https slurmrestd, beside the system's
+  SDP_SLURMDEPLOY_SLURM_CLIENT_CERT, _CLIENT_KEY   PEM client certificate and key, for a proxy that asks
   SDP_SLURMDEPLOY_CLIENT_ID       Slurm user name, and the Entra client id (required)
   SDP_SLURMDEPLOY_SLURM_JWT       a ready JWT for that user (tried first)
   SDP_SLURMDEPLOY_SLURM_JWT_FILE  or a file holding it, read again as it nears expiry or is rejected

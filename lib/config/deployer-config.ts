@@ -8,6 +8,7 @@ import { jobLabel } from './job-label.js';
 import type { Secret } from './secret.js';
 import { secretSetting } from './secret-file.js';
 import { readAuth, type SlurmAuthConfig } from './slurm-auth-config.js';
+import { readSlurmTls, type SlurmTlsConfig } from './slurm-tls-config.js';
 import { definedOnly } from '../core/defined-only.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -42,6 +43,8 @@ export interface DeployerConfig {
   /** The Slurm user name (and the Entra client id). */
   readonly clientId: string;
   readonly auth: SlurmAuthConfig;
+  /** SDP_SLURMDEPLOY_SLURM_CA, _CLIENT_CERT and _CLIENT_KEY (https only); unset: the system's roots, no client certificate. */
+  readonly slurmTls?: SlurmTlsConfig;
   readonly releaseName: string;
   readonly namespace: string;
   readonly loopIntervalSeconds: number;
@@ -118,6 +121,7 @@ export function readConfig(env: Environment): ConfigResult {
   if (slurmUrl !== '' && !/^https?:\/\/[^/]+/.test(slurmUrl)) {
     problems.push({ variable: 'SDP_SLURMDEPLOY_SLURM_URL', problem: `expected an http:// or https:// URL, got "${slurmUrl}"` });
   }
+  const slurmTls = readSlurmTls(text, slurmUrl, problems);
   const clientId = required('SDP_SLURMDEPLOY_CLIENT_ID');
   const auth = readAuth(text, clientId, problems);
   const releaseName = required('SDP_SLURMDEPLOY_RELEASE_NAME');
@@ -198,6 +202,7 @@ export function readConfig(env: Environment): ConfigResult {
       slurmUrl: slurmUrl.replace(/\/+$/, ''),
       clientId,
       auth,
+      slurmTls,
       releaseName,
       namespace,
       loopIntervalSeconds,

@@ -1,7 +1,8 @@
 // One undici pool to slurmrestd: keep-alive, timeouts per operation, the Slurm auth headers, no
 // automatic retry, and every request paced (request-pacer.ts) to fit slurmctld's per-user rate
-// limit. Every failure leaves this file classified and scrubbed of the token. Version-free:
-// adapters and the client decide what the answers mean.
+// limit. Every failure leaves this file classified and scrubbed of the token; a TLS failure names
+// the setting to change (slurm-tls.ts). Version-free: adapters and the client decide what the
+// answers mean.
 
 import { Pool, type Dispatcher } from 'undici';
 import { NoSlurmTokenError, TokenSourceError, type SlurmCredentials, type TokenProvider } from '../auth/token-provider.js';
@@ -13,6 +14,9 @@ import type { ThreadReading } from './job-list-thread.js';
 import { NotSentError, RequestPacer, type PacerSettings } from './request-pacer.js';
 import { SlurmRequestError, type PacingReport } from './slurm-api.js';
 import { messageOf } from '../core/error-message.js';
+import type { SlurmTlsMaterial } from '../config/slurm-tls-files.js';
+import { SlurmTlsError, tlsConnectOptions, tlsContextOf } from './slurm-tls.js';
+import { proxyTlsRefusalOf, tlsProblemOf } from './tls-problems.js';
 
 export type { JobListTarget } from './http-exchange.js';
 
@@ -52,6 +56,8 @@ export interface SlurmHttpOptions {
   readonly authScheme?: SlurmAuthScheme;
   /** The request pacer's settings (tests shorten them). */
   readonly pacing?: Partial<PacerSettings>;
+  /** An https URL's CA beside the system's roots, and client certificate (SDP_SLURMDEPLOY_SLURM_CA...). */
+  readonly tls?: SlurmTlsMaterial;
 }
 
 /** slurmctld answers through slurmrestd ~9 s late when down (~18 s for GET job): wait for it. */
@@ -103,7 +109,10 @@ export interface CallOptions {
 export interface SlurmHttp {
   /** The base URL, for messages (it holds no secret). */
   readonly baseUrl: string;
-  /** One request; `path` is below the base URL's path, e.g. `/slurm/v0.0.42/jobs/`. Rejects only without an answer. */
+  /**
+   * One request; `path` is below the base URL's path, e.g. `/slurm/v0.0.42/jobs/`. Rejects only
+   * without an answer from slurmrestd: none at all, or a TLS proxy's refusal (a SlurmTlsError).
+   */
   call(operation: SlurmOperation, method: Dispatcher.HttpMethod, path: string, options?: CallOptions): Promise<Answer>;
   /** Rejects with the classified failure of a non-success answer, or of `errors` a success answer carried. */
   fail(operation: SlurmOperation, answer: Answer, errors: readonly SlurmError[]): never;
@@ -120,9 +129,10 @@ export function createSlurmHttp(options: SlurmHttpOptions): SlurmHttp {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const authScheme = options.authScheme ?? 'x-slurm-user-token';
   const pacer = new RequestPacer(options.pacing);
+  const tls = tlsContextOf(options.baseUrl, options.tls);
   const pool = new Pool(base.origin, {
     connections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    connect: { timeout: timeouts.connectMs },
+    connect: { timeout: timeouts.connectMs, ...tlsConnectOptions(options.tls) },
     headersTimeout: timeouts.headersMs,
     bodyTimeout: timeouts.bodyMs,
     // slurmrestd 22.05 closes an idle connection after ~27 s (observed): closing ours well
@@ -147,9 +157,15 @@ export function createSlurmHttp(options: SlurmHttpOptions): SlurmHttp {
         try {
           const request = { method, path: `${prefix}${path}${query}`, headers: authHeaders(credentials, authScheme), ...(callOptions.body === undefined ? {} : { body: callOptions.body }) };
           const raw = await exchange(pool, request, limitsOf(operation, timeouts), callOptions.jobList);
+          const refusal = proxyTlsRefusalOf(raw.status, raw.status === 400 ? raw.body.toString('utf8') : '', tls);
+          if (refusal !== undefined) throw new SlurmTlsError(operation, refusal);
           if (tellsThrottling(operation, request.path, raw)) answerMs = raw.answerMs;
           return readAnswer(raw, credentials);
         } catch (error) {
+          if (error instanceof SlurmTlsError) throw error;
+          const tlsProblem = error instanceof TransportError ? tlsProblemOf(error.cause, tls) : undefined;
+          // Nothing reached slurmrestd: never unknown-outcome, whatever was written to the socket.
+          if (tlsProblem !== undefined) throw new SlurmTlsError(operation, tlsProblem);
           const failure = error instanceof TransportError ? classifyTransportError(operation, error.cause, error.requestSent) : unexpected(operation, error);
           throw rejection(failure, credentials);
         }
