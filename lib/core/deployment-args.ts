@@ -6,6 +6,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { describeDecodeErrors } from './decode-errors.js';
 import { OPTION_FORMS, optionFields, type OptionArgs } from './job-options.js';
 import { nearestName } from './nearest-name.js';
+import { readDirectives } from './sbatch-directives.js';
 
 /**
  * The largest values Slurm stores as given. Slurm keeps counts and minutes in 32-bit fields whose
@@ -113,7 +114,32 @@ export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
   if (args.script !== undefined && args.command !== undefined) {
     return { ok: false, reason: 'args.command: give args.script or args.command, not both' };
   }
-  return { ok: true, args };
+  const merged = args.script === undefined ? args : withDirectives(args, args.script);
+  return typeof merged === 'string' ? { ok: false, reason: merged } : { ok: true, args: merged };
+}
+
+/**
+ * The args with what the script's `#SBATCH` lines give, args winning (as sbatch's command line
+ * wins over directives); or why a directive is not taken, naming its line and option.
+ */
+function withDirectives(args: SlurmArgs, script: string): SlurmArgs | string {
+  const reading = readDirectives(script);
+  if (!reading.ok) return reading.reason;
+  if (reading.values.length === 0) return args;
+  const given: Record<string, unknown> = {};
+  for (const { option, value, line, shown } of reading.values) {
+    const where = `script line ${line}: ${shown}`;
+    if (option.field === 'current_working_directory' && args.current_working_directory !== undefined) {
+      return `${where}: args.current_working_directory is set too; give the directory in one place`;
+    }
+    const one = { [option.field]: value };
+    if (!SlurmArgsCodec.is(one)) {
+      const reason = decodedOrReason(one);
+      return typeof reason === 'string' ? reason.replace(/^args\.[a-z_]+:/, `${where}:`) : `${where}: invalid`;
+    }
+    given[option.field] = value;
+  }
+  return { ...given, ...args };
 }
 
 function decodedOrReason(raw: unknown): SlurmArgs | string {
