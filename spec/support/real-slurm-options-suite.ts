@@ -171,13 +171,13 @@ export function describeOptionsOnVersion(version: SlurmApiVersion, stack: () => 
       });
       const base = () => ({ script: '#!/bin/bash\ntrue\n', partition: 'parked', current_working_directory: env.SLURM_JOB_DIR });
 
-      it('a constraint on a node feature reads back as the job\'s features', async function () {
+      it('a constraint on a node feature reads back as the job\'s features (skipped without a node Features=)', async function () {
         if (has.feature === undefined) return this.skip(); // needs a node Features=... (slurm.conf)
         const id = await submit(specOf({ ...base(), constraint: has.feature }, name('feature'), label));
         expect((await readBack(id)).fields['features']).to.equal(has.feature);
       });
 
-      it('GPUs by gres, per job, node and task, with CPUs and memory per GPU, read back as TRES', async function () {
+      it('GPUs by gres, per task, with CPUs and memory per GPU, read back as TRES (skipped without GresTypes=gpu and a node Gres=gpu:N)', async function () {
         if (!has.gpu) return this.skip(); // needs GresTypes=gpu and a node Gres=gpu:2 (slurm.conf, gres.conf)
         const id = await submit(specOf({ ...base(), gres: 'gpu:1', gpus_per_task: 1, cpus_per_gpu: 1, mem_per_gpu: 10 }, name('gpu'), label));
         const f = (await readBack(id)).fields;
@@ -186,13 +186,13 @@ export function describeOptionsOnVersion(version: SlurmApiVersion, stack: () => 
         if (version !== 'v0.0.38') expect([f['cpus_per_tres'], f['memory_per_tres']]).to.deep.equal(['gres/gpu:1', 'gres/gpu:10']);
       });
 
-      it('licenses read back as asked', async function () {
+      it('licenses read back as asked (skipped without Licenses= in slurm.conf)', async function () {
         if (has.license === undefined) return this.skip(); // needs Licenses=sdplic:4 (slurm.conf)
         const id = await submit(specOf({ ...base(), licenses: `${has.license}:1` }, name('lic'), label));
         expect((await readBack(id)).fields['licenses']).to.equal(`${has.license}:1`);
       });
 
-      it('a reservation reads back as the job\'s', async function () {
+      it('a reservation reads back as the job\'s (skipped without a reservation the deployer\'s user may use)', async function () {
         if (has.reservation === undefined) return this.skip(); // needs a reservation for the deployer's user (scontrol create reservation)
         const id = await submit(specOf({ ...base(), reservation: has.reservation }, name('resv'), label));
         expect((await readBack(id)).fields['resv_name']).to.equal(has.reservation);
