@@ -167,3 +167,30 @@ describe('job options in submit bodies', () => {
     expect(Object.keys(jobOf(renderSubmitV0038(base, NOW)))).to.have.members(['name', 'environment', 'mcs_label', 'comment']);
   });
 });
+
+describe('an inexpressible option through the REST client', () => {
+  it('rejects the submit as permanent before any request: a server that is not there is never asked', async () => {
+    const { createSlurmRestClient } = await import('../../../lib/slurm/rest-client.js');
+    const { staticJwtProvider } = await import('../../../lib/auth/static-jwt.js');
+    const { Secret } = await import('../../../lib/config/secret.js');
+    // Port 9 (discard) on loopback: a request would fail as a connection error, not as permanent.
+    const api = createSlurmRestClient({ baseUrl: 'http://127.0.0.1:9', version: 'v0.0.38', credentials: staticJwtProvider('u', new Secret('t')) });
+    try {
+      const error = await api.submit(withOptions({ signal: { signal: 'USR1', seconds: 60, target: 'batch' } })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(SlurmRequestError);
+      expect((error as SlurmRequestError).failure).to.deep.include({ kind: 'permanent' });
+      expect((error as SlurmRequestError).message).to.match(/^args\.signal: not expressible in REST API v0\.0\.38/);
+      // The same client does send a body it can render: that one fails on the connection.
+      const sent = await api.submit(base).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((sent as SlurmRequestError).failure.kind).not.to.equal('permanent');
+    } finally {
+      await api.close();
+    }
+  });
+});
