@@ -28,6 +28,32 @@ function specOf(args: Record<string, unknown>, name: string, label: string): Job
   return buildJobSpec(name, 'r1', decoded.args, { label, defaults: {}, baseEnvironment: { PATH: '/usr/bin:/bin' }, extraEnvironment: {} });
 }
 
+/**
+ * A reservation for the deployer's user an hour from now, made as SlurmUser through REST where the
+ * server takes it (POST /reservation: v0.0.43 on, Slurm 25.05+); its name, or undefined.
+ */
+async function makeReservation(env: ReleaseEnv, name: string): Promise<string | undefined> {
+  const start = Math.floor(Date.now() / 1000) + 3600;
+  const body = { name, users: [env.SLURM_USER], node_list: 'vm', start_time: { set: true, number: start }, duration: { set: true, number: 10 }, flags: ['IGNORE_JOBS'] };
+  const res = await fetch(`${env.SLURM_URL}/slurm/v0.0.44/reservation`, {
+    method: 'POST',
+    headers: { 'X-SLURM-USER-NAME': ADMIN, 'X-SLURM-USER-TOKEN': env.SLURM_ADMIN_TOKEN, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  }).catch(() => undefined);
+  await res?.arrayBuffer();
+  return res?.ok === true ? name : undefined;
+}
+
+async function dropReservation(env: ReleaseEnv, name: string): Promise<void> {
+  const res = await fetch(`${env.SLURM_URL}/slurm/v0.0.44/reservation/${name}`, {
+    method: 'DELETE',
+    headers: { 'X-SLURM-USER-NAME': ADMIN, 'X-SLURM-USER-TOKEN': env.SLURM_ADMIN_TOKEN },
+    signal: AbortSignal.timeout(30_000),
+  });
+  await res.arrayBuffer();
+}
+
 async function adminGet(env: ReleaseEnv, path: string): Promise<Record<string, unknown> | undefined> {
   const res = await fetch(`${env.SLURM_URL}${path}`, { headers: { 'X-SLURM-USER-NAME': ADMIN, 'X-SLURM-USER-TOKEN': env.SLURM_ADMIN_TOKEN }, signal: AbortSignal.timeout(30_000) });
   return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
@@ -166,8 +192,18 @@ export function describeOptionsOnVersion(version: SlurmApiVersion, stack: () => 
 
     describe('options that need cluster objects', () => {
       let has: Awaited<ReturnType<typeof clusterObjects>>;
+      let made: string | undefined;
       before(async () => {
         has = await clusterObjects(env, version);
+        if (has.reservation === undefined) {
+          made = await makeReservation(env, `sdpopts_${version.replace(/\./g, '')}_${run}`);
+          has = { ...has, reservation: made };
+        }
+      });
+      after(async () => {
+        // Its jobs first: a reservation with jobs in it is not deleted.
+        await Promise.all(submitted.map((id) => cancelRaw(env, version, id).catch(() => undefined)));
+        if (made !== undefined) await dropReservation(env, made).catch(() => undefined);
       });
       const base = () => ({ script: '#!/bin/bash\ntrue\n', partition: 'parked', current_working_directory: env.SLURM_JOB_DIR });
 
@@ -192,7 +228,7 @@ export function describeOptionsOnVersion(version: SlurmApiVersion, stack: () => 
         expect((await readBack(id)).fields['licenses']).to.equal(`${has.license}:1`);
       });
 
-      it('a reservation reads back as the job\'s (skipped without a reservation the deployer\'s user may use)', async function () {
+      it('a reservation reads back as the job\'s (made through REST where the server takes it, 26.05; skipped without one)', async function () {
         if (has.reservation === undefined) return this.skip(); // needs a reservation for the deployer's user (scontrol create reservation)
         const id = await submit(specOf({ ...base(), reservation: has.reservation }, name('resv'), label));
         expect((await readBack(id)).fields['resv_name']).to.equal(has.reservation);
