@@ -4,6 +4,9 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { describeDecodeErrors } from './decode-errors.js';
+import { OPTION_FORMS, optionFields, type OptionArgs } from './job-options.js';
+import { nearestName } from './nearest-name.js';
+import { readDirectives } from './sbatch-directives.js';
 
 /**
  * The largest values Slurm stores as given. Slurm keeps counts and minutes in 32-bit fields whose
@@ -63,11 +66,12 @@ const argsFields = {
   qos: Name,
   standard_output: Name,
   standard_error: Name,
+  ...optionFields,
 };
 const SlurmArgsCodec = t.exact(t.partial(argsFields));
 
 /** Decoded args: plain types inside the core (the codec's brands stay at the edge). */
-export interface SlurmArgs {
+export interface SlurmArgs extends OptionArgs {
   readonly script?: string;
   readonly command?: readonly string[];
   readonly environment?: Readonly<Record<string, string>>;
@@ -99,7 +103,7 @@ export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
   if (raw === undefined || raw === null) return { ok: false, reason: 'args: missing; one of args.script or args.command is required' };
   if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, reason: 'args: expected an object' };
   const unknownKey = Object.keys(raw).find((k) => !Object.hasOwn(argsFields, k));
-  if (unknownKey !== undefined) return { ok: false, reason: `args.${safeKey(unknownKey)}: unknown field` };
+  if (unknownKey !== undefined) return { ok: false, reason: unknownFieldReason(unknownKey) };
   // Valid args (the usual case) pass the codec's guard, which allocates nothing; only invalid
   // ones are decoded, for the reason. Unknown keys are refused above, so there is nothing to strip.
   const args = SlurmArgsCodec.is(raw) ? raw : decodedOrReason(raw);
@@ -110,7 +114,32 @@ export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
   if (args.script !== undefined && args.command !== undefined) {
     return { ok: false, reason: 'args.command: give args.script or args.command, not both' };
   }
-  return { ok: true, args };
+  const merged = args.script === undefined ? args : withDirectives(args, args.script);
+  return typeof merged === 'string' ? { ok: false, reason: merged } : { ok: true, args: merged };
+}
+
+/**
+ * The args with what the script's `#SBATCH` lines give, args winning (as sbatch's command line
+ * wins over directives); or why a directive is not taken, naming its line and option.
+ */
+function withDirectives(args: SlurmArgs, script: string): SlurmArgs | string {
+  const reading = readDirectives(script);
+  if (!reading.ok) return reading.reason;
+  if (reading.values.length === 0) return args;
+  const given: Record<string, unknown> = {};
+  for (const { option, value, line, shown } of reading.values) {
+    const where = `script line ${line}: ${shown}`;
+    if (option.field === 'current_working_directory' && args.current_working_directory !== undefined) {
+      return `${where}: args.current_working_directory is set too; give the directory in one place`;
+    }
+    const one = { [option.field]: value };
+    if (!SlurmArgsCodec.is(one)) {
+      const reason = decodedOrReason(one);
+      return typeof reason === 'string' ? reason.replace(/^args\.[a-z_]+:/, `${where}:`) : `${where}: invalid`;
+    }
+    given[option.field] = value;
+  }
+  return { ...given, ...args };
 }
 
 function decodedOrReason(raw: unknown): SlurmArgs | string {
@@ -126,7 +155,7 @@ function describeErrors(errors: t.Errors): string {
 /** What the field should have been; says which limit the value broke, never the value. */
 function expected(typeName: string, value: unknown): string {
   const bounded = /^(PositiveInt|NonEmptyText|Text)<=(\d+)$/.exec(typeName);
-  if (bounded === null) return EXPECTED[typeName] ?? typeName;
+  if (bounded === null) return EXPECTED[typeName] ?? OPTION_FORMS[typeName] ?? typeName;
   const [, kind, max] = bounded;
   if (kind === 'PositiveInt') {
     return typeof value === 'number' && Number.isInteger(value) && value > 0 ? `a positive integer of at most ${max}` : 'a positive integer';
@@ -135,6 +164,35 @@ function expected(typeName: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) return what;
   if (value.includes('\0')) return `${what} without NUL bytes`;
   return `${what} of at most ${max} characters`;
+}
+
+/** The args fields sbatch users know by their sbatch names, and those the deployer sets itself. */
+const SBATCH_NAMES: Readonly<Record<string, string>> = {
+  ntasks: 'tasks',
+  time: 'time_limit',
+  mem: 'memory_per_node',
+  chdir: 'current_working_directory',
+  output: 'standard_output',
+  error: 'standard_error',
+  kill_on_invalid_dep: 'kill_on_invalid_dependency',
+};
+const OWNED: Readonly<Record<string, string>> = {
+  comment: 'the deployer sets it (it carries the job\'s identity)',
+  mcs_label: 'the deployer sets it (its jobs\' label)',
+  job_name: 'the deployer names the job after the deployment',
+  name: 'the deployer names the job after the deployment',
+  export: 'the job gets args.environment and the deployer\'s variables',
+};
+export const ACCEPTED_FIELDS: readonly string[] = Object.keys(argsFields);
+
+/** `args.gress: unknown field; did you mean gres?`, or the accepted fields when none is near. */
+export function unknownFieldReason(key: string): string {
+  const field = `args.${safeKey(key)}`;
+  const owned = OWNED[key];
+  if (owned !== undefined) return `${field}: not accepted: ${owned}`;
+  const meant = SBATCH_NAMES[key] ?? nearestName(key, ACCEPTED_FIELDS);
+  if (meant !== undefined) return `${field}: unknown field; did you mean ${meant}?`;
+  return `${field}: unknown field; accepted: ${ACCEPTED_FIELDS.join(', ')}`;
 }
 
 /** Keys come from users; keep them printable and short in messages. */

@@ -3,6 +3,7 @@
 
 import { definedOnly } from './defined-only.js';
 import type { SlurmArgs } from './deployment-args.js';
+import { jobOptionsOf } from './job-options.js';
 import { formatJobIdentity, type JobSpec } from './slurm-job.js';
 
 /** Defaults a deployment may override (the `SDP_SLURMDEPLOY_JOB_*` variables). */
@@ -40,6 +41,7 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
     ...(args.environment ?? {}),
   };
   const d = settings.defaults;
+  const options = jobOptionsOf(args);
   return definedOnly({
     name: deploymentId,
     script: args.script ?? scriptOfCommand(args.command ?? []),
@@ -57,6 +59,7 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
     qos: args.qos ?? d.qos,
     standardOutput: args.standard_output,
     standardError: args.standard_error,
+    options: Object.keys(options).length === 0 ? undefined : options,
   });
 }
 

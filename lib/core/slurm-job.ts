@@ -1,6 +1,7 @@
 // What the deployer knows of a Slurm job, whatever REST API version reported it, and the
 // version-free description of a job to submit. Pure types plus the job identity codec.
 
+import type { JobOptions } from './job-options.js';
 import type { JobState } from './status.js';
 
 export interface ExitCode {
@@ -57,6 +58,8 @@ export interface JobSpec {
   readonly qos?: string;
   readonly standardOutput?: string;
   readonly standardError?: string;
+  /** The sbatch options beyond these; absent when none is asked for. */
+  readonly options?: JobOptions;
 }
 
 /**

@@ -2,6 +2,8 @@
 // of v0.0.39 and later, whose fields the deployer sets have the same names and shapes to v0.0.45.
 
 import type { JobSpec } from '../core/slurm-job.js';
+import type { SlurmApiVersion } from './api-versions.js';
+import { optionFieldsJobDesc, optionFieldsV0038, systemClock } from './job-desc-options.js';
 import { setNumber } from './no-val-number.js';
 
 /** Where the versions differ in writing the same job. */
@@ -38,7 +40,7 @@ const JOB_DESC_SHAPE: JobShape = {
   nodes: (n) => ({ minimum_nodes: n, maximum_nodes: n }),
 };
 
-function renderJob(spec: JobSpec, shape: JobShape): Record<string, unknown> {
+function renderJob(spec: JobSpec, shape: JobShape, options: Record<string, unknown>): Record<string, unknown> {
   const job: Record<string, unknown> = {
     name: spec.name,
     ...(shape.scriptInJob ? { script: spec.script } : {}),
@@ -58,6 +60,7 @@ function renderJob(spec: JobSpec, shape: JobShape): Record<string, unknown> {
     qos: spec.qos,
     standard_output: spec.standardOutput,
     standard_error: spec.standardError,
+    ...options,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) job[key] = value;
   return job;
@@ -67,11 +70,16 @@ function renderJob(spec: JobSpec, shape: JobShape): Record<string, unknown> {
  * The v0.0.38 submit body. Only keys of the schema `v0.0.38_job_properties` may appear: slurmrestd
  * answers 400 to any other. `environment` is an object in v0.0.38 (a K=V list from v0.0.39).
  */
-export function renderSubmitV0038(spec: JobSpec): object {
-  return { script: spec.script, job: renderJob(spec, V0038_SHAPE) };
+export function renderSubmitV0038(spec: JobSpec, now: number = systemClock()): object {
+  const options = spec.options === undefined ? {} : optionFieldsV0038(spec.options, now);
+  return { script: spec.script, job: renderJob(spec, V0038_SHAPE, options) };
 }
 
-/** The v0.0.39 to v0.0.45 submit body, `{job: {...}}`: the script in the job, none at the top. */
-export function renderSubmitJobDesc(spec: JobSpec): object {
-  return { job: renderJob(spec, JOB_DESC_SHAPE) };
+/**
+ * The v0.0.39 to v0.0.45 submit body, `{job: {...}}`: the script in the job, none at the top.
+ * `now` (Unix seconds) resolves begin and deadline times given relative to the submit.
+ */
+export function renderSubmitJobDesc(spec: JobSpec, version: SlurmApiVersion, now: number = systemClock()): object {
+  const options = spec.options === undefined ? {} : optionFieldsJobDesc(spec.options, version, now);
+  return { job: renderJob(spec, JOB_DESC_SHAPE, options) };
 }

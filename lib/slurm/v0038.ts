@@ -52,7 +52,7 @@ export const adapterV0038: SlurmAdapter = {
   // As slurmrestd 22.05 lists them in /openapi/v3 (the static document writes `/jobs/`: same route).
   paths: { submit: '/job/submit', jobs: '/jobs', job: (jobId) => `/job/${jobId}` },
   conditionalList: true,
-  renderSubmit: renderSubmitV0038,
+  renderSubmit: (spec) => renderSubmitV0038(spec),
   parseSubmit: parseSubmitV0038,
   // "No change" is a 304 with an empty body here, handled before any body is read; the warning
   // of later versions is read too, in case a 23.x build of this plugin answers that way.

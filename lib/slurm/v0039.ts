@@ -60,7 +60,7 @@ export const adapterV0039: SlurmAdapter = {
   version: VERSION,
   paths: { submit: '/job/submit', jobs: '/jobs', job: (jobId) => `/job/${jobId}` },
   conditionalList: true,
-  renderSubmit: renderSubmitJobDesc,
+  renderSubmit: (spec) => renderSubmitJobDesc(spec, VERSION),
   parseSubmit: (body) => jobIdOfSubmitBody(body, VERSION),
   // "No change" is a 200 with the warning "No job changes since update_time=..." (and no jobs).
   readJobList: (body) => readJobListWithoutTime(body, parseJobs),

@@ -56,7 +56,7 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
     paths: { submit: '/job/submit', jobs: '/jobs/', job: (jobId) => `/job/${jobId}` },
     // Slurm 24.11's v0.0.40/41 parse update_time as a Slurm time string and refuse epochs (422).
     conditionalList: killStatus,
-    renderSubmit: renderSubmitJobDesc,
+    renderSubmit: (spec) => renderSubmitJobDesc(spec, version),
     parseSubmit: (body) => jobIdOfSubmitBody(body, version),
 
     readJobList(body: unknown): JobListReading {

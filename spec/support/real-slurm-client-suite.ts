@@ -20,6 +20,7 @@ import { jobRelease, type JobRelease } from './job-release.js';
 import { reportMatrixLine } from './matrix-summary.js';
 import { ERROR_STATUS } from './real-slurm-expectations.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
+import { describeOptionsOnVersion } from './real-slurm-options-suite.js';
 import { describeStatesOnVersion } from './real-slurm-states-suite.js';
 import { cancelRaw, rawJob } from './slurm-raw.js';
 import type { ReleaseEnv, SlurmRelease } from './stack.js';
@@ -280,6 +281,7 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
     });
 
     describeStatesOnVersion(version, stack);
+    describeOptionsOnVersion(version, stack);
   });
 }
 

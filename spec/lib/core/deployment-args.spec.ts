@@ -31,7 +31,7 @@ describe('decodeSlurmArgs', () => {
     ['empty command', { command: [] }, 'args.command: expected a non-empty list of strings'],
     ['bad environment name', { script: 'x', environment: { 'A-B': 'v' } }, 'args.environment: expected an object of string values with names like NAME_1'],
     ['environment value not a string', { script: 'x', environment: { A: 1 } }, 'args.environment.A: expected a string'],
-    ['unknown field', { script: 'x', partiton: 'debug' }, 'args.partiton: unknown field'],
+    ['a misspelt field', { script: 'x', partiton: 'debug' }, 'args.partiton: unknown field; did you mean partition?'],
     // Numbers within what Slurm stores (issue 11, 10): 10^12 minutes was stored as 4283415212, 2^31 as "no limit".
     ['time limit beyond what Slurm stores', { script: 'x', time_limit: 1e12 }, 'args.time_limit: expected a positive integer of at most 2147483646'],
     ['time limit of 2^31 (Slurm: no limit)', { script: 'x', time_limit: 2 ** 31 }, 'args.time_limit: expected a positive integer of at most 2147483646'],

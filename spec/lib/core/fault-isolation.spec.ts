@@ -37,7 +37,8 @@ describe('reducer fault isolation', () => {
     // args is the first level; `extra` holds the rest.
     const { first } = started([entry('at', { extra: nested(63) }), entry('over', { extra: nested(64) })]);
     const reasons = Object.fromEntries(ofType(first, 'writeState').map((c) => [c.id, c.state.reason]));
-    expect(reasons).to.deep.equal({ at: 'args.extra: unknown field', over: 'args.extra: nests deeper than 64 levels' });
+    expect(reasons.over).to.equal('args.extra: nests deeper than 64 levels');
+    expect(reasons.at).to.match(/^args\.extra: unknown field; accepted: script, command, /);
   });
 
   it('fails a deployment whose handling throws, as an internal error, and goes on with the others', () => {

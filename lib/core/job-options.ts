@@ -1,0 +1,168 @@
+// The sbatch options a deployment may ask for beyond the basic ones (CONTRACT section 2): their
+// args codecs, the form each takes in words, and the normalized JobOptions adapters render. Field
+// names are sbatch's long options in snake case; their values take sbatch's forms.
+
+import * as t from 'io-ts';
+import {
+  ARRAY_FORM,
+  DISTRIBUTION_FORM,
+  GPU_COUNT_FORM,
+  GRES_FORM,
+  isArraySpec,
+  isDistribution,
+  isGres,
+  isLicenses,
+  LICENSES_FORM,
+  MAIL_TYPE_FORM,
+  readGpuCount,
+  readMailTypes,
+  readSignal,
+  readSlurmTime,
+  SIGNAL_FORM,
+  TIME_FORM,
+  type MailType,
+  type SlurmSignal,
+  type SlurmTime,
+} from './sbatch-values.js';
+
+/** The options as adapters render them: parsed, defaults left out. */
+export interface JobOptions {
+  readonly gres?: string;
+  /** `[type:]count`, per job, node and task. */
+  readonly gpus?: string;
+  readonly gpus_per_node?: string;
+  readonly gpus_per_task?: string;
+  readonly constraint?: string;
+  /** `node` is sbatch's bare --exclusive. */
+  readonly exclusive?: 'node' | 'user' | 'mcs';
+  readonly reservation?: string;
+  readonly ntasks_per_node?: number;
+  readonly mem_per_cpu?: number;
+  readonly mem_per_gpu?: number;
+  readonly cpus_per_gpu?: number;
+  readonly begin?: SlurmTime;
+  readonly deadline?: SlurmTime;
+  readonly signal?: SlurmSignal;
+  readonly requeue?: boolean;
+  readonly nice?: number;
+  readonly priority?: number;
+  readonly licenses?: string;
+  readonly mail_type?: readonly MailType[];
+  readonly mail_user?: string;
+  /** Only true: a job is not held unless asked. */
+  readonly hold?: true;
+  readonly array?: string;
+  readonly distribution?: string;
+  readonly threads_per_core?: number;
+  readonly wckey?: string;
+  readonly open_mode?: 'append' | 'truncate';
+  readonly kill_on_invalid_dependency?: boolean;
+}
+
+/** Slurm's largest nice adjustment (NICE_OFFSET - 3). */
+export const MAX_NICE = 2 ** 31 - 3;
+/** Counts Slurm keeps in 16 bits (tasks per node, threads per core, CPUs per GPU). */
+const MAX_COUNT16 = 2 ** 16 - 3;
+const MAX_COUNT32 = 2 ** 31 - 2;
+const MAX_TEXT = 4096;
+
+/** A refinement whose name is looked up in FORMS for the reason (`expected <form>`). */
+const form = <A>(codec: t.Type<A, A, unknown>, name: string, ok: (a: A) => boolean) => t.refinement(codec, ok, name);
+const plainText = (s: string) => s.length > 0 && s.length <= MAX_TEXT && !/[\0\n\r]/.test(s);
+const count = (max: number, name: string) => form(t.number, name, (n) => Number.isInteger(n) && n > 0 && n <= max);
+const GpuCount = t.refinement(t.union([t.number, t.string]), (v) => readGpuCount(v) !== undefined, 'GpuCount');
+const Time = form(t.string, 'SlurmTime', (s) => readSlurmTime(s) !== undefined);
+
+/** What each named codec takes, in the words of a reason. */
+export const OPTION_FORMS: Readonly<Record<string, string>> = {
+  Gres: GRES_FORM,
+  GpuCount: GPU_COUNT_FORM,
+  Line: 'a non-empty string of one line',
+  Exclusive: 'true, "user" or "mcs"',
+  Count16: `a positive integer of at most ${MAX_COUNT16}`,
+  Count32: `a positive integer of at most ${MAX_COUNT32}`,
+  MegaBytes: `a positive integer (megabytes) of at most ${Number.MAX_SAFE_INTEGER}`,
+  SlurmTime: TIME_FORM,
+  Signal: SIGNAL_FORM,
+  Nice: `an integer from -${MAX_NICE} to ${MAX_NICE}`,
+  Licenses: LICENSES_FORM,
+  MailType: MAIL_TYPE_FORM,
+  ArraySpec: ARRAY_FORM,
+  Distribution: DISTRIBUTION_FORM,
+  OpenMode: '"append" or "truncate"',
+  boolean: 'true or false',
+};
+
+const Line = form(t.string, 'Line', plainText);
+
+/** The args codecs of the options, by field. */
+export const optionFields = {
+  gres: form(t.string, 'Gres', isGres),
+  gpus: GpuCount,
+  gpus_per_node: GpuCount,
+  gpus_per_task: GpuCount,
+  constraint: Line,
+  exclusive: t.refinement(t.union([t.boolean, t.string]), (v) => v === true || v === 'user' || v === 'mcs', 'Exclusive'),
+  reservation: Line,
+  ntasks_per_node: count(MAX_COUNT16, 'Count16'),
+  mem_per_cpu: count(Number.MAX_SAFE_INTEGER, 'MegaBytes'),
+  mem_per_gpu: count(Number.MAX_SAFE_INTEGER, 'MegaBytes'),
+  cpus_per_gpu: count(MAX_COUNT16, 'Count16'),
+  begin: Time,
+  deadline: Time,
+  signal: form(t.string, 'Signal', (s) => readSignal(s) !== undefined),
+  requeue: t.boolean,
+  nice: form(t.number, 'Nice', (n) => Number.isInteger(n) && Math.abs(n) <= MAX_NICE),
+  priority: count(MAX_COUNT32, 'Count32'),
+  licenses: form(t.string, 'Licenses', isLicenses),
+  mail_type: form(t.string, 'MailType', (s) => readMailTypes(s) !== undefined),
+  mail_user: Line,
+  hold: t.boolean,
+  array: form(t.string, 'ArraySpec', isArraySpec),
+  distribution: form(t.string, 'Distribution', isDistribution),
+  threads_per_core: count(MAX_COUNT16, 'Count16'),
+  wckey: Line,
+  open_mode: t.refinement(t.string, (s) => s === 'append' || s === 'truncate', 'OpenMode'),
+  kill_on_invalid_dependency: t.boolean,
+};
+
+/** The options as args hold them, decoded (sbatch's forms, not yet parsed). */
+export type OptionArgs = { readonly [K in keyof typeof optionFields]?: t.TypeOf<(typeof optionFields)[K]> };
+
+export const OPTION_NAMES = Object.keys(optionFields) as readonly (keyof typeof optionFields)[];
+
+/** Parses decoded option args (the codecs have checked them) into JobOptions, defaults left out. */
+export function jobOptionsOf(args: OptionArgs): JobOptions {
+  const o: Record<string, unknown> = {};
+  const put = (key: keyof JobOptions, value: unknown) => {
+    if (value !== undefined) o[key] = value;
+  };
+  put('gres', args.gres);
+  put('gpus', args.gpus === undefined ? undefined : readGpuCount(args.gpus));
+  put('gpus_per_node', args.gpus_per_node === undefined ? undefined : readGpuCount(args.gpus_per_node));
+  put('gpus_per_task', args.gpus_per_task === undefined ? undefined : readGpuCount(args.gpus_per_task));
+  put('constraint', args.constraint);
+  put('exclusive', args.exclusive === true ? 'node' : args.exclusive);
+  put('reservation', args.reservation);
+  put('ntasks_per_node', args.ntasks_per_node);
+  put('mem_per_cpu', args.mem_per_cpu);
+  put('mem_per_gpu', args.mem_per_gpu);
+  put('cpus_per_gpu', args.cpus_per_gpu);
+  put('begin', args.begin === undefined ? undefined : readSlurmTime(args.begin));
+  put('deadline', args.deadline === undefined ? undefined : readSlurmTime(args.deadline));
+  put('signal', args.signal === undefined ? undefined : readSignal(args.signal));
+  put('requeue', args.requeue);
+  put('nice', args.nice);
+  put('priority', args.priority);
+  put('licenses', args.licenses);
+  put('mail_type', args.mail_type === undefined ? undefined : readMailTypes(args.mail_type));
+  put('mail_user', args.mail_user);
+  put('hold', args.hold === true ? true : undefined);
+  put('array', args.array);
+  put('distribution', args.distribution);
+  put('threads_per_core', args.threads_per_core);
+  put('wckey', args.wckey);
+  put('open_mode', args.open_mode);
+  put('kill_on_invalid_dependency', args.kill_on_invalid_dependency);
+  return o as JobOptions;
+}
