@@ -57,7 +57,7 @@ export function liveDeployer({ config, slurm, configDb, log, journal, metrics, s
     tap((output) => {
       journal?.record(output);
       metrics?.observe(output);
-      logOutput(log, output);
+      logOutput(log, output, settings);
     }),
   );
 }

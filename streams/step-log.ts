@@ -1,13 +1,22 @@
 // What of each step is worth a log line: the facts learned and the commands issued (each
-// command's line is in streams/command-table.ts).
+// command's line is in streams/command-table.ts). A state changed, and a job found by lookup,
+// say where Slurm's word came from: slurmctld or accounting (slurmdbd).
 
 import type { Command } from '../lib/core/commands.js';
 import type { DeployerEvent } from '../lib/core/events.js';
+import { mismatchOf } from '../lib/core/lookup-match.js';
+import { trackedJobOf } from '../lib/core/slot.js';
+import { stateSourceOf } from '../lib/core/state-source.js';
+import { formatJobState } from '../lib/core/status.js';
+import type { ReducerSettings, World } from '../lib/core/world.js';
 import { traitsOf } from './command-table.js';
 import type { DeployerOutput } from './deployer.js';
 import type { Logger } from './log.js';
 
-export function logOutput(log: Logger, output: DeployerOutput): void {
+/** What of the reducer's settings the lines need: the label lookups are matched by, and where they look. */
+export type LogSettings = Pick<ReducerSettings, 'job' | 'accounting'>;
+
+export function logOutput(log: Logger, output: DeployerOutput, settings?: LogSettings): void {
   switch (output.type) {
     case 'fault':
       log.error('reducer failed on an event; event skipped', { event: output.event.type, error: String(output.error) });
@@ -16,12 +25,12 @@ export function logOutput(log: Logger, output: DeployerOutput): void {
       log.error('an event source failed', { error: String(output.error) });
       return;
     case 'step':
-      logEvent(log, output.event);
-      for (const command of output.commands) logCommand(log, command);
+      logEvent(log, output.event, output.world, settings);
+      for (const command of output.commands) logCommand(log, command, output.world);
   }
 }
 
-function logEvent(log: Logger, event: DeployerEvent): void {
+function logEvent(log: Logger, event: DeployerEvent, world: World, settings: LogSettings | undefined): void {
   switch (event.type) {
     case 'tick':
       return;
@@ -50,8 +59,7 @@ function logEvent(log: Logger, event: DeployerEvent): void {
       log.warning('submit failed', { deployment: event.id, submit: event.submitId, kind: event.failure.kind, error: event.failure.message });
       return;
     case 'jobLookedUp':
-      log.info(event.job ? 'job found by lookup' : 'job lost: Slurm no longer knows it', { deployment: event.id, job: event.jobId });
-      return;
+      return logLookup(log, event, world, settings);
     case 'lookupFailed':
       log.warning('job lookup failed', { deployment: event.id, job: event.jobId, kind: event.failure.kind, error: event.failure.message });
       return;
@@ -75,7 +83,28 @@ function logEvent(log: Logger, event: DeployerEvent): void {
   }
 }
 
-function logCommand(log: Logger, command: Command): void {
+function logCommand(log: Logger, command: Command, world: World): void {
   const line = traitsOf(command.type).logLine(command);
-  log[line.level](line.message, line.fields);
+  const source = command.type === 'writeState' ? stateSourceOf(world.slots.get(command.id), command.state) : undefined;
+  log[line.level](line.message, source === undefined ? line.fields : { ...line.fields, source });
+}
+
+function logLookup(log: Logger, event: Extract<DeployerEvent, { type: 'jobLookedUp' }>, world: World, settings: LogSettings | undefined): void {
+  const job = event.job;
+  const fields = { deployment: event.id, job: event.jobId };
+  if (job === undefined) {
+    const lookedIn = settings?.accounting === undefined ? {} : { looked_in: settings.accounting ? 'slurmctld and accounting' : 'slurmctld' };
+    log.info('job lost: Slurm no longer knows it', { ...fields, ...lookedIn });
+    return;
+  }
+  const seen = { ...fields, source: job.source ?? 'slurmctld', slurm_state: formatJobState(job.state) };
+  const slot = world.slots.get(event.id);
+  const mismatch = settings === undefined ? undefined : mismatchOf(settings.job.label, slot, event.jobId, job);
+  if (mismatch === undefined) {
+    log.info('job found by lookup', seen);
+    return;
+  }
+  const tracked = trackedJobOf(slot);
+  const answers = tracked?.jobId === event.jobId ? tracked.unmatched?.answers : undefined;
+  log.warning('job lookup answered with a job that is not this one', { ...seen, seen: mismatch, ...(answers === undefined ? {} : { answers }) });
 }

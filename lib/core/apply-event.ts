@@ -16,6 +16,7 @@ import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
 import { addStray, finalStateOf, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { guarded } from './slot-fault.js';
+import { mismatchOf, unmatchedAnswer } from './lookup-match.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
 import type { Deployment, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
@@ -52,11 +53,14 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
       return guarded(draft, event.id, (slot) => submitted(draft, slot, event.submitId, event.jobId));
     case 'submitFailed':
       return guarded(draft, event.id, (slot) => submitFailed(settings, draft, slot, event.submitId, event.failure));
-    case 'jobLookedUp':
-      if (event.job !== undefined && event.job.mcsLabel !== settings.job.label) return;
+    case 'jobLookedUp': {
+      // An answer that is not the job looked up is neither the job nor proof that it is gone.
+      const mismatch = event.job === undefined ? undefined : mismatchOf(settings.job.label, draft.slot(event.id), event.jobId, event.job);
+      if (mismatch !== undefined) return guarded(draft, event.id, (slot) => unmatchedAnswer(settings, s.now, slot, event.jobId, mismatch, (st) => confirmLater(settings, s.now, st)));
       sawJobId(draft, event.jobId);
       recordLookup(draft, event.jobId, event.job);
-      return guarded(draft, event.id, (slot) => strayLookedUp(settings, draft, lookedUp(slot, event.jobId, event.job), event.jobId, event.job));
+      return guarded(draft, event.id, (slot) => strayLookedUp(settings, draft, lookedUp(settings, slot, event.jobId, event.job), event.jobId, event.job));
+    }
     case 'lookupFailed':
       return guarded(draft, event.id, (slot) => {
         // The next poll that misses the job asks again.
@@ -163,13 +167,14 @@ function submitFailed(settings: ReducerSettings, draft: StepDraft, slot: Slot, s
   }
 }
 
-function lookedUp(slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
+function lookedUp(settings: ReducerSettings, slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
   return updateJob(slot, jobId, (job) => {
     if (seen !== undefined) return observed(job, seen);
     if (job.final !== undefined) return job;
     // Gone before its details came: the end a state poll showed stands, without them.
     const ended = job.observed === undefined ? undefined : finalStateOf(job.observed);
-    return { ...withoutMissing(job), final: ended ?? lostJobState(job.jobId, job.observed) };
+    const lookedIn = settings.accounting === undefined ? undefined : settings.accounting ? 'slurmctld and accounting' : 'slurmctld';
+    return trackedJob(job, job.observed, ended ?? lostJobState(job.jobId, job.observed, lookedIn), undefined);
   });
 }
 
@@ -207,6 +212,7 @@ function withoutRetry(d: Deployment): Deployment {
   return rest;
 }
 
+/** Not being looked up; unmatched answers so far still count. */
 function withoutMissing(job: TrackedJob): TrackedJob {
-  return trackedJob(job, job.observed, job.final, undefined);
+  return trackedJob(job, job.observed, job.final, undefined, job.unmatched);
 }

@@ -119,7 +119,7 @@ function observeJob(draft: StepDraft, jobId: number, pollId: number): void {
 }
 
 /** What of a polled job, besides its state and exit code, can change what the deployer writes. */
-const JOB_FIELDS = ['jobId', 'name', 'mcsLabel', 'comment', 'reason', 'submitTime', 'startTime', 'endTime', 'partial'] as const satisfies readonly (keyof SlurmJob)[];
+const JOB_FIELDS = ['jobId', 'name', 'mcsLabel', 'comment', 'reason', 'submitTime', 'startTime', 'endTime', 'partial', 'source'] as const satisfies readonly (keyof SlurmJob)[];
 
 export function sameJob(a: SlurmJob, b: SlurmJob): boolean {
   return (

@@ -253,9 +253,11 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
     commands.own.push({ type: 'submitJob', id: slot.id, submitId: desired.submitId, spec });
     return { ...slot, deployment: { ...d, phase: { kind: 'submitting', submitId: desired.submitId, floor: view.highestJobId } } };
   }
-  if (phase.kind === 'tracking' && phase.job.missing === 'lookup') {
-    commands.own.push({ type: 'lookupJob', id: slot.id, jobId: phase.job.jobId });
-    return { ...slot, deployment: withTrackedJob(d, trackedJob(phase.job, phase.job.observed, phase.job.final, 'looking')) };
+  const job = phase.kind === 'tracking' ? phase.job : undefined;
+  // After an answer that was not the job, not before its backoff is over (wakeTimeOf wakes the slot).
+  if (job?.missing === 'lookup' && (job.unmatched === undefined || view.now >= job.unmatched.at)) {
+    commands.own.push({ type: 'lookupJob', id: slot.id, jobId: job.jobId });
+    return { ...slot, deployment: withTrackedJob(d, trackedJob(job, job.observed, job.final, 'looking', job.unmatched)) };
   }
   return slot;
 }

@@ -20,20 +20,45 @@ export function stateOfJob(job: SlurmJob): DeploymentState {
   };
 }
 
-const LOST = 'job lost: it vanished from Slurm before a terminal state was seen';
+/** How every verdict on a job whose end was never seen begins: a state seen later replaces it. */
+const LOST = 'job lost: ';
 
-export function lostJobState(jobId: number, lastSeen?: SlurmJob): DeploymentState {
+/** Where a lookup looked before it found a job gone: slurmctld alone, or accounting too. */
+export type LookedIn = 'slurmctld' | 'slurmctld and accounting';
+
+/** The verdict on a job no poll shows and a lookup found unknown; `lookedIn` absent: journals of older versions. */
+export function lostJobState(jobId: number, lastSeen?: SlurmJob, lookedIn?: LookedIn): DeploymentState {
+  return verdict(jobId, lastSeen, lostReason(lookedIn));
+}
+
+function lostReason(lookedIn: LookedIn | undefined): string {
+  switch (lookedIn) {
+    case undefined:
+      return `${LOST}it vanished from Slurm before a terminal state was seen`;
+    case 'slurmctld':
+      return `${LOST}it vanished from slurmctld before a terminal state was seen, and no Slurm accounting (slurmdbd) was there to ask`;
+    case 'slurmctld and accounting':
+      return `${LOST}it vanished from slurmctld before a terminal state was seen, and Slurm accounting (slurmdbd) has no record of it`;
+  }
+}
+
+/** The verdict on a job whose lookups kept answering with a job that is not it (lookup-match.ts). */
+export function unmatchedJobState(jobId: number, lastSeen: SlurmJob | undefined, seen: string, answers: number): DeploymentState {
+  return verdict(jobId, lastSeen, `${LOST}job ${jobId}: ${seen} (${answers} lookup${answers === 1 ? '' : 's'} in a row)`);
+}
+
+function verdict(jobId: number, lastSeen: SlurmJob | undefined, reason: string): DeploymentState {
   return {
     status: 'FAILED',
     job_id: jobId,
     ...(lastSeen ? { slurm_state: formatJobState(lastSeen.state) } : {}),
-    reason: LOST,
+    reason,
   };
 }
 
-/** Whether a final state is the verdict on a job gone unseen, rather than a state Slurm reported. */
+/** Whether a final state is a verdict on a job gone unseen, rather than a state Slurm reported. */
 export function isLostVerdict(state: DeploymentState): boolean {
-  return state.status === 'FAILED' && state.reason === LOST;
+  return state.status === 'FAILED' && state.reason?.startsWith(LOST) === true;
 }
 
 export function isActiveJob(job: SlurmJob): boolean {

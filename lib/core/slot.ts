@@ -56,9 +56,18 @@ export function finalStateOf(seen: SlurmJob): DeploymentState | undefined {
   return isTerminalStatus(state.status) ? state : undefined;
 }
 
-/** The job with what was seen of it, as one literal of fixed shape (see step-draft.ts storedSlot). */
-export function trackedJob(job: TrackedJob, seen: SlurmJob | undefined, final: DeploymentState | undefined, missing: TrackedJob['missing']): TrackedJob {
-  return { jobId: job.jobId, submitId: job.submitId, provableFromPollId: job.provableFromPollId, observed: seen, final, fromPriorState: job.fromPriorState, missing };
+/**
+ * The job with what was seen of it, as one literal of fixed shape (see step-draft.ts storedSlot).
+ * Unmatched lookup answers are counted only while they are given on: the job seen drops them.
+ */
+export function trackedJob(
+  job: TrackedJob,
+  seen: SlurmJob | undefined,
+  final: DeploymentState | undefined,
+  missing: TrackedJob['missing'],
+  unmatched?: TrackedJob['unmatched'],
+): TrackedJob {
+  return { jobId: job.jobId, submitId: job.submitId, provableFromPollId: job.provableFromPollId, observed: seen, final, fromPriorState: job.fromPriorState, missing, unmatched };
 }
 
 /** A poll answered after `pollId` was issued does not show the job. */
@@ -66,7 +75,7 @@ export function observedAbsent(job: TrackedJob, pollId: number): TrackedJob {
   // Finished jobs age out of Slurm (MinJobAge): their terminal state stands. A poll issued before
   // the job existed cannot prove it missing.
   if (job.final !== undefined || job.missing !== undefined || pollId < job.provableFromPollId) return job;
-  return trackedJob(job, job.observed, job.final, 'lookup');
+  return trackedJob(job, job.observed, job.final, 'lookup', job.unmatched);
 }
 
 export function addStray(slot: Slot, jobId: number, why: StrayJob['why'], provableFromPollId: number): Slot {
@@ -135,6 +144,8 @@ export function wakeTimeOf(slot: Slot, now: number): number | undefined {
   // An unknown outcome settles: the slot then names the poll that tells.
   const phase = d?.phase;
   if (phase?.kind === 'uncertain' && phase.resolvedByPollId === undefined) wake = soonerAfter(now, wake, phase.settleAt);
+  // A lookup answered with a job that is not this one is made again once its backoff is over.
+  if (phase?.kind === 'tracking' && phase.job.missing === 'lookup' && phase.job.unmatched !== undefined) wake = soonerAfter(now, wake, phase.job.unmatched.at);
   const leftover = slot.leftover?.unknown;
   if (leftover !== undefined && leftover.resolvedByPollId === undefined) wake = soonerAfter(now, wake, leftover.settleAt);
   for (const stray of slot.strays) {

@@ -29,6 +29,11 @@ export interface SlurmJob {
    * not Slurm's. A job that ended so is looked up for them before its end is final.
    */
   readonly partial?: boolean;
+  /**
+   * `accounting`: a record of slurmdbd (`/slurmdb/{version}/job/{id}`), looked up for a job the
+   * controller no longer knows (it aged out after MinJobAge). Absent: slurmctld reported it.
+   */
+  readonly source?: 'accounting';
 }
 
 /**

@@ -33,6 +33,24 @@ export interface ReducerSettings {
   /** The job-id watermark (the floor of unrecorded jobs, persisted): absent in older journals. */
   readonly watermark?: WatermarkSettings;
   readonly backoff: BackoffSettings;
+  /**
+   * Lookups ask Slurm accounting (slurmdbd) for a job slurmctld forgot (SlurmApi.readsAccounting):
+   * a job unknown to both is gone from Slurm's records, and its verdict says where it was looked.
+   * Absent: journals of older versions (the verdict says "vanished from Slurm").
+   */
+  readonly accounting?: boolean;
+  /** Lookup answers that are not the job looked up (lookup-match.ts). Absent: older journals (UNMATCHED_LOOKUP_FALLBACK). */
+  readonly unmatchedLookup?: UnmatchedLookupSettings;
+}
+
+/**
+ * A lookup answered with a job of another mcs label, or whose comment names another deployment or
+ * submit: that answer is not the job, nor proof that it is gone. The lookup is made again after
+ * `backoff`; the `attempts`-th such answer in a row ends the deployment FAILED, saying what was seen.
+ */
+export interface UnmatchedLookupSettings {
+  readonly attempts: number;
+  readonly backoff: BackoffSettings;
 }
 
 export interface WatermarkSettings {
@@ -136,6 +154,11 @@ export interface TrackedJob {
   readonly fromPriorState?: boolean;
   /** A poll that could have shown the job did not: look it up by id ('lookup'), or it is being looked up. */
   readonly missing?: 'lookup' | 'looking';
+  /**
+   * Lookups answered with a job that is not this one (UnmatchedLookupSettings), `answers` in a row:
+   * the next lookup is not made before `at` (ms). Gone once the job is seen again.
+   */
+  readonly unmatched?: { readonly answers: number; readonly at: number };
 }
 
 export interface Retry {

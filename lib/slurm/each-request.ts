@@ -18,6 +18,9 @@ export function aroundEachRequest(api: SlurmApi, around: AroundRequest): SlurmAp
     get readsStates() {
       return api.readsStates;
     },
+    get readsAccounting() {
+      return api.readsAccounting;
+    },
     readStates: (request) => around('readStates', () => api.readStates(request)),
     getJob: (jobId) => around('getJob', () => api.getJob(jobId)),
     cancel: (jobId) => around('cancel', () => api.cancel(jobId)),

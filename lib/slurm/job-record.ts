@@ -110,7 +110,12 @@ interface AccountingJob {
   readonly time?: { readonly submission?: Time; readonly start?: Time; readonly end?: Time } | null;
 }
 
-/** An accounting record as a SlurmJob, given how its version's state and exit code read. */
+/**
+ * An accounting record as a SlurmJob, given how its version's state and exit code read. Its label
+ * is `mcs.label` (slurmdbd's mcs_label column, as slurmctld sent it at the job's start); its
+ * comment `comment.job`, which slurmdbd keeps only with AccountingStoreFlags=job_comment (else
+ * empty: the identity cannot be checked from it).
+ */
 export function slurmJobOfAccounting(job: AccountingJob, state: JobState, exitCode: ExitCode | undefined): SlurmJob {
   return definedOnly({
     jobId: job.job_id,
@@ -123,5 +128,6 @@ export function slurmJobOfAccounting(job: AccountingJob, state: JobState, exitCo
     submitTime: unixTime(job.time?.submission),
     startTime: unixTime(job.time?.start),
     endTime: unixTime(job.time?.end),
+    source: 'accounting' as const,
   });
 }

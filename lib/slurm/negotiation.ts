@@ -1,5 +1,6 @@
 // Which REST API versions a slurmrestd offers, read from its own OpenAPI document
-// (`GET /openapi/v3`), and the pick: the newest version both sides speak. Pure.
+// (`GET /openapi/v3`), and the pick: the newest version both sides speak, or the forced one
+// checked against the offer. Pure.
 
 import { compareApiVersions, listVersions, SUPPORTED_API_VERSIONS, type SlurmApiVersion } from './api-versions.js';
 
@@ -26,6 +27,23 @@ export class NoCommonApiVersionError extends Error {
       `no Slurm REST API version in common: slurmrestd at ${where} offers ${listVersions(serverVersions)}` +
         (serverVersions.length === 0 ? ' (its /openapi/v3 lists no /slurm/vX/ job paths)' : '') +
         `; this deployer speaks ${listVersions(clientVersions)}`,
+    );
+  }
+}
+
+/** A forced version (SDP_SLURMDEPLOY_API_VERSION) the server does not serve: the message names what it does. */
+export class ForcedVersionNotServedError extends Error {
+  override readonly name = 'ForcedVersionNotServedError';
+
+  constructor(
+    readonly forced: string,
+    readonly serverVersions: readonly string[],
+    where: string,
+  ) {
+    super(
+      `slurmrestd at ${where} does not serve REST API ${forced}: its /openapi/v3 lists the job paths of ` +
+        (serverVersions.length === 0 ? 'no version' : listVersions(serverVersions)) +
+        '; force one of those, or leave the version unset to negotiate one',
     );
   }
 }
@@ -76,6 +94,12 @@ export function pickApiVersion(offer: ServerOffer, where: string, supported: rea
   const newest = common.at(-1);
   if (newest === undefined) throw new NoCommonApiVersionError(offer.versions, supported, where);
   return newest;
+}
+
+/** A forced version, if the server lists every job path of it; else a ForcedVersionNotServedError. */
+export function checkForcedVersion(offer: ServerOffer, forced: SlurmApiVersion, where: string): SlurmApiVersion {
+  if (!offer.versions.includes(forced)) throw new ForcedVersionNotServedError(forced, offer.versions, where);
+  return forced;
 }
 
 function servesJobPaths(methods: PathMethods, version: string): boolean {

@@ -1,5 +1,6 @@
 // The SlurmApi over HTTP for every supported REST API version: connectSlurm negotiates the
-// version from the server's /openapi/v3, createSlurmRestClient takes one as given. The version's
+// version from the server's /openapi/v3 (or checks the forced one there), createSlurmRestClient
+// takes one as given. The version's
 // adapter shapes the bodies; this file decides what the answers mean for the deployer, with
 // states-reader.ts (readStates) and cancel-batch.ts (cancels sharing one DELETE /jobs).
 
@@ -15,7 +16,7 @@ import { CancelBatch } from './cancel-batch.js';
 import { meansJobNotFound, type SlurmOperation } from './failure-classification.js';
 import { JobListCache } from './job-list-cache.js';
 import { labelled, readJobListOffThread, type Labelled, type ThreadReading } from './job-list-thread.js';
-import { pickApiVersion, readServerOffer } from './negotiation.js';
+import { checkForcedVersion, pickApiVersion, readServerOffer } from './negotiation.js';
 import { servesOperation } from './served-paths.js';
 import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
 import { createSlurmHttp, type Answer, type SlurmHttp, type SlurmHttpOptions } from './slurm-http.js';
@@ -55,34 +56,35 @@ export interface SlurmRestClientOptions extends SlurmHttpOptions, SlurmClientBeh
 
 export interface ConnectSlurmOptions extends SlurmHttpOptions, SlurmClientBehaviour {
   /**
-   * Forces this version (SDP_SLURMDEPLOY_API_VERSION): no /openapi/v3 request, and accounting
-   * only if `accounting` says so. Unset: the newest version both sides speak, and accounting
-   * wherever the server lists `/slurmdb/{version}/job/{job_id}` (unless `accounting` is false).
+   * Forces this version (SDP_SLURMDEPLOY_API_VERSION) instead of the newest both sides speak. It is
+   * checked against /openapi/v3 as a negotiated one is: a version the server does not serve is
+   * refused at start. Either way accounting is used wherever the server lists
+   * `/slurmdb/{version}/job/{job_id}` for the version in use (unless `accounting` is false).
    */
   readonly version?: string;
 }
 
 /**
- * A SlurmApi on the version negotiated with the server (or the forced one). Rejects with a
- * NoCommonApiVersionError naming both sides' versions when there is none in common, with a
- * plain Error for a forced version this deployer does not speak or a Bearer the server does not
- * declare, and with a SlurmRequestError (classified) when /openapi/v3 cannot be read.
+ * A SlurmApi on the version negotiated with the server (or the forced one, if the server serves
+ * it). Rejects with a NoCommonApiVersionError naming both sides' versions when there is none in
+ * common, a ForcedVersionNotServedError naming the server's when it does not serve the forced one,
+ * with a plain Error for a forced version this deployer does not speak or a Bearer the server
+ * does not declare, and with a SlurmRequestError (classified) when /openapi/v3 cannot be read.
  */
 export async function connectSlurm(options: ConnectSlurmOptions): Promise<SlurmApi> {
-  if (options.version !== undefined) {
-    if (!isSupportedApiVersion(options.version)) {
-      throw new Error(`Slurm REST API version ${options.version} is not one this deployer speaks (${listVersions(SUPPORTED_API_VERSIONS)})`);
-    }
-    return createSlurmRestClient({ ...options, version: options.version });
+  const forced = options.version;
+  if (forced !== undefined && !isSupportedApiVersion(forced)) {
+    throw new Error(`Slurm REST API version ${forced} is not one this deployer speaks (${listVersions(SUPPORTED_API_VERSIONS)})`);
   }
   const http = createSlurmHttp(options);
   try {
     const document = await openApiDocument(http);
     const offer = readServerOffer(document);
-    const version = pickApiVersion(offer, options.baseUrl);
+    const version = forced === undefined ? pickApiVersion(offer, options.baseUrl) : checkForcedVersion(offer, forced, options.baseUrl);
     if (options.authScheme === 'bearer' && !offer.bearer) {
       throw new Error(`slurmrestd at ${options.baseUrl} does not declare Bearer authentication in /openapi/v3: use X-SLURM-USER-TOKEN`);
     }
+    if (options.authScheme === 'bearer' && version === 'v0.0.38') throw new Error(BEARER_NEEDS_V0039);
     const accounting = (options.accounting ?? true) && offer.accounting.has(version) && adapterFor(version).parseAccountingJobs !== undefined;
     const served = {
       states: servesOperation(document, 'get', `/slurm/${version}/jobs/state`),
@@ -95,6 +97,8 @@ export async function connectSlurm(options: ConnectSlurmOptions): Promise<SlurmA
   }
 }
 
+const BEARER_NEEDS_V0039 = 'Bearer authentication needs REST API v0.0.39 or later (Slurm 23.02+): v0.0.38 takes X-SLURM-USER-TOKEN';
+
 /** A SlurmApi on one version, as given (no request is made here). */
 export function createSlurmRestClient(options: SlurmRestClientOptions): SlurmApi {
   const version = options.version ?? 'v0.0.38';
@@ -103,7 +107,7 @@ export function createSlurmRestClient(options: SlurmRestClientOptions): SlurmApi
   }
   const adapter = adapterFor(version);
   if (options.authScheme === 'bearer' && version === 'v0.0.38') {
-    throw new Error('Bearer authentication needs REST API v0.0.39 or later (Slurm 23.02+): v0.0.38 takes X-SLURM-USER-TOKEN');
+    throw new Error(BEARER_NEEDS_V0039);
   }
   if (options.accounting === true && adapter.parseAccountingJobs === undefined) {
     throw new Error(`accounting lookups need REST API v0.0.39 or later, not ${version}`);
@@ -171,6 +175,9 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
     throw http.reject({ kind: 'transient', message }, answer);
   }
 
+  /** A job of the deployer's label (every job when the client was given none). */
+  const ours = (job: SlurmJob): boolean => options.jobLabel === undefined || job.mcsLabel === options.jobLabel;
+
   async function accountingRecord(jobId: number, parse: (body: unknown) => SlurmJob[]): Promise<SlurmJob | undefined> {
     const answer = await http.call('getJob', 'GET', `/slurmdb/${version}/job/${jobId}`);
     if (!isSuccess(answer)) {
@@ -178,22 +185,28 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
       if (meansJobNotFound('getJob', errors)) return undefined;
       http.fail('getJob', answer, errors);
     }
-    // Job ids are reused (after MaxJobId wraps, or a reset): the latest submission is the job we lost.
-    return parsed('getJob', answer, parse)
+    // Job ids are reused (after MaxJobId wraps, or a reset): the latest submission of our label is
+    // the job we lost; without one, the latest, which the reducer sees is not ours.
+    const records = parsed('getJob', answer, parse)
       .filter((job) => job.jobId === jobId)
-      .sort((a, b) => (b.submitTime ?? 0) - (a.submitTime ?? 0))[0];
+      .sort((a, b) => (b.submitTime ?? 0) - (a.submitTime ?? 0));
+    return records.find(ours) ?? records[0];
   }
 
   async function getJob(jobId: number): Promise<SlurmJob | undefined> {
     const answer = await http.call('getJob', 'GET', slurm(adapter.paths.job(jobIdPath('getJob', jobId))));
+    let controller: SlurmJob | undefined;
     if (isSuccess(answer)) {
-      const job = parsed('getJob', answer, adapter.parseJobs).find((j) => j.jobId === jobId);
-      if (job !== undefined) return job;
+      controller = parsed('getJob', answer, adapter.parseJobs).find((j) => j.jobId === jobId);
+      // A job of another label under this id took the id of ours, which only accounting may still know.
+      if (controller !== undefined && (ours(controller) || parseAccountingJobs === undefined)) return controller;
     } else {
       const errors = errorsOfBody(answer.body);
       if (!meansJobNotFound('getJob', errors)) http.fail('getJob', answer, errors);
     }
-    return parseAccountingJobs === undefined ? undefined : accountingRecord(jobId, parseAccountingJobs);
+    if (parseAccountingJobs === undefined) return undefined;
+    const record = await accountingRecord(jobId, parseAccountingJobs);
+    return controller !== undefined && (record === undefined || !ours(record)) ? controller : record;
   }
 
   async function cancelOne(jobId: number): Promise<void> {
@@ -255,6 +268,8 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
     },
 
     getJob,
+
+    readsAccounting: parseAccountingJobs !== undefined,
 
     // Concurrent cancels share one DELETE /jobs where the server has it (v0.0.40+), else one DELETE each.
     cancel: (jobId: number): Promise<void> => {

@@ -26,6 +26,11 @@ export interface SlurmApi {
    */
   getJob(jobId: number): Promise<SlurmJob | undefined>;
   /**
+   * Whether getJob asks accounting (`/slurmdb`) for a job slurmctld no longer knows: a job unknown
+   * to both is then known to be gone from Slurm's records, not just from the controller's. Absent: false.
+   */
+  readonly readsAccounting?: boolean;
+  /**
    * Whether the server answers `GET /jobs/state` (REST v0.0.40+ on Slurm 23.11.5+): then the
    * deployer polls the states of its own jobs by id (readStates) rather than the whole cluster.
    */

@@ -203,8 +203,20 @@ describe('version adapters', () => {
             submitTime: T0,
             startTime: T0 + 2,
             endTime: T0 + 5,
+            source: 'accounting',
           },
         ]);
+      });
+
+      if (OPENAPI_DOCUMENTS[version].some((file) => !file.includes('served-by')))
+      it('reads an accounting record without mcs label nor comment (no AccountingStoreFlags=job_comment) as empty ones', () => {
+        const path = `/slurmdb/${version}/job/41`;
+        const answer = accountingAnswer(version, [completed]) as { jobs: Record<string, unknown>[] };
+        const bare = { ...answer, jobs: answer.jobs.map(({ mcs: _m, comment: _c, ...rest }) => rest) };
+        const job = adapter.parseAccountingJobs?.(contract.checkResponse('GET', path, 200, bare))[0];
+        expect(job).to.deep.include({ jobId: 41, mcsLabel: '', comment: '', state: { base: 'COMPLETED', flags: [] }, source: 'accounting' });
+        const empty = { ...answer, jobs: answer.jobs.map((j) => ({ ...j, mcs: { label: '' }, comment: { job: '', administrator: '', system: '' } })) };
+        expect(adapter.parseAccountingJobs?.(contract.checkResponse('GET', path, 200, empty))[0]).to.deep.include({ mcsLabel: '', comment: '' });
       });
 
       it('refuses an unreadable job as a transient failure naming the field, not its value', () => {

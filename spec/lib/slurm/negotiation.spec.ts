@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { compareApiVersions, isSupportedApiVersion, SUPPORTED_API_VERSIONS } from '../../../lib/slurm/api-versions.js';
-import { NoCommonApiVersionError, pickApiVersion, readServerOffer, type ServerOffer } from '../../../lib/slurm/negotiation.js';
+import { checkForcedVersion, ForcedVersionNotServedError, NoCommonApiVersionError, pickApiVersion, readServerOffer, type ServerOffer } from '../../../lib/slurm/negotiation.js';
 import { fixtureFile } from '../../support/repo.js';
 import { OPENAPI_DOCUMENTS, openApiDocument } from '../../support/slurm-contract.js';
 
@@ -74,6 +74,22 @@ describe('REST API version negotiation', () => {
       );
       expect((error as NoCommonApiVersionError).serverVersions).to.deep.equal(['v0.0.36', 'v0.0.37']);
       expect(catchError(() => pickApiVersion(offer([]), 'x')).message).to.contain('offers none (its /openapi/v3 lists no /slurm/vX/ job paths)');
+    });
+  });
+
+  describe('checkForcedVersion', () => {
+    it('takes a forced version the server lists every job path of, even an older one than it would pick', () => {
+      expect(checkForcedVersion(offer(['v0.0.40', 'v0.0.41', 'v0.0.42'], ['v0.0.41']), 'v0.0.40', 'x')).to.equal('v0.0.40');
+      expect(checkForcedVersion(readServerOffer(recorded2205()), 'v0.0.38', 'x')).to.equal('v0.0.38');
+    });
+
+    it('refuses one the server does not serve, naming what it does', () => {
+      const error = catchError(() => checkForcedVersion(offer(['v0.0.42', 'v0.0.43']), 'v0.0.41', 'http://slurm:6820'));
+      expect(error).to.be.instanceOf(ForcedVersionNotServedError);
+      expect(error.message).to.equal(
+        'slurmrestd at http://slurm:6820 does not serve REST API v0.0.41: its /openapi/v3 lists the job paths of v0.0.42, v0.0.43; force one of those, or leave the version unset to negotiate one',
+      );
+      expect(catchError(() => checkForcedVersion(offer([]), 'v0.0.42', 'x')).message).to.contain('lists the job paths of no version;');
     });
   });
 

@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
 import { Secret } from '../../../lib/config/secret.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
-import { NoCommonApiVersionError } from '../../../lib/slurm/negotiation.js';
+import { ForcedVersionNotServedError, NoCommonApiVersionError } from '../../../lib/slurm/negotiation.js';
 import { connectSlurm, createSlurmRestClient, type ConnectSlurmOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { FakeSlurmrestd, type FakeSlurmrestdOptions } from '../../support/fake-slurmrestd.js';
@@ -206,7 +206,9 @@ describe('Slurm REST client on v0.0.39 to v0.0.45 (fake slurmrestd per release)'
           submitTime: T,
           startTime: T,
           endTime: T + 9,
+          source: 'accounting',
         });
+        expect(api.readsAccounting).to.equal(true);
       });
 
       it('without slurmdbd (no /slurmdb paths listed) a job that aged out is simply unknown', async () => {
@@ -215,6 +217,7 @@ describe('Slurm REST client on v0.0.39 to v0.0.45 (fake slurmrestd per release)'
         fake!.ageOut(job.jobId);
         const api = await connect();
         expect(await api.getJob(job.jobId)).to.equal(undefined);
+        expect(api.readsAccounting).to.equal(false);
         expect(requestLines().filter((l) => l.includes('/slurmdb/'))).to.deep.equal([]);
       });
 
@@ -326,16 +329,66 @@ describe('Slurm REST client on v0.0.39 to v0.0.45 (fake slurmrestd per release)'
   });
 
   describe('negotiation and its options', () => {
-    it('a forced version (SDP_SLURMDEPLOY_API_VERSION) skips /openapi/v3 and uses no accounting unless told', async () => {
+    it('a forced version (SDP_SLURMDEPLOY_API_VERSION) is checked in /openapi/v3 and keeps accounting where the server lists it', async () => {
       await start({ versions: ['v0.0.40', 'v0.0.41', 'v0.0.42'] });
-      const job = fake!.addJob({ name: 'd1', mcsLabel: LABEL });
+      const job = fake!.addJob({ name: 'd1', mcsLabel: LABEL, state: ['COMPLETED'], exit: { status: 0, signal: 0 }, endTime: T + 5 });
       fake!.ageOut(job.jobId);
       const api = await connect({ version: 'v0.0.41' });
       expect(api.version).to.equal('v0.0.41');
+      expect(api.readsAccounting).to.equal(true);
+      expect(await api.getJob(job.jobId)).to.deep.include({ jobId: job.jobId, state: { base: 'COMPLETED', flags: [] }, exitCode: { status: 0, signal: 0 }, source: 'accounting' });
+      expect(requestLines()).to.deep.equal(['GET /openapi/v3', `GET /slurm/v0.0.41/job/${job.jobId}`, `GET /slurmdb/v0.0.41/job/${job.jobId}`]);
+      // Told not to, it asks slurmctld alone.
+      const without = await connect({ version: 'v0.0.41', accounting: false });
+      expect(without.readsAccounting).to.equal(false);
+      expect(await without.getJob(job.jobId)).to.equal(undefined);
+      expect(requestLines().slice(3)).to.deep.equal(['GET /openapi/v3', `GET /slurm/v0.0.41/job/${job.jobId}`]);
+    });
+
+    it('a forced version on a server without slurmdbd uses no accounting, even when told to', async () => {
+      await start({ versions: ['v0.0.42'], accounting: false });
+      const job = fake!.addJob({ name: 'd1', mcsLabel: LABEL });
+      fake!.ageOut(job.jobId);
+      const api = await connect({ version: 'v0.0.42', accounting: true });
+      expect(api.readsAccounting).to.equal(false);
       expect(await api.getJob(job.jobId)).to.equal(undefined);
-      const told = await connect({ version: 'v0.0.41', accounting: true });
-      expect((await told.getJob(job.jobId))?.jobId).to.equal(job.jobId);
-      expect(requestLines()).to.deep.equal([`GET /slurm/v0.0.41/job/${job.jobId}`, `GET /slurm/v0.0.41/job/${job.jobId}`, `GET /slurmdb/v0.0.41/job/${job.jobId}`]);
+      expect(requestLines()).to.deep.equal(['GET /openapi/v3', `GET /slurm/v0.0.42/job/${job.jobId}`]);
+    });
+
+    it('refuses a forced version the server does not serve, naming the ones it does (a plain Error: exit 2 at start)', async () => {
+      await start({ versions: ['v0.0.40', 'v0.0.41', 'v0.0.42'] });
+      const error = await failureOf(connect({ version: 'v0.0.39' }));
+      expect(error).to.be.instanceOf(ForcedVersionNotServedError);
+      expect(error).not.to.be.instanceOf(SlurmRequestError);
+      expect(error.message).to.equal(
+        `slurmrestd at ${fake!.url} does not serve REST API v0.0.39: its /openapi/v3 lists the job paths of v0.0.40, v0.0.41, v0.0.42; force one of those, or leave the version unset to negotiate one`,
+      );
+      expect(requestLines()).to.deep.equal(['GET /openapi/v3']);
+      await connect({ version: 'v0.0.40' }).then((api) => api.listJobs());
+    });
+
+    it('a forced version whose /openapi/v3 cannot be read fails classified, as a negotiated one does (the deployer waits and tries again)', async () => {
+      await start({ versions: ['v0.0.42'] });
+      fake!.interceptOnce({ path: /^\/openapi\/v3/ }, { status: 503, body: 'Service Unavailable' });
+      const unavailable = await rejectionOf(connect({ version: 'v0.0.42' }));
+      expect(unavailable.failure.kind).to.equal('transient');
+      expect(unavailable.message).to.match(/^discover: HTTP 503/);
+      expect((await rejectionOf(connect({ version: 'v0.0.42' }, 'not-the-token-at-all'))).failure.kind).to.equal('auth');
+      await connect({ version: 'v0.0.42' }).then((api) => api.listJobs());
+    });
+
+    it('a job of another label under the id of ours (the id reused) is looked for in accounting, where ours is preferred', async () => {
+      await start({ versions: ['v0.0.42'] });
+      const ours = fake!.addJob({ name: 'd1', mcsLabel: LABEL, state: ['FAILED'], exit: { status: 3, signal: 0 }, endTime: T + 5 });
+      fake!.ageOut(ours.jobId);
+      fake!.clock = T + 100;
+      // slurmctld reset: the same id again, another user's job.
+      fake!.addJob({ jobId: ours.jobId, name: 'theirs', mcsLabel: 'someone_else', state: ['RUNNING'], startTime: T + 100 });
+      const labelled = await connect({ jobLabel: LABEL });
+      expect(await labelled.getJob(ours.jobId)).to.deep.include({ name: 'd1', mcsLabel: LABEL, state: { base: 'FAILED', flags: [] }, source: 'accounting' });
+      // Without a label to prefer, slurmctld's job stands.
+      const unlabelled = await connect();
+      expect(await unlabelled.getJob(ours.jobId)).to.deep.include({ name: 'theirs', mcsLabel: 'someone_else' });
     });
 
     it('accounting: false turns the /slurmdb lookups off even where the server has them', async () => {
