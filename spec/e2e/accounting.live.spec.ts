@@ -74,7 +74,7 @@ const lanes: Lane[] = Object.entries(RELEASES)
 const label = (lane: Lane) => `sdp_slurm_deployer_${lane.releaseName}_test`;
 
 describe('the truth from Slurm accounting: jobs that end and age out while no deployer runs @live', function () {
-  this.timeout(120_000);
+  this.timeout(200_000);
   let etcd: Etcd3 | undefined;
   let ready = false;
 
@@ -180,12 +180,18 @@ describe('the truth from Slurm accounting: jobs that end and age out while no de
         const state = await eventually(`${lane.key(c)} to leave RUNNING`, async () => {
           const s = await stateOf(lane, c);
           return s !== undefined && s.status !== 'RUNNING' && s.status !== 'PENDING' ? s : undefined;
-        }, 90_000, 500);
+        }, 180_000, 500);
         // The same job, never a second one: a deployment whose job ended is not submitted again.
         expect(state.job_id, `${lane.key(c)}'s job`).to.equal(jobId);
         expect(state.reason ?? '', 'never "job lost"').not.to.match(/job lost/);
         return { state, acct: (await record(lane, c))! };
       };
+
+      afterEach(function () {
+        if (this.currentTest?.state !== 'failed') return;
+        const lines = (lane.restarted?.output() ?? '').trimEnd().split('\n');
+        console.log(`--- the restarted deployer of ${lane.release} ${lane.version}, its last 40 lines:\n${lines.slice(-40).join('\n')}`);
+      });
 
       after(function () {
         reportMatrixLine(lane.release, `${lane.version} accounting`, this.test?.parent);
