@@ -229,7 +229,11 @@ export function describeClientOnVersion(release: SlurmRelease, version: SlurmApi
         const answers = wire.exchanges.slice(before);
         const [answer] = answers;
         if (answers.length !== 1 || answer === undefined) return undefined;
-        if (version === 'v0.0.40' || version === 'v0.0.41') return answer.url.includes('update_time') ? 'sent update_time' : { first, second, answer };
+        if (version === 'v0.0.40' || version === 'v0.0.41') {
+          if (answer.url.includes('update_time')) return 'sent update_time';
+          // A full list each time: a job submitted or purged (MinJobAge) between them: try again.
+          return first.map((j) => j.jobId).join() === second.map((j) => j.jobId).join() ? { first, second, answer } : undefined;
+        }
         if (answer.status === 304 || answer.body.includes('No job changes since update_time')) return { first, second, answer };
         return undefined; // a job changed meanwhile: try again
       }, 60_000, 1100).finally(() => lister.close());
