@@ -6,24 +6,20 @@
 
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
-import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
+import { deployerEnv, startDeployer, type DeployerProcess, runDeployerOnce } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { startRecordingProxy, type ProxiedExchange, type RecordingProxy } from '../support/recording-proxy.js';
-import { repoRoot } from '../support/repo.js';
 import { jobsNamed } from '../support/slurm-direct.js';
 import { mintSlurmToken } from '../support/slurm-tokens.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 import { makeThrowawayTls, type ThrowawayTls } from '../support/throwaway-tls.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
 
-const run = promisify(execFile);
 
 interface LogLine {
   readonly time: string;
@@ -303,16 +299,7 @@ describe('authentication to the real slurmrestd @live', function () {
       }
     });
 
-    /** `node bin/deployer` with this environment: exit code and what it printed. */
-    async function cli(env: Record<string, string>): Promise<{ code: number; text: string }> {
-      try {
-        const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'deployer')], { env, timeout: 30_000 });
-        return { code: 0, text: stdout + stderr };
-      } catch (error) {
-        const e = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: e.code ?? -1, text: (e.stdout ?? '') + (e.stderr ?? '') };
-      }
-    }
+    const cli = runDeployerOnce;
 
     it('neither method complete: exit 2, naming exactly the variables that are missing', async () => {
       const secret = `cs-${randomBytes(12).toString('hex')}`;

@@ -8,22 +8,18 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
-import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
+import { deployerEnv, startDeployer, type DeployerProcess, runDeployerOnce } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../support/private-etcd.js';
-import { repoRoot } from '../support/repo.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 import { makeThrowawayTls, type ThrowawayTls } from '../support/throwaway-tls.js';
 import { startTokenServer, type TokenServer } from '../support/token-server.js';
 
-const run = promisify(execFile);
 
 interface LogLine {
   readonly time: string;
@@ -209,16 +205,7 @@ describe('secrets from files, rotated while the deployer runs @live', function (
   });
 
   describe('files that cannot be used', () => {
-    /** `node bin/deployer` with this environment: exit code and what it printed. */
-    async function cli(env: Record<string, string>): Promise<{ code: number; text: string }> {
-      try {
-        const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot, 'bin', 'deployer')], { env, timeout: 30_000 });
-        return { code: 0, text: stdout + stderr };
-      } catch (error) {
-        const e = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: e.code ?? -1, text: (e.stdout ?? '') + (e.stderr ?? '') };
-      }
-    }
+    const cli = runDeployerOnce;
 
     it('exit 2 at start, naming the variable and the path: missing, empty, or given twice', async () => {
       const secret = `cs-${randomBytes(12).toString('hex')}`;

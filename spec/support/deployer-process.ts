@@ -1,9 +1,10 @@
 // Runs `node bin/deployer` as a subprocess against the local stack, as an operator would,
 // keeping what it prints for assertions.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { repoRoot } from './repo.js';
 import type { StackEnv } from './stack.js';
 
@@ -61,4 +62,15 @@ export function startDeployer(env: Record<string, string>): DeployerProcess {
       return exited;
     },
   };
+}
+
+/** `node bin/deployer` run to its end with this environment (30 s at most): exit code and what it printed. */
+export async function runDeployerOnce(env: Record<string, string>): Promise<{ code: number; text: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin', 'deployer')], { env, timeout: 30_000 });
+    return { code: 0, text: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, text: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
 }
