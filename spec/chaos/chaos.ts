@@ -28,6 +28,8 @@ export interface ChaosResult {
   readonly fuzzRecords: number;
   readonly seconds: number;
   readonly dir: string;
+  /** The table's first line, in place of the chaos run's (the soak's says what it ran). */
+  readonly title?: string;
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
@@ -92,7 +94,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 export function formatTable(result: ChaosResult, detailLines = 5): string {
   const width = Math.max(...result.rows.map((r) => r.name.length));
   const lines = [
-    `chaos: ${result.deployments} deployments, ${result.fuzzRecords} fuzz records, ${result.kills} kill -9, ${result.starts} starts, ${result.seconds} s (logs: ${result.dir})`,
+    result.title ?? `chaos: ${result.deployments} deployments, ${result.fuzzRecords} fuzz records, ${result.kills} kill -9, ${result.starts} starts, ${result.seconds} s (logs: ${result.dir})`,
     `${'check'.padEnd(width)}  count`,
     ...result.rows.flatMap((r) => [`${r.name.padEnd(width)}  ${r.count}`, ...r.details.slice(0, detailLines).map((d) => `${' '.repeat(width)}    ${d}`)]),
   ];

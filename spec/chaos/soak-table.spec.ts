@@ -1,0 +1,102 @@
+import { expect } from 'chai';
+import type { DeploymentState } from '../../lib/core/deployment-state.js';
+import { parseSacctLine, type AccountedJob } from './soak-accounting.js';
+import { slopeWithinProcesses, type RssSample } from './soak-memory.js';
+import { soakRows, type AskedView } from './soak-table.js';
+
+const job = (jobId: number, deployment: string, submit: string, state: string, exit = '0:0'): AccountedJob =>
+  parseSacctLine(`${jobId}|${deployment}|${state}|${exit}|sdp-slurm-deployer:deployment=${deployment};submit=${submit};spec=ab12|lbl`)!;
+const counts = (rows: ReturnType<typeof soakRows>) => Object.fromEntries(rows.map((r) => [r.name.split(' ')[0] + ' ' + r.name.split(' ')[1], r.count]));
+
+describe('the soak\'s verdict from accounting', () => {
+  it('reads sacct lines: the base state of "CANCELLED by 0", exit code and signal, the identity in the comment', () => {
+    expect(parseSacctLine('812|sk1-3|CANCELLED by 0|0:15|sdp-slurm-deployer:deployment=sk1-3;submit=r41;spec=ff|sdp_slurm_deployer_soak1_test')).to.include({
+      jobId: 812,
+      state: 'CANCELLED',
+      exitCode: 0,
+      signal: 15,
+      deployment: 'sk1-3',
+      submit: 'r41',
+      label: 'sdp_slurm_deployer_soak1_test',
+    });
+    expect(parseSacctLine('813|x|COMPLETED|0:0||lbl')?.deployment).to.equal(undefined);
+    expect(parseSacctLine('garbage')).to.equal(undefined);
+  });
+
+  it('all zeros when every state matches the job of its latest submit (a replaced job cancelled, a deleted one ended)', () => {
+    const asked = new Map<string, AskedView>([
+      ['a', { submits: ['r1'], deleted: false }],
+      ['b', { submits: ['r2', 'r5'], deleted: false }],
+      ['c', { submits: ['r3'], deleted: true }],
+      ['d', { submits: ['r4'], deleted: true, finalState: { status: 'FAILED', job_id: 14, exit_code: 3 } }],
+    ]);
+    const states = new Map<string, DeploymentState>([
+      ['a', { status: 'FINISHED', job_id: 11, exit_code: 0 }],
+      ['b', { status: 'CANCELLED', job_id: 15 }],
+    ]);
+    const jobs = [job(11, 'a', 'r1', 'COMPLETED'), job(12, 'b', 'r2', 'CANCELLED by 0'), job(15, 'b', 'r5', 'CANCELLED by 0'), job(13, 'c', 'r3', 'CANCELLED by 0'), job(14, 'd', 'r4', 'FAILED', '3:0')];
+    expect(soakRows({ asked, states, jobs }).map((r) => r.count)).to.deep.equal([0, 0, 0, 0, 0]);
+  });
+
+  it('counts a duplicate, a job not adopted, one left running after a delete, a wrong exit code, a stale state, a state never written', () => {
+    const asked = new Map<string, AskedView>([
+      ['dup', { submits: ['r1'], deleted: false }],
+      ['lost', { submits: ['r2'], deleted: false }],
+      ['gone', { submits: ['r3'], deleted: true }],
+      ['exit', { submits: ['r4'], deleted: false }],
+      ['stale', { submits: ['r5', 'r6'], deleted: false }],
+      ['none', { submits: ['r7'], deleted: false }],
+    ]);
+    const states = new Map<string, DeploymentState>([
+      ['dup', { status: 'FINISHED', job_id: 21, exit_code: 0 }],
+      ['lost', { status: 'FAILED', job_id: 22, reason: 'job lost: it vanished from Slurm before a terminal state was seen' }],
+      ['exit', { status: 'FAILED', job_id: 25, exit_code: 1 }],
+      ['stale', { status: 'FINISHED', job_id: 26, exit_code: 0 }],
+    ]);
+    const jobs = [
+      job(21, 'dup', 'r1', 'COMPLETED'),
+      job(31, 'dup', 'r1', 'CANCELLED by 0'),
+      job(22, 'lost', 'r2', 'COMPLETED'),
+      job(24, 'gone', 'r3', 'RUNNING'),
+      job(25, 'exit', 'r4', 'FAILED', '3:0'),
+      job(26, 'stale', 'r5', 'COMPLETED'),
+      job(27, 'nobody', 'r9', 'COMPLETED'),
+    ];
+    const rows = soakRows({ asked, states, jobs });
+    expect(counts(rows)).to.deep.equal({ 'duplicates created': 1, 'lost jobs': 2, 'wrong final': 3, 'states never': 1, 'states left': 0 });
+    expect(rows[2]!.details.join('\n')).to.match(/lost: state FAILED .*owed FINISHED/).and.match(/exit: state FAILED exit 1, accounting job 25 FAILED 3:0/).and.match(/stale: .*job 26 of r5, not of the latest args r6/);
+    expect(rows[1]!.details.join('\n')).to.match(/job 24 RUNNING .*still active for gone, deleted/).and.match(/job 27 .*no deployment of the run/);
+  });
+
+  it('a state that names another job than the one accounting has for the latest submit is a lost job', () => {
+    const rows = soakRows({
+      asked: new Map([['x', { submits: ['r1'], deleted: false }]]),
+      states: new Map([['x', { status: 'FAILED', job_id: 40 }]]),
+      jobs: [job(41, 'x', 'r1', 'COMPLETED')],
+    });
+    expect(rows[1]!.details).to.deep.equal(['x: accounting has job 41 COMPLETED 0:0 for r1, the state names job 40 (FAILED)']);
+  });
+});
+
+describe('the soak\'s RSS slope', () => {
+  const samples = (pid: number, fromMs: number, minutes: number, start: number, perMinute: number): RssSample[] =>
+    Array.from({ length: minutes * 6 }, (_, i) => ({ replica: 'r1', pid, atMs: fromMs + i * 10_000, rssMB: start + (perMinute * i) / 6, hwmMB: 0, leading: false }));
+
+  it('is the growth within processes: a restart that resets RSS neither hides nor fakes growth', () => {
+    // Two processes growing 0.2 MB a minute; the second starts 60 MB lower.
+    const growing = [...samples(1, 0, 10, 100, 0.2), ...samples(2, 600_000, 10, 40, 0.2)];
+    expect(slopeWithinProcesses(growing, 0, 0)!.mbPer10Min).to.be.closeTo(2, 1e-9);
+    // Flat processes, the second higher: no growth, whatever the step between them.
+    const flat = [...samples(1, 0, 10, 60, 0), ...samples(2, 600_000, 10, 90, 0)];
+    expect(slopeWithinProcesses(flat, 0, 0)!.mbPer10Min).to.be.closeTo(0, 1e-9);
+  });
+
+  it('leaves out each process\'s warm-up and the samples before the window', () => {
+    // 2 minutes of fast growth, then flat.
+    const warm = [...samples(1, 0, 2, 40, 20), ...samples(1, 120_000, 8, 80, 0)];
+    expect(slopeWithinProcesses(warm, 0, 0)!.mbPer10Min).to.be.greaterThan(10);
+    expect(slopeWithinProcesses(warm, 0, 120_000)!.mbPer10Min).to.be.closeTo(0, 1e-9);
+    expect(slopeWithinProcesses(warm, 120_000, 0)!.mbPer10Min).to.be.closeTo(0, 1e-9);
+    expect(slopeWithinProcesses(warm, 10 * 60_000, 0)).to.equal(undefined);
+  });
+});
