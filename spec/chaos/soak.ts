@@ -77,7 +77,10 @@ export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
     sampler.stop();
     // Accounting hears of an ended job a moment later than slurmctld: read once more after a pause.
     await sleep(5000);
-    const rows: Row[] = [...soakRows({ asked: load.asked, states: await rig.states(), jobs: await accounting() }), ...replicaRows(rig), memoryRow(rig, sampler, loadStoppedAt)];
+    const finalJobs = await accounting();
+    const rows: Row[] = [...soakRows({ asked: load.asked, states: await rig.states(), jobs: finalJobs }), ...replicaRows(rig), memoryRow(rig, sampler, loadStoppedAt)];
+    // What the verdict rests on: final states judged (those not deleted, and those deleted after they ended), jobs in accounting.
+    const judged = [...load.asked.values()].filter((a) => !a.deleted || a.finalState !== undefined).length;
     writeFileSync(path.join(rig.dir, 'rss.csv'), `${sampler.csv()}\n`);
     const kills = rig.replicas.reduce((a, r) => a + r.process.counts.kills, 0);
     const starts = rig.replicas.reduce((a, r) => a + r.process.counts.starts, 0);
@@ -94,7 +97,7 @@ export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
       title:
         `soak: ${options.minutes} min on Slurm ${rig.release.name} (3 replicas, 3-member etcd), ${load.asked.size} deployments ` +
         `(${load.counts.changed} changes, ${load.counts.deleted} deletes, ${load.counts.bursts} bursts of ${load.counts.burstDeployments} in all); ` +
-        `faults: ${injected}; ${faults.skipped.length} skipped; ${kills} kill -9, ${starts} starts; peak RSS ${peaks}; ` +
+        `${judged} final states judged against ${finalJobs.length} jobs in accounting; faults: ${injected}; ${faults.skipped.length} skipped; ${kills} kill -9, ${starts} starts; peak RSS ${peaks}; ` +
         `${Math.round((Date.now() - startedAt) / 1000)} s (logs: ${rig.dir})`,
     };
   } finally {
