@@ -28,10 +28,11 @@ const alive = (pid: number) => {
   }
 };
 
-/** The process at `pid` if it is that release's daemon: its root is the release's. */
+/** The process at `pid` if it is that release's daemon: its root is the release's, its command the daemon's (comm may differ: slurmctld-wlm). */
 function ours(release: Release, daemon: Daemon, pid: number): boolean {
   try {
-    return readlinkSync(`/proc/${pid}/root`) === release.root && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === daemon;
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+    return readlinkSync(`/proc/${pid}/root`) === release.root && path.basename(command) === daemon;
   } catch {
     return false;
   }
@@ -72,13 +73,22 @@ async function stopPid(pid: number, withinMs: number): Promise<void> {
   }
 }
 
+/**
+ * Execs its arguments with no fd above 2 (as scripts/chroot-slurm.sh starts a daemon): a daemon
+ * keeps what it inherits for its life (a caller's pipe, a lock), and slurmctld refuses to start
+ * with an fd it does not know ("_open_ports: unable to process fd:10"). The shell execs in place:
+ * the child's pid is the daemon's.
+ */
+const NO_FDS = 'for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; ((fd > 2)) && exec {fd}>&-; done; exec "$@"';
+
 /** Starts the daemon again from its image; slurmctld daemonizes itself, slurmrestd gets its pid file from here, as the start script writes it. */
 async function relaunch(image: DaemonImage, daemon: Daemon): Promise<void> {
   const out = openSync(image.output, 'a');
   try {
     // slurmctld starts as root and drops to SlurmUser itself; slurmrestd runs as its own user throughout.
     const asUser = daemon === 'slurmrestd' ? ['/usr/bin/setpriv', `--reuid=${image.uid}`, `--regid=${image.gid}`, '--init-groups'] : [];
-    const child = spawn('chroot', [image.root, ...asUser, '/usr/bin/env', '-i', ...image.env, ...image.argv], { detached: true, stdio: ['ignore', out, out] });
+    const command = ['chroot', image.root, ...asUser, '/usr/bin/env', '-i', ...image.env, ...image.argv];
+    const child = spawn('bash', ['-c', NO_FDS, 'relaunch', ...command], { detached: true, stdio: ['ignore', out, out] });
     child.unref();
     if (daemon === 'slurmrestd') writeFileSync(path.join(image.root, 'stack', 'run', 'slurmrestd.pid'), `${child.pid}\n`);
     else await new Promise((resolve) => child.on('exit', resolve));
