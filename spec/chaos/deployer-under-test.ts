@@ -31,6 +31,8 @@ export class DeployerUnderTest {
   constructor(
     private readonly env: Record<string, string>,
     private readonly logFile: string,
+    /** Hears every line the process prints (the soak reads V8's --trace-gc lines). */
+    private readonly onLine?: (line: string) => void,
   ) {}
 
   get running(): boolean {
@@ -54,7 +56,10 @@ export class DeployerUnderTest {
       const text = partial + chunk.toString();
       const lines = text.split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) this.#line(line);
+      for (const line of lines) {
+        this.#line(line);
+        this.onLine?.(line);
+      }
       appendFileSync(this.logFile, lines.map((l) => `${child.pid} ${l}\n`).join(''));
     };
     child.stdout?.on('data', onData);

@@ -3,7 +3,7 @@
 // the chaos suite on the local stack, outside `npm test`. The rate-limited burst (200 deployments on
 // each of 24.11 and 26.05 unless --smoke; --burst 0 skips it) starts those releases when they are
 // not up. Prints the table; exits 1 unless every count is 0.
-// `npm run chaos -- --soak MINUTES [--soak-release 24.11|26.05]`: the long soak instead (soak.ts).
+// `npm run chaos -- --soak MINUTES [--soak-release 24.11|26.05] [--soak-trace-gc]`: the long soak instead (soak.ts).
 
 import { formatTable, runChaos } from './chaos.js';
 import { runSoak } from './soak.js';
@@ -14,7 +14,7 @@ if (soakAt >= 0) {
   const minutes = Number(args[soakAt + 1]);
   if (!(minutes > 0)) throw new Error('--soak: the minutes the load runs, e.g. 30');
   const releaseAt = args.indexOf('--soak-release');
-  const result = await runSoak({ minutes, release: releaseAt < 0 ? '24.11' : (args[releaseAt + 1] ?? ''), say: (line) => process.stdout.write(`${line}\n`) });
+  const result = await runSoak({ minutes, release: releaseAt < 0 ? '24.11' : (args[releaseAt + 1] ?? ''), traceGc: args.includes('--soak-trace-gc'), say: (line) => process.stdout.write(`${line}\n`) });
   process.stdout.write(`${formatTable(result, 20)}\n`);
   process.exit(result.rows.every((r) => r.count === 0) ? 0 : 1);
 }

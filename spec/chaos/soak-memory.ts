@@ -97,3 +97,28 @@ export class RssSampler {
     return ['replica,pid,at_ms,rss_mb,hwm_mb,leading', ...this.samples.map((s) => `${s.replica},${s.pid},${s.atMs},${s.rssMB.toFixed(2)},${s.hwmMB.toFixed(2)},${s.leading ? 1 : 0}`)].join('\n');
   }
 }
+
+const GC_LINE = /^\[(\d+):(0x[0-9a-f]+)\]\s+\d+ ms: (.*)$/;
+const FULL_GC = /^Mark-Compact(?: \([^)]*\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;
+
+/**
+ * The live heap after each full collection of each replica's main isolate, from V8's `--trace-gc`
+ * lines (`--soak-trace-gc`): what JavaScript holds, apart from what the allocator and V8 keep.
+ * A worker thread's isolate (the job-list parser) prints beside the main one.
+ */
+export class GcTrace {
+  readonly samples: RssSample[] = [];
+  readonly #main = new Map<number, string>();
+
+  hear(replica: string, line: string): void {
+    const m = GC_LINE.exec(line);
+    if (m === null) return;
+    const pid = Number(m[1]);
+    // The main isolate collects (scavenges) from the start, before any worker exists.
+    if (!this.#main.has(pid)) this.#main.set(pid, m[2]!);
+    const full = FULL_GC.exec(m[3]!);
+    if (full === null || this.#main.get(pid) !== m[2]) return;
+    const heap = Number(full[1]);
+    this.samples.push({ replica, pid, atMs: Date.now(), rssMB: heap, hwmMB: heap, leading: false });
+  }
+}

@@ -45,7 +45,16 @@ export interface SoakRig {
 
 const LEADER_TTL_S = 10;
 
-export async function openSoakRig(options: { readonly tag: string; readonly release: string; readonly loopIntervalS: number; readonly say: (line: string) => void }): Promise<SoakRig> {
+export interface SoakRigOptions {
+  readonly tag: string;
+  readonly release: string;
+  readonly loopIntervalS: number;
+  /** Replicas run with V8's --trace-gc; each line they print is heard here. */
+  readonly traceGc?: (replica: string, line: string) => void;
+  readonly say: (line: string) => void;
+}
+
+export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
   const { tag } = options;
   const dir = path.join('/tmp', `sdp-soak-${tag}`);
   mkdirSync(dir, { recursive: true });
@@ -76,7 +85,7 @@ export async function openSoakRig(options: { readonly tag: string; readonly rele
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       // As the image runs it (README, Memory): V8 collects at about 1.5 times what is live.
-      NODE_OPTIONS: '--max-old-space-size=1024',
+      NODE_OPTIONS: `--max-old-space-size=1024${options.traceGc === undefined ? '' : ' --trace-gc'}`,
       SDP_SLURMDEPLOY_SLURM_URL: release.url,
       SDP_SLURMDEPLOY_CLIENT_ID: release.benchUser,
       SDP_SLURMDEPLOY_SLURM_JWT: token,
@@ -93,7 +102,8 @@ export async function openSoakRig(options: { readonly tag: string; readonly rele
       SDP_LOG_LEVEL: 'INFO',
       SDP_LOG_FORMAT: 'json',
     };
-    replicas.push({ id, process: new DeployerUnderTest(env, path.join(dir, `${id}.log`)), link });
+    const hear = options.traceGc;
+    replicas.push({ id, process: new DeployerUnderTest(env, path.join(dir, `${id}.log`), hear === undefined ? undefined : (line) => hear(id, line)), link });
   }
   // etcd answers "no leader" while the cluster elects (a member killed): each call is retried.
   const retried = async <T>(what: string, call: () => Promise<T>): Promise<T> => {

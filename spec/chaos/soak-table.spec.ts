@@ -100,3 +100,15 @@ describe('the soak\'s RSS slope', () => {
     expect(slopeWithinProcesses(warm, 10 * 60_000, 0)).to.equal(undefined);
   });
 });
+
+describe('the soak\'s reading of --trace-gc', () => {
+  it('keeps the heap after each full collection of the main isolate, not of a worker\'s', async () => {
+    const { GcTrace } = await import('./soak-memory.js');
+    const trace = new GcTrace();
+    trace.hear('r1', '[77:0xaa]      124 ms: Scavenge 3.8 (4.0) -> 3.4 (5.0) MB, 15.26 / 0.00 ms  (average mu = 1.000) allocation failure; ');
+    trace.hear('r1', '[77:0xbb]     1015 ms: Mark-Compact 55.7 (74.2) -> 46.0 (80.3) MB, 52.19 / 0.01 ms  finalize incremental marking');
+    trace.hear('r1', '[77:0xaa]     2822 ms: Mark-Compact (reduce) 31.8 (36.1) -> 20.1 (34.6) MB, 30.15 / 0.01 ms');
+    trace.hear('r1', '{"level":"INFO","message":"state changed"}');
+    expect(trace.samples.map((s) => [s.pid, s.rssMB])).to.deep.equal([[77, 20.1]]);
+  });
+});

@@ -14,7 +14,7 @@ import type { Row } from './ledger.js';
 import { hasAccounting, isActive, readAccounting, type AccountedJob } from './soak-accounting.js';
 import { SoakFaults } from './soak-faults.js';
 import { SoakLoad } from './soak-load.js';
-import { RssSampler, slopeWithinProcesses } from './soak-memory.js';
+import { GcTrace, RssSampler, slopeWithinProcesses, type Slope } from './soak-memory.js';
 import { openSoakRig, type SoakRig } from './soak-rig.js';
 import { soakRows } from './soak-table.js';
 
@@ -22,6 +22,8 @@ export interface SoakOptions {
   readonly minutes: number;
   /** A chroot release with slurmdbd: 24.11 or 26.05. */
   readonly release: string;
+  /** Replicas run with --trace-gc: the table gives the slope of the live heap after full collections beside RSS's. */
+  readonly traceGc?: boolean;
   readonly say: (line: string) => void;
 }
 
@@ -35,7 +37,14 @@ const SETTLE_BOUND_MS = 10 * 60_000;
 
 export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
   const startedAt = Date.now();
-  const rig = await openSoakRig({ tag: randomBytes(3).toString('hex'), release: options.release, loopIntervalS: 5, say: options.say });
+  const gc = new GcTrace();
+  const rig = await openSoakRig({
+    tag: randomBytes(3).toString('hex'),
+    release: options.release,
+    loopIntervalS: 5,
+    ...(options.traceGc === true ? { traceGc: (replica: string, line: string) => gc.hear(replica, line) } : {}),
+    say: options.say,
+  });
   if (!hasAccounting(rig.release)) {
     await rig.close();
     throw new Error(`Slurm ${options.release} runs without accounting (no SLURM_ACCOUNTING=1 in its env file): the soak's verdict comes from slurmdbd`);
@@ -78,10 +87,11 @@ export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
     // Accounting hears of an ended job a moment later than slurmctld: read once more after a pause.
     await sleep(5000);
     const finalJobs = await accounting();
-    const rows: Row[] = [...soakRows({ asked: load.asked, states: await rig.states(), jobs: finalJobs }), ...replicaRows(rig), memoryRow(rig, sampler, loadStoppedAt)];
+    const rows: Row[] = [...soakRows({ asked: load.asked, states: await rig.states(), jobs: finalJobs }), ...replicaRows(rig), memoryRow(rig, sampler, gc, loadStoppedAt)];
     // What the verdict rests on: final states judged (those not deleted, and those deleted after they ended), jobs in accounting.
     const judged = [...load.asked.values()].filter((a) => !a.deleted || a.finalState !== undefined).length;
     writeFileSync(path.join(rig.dir, 'rss.csv'), `${sampler.csv()}\n`);
+    if (gc.samples.length > 0) writeFileSync(path.join(rig.dir, 'heap-after-full-gc.csv'), `replica,pid,at_ms,heap_mb\n${gc.samples.map((s) => `${s.replica},${s.pid},${s.atMs},${s.rssMB}`).join('\n')}\n`);
     const kills = rig.replicas.reduce((a, r) => a + r.process.counts.kills, 0);
     const starts = rig.replicas.reduce((a, r) => a + r.process.counts.starts, 0);
     const injected = [...faults.done].map(([k, n]) => `${k} ${n}`).join(', ');
@@ -135,18 +145,22 @@ function replicaRows(rig: SoakRig): Row[] {
 }
 
 /** One line per replica: its slope over the window before the load stopped, and its peak; counted when the slope is not under the bound. */
-function memoryRow(rig: SoakRig, sampler: RssSampler, endMs: number): Row {
+function memoryRow(rig: SoakRig, sampler: RssSampler, gc: GcTrace, endMs: number): Row {
   const details: string[] = [];
   let over = 0;
+  const signed = (slope: Slope) => `${slope.mbPer10Min >= 0 ? '+' : ''}${slope.mbPer10Min.toFixed(2)} MB / 10 min`;
   for (const r of rig.replicas) {
-    const samples = sampler.samples.filter((s) => s.replica === r.id && s.atMs <= endMs);
-    const slope = slopeWithinProcesses(samples, endMs - SLOPE_WINDOW_MS, WARMUP_MS);
+    const window = <T extends { replica: string; atMs: number }>(all: readonly T[]) => all.filter((s) => s.replica === r.id && s.atMs <= endMs);
+    const slope = slopeWithinProcesses(window(sampler.samples), endMs - SLOPE_WINDOW_MS, WARMUP_MS);
+    const collections = window(gc.samples);
+    const heap = slopeWithinProcesses(collections, endMs - SLOPE_WINDOW_MS, WARMUP_MS);
+    const heapNote = collections.length === 0 ? '' : `; live heap after full GCs ${heap === undefined ? 'not measurable' : signed(heap)} (${heap?.samples ?? 0} collections, the last ${collections.at(-1)?.rssMB} MB)`;
     const peak = `peak ${sampler.peakMB(r.id).toFixed(1)} MB`;
     if (slope === undefined || !(slope.mbPer10Min < SLOPE_BOUND_MB)) over++;
     details.push(
       slope === undefined
-        ? `${r.id}: slope not measurable (no process sampled past its warm-up in the window), ${peak}`
-        : `${r.id}: ${slope.mbPer10Min >= 0 ? '+' : ''}${slope.mbPer10Min.toFixed(2)} MB / 10 min (${slope.processes} process(es), ${slope.minutes.toFixed(1)} min of samples), ${peak}`,
+        ? `${r.id}: slope not measurable (no process sampled past its warm-up in the window), ${peak}${heapNote}`
+        : `${r.id}: ${signed(slope)} (${slope.processes} process(es), ${slope.minutes.toFixed(1)} min of samples), ${peak}${heapNote}`,
     );
   }
   return { name: `RSS slope >= ${SLOPE_BOUND_MB} MB / 10 min (last ${SLOPE_WINDOW_MS / 60_000} min)`, count: over, details };
