@@ -33,6 +33,8 @@ export class DeployerUnderTest {
     private readonly logFile: string,
     /** Hears every line the process prints (the soak reads V8's --trace-gc lines). */
     private readonly onLine?: (line: string) => void,
+    /** Flags for node itself (some, such as --trace-gc, are refused in NODE_OPTIONS). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get running(): boolean {
@@ -45,7 +47,7 @@ export class DeployerUnderTest {
 
   start(): void {
     if (this.running) return;
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'deployer')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeArgs, path.join(repoRoot, 'bin', 'deployer')], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.#child = child;
     this.#killedByUs = false;
     this.counts.starts++;

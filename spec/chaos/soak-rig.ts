@@ -85,7 +85,7 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       // As the image runs it (README, Memory): V8 collects at about 1.5 times what is live.
-      NODE_OPTIONS: `--max-old-space-size=1024${options.traceGc === undefined ? '' : ' --trace-gc'}`,
+      NODE_OPTIONS: '--max-old-space-size=1024',
       SDP_SLURMDEPLOY_SLURM_URL: release.url,
       SDP_SLURMDEPLOY_CLIENT_ID: release.benchUser,
       SDP_SLURMDEPLOY_SLURM_JWT: token,
@@ -103,7 +103,7 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
       SDP_LOG_FORMAT: 'json',
     };
     const hear = options.traceGc;
-    replicas.push({ id, process: new DeployerUnderTest(env, path.join(dir, `${id}.log`), hear === undefined ? undefined : (line) => hear(id, line)), link });
+    replicas.push({ id, process: new DeployerUnderTest(env, path.join(dir, `${id}.log`), hear === undefined ? undefined : (line) => hear(id, line), hear === undefined ? [] : ['--trace-gc']), link });
   }
   // etcd answers "no leader" while the cluster elects (a member killed): each call is retried.
   const retried = async <T>(what: string, call: () => Promise<T>): Promise<T> => {

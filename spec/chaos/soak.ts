@@ -57,7 +57,7 @@ export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
     rig.say(`soak ${rig.tag}: ${options.minutes} min on Slurm ${rig.release.name} as ${rig.release.benchUser}, logs in ${rig.dir}`);
     for (const r of rig.replicas) r.process.start();
     sampler.start();
-    if (!(await until(async () => (await rig.leader()) !== undefined, 60_000, 500))) throw new Error('no replica became leader within 60 s');
+    if (!(await until(async () => (await rig.leader()) !== undefined, 60_000, 500))) throw new Error(`no replica became leader within 60 s${rig.replicas.flatMap((r) => r.process.crashes).map((c) => `; ${c}`).join('')} (see the replicas' logs in ${rig.dir})`);
     rig.say(`leader: ${(await rig.leader())?.id}`);
     faults.start();
     const loadEnd = Date.now() + options.minutes * 60_000;
