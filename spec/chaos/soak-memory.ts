@@ -1,8 +1,11 @@
 // Each replica's memory through the soak: VmRSS and VmHWM from /proc/PID/status every 10 s, and
-// the figures the table gives: the peak, and the slope over the last minutes. A replica killed
-// -9 comes back as a new process whose RSS starts low again: the slope is the growth within
-// processes (least squares with an intercept of each process's own), each process's first
-// minutes left out (its heap grows to its working size as it lists and, leading, polls).
+// the figures the table gives: the peak, and the slope over the last minutes. What is not a
+// leak is kept out of the slope: a replica killed -9 comes back as a new process whose RSS starts
+// low again, a replica that takes the leadership holds the world and polls Slurm (a step up), and
+// a new process's RSS climbs for its first minutes (V8 sizes its young and old generations to the
+// load, code is compiled and optimized) before it levels off. So the slope is the growth within
+// segments (a process in one role: least squares with an intercept of each segment's own), each
+// process's warm-up and the first minutes after each change of role left out.
 
 import { memoryMB } from '../../scripts/bench/production/release.js';
 
@@ -19,40 +22,65 @@ export interface RssSample {
 export interface Slope {
   /** MB per 10 minutes. */
   readonly mbPer10Min: number;
-  readonly processes: number;
+  readonly segments: number;
   readonly samples: number;
-  /** Minutes the samples used span, summed over processes. */
+  /** Minutes the samples used span, summed over segments. */
   readonly minutes: number;
+}
+
+export interface SlopeWindow {
+  /** Samples before this are not used. */
+  readonly fromMs: number;
+  /** Of each process, the samples of its first minutes are not used. */
+  readonly warmupMs: number;
+  /** Nor those of the first minutes after it took or lost the leadership. */
+  readonly settleMs: number;
 }
 
 const TEN_MINUTES_MS = 600_000;
 
-/**
- * The least-squares slope of RSS over time with an intercept per process, from samples taken at
- * or after `fromMs`, each process's samples before its first one + `warmupMs` left out.
- */
-export function slopeWithinProcesses(samples: readonly RssSample[], fromMs: number, warmupMs: number): Slope | undefined {
-  const first = new Map<number, number>();
-  for (const s of samples) if (!first.has(s.pid) || s.atMs < first.get(s.pid)!) first.set(s.pid, s.atMs);
-  const groups = new Map<number, RssSample[]>();
-  for (const s of samples) if (s.atMs >= fromMs && s.atMs >= first.get(s.pid)! + warmupMs) groups.set(s.pid, [...(groups.get(s.pid) ?? []), s]);
+/** Segments of one replica's samples (in time order): a new one at each new process and each change of role. */
+function segmentsOf(samples: readonly RssSample[], window: SlopeWindow): RssSample[][] {
+  const out: RssSample[][] = [];
+  let current: RssSample[] = [];
+  let processStart = 0;
+  let roleStart = 0;
+  let previous: RssSample | undefined;
+  for (const s of [...samples].sort((a, b) => a.atMs - b.atMs)) {
+    if (previous?.pid !== s.pid) {
+      processStart = s.atMs;
+      roleStart = Number.NEGATIVE_INFINITY;
+    } else if (previous.leading !== s.leading) {
+      roleStart = s.atMs;
+    }
+    if (previous === undefined || previous.pid !== s.pid || previous.leading !== s.leading) {
+      if (current.length > 0) out.push(current);
+      current = [];
+    }
+    previous = s;
+    if (s.atMs >= window.fromMs && s.atMs >= processStart + window.warmupMs && s.atMs >= roleStart + window.settleMs) current.push(s);
+  }
+  if (current.length > 0) out.push(current);
+  return out.filter((segment) => segment.length >= 2);
+}
+
+/** The least-squares slope of one replica's RSS over time with an intercept per segment; undefined without two samples in one. */
+export function slopeWithinSegments(samples: readonly RssSample[], window: SlopeWindow): Slope | undefined {
+  const segments = segmentsOf(samples, window);
   let sxy = 0;
   let sxx = 0;
-  let used = 0;
   let spanMs = 0;
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    const mt = group.reduce((a, s) => a + s.atMs, 0) / group.length;
-    const my = group.reduce((a, s) => a + s.rssMB, 0) / group.length;
-    for (const s of group) {
+  for (const segment of segments) {
+    const mt = segment.reduce((a, s) => a + s.atMs, 0) / segment.length;
+    const my = segment.reduce((a, s) => a + s.rssMB, 0) / segment.length;
+    for (const s of segment) {
       sxy += (s.atMs - mt) * (s.rssMB - my);
       sxx += (s.atMs - mt) ** 2;
     }
-    used += group.length;
-    spanMs += Math.max(...group.map((s) => s.atMs)) - Math.min(...group.map((s) => s.atMs));
+    spanMs += segment.at(-1)!.atMs - segment[0]!.atMs;
   }
   if (sxx === 0) return undefined;
-  return { mbPer10Min: (sxy / sxx) * TEN_MINUTES_MS, processes: [...groups.values()].filter((g) => g.length >= 2).length, samples: used, minutes: spanMs / 60_000 };
+  return { mbPer10Min: (sxy / sxx) * TEN_MINUTES_MS, segments: segments.length, samples: segments.reduce((a, g) => a + g.length, 0), minutes: spanMs / 60_000 };
 }
 
 export class RssSampler {

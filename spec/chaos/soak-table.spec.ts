@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { DeploymentState } from '../../lib/core/deployment-state.js';
 import { parseSacctLine, type AccountedJob } from './soak-accounting.js';
-import { slopeWithinProcesses, type RssSample } from './soak-memory.js';
+import { slopeWithinSegments, type RssSample } from './soak-memory.js';
 import { soakRows, type AskedView } from './soak-table.js';
 
 const job = (jobId: number, deployment: string, submit: string, state: string, exit = '0:0'): AccountedJob =>
@@ -79,25 +79,38 @@ describe('the soak\'s verdict from accounting', () => {
 });
 
 describe('the soak\'s RSS slope', () => {
-  const samples = (pid: number, fromMs: number, minutes: number, start: number, perMinute: number): RssSample[] =>
-    Array.from({ length: minutes * 6 }, (_, i) => ({ replica: 'r1', pid, atMs: fromMs + i * 10_000, rssMB: start + (perMinute * i) / 6, hwmMB: 0, leading: false }));
+  const samples = (pid: number, fromMs: number, minutes: number, start: number, perMinute: number, leading = false): RssSample[] =>
+    Array.from({ length: minutes * 6 }, (_, i) => ({ replica: 'r1', pid, atMs: fromMs + i * 10_000, rssMB: start + (perMinute * i) / 6, hwmMB: 0, leading }));
+  const all = { fromMs: 0, warmupMs: 0, settleMs: 0 };
 
   it('is the growth within processes: a restart that resets RSS neither hides nor fakes growth', () => {
     // Two processes growing 0.2 MB a minute; the second starts 60 MB lower.
     const growing = [...samples(1, 0, 10, 100, 0.2), ...samples(2, 600_000, 10, 40, 0.2)];
-    expect(slopeWithinProcesses(growing, 0, 0)!.mbPer10Min).to.be.closeTo(2, 1e-9);
+    expect(slopeWithinSegments(growing, all)!.mbPer10Min).to.be.closeTo(2, 1e-9);
     // Flat processes, the second higher: no growth, whatever the step between them.
     const flat = [...samples(1, 0, 10, 60, 0), ...samples(2, 600_000, 10, 90, 0)];
-    expect(slopeWithinProcesses(flat, 0, 0)!.mbPer10Min).to.be.closeTo(0, 1e-9);
+    expect(slopeWithinSegments(flat, all)!.mbPer10Min).to.be.closeTo(0, 1e-9);
   });
 
-  it('leaves out each process\'s warm-up and the samples before the window', () => {
+  it('a step when the process takes the leadership is no growth; growth within each role is', () => {
+    const step = [...samples(1, 0, 10, 90, 0), ...samples(1, 600_000, 10, 95, 0, true)];
+    expect(slopeWithinSegments(step, all)!.mbPer10Min).to.be.closeTo(0, 1e-9);
+    expect(slopeWithinSegments(step.map((s) => ({ ...s, leading: false })), all)!.mbPer10Min).to.be.greaterThan(3);
+    const growing = [...samples(1, 0, 10, 90, 0.3), ...samples(1, 600_000, 10, 95, 0.3, true)];
+    expect(slopeWithinSegments(growing, all)!.mbPer10Min).to.be.closeTo(3, 1e-9);
+  });
+
+  it('leaves out each process\'s warm-up, the minutes after a change of role, and the samples before the window', () => {
     // 2 minutes of fast growth, then flat.
     const warm = [...samples(1, 0, 2, 40, 20), ...samples(1, 120_000, 8, 80, 0)];
-    expect(slopeWithinProcesses(warm, 0, 0)!.mbPer10Min).to.be.greaterThan(10);
-    expect(slopeWithinProcesses(warm, 0, 120_000)!.mbPer10Min).to.be.closeTo(0, 1e-9);
-    expect(slopeWithinProcesses(warm, 120_000, 0)!.mbPer10Min).to.be.closeTo(0, 1e-9);
-    expect(slopeWithinProcesses(warm, 10 * 60_000, 0)).to.equal(undefined);
+    expect(slopeWithinSegments(warm, all)!.mbPer10Min).to.be.greaterThan(10);
+    expect(slopeWithinSegments(warm, { ...all, warmupMs: 120_000 })!.mbPer10Min).to.be.closeTo(0, 1e-9);
+    expect(slopeWithinSegments(warm, { ...all, fromMs: 120_000 })!.mbPer10Min).to.be.closeTo(0, 1e-9);
+    expect(slopeWithinSegments(warm, { ...all, fromMs: 10 * 60_000 })).to.equal(undefined);
+    // Leading from minute 5, climbing for a minute, then flat: the climb is left out with a settle of 1 minute.
+    const takeover = [...samples(2, 0, 5, 80, 0), ...samples(2, 300_000, 1, 80, 6, true), ...samples(2, 360_000, 5, 86, 0, true)];
+    expect(slopeWithinSegments(takeover, all)!.mbPer10Min).to.be.greaterThan(2);
+    expect(slopeWithinSegments(takeover, { ...all, settleMs: 60_000 })!.mbPer10Min).to.be.closeTo(0, 1e-9);
   });
 });
 

@@ -14,7 +14,7 @@ import type { Row } from './ledger.js';
 import { hasAccounting, isActive, readAccounting, type AccountedJob } from './soak-accounting.js';
 import { SoakFaults } from './soak-faults.js';
 import { SoakLoad } from './soak-load.js';
-import { GcTrace, RssSampler, slopeWithinProcesses, type Slope } from './soak-memory.js';
+import { GcTrace, RssSampler, slopeWithinSegments, type Slope } from './soak-memory.js';
 import { openSoakRig, type SoakRig } from './soak-rig.js';
 import { soakRows } from './soak-table.js';
 
@@ -31,7 +31,12 @@ const STEP_MS = 3000;
 const TARGET_LIVE = 30;
 const FAULT_GAP_S = [15, 45] as const;
 const SLOPE_WINDOW_MS = 20 * 60_000;
-const WARMUP_MS = 2 * 60_000;
+/** A new process's RSS climbs for about its first 10 minutes (measured: 85 -> 95 MB, then level). */
+const WARMUP_MS = 10 * 60_000;
+/** After a change of role, 2 minutes (the leader's world built, its polls begun). */
+const SETTLE_MS = 2 * 60_000;
+/** Fewer minutes of samples than this past warm-ups tell no slope. */
+const MIN_MINUTES = 5;
 const SLOPE_BOUND_MB = 1;
 const SETTLE_BOUND_MS = 10 * 60_000;
 
@@ -144,23 +149,29 @@ function replicaRows(rig: SoakRig): Row[] {
   ];
 }
 
-/** One line per replica: its slope over the window before the load stopped, and its peak; counted when the slope is not under the bound. */
+/**
+ * One line per replica: its RSS slope over the window before the load stopped (warm-ups and role
+ * changes left out, soak-memory.ts), and as all its samples in the window say; its peak. Counted
+ * when the slope is not under the bound, or cannot be told (too few minutes past warm-ups).
+ */
 function memoryRow(rig: SoakRig, sampler: RssSampler, gc: GcTrace, endMs: number): Row {
   const details: string[] = [];
   let over = 0;
-  const signed = (slope: Slope) => `${slope.mbPer10Min >= 0 ? '+' : ''}${slope.mbPer10Min.toFixed(2)} MB / 10 min`;
+  const fromMs = endMs - SLOPE_WINDOW_MS;
+  const signed = (slope: Slope | undefined) => (slope === undefined ? 'none' : `${slope.mbPer10Min >= 0 ? '+' : ''}${slope.mbPer10Min.toFixed(2)} MB / 10 min`);
   for (const r of rig.replicas) {
     const window = <T extends { replica: string; atMs: number }>(all: readonly T[]) => all.filter((s) => s.replica === r.id && s.atMs <= endMs);
-    const slope = slopeWithinProcesses(window(sampler.samples), endMs - SLOPE_WINDOW_MS, WARMUP_MS);
+    const samples = window(sampler.samples);
+    const slope = slopeWithinSegments(samples, { fromMs, warmupMs: WARMUP_MS, settleMs: SETTLE_MS });
+    const raw = slopeWithinSegments(samples.map((s) => ({ ...s, leading: false })), { fromMs, warmupMs: 0, settleMs: 0 });
     const collections = window(gc.samples);
-    const heap = slopeWithinProcesses(collections, endMs - SLOPE_WINDOW_MS, WARMUP_MS);
-    const heapNote = collections.length === 0 ? '' : `; live heap after full GCs ${heap === undefined ? 'not measurable' : signed(heap)} (${heap?.samples ?? 0} collections, the last ${collections.at(-1)?.rssMB} MB)`;
-    const peak = `peak ${sampler.peakMB(r.id).toFixed(1)} MB`;
-    if (slope === undefined || !(slope.mbPer10Min < SLOPE_BOUND_MB)) over++;
+    const heap = slopeWithinSegments(collections, { fromMs, warmupMs: WARMUP_MS, settleMs: SETTLE_MS });
+    const heapNote = collections.length === 0 ? '' : `; live heap after full GCs ${signed(heap)} (${heap?.samples ?? 0} collections past warm-ups, the last ${collections.at(-1)?.rssMB} MB)`;
+    const told = slope !== undefined && slope.minutes >= MIN_MINUTES;
+    if (!told || !(slope.mbPer10Min < SLOPE_BOUND_MB)) over++;
     details.push(
-      slope === undefined
-        ? `${r.id}: slope not measurable (no process sampled past its warm-up in the window), ${peak}${heapNote}`
-        : `${r.id}: ${signed(slope)} (${slope.processes} process(es), ${slope.minutes.toFixed(1)} min of samples), ${peak}${heapNote}`,
+      `${r.id}: ${told ? signed(slope) : `not measurable (${slope?.minutes.toFixed(1) ?? 0} min past warm-ups, under ${MIN_MINUTES})`} (${slope?.segments ?? 0} segment(s), ${slope?.minutes.toFixed(1) ?? 0} min); ` +
+        `all samples: ${signed(raw)} (${raw?.segments ?? 0} process(es)); peak ${sampler.peakMB(r.id).toFixed(1)} MB${heapNote}`,
     );
   }
   return { name: `RSS slope >= ${SLOPE_BOUND_MB} MB / 10 min (last ${SLOPE_WINDOW_MS / 60_000} min)`, count: over, details };
