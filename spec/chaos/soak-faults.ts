@@ -1,8 +1,9 @@
 // The soak's faults, one at a time at random intervals: kill -9 of the leader (started again), a
 // replica frozen (SIGSTOP, then SIGCONT), slurmrestd and slurmctld outages, an etcd member killed
 // and started again, the leader partitioned from etcd by its link, a burst of deployments. A
-// Slurm outage takes the shared live lock and the outage lock first (waiting a minute at most,
-// else it is skipped and counted): those stretches alone cannot share the stack with others.
+// Slurm outage takes the shared live lock and the outage lock first (those stretches alone cannot
+// share the stack with others' live runs): when they are busy, another fault goes in its place
+// and the outage is tried again at the next turns; one never had by the end is counted skipped.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBetween } from './chaos-rig.js';
@@ -15,10 +16,14 @@ export const FAULT_KINDS = ['kill -9 of the leader', 'replica frozen', 'slurmres
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 const LOCKS = ['/tmp/sdp-live.lock', '/tmp/sdp-stack-outage.lock'];
+const OUTAGES: ReadonlySet<FaultKind> = new Set(['slurmrestd outage', 'slurmctld outage']);
+const OTHERS = FAULT_KINDS.filter((k) => !OUTAGES.has(k));
 
 export class SoakFaults {
   readonly done = new Map<FaultKind, number>(FAULT_KINDS.map((k) => [k, 0]));
   readonly skipped: string[] = [];
+  /** Outages put off because the live lock was busy: tried again at the next turns. */
+  readonly #owed: FaultKind[] = [];
   #running = false;
   #loop: Promise<void> | undefined;
 
@@ -35,15 +40,43 @@ export class SoakFaults {
       while (this.#running) {
         await this.#pause(randomBetween(this.gapS[0], this.gapS[1]) * 1000);
         if (!this.#running) break;
-        const kind = FAULT_KINDS[Math.floor(Math.random() * FAULT_KINDS.length)]!;
-        try {
-          if (await this.inject(kind)) this.done.set(kind, (this.done.get(kind) ?? 0) + 1);
-        } catch (error) {
-          this.rig.say(`fault ${kind} went wrong: ${(error as Error).message}`);
-          this.skipped.push(`${kind}: ${(error as Error).message}`);
+        // An outage put off (the live lock was busy) is tried first; else a fault drawn at random.
+        const owed = this.#owed.shift();
+        let kind = owed ?? FAULT_KINDS[Math.floor(Math.random() * FAULT_KINDS.length)]!;
+        if (OUTAGES.has(kind) && !(await this.#tryOutage(kind, owed === undefined ? 20 : 5))) {
+          this.#owed.push(kind);
+          kind = OTHERS[Math.floor(Math.random() * OTHERS.length)]!;
+        } else if (OUTAGES.has(kind)) {
+          continue;
         }
+        await this.#run(kind, () => this.inject(kind));
       }
+      for (const kind of this.#owed) this.#skip(kind, 'the live lock stayed busy each time it was tried');
     })();
+  }
+
+  async #run(kind: FaultKind, fault: () => Promise<boolean>): Promise<void> {
+    try {
+      if (await fault()) this.done.set(kind, (this.done.get(kind) ?? 0) + 1);
+    } catch (error) {
+      this.rig.say(`fault ${kind} went wrong: ${(error as Error).message}`);
+      this.skipped.push(`${kind}: ${(error as Error).message}`);
+    }
+  }
+
+  /** A Slurm outage under the locks, or false when they were not had within `waitS` (nothing done). */
+  async #tryOutage(kind: FaultKind, waitS: number): Promise<boolean> {
+    const release = await holdLocks(LOCKS, waitS);
+    if (release === undefined) {
+      this.rig.say(`${kind} put off: the live lock is busy`);
+      return false;
+    }
+    try {
+      await this.#run(kind, () => this.inject(kind));
+    } finally {
+      await release();
+    }
+    return true;
   }
 
   /** Stops injecting; the fault under way ends first (everything it did is undone). */
@@ -108,18 +141,13 @@ export class SoakFaults {
         await this.load.burst(n);
         return true;
       }
+      // Called holding the locks (#tryOutage).
       case 'slurmrestd outage':
       case 'slurmctld outage': {
         const daemon = kind === 'slurmrestd outage' ? 'slurmrestd' : 'slurmctld';
-        const release = await holdLocks(LOCKS, 60);
-        if (release === undefined) return this.#skip(kind, 'the live lock stayed busy for a minute');
-        try {
-          const ms = daemon === 'slurmrestd' ? randomBetween(5000, 20_000) : randomBetween(10_000, 30_000);
-          const report = await daemonOutage(rig.release, daemon, ms, () => rig.say(`${daemon} of Slurm ${rig.release.name} down for ${(ms / 1000).toFixed(1)} s`));
-          rig.say(`  ${daemon} back (pid ${report.stoppedPid} -> ${report.newPid})${report.restartsStopped > 0 ? `, ${report.restartsStopped} restarts by others stopped meanwhile` : ''}`);
-        } finally {
-          await release();
-        }
+        const ms = daemon === 'slurmrestd' ? randomBetween(5000, 20_000) : randomBetween(10_000, 30_000);
+        const report = await daemonOutage(rig.release, daemon, ms, () => rig.say(`${daemon} of Slurm ${rig.release.name} down for ${(ms / 1000).toFixed(1)} s`));
+        rig.say(`  ${daemon} back (pid ${report.stoppedPid} -> ${report.newPid})${report.restartsStopped > 0 ? `, ${report.restartsStopped} restarts by others stopped meanwhile` : ''}`);
         return true;
       }
     }
