@@ -3,9 +3,10 @@
 // deployment is pending (its job to cancel, a submit outstanding, its state to remove).
 
 import { sameState, type DeploymentState } from './deployment-state.js';
+import { isLostVerdict } from './job-observation.js';
 import { desiredOf, desiredOfInvalid } from './desired.js';
 import type { DeployerEvent, DeploymentEntry } from './events.js';
-import { addStray, REJECTED } from './slot.js';
+import { addStray, mayStillRun, REJECTED } from './slot.js';
 import { registryListed } from './registry-sync.js';
 import { guarded } from './slot-fault.js';
 import { watermarkListed } from './watermark.js';
@@ -96,7 +97,7 @@ export function upsert(draft: StepDraft, current: Slot, desired: Desired, listin
   // A submit of the old spec still outstanding is answered (or told by a poll) first: its job is a stray then.
   let next: Slot = slot;
   const phase = existing.phase;
-  if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'replaced', phase.job.provableFromPollId);
+  if (phase.kind === 'tracking' && mayStillRun(phase.job)) next = addStray(next, phase.job.jobId, 'replaced', phase.job.provableFromPollId);
   const leftover = leftoverOf(phase);
   if (leftover !== undefined) next = { ...next, leftover };
   const deployment: Deployment = {
@@ -157,10 +158,24 @@ function specChanged(state: DeploymentState | undefined, desired: Desired): bool
   return state?.spec !== undefined && state.spec !== desired.specHash;
 }
 
-/** After a restart, the state we wrote names the job: follow it rather than submit again. */
+/**
+ * After a restart, the state we wrote names the job: follow it rather than submit again. An end it
+ * names is final, unless Slurm's details of it never came (endWithoutDetails): then the job is
+ * asked about once more, and the end stands if Slurm has forgotten it.
+ */
 function jobOfPriorState(state: DeploymentState | undefined, nextPollId: number): TrackedJob | undefined {
   if (state?.job_id === undefined) return undefined;
-  return { jobId: state.job_id, provableFromPollId: nextPollId, fromPriorState: true, ...(isTerminalStatus(state.status) ? { final: state } : {}) };
+  const job = { jobId: state.job_id, provableFromPollId: nextPollId, fromPriorState: true };
+  if (!isTerminalStatus(state.status)) return job;
+  return endWithoutDetails(state) ? { ...job, priorEnd: state } : { ...job, final: state };
+}
+
+/**
+ * An end a state poll showed (Slurm's state, no exit code) and the term that wrote it stopped
+ * before its lookup answered. A verdict on a job gone unseen was looked up already.
+ */
+function endWithoutDetails(state: DeploymentState): boolean {
+  return state.slurm_state !== undefined && state.exit_code === undefined && !isLostVerdict(state);
 }
 
 /** A submit of a spec the deployment no longer has, still to be answered or told by a poll. */
@@ -181,6 +196,6 @@ export function remove(settings: ReducerSettings, slot: Slot): Slot {
   if (leftover !== undefined) next = { ...next, leftover };
   if (!settings.keepStateOfDeleted && d.written !== undefined) next = { ...next, removal: { deleting: false, attempt: 0, notBefore: 0 } };
   // Its job, still active, is now nobody's: it is cancelled.
-  if (phase.kind === 'tracking' && phase.job.final === undefined) next = addStray(next, phase.job.jobId, 'deployment removed', phase.job.provableFromPollId);
+  if (phase.kind === 'tracking' && mayStillRun(phase.job)) next = addStray(next, phase.job.jobId, 'deployment removed', phase.job.provableFromPollId);
   return next;
 }

@@ -14,7 +14,7 @@ import { desiredOfInvalid } from './desired.js';
 import type { DeployerEvent } from './events.js';
 import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
-import { addStray, finalStateOf, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
+import { addStray, endKnownOf, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { guarded } from './slot-fault.js';
 import { mismatchOf, unmatchedAnswer } from './lookup-match.js';
 import type { SlurmJob } from './slurm-job.js';
@@ -171,8 +171,8 @@ function lookedUp(settings: ReducerSettings, slot: Slot, jobId: number, seen: Sl
   return updateJob(slot, jobId, (job) => {
     if (seen !== undefined) return observed(job, seen);
     if (job.final !== undefined) return job;
-    // Gone before its details came: the end a state poll showed stands, without them.
-    const ended = job.observed === undefined ? undefined : finalStateOf(job.observed);
+    // Gone before its details came: the end a state poll showed (or the state found at start) stands, without them.
+    const ended = endKnownOf(job);
     const lookedIn = settings.accounting === undefined ? undefined : settings.accounting ? 'slurmctld and accounting' : 'slurmctld';
     return trackedJob(job, job.observed, ended ?? lostJobState(job.jobId, job.observed, lookedIn), undefined);
   });

@@ -9,7 +9,7 @@ import { sameState } from './deployment-state.js';
 import { claimOf, identityKnown, servesSpec } from './job-claim.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
-import { addStray, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
+import { addStray, mayStillRun, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isResolved, settled } from './unknown-outcome.js';
 import type { Deployment, Desired, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
@@ -114,12 +114,12 @@ function checkPriorJob(slot: Slot): Slot {
   const job = trackedJobOf(slot);
   if (d === undefined || job?.fromPriorState !== true || job.observed === undefined) return slot;
   const claim = claimOf(job.observed);
-  if (claim.submitId === undefined || servesSpec(claim, d.desired)) {
-    const { fromPriorState: _verified, ...verified } = job;
-    return { ...slot, deployment: withTrackedJob(d, verified) };
-  }
+  const { fromPriorState: _verified, ...verified } = job;
+  if (claim.submitId === undefined || servesSpec(claim, d.desired)) return { ...slot, deployment: withTrackedJob(d, verified) };
+  // An end found at start is of this very spec (the state says so): what shows another is not that job.
+  if (job.priorEnd !== undefined) return { ...slot, deployment: withTrackedJob(d, trackedJob(verified, job.observed, job.priorEnd, undefined)) };
   const idle: Slot = { ...slot, deployment: { ...d, phase: { kind: 'idle' } } };
-  return job.final === undefined ? addStray(idle, job.jobId, 'replaced', job.provableFromPollId) : idle;
+  return mayStillRun(job) ? addStray(idle, job.jobId, 'replaced', job.provableFromPollId) : idle;
 }
 
 /** A deployment with no job and no submit outstanding follows a job of its own that a poll shows. */

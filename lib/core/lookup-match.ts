@@ -4,7 +4,7 @@
 // proof that the job is gone either: it is asked again with backoff, then the deployment fails.
 
 import { backoffDelay } from './backoff.js';
-import { finalStateOf, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
+import { endKnownOf, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { unmatchedJobState } from './job-observation.js';
 import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
 import type { ReducerSettings, Slot, StrayJob, UnmatchedLookupSettings } from './world.js';
@@ -45,7 +45,7 @@ export function unmatchedAnswer(settings: ReducerSettings, now: number, slot: Sl
   const policy = unmatchedLookupOf(settings);
   const answers = (job.unmatched?.answers ?? 0) + 1;
   if (answers >= policy.attempts) {
-    const ended = job.observed === undefined ? undefined : finalStateOf(job.observed);
+    const ended = endKnownOf(job);
     return { ...slot, deployment: withTrackedJob(slot.deployment, trackedJob(job, job.observed, ended ?? unmatchedJobState(jobId, job.observed, seen, answers), undefined)) };
   }
   const unmatched = { answers, at: now + backoffDelay(policy.backoff, `unmatched:${jobId}`, answers) };

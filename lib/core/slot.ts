@@ -57,6 +57,19 @@ export function finalStateOf(seen: SlurmJob): DeploymentState | undefined {
 }
 
 /**
+ * The end known of a job whose details are still to come: what the last poll showed, else what the
+ * state found at start said. It stands when Slurm has forgotten the job before telling the rest.
+ */
+export function endKnownOf(job: TrackedJob): DeploymentState | undefined {
+  return (job.observed === undefined ? undefined : finalStateOf(job.observed)) ?? job.priorEnd;
+}
+
+/** Whether the job may still run: no end of it is known, final or still without its details. */
+export function mayStillRun(job: TrackedJob): boolean {
+  return job.final === undefined && job.priorEnd === undefined;
+}
+
+/**
  * The job with what was seen of it, as one literal of fixed shape (see step-draft.ts storedSlot).
  * Unmatched lookup answers are counted only while they are given on: the job seen drops them.
  */
@@ -67,7 +80,17 @@ export function trackedJob(
   missing: TrackedJob['missing'],
   unmatched?: TrackedJob['unmatched'],
 ): TrackedJob {
-  return { jobId: job.jobId, submitId: job.submitId, provableFromPollId: job.provableFromPollId, observed: seen, final, fromPriorState: job.fromPriorState, missing, unmatched };
+  return {
+    jobId: job.jobId,
+    submitId: job.submitId,
+    provableFromPollId: job.provableFromPollId,
+    observed: seen,
+    final,
+    fromPriorState: job.fromPriorState,
+    priorEnd: job.priorEnd,
+    missing,
+    unmatched,
+  };
 }
 
 /** A poll answered after `pollId` was issued does not show the job. */
@@ -112,6 +135,9 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
     case 'tracking': {
       const job = phase.job;
       if (job.final !== undefined) return job.final;
+      // An end seen (or found at start) without its details yet shows as it is known: ends are sticky.
+      const ended = endKnownOf(job);
+      if (ended !== undefined) return ended;
       if (job.observed !== undefined) return stateOfJob(job.observed);
       return { status: 'PENDING', job_id: job.jobId };
     }

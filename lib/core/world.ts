@@ -152,6 +152,12 @@ export interface TrackedJob {
   readonly final?: DeploymentState;
   /** Named by the state found at start: not yet known to run the current spec. */
   readonly fromPriorState?: boolean;
+  /**
+   * The end the state found at start shows without its details (no exit code: the last term wrote
+   * what a state poll showed, then stopped before a lookup told the rest). It stands until a poll
+   * or a lookup tells more, and when Slurm has forgotten the job (slot.ts endKnownOf).
+   */
+  readonly priorEnd?: DeploymentState;
   /** A poll that could have shown the job did not: look it up by id ('lookup'), or it is being looked up. */
   readonly missing?: 'lookup' | 'looking';
   /**
