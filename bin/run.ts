@@ -3,6 +3,7 @@
 
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
+import { collectDefaultMetrics } from 'prom-client';
 import { Subject } from 'rxjs';
 import { tap } from 'rxjs/operators';
 import type { World } from '../lib/core/world.js';
@@ -61,6 +62,8 @@ export async function runDeployer(): Promise<void> {
   const leadership = config.configDb.backend === 'memory' ? soleLeadership(replicaId, log) : electedLeadership(config, replicaId, log, fencing.bind);
   mayAct = () => leadership.canAct();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct(), pacing: () => slurm.pacing() });
+  // The process's own (memory, CPU, handles, GC): once per process, so not in the embeddable streams.
+  collectDefaultMetrics({ register: metrics.registry });
   const role = () => replicaRole(leadership, config.leaderTtlSeconds, Date.now());
   const health = watchDeployerHealth({ config, configDb, metrics, log, role });
   let server: Server | undefined;

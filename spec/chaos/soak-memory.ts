@@ -8,6 +8,7 @@
 // process's warm-up and the first minutes after each change of role left out.
 
 import { memoryMB } from '../../scripts/bench/production/release.js';
+import { memoryOfMetrics, type MemoryBreakdown } from './soak-metrics.js';
 
 export interface RssSample {
   readonly replica: string;
@@ -17,6 +18,8 @@ export interface RssSample {
   readonly hwmMB: number;
   /** Whether it held the leadership when sampled (read from etcd just before). */
   readonly leading: boolean;
+  /** Where the memory is, as the process's `/metrics` says (absent: it did not answer within 2 s, e.g. frozen). */
+  readonly breakdown?: MemoryBreakdown;
 }
 
 export interface Slope {
@@ -89,7 +92,7 @@ export class RssSampler {
   #busy = false;
 
   constructor(
-    private readonly replicas: readonly { readonly id: string; readonly process: { readonly pid: number | undefined; readonly running: boolean } }[],
+    private readonly replicas: readonly { readonly id: string; readonly metricsUrl?: string; readonly process: { readonly pid: number | undefined; readonly running: boolean } }[],
     private readonly leader: () => Promise<string | undefined>,
   ) {}
 
@@ -110,7 +113,9 @@ export class RssSampler {
         const pid = r.process.pid;
         if (pid === undefined || !r.process.running) continue;
         const memory = await memoryMB(pid).catch(() => undefined);
-        if (memory !== undefined && Number.isFinite(memory.rss)) this.samples.push({ replica: r.id, pid, atMs: Date.now(), rssMB: memory.rss, hwmMB: memory.peak, leading: leader === r.id });
+        if (memory === undefined || !Number.isFinite(memory.rss)) continue;
+        const breakdown = r.metricsUrl === undefined ? undefined : await memoryOfMetrics(r.metricsUrl).catch(() => undefined);
+        this.samples.push({ replica: r.id, pid, atMs: Date.now(), rssMB: memory.rss, hwmMB: memory.peak, leading: leader === r.id, ...(breakdown === undefined ? {} : { breakdown }) });
       }
     } finally {
       this.#busy = false;
@@ -122,9 +127,15 @@ export class RssSampler {
   }
 
   csv(): string {
-    return ['replica,pid,at_ms,rss_mb,hwm_mb,leading', ...this.samples.map((s) => `${s.replica},${s.pid},${s.atMs},${s.rssMB.toFixed(2)},${s.hwmMB.toFixed(2)},${s.leading ? 1 : 0}`)].join('\n');
+    const parts = (b: MemoryBreakdown | undefined) => BREAKDOWN_COLUMNS.map((k) => (b === undefined ? '' : b[k].toFixed(2))).join(',');
+    return [
+      `replica,pid,at_ms,rss_mb,hwm_mb,leading,${BREAKDOWN_COLUMNS.join(',')}`,
+      ...this.samples.map((s) => `${s.replica},${s.pid},${s.atMs},${s.rssMB.toFixed(2)},${s.hwmMB.toFixed(2)},${s.leading ? 1 : 0},${parts(s.breakdown)}`),
+    ].join('\n');
   }
 }
+
+const BREAKDOWN_COLUMNS = ['heapUsedMB', 'heapTotalMB', 'newSpaceMB', 'oldSpaceMB', 'codeSpaceMB', 'externalMB'] as const satisfies readonly (keyof MemoryBreakdown)[];
 
 const GC_LINE = /^\[(\d+):(0x[0-9a-f]+)\]\s+\d+ ms: (.*)$/;
 const FULL_GC = /^Mark-Compact(?: \([^)]*\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;

@@ -23,6 +23,8 @@ export interface Replica {
   readonly id: string;
   readonly process: DeployerUnderTest;
   readonly link: EtcdLink;
+  /** Its `/metrics`: the process's heap and external memory beside the RSS read from /proc. */
+  readonly metricsUrl: string;
 }
 
 export interface SoakRig {
@@ -82,6 +84,7 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
   const replicas: Replica[] = [];
   for (const id of ['r1', 'r2', 'r3']) {
     const link = await EtcdLink.start(cluster.ports);
+    const metricsPort = await freePort();
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
       // As the image runs it (README, Memory): V8 collects at about 1.5 times what is live.
@@ -95,7 +98,7 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
       SDP_SLURMDEPLOY_LEADER_TTL: String(LEADER_TTL_S),
       SDP_SLURMDEPLOY_LOOP_INTERVAL: String(options.loopIntervalS),
       SDP_SLURMDEPLOY_JOB_WORKDIR: release.jobDir,
-      SDP_SLURMDEPLOY_METRICS_PORT: String(await freePort()),
+      SDP_SLURMDEPLOY_METRICS_PORT: String(metricsPort),
       SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1',
       SDP_SLURMDEPLOY_LIVENESS_FILE: path.join(dir, `alive-${id}`),
       SDP_CONFIG_ENDPOINTS: link.endpoints,
@@ -103,7 +106,7 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
       SDP_LOG_FORMAT: 'json',
     };
     const hear = options.traceGc;
-    replicas.push({ id, process: new DeployerUnderTest(env, path.join(dir, `${id}.log`), hear === undefined ? undefined : (line) => hear(id, line), hear === undefined ? [] : ['--trace-gc']), link });
+    replicas.push({ id, process: new DeployerUnderTest(env, path.join(dir, `${id}.log`), hear === undefined ? undefined : (line) => hear(id, line), hear === undefined ? [] : ['--trace-gc']), link, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
   }
   // etcd answers "no leader" while the cluster elects (a member killed): each call is retried.
   const retried = async <T>(what: string, call: () => Promise<T>): Promise<T> => {

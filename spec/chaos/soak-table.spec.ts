@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import type { DeploymentState } from '../../lib/core/deployment-state.js';
 import { parseSacctLine, type AccountedJob } from './soak-accounting.js';
 import { slopeWithinSegments, type RssSample } from './soak-memory.js';
+import { memoryRow } from './soak-memory-row.js';
+import { breakdownOf } from './soak-metrics.js';
 import { soakRows, type AskedView } from './soak-table.js';
 
 const job = (jobId: number, deployment: string, submit: string, state: string, exit = '0:0'): AccountedJob =>
@@ -123,5 +125,46 @@ describe('the soak\'s reading of --trace-gc', () => {
     trace.hear('r1', '[77:0xaa]     2822 ms: Mark-Compact (reduce) 31.8 (36.1) -> 20.1 (34.6) MB, 30.15 / 0.01 ms');
     trace.hear('r1', '{"level":"INFO","message":"state changed"}');
     expect(trace.samples.map((s) => [s.pid, s.rssMB])).to.deep.equal([[77, 20.1]]);
+  });
+});
+
+describe('the soak\'s memory row', () => {
+  const MIN = 60_000;
+  const series = (replica: string, pid: number, fromMin: number, toMin: number, rss: (min: number) => number): RssSample[] =>
+    Array.from({ length: (toMin - fromMin) * 6 + 1 }, (_, i) => {
+      const min = fromMin + i / 6;
+      return { replica, pid, atMs: min * MIN, rssMB: rss(min), hwmMB: rss(min) + 5, leading: false };
+    });
+  const window = { witness: 'r1', replicas: ['r1', 'r2'], endMs: 30 * MIN, windowMs: 20 * MIN, warmupMs: 10 * MIN, minMinutes: 5, boundMB: 1 };
+  const climbThenFlat = (min: number) => (min < 10 ? 80 + 2 * min : 100);
+
+  it('passes a witness whose one process is level over the window, whatever its warm-up and the others\' restarts', () => {
+    const others = [...series('r2', 2, 0, 12, climbThenFlat), ...series('r2', 3, 12, 30, (m) => 70 + (m - 12) * 3)];
+    const row = memoryRow([...series('r1', 1, 0, 30, climbThenFlat), ...others], window);
+    expect(row.count).to.equal(0);
+    expect(row.details[0]).to.match(/^r1 \(witness, never killed\): RSS \+0\.00 MB \/ 10 min over 20\.0 min; peak 105\.0 MB/);
+    expect(row.details[1]).to.match(/^r2: peak 129\.0 MB; 2 process\(es\) in the window/);
+  });
+
+  it('counts a witness growing 1.2 MB in 10 minutes, and one restarted within the window', () => {
+    expect(memoryRow(series('r1', 1, 0, 30, (m) => 90 + 0.12 * m), window).count).to.equal(1);
+    const restarted = [...series('r1', 1, 0, 15, climbThenFlat), ...series('r1', 4, 15, 30, () => 90)];
+    const row = memoryRow(restarted, window);
+    expect(row.count).to.equal(1);
+    expect(row.details[0]).to.include('not measurable (2 process(es) in the window');
+  });
+
+  it('reads the heap\'s parts from a deployer\'s /metrics text', () => {
+    const text = [
+      '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+      'nodejs_heap_size_used_bytes 26214400',
+      'nodejs_heap_size_total_bytes 41943040',
+      'nodejs_external_memory_bytes 3145728',
+      'nodejs_heap_space_size_total_bytes{space="new"} 16777216',
+      'nodejs_heap_space_size_total_bytes{space="old"} 20971520',
+      'nodejs_heap_space_size_total_bytes{space="code"} 2097152',
+    ].join('\n');
+    expect(breakdownOf(text)).to.deep.equal({ heapUsedMB: 25, heapTotalMB: 40, newSpaceMB: 16, oldSpaceMB: 20, codeSpaceMB: 2, externalMB: 3 });
+    expect(() => breakdownOf(text.replace(/^nodejs_external.*$/m, ''))).to.throw('no nodejs_external_memory_bytes');
   });
 });

@@ -14,7 +14,8 @@ import type { Row } from './ledger.js';
 import { hasAccounting, isActive, readAccounting, type AccountedJob } from './soak-accounting.js';
 import { SoakFaults } from './soak-faults.js';
 import { SoakLoad } from './soak-load.js';
-import { GcTrace, RssSampler, slopeWithinSegments, type Slope } from './soak-memory.js';
+import { GcTrace, RssSampler } from './soak-memory.js';
+import { memoryRow } from './soak-memory-row.js';
 import { openSoakRig, type SoakRig } from './soak-rig.js';
 import { soakRows } from './soak-table.js';
 
@@ -22,7 +23,7 @@ export interface SoakOptions {
   readonly minutes: number;
   /** A chroot release with slurmdbd: 24.11 or 26.05. */
   readonly release: string;
-  /** Replicas run with --trace-gc: the table gives the slope of the live heap after full collections beside RSS's. */
+  /** Replicas run with --trace-gc: the live heap after each full collection goes to heap-after-full-gc.csv. */
   readonly traceGc?: boolean;
   readonly say: (line: string) => void;
 }
@@ -33,10 +34,10 @@ const FAULT_GAP_S = [15, 45] as const;
 const SLOPE_WINDOW_MS = 20 * 60_000;
 /** A new process's RSS climbs for about its first 10 minutes (measured: 85 -> 95 MB, then level). */
 const WARMUP_MS = 10 * 60_000;
-/** After a change of role, 2 minutes (the leader's world built, its polls begun). */
-const SETTLE_MS = 2 * 60_000;
 /** Fewer minutes of samples than this past warm-ups tell no slope. */
 const MIN_MINUTES = 5;
+/** The memory witness: started first (so it leads first) and never killed -9 (soak-memory-row.ts). */
+const WITNESS = 'r1';
 const SLOPE_BOUND_MB = 1;
 const SETTLE_BOUND_MS = 10 * 60_000;
 
@@ -55,13 +56,17 @@ export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
     throw new Error(`Slurm ${options.release} runs without accounting (no SLURM_ACCOUNTING=1 in its env file): the soak's verdict comes from slurmdbd`);
   }
   const load = new SoakLoad(rig, TARGET_LIVE);
-  const faults = new SoakFaults(rig, load, FAULT_GAP_S);
+  const faults = new SoakFaults(rig, load, FAULT_GAP_S, WITNESS);
   const sampler = new RssSampler(rig.replicas, async () => (await rig.leader())?.id);
   const accounting = () => readAccounting(rig.release, rig.release.benchUser, rig.label, startedAt);
   try {
     rig.say(`soak ${rig.tag}: ${options.minutes} min on Slurm ${rig.release.name} as ${rig.release.benchUser}, logs in ${rig.dir}`);
-    for (const r of rig.replicas) r.process.start();
+    // The witness first: it leads through its own warm-up, the others start once it does.
+    const witness = rig.replicas.find((r) => r.id === WITNESS)!;
+    witness.process.start();
     sampler.start();
+    if (!(await until(async () => (await rig.leader()) === witness, 60_000, 500))) throw new Error(`the witness ${WITNESS} did not lead within 60 s (see ${rig.dir})`);
+    for (const r of rig.replicas) if (r !== witness) r.process.start();
     if (!(await until(async () => (await rig.leader()) !== undefined, 60_000, 500))) throw new Error(`no replica became leader within 60 s${rig.replicas.flatMap((r) => r.process.crashes).map((c) => `; ${c}`).join('')} (see the replicas' logs in ${rig.dir})`);
     rig.say(`leader: ${(await rig.leader())?.id}`);
     faults.start();
@@ -92,7 +97,15 @@ export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
     // Accounting hears of an ended job a moment later than slurmctld: read once more after a pause.
     await sleep(5000);
     const finalJobs = await accounting();
-    const rows: Row[] = [...soakRows({ asked: load.asked, states: await rig.states(), jobs: finalJobs }), ...replicaRows(rig), memoryRow(rig, sampler, gc, loadStoppedAt)];
+    const rows: Row[] = [...soakRows({ asked: load.asked, states: await rig.states(), jobs: finalJobs }), ...replicaRows(rig), memoryRow(sampler.samples, {
+        witness: WITNESS,
+        replicas: rig.replicas.map((r) => r.id),
+        endMs: loadStoppedAt,
+        windowMs: SLOPE_WINDOW_MS,
+        warmupMs: WARMUP_MS,
+        minMinutes: MIN_MINUTES,
+        boundMB: SLOPE_BOUND_MB,
+      })];
     // What the verdict rests on: final states judged (those not deleted, and those deleted after they ended), jobs in accounting.
     const judged = [...load.asked.values()].filter((a) => !a.deleted || a.finalState !== undefined).length;
     writeFileSync(path.join(rig.dir, 'rss.csv'), `${sampler.csv()}\n`);
@@ -147,32 +160,4 @@ function replicaRows(rig: SoakRig): Row[] {
     { name: 'reducer faults', count: faults.length, details: faults },
     { name: 'deployer crashes', count: crashes.length, details: crashes },
   ];
-}
-
-/**
- * One line per replica: its RSS slope over the window before the load stopped (warm-ups and role
- * changes left out, soak-memory.ts), and as all its samples in the window say; its peak. Counted
- * when the slope is not under the bound, or cannot be told (too few minutes past warm-ups).
- */
-function memoryRow(rig: SoakRig, sampler: RssSampler, gc: GcTrace, endMs: number): Row {
-  const details: string[] = [];
-  let over = 0;
-  const fromMs = endMs - SLOPE_WINDOW_MS;
-  const signed = (slope: Slope | undefined) => (slope === undefined ? 'none' : `${slope.mbPer10Min >= 0 ? '+' : ''}${slope.mbPer10Min.toFixed(2)} MB / 10 min`);
-  for (const r of rig.replicas) {
-    const window = <T extends { replica: string; atMs: number }>(all: readonly T[]) => all.filter((s) => s.replica === r.id && s.atMs <= endMs);
-    const samples = window(sampler.samples);
-    const slope = slopeWithinSegments(samples, { fromMs, warmupMs: WARMUP_MS, settleMs: SETTLE_MS });
-    const raw = slopeWithinSegments(samples.map((s) => ({ ...s, leading: false })), { fromMs, warmupMs: 0, settleMs: 0 });
-    const collections = window(gc.samples);
-    const heap = slopeWithinSegments(collections, { fromMs, warmupMs: WARMUP_MS, settleMs: SETTLE_MS });
-    const heapNote = collections.length === 0 ? '' : `; live heap after full GCs ${signed(heap)} (${heap?.samples ?? 0} collections past warm-ups, the last ${collections.at(-1)?.rssMB} MB)`;
-    const told = slope !== undefined && slope.minutes >= MIN_MINUTES;
-    if (!told || !(slope.mbPer10Min < SLOPE_BOUND_MB)) over++;
-    details.push(
-      `${r.id}: ${told ? signed(slope) : `not measurable (${slope?.minutes.toFixed(1) ?? 0} min past warm-ups, under ${MIN_MINUTES})`} (${slope?.segments ?? 0} segment(s), ${slope?.minutes.toFixed(1) ?? 0} min); ` +
-        `all samples: ${signed(raw)} (${raw?.segments ?? 0} process(es)); peak ${sampler.peakMB(r.id).toFixed(1)} MB${heapNote}`,
-    );
-  }
-  return { name: `RSS slope >= ${SLOPE_BOUND_MB} MB / 10 min (last ${SLOPE_WINDOW_MS / 60_000} min)`, count: over, details };
 }
