@@ -294,7 +294,7 @@ ctld_replaced() { local p; p=$(pid_of slurmctld); [[ -n $p && $p != "$1" ]] && o
 # has slurmd reread the file; slurmrestd reads it only at its start.
 reconfigure() {
   local old; old=$(pid_of slurmctld)
-  log "slurm.conf changed: scontrol reconfigure (jobs are kept), slurmrestd restarted"
+  log "slurm.conf or gres.conf changed: scontrol reconfigure (jobs are kept), slurmrestd restarted"
   # Saving the state first takes a while (20 s on 26.05 here): past scontrol's timeout, it goes on.
   in_root scontrol reconfigure >/dev/null 2>&1 || log "scontrol reconfigure did not answer in time: waiting for the new slurmctld"
   wait_until 120 ctld_replaced "$old" || log "slurmctld kept pid $old (reconfigured without a restart)"
