@@ -27,6 +27,11 @@ LOG_DIR=$STACK_DIR/log
 ETCD_DIR=$STACK_DIR/etcd
 JOB_DIR=$STACK_DIR/jobs
 CONF_FILE=$SLURM_DIR/slurm.conf
+GRES_FILE=$SLURM_DIR/gres.conf
+GPU_DIR=$STACK_DIR/gpu
+# What the job options' live specs ask for (spec/support/real-slurm-options-suite.ts), the same in
+# every release of the stack (scripts/chroot-slurm.sh).
+FEATURE=bigmem LICENSES=sdplic:4 RESERVATION=sdpopts RESERVATION_START=2035-01-01T00:00:00
 JWT_KEY_FILE=$SLURM_DIR/jwt_hs256.key
 # A stand-in for an external token issuer (Azure Entra): one RSA key made at stack creation.
 # slurmctld trusts its public half through AuthAltParameters=jwks= (read only at its start);
@@ -42,7 +47,8 @@ MARKER_FILE=$STACK_DIR/.sdp-slurm-stack
 # run (the fast path, which skips ensure_layout) but whose stamp differs goes through
 # ensure_layout again, which restarts the Slurm daemons when slurm.conf changed.
 # 2: AuthAltParameters=jwks=...,jwt_key=... (RS256 beside HS256) and the JWKS signing key.
-LAYOUT_VERSION=2
+# 3: two GPUs (gres.conf, stand-in devices), a node feature, licenses and a reservation.
+LAYOUT_VERSION=3
 LAYOUT_STAMP=$RUN_DIR/layout.version
 
 ETCD_CLIENT_PORT=12379

@@ -11,8 +11,8 @@ import { saysNoJobChanges } from './body-messages.js';
 import { unixTime } from './no-val-number.js';
 
 /**
- * A job of `GET /jobs` (`job_info`): `job_state` as `state`, and `exit_code` and the three times
- * in `time` (plain integers in v0.0.38, `{set, infinite, number}` from v0.0.39).
+ * A job of `GET /jobs` (`job_info`): `job_state` as `state`, and `exit_code`, the three times and
+ * `array_job_id` in `time` (plain integers in v0.0.38, `{set, infinite, number}` from v0.0.39).
  */
 export function listedJobCodec<S, E, T>(state: t.Type<S>, exitCode: t.Type<E>, time: t.Type<T>) {
   return t.intersection(
@@ -27,6 +27,7 @@ export function listedJobCodec<S, E, T>(state: t.Type<S>, exitCode: t.Type<E>, t
         submit_time: nullable(time),
         start_time: nullable(time),
         end_time: nullable(time),
+        array_job_id: nullable(time),
       }),
     ],
     'a job object',
@@ -69,6 +70,18 @@ export function jobIdOfSubmitBody(body: unknown, version: string): number {
  */
 export function readJobListWithoutTime(body: unknown, parseJobs: (body: unknown) => SlurmJob[]): JobListReading {
   return saysNoJobChanges(body) ? { kind: 'unchanged' } : { kind: 'full', jobs: parseJobs(body) };
+}
+
+/**
+ * Whether a listed record is an array task split off from its array. Slurm keeps the submitted job
+ * id for an array's record while its tasks pend; each task that starts before the last gets a job
+ * id of its own (`array_job_id` keeps the array's), and the last one to start takes the record
+ * itself. The deployer follows the submitted id only: a split-off task is not a job of its own to
+ * it (it carries the deployment's identity too, and would read as a duplicate to cancel).
+ * `arrayJobId` 0 or unset: not an array.
+ */
+export function isSplitOffArrayTask(jobId: number, arrayJobId: number | undefined): boolean {
+  return arrayJobId !== undefined && arrayJobId !== 0 && arrayJobId !== jobId;
 }
 
 type Text = string | null | undefined;

@@ -8,7 +8,7 @@ import { decodeBody, Int } from './body-codec.js';
 import { errorsOfBody } from './body-messages.js';
 import type { SlurmError } from './failure-classification.js';
 import { renderSubmitV0038 } from './job-desc.js';
-import { jobsBodyCodec, listedJobCodec, slurmJobOfListed, jobIdOfSubmitBody, readJobListWithoutTime } from './job-record.js';
+import { isSplitOffArrayTask, jobsBodyCodec, listedJobCodec, slurmJobOfListed, jobIdOfSubmitBody, readJobListWithoutTime } from './job-record.js';
 import { jobStateOfString } from './job-state-parsing.js';
 
 const VERSION = 'v0.0.38';
@@ -18,9 +18,11 @@ const JobV0038 = listedJobCodec(t.string, Int, Int);
 type JobV0038 = t.TypeOf<typeof JobV0038>;
 const JobsBodyV0038 = jobsBodyCodec(JobV0038);
 
-/** Every job of a `GET /jobs` or `GET /job/{id}` body. One undecodable job fails the whole list. */
+/** Every job of a `GET /jobs` or `GET /job/{id}` body but an array's split-off tasks. One undecodable job fails the whole list. */
 export function parseJobsV0038(body: unknown): SlurmJob[] {
-  return decodeBody(JobsBodyV0038, body, VERSION, 'jobs body').jobs.map(toSlurmJob);
+  return decodeBody(JobsBodyV0038, body, VERSION, 'jobs body')
+    .jobs.filter((job) => !isSplitOffArrayTask(job.job_id, job.array_job_id ?? undefined))
+    .map(toSlurmJob);
 }
 
 /** The job id of a `POST /job/submit` body. */

@@ -8,7 +8,7 @@ import type { SlurmAdapter } from './adapter.js';
 import { decodeBody, Int, nullable } from './body-codec.js';
 import { errorsOfBody } from './body-messages.js';
 import { renderSubmitJobDesc } from './job-desc.js';
-import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody, readJobListWithoutTime } from './job-record.js';
+import { accountingJobCodec, isSplitOffArrayTask, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody, readJobListWithoutTime } from './job-record.js';
 import { jobStateOfString } from './job-state-parsing.js';
 import { NoValNumber, noValNumber } from './no-val-number.js';
 
@@ -31,7 +31,10 @@ const AccountingJobV0039 = accountingJobCodec(
 type AccountingJobV0039 = t.TypeOf<typeof AccountingJobV0039>;
 const AccountingBodyV0039 = jobsBodyCodec(AccountingJobV0039);
 
-const parseJobs = (body: unknown): SlurmJob[] => decodeBody(JobsBodyV0039, body, VERSION, 'jobs body').jobs.map(toSlurmJob);
+const parseJobs = (body: unknown): SlurmJob[] =>
+  decodeBody(JobsBodyV0039, body, VERSION, 'jobs body')
+    .jobs.filter((job) => !isSplitOffArrayTask(job.job_id, noValNumber(job.array_job_id)))
+    .map(toSlurmJob);
 
 function toSlurmJob(job: JobV0039): SlurmJob {
   const raw = noValNumber(job.exit_code);

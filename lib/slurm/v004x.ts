@@ -25,7 +25,7 @@ import { errorsOfBody, saysNoJobChanges } from './body-messages.js';
 import { exitCodeOfVerbose, VerboseExitCode } from './exit-code-parsing.js';
 import type { SlurmError } from './failure-classification.js';
 import { renderSubmitJobDesc } from './job-desc.js';
-import { accountingJobCodec, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody } from './job-record.js';
+import { accountingJobCodec, isSplitOffArrayTask, jobsBodyCodec, listedJobCodec, slurmJobOfAccounting, slurmJobOfListed, jobIdOfSubmitBody } from './job-record.js';
 import { jobStateOfList } from './job-state-parsing.js';
 import { readStatesBody } from './job-states-body.js';
 import { bulkKillFailures, killFailures, renderKillJobs } from './kill-jobs-body.js';
@@ -49,7 +49,7 @@ const AccountingBodyV004x = jobsBodyCodec(AccountingJobV004x);
 export function adapterV004x(version: DataParserVersion): SlurmAdapter {
   const killStatus = version !== 'v0.0.40' && version !== 'v0.0.41';
 
-  const parseJobs = (body: unknown): SlurmJob[] => decodeBody(JobsBodyV004x, body, version, 'jobs body').jobs.map(toSlurmJob);
+  const parseJobs = (body: unknown): SlurmJob[] => jobsOf(decodeBody(JobsBodyV004x, body, version, 'jobs body').jobs);
 
   return {
     version,
@@ -66,7 +66,7 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
       // "no change" answer leaves it unset, so an empty list without it is not vouched for:
       // the client then asks again without update_time rather than believe it.
       const lastUpdate = unixTime(noValNumber(decoded.last_update));
-      const jobs = decoded.jobs.map(toSlurmJob);
+      const jobs = jobsOf(decoded.jobs);
       return lastUpdate === undefined ? { kind: 'full', jobs } : { kind: 'full', jobs, lastUpdate };
     },
 
@@ -84,6 +84,11 @@ export function adapterV004x(version: DataParserVersion): SlurmAdapter {
 
     parseAccountingJobs: (body) => decodeBody(AccountingBodyV004x, body, version, 'accounting jobs body').jobs.map(toSlurmJobFromAccounting),
   };
+}
+
+/** The jobs of a list but an array's split-off tasks. */
+function jobsOf(listed: readonly JobV004x[]): SlurmJob[] {
+  return listed.filter((job) => !isSplitOffArrayTask(job.job_id, noValNumber(job.array_job_id))).map(toSlurmJob);
 }
 
 function toSlurmJob(job: JobV004x): SlurmJob {

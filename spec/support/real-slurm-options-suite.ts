@@ -2,8 +2,8 @@
 // asking for every option the cluster needs nothing for, its script's `#SBATCH` lines among them,
 // decoded and built as the deployer does, submitted by the REST client and read back from
 // `GET /job/{id}`; a held job; the options a version cannot express FAILED with their reason;
-// and the options that need cluster objects (a node feature, a gres, licenses, a reservation),
-// skipped with what the cluster lacks. Jobs go to the DOWN partition `parked`: they never run,
+// and the options that need cluster objects (a node feature, GPUs, licenses, a reservation),
+// which the stack's scripts make on every release. Jobs go to the DOWN partition `parked`: they never run,
 // so what Slurm stored stays readable. Nested in the client suite (its matrix line).
 
 import { randomBytes } from 'node:crypto';
@@ -21,6 +21,14 @@ import type { ReleaseEnv } from './stack.js';
 
 const ADMIN = 'slurm';
 
+/**
+ * The cluster objects these options ask for, made by the stack's scripts on every release
+ * (scripts/stack-start.sh for 22.05, scripts/chroot-slurm.sh for the chroots): a node feature,
+ * two GPUs on the node, licenses, and a reservation for the job users in 2035 (its jobs pend).
+ */
+const STACK_OBJECTS = { feature: 'bigmem', gpus: 2, license: 'sdplic', reservation: 'sdpopts' } as const;
+const MADE_BY = 'made by scripts/stack-start.sh and scripts/chroot-slurm.sh: start the stack again with this checkout';
+
 /** A spec as the deployer builds it from args, labelled for this run. */
 function specOf(args: Record<string, unknown>, name: string, label: string): JobSpec {
   const decoded = decodeSlurmArgs(args);
@@ -28,49 +36,23 @@ function specOf(args: Record<string, unknown>, name: string, label: string): Job
   return buildJobSpec(name, 'r1', decoded.args, { label, defaults: {}, baseEnvironment: { PATH: '/usr/bin:/bin' }, extraEnvironment: {} });
 }
 
-/**
- * A reservation for the deployer's user an hour from now, made as SlurmUser through REST where the
- * server takes it (POST /reservation: v0.0.43 on, Slurm 25.05+); its name, or undefined.
- */
-async function makeReservation(env: ReleaseEnv, name: string): Promise<string | undefined> {
-  const start = Math.floor(Date.now() / 1000) + 3600;
-  const body = { name, users: [env.SLURM_USER], node_list: 'vm', start_time: { set: true, number: start }, duration: { set: true, number: 10 }, flags: ['IGNORE_JOBS'] };
-  const res = await fetch(`${env.SLURM_URL}/slurm/v0.0.44/reservation`, {
-    method: 'POST',
-    headers: { 'X-SLURM-USER-NAME': ADMIN, 'X-SLURM-USER-TOKEN': env.SLURM_ADMIN_TOKEN, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  }).catch(() => undefined);
-  await res?.arrayBuffer();
-  return res?.ok === true ? name : undefined;
-}
-
-async function dropReservation(env: ReleaseEnv, name: string): Promise<void> {
-  const res = await fetch(`${env.SLURM_URL}/slurm/v0.0.44/reservation/${name}`, {
-    method: 'DELETE',
-    headers: { 'X-SLURM-USER-NAME': ADMIN, 'X-SLURM-USER-TOKEN': env.SLURM_ADMIN_TOKEN },
-    signal: AbortSignal.timeout(30_000),
-  });
-  await res.arrayBuffer();
-}
-
-async function adminGet(env: ReleaseEnv, path: string): Promise<Record<string, unknown> | undefined> {
+async function adminGet(env: ReleaseEnv, path: string): Promise<Record<string, unknown>> {
   const res = await fetch(`${env.SLURM_URL}${path}`, { headers: { 'X-SLURM-USER-NAME': ADMIN, 'X-SLURM-USER-TOKEN': env.SLURM_ADMIN_TOKEN }, signal: AbortSignal.timeout(30_000) });
-  return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+  return (await res.json()) as Record<string, unknown>;
 }
 
-/** What the cluster has for the options that need cluster objects (empty strings when none). */
+/** What the cluster has for the options that need cluster objects, as this version's REST API shows it. */
 async function clusterObjects(env: ReleaseEnv, version: SlurmApiVersion) {
-  const nodes = ((await adminGet(env, `/slurm/${version}/nodes`))?.['nodes'] ?? []) as Array<Record<string, unknown>>;
-  const features = nodes.flatMap((n) => (Array.isArray(n['features']) ? (n['features'] as string[]) : String(n['features'] ?? '').split(','))).filter((f) => f !== '');
-  const gres = nodes.map((n) => String(n['gres'] ?? '')).filter((g) => g !== '' && g !== '(null)');
-  const licenses = ((await adminGet(env, `/slurm/${version}/licenses`))?.['licenses'] ?? []) as Array<Record<string, unknown>>;
-  const reservations = ((await adminGet(env, `/slurm/${version}/reservations`))?.['reservations'] ?? []) as Array<Record<string, unknown>>;
+  const list = (body: Record<string, unknown>, key: string) => (Array.isArray(body[key]) ? (body[key] as Array<Record<string, unknown>>) : []);
+  const nodes = list(await adminGet(env, `/slurm/${version}/nodes`), 'nodes');
+  const licenses = list(await adminGet(env, `/slurm/${version}/licenses`), 'licenses');
+  const reservations = list(await adminGet(env, `/slurm/${version}/reservations`), 'reservations');
   return {
-    feature: features[0],
-    gpu: gres.some((g) => /(^|,)gpu[:(]/.test(g)),
-    license: licenses.map((l) => String(l['LicenseName'] ?? l['name'] ?? '')).find((n) => n !== ''),
-    reservation: reservations.map((r) => String(r['name'] ?? '')).find((n) => n !== ''),
+    features: nodes.flatMap((n) => (Array.isArray(n['features']) ? (n['features'] as string[]) : String(n['features'] ?? '').split(','))).filter((f) => f !== ''),
+    gres: nodes.map((n) => String(n['gres'] ?? '')),
+    licenses: licenses.map((l) => String(l['LicenseName'] ?? l['name'] ?? '')),
+    reservations: reservations.map((r) => String(r['name'] ?? '')),
   };
 }
 
@@ -190,48 +172,50 @@ export function describeOptionsOnVersion(version: SlurmApiVersion, stack: () => 
       });
     }
 
-    describe('options that need cluster objects', () => {
+    describe('options that need cluster objects (the stack makes them on every release)', () => {
       let has: Awaited<ReturnType<typeof clusterObjects>>;
-      let made: string | undefined;
       before(async () => {
         has = await clusterObjects(env, version);
-        if (has.reservation === undefined) {
-          made = await makeReservation(env, `sdpopts_${version.replace(/\./g, '')}_${run}`);
-          has = { ...has, reservation: made };
-        }
-      });
-      after(async () => {
-        // Its jobs first: a reservation with jobs in it is not deleted.
-        await Promise.all(submitted.map((id) => cancelRaw(env, version, id).catch(() => undefined)));
-        if (made !== undefined) await dropReservation(env, made).catch(() => undefined);
       });
       const base = () => ({ script: '#!/bin/bash\ntrue\n', partition: 'parked', current_working_directory: env.SLURM_JOB_DIR });
 
-      it('a constraint on a node feature reads back as the job\'s features (skipped without a node Features=)', async function () {
-        if (has.feature === undefined) return this.skip(); // needs a node Features=... (slurm.conf)
-        const id = await submit(specOf({ ...base(), constraint: has.feature }, name('feature'), label));
-        expect((await readBack(id)).fields['features']).to.equal(has.feature);
+      it(`a constraint on the node feature ${STACK_OBJECTS.feature} reads back as the job's features`, async () => {
+        expect(has.features, `node features (${MADE_BY})`).to.include(STACK_OBJECTS.feature);
+        const id = await submit(specOf({ ...base(), constraint: STACK_OBJECTS.feature }, name('feature'), label));
+        expect((await readBack(id)).fields['features']).to.equal(STACK_OBJECTS.feature);
       });
 
-      it('GPUs by gres, per task, with CPUs and memory per GPU, read back as TRES (skipped without GresTypes=gpu and a node Gres=gpu:N)', async function () {
-        if (!has.gpu) return this.skip(); // needs GresTypes=gpu and a node Gres=gpu:2 (slurm.conf, gres.conf)
-        const id = await submit(specOf({ ...base(), gres: 'gpu:1', gpus_per_task: 1, cpus_per_gpu: 1, mem_per_gpu: 10 }, name('gpu'), label));
+      /** A GPU count as the job record prints it: 22.05 (v0.0.38) as `gres:gpu:N`, later releases `gres/gpu:N`. */
+      const gpuTres = (count: number) => (version === 'v0.0.38' ? `gres:gpu:${count}` : `gres/gpu:${count}`);
+
+      it('GPUs by gres, per task, with CPUs and memory per GPU, read back as TRES', async () => {
+        expect(has.gres, `the node's gres (${MADE_BY})`).to.deep.equal([`gpu:${STACK_OBJECTS.gpus}`]);
+        // Slurm refuses GPUs per task without a task count ("--gpus-per-task used without either --gpus or -n/--ntasks").
+        const id = await submit(specOf({ ...base(), tasks: 1, gres: 'gpu:1', gpus_per_task: 1, cpus_per_gpu: 1, mem_per_gpu: 10 }, name('gpu'), label));
         const f = (await readBack(id)).fields;
-        expect(String(f['tres_per_node'])).to.match(/gres\/gpu:1/);
-        expect(String(f['tres_per_task'])).to.match(/gres\/gpu:1/);
+        expect({ per_node: f['tres_per_node'], per_task: f['tres_per_task'] }).to.deep.equal({ per_node: gpuTres(1), per_task: gpuTres(1) });
+        // v0.0.38's job record has neither field.
         if (version !== 'v0.0.38') expect([f['cpus_per_tres'], f['memory_per_tres']]).to.deep.equal(['gres/gpu:1', 'gres/gpu:10']);
       });
 
-      it('licenses read back as asked (skipped without Licenses= in slurm.conf)', async function () {
-        if (has.license === undefined) return this.skip(); // needs Licenses=sdplic:4 (slurm.conf)
-        const id = await submit(specOf({ ...base(), licenses: `${has.license}:1` }, name('lic'), label));
-        expect((await readBack(id)).fields['licenses']).to.equal(`${has.license}:1`);
+      it('GPUs per job and per node read back as the job\'s and the node\'s TRES', async () => {
+        const perJob = await submit(specOf({ ...base(), gpus: 1 }, name('gpus'), label));
+        const perNode = await submit(specOf({ ...base(), gpus_per_node: STACK_OBJECTS.gpus }, name('gpupn'), label));
+        const [job, node] = [(await readBack(perJob)).fields, (await readBack(perNode)).fields];
+        expect({ per_job: job['tres_per_job'], per_node: node['tres_per_node'] }).to.deep.equal({ per_job: gpuTres(1), per_node: gpuTres(STACK_OBJECTS.gpus) });
       });
 
-      it('a reservation reads back as the job\'s (made through REST where the server takes it, 26.05; skipped without one)', async function () {
-        if (has.reservation === undefined) return this.skip(); // needs a reservation for the deployer's user (scontrol create reservation)
-        const id = await submit(specOf({ ...base(), reservation: has.reservation }, name('resv'), label));
-        expect((await readBack(id)).fields['resv_name']).to.equal(has.reservation);
+      it(`licenses (${STACK_OBJECTS.license}) read back as asked`, async () => {
+        expect(has.licenses, `cluster licenses (${MADE_BY})`).to.include(STACK_OBJECTS.license);
+        const id = await submit(specOf({ ...base(), licenses: `${STACK_OBJECTS.license}:1` }, name('lic'), label));
+        expect((await readBack(id)).fields['licenses']).to.equal(`${STACK_OBJECTS.license}:1`);
+      });
+
+      it(`a reservation (${STACK_OBJECTS.reservation}, in 2035) reads back as the job's, which stays PENDING`, async () => {
+        expect(has.reservations, `reservations (${MADE_BY})`).to.include(STACK_OBJECTS.reservation);
+        const id = await submit(specOf({ ...base(), reservation: STACK_OBJECTS.reservation }, name('resv'), label));
+        const job = await readBack(id);
+        expect([job.fields['resv_name'], job.job_state]).to.deep.equal([STACK_OBJECTS.reservation, 'PENDING']);
       });
     });
   });

@@ -34,6 +34,8 @@ export interface FakeJob {
   readonly startTime?: number;
   readonly endTime?: number;
   readonly partition?: string;
+  /** A job array's id, as every record of the array carries it (0 or absent: not an array). */
+  readonly arrayJobId?: number;
 }
 
 export interface BodyError {
@@ -124,6 +126,7 @@ export function jobInfo(version: NewerVersion, job: FakeJob): Body {
       end_time: job.endTime ?? 0,
       time_limit: noVal(60),
       priority: noVal(4294901759),
+      array_job_id: noVal(job.arrayJobId ?? 0),
     };
   }
   return {
@@ -137,6 +140,7 @@ export function jobInfo(version: NewerVersion, job: FakeJob): Body {
     eligible_time: noVal(job.submitTime),
     time_limit: noVal(60),
     priority: noVal(4294901759),
+    array_job_id: noVal(job.arrayJobId ?? 0),
   };
 }
 

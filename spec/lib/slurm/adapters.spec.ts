@@ -162,6 +162,15 @@ describe('version adapters', () => {
         expect(reading.lastUpdate).to.equal(version === 'v0.0.39' ? undefined : T0 + 10);
       });
 
+      it("leaves an array's split-off tasks out of lists and lookups: the submitted id's record is the array's", () => {
+        // Array 50 of tasks 0-2: tasks 0 and 1 started under ids of their own, task 2 kept 50.
+        const tasks = [{ ...completed, jobId: 50, arrayJobId: 50 }, { ...completed, jobId: 51, arrayJobId: 50 }, { ...completed, jobId: 52, arrayJobId: 50 }];
+        const reading = adapter.readJobList(listed([completed, ...tasks]));
+        expect(reading.kind === 'full' ? reading.jobs.map((j) => j.jobId) : []).to.deep.equal([41, 50]);
+        const lookup = contract.checkResponse('GET', `/slurm/${version}/job/50`, 200, jobsAnswer(version, tasks, T0 + 10));
+        expect(adapter.parseJobs(lookup).map((j) => j.jobId)).to.deep.equal([50]);
+      });
+
       it('reads "No job changes since update_time" as unchanged, never as an empty list', () => {
         const body = contract.checkResponse('GET', jobsPath, 200, noChangeAnswer(version, T0 + 10));
         expect(adapter.readJobList(body)).to.deep.equal({ kind: 'unchanged' });

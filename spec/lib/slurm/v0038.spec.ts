@@ -135,6 +135,14 @@ describe('v0.0.38 adapter', () => {
       ]);
     });
 
+    it("leaves an array's split-off tasks out: the record under the submitted id is the array's", () => {
+      const [real] = (sample('job_get_completed.json') as { jobs: Array<Record<string, unknown>> }).jobs;
+      expect(real?.['array_job_id'], 'a plain job of 22.05').to.equal(0);
+      // Array 50 of tasks 0-2 as 22.05 lists it: tasks 0 and 1 under ids of their own, task 2 kept 50.
+      const task = (jobId: number, arrayTaskId: number) => ({ ...real, job_id: jobId, array_job_id: 50, array_task_id: arrayTaskId });
+      expect(parseJobsV0038({ jobs: [real, task(51, 0), task(52, 1), task(50, 2)] }).map((j) => j.jobId)).to.deep.equal([1, 50]);
+    });
+
     it('decodes the raw wait status of a failed job: 768 is exit 3', () => {
       const [job] = parseJobsV0038(sample('job_get_failed.json'));
       expect(job?.state).to.deep.equal({ base: 'FAILED', flags: [] });
