@@ -20,7 +20,9 @@ import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import { SlurmTlsError } from '../lib/slurm/slurm-tls.js';
 import type { Logger } from '../streams/log.js';
 import { keepSlurmToken, type SlurmTokens } from '../streams/slurm-token-keeper.js';
-import { logTokenEvent } from '../streams/token-log.js';
+import { logTokenEvent, tokenSourceName, type TokenSourceWatch } from '../streams/token-log.js';
+import { watchDependency } from '../streams/outage-log.js';
+import type { SlurmOutage } from '../streams/slurm-outage.js';
 import { connectSlurmWaiting } from '../streams/slurm-connect.js';
 import { messageOf } from '../lib/core/error-message.js';
 import { badConfiguration, slurmConnectVariable } from '../lib/cli/run-messages.js';
@@ -43,6 +45,8 @@ export interface OpenOptions {
   readonly fence?: WriteFence;
   /** Asked before every Slurm request once connected (the deployer: leading, the lease proven). */
   readonly mayCallSlurm?: () => boolean;
+  /** Slurm's outages in the log (the deployer's): the connection at start and the tokens feed it too. */
+  readonly slurmOutage?: SlurmOutage;
 }
 
 /**
@@ -68,7 +72,13 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
   const risk = plainHttpWarning(config.slurmUrl);
   if (risk !== undefined) log?.warning(risk, { slurm: config.slurmUrl });
   const tokens = keepSlurmToken(source);
-  if (log !== undefined) tokens.events.subscribe((event) => logTokenEvent(log, config.auth.method, event));
+  if (log !== undefined) {
+    const source = tokenSourceWatch(config, log);
+    tokens.events.subscribe((event) => {
+      logTokenEvent(log, config.auth.method, event, Date.now(), source);
+      options.slurmOutage?.token(event);
+    });
+  }
   const closeTokens = async () => {
     tokens.close();
     await (source as { close?: () => Promise<void> }).close?.();
@@ -82,6 +92,8 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
       tls,
       waitForSlurm: options.waitForSlurm,
       log,
+      outage: options.slurmOutage?.watch,
+      authMethod: config.auth.method,
     });
     const gated = options.mayCallSlurm === undefined ? connected : gateRequests(connected, options.mayCallSlurm);
     const slurm = retryOnceWithFreshToken(gated, tokens, (operation, failure) =>
@@ -101,6 +113,13 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     if (error instanceof SlurmRequestError) throw error;
     exitConfig(slurmConnectVariable(config), messageOf(error));
   }
+}
+
+/** A token source that can fail (the token server, the token file): its outages told once, then with backoff. */
+function tokenSourceWatch(config: DeployerConfig, log: Logger): TokenSourceWatch | undefined {
+  const auth = config.auth;
+  if (auth.method === 'jwt') return undefined;
+  return { watch: watchDependency(log, tokenSourceName(auth.method)), where: auth.method === 'entra' ? auth.azureUrl : auth.jwtFile };
 }
 
 /** Where tokens come from (CONTRACT section 1); a SettingError for a CA file or a client secret file that cannot be used. */

@@ -24,6 +24,7 @@ import { electedLeadership, lateFence, replicaRole, soleLeadership } from '../st
 import { badConfiguration, metricsPortProblem, startFields } from '../lib/cli/run-messages.js';
 import { createLogger, defaultLogFormat } from '../streams/log.js';
 import { createMetrics } from '../streams/metrics.js';
+import { slurmOutage } from '../streams/slurm-outage.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -48,9 +49,12 @@ export async function runDeployer(): Promise<void> {
   // Every state write is fenced by the leadership, which starts once the clients are open.
   const fencing = lateFence();
   let mayAct = (): boolean => false;
+  // slurmrestd out of reach, at start and in polls, said once and then with backoff.
+  const slurmTrouble = slurmOutage(log, config.slurmUrl, config.auth.method);
   const clients = await openClientsOrExit(config, {
     waitForSlurm: true,
     log,
+    slurmOutage: slurmTrouble,
     mayCallSlurm: () => mayAct(),
     ...(config.configDb.backend === 'etcd3' ? { fence: fencing.fence } : {}),
   });
@@ -102,6 +106,7 @@ export async function runDeployer(): Promise<void> {
     return liveDeployer({ config, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop, canAct: () => leadership.canAct() }).pipe(
       tap((output) => {
         if (output.type === 'step') lastWorld = output.world;
+        slurmTrouble.observe(output);
       }),
     );
   };

@@ -13,6 +13,8 @@ import { etcdOptionsOf } from '../lib/configdb/open-config-db.js';
 import type { ReplicaRole } from './deployer-health.js';
 import { campaign, type Leadership, type LeadershipSource } from './leadership.js';
 import type { Logger } from './log.js';
+import { explainConfigDbError } from './config-db-trouble.js';
+import { watchDependency } from './outage-log.js';
 
 export interface ReplicaLeadership {
   readonly replicaId: string;
@@ -58,6 +60,8 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
   const timeoutMs = 5000;
   const client = new Etcd3(clientOptions(etcdOptionsOf(config.configDb), timeoutMs));
   let contactAt: number | undefined;
+  // Rounds every half second: at the default level, etcd out of reach is said once, then with backoff.
+  const etcd = watchDependency(log, 'etcd');
   const source = campaign(
     {
       client,
@@ -66,10 +70,14 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
       replicaId,
       ttlSeconds: config.leaderTtlSeconds,
       timeoutMs,
-      onContact: () => (contactAt = Date.now()),
+      onContact: () => {
+        contactAt = Date.now();
+        etcd.answered();
+      },
       onLeaderObserved: (leader) => log.info('leader observed', { replica: replicaId, leader: leader?.replicaId ?? null, term: leader?.term ?? null }),
       onRoundFailed: (leading, error) => {
         const message = safeMessage(error, config.configDb.password);
+        etcd.failed(explainConfigDbError(message, config.configDb));
         if (leading) log.warning('cannot renew the leadership lease', { replica: replicaId, error: message });
         else log.debug('cannot reach etcd to campaign', { replica: replicaId, error: message });
       },

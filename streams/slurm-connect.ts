@@ -10,6 +10,9 @@ import type { SlurmTlsMaterial } from '../lib/config/slurm-tls-files.js';
 import type { Logger } from './log.js';
 import type { SlurmTokens } from './slurm-token-keeper.js';
 import { sleepFor } from './delay.js';
+import type { DependencyWatch } from './outage-log.js';
+import { slurmTrouble } from './slurm-trouble.js';
+import type { TokenLogMethod } from '../lib/auth/token-log-line.js';
 
 /** The waits between attempts to reach slurmrestd: 1 s doubling up to a minute, with jitter. */
 export const CONNECT_BACKOFF: BackoffSettings = { baseMs: 1000, maxMs: 60_000 };
@@ -26,6 +29,13 @@ export interface SlurmConnectOptions {
   /** Keep trying while slurmrestd cannot be reached (the deployer); else fail at once (status, plan). */
   readonly waitForSlurm: boolean;
   readonly log?: Logger | undefined;
+  /**
+   * Slurm's outages as the log tells them (the deployer's, shared with its polls): each attempt
+   * that fails is said there, once and then with backoff; without it, each is a WARNING.
+   */
+  readonly outage?: DependencyWatch | undefined;
+  /** The configured way to tokens, for the variables a refusal names (default: the source's). */
+  readonly authMethod?: TokenLogMethod;
   /** How long to wait before attempt n+1; the random unit comes from Math.random. */
   readonly backoff?: BackoffSettings;
 }
@@ -39,14 +49,17 @@ export async function connectSlurmWaiting(options: SlurmConnectOptions): Promise
   for (let attempt = 1; ; attempt++) {
     const used = tokens.current();
     try {
-      return await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version, jobLabel: options.jobLabel, tls: options.tls }) });
+      const api = await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version, jobLabel: options.jobLabel, tls: options.tls }) });
+      options.outage?.answered();
+      return api;
     } catch (error) {
       // A token Slurm rejected is replaced at once, and tried once more without waiting.
       if (error instanceof SlurmRequestError && error.failure.kind === 'auth' && used !== undefined && (await tokens.renewAfterRejection(used))) continue;
       // slurmrestd not up yet (or the token not yet accepted): the deployer waits, never dies.
       if (!(error instanceof SlurmRequestError) || !options.waitForSlurm || error.failure.kind === 'permanent') throw error;
       const delay = backoffMs(options.backoff ?? CONNECT_BACKOFF, attempt, Math.random());
-      log?.warning('cannot reach slurmrestd to choose the API version; trying again', {
+      options.outage?.failed(slurmTrouble(error.failure, options.baseUrl, options.authMethod ?? tokens.method));
+      log?.[options.outage === undefined ? 'warning' : 'debug']('cannot reach slurmrestd to choose the API version; trying again', {
         attempt,
         kind: error.failure.kind,
         error: error.failure.message,

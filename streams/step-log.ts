@@ -50,7 +50,8 @@ function logEvent(log: Logger, event: DeployerEvent, world: World, settings: Log
       log.debug('Slurm polled', { poll: event.pollId, jobs: event.jobs.length });
       return;
     case 'pollFailed':
-      log.warning('Slurm poll failed', { poll: event.pollId, kind: event.failure.kind, error: event.failure.message });
+      // Each at DEBUG: the deployer says an outage once, then with backoff (streams/slurm-outage.ts).
+      log.debug('Slurm poll failed', { poll: event.pollId, kind: event.failure.kind, error: event.failure.message });
       return;
     case 'jobSubmitted':
       log.info('job submitted', { deployment: event.id, job: event.jobId, submit: event.submitId });

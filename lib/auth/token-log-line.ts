@@ -15,6 +15,17 @@ export interface TokenLogLine {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
+const FIRST: Readonly<Record<TokenLogMethod, string>> = {
+  jwt: 'Slurm token taken from SDP_SLURMDEPLOY_SLURM_JWT',
+  'jwt-file': 'Slurm token read from SDP_SLURMDEPLOY_SLURM_JWT_FILE',
+  entra: 'Slurm token issued by the token server',
+};
+const NEXT: Readonly<Record<TokenLogMethod, string>> = {
+  jwt: 'Slurm token taken again from SDP_SLURMDEPLOY_SLURM_JWT',
+  'jwt-file': 'new Slurm token read from SDP_SLURMDEPLOY_SLURM_JWT_FILE',
+  entra: 'new Slurm token issued by the token server',
+};
+
 export function tokenLogLine(method: TokenLogMethod, event: TokenEvent, now: number): TokenLogLine {
   const seconds = (at: number | undefined) => (at === undefined ? undefined : Math.round((at - now) / 100) / 10);
   switch (event.type) {
@@ -25,8 +36,10 @@ export function tokenLogLine(method: TokenLogMethod, event: TokenEvent, now: num
         ...(event.token.expiresAt === undefined ? {} : { expiresInSeconds: seconds(event.token.expiresAt) }),
         ...(event.refreshAt === undefined ? {} : { refreshInSeconds: seconds(event.refreshAt) }),
       };
+      // Reading or being issued a token proves nothing: Slurm has not checked it yet (the first
+      // poll that succeeds with it says `Slurm accepted the token`).
       if (event.changed && !event.stale) {
-        return { level: 'info', message: event.reason === 'start' ? 'Slurm token obtained' : 'Slurm token refreshed', fields };
+        return { level: 'info', message: `${event.reason === 'start' ? FIRST[method] : NEXT[method]}; Slurm has not checked it yet`, fields };
       }
       const expired = event.token.expiresAt !== undefined && event.token.expiresAt <= now;
       const message = expired

@@ -108,7 +108,7 @@ describe('authentication to the real slurmrestd @live', function () {
       const { deployer, keep } = launch('JWT-file deployer', env);
       try {
         const lines = () => logLines(deployer.output());
-        const firstToken = await eventually('the first token', async () => lines().find((l) => l.message === 'Slurm token obtained'));
+        const firstToken = await eventually('the first token', async () => lines().find((l) => l.message === 'Slurm token read from SDP_SLURMDEPLOY_SLURM_JWT_FILE; Slurm has not checked it yet'));
         expect(firstToken).to.include({ level: 'INFO', method: 'jwt-file', reason: 'start' });
 
         // A job with the first token.

@@ -20,7 +20,7 @@ describe('logTokenEvent', () => {
     for (const event of events) logTokenEvent(log, 'entra', event, now);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed.map((p) => [p['level'], p['message']])).to.deep.equal([
-      ['INFO', 'Slurm token obtained'],
+      ['INFO', 'Slurm token issued by the token server; Slurm has not checked it yet'],
       ['WARNING', 'Slurm token refresh failed'],
     ]);
     expect(parsed[0]).to.include({ method: 'entra', expiresInSeconds: 60, refreshInSeconds: 48 });

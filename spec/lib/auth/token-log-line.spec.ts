@@ -16,14 +16,16 @@ function obtained(over: Partial<Extract<TokenEvent, { type: 'tokenObtained' }>> 
 }
 
 describe('tokenLogLine', () => {
-  it('INFO for a new token, with its expiry and next refresh in seconds (a tenth)', () => {
+  it('INFO for a new token, never called accepted (Slurm has not checked it), with its expiry and next refresh in seconds (a tenth)', () => {
     expect(tokenLogLine('entra', obtained(), NOW)).to.deep.equal({
       level: 'info',
-      message: 'Slurm token obtained',
+      message: 'Slurm token issued by the token server; Slurm has not checked it yet',
       fields: { method: 'entra', reason: 'start', expiresInSeconds: 3600, refreshInSeconds: 2880 },
     });
     const refreshed = tokenLogLine('entra', obtained({ reason: 'due', refreshAt: NOW + 1_250 }), NOW);
-    expect([refreshed.level, refreshed.message, refreshed.fields['refreshInSeconds']]).to.deep.equal(['info', 'Slurm token refreshed', 1.3]);
+    expect([refreshed.level, refreshed.message, refreshed.fields['refreshInSeconds']]).to.deep.equal(['info', 'new Slurm token issued by the token server; Slurm has not checked it yet', 1.3]);
+    expect(tokenLogLine('jwt-file', obtained(), NOW).message).to.equal('Slurm token read from SDP_SLURMDEPLOY_SLURM_JWT_FILE; Slurm has not checked it yet');
+    expect(tokenLogLine('jwt', obtained(), NOW).message).to.equal('Slurm token taken from SDP_SLURMDEPLOY_SLURM_JWT; Slurm has not checked it yet');
   });
 
   it('leaves out the times a token does not have', () => {
