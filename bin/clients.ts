@@ -13,7 +13,7 @@ import { SettingError } from '../lib/config/setting-error.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 import { entraTokenSource } from '../lib/auth/entra.js';
 import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';
-import type { TokenSource } from '../lib/auth/token-provider.js';
+import { NoSlurmTokenError, type TokenSource } from '../lib/auth/token-provider.js';
 import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
 import { gateRequests } from '../lib/slurm/leadership-gate.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
@@ -111,6 +111,8 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     await Promise.allSettled([configDb.close(), closeTokens()]);
     if (error instanceof SlurmTlsError) exitConfig(error.variable, error.problem);
     if (error instanceof SlurmRequestError) throw error;
+    // No token to be had (the token server, the token file): said as such by status and plan.
+    if (error instanceof NoSlurmTokenError && !options.waitForSlurm) throw error;
     exitConfig(slurmConnectVariable(config), messageOf(error));
   }
 }

@@ -1,28 +1,41 @@
 // `status` and `plan`: read the Config DB and Slurm, print, change nothing. `status --watch`
 // prints the rows the watch stream (streams/status-watch.ts) reports, until a signal or until
-// the reader goes away.
+// the reader goes away. A dependency that fails them is said as the deployer logs it, with an
+// exit code of its own (lib/cli/exit-codes.ts).
 
 import { ReplaySubject, Subject } from 'rxjs';
 import { openClientsOrExit, type Clients } from './clients.js';
 import type { PlanOptions, StatusOptions } from '../lib/cli/arguments.js';
 import { leaderLine, renderStatus, selectStatusRows, showsLeader, statusChangeKey, terminalFrame, watchFailing } from '../lib/cli/status-output.js';
+import { pollLine, withFreshness, type FreshStatusRow } from '../lib/cli/status-freshness.js';
+import { keepDeleted } from '../lib/cli/status-deleted.js';
 import { readCurrentLeader } from '../lib/configdb/current-leader.js';
+import { readPollMark } from '../lib/configdb/poll-mark.js';
 import { planCommands } from '../lib/core/plan.js';
 import { renderPlan } from '../lib/cli/plan-output.js';
-import type { StatusRow } from '../lib/core/status-table.js';
+import type { SlurmJob } from '../lib/core/slurm-job.js';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
+import { EXIT_OK } from '../lib/cli/exit-codes.js';
+import { configDbTrouble, saying, slurmCallTrouble } from '../streams/command-trouble.js';
 import { watchReads } from '../streams/status-watch.js';
-import { configOrExit, EXIT_OK } from './run.js';
+import { configOrExit } from './run.js';
+
+/** One read of everything `status` shows. */
+interface StatusView {
+  readonly rows: FreshStatusRow[];
+  readonly jobs: readonly SlurmJob[];
+  /** The lines under a table: the leader, the last poll. */
+  readonly footer: readonly string[];
+}
 
 export async function statusCommand(options: StatusOptions): Promise<number> {
   const config = configOrExit();
-  const clients = await openClientsOrExit(config, { waitForSlurm: false });
+  const clients = await openClients(config);
   try {
     if (!options.watch) {
-      const rows = await readRows(clients, config, options.ids);
-      const leader = showsLeader(options.output) ? await readCurrentLeader(config.configDb, config.job.label) : undefined;
-      process.stdout.write(renderStatus(rows, options.output, false) + (leader === undefined ? '' : `${leaderLine(leader)}\n`));
+      const view = await readView(clients, config, options);
+      process.stdout.write(renderView(view, options, false));
       return EXIT_OK;
     }
     await watchStatus(clients, config, options);
@@ -32,9 +45,28 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
   }
 }
 
-async function readRows(clients: Clients, config: DeployerConfig, ids: readonly string[]): Promise<StatusRow[]> {
-  const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), clients.slurm.listJobs()]);
-  return selectStatusRows(listing, jobs, config.job.label, Date.now(), ids);
+function openClients(config: DeployerConfig): Promise<Clients> {
+  return saying(openClientsOrExit(config, { waitForSlurm: false }), (error) => slurmCallTrouble(error, config));
+}
+
+async function readView(clients: Clients, config: DeployerConfig, options: StatusOptions): Promise<StatusView> {
+  const tables = showsLeader(options.output);
+  const [listing, jobs, leader, poll] = await Promise.all([
+    saying(clients.configDb.listDeployments(), (error) => configDbTrouble(error, config)),
+    saying(clients.slurm.listJobs(), (error) => slurmCallTrouble(error, config)),
+    tables ? readCurrentLeader(config.configDb, config.job.label) : undefined,
+    readPollMark(config.configDb, config.job.label),
+  ]);
+  const now = Date.now();
+  const mark = poll !== undefined && 'mark' in poll ? poll.mark : undefined;
+  const rows = withFreshness(selectStatusRows(listing, jobs, config.job.label, now, options.ids), jobs, mark, now);
+  const footer = [leader === undefined ? undefined : leaderLine(leader), pollLine(poll, rows, now)].filter((l): l is string => l !== undefined);
+  return { rows, jobs, footer };
+}
+
+function renderView(view: StatusView, options: StatusOptions, watching: boolean): string {
+  const footer = showsLeader(options.output) ? view.footer.map((l) => `${l}\n`).join('') : '';
+  return renderStatus(view.rows, options.output, watching) + footer;
 }
 
 async function watchStatus(clients: Clients, config: DeployerConfig, options: StatusOptions): Promise<void> {
@@ -44,12 +76,20 @@ async function watchStatus(clients: Clients, config: DeployerConfig, options: St
   process.once('SIGINT', stopNow).once('SIGTERM', stopNow);
   process.stdout.on('error', stopNow); // the reader went away (`| head`)
   const changes = new Subject<void>();
-  const listing = await clients.configDb.listDeployments();
-  const watch = await clients.configDb.watchDeployments(listing.revision, { change: () => changes.next(), lost: () => undefined });
+  const troubled = (error: unknown) => configDbTrouble(error, config);
+  const listing = await saying(clients.configDb.listDeployments(), troubled);
+  const watch = await saying(clients.configDb.watchDeployments(listing.revision, { change: () => changes.next(), lost: () => undefined }), troubled);
+  // A deployment deleted while watched stays until its job is seen ended.
+  let shown: FreshStatusRow[] = [];
+  const read = async (): Promise<StatusView> => {
+    const view = await readView(clients, config, options);
+    shown = keepDeleted(shown, view.rows, view.jobs);
+    return { ...view, rows: shown };
+  };
   try {
     await watchReads({
-      read: () => readRows(clients, config, options.ids),
-      changeKey: statusChangeKey,
+      read,
+      changeKey: (view) => statusChangeKey(view.rows, view.footer[0]),
       pokes: changes,
       stop,
       intervalMs: options.intervalSeconds * 1000,
@@ -58,7 +98,7 @@ async function watchStatus(clients: Clients, config: DeployerConfig, options: St
         process.stderr.write(watchFailing(note.message));
         return;
       }
-      const text = renderStatus(note.rows, options.output, true);
+      const text = renderView(note.rows, options, true);
       process.stdout.write(clear ? terminalFrame(text, new Date()) : text);
     });
   } finally {
@@ -69,9 +109,12 @@ async function watchStatus(clients: Clients, config: DeployerConfig, options: St
 
 export async function planCommand(options: PlanOptions): Promise<number> {
   const config = configOrExit();
-  const clients = await openClientsOrExit(config, { waitForSlurm: false });
+  const clients = await openClients(config);
   try {
-    const [listing, jobs] = await Promise.all([clients.configDb.listDeployments(), clients.slurm.listJobs()]);
+    const [listing, jobs] = await Promise.all([
+      saying(clients.configDb.listDeployments(), (error) => configDbTrouble(error, config)),
+      saying(clients.slurm.listJobs(), (error) => slurmCallTrouble(error, config)),
+    ]);
     const commands = planCommands(reducerSettingsOf(config), { ...listing, jobs, now: Date.now() });
     process.stdout.write(renderPlan(commands, options.output));
     return EXIT_OK;

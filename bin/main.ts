@@ -8,10 +8,10 @@ import { PROGRAM } from '../lib/cli/command-specs.js';
 import { commandHelp, overview, usageError, versionLine } from '../lib/cli/help-text.js';
 import { planCommand, statusCommand } from './inspect.js';
 import { replayCommand } from './replay.js';
-import { EXIT_FATAL, EXIT_OK, runDeployer } from './run.js';
+import { runDeployer } from './run.js';
 import { messageOf } from '../lib/core/error-message.js';
-
-const EXIT_USAGE = 2;
+import { EXIT_CONFIG as EXIT_USAGE, EXIT_FATAL, EXIT_OK } from '../lib/cli/exit-codes.js';
+import { CommandTrouble } from '../streams/command-trouble.js';
 
 async function main(invocation: Invocation): Promise<number> {
   switch (invocation.kind) {
@@ -49,7 +49,8 @@ function version(): string {
 try {
   process.exitCode = await main(readArguments(process.argv.slice(2)));
 } catch (error) {
-  // Expected failures (Slurm unreachable for status or plan, say) end here, said in one line.
+  // Expected failures (Slurm unreachable for status or plan, say) end here, said in one line,
+  // with the exit code of their cause.
   process.stderr.write(`${PROGRAM}: ${messageOf(error)}\n`);
-  process.exitCode = EXIT_FATAL;
+  process.exitCode = error instanceof CommandTrouble ? error.exitCode : EXIT_FATAL;
 }

@@ -26,9 +26,9 @@ import { createLogger, defaultLogFormat } from '../streams/log.js';
 import { createMetrics } from '../streams/metrics.js';
 import { slurmOutage } from '../streams/slurm-outage.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FATAL = 1;
-export const EXIT_CONFIG = 2;
+import { EXIT_CONFIG, EXIT_FATAL, EXIT_OK } from '../lib/cli/exit-codes.js';
+
+export { EXIT_CONFIG, EXIT_FATAL, EXIT_OK };
 
 /** The configuration, or the process ends with exit code 2 and a message naming the variables. */
 export function configOrExit(): DeployerConfig {
@@ -107,6 +107,7 @@ export async function runDeployer(): Promise<void> {
       tap((output) => {
         if (output.type === 'step') lastWorld = output.world;
         slurmTrouble.observe(output);
+        if (output.type === 'step' && (output.event.type === 'jobsPolled' || output.event.type === 'statesPolled')) leadership.publishPoll(Date.now());
       }),
     );
   };

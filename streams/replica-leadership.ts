@@ -10,6 +10,7 @@ import { safeMessage } from '../lib/configdb/etcd-watch.js';
 import type { WriteFence } from '../lib/configdb/write-fence.js';
 import type { Leader } from '../lib/configdb/leader-election.js';
 import { etcdOptionsOf } from '../lib/configdb/open-config-db.js';
+import { writePollMark } from '../lib/configdb/poll-mark.js';
 import type { ReplicaRole } from './deployer-health.js';
 import { campaign, type Leadership, type LeadershipSource } from './leadership.js';
 import type { Logger } from './log.js';
@@ -26,7 +27,12 @@ export interface ReplicaLeadership {
   /** Date.now() of the last election round that reached etcd. */
   lastContactAt(): number | undefined;
   resign(): Promise<void>;
+  /** A Slurm poll was answered at `at` (ms): published for `status` (lib/configdb/poll-mark.ts), at most every few seconds. */
+  publishPoll(at: number): void;
 }
+
+/** How often, at most, the leader writes when it last polled Slurm. */
+const POLL_MARK_EVERY_MS = 5000;
 
 /** A fence bound later, to the election that starts once the clients are open. */
 export function lateFence(): { fence: WriteFence; bind(leadership: LeadershipSource): void } {
@@ -52,6 +58,7 @@ export function soleLeadership(replicaId: string, log: Logger): ReplicaLeadershi
     leader: () => ({ replicaId, term: 1 }),
     lastContactAt: () => Date.now(),
     resign: async () => undefined,
+    publishPoll: () => undefined,
   };
 }
 
@@ -85,6 +92,8 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
     log,
   );
   bind(source);
+  let markedAt = -Infinity;
+  let marking = false;
   return {
     replicaId,
     changes: source.changes,
@@ -94,6 +103,15 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
     resign: async () => {
       await source.election.resign();
       client.close();
+    },
+    publishPoll: (at) => {
+      const term = source.election.leader()?.term;
+      if (marking || at - markedAt < POLL_MARK_EVERY_MS || !source.election.isLeading() || term === undefined) return;
+      marking = true;
+      markedAt = at;
+      writePollMark(client, config.configDb.prefix ?? '', config.job.label, { at, replica: replicaId, term })
+        .catch((error: unknown) => log.debug('could not publish the last poll time', { error: safeMessage(error, config.configDb.password) }))
+        .finally(() => (marking = false));
     },
   };
 }

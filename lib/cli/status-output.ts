@@ -35,9 +35,13 @@ export function renderStatus(rows: readonly StatusRow[], output: StatusOptions['
   }
 }
 
-/** What a change is: anything but the passing of time. */
-export function statusChangeKey(rows: readonly StatusRow[]): string {
-  return JSON.stringify(rows.map(({ age_seconds: _, ...rest }) => rest));
+/** What a change is: anything but the passing of time (ages, how long behind, the last poll's time). */
+export function statusChangeKey(rows: readonly StatusRow[], leader?: string): string {
+  const timeless = rows.map((row) => {
+    const { age_seconds: _a, behind_seconds: _b, last_poll: _p, last_poll_age_seconds: _q, ...rest } = row as StatusRow & Record<string, unknown>;
+    return rest;
+  });
+  return JSON.stringify(leader === undefined ? timeless : { timeless, leader });
 }
 
 /** `leader: <replica> (term <n>)`, `leader: none`, or why it cannot be read. */

@@ -3,6 +3,7 @@
 
 import type { StatusRow } from '../core/status-table.js';
 import { alignColumns } from './aligned-columns.js';
+import type { FreshStatusRow } from './status-freshness.js';
 
 export function formatAge(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
@@ -18,7 +19,7 @@ const COLUMNS: readonly (readonly [string, (r: StatusRow) => string])[] = [
   ['DEPLOYMENT', (r) => r.deployment],
   ['JOB', (r) => show(r.job_id)],
   ['SLURM STATE', (r) => show(r.slurm_state)],
-  ['STATUS', (r) => show(r.status)],
+  ['STATUS', (r) => statusCell(r)],
   ['AGE', (r) => (r.age_seconds === null ? '-' : formatAge(r.age_seconds))],
 ];
 const WIDE_COLUMNS: typeof COLUMNS = [
@@ -26,10 +27,17 @@ const WIDE_COLUMNS: typeof COLUMNS = [
   ['SUBMIT', (r) => show(r.submit_id)],
   ['GEN', (r) => show(r.generation)],
 ];
-const REASON: (typeof COLUMNS)[number] = ['REASON', (r) => r.reason];
+const REASON: (typeof COLUMNS)[number] = ['REASON', (r) => r.reason ?? ''];
 
 /** Rows as an aligned text table with a header line; `wide` adds exit code, submit id, generation. */
 export function formatTable(rows: readonly StatusRow[], wide = false): string {
   const columns = [...COLUMNS, ...(wide ? WIDE_COLUMNS : []), REASON];
   return alignColumns([columns.map(([title]) => title), ...rows.map((r) => columns.map(([, cell]) => cell(r)))]);
+}
+
+/** The STATUS cell: the status written, and how far behind Slurm it is. */
+export function statusCell(row: StatusRow & Partial<Pick<FreshStatusRow, 'config_db_behind' | 'behind_seconds'>>): string {
+  const status = row.status ?? '-';
+  if (row.config_db_behind !== true) return status;
+  return row.behind_seconds === null || row.behind_seconds === undefined ? `${status} (behind)` : `${status} (behind ${formatAge(row.behind_seconds)})`;
 }

@@ -5,7 +5,7 @@ import type { DeploymentState } from './deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from './events.js';
 import { stateOfJob } from './job-observation.js';
 import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
-import { formatJobState } from './status.js';
+import { formatJobState, isTerminalStatus, mapJobState } from './status.js';
 
 /** An invalid deployment as listed, with the state the deployer wrote for it (FAILED), if read. */
 export type ListedInvalidDeployment = InvalidDeployment & { readonly priorState?: DeploymentState };
@@ -18,11 +18,13 @@ export interface StatusRow {
   readonly slurm_state: string | null;
   /** As written in the Config DB. */
   readonly status: string | null;
-  readonly reason: string;
+  /** Null when there is none (a running job's). */
+  readonly reason: string | null;
   /** When the job was submitted, ISO 8601. */
   readonly submitted: string | null;
   /** Seconds since then. */
   readonly age_seconds: number | null;
+  /** Null until the job ended: Slurm says 0 for a job that has not. */
   readonly exit_code: number | null;
   readonly submit_id: string | null;
   readonly generation: number | null;
@@ -42,15 +44,16 @@ export function statusRows(
       const state = d.priorState;
       const job = ours.find((j) => j.jobId === state?.job_id) ?? newestJobOf(ours, d.id);
       const submitted = job?.submitTime;
+      const ended = job !== undefined && isTerminalStatus(mapJobState(job.state).status);
       return {
         deployment: d.id,
         job_id: job?.jobId ?? state?.job_id ?? null,
         slurm_state: job ? formatJobState(job.state) : state?.slurm_state ? `${state.slurm_state} (gone)` : null,
         status: state?.status ?? null,
-        reason: state?.reason ?? (job ? (stateOfJob(job).reason ?? '') : ''),
+        reason: nonEmpty(state?.reason) ?? (job ? nonEmpty(stateOfJob(job).reason) : undefined) ?? null,
         submitted: submitted === undefined ? null : new Date(submitted * 1000).toISOString(),
         age_seconds: submitted === undefined ? null : Math.max(0, Math.floor(nowMs / 1000 - submitted)),
-        exit_code: job?.exitCode?.status ?? state?.exit_code ?? null,
+        exit_code: job === undefined ? (state?.exit_code ?? null) : ended ? (job.exitCode?.status ?? state?.exit_code ?? null) : null,
         submit_id: (job && parseJobIdentity(job.comment)?.submitId) ?? null,
         generation: state?.generation ?? null,
       };
@@ -70,6 +73,10 @@ export function statusRows(
     });
   }
   return rows.sort((a, b) => a.deployment.localeCompare(b.deployment));
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === '' ? undefined : text;
 }
 
 function newestJobOf(jobs: readonly SlurmJob[], id: string): SlurmJob | undefined {

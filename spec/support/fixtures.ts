@@ -50,7 +50,7 @@ export function statusRow(deployment: string, fields: Partial<StatusRow> = {}): 
     job_id: null,
     slurm_state: null,
     status: null,
-    reason: '',
+    reason: null,
     submitted: null,
     age_seconds: null,
     exit_code: null,

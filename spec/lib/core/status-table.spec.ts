@@ -24,6 +24,20 @@ describe('statusRows', () => {
     ]);
   });
 
+  it('gives null, not Slurm\'s 0 and "", for the exit code and reason of a job that has not ended', () => {
+    const rows = statusRows(
+      [{ ...entry('run'), priorState: { status: 'RUNNING' as const, job_id: 4 } }, { ...entry('end'), priorState: { status: 'FAILED' as const, job_id: 5, reason: 'exit code 3' } }],
+      [],
+      [job(4, 'run', 'RUNNING', { exitCode: { status: 0, signal: 0 }, reason: 'None' }), job(5, 'end', 'FAILED', { exitCode: { status: 3, signal: 0 } })],
+      LABEL,
+      now,
+    );
+    expect(rows.map((r) => [r.deployment, r.exit_code, r.reason])).to.deep.equal([
+      ['end', 3, 'exit code 3'],
+      ['run', null, null],
+    ]);
+  });
+
   it('shows the status written for a deployment whose value cannot be read', () => {
     const rows = statusRows([], [{ id: 'not-json', reason: 'value: not valid JSON', revision: 3, priorState: { status: 'FAILED', reason: 'value: not valid JSON' } }], [], LABEL, now);
     expect(rows).to.deep.equal([row('not-json', { status: 'FAILED', reason: 'value: not valid JSON' })]);
