@@ -85,6 +85,11 @@ function logEvent(log: Logger, event: DeployerEvent, world: World, settings: Log
 }
 
 function logCommand(log: Logger, command: Command, world: World): void {
+  // A cancelled job is looked up until it ended: expected, and said at DEBUG.
+  if (command.type === 'lookupJob' && isStrayOf(world, command.id, command.jobId)) {
+    log.debug('looking up a cancelled job to see it ended', { deployment: command.id, job: command.jobId });
+    return;
+  }
   const line = traitsOf(command.type).logLine(command);
   const source = command.type === 'writeState' ? stateSourceOf(world.slots.get(command.id), command.state) : undefined;
   log[line.level](line.message, source === undefined ? line.fields : { ...line.fields, source });
@@ -93,13 +98,21 @@ function logCommand(log: Logger, command: Command, world: World): void {
 function logLookup(log: Logger, event: Extract<DeployerEvent, { type: 'jobLookedUp' }>, world: World, settings: LogSettings | undefined): void {
   const job = event.job;
   const fields = { deployment: event.id, job: event.jobId };
+  const slot = world.slots.get(event.id);
+  // Not the job the deployment follows: one it cancelled (replaced, deleted, a duplicate), looked
+  // up until it ended. The state change that matters is logged on its own.
+  const followed = trackedJobOf(slot);
+  const cancelled = followed?.jobId !== event.jobId && (slot?.deployment === undefined || followed !== undefined || isStrayOf(world, event.id, event.jobId));
+  if (cancelled) {
+    log.debug(job === undefined ? 'cancelled job no longer known to Slurm' : 'cancelled job looked up', { ...fields, ...(job === undefined ? {} : { slurm_state: formatJobState(job.state) }) });
+    return;
+  }
   if (job === undefined) {
     const lookedIn = settings?.accounting === undefined ? {} : { looked_in: settings.accounting ? 'slurmctld and accounting' : 'slurmctld' };
     log.info('job lost: Slurm no longer knows it', { ...fields, ...lookedIn });
     return;
   }
   const seen = { ...fields, source: job.source ?? 'slurmctld', slurm_state: formatJobState(job.state) };
-  const slot = world.slots.get(event.id);
   const mismatch = settings === undefined ? undefined : mismatchOf(settings.job.label, slot, event.jobId, job);
   if (mismatch === undefined) {
     log.info('job found by lookup', seen);
@@ -108,4 +121,9 @@ function logLookup(log: Logger, event: Extract<DeployerEvent, { type: 'jobLooked
   const tracked = trackedJobOf(slot);
   const answers = tracked?.jobId === event.jobId ? tracked.unmatched?.answers : undefined;
   log.warning('job lookup answered with a job that is not this one', { ...seen, seen: mismatch, ...(answers === undefined ? {} : { answers }) });
+}
+
+/** The job is one the deployment's slot holds to cancel, or is waiting to see ended. */
+function isStrayOf(world: World, id: string, jobId: number): boolean {
+  return world.slots.get(id)?.strays.some((stray) => stray.jobId === jobId) ?? false;
 }

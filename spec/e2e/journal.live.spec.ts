@@ -78,7 +78,9 @@ function summaryOfCommand(c: Command): string {
 }
 
 function summaryOfLogLine(line: Record<string, unknown>): string | undefined {
-  const type = (Object.keys(COMMAND_MESSAGES) as Command['type'][]).find((t) => COMMAND_MESSAGES[t] === line['message']);
+  // A cancelled job's lookup has a line of its own (DEBUG: it is expected).
+  const message = line['message'] === 'looking up a cancelled job to see it ended' ? COMMAND_MESSAGES.lookupJob : line['message'];
+  const type = (Object.keys(COMMAND_MESSAGES) as Command['type'][]).find((t) => COMMAND_MESSAGES[t] === message);
   const d = line['deployment'] as string;
   switch (type) {
     case undefined:

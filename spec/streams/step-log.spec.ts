@@ -110,4 +110,22 @@ describe('step log: where a state came from', () => {
       expect(last).not.to.have.property('source');
     }
   });
+
+  it('a deleted deployment\'s cancelled job, looked up until it ended, is DEBUG, not INFO', () => {
+    const run = new LoggedRun(settings);
+    run.feed({ type: 'configListed', deployments: [entry('d1')], invalid: [] });
+    run.feed({ type: 'tick', now: T0 });
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 9 });
+    run.feed({ type: 'tick', now: T0 + 10_000 }, [job(9, 'd1', 'RUNNING')]);
+    run.feed({ type: 'deploymentDeleted', id: 'd1' });
+    run.feed({ type: 'jobCancelled', id: 'd1', jobId: 9 });
+    for (let i = 1; i <= 6; i++) run.feed({ type: 'tick', now: T0 + 10_000 + i * 1000 });
+    const lookups = run.lines.filter((l) => /look/.test(l[1]));
+    expect(lookups.length, 'the cancel was confirmed by lookups').to.be.greaterThan(0);
+    run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 9, job: job(9, 'd1', 'RUNNING') });
+    run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 9, job: job(9, 'd1', 'CANCELLED') });
+    const about = run.lines.filter((l) => /look/.test(l[1]));
+    expect(about.filter((l) => l[0] !== 'DEBUG'), 'no lookup line above DEBUG').to.deep.equal([]);
+    expect(about.map((l) => l[1])).to.include('looking up a cancelled job to see it ended').and.to.include('cancelled job looked up');
+  });
 });
