@@ -25,8 +25,9 @@ import { configOrExit } from './run.js';
 interface StatusView {
   readonly rows: FreshStatusRow[];
   readonly jobs: readonly SlurmJob[];
-  /** The lines under a table: the leader, the last poll. */
-  readonly footer: readonly string[];
+  /** The lines under a table: the leader, the last poll (its age changes with time alone). */
+  readonly leader?: string | undefined;
+  readonly poll?: string | undefined;
 }
 
 export async function statusCommand(options: StatusOptions): Promise<number> {
@@ -60,12 +61,12 @@ async function readView(clients: Clients, config: DeployerConfig, options: Statu
   const now = Date.now();
   const mark = poll !== undefined && 'mark' in poll ? poll.mark : undefined;
   const rows = withFreshness(selectStatusRows(listing, jobs, config.job.label, now, options.ids), jobs, mark, now);
-  const footer = [leader === undefined ? undefined : leaderLine(leader), pollLine(poll, rows, now)].filter((l): l is string => l !== undefined);
-  return { rows, jobs, footer };
+  return { rows, jobs, leader: leader === undefined ? undefined : leaderLine(leader), poll: pollLine(poll, rows, now) };
 }
 
 function renderView(view: StatusView, options: StatusOptions, watching: boolean): string {
-  const footer = showsLeader(options.output) ? view.footer.map((l) => `${l}\n`).join('') : '';
+  const lines = [view.leader, view.poll].filter((l): l is string => l !== undefined);
+  const footer = showsLeader(options.output) ? lines.map((l) => `${l}\n`).join('') : '';
   return renderStatus(view.rows, options.output, watching) + footer;
 }
 
@@ -89,7 +90,7 @@ async function watchStatus(clients: Clients, config: DeployerConfig, options: St
   try {
     await watchReads({
       read,
-      changeKey: (view) => statusChangeKey(view.rows, view.footer[0]),
+      changeKey: (view) => statusChangeKey(view.rows, view.leader),
       pokes: changes,
       stop,
       intervalMs: options.intervalSeconds * 1000,

@@ -90,9 +90,10 @@ describe('status and plan output @live', function () {
     expect(wide[1]).to.match(new RegExp(`^${good} +${finished.job_id} +COMPLETED +FINISHED +\\d+\\w* +0 +r\\d+ +1`));
     // Columns line up: every row's STATUS starts where the header's does.
     const at = table[0]?.indexOf('STATUS');
-    expect(table.slice(1, -1).map((l) => l.slice(at).split(' ')[0])).to.deep.equal(['FAILED', 'FINISHED']);
-    // The tables end with the replica that leads (none runs for this label here).
-    expect(table.at(-1)).to.equal('leader: none');
+    expect(table.slice(1, -2).map((l) => l.slice(at).split(' ')[0])).to.deep.equal(['FAILED', 'FINISHED']);
+    // The tables end with the replica that leads (none runs for this label here), and the last poll.
+    expect(table.at(-2)).to.equal('leader: none');
+    expect(table.at(-1)).to.match(/^last Slurm poll: \d+s ago by \S+ \(term \d+\)$/);
   });
 
   it('status --watch prints again when the Config DB changes, and ends on SIGTERM', async () => {
