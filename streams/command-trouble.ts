@@ -7,7 +7,7 @@ import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import { safeMessage } from '../lib/configdb/etcd-watch.js';
 import { EXIT_CONFIG_DB, EXIT_SLURM, EXIT_TOKEN } from '../lib/cli/exit-codes.js';
 import { SlurmRequestError } from '../lib/slurm/slurm-api.js';
-import { explainConfigDbError } from './config-db-trouble.js';
+import { describeConfigDbError } from './config-db-trouble.js';
 import { slurmTrouble, tokenSourceTrouble } from './slurm-trouble.js';
 
 export class CommandTrouble extends Error {
@@ -24,7 +24,7 @@ export class CommandTrouble extends Error {
 /** A Config DB call's failure as the Config DB's trouble (exit 3). */
 export function configDbTrouble(error: unknown, config: DeployerConfig): CommandTrouble {
   if (error instanceof CommandTrouble) return error;
-  return new CommandTrouble(explainConfigDbError(safeMessage(error, config.configDb.password), config.configDb, false), EXIT_CONFIG_DB);
+  return new CommandTrouble(describeConfigDbError(safeMessage(error, config.configDb.password), config.configDb, false).sentence, EXIT_CONFIG_DB);
 }
 
 /** A Slurm call's failure: the token (exit 5) or slurmrestd (exit 4); anything not Slurm's as it is. */

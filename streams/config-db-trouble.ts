@@ -14,22 +14,38 @@ export interface ConfigDbAddress {
  * `retrying`: the caller tries again (the deployer), else it gives up (`status`, `plan`).
  */
 export function explainConfigDbError(error: unknown, address?: ConfigDbAddress, retrying = true): string {
+  const { sentence, raw } = describeConfigDbError(error, address, retrying);
+  return `${sentence} [etcd client: ${clip(raw)}]`;
+}
+
+export interface ConfigDbTrouble {
+  /** What failed, where, and what to check, in the operator's words. */
+  readonly sentence: string;
+  /** The etcd client's own text (gRPC's, as a rule): for a log field, not for the sentence. */
+  readonly raw: string;
+}
+
+/**
+ * The sentence alone, for the outage log and for `status`/`plan`: a cause it knows is said without
+ * the client's text (`14 UNAVAILABLE ...`); one it does not know keeps it, in brackets.
+ */
+export function describeConfigDbError(error: unknown, address?: ConfigDbAddress, retrying = true): ConfigDbTrouble {
   const raw = messageOf(error);
   const again = retrying ? '; retrying' : '';
   const where = address === undefined ? 'etcd (SDP_CONFIG_HOST:SDP_CONFIG_PORT)' : `etcd at ${address.host}:${address.port} (SDP_CONFIG_HOST, SDP_CONFIG_PORT)`;
   const text = raw.toLowerCase();
-  const detail = `[etcd client: ${clip(raw)}]`;
+  const said = (sentence: string): ConfigDbTrouble => ({ sentence, raw });
   if (/circuit breaker is open|no connection established|econnrefused|unavailable|connect failed|failed to connect|ehostunreach|enotfound|eai_again|socket hang up|deadline|timed out|etimedout/.test(text)) {
-    return `cannot reach ${where}: check that etcd runs there and that the address, port and protocol (SDP_CONFIG_PROTOCOL) are right${again} ${detail}`;
+    return said(`cannot reach ${where}: check that etcd runs there and that the address, port and protocol (SDP_CONFIG_PROTOCOL) are right${again}`);
   }
   if (/auth|permission denied|invalid user|password/.test(text)) {
-    return `${where} refused the credentials: check SDP_CONFIG_USERNAME and SDP_CONFIG_PASSWORD (or the file SDP_CONFIG_PASSWORD_FILE names)${again} ${detail}`;
+    return said(`${where} refused the credentials: check SDP_CONFIG_USERNAME and SDP_CONFIG_PASSWORD (or the file SDP_CONFIG_PASSWORD_FILE names)${again}`);
   }
   if (/certificate|ssl|tls|handshake/.test(text)) {
-    return `cannot establish TLS with ${where}: check SDP_CONFIG_PROTOCOL, SDP_CONFIG_CERT and the client certificate${again} ${detail}`;
+    return said(`cannot establish TLS with ${where}: check SDP_CONFIG_PROTOCOL, SDP_CONFIG_CERT and the client certificate${again}`);
   }
-  if (/compact/.test(text)) return `the Config DB watch fell behind etcd's compaction: listing again ${detail}`;
-  return `the Config DB, ${where}, failed${again} ${detail}`;
+  if (/compact/.test(text)) return said("the Config DB watch fell behind etcd's compaction: listing again");
+  return said(`the Config DB, ${where}, failed${again} [etcd client: ${clip(raw)}]`);
 }
 
 function clip(text: string): string {

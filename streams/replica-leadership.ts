@@ -14,7 +14,7 @@ import { writePollMark } from '../lib/configdb/poll-mark.js';
 import type { ReplicaRole } from './deployer-health.js';
 import { campaign, type Leadership, type LeadershipSource } from './leadership.js';
 import type { Logger } from './log.js';
-import { explainConfigDbError } from './config-db-trouble.js';
+import { describeConfigDbError } from './config-db-trouble.js';
 import { watchDependency } from './outage-log.js';
 
 export interface ReplicaLeadership {
@@ -84,7 +84,8 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
       onLeaderObserved: (leader) => log.info('leader observed', { replica: replicaId, leader: leader?.replicaId ?? null, term: leader?.term ?? null }),
       onRoundFailed: (leading, error) => {
         const message = safeMessage(error, config.configDb.password);
-        etcd.failed(explainConfigDbError(message, config.configDb));
+        const trouble = describeConfigDbError(message, config.configDb);
+        etcd.failed(trouble.sentence, { error: trouble.raw });
         if (leading) log.warning('cannot renew the leadership lease', { replica: replicaId, error: message });
         else log.debug('cannot reach etcd to campaign', { replica: replicaId, error: message });
       },
