@@ -91,7 +91,8 @@ describe('the deployer at start, over TLS to slurmrestd', function () {
 
     /** The deployer's log lines once it tried slurmrestd twice (it waits for it, never exits). */
     const linesAfterTwoTries = async (slurmUrl: string): Promise<{ level: string; message: string }[]> => {
-      const d = startDeployer(env(slurmUrl, { SDP_LOG_FORMAT: 'json' }));
+      // DEBUG: each attempt is a line there (the default level says the outage once).
+      const d = startDeployer(env(slurmUrl, { SDP_LOG_FORMAT: 'json', SDP_LOG_LEVEL: 'DEBUG' }));
       running.push(d);
       const lines = () =>
         d

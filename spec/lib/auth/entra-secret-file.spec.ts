@@ -136,7 +136,7 @@ describe('entraTokenSource with SDP_SLURMDEPLOY_CLIENT_SECRET_FILE', function ()
       await eventually('two refusals logged', async () => (parsed().filter((l) => l['message'] === 'Slurm token refresh failed').length >= 2 ? true : undefined), 10_000);
       await writeFile(file, right);
       // The first token after failures is logged as a refresh (reason retry).
-      const obtained = await eventually('a token', async () => parsed().find((l) => l['message'] === 'Slurm token refreshed'), 10_000);
+      const obtained = await eventually('a token', async () => parsed().find((l) => l['message'] === 'new Slurm token issued by the token server; Slurm has not checked it yet'), 10_000);
       expect(obtained).to.include({ level: 'INFO', method: 'entra', reason: 'retry' });
       const refusals = parsed().filter((l) => l['message'] === 'Slurm token refresh failed');
       for (const refusal of refusals) expect(refusal).to.include({ level: 'WARNING', kind: 'auth' });
