@@ -120,7 +120,7 @@ describe('authentication to the real slurmrestd @live', function () {
         // Replaced before its refresh point (80% of 10 s): picked up there, without a failure.
         const t2 = mint(10);
         await writeFile(file, `${t2}\n`);
-        const refreshed = await eventually('the refresh at 80%', async () => lines().find((l) => l.message === 'Slurm token refreshed'), 20_000);
+        const refreshed = await eventually('the refresh at 80%', async () => lines().find((l) => l.message === 'new Slurm token read from SDP_SLURMDEPLOY_SLURM_JWT_FILE; Slurm has not checked it yet'), 20_000);
         expect(refreshed).to.include({ level: 'INFO', reason: 'due' });
         // Its iat is whole seconds; the refresh point is 8 s after it.
         const refreshAfter = Date.parse(refreshed.time) - t1IssuedAt;
@@ -140,7 +140,7 @@ describe('authentication to the real slurmrestd @live', function () {
         const b = `jwt-b-${tag}`;
         await putDeployment(b, { script: '#!/bin/bash\ntrue\n' });
         await finished(b);
-        const fromRejection = lines().find((l) => l.message === 'Slurm token refreshed' && l['reason'] === 'rejected');
+        const fromRejection = lines().find((l) => l.message === 'new Slurm token read from SDP_SLURMDEPLOY_SLURM_JWT_FILE; Slurm has not checked it yet' && l['reason'] === 'rejected');
         expect(fromRejection, 'the new token was read because Slurm rejected the old one').not.to.equal(undefined);
         console.log(`      third token picked up ${seconds(Date.parse(fromRejection!.time) - replacedAt)} s after it was written (on a rejection)`);
         // Slurm accepted the jobs on t1 and t3; a submit sent with the expired t2 (if any) was refused and made again.
@@ -214,7 +214,7 @@ describe('authentication to the real slurmrestd @live', function () {
       const interval = server.issued[1]!.at - first.at;
       console.log(`      token 1 -> token 2: ${seconds(interval)} s (80% of ${lifetime} s = ${0.8 * lifetime} s; msal rounds the expiry to the second)`);
       expect(interval).to.be.within(11_000, 13_000);
-      const refreshLine = logLines(deployer.output()).find((l) => l.message === 'Slurm token refreshed');
+      const refreshLine = logLines(deployer.output()).find((l) => l.message === 'new Slurm token issued by the token server; Slurm has not checked it yet');
       expect(refreshLine).to.include({ level: 'INFO', method: 'entra', reason: 'due' });
 
       // The first token has expired: a job now runs on a refreshed one.
@@ -260,7 +260,7 @@ describe('authentication to the real slurmrestd @live', function () {
       expect(lines.filter((l) => l.message === 'Slurm rejected the token; trying once more with a fresh one').map((l) => [l.level, l['operation'], l['kind']])).to.deep.equal([
         ['INFO', 'listJobs', 'auth'],
       ]);
-      expect(lines.filter((l) => l.message === 'Slurm token refreshed' && l['reason'] === 'rejected')).to.have.length(1);
+      expect(lines.filter((l) => l.message === 'new Slurm token issued by the token server; Slurm has not checked it yet' && l['reason'] === 'rejected')).to.have.length(1);
       expect(lines.filter((l) => l.message === 'Slurm poll failed'), 'the retry hid the rejection').to.deep.equal([]);
     });
   });
@@ -286,7 +286,11 @@ describe('authentication to the real slurmrestd @live', function () {
           const found = logLines(deployer.output()).filter((l) => l.message === 'Slurm token refresh failed');
           return found.length >= 3 ? found : undefined;
         }, 20_000);
-        for (const f of failures) expect(f).to.include({ level: 'WARNING', method: 'entra', kind: 'auth' });
+        // Each attempt at DEBUG; the outage of the token server once as a WARNING naming what to check.
+        for (const f of failures) expect(f).to.include({ level: 'DEBUG', method: 'entra', kind: 'auth' });
+        const outage = logLines(deployer.output()).filter((l) => l.level === 'WARNING' && l['dependency'] === 'the token server');
+        expect(outage).to.have.length(1);
+        expect(outage[0]?.message).to.contain(`the token server at ${server.url.replace(/\/$/, '')}`).and.to.contain('SDP_SLURMDEPLOY_CLIENT_SECRET');
         expect(String(failures[0]!['error'])).to.contain('invalid_client').and.to.contain('AADSTS7000215');
         const gaps = failures.slice(1).map((f, i) => Date.parse(f.time) - Date.parse(failures[i]!.time));
         console.log(`      refresh failures ${gaps.map((g) => `${seconds(g)} s`).join(', ')} apart`);

@@ -133,7 +133,7 @@ describe('secrets from files, rotated while the deployer runs @live', function (
 
         const rewrittenAt = Date.now();
         await writeFile(file, `${right}\n`);
-        const obtained = await eventually('a token from the new secret', async () => logLines(deployer.output()).find((l) => l.message === 'Slurm token refreshed' && l['reason'] === 'retry'), 20_000);
+        const obtained = await eventually('a token from the new secret', async () => logLines(deployer.output()).find((l) => l.message === 'new Slurm token issued by the token server; Slurm has not checked it yet' && l['reason'] === 'retry'), 20_000);
         const firstGood = server.issued.find((r) => r.status === 200);
         console.log(`      token ${Math.round((firstGood!.at - rewrittenAt) / 100) / 10} s after the file was rewritten; ${server.issued.filter((r) => r.status === 401).length} refusals before`);
         expect(obtained).to.include({ level: 'INFO', method: 'entra' });
