@@ -75,7 +75,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
   if (log !== undefined) {
     const source = tokenSourceWatch(config, log);
     tokens.events.subscribe((event) => {
-      logTokenEvent(log, config.auth.method, event, Date.now(), source);
+      logTokenEvent(log, config.auth.method, event, Date.now(), source, options.slurmOutage !== undefined);
       options.slurmOutage?.token(event);
     });
   }

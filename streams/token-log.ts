@@ -14,9 +14,18 @@ export interface TokenSourceWatch {
   readonly where?: string;
 }
 
-/** INFO for each new token, WARNING (kind auth) for failures and for a token not replaced in time. */
-export function logTokenEvent(log: Logger, method: TokenLogMethod, event: TokenEvent, now = Date.now(), source?: TokenSourceWatch): void {
+/**
+ * INFO for each new token, WARNING (kind auth) for failures and for a token not replaced in time.
+ * `refusalsTold`: Slurm refusing the token is told by Slurm's outage (streams/slurm-outage.ts),
+ * once and then with backoff: each refusal here is DEBUG.
+ */
+export function logTokenEvent(log: Logger, method: TokenLogMethod, event: TokenEvent, now = Date.now(), source?: TokenSourceWatch, refusalsTold = false): void {
   const line = tokenLogLine(method, event, now);
+  const refusal = event.type === 'refreshDeferred' || (event.type === 'tokenObtained' && event.reason === 'rejected' && line.level === 'warning');
+  if (refusalsTold && refusal) {
+    log.debug(line.message, line.fields);
+    return;
+  }
   if (source !== undefined && event.type === 'tokenFailed') {
     source.watch.failed(tokenSourceTrouble(event.failure, method, source.where));
     log.debug(line.message, line.fields);

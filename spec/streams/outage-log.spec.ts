@@ -89,4 +89,15 @@ describe('outage log', () => {
     expect(printableUrl('http://a:b@h:1/p/?q=1#f')).to.equal('http://h:1/p/');
     expect(printableUrl('not a url')).to.equal('(an unreadable URL)');
   });
+
+  it('Slurm refusing the token, told by Slurm\'s outage: each refusal of the token log at DEBUG', () => {
+    const { lines, log } = logged();
+    const token = { token: new Secret('t'), obtainedAt: 0 };
+    const refused: TokenEvent = { type: 'tokenObtained', reason: 'rejected', token, changed: false, stale: false };
+    const deferred: TokenEvent = { type: 'refreshDeferred', attempt: 1, retryAt: 0 };
+    for (const event of [refused, deferred]) logTokenEvent(log, 'jwt', event, 0, undefined, true);
+    expect(lines).to.deep.equal([]);
+    for (const event of [refused, deferred]) logTokenEvent(log, 'jwt', event, 0);
+    expect(lines.map((l) => l.level)).to.deep.equal(['WARNING', 'WARNING']);
+  });
 });
