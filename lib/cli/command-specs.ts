@@ -85,10 +85,12 @@ ${JOBS}
     summary: 'slurm deployments and their jobs: Slurm state now, status written, age, reason',
     synopsis: '[ID...] [-o table|wide|json|yaml] [-w [--interval SECONDS]]',
     description: `Prints one row per slurm deployment (only the IDs given, if any): its job id and Slurm state as
-Slurm has them now, the status the deployer last wrote, the job's age and the reason; the
-tables end with the replica that leads (\`leader: <replica> (term <n>)\` or \`leader: none\`). Reads;
-changes nothing. With --watch, prints again whenever the Config DB or Slurm shows a change,
-until interrupted.`,
+Slurm has them now, the status the deployer last wrote (\`(behind 53s)\` where it has not caught
+up with Slurm yet), the job's age and the reason; the tables end with the replica that leads
+(\`leader: <replica> (term <n>)\` or \`leader: none\`) and the last Slurm poll. Reads; changes
+nothing. With --watch, prints again whenever the Config DB, Slurm or the leader shows a change,
+until interrupted; a deployment deleted meanwhile stays until its job is seen ended.
+Exit 3: etcd out of reach; 4: slurmrestd out of reach; 5: the Slurm token refused or none to be had.`,
     options: {
       output: { type: 'string', short: 'o', default: 'table' },
       watch: { type: 'boolean', short: 'w', default: false },
@@ -109,7 +111,8 @@ until interrupted.`,
     synopsis: '[-o text|json]',
     description: `Prints what a deployer starting now would do (submits, cancels, state writes), decided by the
 real reducer from the Config DB and one poll of Slurm. Carries out nothing.
--o json prints a JSON array of the commands ([] when there is nothing to do).`,
+-o json prints a JSON array of the commands ([] when there is nothing to do).
+Exit 3: etcd out of reach; 4: slurmrestd out of reach; 5: the Slurm token refused or none to be had.`,
     options: {
       output: { type: 'string', short: 'o', default: 'text' },
       json: { type: 'boolean', default: false },
