@@ -5,6 +5,7 @@
 
 import { forgetPolled, pollApplied, putPolled } from './apply-poll.js';
 import { registeredRecordOf } from './registry-sync.js';
+import { isActiveJob } from './job-observation.js';
 import { finalStateOf } from './slot.js';
 import type { DeployerEvent } from './events.js';
 import type { JobStateReport, SlurmJob } from './slurm-job.js';
@@ -48,11 +49,25 @@ export function applyStates(settings: ReducerSettings, draft: StepDraft, event: 
     putPolled(draft, job, draft.polledJob(job.jobId));
     changed.push(job.jobId);
   }
+  if (scope !== undefined && scope.discoverAbove === undefined) forgetEndedUnasked(draft, reports);
   for (const jobId of reports.keys()) sawJobId(draft, jobId);
   if (event.maxJobId !== undefined) sawJobId(draft, event.maxJobId);
   Object.assign(s, { lastPollJobs: undefined, lastPollId: event.pollId });
   if (scope?.discoverAbove !== undefined) s.lastCompletePollId = event.pollId;
   pollApplied(draft, changed, event.pollId);
+}
+
+/**
+ * The records of ended jobs this poll did not ask about: nothing follows them any more (a followed
+ * job is asked about until its end is final), so nothing will tell more of them, and kept they
+ * would pile up for as long as the term lasts (a full list forgets them as Slurm does). A slot
+ * that took the end keeps it. Not after a poll that discovered: its `known` ids (poll-schedule.ts)
+ * were left out of its answer because the world held them, and slots read them in this very step.
+ */
+function forgetEndedUnasked(draft: StepDraft, reports: ReadonlyMap<number, JobStateReport>): void {
+  const ended: SlurmJob[] = [];
+  for (const [jobId, job] of draft.read('polled').entries()) if (!reports.has(jobId) && !isActiveJob(job)) ended.push(job);
+  for (const job of ended) forgetPolled(draft, job);
 }
 
 /** Whether two states are the same base state with the same flags. */
