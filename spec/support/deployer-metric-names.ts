@@ -1,0 +1,49 @@
+// The names a running `node bin/deployer` serves at /metrics (its streams' metrics, health, event
+// loop, prom-client's defaults), as a scraper sees them: a histogram's _bucket, _sum and _count.
+// For the specs that check the Prometheus kit and the README name only metrics that exist.
+
+import { collectDefaultMetrics } from 'prom-client';
+import { readConfig } from '../../lib/config/deployer-config.js';
+import { createMemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
+import { watchDeployerHealth } from '../../streams/deployer-health.js';
+import { createLogger } from '../../streams/log.js';
+import { createMetrics } from '../../streams/metrics.js';
+
+export async function deployerMetricNames(): Promise<Set<string>> {
+  const config = readConfig({
+    SDP_SLURMDEPLOY_SLURM_URL: 'http://127.0.0.1:1',
+    SDP_SLURMDEPLOY_CLIENT_ID: 'sdp',
+    SDP_SLURMDEPLOY_SLURM_JWT: 'x.y.z',
+    SDP_SLURMDEPLOY_RELEASE_NAME: 'r',
+    SDP_SLURMDEPLOY_NAMESPACE: 'n',
+    SDP_SLURMDEPLOY_LIVENESS_FILE: '/dev/null',
+    SDP_CONFIG_BACKEND: 'memory',
+  });
+  if (!config.ok) throw new Error(JSON.stringify(config.problems));
+  // Wired as bin/run.ts wires them, with every optional source given.
+  const metrics = createMetrics({
+    apiVersion: () => 'v0.0.38',
+    tokenExpiry: () => Date.now() / 1000 + 3600,
+    leader: () => true,
+    pacing: () => ({ throttled: false, limit: 8, inFlight: 0, queued: 0, throttledAnswers: 0 }),
+  });
+  const log = createLogger({ level: 'ERROR', format: 'json', write: () => undefined });
+  const health = watchDeployerHealth({ config: config.config, configDb: createMemoryConfigDb(), metrics, log });
+  collectDefaultMetrics({ register: metrics.registry });
+  try {
+    const names = new Set<string>();
+    for (const metric of await metrics.registry.getMetricsAsJSON()) {
+      const type = String(metric.type);
+      const suffixes = type === 'histogram' ? ['_bucket', '_sum', '_count'] : type === 'summary' ? ['', '_sum', '_count'] : [''];
+      for (const suffix of suffixes) names.add(metric.name + suffix);
+    }
+    return names;
+  } finally {
+    health.close();
+  }
+}
+
+/** The deployer's metric names a text mentions (ours and the process's, not Prometheus' own `up`). */
+export function metricNamesIn(text: string): Set<string> {
+  return new Set(text.match(/\b(?:sdp_slurmdeploy|process|nodejs)_[a-z0-9_]+\b/g) ?? []);
+}
