@@ -5,6 +5,7 @@
 import { collectDefaultMetrics } from 'prom-client';
 import { readConfig } from '../../lib/config/deployer-config.js';
 import { createMemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
+import { initialWorld } from '../../lib/core/world.js';
 import { watchDeployerHealth } from '../../streams/deployer-health.js';
 import { createLogger } from '../../streams/log.js';
 import { createMetrics } from '../../streams/metrics.js';
@@ -30,6 +31,8 @@ export async function deployerMetricNames(): Promise<Set<string>> {
   const log = createLogger({ level: 'ERROR', format: 'json', write: () => undefined });
   const health = watchDeployerHealth({ config: config.config, configDb: createMemoryConfigDb(), metrics, log });
   collectDefaultMetrics({ register: metrics.registry });
+  // The last poll's time is served from the first successful poll on.
+  health.metrics.observe({ type: 'step', event: { type: 'jobsPolled', pollId: 1, jobs: [] }, world: initialWorld, commands: [] });
   try {
     const names = new Set<string>();
     for (const metric of await metrics.registry.getMetricsAsJSON()) {
