@@ -3,12 +3,12 @@
 // tests, and every metric they read is one the deployer serves.
 
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { deployerMetricNames, metricNamesIn } from '../support/deployer-metric-names.js';
+import { deployerMetricNames, deployerMetricsText, metricNamesIn } from '../support/deployer-metric-names.js';
 import { repoRoot } from '../support/repo.js';
 
 const run = promisify(execFile);
@@ -24,6 +24,19 @@ async function promtool(...args: string[]): Promise<{ code: number; text: string
     if (e.code === 'ENOENT') throw new Error('promtool not found: run `bash scripts/prometheus.sh install` (Debian\'s prometheus package)');
     return { code: typeof e.code === 'number' ? e.code : -1, text: (e.stdout ?? '') + (e.stderr ?? '') };
   }
+}
+
+/** `promtool check metrics` on a /metrics text: its findings, one a line. */
+function checkMetrics(text: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', () => resolve(out.split('\n').filter((line) => line.trim() !== '')));
+    child.stdin.end(text);
+  });
 }
 
 describe('Prometheus alerting rules (promtool)', function () {
@@ -100,5 +113,12 @@ describe('Prometheus alerting rules (promtool)', function () {
       expect(block, `${name}: summary`).to.match(/\n\s+summary: \S/);
       expect(block, `${name}: description`).to.match(/\n\s+description: \S/);
     }
+  });
+
+  it("serve metrics promtool check metrics finds no fault with, but prom-client's own nodejs_active_*_total gauges", async () => {
+    const text = await deployerMetricsText();
+    expect(text).to.match(/^sdp_slurmdeploy_failures_total\{/m);
+    const findings = await checkMetrics(text);
+    expect(findings.filter((line) => !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(line))).to.deep.equal([]);
   });
 });

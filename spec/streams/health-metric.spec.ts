@@ -1,11 +1,15 @@
 // The metrics the Prometheus kit's alerts read: each /healthz check as sdp_slurmdeploy_health_check,
-// as the deployer judges it (a follower cut off from etcd too), and the token's expiry as a timestamp.
+// as the deployer judges it (a follower cut off from etcd too), the token's expiry as a timestamp,
+// and the event-loop delay as a summary (its quantiles per window, its count and sum only growing).
 
 import { expect } from 'chai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Registry } from 'prom-client';
 import { readConfig, type DeployerConfig } from '../../lib/config/deployer-config.js';
 import { createMemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
 import { initialWorld } from '../../lib/core/world.js';
 import { watchDeployerHealth } from '../../streams/deployer-health.js';
+import { watchEventLoopLag } from '../../streams/event-loop-lag.js';
 import { createLogger } from '../../streams/log.js';
 import { createMetrics } from '../../streams/metrics.js';
 
@@ -55,5 +59,28 @@ describe('health as a metric', () => {
     expect(text).to.contain('sdp_slurmdeploy_token_expiry_seconds 600');
     const unknown = await createMetrics({ apiVersion: () => 'v0.0.38', tokenExpiry: () => undefined }).registry.metrics();
     expect(unknown).not.to.match(/^sdp_slurmdeploy_token_expiry/m);
+  });
+
+  it('gives the event-loop delay as a summary: quantiles of the last window, a count and sum that only grow', async () => {
+    const registry = new Registry();
+    const lag = watchEventLoopLag({ windowMs: 100, registry });
+    const read = async () => {
+      const text = await registry.metrics();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      return { text, count: value('sdp_slurmdeploy_event_loop_delay_seconds_count'), sum: value('sdp_slurmdeploy_event_loop_delay_seconds_sum') };
+    };
+    try {
+      await sleep(250);
+      const first = await read();
+      expect(first.text).to.contain('# TYPE sdp_slurmdeploy_event_loop_delay_seconds summary');
+      expect(first.text).to.match(/^sdp_slurmdeploy_event_loop_delay_seconds\{quantile="0\.99"\} /m);
+      expect(first.count).to.be.greaterThan(0);
+      await sleep(250);
+      const second = await read();
+      expect(second.count).to.be.greaterThan(first.count);
+      expect(second.sum).to.be.greaterThan(first.sum);
+    } finally {
+      lag.close();
+    }
   });
 });
