@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { deployerMetricNames, metricNamesIn } from '../support/deployer-metric-names.js';
 import { expand, panelQueries, readDashboard, variableQueries } from '../support/grafana-dashboard.js';
+import { installPrometheus } from '../support/prometheus-server.js';
 import { repoRoot } from '../support/repo.js';
 
 const run = promisify(execFile);
@@ -18,6 +19,11 @@ const values = { job: 'sdp-slurm-deployer', __rate_interval: '1m', datasource: '
 
 describe('Grafana dashboard (deploy/grafana)', function () {
   this.timeout(60_000);
+
+  before(async function () {
+    this.timeout(900_000);
+    await installPrometheus();
+  });
 
   it('has panel queries, each valid PromQL (promtool check rules, as recording rules)', async () => {
     const queries = panelQueries(await readDashboard());

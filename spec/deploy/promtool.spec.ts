@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { deployerMetricNames, deployerMetricsText, metricNamesIn } from '../support/deployer-metric-names.js';
+import { installPrometheus } from '../support/prometheus-server.js';
 import { repoRoot } from '../support/repo.js';
 
 const run = promisify(execFile);
@@ -47,8 +48,7 @@ describe('Prometheus alerting rules (promtool)', function () {
 
   before(async function () {
     this.timeout(900_000);
-    // Installs Debian's prometheus when promtool is missing (as the stack scripts install theirs).
-    await run('bash', [path.join(repoRoot, 'scripts', 'prometheus.sh'), 'install'], { timeout: 900_000 });
+    await installPrometheus();
     ruleFiles = (await readdir(kit)).filter((f) => f.endsWith('.yml')).map((f) => path.join(kit, f));
     testFiles = (await readdir(path.join(kit, 'tests'))).filter((f) => f.endsWith('.yml')).map((f) => path.join(kit, 'tests', f));
     scratch = await mkdtemp(path.join(tmpdir(), 'sdp-promtool-'));

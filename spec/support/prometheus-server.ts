@@ -1,5 +1,5 @@
-// A throwaway Prometheus (Debian's, by scripts/prometheus.sh) scraping given targets, and its
-// HTTP API's instant queries, for the live dashboard spec.
+// Debian's Prometheus through scripts/prometheus.sh: promtool installed for the kit's specs, and a
+// throwaway server scraping given targets, with its HTTP API's queries, for the live dashboard spec.
 
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -8,6 +8,11 @@ import { repoRoot } from './repo.js';
 
 const run = promisify(execFile);
 const script = path.join(repoRoot, 'scripts', 'prometheus.sh');
+
+/** Debian's prometheus (promtool included), installed when missing as the stack scripts install theirs (root). */
+export async function installPrometheus(): Promise<void> {
+  await run('bash', [script, 'install'], { timeout: 900_000 });
+}
 
 export interface PrometheusServer {
   readonly url: string;
