@@ -73,7 +73,7 @@ describe('Prometheus alerting rules (promtool)', function () {
 
   it('load: promtool check rules finds the alerts and no problem', async () => {
     expect(ruleFiles).not.to.be.empty;
-    const { code, text } = await promtool('check', 'rules', ...ruleFiles);
+    const { code, text } = await promtool('check', 'rules', '--lint=all', '--lint-fatal', ...ruleFiles);
     expect(code, text).to.equal(0);
     expect(text).to.contain(`SUCCESS: ${(await alertsIn()).length} rules found`);
   });
