@@ -135,7 +135,9 @@ case $ACTION in
     ;;
   start | stop)
     [[ -n ${2:-} ]] || usage
-    mkdir -p "$2"
+    [[ $ACTION == start ]] && mkdir -p "$2"
+    # Nothing to stop in a folder that is gone.
+    [[ -d $2 ]] || exit 0
     DIR=$(cd -- "$2" && pwd -P)
     shift 2
     if [[ $ACTION == start ]]; then
