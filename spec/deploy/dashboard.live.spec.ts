@@ -1,8 +1,9 @@
 // The kit against real parts: `node bin/deployer` on the local stack (22.05 + etcd, a Config DB
 // prefix and release of its own), scraped every second by Debian's Prometheus with the kit's rules
-// loaded. Deployments that finish, get cancelled and get rejected give every counter a series;
-// then every panel query of the dashboard must return at least one series, and every alert rule
-// must evaluate without error.
+// loaded, beside a second deployer pointed at a closed etcd port. Deployments that finish, get
+// cancelled and get rejected give every counter a series; then every panel query of the dashboard
+// must return at least one series, every alert rule must evaluate without error, and the Config DB
+// alert must pick out the replica cut off from etcd, and only it.
 
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -29,9 +30,12 @@ describe('Prometheus kit on a live deployer @live', function () {
   let stack: StackEnv;
   let etcd: Etcd3;
   let deployer: DeployerProcess | undefined;
+  /** A deployer that cannot reach etcd (a closed port): a replica cut off. */
+  let cutOff: DeployerProcess | undefined;
+  let cutOffTarget: string;
   let prometheus: PrometheusServer | undefined;
   let dir: string | undefined;
-  let code: number | null | undefined;
+  let codes: (number | null | undefined)[] = [];
 
   const put = (key: string, args: unknown) => etcd.put(deploymentKey(key, prefix)).value(JSON.stringify({ key, kind: 'slurm', args }));
   const statusOf = async (key: string) => {
@@ -54,8 +58,18 @@ describe('Prometheus kit on a live deployer @live', function () {
         SDP_LOG_LEVEL: 'INFO',
       }),
     );
+    cutOffTarget = `127.0.0.1:${await freePort()}`;
+    cutOff = startDeployer(
+      deployerEnv(stack, `${releaseName}cut`, {
+        SDP_CONFIG_PORT: String(await freePort()),
+        SDP_CONFIG_PREFIX: `${prefix}cut`,
+        SDP_SLURMDEPLOY_METRICS_PORT: cutOffTarget.split(':')[1] as string,
+        SDP_SLURMDEPLOY_METRICS_HOST: '127.0.0.1',
+        SDP_LOG_LEVEL: 'INFO',
+      }),
+    );
     dir = await mkdtemp(path.join(tmpdir(), 'sdp-prometheus-'));
-    prometheus = await startPrometheus(dir, [`127.0.0.1:${port}`]);
+    prometheus = await startPrometheus(dir, [`127.0.0.1:${port}`, cutOffTarget]);
     // A submit, a cancel (by deletion) and a failure (a partition Slurm does not have).
     await put(id('done'), { script: '#!/bin/bash\ntrue\n' });
     await put(id('deleted'), { script: '#!/bin/bash\nsleep 300\n' });
@@ -67,7 +81,7 @@ describe('Prometheus kit on a live deployer @live', function () {
   });
 
   after(async () => {
-    code = await deployer?.stop();
+    codes = [await deployer?.stop(), await cutOff?.stop()];
     await prometheus?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     if (etcd !== undefined) {
@@ -80,23 +94,24 @@ describe('Prometheus kit on a live deployer @live', function () {
     // The cancelled job, had the deployer not cancelled it; nothing else of ours should run.
     const left = stack === undefined ? [] : (await slurmJobs(stack)).filter((j) => j.mcs_label === label && (j.job_state === 'PENDING' || j.job_state === 'RUNNING'));
     await Promise.all(left.map((j) => cancelDirect(stack, j.job_id)));
-    if (code !== 0) console.log(deployer?.output());
-    expect(code, 'deployer exit code after SIGTERM').to.equal(0);
+    if (codes.some((c) => c !== 0)) console.log(deployer?.output(), cutOff?.output());
+    expect(codes, 'deployer exit codes after SIGTERM').to.deep.equal([0, 0]);
   });
 
   it("lists the deployer's scrape job in the dashboard's job variable", async () => {
     const [variable, ...more] = variableQueries(await readDashboard());
     expect(more).to.deep.equal([]);
-    const jobs = await eventually('a scrape of the deployer', async () => {
+    const jobs = await eventually('a scrape of both deployers', async () => {
       const values = (await prometheus!.query(variable!.metric)).map((s) => s.metric[variable!.label]);
-      return values.length > 0 ? values : undefined;
+      return values.length === 2 ? values : undefined;
     });
-    expect(jobs).to.deep.equal(['sdp-slurm-deployer']);
+    expect(new Set(jobs)).to.deep.equal(new Set(['sdp-slurm-deployer']));
   });
 
   it('counted what the deployments did: a submit rejected for good, a cancel for a removed deployment', async () => {
+    // Summed over both deployers: the one cut off from etcd counts nothing.
     const counted = async (expr: string) => eventually(expr, async () => {
-      const [series] = await prometheus!.query(expr);
+      const [series] = await prometheus!.query(`sum(${expr})`);
       return series === undefined ? undefined : Number(series.value[1]);
     });
     expect(await counted('sdp_slurmdeploy_failures_total{operation="submit",kind="permanent"}')).to.equal(1);
@@ -135,5 +150,18 @@ describe('Prometheus kit on a live deployer @live', function () {
     });
     expect(rules.length).to.be.greaterThan(15);
     expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError ?? r.health}`)).to.deep.equal([]);
+  });
+
+  it('puts SdpSlurmDeployerConfigDbUnreachable pending for the replica cut off from etcd, and for no other', async () => {
+    interface Alert { labels: Record<string, string>; state: string }
+    const alerts = await eventually('the Config DB alert pending', async () => {
+      const { alerts } = await prometheus!.get<{ alerts: Alert[] }>('/api/v1/alerts');
+      const ours = alerts.filter((a) => a.labels['alertname'] === 'SdpSlurmDeployerConfigDbUnreachable');
+      return ours.length > 0 ? ours : undefined;
+    });
+    expect(alerts.map((a) => [a.labels['instance'], a.state])).to.deep.equal([[cutOffTarget, 'pending']]);
+    // One replica leads: no leader alert for the job.
+    const { alerts: all } = await prometheus!.get<{ alerts: Alert[] }>('/api/v1/alerts');
+    expect(all.filter((a) => a.labels['alertname'] === 'SdpSlurmDeployerNoLeader')).to.deep.equal([]);
   });
 });
