@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { deploymentKey, deploymentsKeyPrefix, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from '../../lib/configdb/paths.js';
+import { pollMarkKey } from '../../lib/configdb/poll-mark.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
@@ -89,6 +90,7 @@ describe('Prometheus kit on a live deployer @live', function () {
       await etcd.delete().prefix(statesKeyPrefix(prefix));
       await etcd.delete().key(watermarkKey(label, prefix));
       await etcd.delete().prefix(registryKeyPrefix(label, prefix));
+      await etcd.delete().key(pollMarkKey(label, prefix));
       etcd.close();
     }
     // The cancelled job, had the deployer not cancelled it; nothing else of ours should run.
