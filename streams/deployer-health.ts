@@ -8,6 +8,7 @@ import type { ConfigDb } from '../lib/configdb/config-db.js';
 import { probeConfigDb } from './config-db-probe.js';
 import { watchEventLoopLag } from './event-loop-lag.js';
 import { createHealthMonitor, type HealthReport, type StuckDeployment } from './health.js';
+import { registerHealthMetric } from './health-metric.js';
 import { livenessFile } from './liveness-file.js';
 import type { Logger } from './log.js';
 import type { DeployerMetrics } from './metrics.js';
@@ -49,6 +50,7 @@ export function watchDeployerHealth({ config, configDb, metrics, log, role = () 
     const now = role();
     return now === 'leader' ? health.report() : followerReport(health.report(), now === 'follower' ? undefined : cutOff(config));
   };
+  registerHealthMetric(metrics.registry, report);
   // Only the leader writes (fenced): the probe is its; a follower's contact is its election's.
   const probe = probeConfigDb(configDb, {
     when: () => role() === 'leader',

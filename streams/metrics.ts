@@ -90,16 +90,23 @@ export function createMetrics(options: MetricsOptions): DeployerMetrics {
       this.set({ version: options.apiVersion() }, 1);
     },
   });
-  new Gauge({
-    name: 'sdp_slurmdeploy_token_expiry_seconds',
-    help: 'Seconds until the Slurm token expires (absent when it does not say)',
-    registers: [registry],
-    collect() {
-      this.reset();
-      const expiry = options.tokenExpiry?.();
-      if (expiry !== undefined) this.set(expiry - now() / 1000);
-    },
-  });
+  // A timestamp, as Prometheus advises (an alert computes the time left with time()); the older
+  // time-left gauge stays for dashboards and scripts that read it. Neither has a sample while the
+  // token does not say: prom-client's unlabelled gauge would read 0, a token "expired in 1970".
+  const expiry = () => options.tokenExpiry?.();
+  registry.registerMetric(
+    new UnsetGauge('sdp_slurmdeploy_token_expiry_timestamp_seconds', 'When the Slurm token in use expires (Unix seconds; absent when it does not say)', expiry),
+  );
+  registry.registerMetric(
+    new UnsetGauge(
+      'sdp_slurmdeploy_token_expiry_seconds',
+      'Seconds until the Slurm token expires (absent when it does not say; deprecated: use sdp_slurmdeploy_token_expiry_timestamp_seconds - time())',
+      () => {
+        const at = expiry();
+        return at === undefined ? undefined : at - now() / 1000;
+      },
+    ),
+  );
 
   if (options.leader !== undefined) {
     const leader = options.leader;
@@ -195,4 +202,18 @@ function registerPacing(registry: Registry, pacing: () => PacingReport): void {
       counted = now;
     },
   });
+}
+
+/** An unlabelled gauge read when scraped, with no sample at all while `read` gives undefined. */
+class UnsetGauge extends Gauge {
+  constructor(name: string, help: string, private readonly read: () => number | undefined) {
+    super({ name, help, registers: [] });
+  }
+
+  override async get(): ReturnType<Gauge['get']> {
+    const value = this.read();
+    if (value === undefined) return { ...(await super.get()), values: [] };
+    this.set(value);
+    return super.get();
+  }
 }
