@@ -135,7 +135,9 @@ export async function refusalsSince(release: Release, mark: number, uid: number)
 export type Daemon = 'slurmctld' | 'slurmrestd';
 
 export async function daemonPid(release: Release, daemon: Daemon): Promise<number> {
-  return Number((await readFile(path.join(release.root, 'stack', 'run', `${daemon}.pid`), 'utf8')).trim());
+  // The first line: slurmctld rewrites its pid file in place after `scontrol reconfigure` (24.11
+  // re-executes itself), so a shorter pid leaves the end of the longer one behind ("976\n9\n").
+  return Number((await readFile(path.join(release.root, 'stack', 'run', `${daemon}.pid`), 'utf8')).split('\n')[0]?.trim());
 }
 
 const TICKS_PER_SECOND = 100;
