@@ -4,6 +4,7 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { describeDecodeErrors } from './decode-errors.js';
+import { DEPENDENCY_FORMS, dependencyFields, dependencyProblem, type DependencyArgs } from './dependencies.js';
 import { OPTION_FORMS, optionFields, type OptionArgs } from './job-options.js';
 import { nearestName } from './nearest-name.js';
 import { readDirectives } from './sbatch-directives.js';
@@ -67,11 +68,12 @@ const argsFields = {
   standard_output: Name,
   standard_error: Name,
   ...optionFields,
+  ...dependencyFields,
 };
 const SlurmArgsCodec = t.exact(t.partial(argsFields));
 
 /** Decoded args: plain types inside the core (the codec's brands stay at the edge). */
-export interface SlurmArgs extends OptionArgs {
+export interface SlurmArgs extends OptionArgs, DependencyArgs {
   readonly script?: string;
   readonly command?: readonly string[];
   readonly environment?: Readonly<Record<string, string>>;
@@ -115,7 +117,9 @@ export function decodeSlurmArgs(raw: unknown): ArgsDecoding {
     return { ok: false, reason: 'args.command: give args.script or args.command, not both' };
   }
   const merged = args.script === undefined ? args : withDirectives(args, args.script);
-  return typeof merged === 'string' ? { ok: false, reason: merged } : { ok: true, args: merged };
+  if (typeof merged === 'string') return { ok: false, reason: merged };
+  const problem = dependencyProblem(merged);
+  return problem === undefined ? { ok: true, args: merged } : { ok: false, reason: problem };
 }
 
 /**
@@ -155,7 +159,7 @@ function describeErrors(errors: t.Errors): string {
 /** What the field should have been; says which limit the value broke, never the value. */
 function expected(typeName: string, value: unknown): string {
   const bounded = /^(PositiveInt|NonEmptyText|Text)<=(\d+)$/.exec(typeName);
-  if (bounded === null) return EXPECTED[typeName] ?? OPTION_FORMS[typeName] ?? typeName;
+  if (bounded === null) return EXPECTED[typeName] ?? OPTION_FORMS[typeName] ?? DEPENDENCY_FORMS[typeName] ?? typeName;
   const [, kind, max] = bounded;
   if (kind === 'PositiveInt') {
     return typeof value === 'number' && Number.isInteger(value) && value > 0 ? `a positive integer of at most ${max}` : 'a positive integer';
@@ -175,6 +179,9 @@ const SBATCH_NAMES: Readonly<Record<string, string>> = {
   output: 'standard_output',
   error: 'standard_error',
   kill_on_invalid_dep: 'kill_on_invalid_dependency',
+  afterok: 'after_ok',
+  afterany: 'after_any',
+  afternotok: 'after_not_ok',
 };
 const OWNED: Readonly<Record<string, string>> = {
   comment: 'the deployer sets it (it carries the job\'s identity)',

@@ -1,6 +1,7 @@
 // What a Config DB deployment asks for, decided once when its value arrives.
 
 import { canonicalJson } from './canonical-json.js';
+import { dependencyProblem } from './dependencies.js';
 import { decodeSlurmArgs, type SlurmArgs } from './deployment-args.js';
 import type { DeploymentEntry, InvalidDeployment } from './events.js';
 import { specHash } from './spec-hash.js';
@@ -16,7 +17,9 @@ export function desiredOf(entry: DeploymentEntry): Desired {
   const tooLarge = argsTooLarge(entry.args, argsKey.length);
   if (tooLarge !== undefined) return beyondLimits(revision, tooLarge);
   const decoded = decodeSlurmArgs(entry.args);
-  return decoded.ok ? desired(revision, argsKey, decoded.args, undefined) : desired(revision, argsKey, undefined, decoded.reason);
+  if (!decoded.ok) return desired(revision, argsKey, undefined, decoded.reason);
+  const selfDependent = dependencyProblem(decoded.args, entry.id);
+  return selfDependent === undefined ? desired(revision, argsKey, decoded.args, undefined) : desired(revision, argsKey, undefined, selfDependent);
 }
 
 export function desiredOfInvalid(invalid: InvalidDeployment): Desired {

@@ -3,7 +3,8 @@
 
 import { definedOnly } from './defined-only.js';
 import type { SlurmArgs } from './deployment-args.js';
-import { jobOptionsOf } from './job-options.js';
+import { hasNamedDependencies, slurmDependency, type AfterField } from './dependencies.js';
+import { jobOptionsOf, type JobOptions } from './job-options.js';
 import { formatJobIdentity, type JobSpec } from './slurm-job.js';
 
 /** Defaults a deployment may override (the `SDP_SLURMDEPLOY_JOB_*` variables). */
@@ -31,7 +32,18 @@ export function processingBlockOf(deploymentId: string): string | undefined {
   return PB_ID.exec(deploymentId)?.[1];
 }
 
-export function buildJobSpec(deploymentId: string, submitId: string, args: SlurmArgs, settings: JobSettings, specHash?: string): JobSpec {
+/**
+ * `after`: the job ids the after_* lists resolve to now (dependency-gate.ts), by field; a
+ * deployment none of whose dependencies is still to be waited for has none.
+ */
+export function buildJobSpec(
+  deploymentId: string,
+  submitId: string,
+  args: SlurmArgs,
+  settings: JobSettings,
+  specHash?: string,
+  after?: ReadonlyMap<AfterField, readonly number[]>,
+): JobSpec {
   const pbId = processingBlockOf(deploymentId);
   const environment = {
     ...settings.baseEnvironment,
@@ -41,7 +53,7 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
     ...(args.environment ?? {}),
   };
   const d = settings.defaults;
-  const options = jobOptionsOf(args);
+  const options = withDependencies(jobOptionsOf(args), args, after);
   return definedOnly({
     name: deploymentId,
     script: args.script ?? scriptOfCommand(args.command ?? []),
@@ -61,6 +73,17 @@ export function buildJobSpec(deploymentId: string, submitId: string, args: Slurm
     standardError: args.standard_error,
     options: Object.keys(options).length === 0 ? undefined : options,
   });
+}
+
+/**
+ * The dependency Slurm gets; and a job that depends on deployments is cancelled by Slurm once a
+ * dependency can never be met (it would stay PENDING for ever otherwise), unless the args say not.
+ */
+function withDependencies(options: JobOptions, args: SlurmArgs, after: ReadonlyMap<AfterField, readonly number[]> | undefined): JobOptions {
+  if (!hasNamedDependencies(args)) return options;
+  const dependency = slurmDependency(after ?? new Map(), args.dependency);
+  const { dependency: _raw, ...rest } = options;
+  return definedOnly({ ...rest, dependency, kill_on_invalid_dependency: args.kill_on_invalid_dependency ?? true });
 }
 
 /** Wraps an argv list into a batch script; every word is single-quoted, so nothing is expanded. */

@@ -57,6 +57,8 @@ export interface JobOptions {
   readonly wckey?: string;
   readonly open_mode?: 'append' | 'truncate';
   readonly kill_on_invalid_dependency?: boolean;
+  /** Slurm's dependency text: the deployments' jobs named by the after_* lists, then args.dependency. */
+  readonly dependency?: string;
 }
 
 /** Slurm's largest nice adjustment (NICE_OFFSET - 3). */
@@ -132,7 +134,7 @@ export type OptionArgs = { readonly [K in keyof typeof optionFields]?: t.TypeOf<
 export const OPTION_NAMES = Object.keys(optionFields) as readonly (keyof typeof optionFields)[];
 
 /** Parses decoded option args (the codecs have checked them) into JobOptions, defaults left out. */
-export function jobOptionsOf(args: OptionArgs): JobOptions {
+export function jobOptionsOf(args: OptionArgs & { readonly dependency?: string }): JobOptions {
   const o: Record<string, unknown> = {};
   const put = (key: keyof JobOptions, value: unknown) => {
     if (value !== undefined) o[key] = value;
@@ -164,5 +166,6 @@ export function jobOptionsOf(args: OptionArgs): JobOptions {
   put('wckey', args.wckey);
   put('open_mode', args.open_mode);
   put('kill_on_invalid_dependency', args.kill_on_invalid_dependency);
+  put('dependency', args.dependency);
   return o as JobOptions;
 }

@@ -76,6 +76,8 @@ export const SBATCH_OPTIONS: readonly SbatchOption[] = [
   opt('threads-per-core', 'threads_per_core', 'required', asInteger),
   opt('wckey', 'wckey', 'required', asText),
   opt('open-mode', 'open_mode', 'required', asText),
+  // Job ids of jobs outside the Config DB: deployments are named by args.after_ok and the like.
+  opt('dependency', 'dependency', 'required', asText, { short: 'd' }),
   opt('kill-on-invalid-dep', 'kill_on_invalid_dependency', 'required', (t) => (t === 'yes' ? true : t === 'no' ? false : undefined), { form: 'yes or no' }),
 ];
 
@@ -128,6 +130,7 @@ export function directiveLinesOf(spec: JobSpec): string[] {
     ['wckey', o.wckey],
     ['open-mode', o.open_mode],
     ['kill-on-invalid-dep', o.kill_on_invalid_dependency === undefined ? undefined : o.kill_on_invalid_dependency ? 'yes' : 'no'],
+    ['dependency', o.dependency],
   ];
   const lines = pairs.filter(([, v]) => v !== undefined).map(([name, v]) => `#SBATCH --${name}=${quoted(String(v))}`);
   if (o.exclusive !== undefined) lines.push(o.exclusive === 'node' ? '#SBATCH --exclusive' : `#SBATCH --exclusive=${o.exclusive}`);

@@ -56,6 +56,7 @@ export function optionFieldsV0038(o: JobOptions, now: number): Record<string, un
     wckey: o.wckey,
     open_mode: o.open_mode,
     kill_on_invalid_dependency: o.kill_on_invalid_dependency,
+    dependency: o.dependency,
   };
 }
 
@@ -115,5 +116,7 @@ export function optionFieldsJobDesc(o: JobOptions, version: SlurmApiVersion, now
     wckey: o.wckey,
     open_mode: o.open_mode === undefined ? undefined : [o.open_mode.toUpperCase()],
     flags,
+    // The same text as sbatch's --dependency (slurmctld parses it), on every version.
+    dependency: o.dependency,
   };
 }

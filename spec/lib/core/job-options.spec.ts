@@ -164,7 +164,7 @@ describe('job options', () => {
     });
 
     it('lists the accepted fields when none is near', () => {
-      expect(reason('frobnicate')).to.match(/^args\.frobnicate: unknown field; accepted: script, command, environment, partition, .*, kill_on_invalid_dependency$/);
+      expect(reason('frobnicate')).to.match(/^args\.frobnicate: unknown field; accepted: script, command, environment, partition, .*, kill_on_invalid_dependency, after_ok, after_any, after_not_ok, after, dependency$/);
     });
 
     it('says why the fields the deployer owns are not accepted', () => {

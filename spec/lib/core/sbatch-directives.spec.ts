@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { decodeSlurmArgs, type SlurmArgs } from '../../../lib/core/deployment-args.js';
+import type { AfterField } from '../../../lib/core/dependencies.js';
 import { buildJobSpec } from '../../../lib/core/job-builder.js';
 import { directiveLinesOf } from '../../../lib/core/sbatch-option-table.js';
 import { MAIL_TYPES } from '../../../lib/core/sbatch-values.js';
@@ -102,6 +103,7 @@ describe('#SBATCH directives', () => {
       fc.nat({ max: 10_000_000 }).map((n) => `now+${n}`),
       fc.integer({ min: 0, max: 4_000_000_000 }).map((s) => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')),
     );
+    const jobIds = fc.uniqueArray(fc.integer({ min: 1, max: 99_999_999 }), { minLength: 1, maxLength: 3 });
     const gpuCount = fc.oneof(count(64), fc.tuple(word, count(64)).map(([t, n]) => `${t}:${n}`));
     const args = fc.record(
       {
@@ -147,14 +149,20 @@ describe('#SBATCH directives', () => {
         wckey: text,
         open_mode: fc.constantFrom('append', 'truncate'),
         kill_on_invalid_dependency: fc.boolean(),
+        dependency: fc
+          .array(fc.oneof(fc.constant('singleton'), fc.tuple(fc.constantFrom('after', 'afterany', 'afterok', 'afternotok', 'aftercorr'), jobIds).map(([t, ids]) => `${t}:${ids.join(':')}`)), { minLength: 1, maxLength: 3 })
+          .map((parts) => parts.join(',')),
       },
       { requiredKeys: [] },
     );
+    // Deployments named by the after_* lists, and the jobs they have at the submit.
+    const named = fc.record({ after_ok: jobIds, after_any: jobIds, after_not_ok: jobIds, after: jobIds }, { requiredKeys: [] });
     fc.assert(
-      fc.property(args, (fields) => {
-        const first = decodeSlurmArgs({ script: 'S', ...fields });
+      fc.property(args, named, (fields, deps) => {
+        const lists = Object.fromEntries(Object.entries(deps).map(([field, ids]) => [field, ids.map((id) => `dep-${id}`)]));
+        const first = decodeSlurmArgs({ script: 'S', ...fields, ...lists });
         if (!first.ok) throw new Error(first.reason);
-        const spec = buildJobSpec('d', 'r1', first.args, settings.job);
+        const spec = buildJobSpec('d', 'r1', first.args, settings.job, undefined, new Map(Object.entries(deps) as [AfterField, number[]][]));
         const written = ['#!/bin/bash', ...directiveLinesOf(spec), 'exec true', ''].join('\n');
         const again = decodeSlurmArgs({ script: written });
         if (!again.ok) throw new Error(`${again.reason}\n${written}`);

@@ -41,6 +41,7 @@ const every: JobOptions = {
   wckey: 'sdp',
   open_mode: 'truncate',
   kill_on_invalid_dependency: false,
+  dependency: 'afterok:41:42,afterany:7',
 };
 
 const base: JobSpec = { name: 'd1', script: '#!/bin/bash\ntrue\n', environment: {}, mcsLabel: 'label', comment: 'c' };
@@ -58,6 +59,7 @@ describe('job options in submit bodies', () => {
       gpus_per_task: '1',
       constraints: 'bigmem',
       exclusive: 'exclusive',
+      dependency: 'afterok:41:42,afterany:7',
       reservation: 'maint',
       tasks_per_node: 2,
       memory_per_cpu: 100,
@@ -142,6 +144,7 @@ describe('job options in submit bodies', () => {
         wckey: 'sdp',
         open_mode: ['TRUNCATE'],
         flags: ['NO_KILL_INVALID_DEPENDENCY'],
+        dependency: 'afterok:41:42,afterany:7',
       });
       if (version !== 'v0.0.40') expect(job['distribution']).to.equal('cyclic:block');
     });
