@@ -2,6 +2,7 @@
 // spec replaces the job of the old one; a deletion leaves a slot behind while anything of the
 // deployment is pending (its job to cancel, a submit outstanding, its state to remove).
 
+import { DEPENDENCY_FAILED } from './dependency-gate.js';
 import { sameState, type DeploymentState } from './deployment-state.js';
 import { isLostVerdict } from './job-observation.js';
 import { desiredOf, desiredOfInvalid } from './desired.js';
@@ -123,6 +124,9 @@ function created(draft: StepDraft, slot: Slot, desired: Desired, listing?: Listi
   // Refused for good before the restart, these very args: not submitted again.
   const rejected = listing?.followPriorJob && !changedMeanwhile ? rejectionOfPriorState(priorState) : undefined;
   if (rejected !== undefined) return born(desired, generation, priorState, { kind: 'rejected', reason: rejected });
+  // Its dependencies could never be met, these very args: they are not waited for again.
+  const blocked = listing?.followPriorJob && !changedMeanwhile ? blockOfPriorState(priorState) : undefined;
+  if (blocked !== undefined) return born(desired, generation, priorState, { kind: 'blocked', reason: blocked });
   // The outstanding submit of its former self is its own again only if it is of this very spec.
   if (slot.leftover?.submitId === desired.submitId) {
     const { submitId, floor, unknown } = slot.leftover;
@@ -140,6 +144,12 @@ function born(desired: Desired, generation: number, written: DeploymentState | u
 function rejectionOfPriorState(state: DeploymentState | undefined): string | undefined {
   if (state?.status !== 'FAILED' || state.spec === undefined || !state.reason?.startsWith(REJECTED)) return undefined;
   return state.reason.slice(REJECTED.length);
+}
+
+/** Why, when the state found says the dependencies of the spec it names could never be met. */
+function blockOfPriorState(state: DeploymentState | undefined): string | undefined {
+  if (state?.status !== 'FAILED' || state.spec === undefined || state.job_id !== undefined || !state.reason?.startsWith(DEPENDENCY_FAILED)) return undefined;
+  return state.reason.slice(DEPENDENCY_FAILED.length);
 }
 
 /** The job a state this deployer wrote (it names a spec) names, unless it had ended by the state's last word. */

@@ -7,6 +7,8 @@ import { sameJob } from './apply-poll.js';
 import type { Command } from './commands.js';
 import { sameState } from './deployment-state.js';
 import { claimOf, identityKnown, servesSpec } from './job-claim.js';
+import { hasNamedDependencies, type DependencyArgs } from './dependencies.js';
+import { DEPENDENCY_WAIT_MS, gateOf, type Gate } from './dependency-gate.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
 import { addStray, mayStillRun, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
@@ -35,6 +37,8 @@ export interface SlotView {
    * yet, or may say clean), the slot is noted, and decided again once the watermark allows it.
    */
   maySubmit(id: string, submitId: string): boolean;
+  /** Another deployment, as it stands in this step (for the deployments this one depends on). */
+  deploymentOf(id: string): Deployment | undefined;
 }
 
 /** A slot's commands, by the order a step issues them in: its own first, then cancels, then removals. */
@@ -134,7 +138,7 @@ function adopt(slot: Slot, view: SlotView): Slot {
     if (proof !== undefined) return { ...slot, deployment: withTrackedJob({ ...d, phase: { kind: 'idle' } }, adoptedJob(proof, view)) };
     if (!isResolved(phase, view.lastCompletePollId)) return slot;
   }
-  if (phase.kind !== 'idle' && phase.kind !== 'uncertain') return slot;
+  if (phase.kind !== 'idle' && phase.kind !== 'uncertain' && phase.kind !== 'waiting' && phase.kind !== 'blocked') return slot;
   const resolved: Deployment = phase.kind === 'uncertain' ? { ...d, phase: { kind: 'idle' } } : d;
   // Nor a job this slot has had cancelled (its deployment was deleted, then created again): it
   // is ending; the deployment waits for that, then submits.
@@ -247,9 +251,14 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
   // Cancel, then submit: never two jobs of one deployment at once.
   const free = slot.leftover === undefined && slot.strays.length === 0 && (d.retry === undefined || view.now >= d.retry.at);
   const { desired } = d;
-  if (phase.kind === 'idle' && free && desired.args !== undefined) {
-    if (!view.maySubmit(slot.id, desired.submitId)) return slot;
-    const spec = buildJobSpec(slot.id, desired.submitId, desired.args, view.settings.job, desired.specHash);
+  if ((phase.kind === 'idle' || phase.kind === 'waiting') && desired.args !== undefined) {
+    // The deployments it depends on first: each must have a job, whose id Slurm is given.
+    const gate = hasNamedDependencies(desired.args) ? dependencyGate(slot.id, d, desired.args, view) : READY;
+    if (gate.kind === 'blocked') return { ...slot, deployment: { ...d, phase: { kind: 'blocked', reason: gate.reason }, retry: undefined } };
+    if (gate.kind === 'waiting') return gate.phase === phase ? slot : { ...slot, deployment: { ...d, phase: gate.phase } };
+    const idle: Slot = phase.kind === 'idle' ? slot : { ...slot, deployment: { ...d, phase: { kind: 'idle' } } };
+    if (!free || !view.maySubmit(slot.id, desired.submitId)) return idle;
+    const spec = buildJobSpec(slot.id, desired.submitId, desired.args, view.settings.job, desired.specHash, gate.after);
     commands.own.push({ type: 'submitJob', id: slot.id, submitId: desired.submitId, spec });
     return { ...slot, deployment: { ...d, phase: { kind: 'submitting', submitId: desired.submitId, floor: view.highestJobId } } };
   }
@@ -260,6 +269,13 @@ function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slo
     return { ...slot, deployment: withTrackedJob(d, trackedJob(job, job.observed, job.final, 'looking', job.unmatched)) };
   }
   return slot;
+}
+
+const READY: Gate = { kind: 'ready', after: new Map() };
+
+function dependencyGate(id: string, d: Deployment, args: DependencyArgs, view: SlotView): Gate {
+  const waitMs = view.settings.dependencyWaitMs ?? DEPENDENCY_WAIT_MS;
+  return gateOf({ id, args, phase: d.phase, now: view.now, waitMs, deploymentOf: (other) => view.deploymentOf(other) });
 }
 
 /** One write in flight per deployment, so that writes land in the order they were decided. */

@@ -156,7 +156,8 @@ function holdFor(slot: Slot, submitId: string, floor: number, settleAt: number):
   const unknown = { floor, settleAt };
   if (d !== undefined && d.desired.submitId === submitId) {
     const phase = d.phase;
-    if (phase.kind === 'idle') return { ...slot, deployment: { ...d, phase: { kind: 'uncertain', submitId, ...unknown } } };
+    // (Waiting for its dependencies, or failed by them, since the listing: it may have sent it before.)
+    if (phase.kind === 'idle' || phase.kind === 'waiting' || phase.kind === 'blocked') return { ...slot, deployment: { ...d, phase: { kind: 'uncertain', submitId, ...unknown } } };
     // Answered before the stop (the entry was not yet dropped): refused, or its job named by the
     // state found, which names a job of this spec (a job of any other makes the slot idle). Or
     // named twice; or invalid, never sent. Only a deployment faulted since may still get a job.

@@ -5,13 +5,23 @@ import type { DeploymentState } from './deployment-state.js';
 import type { SlurmJob } from './slurm-job.js';
 import { formatJobState, isTerminalStatus, mapJobState } from './status.js';
 
+/** The reason Slurm gives a job whose dependency can never be met (a job it depends on ended the wrong way). */
+export const DEPENDENCY_NEVER_SATISFIED = 'DependencyNeverSatisfied';
+
 export function stateOfJob(job: SlurmJob): DeploymentState {
   const mapped = mapJobState(job.state);
   const slurmState = formatJobState(job.state);
   const terminal = isTerminalStatus(mapped.status);
-  const reason = mapped.known ? slurmReason(job.reason) : `unknown Slurm job state ${slurmState || '(empty)'}`;
+  // Slurm cancels such a job itself (kill_on_invalid_dependency, which the deployer sets for the
+  // jobs of deployments that depend on others): it never ran, it failed; the user cancelled nothing.
+  const neverSatisfied = mapped.status === 'CANCELLED' && job.reason === DEPENDENCY_NEVER_SATISFIED;
+  const reason = neverSatisfied
+    ? `${DEPENDENCY_NEVER_SATISFIED}: a job it depends on ended so that its dependency can never be met; Slurm cancelled it`
+    : mapped.known
+      ? slurmReason(job.reason)
+      : `unknown Slurm job state ${slurmState || '(empty)'}`;
   return {
-    status: mapped.status,
+    status: neverSatisfied ? 'FAILED' : mapped.status,
     job_id: job.jobId,
     slurm_state: slurmState,
     ...(reason === undefined ? {} : { reason }),

@@ -140,5 +140,6 @@ function viewOf(settings: ReducerSettings, draft: StepDraft, id: string, maySubm
     polledJob: (jobId) => draft.polledJob(jobId),
     trackedBy: (jobId) => draft.trackedBy(jobId),
     maySubmit,
+    deploymentOf: (other) => draft.slot(other)?.deployment,
   };
 }

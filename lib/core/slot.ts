@@ -1,5 +1,6 @@
 // A slot's small facts: what job it follows, what state it shows, when it must be decided again.
 
+import { DEPENDENCY_FAILED } from './dependency-gate.js';
 import type { DeploymentState } from './deployment-state.js';
 import { isLostVerdict, stateOfJob } from './job-observation.js';
 import type { SlurmJob } from './slurm-job.js';
@@ -132,6 +133,8 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
       };
     case 'faulted':
       return { status: 'FAILED', reason: phase.reason };
+    case 'blocked':
+      return { status: 'FAILED', reason: `${DEPENDENCY_FAILED}${phase.reason}` };
     case 'tracking': {
       const job = phase.job;
       if (job.final !== undefined) return job.final;
@@ -152,6 +155,7 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
       return pendingState(deployment, waitingFor);
     case 'idle':
     case 'submitting':
+    case 'waiting':
       return pendingState(deployment, waitingFor);
   }
 }
@@ -159,6 +163,7 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
 /** A deployment without a job: what it waits for, if anything. */
 function pendingState(deployment: Deployment, waitingFor: readonly number[]): DeploymentState {
   if (waitingFor.length > 0) return { status: 'PENDING', reason: `waiting for job ${waitingFor.join(', ')} to end before submitting` };
+  if (deployment.phase.kind === 'waiting') return { status: 'PENDING', reason: deployment.phase.reason };
   if (deployment.retry !== undefined) return { status: 'PENDING', reason: `submit failed, will retry: ${deployment.retry.reason}` };
   return { status: 'PENDING' };
 }
@@ -170,6 +175,8 @@ export function wakeTimeOf(slot: Slot, now: number): number | undefined {
   // An unknown outcome settles: the slot then names the poll that tells.
   const phase = d?.phase;
   if (phase?.kind === 'uncertain' && phase.resolvedByPollId === undefined) wake = soonerAfter(now, wake, phase.settleAt);
+  // A dependency that names no deployment is waited for until then.
+  if (phase?.kind === 'waiting') wake = soonerAfter(now, wake, phase.failAt);
   // A lookup answered with a job that is not this one is made again once its backoff is over.
   if (phase?.kind === 'tracking' && phase.job.missing === 'lookup' && phase.job.unmatched !== undefined) wake = soonerAfter(now, wake, phase.job.unmatched.at);
   const leftover = slot.leftover?.unknown;

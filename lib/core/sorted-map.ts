@@ -13,6 +13,8 @@ export const byNumber: Compare<number> = (a, b) => a - b;
 export const byString: Compare<string> = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 /** [due, id]: by due, then id. */
 export const byDue: Compare<readonly [number, string]> = (a, b) => a[0] - b[0] || byString(a[1], b[1]);
+/** [id, id]: by the first, then the second. */
+export const byPair: Compare<readonly [string, string]> = (a, b) => byString(a[0], b[0]) || byString(a[1], b[1]);
 
 /** A map that throws on any change: worlds handed out are never changed in place. */
 export function frozenSortedMap<K, V>(compare: Compare<K>, entries: [K, V][] = []): SortedMap<K, V> {

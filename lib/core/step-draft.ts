@@ -8,7 +8,9 @@ import { registeredJobsOf } from './job-registry.js';
 import type { SlurmJob } from './slurm-job.js';
 import { discoveryFloorOf, floorHoldOf, followedJobsOf, isIdleSlot, trackedJobOf, wakePollOf, wakeTimeOf } from './slot.js';
 import type { SortedMap } from './sorted-map.js';
-import type { DueKey, Slot, World, WorldMapName } from './world.js';
+import { awaitsDependencies, dependencyViewKey } from './dependency-gate.js';
+import { dependencyIdsOf } from './dependencies.js';
+import type { Deployment, DueKey, Slot, World, WorldMapName } from './world.js';
 
 type TreeName = WorldMapName;
 type Scalars = Omit<World, TreeName>;
@@ -27,9 +29,9 @@ export class StepDraft {
   readonly #registered: ((jobId: number) => boolean) | undefined;
 
   constructor(world: World, options: { readonly registry?: boolean } = {}) {
-    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, ...scalars } = world;
+    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, dependents, ...scalars } = world;
     this.scalars = { ...scalars };
-    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue };
+    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, dependents };
     this.#registered = options.registry === true ? (jobId) => this.#trees.registry.has(jobId) : undefined;
   }
 
@@ -93,6 +95,7 @@ export class StepDraft {
     this.#reindexMark('discoveries', previous, indexed, discoveryFloorOf);
     this.#reindexMark('submitQueue', previous, indexed, (slot) => slot.queued);
     const kept = isIdleSlot(indexed) ? undefined : indexed;
+    if (previous?.deployment !== kept?.deployment) this.#dependenciesChanged(next.id, previous?.deployment, kept?.deployment);
     if (kept === undefined) {
       if (previous !== undefined) this.write('slots').delete(next.id);
     } else if (previous !== kept) {
@@ -101,6 +104,26 @@ export class StepDraft {
     this.#recentId = next.id;
     this.#recentSlot = kept;
     if (markDirty) this.dirty.add(next.id);
+  }
+
+  /**
+   * Keeps the index of who awaits whom (dependency-gate.ts), and marks the deployments awaiting
+   * this one to be decided again when what they see of it changed (it got a job, failed, went).
+   */
+  #dependenciesChanged(id: string, before: Deployment | undefined, after: Deployment | undefined): void {
+    const had = awaitsDependencies(before) ? dependencyIdsOf(before?.desired.args) : [];
+    const has = awaitsDependencies(after) ? dependencyIdsOf(after?.desired.args) : [];
+    if (had.join('\n') !== has.join('\n')) {
+      for (const dep of had) if (!has.includes(dep)) this.write('dependents').delete([dep, id]);
+      for (const dep of has) if (!had.includes(dep)) this.write('dependents').set([dep, id], true);
+    }
+    const awaiting: string[] = [];
+    for (const [dep, dependent] of this.read('dependents').keys([id, ''])) {
+      if (dep !== id) break;
+      awaiting.push(dependent);
+    }
+    if (awaiting.length === 0 || dependencyViewKey(before) === dependencyViewKey(after)) return;
+    for (const dependent of awaiting) this.dirty.add(dependent);
   }
 
   /** Slots due by time at `now`, and their timer entries taken out. */

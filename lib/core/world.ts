@@ -9,7 +9,7 @@ import type { DeploymentState } from './deployment-state.js';
 import type { SlurmArgs } from './deployment-args.js';
 import type { JobSettings } from './job-builder.js';
 import type { SlurmJob } from './slurm-job.js';
-import { byDue, byNumber, byString, frozenSortedMap, type Compare, type SortedMap } from './sorted-map.js';
+import { byDue, byNumber, byPair, byString, frozenSortedMap, type Compare, type SortedMap } from './sorted-map.js';
 
 export interface ReducerSettings {
   readonly job: JobSettings;
@@ -41,6 +41,11 @@ export interface ReducerSettings {
   readonly accounting?: boolean;
   /** Lookup answers that are not the job looked up (lookup-match.ts). Absent: older journals (UNMATCHED_LOOKUP_FALLBACK). */
   readonly unmatchedLookup?: UnmatchedLookupSettings;
+  /**
+   * How long a deployment waits for a dependency (args.after_ok and the like) that names no
+   * deployment before it is FAILED (dependency-gate.ts). Absent: DEPENDENCY_WAIT_MS.
+   */
+  readonly dependencyWaitMs?: number;
 }
 
 /**
@@ -188,6 +193,17 @@ export type Phase =
   | { readonly kind: 'faulted'; readonly reason: string }
   /** No job: one is submitted when nothing holds it back (a retry not yet due, a job still ending). */
   | { readonly kind: 'idle' }
+  /**
+   * No job: some deployment it depends on has none yet, or is not there (dependency-gate.ts).
+   * `reason` says which; `failAt`: when an unknown id has been waited for long enough; `present`:
+   * the ids seen there while it waited (one gone since was deleted).
+   */
+  | { readonly kind: 'waiting'; readonly reason: string; readonly failAt?: number; readonly present: readonly string[] }
+  /**
+   * A dependency can never be met (it failed without a job, was deleted, ended the wrong way, never
+   * came, or waits for this one): not submitted until the args change, nor after a restart.
+   */
+  | { readonly kind: 'blocked'; readonly reason: string }
   /** Submitted; `floor` is the highest job id seen before: its job's id is above it. */
   | { readonly kind: 'submitting'; readonly submitId: string; readonly floor: number }
   /** A submit whose outcome is unknown: a complete poll issued late enough tells whether the job exists. */
@@ -311,6 +327,8 @@ export interface RegistryWrites {
 
 /** [due, slot id]: ordered by due first. */
 export type DueKey = readonly [number, string];
+/** [id, id]: by the first, then the second. */
+export type PairKey = readonly [string, string];
 
 export interface World {
   /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
@@ -368,6 +386,11 @@ export interface World {
    * with whether a key may be stored that `registry` does not hold (a write that failed may have landed).
    */
   readonly registryDue: SortedMap<number, boolean>;
+  /**
+   * [dependency id, dependent id]: the deployments that have no job yet and name others (args.after_ok
+   * and the like), by the ids they name; a change of what those show decides them again.
+   */
+  readonly dependents: SortedMap<PairKey, true>;
   /** How many deployments are FAILED for an internal error (health reports them). */
   readonly faulted: number;
 }
@@ -387,6 +410,7 @@ export const WORLD_MAP_ORDER = {
   submitQueue: byDue,
   registry: byNumber,
   registryDue: byNumber,
+  dependents: byPair,
 } as const satisfies { readonly [K in WorldMapName]: Compare<MapKey<World[K]>> };
 
 export type WorldMapName =
@@ -402,7 +426,8 @@ export type WorldMapName =
   | 'discoveries'
   | 'submitQueue'
   | 'registry'
-  | 'registryDue';
+  | 'registryDue'
+  | 'dependents';
 
 /** What a state poll in flight asks. */
 export interface PollScope {
@@ -430,6 +455,7 @@ export const initialWorld: World = {
   submitQueue: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.submitQueue),
   registry: frozenSortedMap<number, RegisteredJob>(WORLD_MAP_ORDER.registry),
   registryDue: frozenSortedMap<number, boolean>(WORLD_MAP_ORDER.registryDue),
+  dependents: frozenSortedMap<PairKey, true>(WORLD_MAP_ORDER.dependents),
   jobIds: { highestSeen: 0, cleanStart: false, writing: false, termWritten: false, attempt: 0 },
   registryWrites: { writing: false, attempt: 0 },
   faulted: 0,
