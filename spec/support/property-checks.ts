@@ -1,13 +1,15 @@
 // The reducer's properties, checked as a run goes: each command as it is issued, each job as
 // Slurm creates it, each poll once the reducer could decide on it, and the end once it is quiet.
 
-import { decodeSlurmArgs } from '../../lib/core/deployment-args.js';
+import type { Command } from '../../lib/core/commands.js';
+import { AFTER_FIELD_NAMES, AFTER_FIELDS, dependencyIdsOf, type AfterField, type DependencyArgs } from '../../lib/core/dependencies.js';
 import { sameState } from '../../lib/core/deployment-state.js';
 import { parseJobIdentity, type SlurmJob } from '../../lib/core/slurm-job.js';
 import { formatJobState, mapJobState } from '../../lib/core/status.js';
 import { removalsOf, straysOf } from '../../lib/core/world.js';
 import { LABEL } from './fixtures.js';
 import type { Harness, Outstanding } from './property-harness.js';
+import { validArgs } from './property-knowledge.js';
 import { isActive } from './simulated-slurm.js';
 import { describeFate, mayLand, type SubmitRecord } from './submit-ledger.js';
 
@@ -31,6 +33,7 @@ export function checkIssued(h: Harness, o: Outstanding): void {
       const spec = k.believed.get(command.id);
       if (spec === undefined) h.violate('notOurs', `submitJob for ${command.id}, which is not a slurm deployment it knows`);
       else if (!spec.valid) h.violate('notOurs', `submitJob for ${command.id}, whose args are invalid`);
+      if (spec?.valid === true) checkOrdered(h, command, spec.argsKey);
       const identity = parseJobIdentity(command.spec.comment);
       if (command.spec.mcsLabel !== LABEL || command.spec.name !== command.id || identity?.deploymentId !== command.id || identity.submitId !== command.submitId) {
         h.violate('notOurs', `submitJob for ${command.id} without our label and identity: ${JSON.stringify(command.spec)}`);
@@ -85,6 +88,46 @@ export function checkIssued(h: Harness, o: Outstanding): void {
     case 'writeWatermark':
       break;
   }
+}
+
+/**
+ * ordered: a deployment that names others (after_ok and the like) is submitted only once each of
+ * them has a job: its dependency names, per field, labelled jobs of those deployments, and a
+ * deployment left out has a job that was seen ended as the field wants; Slurm is told to cancel
+ * the job should a dependency never be met, unless the args say not.
+ */
+function checkOrdered(h: Harness, command: Extract<Command, { type: 'submitJob' }>, argsKey: string): void {
+  const args = JSON.parse(argsKey) as DependencyArgs & { readonly kill_on_invalid_dependency?: boolean };
+  if (dependencyIdsOf(args).length === 0) return;
+  const options = command.spec.options;
+  if (options?.kill_on_invalid_dependency !== (args.kill_on_invalid_dependency ?? true)) h.violate('ordered', `submitJob for ${command.id} without kill_on_invalid_dependency`);
+  const parts = new Map<string, number[]>();
+  for (const part of options?.dependency?.split(',') ?? []) {
+    const [type, ...ids] = part.split(':');
+    parts.set(type!, [...(parts.get(type!) ?? []), ...ids.map(Number)]);
+  }
+  for (const field of AFTER_FIELD_NAMES) {
+    const named = args[field] ?? [];
+    const listed = parts.get(AFTER_FIELDS[field]) ?? [];
+    const servesOf = (jobId: number) => {
+      const job = h.slurm.everHeld(jobId);
+      return job === undefined || job.mcsLabel !== LABEL ? undefined : claimOf(job).deploymentId;
+    };
+    for (const jobId of listed) {
+      if (!named.includes(servesOf(jobId) ?? '')) h.violate('ordered', `submitJob for ${command.id} depends (${field}) on job ${jobId}, which serves ${servesOf(jobId) ?? 'no deployment of ours'}`);
+    }
+    for (const dep of named) {
+      if (listed.some((jobId) => servesOf(jobId) === dep)) continue;
+      const ended = [...h.knowledge.seenTerminal].some(([jobId, status]) => servesOf(jobId) === dep && endMeets(field, status));
+      if (!ended) h.violate('ordered', `submitJob for ${command.id} before ${dep} (${field}) had a job: its dependency is ${JSON.stringify(options?.dependency)}`);
+    }
+  }
+}
+
+function endMeets(field: AfterField, status: string): boolean {
+  if (field === 'after_ok') return status === 'FINISHED';
+  if (field === 'after_not_ok') return status !== 'FINISHED';
+  return true;
 }
 
 /**
@@ -150,10 +193,13 @@ export function checkEnd(h: Harness): void {
     if (stored.unreadable === undefined && !sameState(h.db.stateOf(id), written)) {
       h.violate('stored', `the Config DB holds ${JSON.stringify(h.db.stateOf(id))} for ${id}, but the last state written was ${JSON.stringify(written)}`);
     }
-    const invalid = stored.unreadable !== undefined || !decodeSlurmArgs(stored.args).ok;
+    const invalid = stored.unreadable !== undefined || !validArgs(id, stored.args);
     const rejected = k.isRejected(id, spec);
     if (written.job_id === undefined) {
-      if (written.status !== 'FAILED' || !written.reason || !(invalid || rejected)) {
+      // Its dependencies could never be met: the reason names one of them, or a cycle.
+      const deps = invalid ? [] : dependencyIdsOf(stored.args as DependencyArgs);
+      const blocked = written.reason?.startsWith('dependency failed: ') === true && (deps.some((d) => written.reason!.includes(d)) || written.reason.includes('a cycle: '));
+      if (written.status !== 'FAILED' || !written.reason || !(invalid || rejected || blocked)) {
         h.violate('converges', `${id} (${invalid ? 'invalid' : 'valid'} args) ends with ${JSON.stringify(written)} and no job`);
       }
       continue;

@@ -3,6 +3,7 @@
 
 import { canonicalJson } from '../../lib/core/canonical-json.js';
 import type { Command } from '../../lib/core/commands.js';
+import { dependencyProblem } from '../../lib/core/dependencies.js';
 import { decodeSlurmArgs } from '../../lib/core/deployment-args.js';
 import { sameState, type DeploymentState } from '../../lib/core/deployment-state.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
@@ -116,7 +117,7 @@ export class ReducerKnowledge {
         break;
       }
       case 'deploymentPut':
-        if (event.deployment.kind === 'slurm') this.believe(event.deployment.id, canonicalJson(event.deployment.args ?? null), event.deployment.revision, decodeSlurmArgs(event.deployment.args).ok);
+        if (event.deployment.kind === 'slurm') this.believe(event.deployment.id, canonicalJson(event.deployment.args ?? null), event.deployment.revision, validArgs(event.deployment.id, event.deployment.args));
         else this.forget(event.deployment.id);
         break;
       case 'deploymentInvalid':
@@ -129,7 +130,7 @@ export class ReducerKnowledge {
         const listed = new Set([...event.deployments.filter((d) => d.kind === 'slurm').map((d) => d.id), ...event.invalid.map((i) => i.id)]);
         for (const id of [...this.believed.keys()]) if (!listed.has(id)) this.forget(id);
         for (const d of event.deployments) {
-          if (d.kind === 'slurm') this.believe(d.id, canonicalJson(d.args ?? null), d.revision, decodeSlurmArgs(d.args).ok);
+          if (d.kind === 'slurm') this.believe(d.id, canonicalJson(d.args ?? null), d.revision, validArgs(d.id, d.args));
           else this.forget(d.id);
           if (d.priorState?.job_id !== undefined) this.learnt.add(d.priorState.job_id);
           // A listing that shows another state than the last written has it written again.
@@ -153,4 +154,10 @@ export class ReducerKnowledge {
     this.believed.delete(id);
     this.lastWrite.delete(id);
   }
+}
+
+/** Whether the reducer takes these args for this deployment (decoded, and not naming itself). */
+export function validArgs(id: string, args: unknown): boolean {
+  const decoded = decodeSlurmArgs(args);
+  return decoded.ok && dependencyProblem(decoded.args, id) === undefined;
 }

@@ -8,7 +8,12 @@ import type { JobState } from '../../lib/core/status.js';
 import type { ReducerSettings } from '../../lib/core/world.js';
 import { LABEL, settings } from './fixtures.js';
 
-export const reduce = createReducer(settings);
+/**
+ * The fixture's settings, with a dependency on an id no deployment has waited for 2 minutes (10 live):
+ * the drain, quiet after three 61 s ticks without a command, then sees its end.
+ */
+const RUN_SETTINGS: ReducerSettings = { ...settings, dependencyWaitMs: 120_000 };
+export const reduce = createReducer(RUN_SETTINGS);
 
 /** How the deployer reads Slurm in a run: each property runs in both modes. */
 export interface Mode {
@@ -18,7 +23,7 @@ export interface Mode {
 }
 
 /** The settings of journals before issue 19, and of a Slurm without `GET /jobs/state`: every poll a full list, no watermark. */
-export const LIST_MODE: Mode = { name: 'full lists', settings, reduce };
+export const LIST_MODE: Mode = { name: 'full lists', settings: RUN_SETTINGS, reduce };
 
 /**
  * The live deployer's settings where Slurm serves `GET /jobs/state`, on the scale of the runs'
@@ -28,7 +33,7 @@ export const LIST_MODE: Mode = { name: 'full lists', settings, reduce };
  * deployments wait for room), and the deployments a stop left a submit of held for 20 s.
  */
 export const STATE_SETTINGS: ReducerSettings = {
-  ...settings,
+  ...RUN_SETTINGS,
   statePollIntervalMs: 3_000,
   submitSettleMs: 60_000,
   watermark: { everyMs: 10_000, takeoverHoldMs: 20_000, cleanAtRest: true, inFlightCap: 2 },
@@ -80,6 +85,13 @@ export const ARGS: readonly unknown[] = [
   null,
   { script: 'a', command: ['b'] },
   { bogus: 1 },
+  // Chains (issue 21): on another id each waits for d0's job, for d1's and d2's, ...; on its own id
+  // one names itself (invalid); some put together make cycles; 'ghost' never comes.
+  { script: 'after d0', after_ok: ['d0'] },
+  { script: 'after d1 and d2', after_ok: ['d1'], after_any: ['d2'] },
+  { script: 'after the pb', after_not_ok: ['pb-sim-20250101-x1-d3'], after: ['d1'] },
+  { script: 'after a ghost', after_ok: ['ghost'] },
+  { script: 'after d1', after_ok: ['d1'] },
 ];
 
 /** Jobs that are not ours, some of them dressed like ours. */
@@ -189,7 +201,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
  * before the drain, whose long ticks pass every bound.
  */
 export const landingScenarioArb: fc.Arbitrary<Scenario> = fc.record({
-  initial: fc.array(fc.record({ dep, args: fc.constantFrom(0, 1, 3), kind: fc.constant(1) }), { minLength: 1, maxLength: 3 }),
+  initial: fc.array(fc.record({ dep, args: fc.constantFrom(0, 1, 3, 9, 10, 11), kind: fc.constant(1) }), { minLength: 1, maxLength: 3 }),
   oldJobs: fc.constant([]),
   foreign: fc.constant([]),
   listFirst: fc.boolean(),
@@ -201,11 +213,38 @@ export const landingScenarioArb: fc.Arbitrary<Scenario> = fc.record({
       { weight: 5, arbitrary: fc.record({ t: fc.constant('tick' as const), dt: fc.nat(3) }) },
       { weight: 2, arbitrary: fc.record({ t: fc.constant('land' as const), pick: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ t: fc.constant('progress' as const), pick: fc.nat(), to: fc.nat(6) }) },
-      { weight: 1, arbitrary: fc.record({ t: fc.constant('put' as const), dep, args: fc.constantFrom(0, 1, 3), kind: fc.constant(1) }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('put' as const), dep, args: fc.constantFrom(0, 1, 3, 9, 10, 11), kind: fc.constant(1) }) },
       { weight: 1, arbitrary: fc.record({ t: fc.constant('delete' as const), dep }) },
       { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), ran: fc.nat(), late: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ t: fc.constant('stop' as const), faulty: fc.nat(), outcome }) },
     ),
     { maxLength: 40 },
+  ),
+});
+
+/**
+ * Runs aimed at ordering (issue 21): the chain d0 -> d1 -> d2 (after_ok) and often d3 after d1,
+ * under the general actions (puts of other args, deletions, answers in any order and of every
+ * kind, job progress, crashes, stops and late landings).
+ */
+export const chainScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  initial: fc.tuple(fc.constantFrom(0, 3), fc.constantFrom(9, 9, 10), fc.constantFrom(13, 13, 10, 12), fc.constantFrom(0, 11, 13)).map(([a, b, c, d]) => [
+    { dep: 0, args: a, kind: 1 },
+    { dep: 1, args: b, kind: 1 },
+    { dep: 2, args: c, kind: 1 },
+    { dep: 3, args: d, kind: 1 },
+  ]),
+  oldJobs: fc.constant([]),
+  foreign: fc.constant([]),
+  listFirst: fc.boolean(),
+  cleanStart: fc.boolean(),
+  listAfter: fc.nat(3),
+  actions: fc.array(
+    fc.oneof(
+      { weight: 10, arbitrary: actionArb },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), ran: fc.nat(), late: fc.nat() }) },
+      { weight: 2, arbitrary: fc.record({ t: fc.constant('put' as const), dep, args: fc.constantFrom(0, 9, 10, 11, 13), kind: fc.constant(1) }) },
+    ),
+    { maxLength: 60, size: 'max' },
   ),
 });

@@ -11,7 +11,7 @@ import type { World } from '../../lib/core/world.js';
 import { worldToJson } from '../../lib/core/world-json.js';
 import { NUM_RUNS } from './property-runs.js';
 
-export type PropertyName = 'total' | 'oneJob' | 'exactlyOnce' | 'unchanged' | 'notOurs' | 'converges' | 'stored';
+export type PropertyName = 'total' | 'oneJob' | 'exactlyOnce' | 'unchanged' | 'notOurs' | 'converges' | 'stored' | 'ordered';
 
 export interface Trace {
   /** The events of each life of the reducer (a restart starts a new one from the initial world). */
@@ -23,7 +23,7 @@ export interface Trace {
 }
 
 export function emptyTrace(): Trace {
-  return { lives: [[]], steps: [[]], violations: { total: [], oneJob: [], exactlyOnce: [], unchanged: [], notOurs: [], converges: [], stored: [] }, log: [] };
+  return { lives: [[]], steps: [[]], violations: { total: [], oneJob: [], exactlyOnce: [], unchanged: [], notOurs: [], converges: [], stored: [], ordered: [] }, log: [] };
 }
 
 /** A step's commands and world as JSON, keys sorted (a key holding undefined and a missing key are the same). */

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { anyEventArb, expectSameSteps, replay } from '../../support/property-events.js';
 import { simulate } from '../../support/property-simulate.js';
 import { expectNone, runOptions } from '../../support/property-trace.js';
-import { landingScenarioArb, LIST_MODE, MODES, scenarioArb } from '../../support/property-runs.js';
+import { chainScenarioArb, landingScenarioArb, LIST_MODE, MODES, scenarioArb } from '../../support/property-runs.js';
 
 describe('reducer properties', function () {
   this.timeout(120_000);
@@ -63,6 +63,16 @@ describe('reducer properties', function () {
           );
         });
       }
+
+      it('orders deployments that name others: submitted only once each has a job, naming those jobs; one job each, exactly once, converging, through crashes and stops', () => {
+        fc.assert(
+          fc.property(chainScenarioArb, (scenario) => {
+            const trace = simulate(scenario, mode);
+            for (const property of ['ordered', 'exactlyOnce', 'oneJob', 'converges', 'stored'] as const) expectNone(trace, property);
+          }),
+          runOptions(),
+        );
+      });
 
       it('never replaces a job whose deployment still has the args it was submitted for', () => {
         fc.assert(
