@@ -2,11 +2,14 @@
 
 import { rateLimitedBurst } from './burst-phase.js';
 import { openChaosRig } from './chaos-rig.js';
+import { chainStorm } from './chain-phase.js';
 import { Ledger, type Row } from './ledger.js';
 import { compactionPastTheWatch, etcdRestart, fuzz, killStorm, slurmOutage, steady, type Say } from './phases.js';
 
 export interface ChaosOptions {
   readonly deployments: number;
+  /** Dependency chains a -> b -> c under kill -9 (chain-phase.ts); none: skipped. */
+  readonly chains?: number;
   /** At most this many fuzz records (all by default). */
   readonly fuzzLimit?: number;
   /** Stop slurmrestd and slurmctld (under the shared outage lock). */
@@ -25,6 +28,8 @@ export interface ChaosResult {
   readonly kills: number;
   readonly starts: number;
   readonly deployments: number;
+  /** Of them, in dependency chains of three. */
+  readonly chains?: number;
   readonly fuzzRecords: number;
   readonly seconds: number;
   readonly dir: string;
@@ -51,6 +56,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     if (all) {
       ledger.beginPhase();
       await killStorm(rig, ledger, { deployments: options.deployments, say });
+      if ((options.chains ?? 0) > 0) {
+        ledger.beginPhase();
+        await chainStorm(rig, ledger, { chains: options.chains ?? 0, say });
+      }
       ledger.beginPhase();
       await fuzz(rig, ledger, { ...(options.fuzzLimit === undefined ? {} : { limit: options.fuzzLimit }), say });
     }
@@ -81,6 +90,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       kills: rig.deployer.counts.kills + burstKills,
       starts: rig.deployer.counts.starts + burstStarts,
       deployments: ledger.valid.size,
+      chains: ledger.chains.length,
       fuzzRecords: ledger.fuzz.length,
       seconds: Math.round((Date.now() - started) / 1000),
       dir: rig.dir,
@@ -94,7 +104,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 export function formatTable(result: ChaosResult, detailLines = 5): string {
   const width = Math.max(...result.rows.map((r) => r.name.length));
   const lines = [
-    result.title ?? `chaos: ${result.deployments} deployments, ${result.fuzzRecords} fuzz records, ${result.kills} kill -9, ${result.starts} starts, ${result.seconds} s (logs: ${result.dir})`,
+    result.title ?? `chaos: ${result.deployments} deployments${result.chains ? ` (${result.chains} chains of 3)` : ''}, ${result.fuzzRecords} fuzz records, ${result.kills} kill -9, ${result.starts} starts, ${result.seconds} s (logs: ${result.dir})`,
     `${'check'.padEnd(width)}  count`,
     ...result.rows.flatMap((r) => [`${r.name.padEnd(width)}  ${r.count}`, ...r.details.slice(0, detailLines).map((d) => `${' '.repeat(width)}    ${d}`)]),
   ];

@@ -46,9 +46,8 @@ export async function steady(rig: ChaosRig, what: string, ms: number, settled = 
   window.end();
 }
 
-export async function killStorm(rig: ChaosRig, ledger: Ledger, options: { readonly deployments: number; readonly say: Say }): Promise<void> {
-  const { say } = options;
-  say(`kill -9 storm: ${options.deployments} deployments, deletions and args changes`);
+/** Kills the deployer (-9) every 0.8-3.5 s and starts it again 0-0.8 s later, until stopped. */
+export function startKilling(rig: ChaosRig): { stop(): Promise<void> } {
   let storming = true;
   const killer = (async () => {
     while (storming) {
@@ -59,6 +58,19 @@ export async function killStorm(rig: ChaosRig, ledger: Ledger, options: { readon
       rig.deployer.start();
     }
   })();
+  return {
+    stop: async () => {
+      storming = false;
+      await killer;
+      rig.deployer.start();
+    },
+  };
+}
+
+export async function killStorm(rig: ChaosRig, ledger: Ledger, options: { readonly deployments: number; readonly say: Say }): Promise<void> {
+  const { say } = options;
+  say(`kill -9 storm: ${options.deployments} deployments, deletions and args changes`);
+  const killing = startKilling(rig);
   const ids: string[] = [];
   for (let i = 0; i < options.deployments; i++) {
     const id = `ks-${rig.tag}-${i}`;
@@ -78,9 +90,7 @@ export async function killStorm(rig: ChaosRig, ledger: Ledger, options: { readon
     await sleep(randomBetween(30, 250));
   }
   await sleep(12_000); // more kills while the last ones are submitted and run
-  storming = false;
-  await killer;
-  rig.deployer.start();
+  await killing.stop();
   say(`  ${rig.deployer.counts.kills} kills so far`);
   await steady(rig, 'after the kill storm', 5000, await settle(rig, ledger, 60_000 + options.deployments * 2_000, say));
 }

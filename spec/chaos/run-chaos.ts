@@ -1,8 +1,8 @@
-// `npm run chaos [-- --deployments N] [--smoke] [--no-outages] [--burst N] [--burst-releases 24.11,26.05] [--burst-only]
+// `npm run chaos [-- --deployments N] [--chains N] [--smoke] [--no-outages] [--burst N] [--burst-releases 24.11,26.05] [--burst-only]
 //                  [--burst-kill-every MIN-MAX]` (seconds between the burst's kills -9; 10-20 by default):
 // the chaos suite on the local stack, outside `npm test`. The rate-limited burst (200 deployments on
 // each of 24.11 and 26.05 unless --smoke; --burst 0 skips it) starts those releases when they are
-// not up. Prints the table; exits 1 unless every count is 0.
+// not up. --chains N: dependency chains a -> b -> c under kill -9 (12 unless --smoke: 4; 0 skips). Prints the table; exits 1 unless every count is 0.
 // `npm run chaos -- --soak MINUTES [--soak-release 24.11|26.05] [--soak-trace-gc]`: the long soak instead (soak.ts).
 
 import { formatTable, runChaos } from './chaos.js';
@@ -32,6 +32,7 @@ const killEveryS = killAt < 0 ? undefined : ((args[killAt + 1] ?? '').split('-')
 if (killEveryS !== undefined && !(killEveryS.length === 2 && killEveryS[0] > 0 && killEveryS[1] >= killEveryS[0])) throw new Error('--burst-kill-every: MIN-MAX seconds, e.g. 40-60');
 const result = await runChaos({
   deployments: number('--deployments', smoke ? 10 : 100),
+  chains: args.includes('--chains') && Number(args[args.indexOf('--chains') + 1]) === 0 ? 0 : number('--chains', smoke ? 4 : 12),
   ...(smoke ? { fuzzLimit: 15 } : {}),
   slurmOutages: !smoke && !args.includes('--no-outages'),
   etcdRestart: true,
