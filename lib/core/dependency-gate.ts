@@ -4,7 +4,7 @@
 // without a job, was deleted, ended so that the condition can never hold, never came (an unknown
 // id, for longer than the bound), or waits for it in turn (a cycle).
 
-import { AFTER_FIELDS, dependencyIdsOf, namedDependencies, type AfterField, type DependencyArgs } from './dependencies.js';
+import { AFTER_FIELDS, dependencyIdsOf, hasNamedDependencies, namedDependencies, type AfterField, type DependencyArgs } from './dependencies.js';
 import type { DeploymentStatus } from './status.js';
 import type { Deployment, Phase } from './world.js';
 
@@ -69,7 +69,7 @@ export function dependencyViewKey(deployment: Deployment | undefined): string {
 /** Whether the deployment's decision depends on the deployments it names: it has none of its own job yet. */
 export function awaitsDependencies(deployment: Deployment | undefined): boolean {
   const kind = deployment?.phase.kind;
-  return (kind === 'idle' || kind === 'waiting') && dependencyIdsOf(deployment?.desired.args).length > 0;
+  return (kind === 'idle' || kind === 'waiting') && hasNamedDependencies(deployment?.desired.args);
 }
 
 export type WaitingPhase = Extract<Phase, { kind: 'waiting' }>;

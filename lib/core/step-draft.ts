@@ -111,12 +111,15 @@ export class StepDraft {
    * this one to be decided again when what they see of it changed (it got a job, failed, went).
    */
   #dependenciesChanged(id: string, before: Deployment | undefined, after: Deployment | undefined): void {
-    const had = awaitsDependencies(before) ? dependencyIdsOf(before?.desired.args) : [];
-    const has = awaitsDependencies(after) ? dependencyIdsOf(after?.desired.args) : [];
-    if (had.join('\n') !== has.join('\n')) {
+    const [awaited, awaits] = [awaitsDependencies(before), awaitsDependencies(after)];
+    if (awaited || awaits) {
+      const had = awaited ? dependencyIdsOf(before?.desired.args) : [];
+      const has = awaits ? dependencyIdsOf(after?.desired.args) : [];
       for (const dep of had) if (!has.includes(dep)) this.write('dependents').delete([dep, id]);
       for (const dep of has) if (!had.includes(dep)) this.write('dependents').set([dep, id], true);
     }
+    // Most worlds have no deployment that waits for another: nothing to look up.
+    if (this.read('dependents').size === 0) return;
     const awaiting: string[] = [];
     for (const [dep, dependent] of this.read('dependents').keys([id, ''])) {
       if (dep !== id) break;
