@@ -114,6 +114,9 @@ for (const [release, version] of RELEASES) {
         expect(c.reason).to.match(/^DependencyNeverSatisfied: /);
         const job = await jobOf(id('fail-c'));
         expect([job.job_state, job.fields['state_reason']]).to.deep.equal(['CANCELLED', 'DependencyNeverSatisfied']);
+        // What the deployer sent, read back: the dependency on b's job, as Slurm judged it.
+        const b = await stateOf(id('fail-b'));
+        expect(job.fields['dependency']).to.equal(`afterok:${b?.job_id}(failed)`);
       }
       const ran = await access(path.join(env.SLURM_JOB_DIR_ON_HOST, marker)).then(
         () => true,
