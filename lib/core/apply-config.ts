@@ -2,7 +2,7 @@
 // spec replaces the job of the old one; a deletion leaves a slot behind while anything of the
 // deployment is pending (its job to cancel, a submit outstanding, its state to remove).
 
-import { DEPENDENCY_FAILED } from './dependency-gate.js';
+import { DEPENDENCY_FAILED } from './dependencies.js';
 import { sameState, type DeploymentState } from './deployment-state.js';
 import { isLostVerdict } from './job-observation.js';
 import { desiredOf, desiredOfInvalid } from './desired.js';

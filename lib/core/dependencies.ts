@@ -15,6 +15,9 @@ export const AFTER_FIELDS = {
 export type AfterField = keyof typeof AFTER_FIELDS;
 export const AFTER_FIELD_NAMES = Object.keys(AFTER_FIELDS) as readonly AfterField[];
 
+/** How the state of a deployment whose dependencies can never be met begins: read back after a restart. */
+export const DEPENDENCY_FAILED = 'dependency failed: ';
+
 /** More would be a workflow engine's business; Slurm takes any number, but a reason must stay readable. */
 export const MAX_DEPENDENCIES = 64;
 const MAX_ID_LENGTH = 256;

@@ -4,12 +4,10 @@
 // without a job, was deleted, ended so that the condition can never hold, never came (an unknown
 // id, for longer than the bound), or waits for it in turn (a cycle).
 
-import { AFTER_FIELDS, dependencyIdsOf, hasNamedDependencies, namedDependencies, type AfterField, type DependencyArgs } from './dependencies.js';
+import { AFTER_FIELDS, DEPENDENCY_FAILED, dependencyIdsOf, hasNamedDependencies, namedDependencies, type AfterField, type DependencyArgs } from './dependencies.js';
+import { endKnownOf } from './slot.js';
 import type { DeploymentStatus } from './status.js';
 import type { Deployment, Phase } from './world.js';
-
-/** How the state of a deployment whose dependencies can never be met begins: read back after a restart. */
-export const DEPENDENCY_FAILED = 'dependency failed: ';
 
 /** How long an id no deployment has is waited for, unless the settings say (ReducerSettings.dependencyWaitMs). */
 export const DEPENDENCY_WAIT_MS = 10 * 60_000;
@@ -42,7 +40,9 @@ export function dependencyViewOf(deployment: Deployment | undefined): Dependency
       const job = phase.job;
       // A job named by the state found at start may be of older args: the first poll that shows it tells.
       if (job.fromPriorState === true && job.observed === undefined && job.final === undefined) return NO_JOB;
-      return job.final === undefined ? { kind: 'job', jobId: job.jobId } : { kind: 'job', jobId: job.jobId, ended: job.final.status };
+      // An end known before its details (a state poll's) decides the condition as well as a final one.
+      const ended = job.final ?? endKnownOf(job);
+      return ended === undefined ? { kind: 'job', jobId: job.jobId } : { kind: 'job', jobId: job.jobId, ended: ended.status };
     }
     case 'idle':
     case 'submitting':

@@ -1,6 +1,6 @@
 // A slot's small facts: what job it follows, what state it shows, when it must be decided again.
 
-import { DEPENDENCY_FAILED } from './dependency-gate.js';
+import { DEPENDENCY_FAILED } from './dependencies.js';
 import type { DeploymentState } from './deployment-state.js';
 import { isLostVerdict, stateOfJob } from './job-observation.js';
 import type { SlurmJob } from './slurm-job.js';

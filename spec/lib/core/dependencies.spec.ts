@@ -9,6 +9,7 @@ import { desiredOf } from '../../../lib/core/desired.js';
 import { stateOfJob } from '../../../lib/core/job-observation.js';
 import { entry, job } from '../../support/fixtures.js';
 import { ofType, Run, started, stored, T0 } from '../../support/reducer-run.js';
+import { StateRun } from '../../support/state-run.js';
 
 const script = '#!/bin/bash\ntrue\n';
 const after = (fields: Record<string, unknown>) => ({ script, ...fields });
@@ -145,6 +146,20 @@ describe('dependencies between deployments', () => {
       });
       const first = run.poll(T0, job(41, 'a', 'RUNNING'));
       expect(submits(first).map((c) => c.spec.options?.dependency)).to.deep.equal(['afterok:41']);
+    });
+  });
+
+  describe('with state polls', () => {
+    it('judges an end a state poll showed, before its lookup answered: a dependent put then fails at once, naming it', () => {
+      const run = new StateRun();
+      run.feed({ type: 'configListed', deployments: [entry('a')], invalid: [], watermark: { floor: 5, clean: true } });
+      run.poll(T0);
+      run.feed({ type: 'jobSubmitted', id: 'a', submitId: 'r10', jobId: 41 });
+      const ended = run.poll(T0 + 3_000, job(41, 'a', 'FAILED'));
+      expect(ofType(ended, 'lookupJob').map((c) => c.jobId), 'the end is asked about').to.deep.equal([41]);
+      const put = run.feed({ type: 'deploymentPut', deployment: entry('c', after({ after_ok: ['a'] }), 20) });
+      expect(submits(put)).to.deep.equal([]);
+      expect(statesOf(put, 'c').at(-1)?.reason).to.equal('dependency failed: a (after_ok): its job 41 ended FAILED, so after_ok can never be met');
     });
   });
 
