@@ -21,9 +21,14 @@ interface Ended {
 function runDeployer(env: Record<string, string>, until?: RegExp): Promise<Ended> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'deployer')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let stopped = false;
   const seen = (chunk: Buffer) => {
     output += chunk.toString();
-    if (until?.test(output) && child.exitCode === null) child.kill('SIGTERM');
+    // One SIGTERM: a second one (at the next chunk, its "deployer stopping" line) exits at once, unflushed.
+    if (!stopped && until?.test(output) && child.exitCode === null) {
+      stopped = true;
+      child.kill('SIGTERM');
+    }
   };
   child.stdout.on('data', seen);
   child.stderr.on('data', seen);
@@ -80,7 +85,10 @@ describe('a forced Slurm REST API version at start', function () {
           expect(ended.output).to.match(/"api":"v0\.0\.41"[^\n]*"message":"deployer starting"/);
           expect(server.requests[0]?.url).to.equal('/openapi/v3');
           expect(server.requests.slice(1).every((r) => r.url.startsWith('/slurm/v0.0.41/'))).to.equal(true);
-          const header = JSON.parse((await readFile(journal, 'utf8')).split('\n')[0]!) as { settings: { accounting?: boolean } };
+          // The header is written beside the listing, not before its log line: the deployer may stop first.
+          const first = (await readFile(journal, 'utf8').catch(() => '')).split('\n')[0] ?? '';
+          expect(first, `the journal has its header; the deployer said:\n${ended.output}`).not.to.equal('');
+          const header = JSON.parse(first) as { settings: { accounting?: boolean } };
           expect(header.settings.accounting, `accounting served: ${accounting}`).to.equal(accounting);
         } finally {
           await server.close();
