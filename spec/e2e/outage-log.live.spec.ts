@@ -11,7 +11,7 @@ import { deployerEnv, startDeployer, type DeployerProcess } from '../support/dep
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { PortSwitch } from '../support/port-switch.js';
-import { readStackEnv, type StackEnv } from '../support/stack.js';
+import { startStack, type StackEnv } from '../support/stack.js';
 
 interface Line {
   readonly level: string;
@@ -35,7 +35,7 @@ describe('outages in the log at the default level @live', function () {
   let gate: PortSwitch | undefined;
 
   before(async () => {
-    stack = await readStackEnv();
+    stack = await startStack();
   });
 
   afterEach(async () => {

@@ -14,7 +14,7 @@ import type { FreshStatusRow } from '../../lib/cli/status-freshness.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
 import { repoRoot } from '../support/repo.js';
-import { readStackEnv } from '../support/stack.js';
+import { startStack } from '../support/stack.js';
 
 const run = promisify(execFile);
 const bin = path.join(repoRoot, 'bin', 'deployer');
@@ -33,7 +33,7 @@ describe('status freshness @live', function () {
   const put = (id: string, script: string) => etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script } }));
 
   before(async () => {
-    const stack = await readStackEnv();
+    const stack = await startStack();
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
     env = deployerEnv(stack, `fr${tag}`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_TAKEOVER_HOLD: '0', SDP_LOG_LEVEL: 'INFO' });
   });
