@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { eventually } from '../support/eventually.js';
+import { removeBelow } from '../support/live-prefix.js';
 import { freePort } from '../support/free-port.js';
 import { buildImage, podman, podmanUnusable, RUN_LIMITS } from '../support/podman.js';
 import { repoRoot } from '../support/repo.js';
@@ -45,9 +46,7 @@ describe('the OCI image, run by podman against the local stack @live', function 
 
   after(async () => {
     await podman(['rm', '--force', '--ignore', container]);
-    await etcd?.delete().prefix(`2${prefix}/`);
-    await etcd?.delete().prefix(`3${prefix}/`);
-    await etcd?.delete().prefix(`4${prefix}/`);
+    if (etcd !== undefined) await removeBelow(etcd, prefix);
     etcd?.close();
   });
 

@@ -13,6 +13,7 @@ import { deploymentKey } from '../../lib/configdb/paths.js';
 import type { FreshStatusRow } from '../../lib/cli/status-freshness.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { removeBelow } from '../support/live-prefix.js';
 import { repoRoot } from '../support/repo.js';
 import { startStack } from '../support/stack.js';
 
@@ -41,7 +42,7 @@ describe('status freshness @live', function () {
   after(async () => {
     await deployer?.stop();
     // Its jobs: the long one cancelled by the delete below, the short one ended by itself; any left is cancelled by a deployer's delete.
-    for (const level of [2, 3, 4, 5]) await etcd.delete().prefix(`${level}${prefix}/`);
+    await removeBelow(etcd, prefix);
     etcd.close();
   });
 
