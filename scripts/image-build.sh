@@ -100,13 +100,27 @@ rm -f "$stage/app/package-lock.json" "$stage/$tarball"
 find "$stage/app/node_modules" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \
   -o -name '*.md' ! -iname 'license*' \) -delete
 rm -rf "$stage/app/node_modules/rxjs/src" "$stage/app/node_modules/@types"
-revision=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-# The source: package.json's repository, else the clone's origin (IMAGE_SOURCE overrides).
-source=${IMAGE_SOURCE:-$(node -p "require('./package.json').repository?.url ?? ''")}
-source=${source:-$(git -C "$repo" remote get-url origin 2>/dev/null || echo unknown)}
+# Where the image came from: the full commit and package.json's repository as a URL (IMAGE_SOURCE
+# overrides it), never the clone's own path; a label that cannot be known is left out, not guessed.
+labels=()
+revision=$(git -C "$repo" rev-parse --verify --quiet HEAD 2>/dev/null || true)
+[[ -n $revision ]] && labels+=(--label "org.opencontainers.image.revision=$revision")
+source=${IMAGE_SOURCE:-$(node -e '
+  const r = require("./package.json").repository;
+  const url = (typeof r === "string" ? r : r?.url ?? "").replace(/^git\+/, "").replace(/\.git$/, "");
+  // The shorthands npm accepts: github:owner/name, gitlab:..., bitbucket:..., and a bare owner/name (GitHub).
+  const hosts = { github: "github.com", gitlab: "gitlab.com", bitbucket: "bitbucket.org" };
+  const short = /^(?:(github|gitlab|bitbucket):)?([\w.-]+\/[\w.-]+)$/.exec(url);
+  console.log(short ? `https://${hosts[short[1] ?? "github"]}/${short[2]}` : url);
+')}
+if [[ -n $source ]]; then
+  labels+=(--label "org.opencontainers.image.source=$source")
+else
+  say "package.json has no repository: the image gets no org.opencontainers.image.source label"
+fi
 buildah "${STORAGE[@]}" bud --pull-never --layers=false -f scripts/image/Containerfile \
-  --build-arg "BASE=$BASE" --build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "SOURCE=$source" \
-  --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg "APP_DIGEST=$digest" \
+  --build-arg "BASE=$BASE" --build-arg "VERSION=$version" \
+  --build-arg "CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)" --build-arg "APP_DIGEST=$digest" "${labels[@]}" \
   -t "$ref" -t "$NAME:latest" "$stage" >&2
 drop_replaced "$old_app" "$ref"
 size=$(buildah "${STORAGE[@]}" images --format '{{.Size}}' "$ref" | sed -n 1p)  # sed reads to the end: no SIGPIPE (pipefail) when buildah lists two tags

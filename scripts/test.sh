@@ -5,6 +5,10 @@
 # /var/cache/sdp-slurm-deployer, built on first use), runs mocha, prints one line per release
 # and API version with its passing specs, and stops what this script started.
 # `npm test` and .ci/run call this. SLURM_RELEASES="22.05 24.11" limits the matrix.
+# With arguments (`npm test -- spec/lib/core/x.spec.ts --grep pattern`) it runs just those: it
+# builds and hands them to mocha, spec paths given as sources (spec/**/*.ts) mapped to what tsc
+# built (dist/spec/**/*.js); the stack is neither started nor stopped here (a live spec starts
+# what it needs, and it is left running).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,6 +29,31 @@ fi
 npx tsc -p tsconfig.json
 
 releases=${SLURM_RELEASES:-22.05 24.11 26.05}
+summary() {
+  echo
+  echo "== real Slurm matrix (release, API version: specs passing) =="
+  if [[ -s $SDP_MATRIX_SUMMARY ]]; then sort -V "$SDP_MATRIX_SUMMARY"; else echo "(no live matrix spec ran)"; fi
+}
+
+if (($# > 0)); then
+  args=()
+  for arg in "$@"; do
+    # A source path (file, folder or quoted glob) names its build output: mocha runs dist/.
+    if [[ $arg == spec/* || $arg == ./spec/* ]]; then
+      arg=dist/${arg#./}
+      [[ $arg == *.ts ]] && arg=${arg%.ts}.js
+    fi
+    args+=("$arg")
+  done
+  SDP_MATRIX_SUMMARY=$(mktemp)
+  trap 'rm -f "$SDP_MATRIX_SUMMARY"' EXIT
+  export SDP_MATRIX_SUMMARY SLURM_RELEASES=$releases
+  rc=0
+  npx mocha "${args[@]}" || rc=$?
+  summary
+  exit "$rc"
+fi
+
 declare -A REST_PORT=([22.05]=16820 [24.11]=17820 [26.05]=18820)
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -55,9 +84,6 @@ trap 'stop_started; rm -f "$SDP_MATRIX_SUMMARY"' EXIT
 SDP_MATRIX_SUMMARY=$(mktemp)
 export SDP_MATRIX_SUMMARY SLURM_RELEASES=$releases
 rc=0
-npx mocha "$@" || rc=$?
-
-echo
-echo "== real Slurm matrix (release, API version: specs passing) =="
-if [[ -s $SDP_MATRIX_SUMMARY ]]; then sort -V "$SDP_MATRIX_SUMMARY"; else echo "(no live matrix spec ran)"; fi
+npx mocha || rc=$?
+summary
 exit "$rc"

@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv } from '../support/deployer-process.js';
 import { freePort } from '../support/free-port.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../support/private-etcd.js';
@@ -34,8 +35,10 @@ export interface ChaosRig {
   readonly health: HealthSampler;
   readonly label: string;
   readonly loopIntervalSeconds: number;
+  /** The deployer's SDP_CONFIG_PREFIX: the suite checks that it keeps to it under every fault. */
+  readonly prefix: string;
   root(): Etcd3;
-  /** Puts a raw value at /deploy/<id>; the etcd revision of the put. */
+  /** Puts a raw value at <prefix>/deploy/<id>; the etcd revision of the put. */
   put(id: string, value: string | Buffer): Promise<number>;
   remove(id: string): Promise<void>;
   state(id: string): Promise<DeploymentState | undefined>;
@@ -57,6 +60,7 @@ export async function openChaosRig(options: { readonly loopIntervalSeconds?: num
   const etcd = await startPrivateEtcd(`chaos${tag}`);
   const gate = await TcpGate.start(etcd.port);
   const release = `chaos${tag}`;
+  const prefix = `/chaos-${tag}`;
   const loopIntervalSeconds = options.loopIntervalSeconds ?? 1;
   const metricsPort = await freePort();
   // A token valid for 60 days: its refresh point lies beyond one Node timer (issue 11, 3).
@@ -67,6 +71,7 @@ export async function openChaosRig(options: { readonly loopIntervalSeconds?: num
     ...deployerEnv(stack, release),
     ...etcdEnv,
     SDP_CONFIG_PORT: String(gate.port),
+    SDP_CONFIG_PREFIX: prefix,
     SDP_SLURMDEPLOY_SLURM_JWT: longToken,
     SDP_SLURMDEPLOY_LOOP_INTERVAL: String(loopIntervalSeconds),
     SDP_SLURMDEPLOY_METRICS_PORT: String(metricsPort),
@@ -89,13 +94,14 @@ export async function openChaosRig(options: { readonly loopIntervalSeconds?: num
     health,
     label,
     loopIntervalSeconds,
+    prefix,
     root: () => etcd.root,
-    put: async (id, value) => Number((await etcd.root.put(`2/deploy/${id}`).value(value).exec()).header.revision),
+    put: async (id, value) => Number((await etcd.root.put(deploymentKey(id, prefix)).value(value).exec()).header.revision),
     remove: async (id) => {
-      await etcd.root.delete().key(`2/deploy/${id}`).exec();
+      await etcd.root.delete().key(deploymentKey(id, prefix)).exec();
     },
     state: async (id) => {
-      const text = await etcd.root.get(`3/deploy/${id}/state`).string();
+      const text = await etcd.root.get(stateKey(id, prefix)).string();
       return text === null ? undefined : (JSON.parse(text) as DeploymentState);
     },
     jobs: async () => {

@@ -4,6 +4,7 @@ import { rateLimitedBurst } from './burst-phase.js';
 import { openChaosRig } from './chaos-rig.js';
 import { chainStorm } from './chain-phase.js';
 import { Ledger, type Row } from './ledger.js';
+import { outsidePrefixRow, plantOutside } from './outside-prefix.js';
 import { compactionPastTheWatch, etcdRestart, fuzz, killStorm, slurmOutage, steady, type Say } from './phases.js';
 
 export interface ChaosOptions {
@@ -49,6 +50,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // Slurm forgets ended jobs after MinJobAge: the ledger keeps every job it saw.
   const sampler = setInterval(() => void rig.jobs().then((jobs) => ledger.observe(jobs), () => undefined), 5000);
   try {
+    const outside = await plantOutside(rig.root(), rig.tag, rig.prefix);
     rig.deployer.start();
     rig.health.start();
     await steady(rig, 'at the start', 3000);
@@ -84,7 +86,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       ledger.beginPhase();
       await etcdRestart(rig, ledger, say);
     }
-    const rows = [...(await ledger.verdict(rig)), ...burstRows];
+    const rows = [...(await ledger.verdict(rig)), ...burstRows, await outsidePrefixRow(rig.root(), outside)];
     return {
       rows,
       kills: rig.deployer.counts.kills + burstKills,

@@ -10,9 +10,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Etcd3 } from 'etcd3';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess, runDeployerOnce } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { livePrefix, removeBelow } from '../support/live-prefix.js';
 import { startRecordingProxy, type ProxiedExchange, type RecordingProxy } from '../support/recording-proxy.js';
 import { jobsNamed } from '../support/slurm-direct.js';
 import { mintSlurmToken } from '../support/slurm-tokens.js';
@@ -40,6 +42,7 @@ const seconds = (ms: number) => Math.round(ms / 10) / 100;
 describe('authentication to the real slurmrestd @live', function () {
   this.timeout(120_000);
   const tag = randomBytes(3).toString('hex');
+  const prefix = livePrefix(`auth-${tag}`);
   let stack: StackEnv;
   let etcd: Etcd3;
   let tls: ThrowawayTls;
@@ -47,15 +50,11 @@ describe('authentication to the real slurmrestd @live', function () {
   const printed: { what: string; text: string }[] = [];
   /** Every secret value a deployer was given or obtained. */
   const secrets = new Set<string>();
-  const deploymentIds: string[] = [];
   const running: DeployerProcess[] = [];
 
-  const putDeployment = (id: string, args: unknown) => {
-    deploymentIds.push(id);
-    return etcd.put(`2/deploy/${id}`).value(JSON.stringify({ key: id, kind: 'slurm', args }));
-  };
+  const putDeployment = (id: string, args: unknown) => etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args }));
   const stateOf = async (id: string) => {
-    const text = await etcd.get(`3/deploy/${id}/state`).string();
+    const text = await etcd.get(stateKey(id, prefix)).string();
     return text === null ? undefined : (JSON.parse(text) as { status: string; job_id?: number });
   };
   const finished = (id: string) =>
@@ -74,17 +73,12 @@ describe('authentication to the real slurmrestd @live', function () {
     this.timeout(600_000);
     stack = await startStack();
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
-    await etcd.delete().prefix('2/deploy/');
-    await etcd.delete().prefix('3/deploy/');
     tls = await makeThrowawayTls();
   });
 
   after(async () => {
     await Promise.allSettled(running.map((d) => d.stop()));
-    for (const id of deploymentIds) {
-      await etcd.delete().key(`2/deploy/${id}`);
-      await etcd.delete().key(`3/deploy/${id}/state`);
-    }
+    if (etcd !== undefined) await removeBelow(etcd, prefix);
     etcd?.close();
     await tls?.remove();
   });
@@ -103,7 +97,7 @@ describe('authentication to the real slurmrestd @live', function () {
       const t1 = mint(10);
       const t1IssuedAt = issuedAt * 1000;
       await writeFile(file, `SLURM_JWT=${t1}\n`, { mode: 0o600 });
-      const env = deployerEnv(stack, `jwt${tag}`, { SDP_SLURMDEPLOY_SLURM_URL: proxy.url, SDP_SLURMDEPLOY_SLURM_JWT_FILE: file });
+      const env = deployerEnv(stack, `jwt${tag}`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_SLURM_URL: proxy.url, SDP_SLURMDEPLOY_SLURM_JWT_FILE: file });
       delete (env as Record<string, string>)['SDP_SLURMDEPLOY_SLURM_JWT'];
       const { deployer, keep } = launch('JWT-file deployer', env);
       try {
@@ -182,6 +176,7 @@ describe('authentication to the real slurmrestd @live', function () {
       proxy = await startRecordingProxy(stack.SLURM_URL);
       metricsPort = await freePort();
       const env = deployerEnv(stack, `entra${tag}`, {
+        SDP_CONFIG_PREFIX: prefix,
         SDP_SLURMDEPLOY_SLURM_URL: proxy.url,
         SDP_SLURMDEPLOY_AZURE_URL: server.url,
         SDP_SLURMDEPLOY_CLIENT_SECRET: clientSecret,
@@ -278,7 +273,7 @@ describe('authentication to the real slurmrestd @live', function () {
         signingKeyPem: await readFile(stack.SLURM_JWKS_SIGNING_KEY, 'utf8'),
         kid: stack.SLURM_JWKS_KID,
       });
-      const env = deployerEnv(stack, `bad${tag}`, { SDP_SLURMDEPLOY_AZURE_URL: server.url, SDP_SLURMDEPLOY_CLIENT_SECRET: wrong, SDP_SLURMDEPLOY_AZURE_CA: tls.caFile });
+      const env = deployerEnv(stack, `bad${tag}`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_AZURE_URL: server.url, SDP_SLURMDEPLOY_CLIENT_SECRET: wrong, SDP_SLURMDEPLOY_AZURE_CA: tls.caFile });
       delete (env as Record<string, string>)['SDP_SLURMDEPLOY_SLURM_JWT'];
       const { deployer, keep } = launch('Entra deployer with a wrong secret', env);
       try {
@@ -308,7 +303,7 @@ describe('authentication to the real slurmrestd @live', function () {
     it('neither method complete: exit 2, naming exactly the variables that are missing', async () => {
       const secret = `cs-${randomBytes(12).toString('hex')}`;
       secrets.add(secret);
-      const base = deployerEnv(stack, `cfg${tag}`);
+      const base = deployerEnv(stack, `cfg${tag}`, { SDP_CONFIG_PREFIX: prefix });
       delete (base as Record<string, string>)['SDP_SLURMDEPLOY_SLURM_JWT'];
       const cases: [string, Record<string, string>, RegExp][] = [
         ['nothing', {}, /^SDP_SLURMDEPLOY_SLURM_JWT: no authentication: set SDP_SLURMDEPLOY_SLURM_JWT \(or SDP_SLURMDEPLOY_SLURM_JWT_FILE\), or set SDP_SLURMDEPLOY_AZURE_URL and SDP_SLURMDEPLOY_CLIENT_SECRET \(or SDP_SLURMDEPLOY_CLIENT_SECRET_FILE\) for the Entra method$/m],

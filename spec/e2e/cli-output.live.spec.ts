@@ -12,6 +12,7 @@ import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import type { StatusRow } from '../../lib/core/status-table.js';
 import { deployerEnv, startDeployer } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { removeBelow } from '../support/live-prefix.js';
 import { repoRoot } from '../support/repo.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 
@@ -39,7 +40,7 @@ describe('status and plan output @live', function () {
   });
 
   after(async () => {
-    for (const level of [2, 3]) await etcd.delete().prefix(`${level}${prefix}/`);
+    await removeBelow(etcd, prefix);
     etcd.close();
   });
 

@@ -13,6 +13,7 @@ import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer } from '../support/deployer-process.js';
 import { startDelayingProxy } from '../support/delaying-proxy.js';
 import { eventually } from '../support/eventually.js';
+import { removeBelow } from '../support/live-prefix.js';
 import { freePort } from '../support/free-port.js';
 import { repoRoot } from '../support/repo.js';
 import { jobsNamed } from '../support/slurm-direct.js';
@@ -41,11 +42,7 @@ describe('deployer CLI @live', function () {
   const prefix = `/cli-${tag}`;
   let stack: StackEnv;
   let etcd: Etcd3;
-  const ids: string[] = [];
-  const put = (id: string, args: unknown) => {
-    ids.push(id);
-    return etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args }));
-  };
+  const put = (id: string, args: unknown) => etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args }));
 
   before(async function () {
     this.timeout(600_000);
@@ -54,10 +51,7 @@ describe('deployer CLI @live', function () {
   });
 
   after(async () => {
-    for (const id of ids) {
-      await etcd.delete().key(deploymentKey(id, prefix));
-      await etcd.delete().key(stateKey(id, prefix));
-    }
+    await removeBelow(etcd, prefix);
     etcd.close();
   });
 

@@ -1,11 +1,14 @@
 // End to end on real parts: `node bin/deployer` against the local etcd and Slurm. Deployments
-// are written to etcd exactly as ska-sdp-config stores them (key `2/deploy/<id>`, JSON value).
+// are written to etcd exactly as ska-sdp-config stores them (key `<depth><prefix>/deploy/<id>`,
+// JSON value), below a Config DB prefix of this file's own (SDP_CONFIG_PREFIX).
 
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { livePrefix, removeBelow } from '../support/live-prefix.js';
 import { cancelDirect, jobsNamed, submitDirect } from '../support/slurm-direct.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 
@@ -15,14 +18,15 @@ describe('deployer end to end @live', function () {
   const release = `e2e${run}`;
   const label = `sdp_slurm_deployer_${release}_test`;
   const id = (name: string) => `${name}-${run}`;
+  const prefix = livePrefix(`e2e-${run}`);
   let stack: StackEnv;
   let etcd: Etcd3;
   let deployer: DeployerProcess;
 
   const putDeployment = (key: string, kind: string, args: unknown) =>
-    etcd.put(`2/deploy/${key}`).value(JSON.stringify({ key, kind, args }));
+    etcd.put(deploymentKey(key, prefix)).value(JSON.stringify({ key, kind, args }));
   const stateOf = async (key: string) => {
-    const text = await etcd.get(`3/deploy/${key}/state`).string();
+    const text = await etcd.get(stateKey(key, prefix)).string();
     return text === null ? undefined : (JSON.parse(text) as { status: string; job_id?: number; exit_code?: number; reason?: string });
   };
   const statusReaches = (key: string, status: string, timeoutMs = 60_000) =>
@@ -35,16 +39,12 @@ describe('deployer end to end @live', function () {
     this.timeout(600_000);
     stack = await startStack();
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
-    // Deployments left by earlier runs belong to nobody now; this deployer would run them.
-    await etcd.delete().prefix('2/deploy/');
-    await etcd.delete().prefix('3/deploy/');
-    deployer = startDeployer(deployerEnv(stack, release));
+    deployer = startDeployer(deployerEnv(stack, release, { SDP_CONFIG_PREFIX: prefix }));
   });
 
   after(async () => {
     const code = await deployer?.stop();
-    await etcd?.delete().prefix('2/deploy/');
-    await etcd?.delete().prefix('3/deploy/');
+    if (etcd !== undefined) await removeBelow(etcd, prefix);
     etcd?.close();
     if (code !== 0) console.log(deployer.output());
     expect(code, 'deployer exit code after SIGTERM').to.equal(0);
@@ -76,7 +76,7 @@ describe('deployer end to end @live', function () {
     const key = id('long');
     await putDeployment(key, 'slurm', { script: '#!/bin/bash\nsleep 300\n' });
     const running = await statusReaches(key, 'RUNNING');
-    await etcd.delete().key(`2/deploy/${key}`);
+    await etcd.delete().key(deploymentKey(key, prefix));
     const cancelled = await eventually(`job ${running.job_id} to be CANCELLED`, async () => {
       const [job] = await jobsNamed(stack, key);
       return job?.job_state === 'CANCELLED' ? job : undefined;
@@ -103,7 +103,7 @@ describe('deployer end to end @live', function () {
       await putDeployment(key, 'slurm', { script: '#!/bin/bash\nsleep 300\n' });
       const running = await statusReaches(key, 'RUNNING');
       expect(running.job_id).not.to.be.oneOf([foreign, other]);
-      await etcd.delete().key(`2/deploy/${key}`);
+      await etcd.delete().key(deploymentKey(key, prefix));
       await eventually('our job to be CANCELLED', async () => {
         const ours = (await jobsNamed(stack, key)).find((j) => j.job_id === running.job_id);
         return ours?.job_state === 'CANCELLED' ? ours : undefined;

@@ -3,12 +3,18 @@
 // takes about a minute: debootstrap of a minimal Debian root; then ~20 s for a changed app).
 
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { eventually } from '../support/eventually.js';
+import { removeBelow } from '../support/live-prefix.js';
 import { freePort } from '../support/free-port.js';
 import { buildImage, podman, podmanUnusable, RUN_LIMITS } from '../support/podman.js';
+import { repoRoot } from '../support/repo.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 
 describe('the OCI image, run by podman against the local stack @live', function () {
@@ -40,9 +46,7 @@ describe('the OCI image, run by podman against the local stack @live', function 
 
   after(async () => {
     await podman(['rm', '--force', '--ignore', container]);
-    await etcd?.delete().prefix(`2${prefix}/`);
-    await etcd?.delete().prefix(`3${prefix}/`);
-    await etcd?.delete().prefix(`4${prefix}/`);
+    if (etcd !== undefined) await removeBelow(etcd, prefix);
     etcd?.close();
   });
 
@@ -54,7 +58,14 @@ describe('the OCI image, run by podman against the local stack @live', function 
     expect(config.Entrypoint).to.deep.equal(['/usr/bin/node', '/opt/sdp-slurm-deployer/bin/deployer']);
     expect(config.Labels['org.opencontainers.image.licenses']).to.equal('BSD-3-Clause');
     expect(config.Labels['org.opencontainers.image.version']).to.match(/^\d+\.\d+\.\d+/);
-    expect(config.Labels).to.have.property('org.opencontainers.image.source');
+    // Where it came from: a full commit of this repository, and package.json's repository as a
+    // URL (never the path of the clone that built it); no source label when package.json has none.
+    const revision = config.Labels['org.opencontainers.image.revision'] ?? '';
+    expect(revision).to.match(/^[0-9a-f]{40}$/);
+    await promisify(execFile)('git', ['-C', repoRoot, 'cat-file', '-e', `${revision}^{commit}`]);
+    const repository = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { repository?: unknown }).repository;
+    if (repository === undefined) expect(config.Labels).not.to.have.property('org.opencontainers.image.source');
+    else expect(config.Labels['org.opencontainers.image.source']).to.match(/^https:\/\/[^/]+\/./);
     const version = await podman(['run', '--rm', ...RUN_LIMITS, ref, '--version']);
     expect(version.stdout).to.match(/^sdp-slurm-deployer \d+\.\d+\.\d+\n$/);
     const node = await podman(['run', '--rm', ...RUN_LIMITS, '--entrypoint', '/usr/bin/node', ref, '-e', 'console.log(process.version, process.getuid())']);

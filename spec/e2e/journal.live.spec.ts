@@ -9,10 +9,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { livePrefix, removeBelow } from '../support/live-prefix.js';
 import { repoRoot } from '../support/repo.js';
 import { jobsNamed } from '../support/slurm-direct.js';
 import { startStack, type StackEnv } from '../support/stack.js';
@@ -112,6 +114,7 @@ describe('journal of a live run, replayed @live', function () {
   const label = `sdp_slurm_deployer_${release}_test`;
   const id = (name: string) => `jrn-${name}-${run}`;
   const ids = { hello: id('hello'), fails: id('fails'), long: id('long') };
+  const prefix = livePrefix(`journal-${run}`);
   let stack: StackEnv;
   let etcd: Etcd3;
   let deployer: DeployerProcess | undefined;
@@ -120,9 +123,9 @@ describe('journal of a live run, replayed @live', function () {
   let exitCode: number | null | undefined;
   let failed = false;
 
-  const putDeployment = (key: string, script: string) => etcd.put(`2/deploy/${key}`).value(JSON.stringify({ key, kind: 'slurm', args: { script } }));
+  const putDeployment = (key: string, script: string) => etcd.put(deploymentKey(key, prefix)).value(JSON.stringify({ key, kind: 'slurm', args: { script } }));
   const stateOf = async (key: string) => {
-    const text = await etcd.get(`3/deploy/${key}/state`).string();
+    const text = await etcd.get(stateKey(key, prefix)).string();
     return text === null ? undefined : (JSON.parse(text) as { status: string; job_id?: number });
   };
   const statusReaches = (key: string, status: string) =>
@@ -139,7 +142,7 @@ describe('journal of a live run, replayed @live', function () {
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
     dir = await mkdtemp(path.join(tmpdir(), 'journal-live-'));
     journalFile = path.join(dir, 'journal.jsonl');
-    const started = startDeployer(deployerEnv(stack, release, { SDP_SLURMDEPLOY_JOURNAL: journalFile, SDP_LOG_LEVEL: 'DEBUG' }));
+    const started = startDeployer(deployerEnv(stack, release, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_JOURNAL: journalFile, SDP_LOG_LEVEL: 'DEBUG' }));
     deployer = started;
     // Put after the listing, so that the watch brings them as events of their own.
     await eventually('the deployer to list the Config DB', async () => (started.output().includes('"Config DB listed"') ? true : undefined));
@@ -148,7 +151,7 @@ describe('journal of a live run, replayed @live', function () {
     await putDeployment(ids.fails, '#!/bin/bash\nexit 3\n');
     await putDeployment(ids.long, '#!/bin/bash\nsleep 300\n');
     await statusReaches(ids.long, 'RUNNING');
-    await etcd.delete().key(`2/deploy/${ids.long}`);
+    await etcd.delete().key(deploymentKey(ids.long, prefix));
     await statusReaches(ids.hello, 'FINISHED');
     await statusReaches(ids.fails, 'FAILED');
     await eventually('the deleted deployment to have its job cancelled and its state removed', async () =>
@@ -165,10 +168,7 @@ describe('journal of a live run, replayed @live', function () {
 
   after(async () => {
     if (deployer !== undefined && exitCode === undefined) await deployer.stop();
-    for (const key of Object.values(ids)) {
-      await etcd?.delete().key(`2/deploy/${key}`);
-      await etcd?.delete().key(`3/deploy/${key}/state`);
-    }
+    if (etcd !== undefined) await removeBelow(etcd, prefix);
     etcd?.close();
     if (failed) {
       console.log(deployer?.output());

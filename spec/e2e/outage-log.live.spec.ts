@@ -7,11 +7,13 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Etcd3 } from 'etcd3';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { livePrefix, removeBelow } from '../support/live-prefix.js';
 import { PortSwitch } from '../support/port-switch.js';
-import { readStackEnv, type StackEnv } from '../support/stack.js';
+import { startStack, type StackEnv } from '../support/stack.js';
 
 interface Line {
   readonly level: string;
@@ -30,12 +32,21 @@ const linesOf = (deployer: DeployerProcess): Line[] =>
 describe('outages in the log at the default level @live', function () {
   this.timeout(150_000);
   const tag = randomBytes(3).toString('hex');
+  const prefix = livePrefix(`ops-${tag}`);
   let stack: StackEnv;
   let deployer: DeployerProcess | undefined;
   let gate: PortSwitch | undefined;
 
   before(async () => {
-    stack = await readStackEnv();
+    stack = await startStack();
+  });
+
+  // What the deployer that reached etcd wrote: its leadership and poll marks.
+  after(async () => {
+    if (stack === undefined) return;
+    const etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
+    await removeBelow(etcd, prefix);
+    etcd.close();
   });
 
   afterEach(async () => {
@@ -51,7 +62,7 @@ describe('outages in the log at the default level @live', function () {
     gate = new PortSwitch(port, Number(stack.SDP_CONFIG_PORT), stack.SDP_CONFIG_HOST);
     // Its own Config DB prefix: a deployer that leads here sees nothing of the other specs.
     const startedAt = Date.now();
-    deployer = startDeployer(deployerEnv(stack, `ol${tag}`, { SDP_LOG_LEVEL: 'INFO', SDP_CONFIG_PORT: String(port), SDP_CONFIG_PREFIX: `/ops-${tag}` }));
+    deployer = startDeployer(deployerEnv(stack, `ol${tag}`, { SDP_LOG_LEVEL: 'INFO', SDP_CONFIG_PORT: String(port), SDP_CONFIG_PREFIX: prefix }));
     const etcdWarnings = () => linesOf(deployer as DeployerProcess).filter((l) => l.level === 'WARNING' && l['dependency'] === 'etcd');
     const first = await eventually('a WARNING about etcd', async () => etcdWarnings()[0], 10_000, 100);
     const firstAfterS = (Date.parse(first.time) - startedAt) / 1000;

@@ -5,21 +5,23 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { livePrefix, removeBelow } from '../support/live-prefix.js';
 import { restartStack, stopDaemon, type StackDaemon } from '../support/stack-daemons.js';
 import { startStack, type StackEnv } from '../support/stack.js';
 
 describe('deployer through Slurm outages @live', function () {
   this.timeout(240_000);
   const tag = randomBytes(3).toString('hex');
+  const prefix = livePrefix(`outage-${tag}`);
   let stack: StackEnv;
   let etcd: Etcd3;
   let deployer: DeployerProcess;
-  const ids: string[] = [];
 
   const stateOf = async (id: string) => {
-    const text = await etcd.get(`3/deploy/${id}/state`).string();
+    const text = await etcd.get(stateKey(id, prefix)).string();
     return text === null ? undefined : (JSON.parse(text) as { status: string; reason?: string; duplicate_jobs?: number[] });
   };
 
@@ -27,17 +29,14 @@ describe('deployer through Slurm outages @live', function () {
     this.timeout(600_000);
     stack = await startStack();
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
-    deployer = startDeployer(deployerEnv(stack, `out${tag}`));
+    deployer = startDeployer(deployerEnv(stack, `out${tag}`, { SDP_CONFIG_PREFIX: prefix }));
     await eventually('the deployer to list the Config DB', async () => (deployer.output().includes('Config DB listed') ? true : undefined));
   });
 
   after(async () => {
     await restartStack();
     const code = await deployer?.stop();
-    for (const id of ids) {
-      await etcd.delete().key(`2/deploy/${id}`);
-      await etcd.delete().key(`3/deploy/${id}/state`);
-    }
+    if (etcd !== undefined) await removeBelow(etcd, prefix);
     etcd?.close();
     expect(code).to.equal(0);
   });
@@ -45,10 +44,9 @@ describe('deployer through Slurm outages @live', function () {
   for (const daemon of ['slurmrestd', 'slurmctld'] as StackDaemon[]) {
     it(`keeps a deployment PENDING while ${daemon} is down, then runs it to FINISHED`, async () => {
       const id = `${daemon}-${tag}`;
-      ids.push(id);
       await stopDaemon(daemon);
       const downAt = deployer.output().length;
-      await etcd.put(`2/deploy/${id}`).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\ntrue\n' } }));
+      await etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\ntrue\n' } }));
       // The deployer tries, fails transiently, and says so; the deployment is never FAILED.
       await eventually(`a failed attempt while ${daemon} is down`, async () => (/"(submit|Slurm poll) failed"/.test(deployer.output().slice(downAt)) ? true : undefined), 60_000);
       const during = await stateOf(id);

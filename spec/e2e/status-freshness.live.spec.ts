@@ -13,8 +13,9 @@ import { deploymentKey } from '../../lib/configdb/paths.js';
 import type { FreshStatusRow } from '../../lib/cli/status-freshness.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { removeBelow } from '../support/live-prefix.js';
 import { repoRoot } from '../support/repo.js';
-import { readStackEnv } from '../support/stack.js';
+import { startStack } from '../support/stack.js';
 
 const run = promisify(execFile);
 const bin = path.join(repoRoot, 'bin', 'deployer');
@@ -33,7 +34,7 @@ describe('status freshness @live', function () {
   const put = (id: string, script: string) => etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script } }));
 
   before(async () => {
-    const stack = await readStackEnv();
+    const stack = await startStack();
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
     env = deployerEnv(stack, `fr${tag}`, { SDP_CONFIG_PREFIX: prefix, SDP_SLURMDEPLOY_TAKEOVER_HOLD: '0', SDP_LOG_LEVEL: 'INFO' });
   });
@@ -41,7 +42,7 @@ describe('status freshness @live', function () {
   after(async () => {
     await deployer?.stop();
     // Its jobs: the long one cancelled by the delete below, the short one ended by itself; any left is cancelled by a deployer's delete.
-    for (const level of [2, 3, 4, 5]) await etcd.delete().prefix(`${level}${prefix}/`);
+    await removeBelow(etcd, prefix);
     etcd.close();
   });
 

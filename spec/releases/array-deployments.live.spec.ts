@@ -7,10 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Etcd3 } from 'etcd3';
-import { deploymentKey, deploymentsKeyPrefix, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from '../../lib/configdb/paths.js';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { removeBelow } from '../support/live-prefix.js';
 import { cancelRaw, rawJobs, type RawJob } from '../support/slurm-raw.js';
 import { startRelease, type ReleaseEnv, type SlurmRelease } from '../support/stack.js';
 
@@ -94,10 +95,7 @@ for (const [release, version] of RELEASES) {
 
     after(async () => {
       exitCode = await deployer?.stop();
-      await etcd?.delete().prefix(deploymentsKeyPrefix(prefix));
-      await etcd?.delete().prefix(statesKeyPrefix(prefix));
-      await etcd?.delete().key(watermarkKey(label, prefix));
-      await etcd?.delete().prefix(registryKeyPrefix(label, prefix));
+      if (etcd !== undefined) await removeBelow(etcd, prefix);
       etcd?.close();
       const left = env === undefined ? [] : (await rawJobs(env, version)).filter((j) => j.mcs_label === label && (j.job_state === 'PENDING' || j.job_state === 'RUNNING'));
       await Promise.all(left.map((j) => cancelRaw(env, version, j.job_id)));

@@ -8,12 +8,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
-import { deploymentKey, deploymentsKeyPrefix, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from '../../lib/configdb/paths.js';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { accountingRecord, type AccountingRecord } from './accounting-raw.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from './deployer-process.js';
 import { eventually } from './eventually.js';
 import { jobRelease, type JobRelease } from './job-release.js';
+import { removeBelow } from './live-prefix.js';
 import { cancelRaw, rawJob } from './slurm-raw.js';
 import { startRelease, type ReleaseEnv, type SlurmRelease } from './stack.js';
 
@@ -180,10 +181,7 @@ export async function cleanUp(): Promise<void> {
     if (lane.deployer !== undefined) await lane.deployer.stop();
     await lane.releases?.finishes.remove();
     await lane.releases?.fails.remove();
-    await etcd.delete().prefix(deploymentsKeyPrefix(lane.prefix));
-    await etcd.delete().prefix(statesKeyPrefix(lane.prefix));
-    await etcd.delete().key(watermarkKey(lane.label, lane.prefix));
-    await etcd.delete().prefix(registryKeyPrefix(lane.label, lane.prefix));
+    await removeBelow(etcd, lane.prefix);
     // Jobs of a run that failed before they ended (a bad run must not leave sleep 600 behind).
     for (const id of lane.jobIds.values()) if (lane.env !== undefined) await cancelRaw(lane.env, lane.version, id);
   }

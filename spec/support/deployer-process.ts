@@ -5,6 +5,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { LIVE_PREFIX } from './live-prefix.js';
 import { repoRoot } from './repo.js';
 import type { StackEnv } from './stack.js';
 
@@ -31,6 +32,8 @@ export function deployerEnv(stack: StackEnv, releaseName: string, extra: Record<
     SDP_SLURMDEPLOY_JOB_WORKDIR: stack.SLURM_JOB_DIR,
     SDP_CONFIG_HOST: stack.SDP_CONFIG_HOST,
     SDP_CONFIG_PORT: stack.SDP_CONFIG_PORT,
+    // Never the Config DB's root: the stack's etcd holds a developer's keys too (live-prefix.ts).
+    SDP_CONFIG_PREFIX: LIVE_PREFIX,
     SDP_LOG_LEVEL: 'DEBUG',
     ...extra,
   };

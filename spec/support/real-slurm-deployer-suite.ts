@@ -11,9 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Etcd3 } from 'etcd3';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
-import { deploymentKey, deploymentsKeyPrefix, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from '../../lib/configdb/paths.js';
+import { deploymentKey, stateKey } from '../../lib/configdb/paths.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from './deployer-process.js';
 import { eventually } from './eventually.js';
+import { removeBelow } from './live-prefix.js';
 import { jobRelease } from './job-release.js';
 import { reportMatrixLine } from './matrix-summary.js';
 import { cancelRaw, rawJobs, rawJobsNamed } from './slurm-raw.js';
@@ -89,11 +90,8 @@ export function describeDeployerOnRelease(release: SlurmRelease, version: SlurmA
 
     after(async function () {
       exitCodes.push((await deployer?.stop()) ?? null);
-      await etcd?.delete().prefix(deploymentsKeyPrefix(prefix));
-      await etcd?.delete().prefix(statesKeyPrefix(prefix));
-      // The deployer's own keys too: the shared etcd kept one watermark per run of this suite.
-      await etcd?.delete().key(watermarkKey(label, prefix));
-      await etcd?.delete().prefix(registryKeyPrefix(label, prefix));
+      // The deployer's own keys too (leadership, watermark, registry, poll mark): all below the prefix.
+      if (etcd !== undefined) await removeBelow(etcd, prefix);
       etcd?.close();
       await adoptedRelease?.remove();
       // Jobs of specs that failed or did not run (--grep) end here, not after their sleep.
