@@ -4,6 +4,7 @@
 // without a job, was deleted, ended so that the condition can never hold, never came (an unknown
 // id, for longer than the bound), or waits for it in turn (a cycle).
 
+import { isLostVerdict } from './job-observation.js';
 import { AFTER_FIELDS, DEPENDENCY_FAILED, dependencyIdsOf, hasNamedDependencies, namedDependencies, type AfterField, type DependencyArgs } from './dependencies.js';
 import { endKnownOf } from './slot.js';
 import type { DeploymentStatus } from './status.js';
@@ -40,6 +41,8 @@ export function dependencyViewOf(deployment: Deployment | undefined): Dependency
       const job = phase.job;
       // A job named by the state found at start may be of older args: the first poll that shows it tells.
       if (job.fromPriorState === true && job.observed === undefined && job.final === undefined) return NO_JOB;
+      // A job judged lost was never seen to start or end (nor, after a restart, to run these args): no condition can rest on it.
+      if (job.final !== undefined && isLostVerdict(job.final)) return { kind: 'failed', reason: job.final.reason ?? 'job lost' };
       // An end known before its details (a state poll's) decides the condition as well as a final one.
       const ended = job.final ?? endKnownOf(job);
       return ended === undefined ? { kind: 'job', jobId: job.jobId } : { kind: 'job', jobId: job.jobId, ended: ended.status };
