@@ -40,7 +40,7 @@ export function lateFence(): { fence: WriteFence; bind(leadership: LeadershipSou
   return {
     fence: {
       current: () => source?.election.fence(),
-      fencedOut: (reason) => source?.election.fencedOut(reason),
+      fencedOut: (reason, term) => source?.election.fencedOut(reason, term),
     },
     bind: (leadership) => {
       source = leadership;

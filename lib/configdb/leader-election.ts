@@ -59,8 +59,11 @@ export interface LeaderElection {
   isLeading(): boolean;
   /** The fence of the current term, while isLeading(). */
   fence(): Fence | undefined;
-  /** A fenced write found another term (or none): step down. */
-  fencedOut(reason: string): void;
+  /**
+   * A fenced write of `term` found another term (or none): step down, if that is the term led now.
+   * A late write of a term this process already left must not end the term it leads since.
+   */
+  fencedOut(reason: string, term?: number): void;
   /** The leader as last read or won. */
   leader(): Leader | undefined;
   /** Stops campaigning; a leader steps down and revokes its lease (the key goes at once). */
@@ -217,7 +220,8 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   return {
     isLeading,
     fence: () => (isLeading() && leading !== undefined ? { key, createRevision: leading.term } : undefined),
-    fencedOut(reason) {
+    fencedOut(reason, term) {
+      if (term !== undefined && leading?.term !== term) return;
       stepDown(`fenced out: ${reason}`);
     },
     leader: () => observed,

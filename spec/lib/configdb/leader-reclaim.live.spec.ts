@@ -144,4 +144,24 @@ describe('leader election: a restarted replica takes back its own record @live',
     expect(fresh.seen.log).to.deep.equal([`leads ${newTerm}`]);
     console.log(`      the older process stepped down ${stepped} ms after the newer one started`);
   });
+
+  it('a late write of a term the process left is refused, and does not end the term it leads since', async () => {
+    const { election, seen } = candidate('r1', 3);
+    await leads(election);
+    const first = election.fence();
+    election.fencedOut('spec', first?.createRevision);
+    // Its next round (TTL/3 later) campaigns again: a new term of the same process.
+    await eventually('leads again', async () => (seen.log.length === 3 ? true : undefined), 5000, 10);
+    const second = election.fence()?.createRevision ?? 0;
+    expect(second).to.be.greaterThan(first?.createRevision ?? Infinity);
+    // A write still carrying the first term's fence, answered now.
+    const db = createEtcdConfigDb({ hosts, prefix, fence: { current: () => first, fencedOut: (reason, term) => election.fencedOut(reason, term) } });
+    dbs.push(db);
+    await raw.put(deploymentKey('d1', prefix)).value(JSON.stringify({ key: 'd1', kind: 'slurm', args: { script: 'true' } }));
+    const error = await db.writeState('d1', STATE).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).to.match(/fenced out/);
+    expect(election.isLeading()).to.equal(true);
+    expect(election.fence()?.createRevision).to.equal(second);
+    expect(seen.log).to.have.length(3);
+  });
 });
