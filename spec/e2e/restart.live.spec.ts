@@ -3,6 +3,7 @@
 // leadership record at once instead of waiting out its lease (TTL 10 s), and a deployment put
 // right after the restart is submitted within 2 s of it. In all: one job per deployment, no state
 // write outside a term, nothing done by a process while it did not lead; the figures are printed.
+// Then a second live process with the same id (a duplicated id): never two leaders.
 
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -98,6 +99,31 @@ describe('crash-restart of the only replica with the same replica id @live', fun
     }
   });
 
+  it('a second live process with the same id (a duplicated id): it leads in a new term, the first steps down, warns and follows', async () => {
+    const first = current;
+    if (first === undefined) throw new Error('no process');
+    const firstTerm = Number((await line(first, 'became leader'))['term']);
+    const at = new Date().toISOString();
+    const t0 = Date.now();
+    const second = start();
+    const became = await line(second, 'became leader');
+    expect(Number(became['term'])).to.be.greaterThan(firstTerm);
+    const since = (l: LogLine) => l.time >= at;
+    const lost = await line(first, 'lost leadership', since);
+    expect(Number(lost['term'])).to.equal(firstTerm);
+    const warned = await line(first, 'another process leads with this replica id: give each replica its own SDP_SLURMDEPLOY_REPLICA_ID', since);
+    expect(Number(warned['term'])).to.equal(Number(became['term']));
+    const batch = [await put(), await put(), await put()];
+    for (const id of batch) await submitted(second, id);
+    // Long enough for the first to campaign many times (every 500 ms): it never takes it back.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(logLines(first.output()).filter((l) => l.message === 'became leader' && since(l))).to.deep.equal([]);
+    expect(logLines(first.output()).filter((l) => l.message === 'job submitted' && since(l))).to.deep.equal([]);
+    await first.stop();
+    outputs.push(first.output());
+    figures.push(`duplicated id: the second process led after ${Date.parse(became.time) - t0} ms; the first stepped down after ${Date.parse(lost.time) - t0} ms`);
+  });
+
   it('in all: one job per deployment, no state write outside a term, nothing done while not leading', async () => {
     const jobs = (await slurmJobs(stack)).filter((j) => j.mcs_label === label);
     const { duplicates, lost } = countJobs(ids, jobs.map((j) => j.name));
@@ -109,7 +135,7 @@ describe('crash-restart of the only replica with the same replica id @live', fun
     expect(duplicates).to.deep.equal([]);
     expect(lost).to.deep.equal([]);
     expect(audit.withoutLeader.map((e) => `${e.key}@${e.revision}`)).to.deep.equal([]);
-    expect(audit.terms.size).to.equal(RESTARTS + 1);
+    expect(audit.terms.size).to.equal(RESTARTS + 2);
     expect(notLeading.map((l) => `${l.message} ${String(l['deployment'])} ${l.time}`)).to.deep.equal([]);
   });
 });
