@@ -9,9 +9,11 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
 import { leadershipKey } from '../../lib/configdb/leader-election.js';
+import { deploymentKey, statesKeyPrefix } from '../../lib/configdb/paths.js';
 import { jobLabel } from '../../lib/config/job-label.js';
 import { deployerEnv, startDeployer, type DeployerProcess } from '../support/deployer-process.js';
 import { eventually } from '../support/eventually.js';
+import { livePrefix, removeBelow } from '../support/live-prefix.js';
 import { actsWhileNotLeading, auditWrites, countJobs, historyOf, logLines, type LogLine } from '../support/leadership-history.js';
 import { slurmJobs } from '../support/slurm-direct.js';
 import { startStack, type StackEnv } from '../support/stack.js';
@@ -24,7 +26,7 @@ describe('crash-restart of the only replica with the same replica id @live', fun
   this.timeout(120_000);
   const tag = randomBytes(3).toString('hex');
   const release = `rs${tag}`;
-  const prefix = `/s22rs${tag}`;
+  const prefix = livePrefix(`restart-${tag}`);
   const label = jobLabel(release, 'test');
   const leaderKey = leadershipKey(prefix, label);
   let stack: StackEnv;
@@ -42,7 +44,7 @@ describe('crash-restart of the only replica with the same replica id @live', fun
   const put = async () => {
     const id = `rs-${tag}-${String(ids.length + 1).padStart(2, '0')}`;
     ids.push(id);
-    await etcd.put(`3${prefix}/deploy/${id}`).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\nsleep 2\n' } }));
+    await etcd.put(deploymentKey(id, prefix)).value(JSON.stringify({ key: id, kind: 'slurm', args: { script: '#!/bin/bash\nsleep 2\n' } }));
     return id;
   };
   const line = (deployer: DeployerProcess, message: string, match: (l: LogLine) => boolean = () => true) =>
@@ -53,7 +55,7 @@ describe('crash-restart of the only replica with the same replica id @live', fun
     this.timeout(300_000);
     stack = await startStack();
     etcd = new Etcd3({ hosts: `http://${stack.SDP_CONFIG_HOST}:${stack.SDP_CONFIG_PORT}` });
-    startRevision = Number((await etcd.put(`1${prefix}`).value('start').exec()).header.revision);
+    startRevision = Number((await etcd.kv.range({ key: Buffer.from(deploymentKey('none', prefix)) })).header.revision);
   });
 
   after(async function () {
@@ -65,8 +67,8 @@ describe('crash-restart of the only replica with the same replica id @live', fun
         headers: { 'X-SLURM-USER-NAME': stack.SLURM_USER, 'X-SLURM-USER-TOKEN': stack.SLURM_JWT },
       }).catch(() => undefined);
     }
-    // Every key of this run's prefix, whatever its depth, and nothing else.
-    await Promise.all([1, 2, 3, 4, 5, 6].map((depth) => etcd.delete().prefix(`${depth}${prefix}`)));
+    // Every key of this run's prefix, and nothing else.
+    await removeBelow(etcd, prefix);
     etcd.close();
     if (figures.length > 0) console.log(`      restarts:\n        ${figures.join('\n        ')}`);
   });
@@ -127,7 +129,7 @@ describe('crash-restart of the only replica with the same replica id @live', fun
   it('in all: one job per deployment, no state write outside a term, nothing done while not leading', async () => {
     const jobs = (await slurmJobs(stack)).filter((j) => j.mcs_label === label);
     const { duplicates, lost } = countJobs(ids, jobs.map((j) => j.name));
-    const history = await historyOf(etcd, [`4${prefix}/deploy/`, leaderKey.slice(0, leaderKey.lastIndexOf('/') + 1)], startRevision);
+    const history = await historyOf(etcd, [statesKeyPrefix(prefix), leaderKey.slice(0, leaderKey.lastIndexOf('/') + 1)], startRevision);
     const audit = auditWrites(history, leaderKey);
     const all = [...outputs, current?.output() ?? ''];
     const notLeading = all.flatMap((text) => actsWhileNotLeading(logLines(text)));

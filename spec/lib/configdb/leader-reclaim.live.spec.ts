@@ -12,6 +12,7 @@ import { leadershipKey, startLeaderElection, type Leader, type LeaderElection } 
 import { deploymentKey } from '../../../lib/configdb/paths.js';
 import type { DeploymentState } from '../../../lib/core/deployment-state.js';
 import { eventually } from '../../support/eventually.js';
+import { livePrefix, removeBelow } from '../../support/live-prefix.js';
 import { startStack } from '../../support/stack.js';
 
 const RUN = randomBytes(4).toString('hex');
@@ -34,12 +35,12 @@ describe('leader election: a restarted replica takes back its own record @live',
     raw = new Etcd3({ hosts });
   });
   beforeEach(() => {
-    prefix = `/spec-reclaim-${RUN}-${++prefixes}`;
+    prefix = livePrefix(`reclaim-${RUN}-${++prefixes}`);
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((e) => e.resign()));
     await Promise.all(dbs.splice(0).map((db) => db.close()));
-    await Promise.all([3, 4, 5].map((depth) => raw.delete().prefix(`${depth}${prefix}/`)));
+    await removeBelow(raw, prefix);
   });
   after(() => raw?.close());
 
