@@ -40,7 +40,7 @@ export function lateFence(): { fence: WriteFence; bind(leadership: LeadershipSou
   return {
     fence: {
       current: () => source?.election.fence(),
-      fencedOut: (reason) => source?.election.fencedOut(reason),
+      fencedOut: (reason, term) => source?.election.fencedOut(reason, term),
     },
     bind: (leadership) => {
       source = leadership;
@@ -81,6 +81,10 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
         contactAt = Date.now();
         etcd.answered();
       },
+      // A restarted process of this replica id leads at once, in a new term (the old one's writes refused).
+      onReclaimed: (previous) => log.info('took back the leadership record of this replica id', { replica: replicaId, previousTerm: previous.term }),
+      onDuplicateId: (leader) =>
+        log.warning('another process leads with this replica id: give each replica its own SDP_SLURMDEPLOY_REPLICA_ID', { replica: replicaId, term: leader.term }),
       onLeaderObserved: (leader) => log.info('leader observed', { replica: replicaId, leader: leader?.replicaId ?? null, term: leader?.term ?? null }),
       onRoundFailed: (leading, error) => {
         const message = safeMessage(error, config.configDb.password);

@@ -4,9 +4,14 @@
 // a renewal proves the lease alive (its lease cannot have expired: it was renewed at `sent` for
 // TTL seconds, and `now < sent + TTL - margin`). Once it cannot prove that, it steps down at once,
 // before etcd can expire the lease and another replica can be elected.
+// A process restarted with the same replica id takes back the record of its id at once, in a new
+// term (reclaim-rule.ts): whatever the old process might still write is refused by the fence, and
+// a live old process steps down as soon as its watch on the key (leadership-watch.ts) tells it.
 
 import type { Etcd3, IKeyValue } from 'etcd3';
+import { watchLeadershipKey, type KeyWatch } from './leadership-watch.js';
 import { keyOfPath } from './paths.js';
+import { judgeHolder } from './reclaim-rule.js';
 
 export interface LeaderElectionOptions {
   readonly client: Etcd3;
@@ -32,6 +37,10 @@ export interface LeaderElectionOptions {
   readonly onRoundFailed?: (leading: boolean, error: Error) => void;
   /** A round that reached etcd. */
   readonly onContact?: () => void;
+  /** The record of an earlier process of this replica id (or a term this process left) was deleted, to campaign at once. */
+  readonly onReclaimed?: (previous: Leader) => void;
+  /** Another process that started after this one leads with this replica id (once per term seen). */
+  readonly onDuplicateId?: (leader: Leader) => void;
 }
 
 export interface Leader {
@@ -50,8 +59,11 @@ export interface LeaderElection {
   isLeading(): boolean;
   /** The fence of the current term, while isLeading(). */
   fence(): Fence | undefined;
-  /** A fenced write found another term (or none): step down. */
-  fencedOut(reason: string): void;
+  /**
+   * A fenced write of `term` found another term (or none): step down, if that is the term led now.
+   * A late write of a term this process already left must not end the term it leads since.
+   */
+  fencedOut(reason: string, term?: number): void;
   /** The leader as last read or won. */
   leader(): Leader | undefined;
   /** Stops campaigning; a leader steps down and revokes its lease (the key goes at once). */
@@ -74,9 +86,13 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   const now = options.now ?? (() => performance.now());
   const key = leadershipKey(options.prefix, options.label);
 
-  let leading: { term: number; leaseId: string; provenUntil: number } | undefined;
+  let leading: { term: number; leaseId: string; provenUntil: number; watch: KeyWatch } | undefined;
   let observed: Leader | undefined;
   let stopped = false;
+  // Until a round completes, any record of our id is an earlier process's (reclaim-rule.ts).
+  let starting = true;
+  let lastLedTerm: number | undefined;
+  let duplicateTold: number | undefined;
   let roundTimer: NodeJS.Timeout | undefined;
   let proofTimer: NodeJS.Timeout | undefined;
 
@@ -90,8 +106,10 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
 
   const stepDown = (reason: string): void => {
     if (leading === undefined) return;
-    const { term, leaseId } = leading;
+    const { term, leaseId, watch } = leading;
     leading = undefined;
+    lastLedTerm = term;
+    watch.cancel();
     clearTimeout(proofTimer);
     options.onStoppedLeading(term, reason);
     // The key is ours only while our lease lives: revoking it frees the key for the next leader.
@@ -116,14 +134,27 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     const [ttl, holder] = await Promise.all([keepAliveOnce(client, current.leaseId, within), bounded(readHolder(client, key), within, 'read leader')]);
     if (leading !== current) return;
     if (ttl <= 0) return stepDown('lease expired');
-    if (holder?.term !== current.term) return stepDown(holder === undefined ? 'leadership key gone' : `leadership key taken by ${holder.replicaId} (term ${holder.term})`);
+    if (holder?.term !== current.term) return stepDown(keyLost(holder));
     current.provenUntil = sent + ttl * 1000;
     armProofTimer();
   };
 
+  const keyLost = (holder: Leader | undefined): string => {
+    if (holder === undefined) return 'leadership key gone';
+    const same = holder.replicaId === replicaId ? ': another process of this replica id took it back (this replica restarted, or two share its id)' : '';
+    return `leadership key taken by ${holder.replicaId} (term ${holder.term})${same}`;
+  };
+
   const campaign = async (): Promise<void> => {
-    const holder = await bounded(readHolder(client, key), timeoutMs, 'read leader');
-    if (holder !== undefined) return observe(holder);
+    const held = await bounded(readHeld(client, key), timeoutMs, 'read leader');
+    if (held !== undefined) {
+      const verdict = judgeHolder(held, { replicaId, starting, ...(lastLedTerm === undefined ? {} : { lastLedTerm }) });
+      if (verdict === 'duplicate id' && duplicateTold !== held.term) {
+        duplicateTold = held.term;
+        options.onDuplicateId?.({ replicaId: held.replicaId, term: held.term });
+      }
+      if (verdict !== 'reclaim' || stopped || !(await reclaim(held))) return observe({ replicaId: held.replicaId, term: held.term });
+    }
     const sent = now();
     const grant = await bounded(client.leaseClient.leaseGrant({ TTL: ttlSeconds }), timeoutMs, 'lease grant');
     const result = await bounded(
@@ -139,11 +170,28 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       return observe(holderOf(result.responses[0]?.response_range?.kvs[0]));
     }
     const term = Number(result.header.revision);
-    leading = { term, leaseId: grant.ID, provenUntil: sent + Number(grant.TTL) * 1000 };
+    const watch = watchLeadershipKey(client, key, term, (kv) => {
+      if (leading?.term === term) stepDown(keyLost(holderOf(kv)));
+    });
+    leading = { term, leaseId: grant.ID, provenUntil: sent + Number(grant.TTL) * 1000, watch };
     observe({ replicaId, term });
     if (!proven()) return stepDown('lease granted too late to lead');
     armProofTimer();
     options.onStartedLeading(term);
+  };
+
+  // Deletes the record only if it still holds that term: a newer one (another replica's) is kept.
+  const reclaim = async (held: Held): Promise<boolean> => {
+    const result = await bounded(
+      client.if(key, 'Create', '==', held.term).and(key, 'Value', '==', replicaId).then(client.delete().key(key)).commit(),
+      timeoutMs,
+      'reclaim',
+    );
+    if (!result.succeeded) return false;
+    // Its lease served that key alone; revoked, a live old process learns at its next renewal too.
+    if (held.lease !== '0') void bounded(client.leaseClient.leaseRevoke({ ID: held.lease }), timeoutMs, 'revoke').catch(() => undefined);
+    options.onReclaimed?.({ replicaId: held.replicaId, term: held.term });
+    return true;
   };
 
   const round = async (): Promise<void> => {
@@ -152,6 +200,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
     let failed = false;
     try {
       await (wasLeading ? renew() : campaign());
+      starting = false;
       options.onContact?.();
     } catch (error) {
       failed = true;
@@ -171,7 +220,8 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   return {
     isLeading,
     fence: () => (isLeading() && leading !== undefined ? { key, createRevision: leading.term } : undefined),
-    fencedOut(reason) {
+    fencedOut(reason, term) {
+      if (term !== undefined && leading?.term !== term) return;
       stepDown(`fenced out: ${reason}`);
     },
     leader: () => observed,
@@ -181,6 +231,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       const leaseId = leading?.leaseId;
       if (leading !== undefined) {
         const { term } = leading;
+        leading.watch.cancel();
         leading = undefined;
         clearTimeout(proofTimer);
         options.onStoppedLeading(term, 'resigned');
@@ -198,6 +249,15 @@ export async function readLeader(client: Etcd3, prefix: string, label: string, t
 async function readHolder(client: Etcd3, key: string): Promise<Leader | undefined> {
   const response = await client.kv.range({ key: Buffer.from(key) });
   return holderOf(response.kvs[0]);
+}
+
+/** The holder and the lease its key lives under ('0': none). */
+type Held = Leader & { readonly lease: string };
+
+async function readHeld(client: Etcd3, key: string): Promise<Held | undefined> {
+  const kv = (await client.kv.range({ key: Buffer.from(key) })).kvs[0];
+  const holder = holderOf(kv);
+  return holder === undefined || kv === undefined ? undefined : { ...holder, lease: String(kv.lease) };
 }
 
 function holderOf(kv: IKeyValue | undefined): Leader | undefined {

@@ -8,8 +8,8 @@ import type { Fence } from './leader-election.js';
 export interface WriteFence {
   /** The term that must still hold; undefined: not leading, so nothing may be written. */
   current(): Fence | undefined;
-  /** A write found the term gone. */
-  fencedOut(reason: string): void;
+  /** A write under the fence of `term` found that term gone. */
+  fencedOut(reason: string, term: number): void;
 }
 
 // A fenced write's transaction adds fenceCompares to its compares and fenceReads to its failure
@@ -48,6 +48,6 @@ export function checkFence(fence: WriteFence | undefined, current: Fence | undef
   const holder = response.responses[0]?.response_range?.kvs[0];
   if (holder !== undefined && Number(holder.create_revision) === current.createRevision) return;
   const reason = holder === undefined ? 'no leader' : `term ${String(holder.create_revision)} of ${holder.value.toString('utf8')}`;
-  fence.fencedOut(`${what}: ${reason}`);
+  fence.fencedOut(`${what}: ${reason}`, current.createRevision);
   throw new Error(`etcd ${what}: fenced out: the leadership of term ${current.createRevision} is gone (${reason})`);
 }

@@ -22,10 +22,10 @@ describe('replica leadership', () => {
     const late = lateFence();
     expect(late.fence.current()).to.equal(undefined);
     const outs: string[] = [];
-    late.bind({ election: { fence: () => ({ key: 'k', createRevision: 9 }), fencedOut: (r: string) => outs.push(r) } } as unknown as LeadershipSource);
+    late.bind({ election: { fence: () => ({ key: 'k', createRevision: 9 }), fencedOut: (r: string, term: number) => outs.push(`${r} ${term}`) } } as unknown as LeadershipSource);
     expect(late.fence.current()).to.deep.equal({ key: 'k', createRevision: 9 });
-    late.fence.fencedOut('another term');
-    expect(outs).to.deep.equal(['another term']);
+    late.fence.fencedOut('another term', 9);
+    expect(outs).to.deep.equal(['another term 9']);
   });
 
   it('is a follower only while etcd was reached within 3 s (or the TTL, if shorter)', () => {
