@@ -6,7 +6,8 @@
 import { forgetPolled, pollApplied, putPolled } from './apply-poll.js';
 import { registeredRecordOf } from './registry-sync.js';
 import { isActiveJob } from './job-observation.js';
-import { finalStateOf } from './slot.js';
+import { claimOf, servesSpec } from './job-claim.js';
+import { finalStateOf, trackedJobOf } from './slot.js';
 import type { DeployerEvent } from './events.js';
 import type { JobStateReport, SlurmJob } from './slurm-job.js';
 import { mapJobState, type JobState } from './status.js';
@@ -49,7 +50,7 @@ export function applyStates(settings: ReducerSettings, draft: StepDraft, event: 
     putPolled(draft, job, draft.polledJob(job.jobId));
     changed.push(job.jobId);
   }
-  if (scope !== undefined && scope.discoverAbove === undefined) forgetEndedUnasked(draft, reports);
+  if (scope !== undefined && scope.discoverAbove === undefined && s.listed) forgetEndedUnasked(draft, reports);
   for (const jobId of reports.keys()) sawJobId(draft, jobId);
   if (event.maxJobId !== undefined) sawJobId(draft, event.maxJobId);
   Object.assign(s, { lastPollJobs: undefined, lastPollId: event.pollId });
@@ -58,16 +59,33 @@ export function applyStates(settings: ReducerSettings, draft: StepDraft, event: 
 }
 
 /**
- * The records of ended jobs this poll did not ask about: nothing follows them any more (a followed
- * job is asked about until its end is final), so nothing will tell more of them, and kept they
- * would pile up for as long as the term lasts (a full list forgets them as Slurm does). A slot
- * that took the end keeps it. Not after a poll that discovered: its `known` ids (poll-schedule.ts)
+ * The records of ended jobs this poll did not ask about and no deployment can still want: nothing
+ * follows them any more (a followed job is asked about until its end is final), so nothing will
+ * tell more of them, and kept they would pile up for as long as the term lasts (a full list
+ * forgets them as Slurm does). Not after a poll that discovered: its `known` ids (poll-schedule.ts)
  * were left out of its answer because the world held them, and slots read them in this very step.
  */
 function forgetEndedUnasked(draft: StepDraft, reports: ReadonlyMap<number, JobStateReport>): void {
-  const ended: SlurmJob[] = [];
-  for (const [jobId, job] of draft.read('polled').entries()) if (!reports.has(jobId) && !isActiveJob(job)) ended.push(job);
-  for (const job of ended) forgetPolled(draft, job);
+  const stale: SlurmJob[] = [];
+  for (const [jobId, job] of draft.read('polled').entries()) if (!reports.has(jobId) && !isActiveJob(job) && noneWants(draft, job)) stale.push(job);
+  for (const job of stale) forgetPolled(draft, job);
+}
+
+/**
+ * Whether no deployment can still want the ended job's record: its deployment is gone, took its
+ * end for final, or wants other args and has no submit of these outstanding. A deployment that
+ * has not decided yet (its decisions held until the watermark is written, say) may adopt it: an
+ * ended job of its very args is never submitted again.
+ */
+function noneWants(draft: StepDraft, job: SlurmJob): boolean {
+  const claim = claimOf(job);
+  const slot = draft.slot(claim.deploymentId);
+  if (slot === undefined) return true;
+  const tracked = trackedJobOf(slot);
+  if (tracked?.jobId === job.jobId) return tracked.final !== undefined;
+  if (claim.submitId === undefined || slot.leftover?.submitId === claim.submitId) return false;
+  const desired = slot.deployment?.desired;
+  return desired === undefined || !servesSpec(claim, desired);
 }
 
 /** Whether two states are the same base state with the same flags. */

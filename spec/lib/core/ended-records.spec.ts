@@ -76,4 +76,17 @@ describe('the records of ended jobs under state polls', () => {
     expect(ofType(issued, 'submitJob')).to.deep.equal([]);
     expect(ofType(issued, 'writeState').at(-1)?.state).to.include({ status: 'FINISHED', job_id: 9 });
   });
+
+  it('keeps an ended job\'s record past the next poll while its deployment\'s decisions wait for the watermark (found by the property runs)', () => {
+    const run = new StateRun({ ackWatermarks: false });
+    const ended = job(100, 'd0', 'COMPLETED', { exitCode: { status: 0, signal: 0 } });
+    const first = [...run.feed({ type: 'tick', now: T0 }), ...run.feed({ type: 'configListed', deployments: [entry('d0')], invalid: [], watermark: { floor: 0, clean: true } })];
+    const issued = run.answerPoll(first, [ended]);
+    const next = run.feed({ type: 'tick', now: T0 + 10_000 });
+    issued.push(...run.answerPoll(next, []));
+    const written = ofType(first, 'writeWatermark').at(-1)!;
+    issued.push(...run.feed({ type: 'watermarkWritten', watermark: written.watermark }));
+    expect(ofType(issued, 'submitJob'), 'an ended job of these very args is never submitted again').to.deep.equal([]);
+    expect(ofType(issued, 'writeState').at(-1)?.state).to.include({ status: 'FINISHED', job_id: 100 });
+  });
 });
