@@ -6,13 +6,13 @@
 // The production section's flags (real rate-limited Slurm, foreign load): production/options.ts.
 
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startDelayingProxy, type DelayingProxy } from '../../spec/support/delaying-proxy.js';
 import { FakeSlurmrestd } from '../../spec/support/fake-slurmrestd.js';
+import { CONTAINERFILE, shippedVariable } from '../image/shipped-env.js';
 import { buildBaseline, type BaselineBuild } from './baseline.js';
 import { runChild } from './child.js';
 import { extrapolate, type Point } from './estimate.js';
@@ -86,10 +86,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
 }
 
 /** The NODE_OPTIONS the image sets (scripts/image/Containerfile): the heap bound the deployer ships with. */
-export function shippedNodeOptions(containerfile = path.join(repo, 'scripts', 'image', 'Containerfile')): string {
-  const line = readFileSync(containerfile, 'utf8').match(/^\s*NODE_OPTIONS=(\S+)/m);
-  if (line?.[1] === undefined) throw new Error(`bench: no NODE_OPTIONS in ${containerfile}`);
-  return line[1].replace(/^"|"$/g, '');
+export function shippedNodeOptions(containerfile = CONTAINERFILE): string {
+  return shippedVariable('NODE_OPTIONS', containerfile);
 }
 
 /** Predicted wall time of a child at `n`, from the children run before at smaller sizes. */

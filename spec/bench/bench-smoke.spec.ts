@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bench, parseArgs, shippedNodeOptions } from '../../scripts/bench/cli.js';
+import { shippedEnv } from '../../scripts/image/shipped-env.js';
 import type { Row } from '../../scripts/bench/report.js';
 
 describe('bench smoke run (N = 50)', function () {
@@ -56,6 +57,8 @@ describe('the bench runs the pipeline as the image ships the deployer', () => {
   it('takes the heap bound from the Containerfile\'s NODE_OPTIONS, and an explicit flag over it', () => {
     expect(parseArgs([]).pipelineNodeFlags).to.deep.equal(shippedNodeOptions().split(' '));
     expect(shippedNodeOptions()).to.match(/^--max-old-space-size=\d+$/);
+    // The soak's replicas take the same, and the arena bound with it (spec/chaos/soak-rig.ts).
+    expect(shippedEnv()['MALLOC_ARENA_MAX']).to.match(/^\d+$/);
     expect(parseArgs(['--pipeline-node-options', '']).pipelineNodeFlags).to.deep.equal([]);
   });
 
@@ -67,6 +70,7 @@ describe('the bench runs the pipeline as the image ships the deployer', () => {
       expect(() => shippedNodeOptions(file)).to.throw(/no NODE_OPTIONS/);
       await writeFile(file, 'ENV NODE_ENV=production \\\n    NODE_OPTIONS=--max-old-space-size=768 \\\n    X=1\n');
       expect(shippedNodeOptions(file)).to.equal('--max-old-space-size=768');
+      expect(shippedEnv(file)).to.deep.equal({ NODE_ENV: 'production', NODE_OPTIONS: '--max-old-space-size=768', X: '1' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

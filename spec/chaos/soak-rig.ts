@@ -13,6 +13,7 @@ import { readLeader } from '../../lib/configdb/leader-election.js';
 import { deploymentKey, parseKey, statesKeyPrefix } from '../../lib/configdb/paths.js';
 import type { DeploymentState } from '../../lib/core/deployment-state.js';
 import { inRoot, openRelease, type Release } from '../../scripts/bench/production/release.js';
+import { shippedVariable } from '../../scripts/image/shipped-env.js';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
 import { freePort } from '../support/free-port.js';
 import { mintSlurmToken } from '../support/slurm-tokens.js';
@@ -87,8 +88,9 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
     const metricsPort = await freePort();
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      // As the image runs it (README, Memory): V8 collects at about 1.5 times what is live.
-      NODE_OPTIONS: '--max-old-space-size=1024',
+      // As the image runs it (its heap bound and malloc arenas; README, Memory).
+      NODE_OPTIONS: shippedVariable('NODE_OPTIONS'),
+      MALLOC_ARENA_MAX: shippedVariable('MALLOC_ARENA_MAX'),
       SDP_SLURMDEPLOY_SLURM_URL: release.url,
       SDP_SLURMDEPLOY_CLIENT_ID: release.benchUser,
       SDP_SLURMDEPLOY_SLURM_JWT: token,
