@@ -18,12 +18,12 @@ import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
 import { gateRequests } from '../lib/slurm/leadership-gate.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import { SlurmTlsError } from '../lib/slurm/slurm-tls.js';
-import type { Logger } from '../streams/log.js';
-import { keepSlurmToken, type SlurmTokens } from '../streams/slurm-token-keeper.js';
-import { logTokenEvent, tokenSourceName, type TokenSourceWatch } from '../streams/token-log.js';
-import { watchDependency } from '../streams/outage-log.js';
-import type { SlurmOutage } from '../streams/slurm-outage.js';
-import { connectSlurmWaiting } from '../streams/slurm-connect.js';
+import type { Logger } from '../streams/ops/log.js';
+import { keepSlurmToken, type SlurmTokens } from '../streams/clients/slurm-token-keeper.js';
+import { logTokenEvent, tokenSourceName, type TokenSourceWatch } from '../streams/ops/token-log.js';
+import { watchDependency } from '../streams/ops/outage-log.js';
+import type { SlurmOutage } from '../streams/ops/slurm-outage.js';
+import { connectSlurmWaiting } from '../streams/clients/slurm-connect.js';
 import { messageOf } from '../lib/core/error-message.js';
 import { badConfiguration, slurmConnectVariable } from '../lib/cli/run-messages.js';
 

@@ -1,5 +1,5 @@
 // `status` and `plan`: read the Config DB and Slurm, print, change nothing. `status --watch`
-// prints the rows the watch stream (streams/status-watch.ts) reports, until a signal or until
+// prints the rows the watch stream (streams/cli/status-watch.ts) reports, until a signal or until
 // the reader goes away. A dependency that fails them is said as the deployer logs it, with an
 // exit code of its own (lib/cli/exit-codes.ts).
 
@@ -17,8 +17,8 @@ import type { SlurmJob } from '../lib/core/slurm-job.js';
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
 import { EXIT_OK } from '../lib/cli/exit-codes.js';
-import { configDbTrouble, saying, slurmCallTrouble } from '../streams/command-trouble.js';
-import { watchReads } from '../streams/status-watch.js';
+import { configDbTrouble, saying, slurmCallTrouble } from '../lib/cli/command-trouble.js';
+import { watchReads } from '../streams/cli/status-watch.js';
 import { configOrExit } from './run.js';
 
 /** One read of everything `status` shows. */

@@ -11,7 +11,7 @@ import { replayCommand } from './replay.js';
 import { runDeployer } from './run.js';
 import { messageOf } from '../lib/core/error-message.js';
 import { EXIT_CONFIG as EXIT_USAGE, EXIT_FATAL, EXIT_OK } from '../lib/cli/exit-codes.js';
-import { CommandTrouble } from '../streams/command-trouble.js';
+import { CommandTrouble } from '../lib/cli/command-trouble.js';
 
 async function main(invocation: Invocation): Promise<number> {
   switch (invocation.kind) {

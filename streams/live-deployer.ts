@@ -1,5 +1,5 @@
 // The deployer wired to real clients: the Config DB source, a clock, the Slurm and Config DB
-// sinks, and logging (the liveness file is its caller's: see streams/liveness-file.ts). Other SDP services embed this (or deployer() itself).
+// sinks, and logging (the liveness file is its caller's: see streams/ops/liveness-file.ts). Other SDP services embed this (or deployer() itself).
 
 import { Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
@@ -8,15 +8,15 @@ import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
 import { createReducer } from '../lib/core/reducer.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
 import type { SlurmApi } from '../lib/slurm/slurm-api.js';
-import { ticks } from './clock.js';
-import { configEvents } from './config-source.js';
-import { deployer, type DeployerOutput } from './deployer.js';
-import type { Journal } from './journal.js';
-import type { Logger } from './log.js';
-import type { DeployerMetrics } from './metrics.js';
-import { gateSinks } from './leadership.js';
-import { createSinks } from './sinks.js';
-import { logOutput } from './step-log.js';
+import { ticks } from './sources/clock.js';
+import { configEvents } from './sources/config-source.js';
+import { deployer, type DeployerOutput } from './loop/deployer.js';
+import type { Journal } from './ops/journal.js';
+import type { Logger } from './ops/log.js';
+import type { DeployerMetrics } from './ops/metrics.js';
+import { gateSinks } from './leadership/leadership.js';
+import { createSinks } from './sinks/sinks.js';
+import { logOutput } from './ops/step-log.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 
 export interface LiveDeployerOptions {

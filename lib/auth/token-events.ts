@@ -1,5 +1,5 @@
 // The Slurm token's life as data: each token obtained, each failure to obtain one, each refresh
-// put off after a rejection. streams/token-refresh.ts emits them; the keeper, the token log
+// put off after a rejection. streams/clients/token-refresh.ts emits them; the keeper, the token log
 // lines and the tokenExpiry metric read them. Pure types: no token value is ever printed from here.
 
 import type { Failure } from '../core/failure.js';

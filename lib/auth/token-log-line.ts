@@ -1,6 +1,6 @@
 // What each event of the Slurm token's life is worth in the log: INFO for each new token, WARNING
 // (kind auth) for failures and for a token not replaced in time, with what to do about it. Pure:
-// the line is data, streams/token-log.ts writes it. Fields hold times, counts and the failure's
+// the line is data, streams/ops/token-log.ts writes it. Fields hold times, counts and the failure's
 // message (already free of secrets), never a token.
 
 import type { TokenEvent } from './token-events.js';

@@ -1,6 +1,6 @@
 // Where the credentials for slurmrestd come from: a user name and a token that may change.
 // A TokenSource obtains tokens (a static JWT, a JWT file, Azure Entra); the token stream in
-// streams/token-refresh.ts decides when to ask it; streams/slurm-token-keeper.ts is the
+// streams/clients/token-refresh.ts decides when to ask it; streams/clients/slurm-token-keeper.ts is the
 // TokenProvider every request reads.
 
 import type { Failure } from '../core/failure.js';

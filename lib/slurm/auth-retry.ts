@@ -8,7 +8,7 @@ import { aroundEachRequest } from './each-request.js';
 import type { SlurmOperation } from './failure-classification.js';
 import { SlurmRequestError, type SlurmApi } from './slurm-api.js';
 
-/** What the wrapper needs of the token keeper (streams/slurm-token-keeper.ts). */
+/** What the wrapper needs of the token keeper (streams/clients/slurm-token-keeper.ts). */
 export interface TokenRenewal {
   /** The token requests are sent with now. */
   current(): Secret | undefined;

@@ -12,7 +12,7 @@ import type { Reducer } from '../../lib/core/reducer.js';
 import type { ReducerSettings, World } from '../../lib/core/world.js';
 import type { SlurmApi } from '../../lib/slurm/slurm-api.js';
 import type { SlurmRestClientOptions } from '../../lib/slurm/rest-client.js';
-import type { DeployerOptions, DeployerOutput, DeployerSinks } from '../../streams/deployer.js';
+import type { DeployerOptions, DeployerOutput, DeployerSinks } from '../../streams/loop/deployer.js';
 
 export interface Implementation {
   readonly createReducer: (settings: ReducerSettings) => Reducer;
@@ -33,14 +33,15 @@ export async function loadImplementation(distRoot: string): Promise<Implementati
   const [reducer, world, deployer, sinks, source, clock, memory, rest, jwt, secret] = await Promise.all([
     load('lib/core/reducer.js'),
     load('lib/core/world.js'),
-    load('streams/deployer.js'),
-    load('streams/sinks.js'),
-    load('streams/config-source.js'),
-    load('streams/clock.js'),
+    load('streams/loop/deployer.js').catch(() => load('streams/deployer.js')),
+    load('streams/sinks/sinks.js').catch(() => load('streams/sinks.js')),
+    load('streams/sources/config-source.js').catch(() => load('streams/config-source.js')),
+    load('streams/sources/clock.js').catch(() => load('streams/clock.js')),
     load('lib/configdb/memory-config-db.js'),
     load('lib/slurm/rest-client.js'),
     load('lib/auth/static-jwt.js'),
-    // lib/config/ since the core lost process configuration; lib/core/ before.
+    // streams/ in folders by role since issue 23; flat before. lib/config/ since the core lost
+    // process configuration; lib/core/ before.
     load('lib/config/secret.js').catch(() => load('lib/core/secret.js')),
   ]);
   return {

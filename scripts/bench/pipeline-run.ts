@@ -5,7 +5,7 @@
 
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Subject } from 'rxjs';
-import type { DeployerOutput } from '../../streams/deployer.js';
+import type { DeployerOutput } from '../../streams/loop/deployer.js';
 import { loadImplementation } from './implementation.js';
 import { createStubReducer } from './stub-reducer.js';
 import { ARGS, benchSettings, deploymentId, FAKE_TOKEN, FAKE_USER } from './workload.js';

@@ -17,7 +17,7 @@ import type { EtcdConfigDbOptions } from '../../lib/configdb/etcd-config-db.js';
 import type { JobSpec } from '../../lib/core/slurm-job.js';
 import type { ConnectSlurmOptions } from '../../lib/slurm/rest-client.js';
 import type { SlurmApi } from '../../lib/slurm/slurm-api.js';
-import type { DeployerOutput } from '../../streams/deployer.js';
+import type { DeployerOutput } from '../../streams/loop/deployer.js';
 import { loadImplementation } from './implementation.js';
 import { median, percentile } from './timing.js';
 import { benchSettings } from './workload.js';

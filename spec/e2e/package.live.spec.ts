@@ -36,7 +36,7 @@ describe('the npm package, packed and installed into an empty folder @live', fun
   });
 
   it('ships the compiled JavaScript, the LICENSE and README, and no sources, specs or scripts', () => {
-    expect(files).to.include.members(['bin/deployer', 'dist/bin/main.js', 'dist/streams/deployer.js', 'dist/lib/core/reducer.js', 'LICENSE', 'README.md', 'package.json']);
+    expect(files).to.include.members(['bin/deployer', 'dist/bin/main.js', 'dist/streams/loop/deployer.js', 'dist/lib/core/reducer.js', 'LICENSE', 'README.md', 'package.json']);
     expect(files.filter((f) => f.endsWith('.ts') || f.startsWith('spec/') || f.startsWith('dist/spec/') || f.startsWith('scripts/') || f.endsWith('.map'))).to.deep.equal([]);
   });
 

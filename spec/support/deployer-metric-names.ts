@@ -6,9 +6,9 @@ import { collectDefaultMetrics, type Registry } from 'prom-client';
 import { readConfig } from '../../lib/config/deployer-config.js';
 import { createMemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
 import { initialWorld } from '../../lib/core/world.js';
-import { watchDeployerHealth } from '../../streams/deployer-health.js';
-import { createLogger } from '../../streams/log.js';
-import { createMetrics } from '../../streams/metrics.js';
+import { watchDeployerHealth } from '../../streams/ops/deployer-health.js';
+import { createLogger } from '../../streams/ops/log.js';
+import { createMetrics } from '../../streams/ops/metrics.js';
 
 /** What `node bin/deployer` serves at /metrics, in the text format, after a poll, a rejected submit and a cancel. */
 export async function deployerMetricsText(): Promise<string> {

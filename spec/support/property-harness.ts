@@ -98,7 +98,7 @@ export class Harness {
       if (isPoll(command)) this.knowledge.pollIssued(command, this.now);
       else this.nonPollCommands++;
       checkIssued(this, o);
-      // Stopping, the deployer starts nothing new: only writes are carried out (streams/command-table.ts).
+      // Stopping, the deployer starts nothing new: only writes are carried out (streams/loop/command-table.ts).
       if (this.stopping && !isDrained(command)) {
         if (o.submit !== undefined) o.submit.fate = { kind: 'none' };
         continue;
@@ -266,7 +266,7 @@ function isPoll(command: Command): command is Extract<Command, { type: 'pollJobs
   return command.type === 'pollJobs' || command.type === 'pollStates';
 }
 
-/** The commands a stopping deployer still carries out: writes (streams/command-table.ts `drain`). */
+/** The commands a stopping deployer still carries out: writes (streams/loop/command-table.ts `drain`). */
 function isDrained(command: Command): boolean {
   return command.type === 'writeState' || command.type === 'deleteState' || command.type === 'writeWatermark' || command.type === 'recordJobs';
 }

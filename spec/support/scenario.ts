@@ -15,7 +15,7 @@ import type { Failure, FailureKind } from '../../lib/core/failure.js';
 import { createReducer } from '../../lib/core/reducer.js';
 import type { JobSpec, SlurmJob } from '../../lib/core/slurm-job.js';
 import type { ReducerSettings } from '../../lib/core/world.js';
-import { deployer, type DeployerSinks } from '../../streams/deployer.js';
+import { deployer, type DeployerSinks } from '../../streams/loop/deployer.js';
 import { settings as fixtureSettings } from './fixtures.js';
 import { compare, describeCommand, describeEvent, heading, pad, project, type Issued } from './scenario-report.js';
 

@@ -12,9 +12,9 @@ import { defaultEntraScope, entraTokenSource, secretRefused, type EntraTokenSour
 import { TokenSourceError } from '../../../lib/auth/token-provider.js';
 import { FileSecret } from '../../../lib/config/secret-file.js';
 import { SettingError } from '../../../lib/config/setting-error.js';
-import { createLogger } from '../../../streams/log.js';
-import { keepSlurmToken } from '../../../streams/slurm-token-keeper.js';
-import { logTokenEvent } from '../../../streams/token-log.js';
+import { createLogger } from '../../../streams/ops/log.js';
+import { keepSlurmToken } from '../../../streams/clients/slurm-token-keeper.js';
+import { logTokenEvent } from '../../../streams/ops/token-log.js';
 import { eventually } from '../../support/eventually.js';
 import { makeThrowawayTls, type ThrowawayTls } from '../../support/throwaway-tls.js';
 import { startTokenServer, type TokenServer } from '../../support/token-server.js';

@@ -62,7 +62,7 @@ describe('Config DB with SDP_CONFIG_PASSWORD_FILE, the password changed in etcd 
 
   it('refused after the change, taken up from the rewritten file by the same clients, the passwords in no message', async () => {
     db = openConfigDb(config, { timeoutMs: 5000, watchReconnectMaxMs: 500 });
-    // Its own client, as streams/replica-leadership.ts makes one for the election.
+    // Its own client, as streams/leadership/replica-leadership.ts makes one for the election.
     election = new Etcd3(clientOptions(etcdOptionsOf(config), 5000));
     const changes: DeploymentChange[] = [];
     const lost: string[] = [];

@@ -1,4 +1,4 @@
-// The deployer's real Config DB source (streams/config-source.ts over openConfigDb) against a
+// The deployer's real Config DB source (streams/sources/config-source.ts over openConfigDb) against a
 // private secured etcd that is restarted, and compacted past the watcher's revision, mid-watch.
 // The deployer reaches etcd through a gate that can keep it away, so that writes are made while
 // it is cut off; the specs' own writes go straight to etcd as root.
@@ -10,7 +10,7 @@ import { openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { deploymentKey, deploymentsKeyPrefix, statesKeyPrefix } from '../../../lib/configdb/paths.js';
 import { describeProblems, readConfig } from '../../../lib/config/deployer-config.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
-import { configEvents } from '../../../streams/config-source.js';
+import { configEvents } from '../../../streams/sources/config-source.js';
 import { startPrivateEtcd, type PrivateEtcd } from '../../support/private-etcd.js';
 import { startStack } from '../../support/stack.js';
 import { TcpGate } from '../../support/tcp-gate.js';

@@ -1,0 +1,108 @@
+// Leadership as a source: the replica's election (lib/configdb/leader-election.ts) as a stream of
+// `{ leader, term, replicaId }`, the deployer run only while leading, and its sinks gated by the
+// lease's proof, so that a replica that cannot prove it leads touches neither Slurm nor etcd.
+
+import { BehaviorSubject, Observable, of, type Subscription } from 'rxjs';
+import { distinctUntilChanged } from 'rxjs/operators';
+import { outcomeOfFailure, type Command } from '../../lib/core/commands.js';
+import type { DeployerEvent } from '../../lib/core/events.js';
+import { startLeaderElection, type LeaderElection, type LeaderElectionOptions } from '../../lib/configdb/leader-election.js';
+import type { DeployerSinks } from '../loop/deployer.js';
+import type { Logger } from '../ops/log.js';
+
+export interface Leadership {
+  readonly leader: boolean;
+  /** The term led, or last led (the leadership key's create revision). */
+  readonly term?: number;
+  readonly replicaId: string;
+}
+
+export interface LeadershipSource {
+  /** The current leadership first, then each change. */
+  readonly changes: Observable<Leadership>;
+  readonly election: LeaderElection;
+}
+
+export type CampaignOptions = Omit<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading'>;
+
+/** Campaigns at once; `became leader` and `lost leadership` are logged (INFO) with the replica and term. */
+export function campaign(options: CampaignOptions, log?: Logger): LeadershipSource {
+  const { replicaId } = options;
+  const changes = new BehaviorSubject<Leadership>({ leader: false, replicaId });
+  const election = startLeaderElection({
+    ...options,
+    onStartedLeading: (term) => {
+      log?.info('became leader', { replica: replicaId, term });
+      changes.next({ leader: true, term, replicaId });
+    },
+    onStoppedLeading: (term, reason) => {
+      log?.info('lost leadership', { replica: replicaId, term, reason });
+      changes.next({ leader: false, term, replicaId });
+    },
+  });
+  return { changes: changes.pipe(distinctUntilChanged((a, b) => a.leader === b.leader && a.term === b.term)), election };
+}
+
+/**
+ * `run(term)` while leading: started on "became leader", unsubscribed at once on "lost leadership"
+ * (commands not yet sent are dropped; no drain for a lost lease). After `stop` no new term is
+ * started, and the output completes once the current run has completed (it drains on `stop`
+ * itself) or at once when not leading.
+ */
+export function whileLeading<T>(changes: Observable<Leadership>, run: (term: number) => Observable<T>, stop?: Observable<unknown>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let current: Subscription | undefined;
+    let stopping = false;
+    const end = () => {
+      current?.unsubscribe();
+      current = undefined;
+    };
+    const leadership = changes.subscribe((change) => {
+      end();
+      if (!change.leader) {
+        if (stopping) subscriber.complete();
+        return;
+      }
+      if (stopping) return;
+      const inner = run(change.term ?? 0).subscribe({
+        next: (value) => subscriber.next(value),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          if (current === inner) current = undefined;
+          if (stopping) subscriber.complete();
+        },
+      });
+      if (!inner.closed) current = inner;
+    });
+    const stopping$ = stop?.subscribe(() => {
+      stopping = true;
+      if (current === undefined) subscriber.complete();
+    });
+    return () => {
+      stopping$?.unsubscribe();
+      leadership.unsubscribe();
+      end();
+    };
+  });
+}
+
+/**
+ * Every command asks `canAct()` first (the lease proven alive within TTL minus a margin); one that
+ * may not act is answered as a transient failure without being sent (a submit too: nothing
+ * reached Slurm).
+ */
+export function gateSinks(sinks: DeployerSinks, canAct: () => boolean): DeployerSinks {
+  const gate = <C extends Command>(sink: (command: C) => Observable<DeployerEvent>) => (command: C): Observable<DeployerEvent> =>
+    canAct() ? sink(command) : of(outcomeOfFailure(command, { kind: 'transient', message: `${command.type}: not sent: this replica does not lead` }));
+  return {
+    pollJobs: gate(sinks.pollJobs),
+    pollStates: gate(sinks.pollStates),
+    writeWatermark: gate(sinks.writeWatermark),
+    recordJobs: gate(sinks.recordJobs),
+    submitJob: gate(sinks.submitJob),
+    lookupJob: gate(sinks.lookupJob),
+    cancelJob: gate(sinks.cancelJob),
+    writeState: gate(sinks.writeState),
+    deleteState: gate(sinks.deleteState),
+  };
+}
