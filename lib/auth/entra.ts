@@ -6,8 +6,8 @@
 // rotated Kubernetes Secret is taken up without a restart.
 
 import { ConfidentialClientApplication, LogLevel, ProtocolMode } from '@azure/msal-node';
-import { Secret } from '../config/secret.js';
-import { FileSecret } from '../config/secret-file.js';
+import { Secret } from '../base/secret.js';
+import { FileSecret } from '../base/file-secret.js';
 import { TokenSourceError, type IssuedToken, type TokenSource } from './token-provider.js';
 import { tokenServerNetwork, type TokenServerTimeouts } from './token-server-network.js';
 import { definedOnly } from '../core/defined-only.js';

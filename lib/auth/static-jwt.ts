@@ -4,7 +4,7 @@
 // sent, or to learn its lifetime from its claims.
 
 import { readFile } from 'node:fs/promises';
-import { Secret } from '../config/secret.js';
+import { Secret } from '../base/secret.js';
 import { TokenSourceError, type IssuedToken, type SlurmCredentials, type TokenProvider, type TokenSource } from './token-provider.js';
 import { definedOnly } from '../core/defined-only.js';
 

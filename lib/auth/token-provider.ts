@@ -4,7 +4,7 @@
 // TokenProvider every request reads.
 
 import type { Failure } from '../core/failure.js';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../base/secret.js';
 
 export interface SlurmCredentials {
   /** Sent as X-SLURM-USER-NAME. */

@@ -7,7 +7,7 @@ import type { PollMark, PollMarkReading } from '../configdb/poll-mark.js';
 import type { SlurmJob } from '../core/slurm-job.js';
 import { isTerminalStatus, mapJobState } from '../core/status.js';
 import type { StatusRow } from '../core/status-table.js';
-import { formatAge } from './status-table-text.js';
+import { formatAge } from './age-text.js';
 
 /** A row as `status` prints it: the Config DB and Slurm, and how fresh the first is. */
 export interface FreshStatusRow extends StatusRow {

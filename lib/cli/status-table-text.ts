@@ -1,17 +1,10 @@
-// The `status` table: one line per deployment row, aligned, with a header; ages in the largest
-// two units (`3m05s`, `2d04h`).
+// The `status` table: one line per deployment row, aligned, with a header; ages as age-text.ts
+// says them.
 
 import type { StatusRow } from '../core/status-table.js';
+import { formatAge } from './age-text.js';
 import { alignColumns } from './aligned-columns.js';
 import type { FreshStatusRow } from './status-freshness.js';
-
-export function formatAge(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(s / 86_400)}d${String(Math.floor((s % 86_400) / 3600)).padStart(2, '0')}h`;
-}
 
 const show = (value: string | number | null): string => (value === null ? '-' : String(value));
 

@@ -2,11 +2,11 @@
 // the environment as a record. Errors name the variable and never repeat a secret's value.
 
 import type { JobDefaults, JobSettings } from '../core/job-builder.js';
-import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE } from '../configdb/paths.js';
-import { tlsSettingProblems } from '../configdb/setting-problems.js';
+import type { SettingProblem } from '../base/setting-problem.js';
+import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE, tlsSettingProblems } from './config-db-settings.js';
 import { jobLabel } from './job-label.js';
-import type { Secret } from './secret.js';
-import { secretSetting } from './secret-file.js';
+import type { Secret } from '../base/secret.js';
+import { secretSetting } from './secret-setting.js';
 import { readAuth, type SlurmAuthConfig } from './slurm-auth-config.js';
 import { readSlurmTls, type SlurmTlsConfig } from './slurm-tls-config.js';
 import { definedOnly } from '../core/defined-only.js';
@@ -78,10 +78,7 @@ export interface DeployerConfig {
   readonly replicaId?: string;
 }
 
-export interface ConfigProblem {
-  readonly variable: string;
-  readonly problem: string;
-}
+export type ConfigProblem = SettingProblem;
 
 export type ConfigResult = { readonly ok: true; readonly config: DeployerConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 

@@ -1,7 +1,7 @@
 // TLS to slurmrestd as the environment sets it: a CA to trust beside the system's roots, and a
 // client certificate and key for proxies that ask for one. Pure: paths only, read at start.
 
-import type { ConfigProblem } from './deployer-config.js';
+import type { SettingProblem } from '../base/setting-problem.js';
 import { definedOnly } from '../core/defined-only.js';
 
 export const SLURM_CA = 'SDP_SLURMDEPLOY_SLURM_CA';
@@ -17,7 +17,7 @@ export interface SlurmTlsConfig {
 }
 
 /** The TLS settings, or undefined when none is set; pushes what cannot work together. */
-export function readSlurmTls(text: (name: string) => string | undefined, slurmUrl: string, problems: ConfigProblem[]): SlurmTlsConfig | undefined {
+export function readSlurmTls(text: (name: string) => string | undefined, slurmUrl: string, problems: SettingProblem[]): SlurmTlsConfig | undefined {
   const caFile = text(SLURM_CA);
   const certFile = text(SLURM_CLIENT_CERT);
   const keyFile = text(SLURM_CLIENT_KEY);

@@ -4,8 +4,8 @@
 
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { readPem } from './pem-file.js';
-import { SettingError } from './setting-error.js';
+import { readPem } from '../base/pem-file.js';
+import { SettingError } from '../base/setting-error.js';
 import { SLURM_CA, SLURM_CLIENT_CERT, SLURM_CLIENT_KEY, type SlurmTlsConfig } from './slurm-tls-config.js';
 import { definedOnly } from '../core/defined-only.js';
 

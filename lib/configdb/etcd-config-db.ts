@@ -4,8 +4,8 @@
 import { Etcd3, Range, type IOptions } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
-import type { Secret } from '../config/secret.js';
-import { FileSecret } from '../config/secret-file.js';
+import type { Secret } from '../base/secret.js';
+import { FileSecret } from '../base/file-secret.js';
 import { registryBatches, stateWriteBatches, type ConfigDb, type DeploymentListing, type DeploymentWatch, type DeploymentWatchListener, type ListingOptions, type StateDeleteResult, type StateWrite, type StateWriteResult } from './config-db.js';
 import { decodeRegisteredJob, decodeState, decodeWatermark, encodeRegisteredJob, encodeState, encodeWatermark } from './codecs.js';
 import { assembleListing } from './listing.js';

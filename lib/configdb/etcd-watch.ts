@@ -2,7 +2,7 @@
 // without losing or repeating events, and says when it cannot go on (compaction).
 
 import type { Etcd3, IEvent, IKeyValue, IOptions, IWatchResponse, Watcher } from 'etcd3';
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../base/secret.js';
 import type { DeploymentChange, DeploymentWatch, DeploymentWatchListener } from './config-db.js';
 import { decodeDeployment } from './codecs.js';
 import { deploymentsKeyPrefix, parseKey } from './paths.js';

@@ -3,7 +3,7 @@
 // here, once, when the deployer starts; a password file (SDP_CONFIG_PASSWORD_FILE) too, and again
 // at each authentication (etcd-config-db.ts).
 
-import { tlsSettingProblems } from './setting-problems.js';
+import { tlsSettingProblems } from '../config/config-db-settings.js';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConfigDbConfig } from '../config/deployer-config.js';
@@ -12,9 +12,9 @@ import { createEtcdConfigDb, type EtcdConfigDbOptions } from './etcd-config-db.j
 import type { WriteFence } from './write-fence.js';
 import { createMemoryConfigDb } from './memory-config-db.js';
 import { checkGlobalPrefix } from './paths.js';
-import { readPem } from '../config/pem-file.js';
-import { SettingError } from '../config/setting-error.js';
-import { FileSecret } from '../config/secret-file.js';
+import { readPem } from '../base/pem-file.js';
+import { SettingError } from '../base/setting-error.js';
+import { FileSecret } from '../base/file-secret.js';
 import { definedOnly } from '../core/defined-only.js';
 import { messageOf } from '../core/error-message.js';
 

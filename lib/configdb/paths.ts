@@ -1,17 +1,10 @@
 // The ska-sdp-config key layout (CONTRACT section 2): a path is stored under a key prefixed by its
 // number of `/`, so that one prefix range lists one level only. Pure string functions.
 
+import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE } from '../config/config-db-settings.js';
+
 /** `^[A-Za-z0-9\-]{1,96}$`, as ska-sdp-config's Deployment entity checks it. */
 export const DEPLOYMENT_ID_PATTERN = /^[A-Za-z0-9-]{1,96}$/;
-
-/**
- * Like ska-sdp-config's `global_prefix`: '' or a path such as `/test-1`, prepended to every path
- * before the depth is counted (`/test-1/deploy/x` is key `3/test-1/deploy/x`).
- */
-/** ska-sdp-config's global prefix: empty, or a path like /name. */
-export const GLOBAL_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)*$/;
-/** What a prefix must look like, said to whoever set one. */
-export const GLOBAL_PREFIX_RULE = 'a path like /name (segments of [A-Za-z0-9_.-], no trailing /)';
 
 export function isDeploymentId(id: string): boolean {
   return DEPLOYMENT_ID_PATTERN.test(id);

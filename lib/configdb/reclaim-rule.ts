@@ -1,8 +1,6 @@
 // Who may take back a leadership record that holds this replica's own id (issue 22): a process
 // restarted with the same replica id does so at once, in a new term, rather than wait out the lease.
 
-import type { Leader } from './leader-election.js';
-
 /** What a replica knows of its own past, in this process. */
 export interface ReclaimContext {
   readonly replicaId: string;
@@ -22,7 +20,13 @@ export interface ReclaimContext {
  */
 export type HolderVerdict = 'another replica' | 'reclaim' | 'duplicate id';
 
-export function judgeHolder(holder: Leader, context: ReclaimContext): HolderVerdict {
+/** The leadership record's holder, as leader-election.ts reads it (its `Leader`). */
+export interface Holder {
+  readonly replicaId: string;
+  readonly term: number;
+}
+
+export function judgeHolder(holder: Holder, context: ReclaimContext): HolderVerdict {
   if (holder.replicaId !== context.replicaId) return 'another replica';
   if (context.starting || holder.term === context.lastLedTerm) return 'reclaim';
   return 'duplicate id';

@@ -2,7 +2,7 @@
 // around any SlurmApi. Safe for a submit too: a submit Slurm rejected for auth was not accepted
 // (slurmctld checks the token before it looks at the job).
 
-import type { Secret } from '../config/secret.js';
+import type { Secret } from '../base/secret.js';
 import type { Failure } from '../core/failure.js';
 import { aroundEachRequest } from './each-request.js';
 import type { SlurmOperation } from './failure-classification.js';

@@ -24,7 +24,7 @@ export interface Implementation {
   readonly createMemoryConfigDb: () => MemoryConfigDb;
   readonly createSlurmRestClient: (options: SlurmRestClientOptions) => SlurmApi;
   readonly staticJwtProvider: typeof import('../../lib/auth/static-jwt.js').staticJwtProvider;
-  readonly Secret: typeof import('../../lib/config/secret.js').Secret;
+  readonly Secret: typeof import('../../lib/base/secret.js').Secret;
 }
 
 /** `distRoot`: a directory holding lib/, streams/ compiled (this checkout's `dist`). */
@@ -40,9 +40,11 @@ export async function loadImplementation(distRoot: string): Promise<Implementati
     load('lib/configdb/memory-config-db.js'),
     load('lib/slurm/rest-client.js'),
     load('lib/auth/static-jwt.js'),
-    // streams/ in folders by role since issue 23; flat before. lib/config/ since the core lost
-    // process configuration; lib/core/ before.
-    load('lib/config/secret.js').catch(() => load('lib/core/secret.js')),
+    // streams/ in folders by role since issue 23, and Secret in lib/base/; lib/config/ since the
+    // core lost process configuration; lib/core/ before.
+    load('lib/base/secret.js')
+      .catch(() => load('lib/config/secret.js'))
+      .catch(() => load('lib/core/secret.js')),
   ]);
   return {
     createReducer: reducer['createReducer'],

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../lib/auth/static-jwt.js';
-import { Secret } from '../../lib/config/secret.js';
+import { Secret } from '../../lib/base/secret.js';
 import { decodeSlurmArgs } from '../../lib/core/deployment-args.js';
 import { buildJobSpec } from '../../lib/core/job-builder.js';
 import type { JobSpec } from '../../lib/core/slurm-job.js';

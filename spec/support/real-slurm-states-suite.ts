@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../lib/auth/static-jwt.js';
-import { Secret } from '../../lib/config/secret.js';
+import { Secret } from '../../lib/base/secret.js';
 import type { JobSpec } from '../../lib/core/slurm-job.js';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { createSlurmRestClient } from '../../lib/slurm/rest-client.js';

@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { staticJwtProvider } from '../../lib/auth/static-jwt.js';
-import { Secret } from '../../lib/config/secret.js';
+import { Secret } from '../../lib/base/secret.js';
 import { createSlurmRestClient } from '../../lib/slurm/rest-client.js';
 import { LARGE_LIST_VERSION, serveLargeList, type LargeListShape } from '../support/large-job-list.js';
 

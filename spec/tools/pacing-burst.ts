@@ -12,7 +12,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { staticJwtProvider } from '../../lib/auth/static-jwt.js';
-import { Secret } from '../../lib/config/secret.js';
+import { Secret } from '../../lib/base/secret.js';
 import { adapterFor } from '../../lib/slurm/adapters.js';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import type { PacerSettings } from '../../lib/slurm/request-pacer.js';

@@ -7,7 +7,7 @@ import { asyncScheduler, firstValueFrom, Observable, Subject, type Subscription 
 import { timeout } from 'rxjs/operators';
 import type { HeldToken, TokenEvent } from '../../lib/auth/token-events.js';
 import { NoSlurmTokenError, sameToken, type AuthMethod, type SlurmCredentials, type TokenProvider, type TokenSource } from '../../lib/auth/token-provider.js';
-import type { Secret } from '../../lib/config/secret.js';
+import type { Secret } from '../../lib/base/secret.js';
 import { timeoutMs } from '../time/delay.js';
 import { TOKEN_FETCH_TIMEOUT_MS, tokenRefresh, type TokenRefreshOptions } from './token-refresh.js';
 

@@ -11,7 +11,7 @@ import type { HeldToken, RefreshReason, TokenEvent } from '../../lib/auth/token-
 import { sameToken, TokenSourceError, type IssuedToken } from '../../lib/auth/token-provider.js';
 import { backoffDelay, type BackoffSettings } from '../../lib/core/backoff.js';
 import type { Failure } from '../../lib/core/failure.js';
-import type { Secret } from '../../lib/config/secret.js';
+import type { Secret } from '../../lib/base/secret.js';
 import { delayUntil, timeoutMs } from '../time/delay.js';
 import { messageOf } from '../../lib/core/error-message.js';
 import { definedOnly } from '../../lib/core/defined-only.js';

@@ -11,7 +11,6 @@ import type { WriteFence } from '../../lib/configdb/write-fence.js';
 import type { Leader } from '../../lib/configdb/leader-election.js';
 import { etcdOptionsOf } from '../../lib/configdb/open-config-db.js';
 import { writePollMark } from '../../lib/configdb/poll-mark.js';
-import type { ReplicaRole } from '../ops/deployer-health.js';
 import { campaign, type Leadership, type LeadershipSource } from './leadership.js';
 import type { Logger } from '../ops/log.js';
 import { describeConfigDbError } from '../../lib/configdb/config-db-trouble.js';
@@ -120,6 +119,9 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
     },
   };
 }
+
+/** What the replica is, for health and the liveness file. */
+export type ReplicaRole = 'leader' | 'follower' | 'cut off';
 
 /**
  * Leading, or a follower in good standing (it reaches etcd: ready to lead, healthy though it polls

@@ -5,6 +5,7 @@
 import type { DeployerConfig } from '../../lib/config/deployer-config.js';
 import { faultedOf, type World } from '../../lib/core/world.js';
 import type { ConfigDb } from '../../lib/configdb/config-db.js';
+import type { ReplicaRole } from '../leadership/replica-leadership.js';
 import { probeConfigDb } from './config-db-probe.js';
 import { watchEventLoopLag } from './event-loop-lag.js';
 import { createHealthMonitor, type HealthReport, type StuckDeployment } from './health.js';
@@ -37,8 +38,6 @@ export interface DeployerHealthOptions {
    */
   readonly role?: () => ReplicaRole;
 }
-
-export type ReplicaRole = 'leader' | 'follower' | 'cut off';
 
 export function watchDeployerHealth({ config, configDb, metrics, log, role = () => 'leader' }: DeployerHealthOptions): DeployerHealth {
   const lag = watchEventLoopLag({ registry: metrics.registry });

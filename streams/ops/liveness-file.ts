@@ -5,7 +5,7 @@
 import { utimes, writeFile } from 'node:fs/promises';
 import type { DeployerOutput } from '../loop/deployer.js';
 import type { HealthReport } from './health.js';
-import type { ReplicaRole } from './deployer-health.js';
+import type { ReplicaRole } from '../leadership/replica-leadership.js';
 import type { Logger } from './log.js';
 
 /** Touches `file` after each successful poll, but only while `health()` says healthy. */

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { defaultEntraScope, entraAuthority, entraTokenSource, type EntraTokenSource } from '../../../lib/auth/entra.js';
 import { TokenSourceError } from '../../../lib/auth/token-provider.js';
 import { tokenServerNetwork } from '../../../lib/auth/token-server-network.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { makeThrowawayTls, type ThrowawayTls } from '../../support/throwaway-tls.js';
 import { startTokenServer, type TokenServer } from '../../support/token-server.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { issuedToken, jwtExpiry, jwtFileSource, jwtTimes, staticJwtProvider, staticJwtSource } from '../../../lib/auth/static-jwt.js';
 import { TokenSourceError } from '../../../lib/auth/token-provider.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const jwt = (payload: unknown) => new Secret(`${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}.c2lnbmF0dXJl`);

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import type { HeldToken, TokenEvent } from '../../../lib/auth/token-events.js';
 import { tokenLogLine, type TokenLogMethod } from '../../../lib/auth/token-log-line.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 
 const NOW = 1_700_000_000_000;
 const TOKEN_TEXT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzbHVybWpvYiJ9.c2lnbmF0dXJlLXZhbHVl';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { alignColumns } from '../../../lib/cli/aligned-columns.js';
-import { formatAge, formatTable } from '../../../lib/cli/status-table-text.js';
+import { formatAge } from '../../../lib/cli/age-text.js';
+import { formatTable } from '../../../lib/cli/status-table-text.js';
 import { statusRow } from '../../support/fixtures.js';
 
 const row = statusRow;

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readConfig, type ConfigProblem } from '../../../lib/config/deployer-config.js';
-import { SettingError } from '../../../lib/config/setting-error.js';
+import { SettingError } from '../../../lib/base/setting-error.js';
 import { loadSlurmTls } from '../../../lib/config/slurm-tls-files.js';
 import { MINIMAL_ENV } from '../../support/fixtures.js';
 import { makeTlsCertificates, type TlsCertificates } from '../../support/tls-certificates.js';

@@ -10,7 +10,7 @@ import { Etcd3, Range } from 'etcd3';
 import type { ConfigDb, DeploymentChange } from '../../../lib/configdb/config-db.js';
 import { createEtcdConfigDb } from '../../../lib/configdb/etcd-config-db.js';
 import { deploymentKey, deploymentsKeyPrefix, keyOfPath, stateKey, statesKeyPrefix } from '../../../lib/configdb/paths.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { startStack } from '../../support/stack.js';
 import { TcpGate } from '../../support/tcp-gate.js';
 import { describeConfigDbBehaviour, summary, WatchRecorder, type ConfigDbHarness } from './config-db-behaviour.js';

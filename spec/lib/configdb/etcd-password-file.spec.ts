@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readConfig, type ConfigDbConfig, type Environment } from '../../../lib/config/deployer-config.js';
-import { SettingError } from '../../../lib/config/setting-error.js';
+import { SettingError } from '../../../lib/base/setting-error.js';
 import { clientOptions, createEtcdConfigDb } from '../../../lib/configdb/etcd-config-db.js';
 import { etcdOptionsOf, openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { MINIMAL_ENV } from '../../support/fixtures.js';

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { Range } from 'etcd3';
 import type { ConfigDb } from '../../../lib/configdb/config-db.js';
-import { SettingError } from '../../../lib/config/setting-error.js';
+import { SettingError } from '../../../lib/base/setting-error.js';
 import { openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { deploymentKey, deploymentsKeyPrefix, keyOfPath, stateKey, statesKeyPrefix } from '../../../lib/configdb/paths.js';
 import { describeProblems, readConfig, type ConfigDbConfig, type Environment } from '../../../lib/config/deployer-config.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SettingError } from '../../../lib/config/setting-error.js';
+import { SettingError } from '../../../lib/base/setting-error.js';
 import { etcdOptionsOf, openConfigDb } from '../../../lib/configdb/open-config-db.js';
 import { readConfig, type ConfigDbConfig, type Environment } from '../../../lib/config/deployer-config.js';
 

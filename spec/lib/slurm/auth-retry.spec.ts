@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Failure } from '../../../lib/core/failure.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { retryOnceWithFreshToken, type TokenRenewal } from '../../../lib/slurm/auth-retry.js';
 import { SlurmRequestError, UNPACED, type SlurmApi } from '../../../lib/slurm/slurm-api.js';

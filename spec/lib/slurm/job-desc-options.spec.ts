@@ -175,7 +175,7 @@ describe('an inexpressible option through the REST client', () => {
   it('rejects the submit as permanent before any request: a server that is not there is never asked', async () => {
     const { createSlurmRestClient } = await import('../../../lib/slurm/rest-client.js');
     const { staticJwtProvider } = await import('../../../lib/auth/static-jwt.js');
-    const { Secret } = await import('../../../lib/config/secret.js');
+    const { Secret } = await import('../../../lib/base/secret.js');
     // Port 9 (discard) on loopback: a request would fail as a connection error, not as permanent.
     const api = createSlurmRestClient({ baseUrl: 'http://127.0.0.1:9', version: 'v0.0.38', credentials: staticJwtProvider('u', new Secret('t')) });
     try {

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { adapterFor } from '../../../lib/slurm/adapters.js';
 import type { SlurmApiVersion } from '../../../lib/slurm/api-versions.js';
 import { openJobListStream, readJobListOffThread, type Labelled } from '../../../lib/slurm/job-list-thread.js';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { retryOnceWithFreshToken } from '../../../lib/slurm/auth-retry.js';
 import { gateRequests } from '../../../lib/slurm/leadership-gate.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { SlurmRequestError, UNPACED, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 
 describe('gateRequests', () => {

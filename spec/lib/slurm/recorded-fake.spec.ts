@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { createSlurmRestClient } from '../../../lib/slurm/rest-client.js';
 import type { SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { FakeSlurmrestd } from '../../support/fake-slurmrestd.js';

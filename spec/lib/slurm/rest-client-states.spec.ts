@@ -5,7 +5,7 @@
 
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { connectSlurm, type ConnectSlurmOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { MAX_DISCOVERY_LOOKUPS } from '../../../lib/slurm/states-reader.js';

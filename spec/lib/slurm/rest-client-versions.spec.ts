@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { ForcedVersionNotServedError, NoCommonApiVersionError } from '../../../lib/slurm/negotiation.js';
 import { connectSlurm, createSlurmRestClient, type ConnectSlurmOptions } from '../../../lib/slurm/rest-client.js';

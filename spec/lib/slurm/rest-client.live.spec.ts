@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import type { JobSpec, SlurmJob } from '../../../lib/core/slurm-job.js';
 import { errorsOfBody } from '../../../lib/slurm/body-messages.js';
 import { classifyAnswer, type HttpAnswer, type SlurmOperation } from '../../../lib/slurm/failure-classification.js';

@@ -8,7 +8,7 @@ import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { connectSlurm, createSlurmRestClient, type SlurmRestClientOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { renderSubmitV0038 } from '../../../lib/slurm/job-desc.js';

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import { createSlurmHttp, type SlurmHttpOptions } from '../../../lib/slurm/slurm-http.js';
 

@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureVersion } from 'node:tls';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { loadSlurmTls } from '../../../lib/config/slurm-tls-files.js';
 import type { SlurmTlsConfig } from '../../../lib/config/slurm-tls-config.js';
 import type { SlurmOperation } from '../../../lib/slurm/failure-classification.js';

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NoSlurmTokenError, TokenSourceError, type IssuedToken, type TokenSource } from '../../../lib/auth/token-provider.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import type { TokenEvent } from '../../../lib/auth/token-events.js';
 import { keepSlurmToken, type SlurmTokens } from '../../../streams/clients/slurm-token-keeper.js';
 

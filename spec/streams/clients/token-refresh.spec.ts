@@ -9,7 +9,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { REFRESH_FRACTION } from '../../../lib/auth/refresh-plan.js';
 import { TokenSourceError, type IssuedToken } from '../../../lib/auth/token-provider.js';
 import { backoffDelay } from '../../../lib/core/backoff.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import type { TokenEvent } from '../../../lib/auth/token-events.js';
 import { TOKEN_BACKOFF, tokenRefresh } from '../../../streams/clients/token-refresh.js';
 import { observableMatcher } from '../../support/observable-matcher.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { createLogger } from '../../../streams/ops/log.js';
 
 function capture(options: Omit<Parameters<typeof createLogger>[0], 'write'>) {

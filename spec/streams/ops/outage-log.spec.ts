@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import type { TokenEvent } from '../../../lib/auth/token-events.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { initialWorld } from '../../../lib/core/world.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
 import { createLogger } from '../../../streams/ops/log.js';

@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import type { TokenEvent } from '../../../lib/auth/token-events.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import { createLogger } from '../../../streams/ops/log.js';
 import { logTokenEvent } from '../../../streams/ops/token-log.js';
 

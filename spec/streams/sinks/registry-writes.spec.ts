@@ -9,7 +9,7 @@
 import { expect } from 'chai';
 import { Subject } from 'rxjs';
 import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
-import { Secret } from '../../../lib/config/secret.js';
+import { Secret } from '../../../lib/base/secret.js';
 import type { ConfigDb } from '../../../lib/configdb/config-db.js';
 import { createMemoryConfigDb } from '../../../lib/configdb/memory-config-db.js';
 import type { ReducerSettings } from '../../../lib/core/world.js';

@@ -1,10 +1,15 @@
-// What is wrong with a set of etcd connection settings, in the operator's words: one home for
-// the rules that readConfig reports at start and openConfigDb enforces for embedders.
+// The rules of the Config DB settings, in the operator's words: one home for what readConfig
+// reports at start and lib/configdb enforces for embedders (openConfigDb's TLS files, the prefix).
 
-export interface SettingProblem {
-  readonly variable: string;
-  readonly problem: string;
-}
+import type { SettingProblem } from '../base/setting-problem.js';
+
+/**
+ * Like ska-sdp-config's `global_prefix`: '' or a path such as `/test-1`, prepended to every path
+ * before the depth is counted (`/test-1/deploy/x` is key `3/test-1/deploy/x`).
+ */
+export const GLOBAL_PREFIX_PATTERN = /^(\/[A-Za-z0-9_.-]+)*$/;
+/** What a prefix must look like, said to whoever set one. */
+export const GLOBAL_PREFIX_RULE = 'a path like /name (segments of [A-Za-z0-9_.-], no trailing /)';
 
 export interface TlsSettings {
   readonly protocol: 'http' | 'https';

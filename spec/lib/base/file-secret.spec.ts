@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { readConfig, type Environment } from '../../../lib/config/deployer-config.js';
-import { FileSecret } from '../../../lib/config/secret-file.js';
-import { SettingError } from '../../../lib/config/setting-error.js';
+import { FileSecret } from '../../../lib/base/file-secret.js';
+import { SettingError } from '../../../lib/base/setting-error.js';
 import { MINIMAL_ENV } from '../../support/fixtures.js';
 
 const VARIABLE = 'SDP_CONFIG_PASSWORD_FILE';

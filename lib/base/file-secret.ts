@@ -1,9 +1,9 @@
 // Secrets given as files (SDP_SLURMDEPLOY_CLIENT_SECRET_FILE, SDP_CONFIG_PASSWORD_FILE): a mounted
 // Kubernetes Secret the cluster may rewrite while the deployer runs. Read when first needed and
 // again when the server refused the value; errors name the variable and the path, never the content.
+// Which variable names one is lib/config/secret-setting.ts's.
 
 import { readFileSync } from 'node:fs';
-import type { ConfigProblem } from './deployer-config.js';
 import { Secret } from './secret.js';
 import { SettingError } from './setting-error.js';
 
@@ -76,18 +76,4 @@ export class FileSecret extends Secret {
     this.#problem = `${this.variable}: ${problem}`;
     return new SettingError(this.variable, problem);
   }
-}
-
-/**
- * `NAME` or `NAME_FILE`, not both (a problem on `NAME_FILE`, as for SDP_SLURMDEPLOY_SLURM_JWT):
- * a Secret of the value, a FileSecret of the path (not read here: reading the configuration
- * stays pure), or undefined.
- */
-export function secretSetting(text: (name: string) => string | undefined, variable: string, problems: ConfigProblem[]): Secret | undefined {
-  const fileVariable = `${variable}_FILE`;
-  const value = text(variable);
-  const file = text(fileVariable);
-  if (value !== undefined && file !== undefined) problems.push({ variable: fileVariable, problem: `set either ${variable} or ${fileVariable}, not both` });
-  if (value !== undefined) return new Secret(value);
-  return file === undefined ? undefined : new FileSecret(fileVariable, file);
 }
