@@ -4,7 +4,6 @@
 
 import type { DeployerConfig } from '../lib/config/deployer-config.js';
 import type { ConfigDb } from '../lib/configdb/config-db.js';
-import type { WriteFence } from '../lib/configdb/write-fence.js';
 import { openConfigDb } from '../lib/configdb/open-config-db.js';
 import { readPem } from '../lib/base/pem-file.js';
 import { plainHttpWarning } from '../lib/config/plain-http-warning.js';
@@ -18,6 +17,7 @@ import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
 import { gateRequests } from '../lib/slurm/leadership-gate.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import { SlurmTlsError } from '../lib/slurm/slurm-tls.js';
+import type { ReplicaLeadership } from '../streams/leadership/replica-leadership.js';
 import type { Logger } from '../streams/ops/log.js';
 import { keepSlurmToken, type SlurmTokens } from '../streams/clients/slurm-token-keeper.js';
 import { logTokenEvent, tokenSourceName, type TokenSourceWatch } from '../streams/ops/token-log.js';
@@ -41,10 +41,11 @@ export interface OpenOptions {
   /** Keep trying while slurmrestd cannot be reached (the deployer); else fail at once (status, plan). */
   readonly waitForSlurm: boolean;
   readonly log?: Logger;
-  /** Fences the Config DB's state writes by the replica's leadership (the deployer). */
-  readonly fence?: WriteFence;
-  /** Asked before every Slurm request once connected (the deployer: leading, the lease proven). */
-  readonly mayCallSlurm?: () => boolean;
+  /**
+   * The replica's leadership (the deployer's), which the clients obey: its term fences the Config
+   * DB's writes, and every Slurm request once connected asks canAct() just before it goes out.
+   */
+  readonly leadership?: Pick<ReplicaLeadership, 'fence' | 'canAct'>;
   /** Slurm's outages in the log (the deployer's): the connection at start and the tokens feed it too. */
   readonly slurmOutage?: SlurmOutage;
 }
@@ -61,7 +62,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
   let tls: SlurmTlsMaterial | undefined;
   try {
     tls = loadSlurmTls(config.slurmTls);
-    configDb = openConfigDb(config.configDb, definedOnly({ fence: options.fence }));
+    configDb = openConfigDb(config.configDb, definedOnly({ fence: options.leadership?.fence }));
     source = tokenSource(config);
   } catch (error) {
     if (error instanceof SettingError) exitConfig(error.variable, error.problem);
@@ -95,7 +96,8 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
       outage: options.slurmOutage?.watch,
       authMethod: config.auth.method,
     });
-    const gated = options.mayCallSlurm === undefined ? connected : gateRequests(connected, options.mayCallSlurm);
+    const leadership = options.leadership;
+    const gated = leadership === undefined ? connected : gateRequests(connected, () => leadership.canAct());
     const slurm = retryOnceWithFreshToken(gated, tokens, (operation, failure) =>
       log?.info('Slurm rejected the token; trying once more with a fresh one', { operation, kind: failure.kind, error: failure.message }),
     );

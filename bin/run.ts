@@ -20,7 +20,7 @@ import { whileLeading } from '../streams/leadership/leadership.js';
 import { reducerSettingsOf } from '../lib/config/reducer-settings.js';
 import { liveDeployer } from '../streams/live-deployer.js';
 import { touchWhileFollowing } from '../streams/ops/liveness-file.js';
-import { electedLeadership, lateFence, replicaRole, soleLeadership } from '../streams/leadership/replica-leadership.js';
+import { replicaLeadership, replicaRole } from '../streams/leadership/replica-leadership.js';
 import { badConfiguration, metricsPortProblem, startFields } from '../lib/cli/run-messages.js';
 import { createLogger, defaultLogFormat } from '../streams/ops/log.js';
 import { createMetrics } from '../streams/ops/metrics.js';
@@ -46,25 +46,17 @@ export async function runDeployer(): Promise<void> {
   // Until the loop runs there is nothing in flight: a signal while waiting for Slurm just exits.
   const exitNow = () => process.exit(EXIT_OK);
   process.once('SIGTERM', exitNow).once('SIGINT', exitNow);
-  // Every state write is fenced by the leadership, which starts once the clients are open.
-  const fencing = lateFence();
-  let mayAct = (): boolean => false;
+  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}`;
+  // The leadership fences the Config DB's writes and gates each Slurm request: built first, so the
+  // clients are made obeying it; started once they are open (a replica waiting for Slurm leads nothing).
+  const leadership = replicaLeadership(config, replicaId, log);
   // slurmrestd out of reach, at start and in polls, said once and then with backoff.
   const slurmTrouble = slurmOutage(log, config.slurmUrl, config.auth.method);
-  const clients = await openClientsOrExit(config, {
-    waitForSlurm: true,
-    log,
-    slurmOutage: slurmTrouble,
-    mayCallSlurm: () => mayAct(),
-    ...(config.configDb.backend === 'etcd3' ? { fence: fencing.fence } : {}),
-  });
+  const clients = await openClientsOrExit(config, { waitForSlurm: true, log, slurmOutage: slurmTrouble, leadership });
   process.off('SIGTERM', exitNow).off('SIGINT', exitNow);
   const { slurm, configDb, tokens } = clients;
-  const replicaId = config.replicaId ?? `${hostname()}-${process.pid}`;
   log.info('deployer starting', startFields(config, slurm.version, replicaId));
-  // One process owns an in-memory Config DB: nothing to elect. On etcd, replicas elect a leader.
-  const leadership = config.configDb.backend === 'memory' ? soleLeadership(replicaId, log) : electedLeadership(config, replicaId, log, fencing.bind);
-  mayAct = () => leadership.canAct();
+  leadership.start();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct(), pacing: () => slurm.pacing() });
   // The process's own (memory, CPU, handles, GC): once per process, so not in the embeddable streams.
   collectDefaultMetrics({ register: metrics.registry });

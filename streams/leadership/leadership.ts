@@ -2,6 +2,7 @@
 // `{ leader, term, replicaId }`, the deployer run only while leading, and its sinks gated by the
 // lease's proof, so that a replica that cannot prove it leads touches neither Slurm nor etcd.
 
+import type { Etcd3 } from 'etcd3';
 import { BehaviorSubject, Observable, of, type Subscription } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
 import { outcomeOfFailure, type Command } from '../../lib/core/commands.js';
@@ -18,29 +19,39 @@ export interface Leadership {
 }
 
 export interface LeadershipSource {
-  /** The current leadership first, then each change. */
+  /** The current leadership first (not leading before start), then each change. */
   readonly changes: Observable<Leadership>;
-  readonly election: LeaderElection;
+  /** The election, once started. */
+  election(): LeaderElection | undefined;
+  /** Campaigns from now on, on `client` (a second call does nothing). */
+  start(client: Etcd3): void;
 }
 
-export type CampaignOptions = Omit<LeaderElectionOptions, 'onStartedLeading' | 'onStoppedLeading'>;
+export type CampaignOptions = Omit<LeaderElectionOptions, 'client' | 'onStartedLeading' | 'onStoppedLeading'>;
 
-/** Campaigns at once; `became leader` and `lost leadership` are logged (INFO) with the replica and term. */
+/** A candidacy that campaigns once started; `became leader` and `lost leadership` are logged (INFO) with the replica and term. */
 export function campaign(options: CampaignOptions, log?: Logger): LeadershipSource {
   const { replicaId } = options;
   const changes = new BehaviorSubject<Leadership>({ leader: false, replicaId });
-  const election = startLeaderElection({
-    ...options,
-    onStartedLeading: (term) => {
-      log?.info('became leader', { replica: replicaId, term });
-      changes.next({ leader: true, term, replicaId });
+  let election: LeaderElection | undefined;
+  return {
+    changes: changes.pipe(distinctUntilChanged((a, b) => a.leader === b.leader && a.term === b.term)),
+    election: () => election,
+    start: (client) => {
+      election ??= startLeaderElection({
+        ...options,
+        client,
+        onStartedLeading: (term) => {
+          log?.info('became leader', { replica: replicaId, term });
+          changes.next({ leader: true, term, replicaId });
+        },
+        onStoppedLeading: (term, reason) => {
+          log?.info('lost leadership', { replica: replicaId, term, reason });
+          changes.next({ leader: false, term, replicaId });
+        },
+      });
     },
-    onStoppedLeading: (term, reason) => {
-      log?.info('lost leadership', { replica: replicaId, term, reason });
-      changes.next({ leader: false, term, replicaId });
-    },
-  });
-  return { changes: changes.pipe(distinctUntilChanged((a, b) => a.leader === b.leader && a.term === b.term)), election };
+  };
 }
 
 /**

@@ -1,9 +1,10 @@
 // The replica's leadership: an election on the Config DB's etcd (on a client of its own), or,
-// with the in-memory Config DB, a replica that simply leads; the write fence bound to it once it
-// starts; and the replica's role for health (leader, follower in contact with etcd, cut off).
+// with the in-memory Config DB, a replica that simply leads. Built before the clients, which it
+// fences (Config DB writes) and gates (Slurm requests), and started once they are open. And the
+// replica's role for health (leader, follower in contact with etcd, cut off).
 
 import { Etcd3 } from 'etcd3';
-import { NEVER, Observable, concat, of } from 'rxjs';
+import { BehaviorSubject, type Observable } from 'rxjs';
 import type { DeployerConfig } from '../../lib/config/deployer-config.js';
 import { clientOptions } from '../../lib/configdb/etcd-config-db.js';
 import { safeMessage } from '../../lib/configdb/etcd-watch.js';
@@ -11,7 +12,7 @@ import type { WriteFence } from '../../lib/configdb/write-fence.js';
 import type { Leader } from '../../lib/configdb/leader-election.js';
 import { etcdOptionsOf } from '../../lib/configdb/open-config-db.js';
 import { writePollMark } from '../../lib/configdb/poll-mark.js';
-import { campaign, type Leadership, type LeadershipSource } from './leadership.js';
+import { campaign, type Leadership } from './leadership.js';
 import type { Logger } from '../ops/log.js';
 import { describeConfigDbError } from '../../lib/configdb/config-db-trouble.js';
 import { watchDependency } from '../ops/outage-log.js';
@@ -19,6 +20,13 @@ import { watchDependency } from '../ops/outage-log.js';
 export interface ReplicaLeadership {
   readonly replicaId: string;
   readonly changes: Observable<Leadership>;
+  /** Fences the Config DB's writes by the term led (on etcd); none for the sole leader of an in-memory Config DB. */
+  readonly fence?: WriteFence;
+  /**
+   * Campaigns (on etcd) or leads at once (in memory); once, when the clients are open: a replica
+   * still waiting for slurmrestd does not lead. Until then it does not act and its fence refuses.
+   */
+  start(): void;
   /** Leading, the lease proven alive (steps down when not). */
   canAct(): boolean;
   /** The leader as last seen. */
@@ -33,44 +41,41 @@ export interface ReplicaLeadership {
 /** How often, at most, the leader writes when it last polled Slurm. */
 const POLL_MARK_EVERY_MS = 5000;
 
-/** A fence bound later, to the election that starts once the clients are open. */
-export function lateFence(): { fence: WriteFence; bind(leadership: LeadershipSource): void } {
-  let source: LeadershipSource | undefined;
-  return {
-    fence: {
-      current: () => source?.election.fence(),
-      fencedOut: (reason, term) => source?.election.fencedOut(reason, term),
-    },
-    bind: (leadership) => {
-      source = leadership;
-    },
-  };
+/** One process owns an in-memory Config DB: nothing to elect. On etcd, replicas elect a leader. */
+export function replicaLeadership(config: DeployerConfig, replicaId: string, log: Logger): ReplicaLeadership {
+  return config.configDb.backend === 'memory' ? soleLeadership(replicaId, log) : electedLeadership(config, replicaId, log);
 }
 
-/** One process owns an in-memory Config DB: nothing to elect, it leads term 1 until it ends. */
+/** The sole replica of an in-memory Config DB: from start, it leads term 1 until it ends. */
 export function soleLeadership(replicaId: string, log: Logger): ReplicaLeadership {
-  log.info('became leader', { replica: replicaId, term: 1 });
+  const changes = new BehaviorSubject<Leadership>({ leader: false, replicaId });
+  let started = false;
   return {
     replicaId,
-    changes: concat(of({ leader: true, term: 1, replicaId }), NEVER),
-    canAct: () => true,
-    leader: () => ({ replicaId, term: 1 }),
+    changes: changes.asObservable(),
+    start: () => {
+      if (started) return;
+      started = true;
+      log.info('became leader', { replica: replicaId, term: 1 });
+      changes.next({ leader: true, term: 1, replicaId });
+    },
+    canAct: () => started,
+    leader: () => (started ? { replicaId, term: 1 } : undefined),
     lastContactAt: () => Date.now(),
     resign: async () => undefined,
     publishPoll: () => undefined,
   };
 }
 
-/** Campaigns at once on the Config DB's etcd; `bind` receives the election (for the write fence). */
-export function electedLeadership(config: DeployerConfig, replicaId: string, log: Logger, bind: (source: LeadershipSource) => void): ReplicaLeadership {
+/** An election on the Config DB's etcd, on a client of its own made when it starts (its settings were checked by then). */
+export function electedLeadership(config: DeployerConfig, replicaId: string, log: Logger): ReplicaLeadership {
   const timeoutMs = 5000;
-  const client = new Etcd3(clientOptions(etcdOptionsOf(config.configDb), timeoutMs));
+  let client: Etcd3 | undefined;
   let contactAt: number | undefined;
   // Rounds every half second: at the default level, etcd out of reach is said once, then with backoff.
   const etcd = watchDependency(log, 'etcd');
   const source = campaign(
     {
-      client,
       prefix: config.configDb.prefix ?? '',
       label: config.job.label,
       replicaId,
@@ -95,22 +100,31 @@ export function electedLeadership(config: DeployerConfig, replicaId: string, log
     },
     log,
   );
-  bind(source);
   let markedAt = -Infinity;
   let marking = false;
   return {
     replicaId,
     changes: source.changes,
-    canAct: () => source.election.isLeading(),
-    leader: () => source.election.leader(),
+    fence: {
+      current: () => source.election()?.fence(),
+      fencedOut: (reason, term) => source.election()?.fencedOut(reason, term),
+    },
+    start: () => {
+      if (client !== undefined) return;
+      client = new Etcd3(clientOptions(etcdOptionsOf(config.configDb), timeoutMs));
+      source.start(client);
+    },
+    canAct: () => source.election()?.isLeading() ?? false,
+    leader: () => source.election()?.leader(),
     lastContactAt: () => contactAt,
     resign: async () => {
-      await source.election.resign();
-      client.close();
+      await source.election()?.resign();
+      client?.close();
     },
     publishPoll: (at) => {
-      const term = source.election.leader()?.term;
-      if (marking || at - markedAt < POLL_MARK_EVERY_MS || !source.election.isLeading() || term === undefined) return;
+      const election = source.election();
+      const term = election?.leader()?.term;
+      if (client === undefined || marking || at - markedAt < POLL_MARK_EVERY_MS || election?.isLeading() !== true || term === undefined) return;
       marking = true;
       markedAt = at;
       writePollMark(client, config.configDb.prefix ?? '', config.job.label, { at, replica: replicaId, term })

@@ -1,31 +1,48 @@
-// The replica's leadership as wired: the sole leader of an in-memory Config DB, the fence bound
-// late to the election, and the role health reports (leader, follower in contact, cut off).
+// The replica's leadership as wired: built before the clients and acting only once started (the
+// sole leader of an in-memory Config DB; an election on etcd, whose fence refuses until then), and
+// the role health reports (leader, follower in contact, cut off).
 
 import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
-import type { LeadershipSource } from '../../../streams/leadership/leadership.js';
+import { readConfig } from '../../../lib/config/deployer-config.js';
 import type { Logger } from '../../../streams/ops/log.js';
-import { lateFence, replicaRole, soleLeadership } from '../../../streams/leadership/replica-leadership.js';
+import { electedLeadership, replicaLeadership, replicaRole, soleLeadership } from '../../../streams/leadership/replica-leadership.js';
+import { MINIMAL_ENV } from '../../support/fixtures.js';
 
 describe('replica leadership', () => {
-  it('an in-memory Config DB: the replica leads term 1 at once, and says so', async () => {
+  const logged = () => {
     const said: string[] = [];
     const log: Logger = { debug: () => undefined, info: (m) => said.push(m), warning: () => undefined, error: () => undefined };
+    return { said, log };
+  };
+
+  it('an in-memory Config DB: the replica leads nothing until started, then term 1 at once, and says so once', async () => {
+    const { said, log } = logged();
     const sole = soleLeadership('r1', log);
+    expect(await firstValueFrom(sole.changes)).to.deep.equal({ leader: false, replicaId: 'r1' });
+    expect([sole.canAct(), sole.leader(), said]).to.deep.equal([false, undefined, []]);
+    sole.start();
+    sole.start();
     expect(await firstValueFrom(sole.changes)).to.deep.equal({ leader: true, term: 1, replicaId: 'r1' });
     expect(sole.canAct()).to.equal(true);
     expect(sole.leader()).to.deep.equal({ replicaId: 'r1', term: 1 });
     expect(said).to.deep.equal(['became leader']);
+    expect(sole.fence).to.equal(undefined);
   });
 
-  it('a late fence has no fence until bound, then the election\'s', () => {
-    const late = lateFence();
-    expect(late.fence.current()).to.equal(undefined);
-    const outs: string[] = [];
-    late.bind({ election: { fence: () => ({ key: 'k', createRevision: 9 }), fencedOut: (r: string, term: number) => outs.push(`${r} ${term}`) } } as unknown as LeadershipSource);
-    expect(late.fence.current()).to.deep.equal({ key: 'k', createRevision: 9 });
-    late.fence.fencedOut('another term', 9);
-    expect(outs).to.deep.equal(['another term 9']);
+  it('on etcd, built before the clients: no client, no campaign, a fence that refuses, until started', async () => {
+    const result = readConfig({ ...MINIMAL_ENV, SDP_CONFIG_HOST: '127.0.0.1', SDP_CONFIG_PORT: '1' });
+    if (!result.ok) throw new Error('configuration');
+    const { said, log } = logged();
+    const elected = replicaLeadership(result.config, 'r1', log);
+    expect(await firstValueFrom(elected.changes)).to.deep.equal({ leader: false, replicaId: 'r1' });
+    expect(elected.fence?.current()).to.equal(undefined);
+    expect([elected.canAct(), elected.leader(), elected.lastContactAt()]).to.deep.equal([false, undefined, undefined]);
+    elected.publishPoll(Date.now());
+    await elected.resign();
+    expect(said).to.deep.equal([]);
+    expect(replicaLeadership({ ...result.config, configDb: { ...result.config.configDb, backend: 'memory' } }, 'r1', log).fence).to.equal(undefined);
+    expect(electedLeadership(result.config, 'r2', log).fence).to.not.equal(undefined);
   });
 
   it('is a follower only while etcd was reached within 3 s (or the TTL, if shorter)', () => {
