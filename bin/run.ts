@@ -95,7 +95,7 @@ export async function runDeployer(): Promise<void> {
     void journal?.close();
     journal = config.journalFile === undefined ? undefined : openJournal(config.journalFile, reducerSettingsOf(config, slurm), log);
     lastWorld = undefined;
-    return liveDeployer({ config, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop, canAct: () => leadership.canAct() }).pipe(
+    return liveDeployer({ config, slurm, configDb: health.configDb, log, journal, metrics: health.metrics, stop }).pipe(
       tap((output) => {
         if (output.type === 'step') lastWorld = output.world;
         slurmTrouble.observe(output);

@@ -1,5 +1,7 @@
 // The deployer wired to real clients: the Config DB source, a clock, the Slurm and Config DB
-// sinks, and logging (the liveness file is its caller's: see streams/ops/liveness-file.ts). Other SDP services embed this (or deployer() itself).
+// sinks, and logging (the liveness file is its caller's: see streams/ops/liveness-file.ts). Other
+// SDP services embed this (or deployer() itself, streams/loop/deployer.ts). A replica among others
+// gives clients that obey its leadership (bin/clients.ts: Slurm requests gated, writes fenced).
 
 import { Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
@@ -14,7 +16,6 @@ import { deployer, type DeployerOutput } from './loop/deployer.js';
 import type { Journal } from './ops/journal.js';
 import type { Logger } from './ops/log.js';
 import type { DeployerMetrics } from './ops/metrics.js';
-import { gateSinks } from './leadership/leadership.js';
 import { createSinks } from './sinks/sinks.js';
 import { logOutput } from './ops/step-log.js';
 import { definedOnly } from '../lib/core/defined-only.js';
@@ -29,11 +30,9 @@ export interface LiveDeployerOptions {
   readonly metrics?: DeployerMetrics;
   /** Stops intake; the output completes once the commands in flight have answered. */
   readonly stop?: Observable<unknown>;
-  /** Asked before every command (leadership: the lease proven alive); false: the command is not sent. */
-  readonly canAct?: () => boolean;
 }
 
-export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop, canAct }: LiveDeployerOptions): Observable<DeployerOutput> {
+export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop }: LiveDeployerOptions): Observable<DeployerOutput> {
   const settings = reducerSettingsOf(config, slurm);
   const label = config.job.label;
   const pollIntervalMs = settings.pollIntervalMs;
@@ -50,7 +49,7 @@ export function liveDeployer({ config, slurm, configDb, log, journal, metrics, s
       // Ticks drive polls and retries: fine-grained enough for both.
       ticks(Math.min(1000, pollIntervalMs)),
     ],
-    sinks: canAct === undefined ? createSinks(slurm, configDb, { label }) : gateSinks(createSinks(slurm, configDb, { label }), canAct),
+    sinks: createSinks(slurm, configDb, { label }),
     reducer,
     ...definedOnly({ stop }),
   }).pipe(

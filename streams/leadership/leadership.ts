@@ -1,14 +1,12 @@
 // Leadership as a source: the replica's election (lib/configdb/leader-election.ts) as a stream of
-// `{ leader, term, replicaId }`, the deployer run only while leading, and its sinks gated by the
-// lease's proof, so that a replica that cannot prove it leads touches neither Slurm nor etcd.
+// `{ leader, term, replicaId }`, and the deployer run only while leading. A replica that cannot
+// prove it leads touches neither Slurm nor etcd: its clients ask the lease's proof just before each
+// request (lib/slurm/leadership-gate.ts) and each Config DB write (lib/configdb/write-fence.ts).
 
 import type { Etcd3 } from 'etcd3';
-import { BehaviorSubject, Observable, of, type Subscription } from 'rxjs';
+import { BehaviorSubject, Observable, type Subscription } from 'rxjs';
 import { distinctUntilChanged } from 'rxjs/operators';
-import { outcomeOfFailure, type Command } from '../../lib/core/commands.js';
-import type { DeployerEvent } from '../../lib/core/events.js';
 import { startLeaderElection, type LeaderElection, type LeaderElectionOptions } from '../../lib/configdb/leader-election.js';
-import type { DeployerSinks } from '../loop/deployer.js';
 import type { Logger } from '../ops/log.js';
 
 export interface Leadership {
@@ -95,25 +93,4 @@ export function whileLeading<T>(changes: Observable<Leadership>, run: (term: num
       end();
     };
   });
-}
-
-/**
- * Every command asks `canAct()` first (the lease proven alive within TTL minus a margin); one that
- * may not act is answered as a transient failure without being sent (a submit too: nothing
- * reached Slurm).
- */
-export function gateSinks(sinks: DeployerSinks, canAct: () => boolean): DeployerSinks {
-  const gate = <C extends Command>(sink: (command: C) => Observable<DeployerEvent>) => (command: C): Observable<DeployerEvent> =>
-    canAct() ? sink(command) : of(outcomeOfFailure(command, { kind: 'transient', message: `${command.type}: not sent: this replica does not lead` }));
-  return {
-    pollJobs: gate(sinks.pollJobs),
-    pollStates: gate(sinks.pollStates),
-    writeWatermark: gate(sinks.writeWatermark),
-    recordJobs: gate(sinks.recordJobs),
-    submitJob: gate(sinks.submitJob),
-    lookupJob: gate(sinks.lookupJob),
-    cancelJob: gate(sinks.cancelJob),
-    writeState: gate(sinks.writeState),
-    deleteState: gate(sinks.deleteState),
-  };
 }
