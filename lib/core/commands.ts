@@ -1,9 +1,7 @@
 // Commands: what the reducer wants done. Sinks carry them out and answer each with exactly one
-// outcome event (see outcomeOfFailure), so the loop always hears back.
+// outcome event (each command's: streams/loop/command-table.ts), so the loop always hears back.
 
 import type { DeploymentState } from './deployment-state.js';
-import type { DeployerEvent } from './events.js';
-import type { Failure } from './failure.js';
 import type { JobSpec } from './slurm-job.js';
 import type { RegisteredJob, Watermark } from './world.js';
 
@@ -47,32 +45,6 @@ export type CancelReason =
   | 'replaced'
   /** Another active job serves the same deployment (left by a crash or a lost answer). */
   | 'duplicate';
-
-/** The outcome event that reports a command as failed. Sinks use it for every error they catch. */
-export function outcomeOfFailure(command: Command, failure: Failure): DeployerEvent {
-  switch (command.type) {
-    case 'pollJobs':
-      return { type: 'pollFailed', pollId: command.pollId, failure };
-    case 'pollStates':
-      return { type: 'statesPollFailed', pollId: command.pollId, failure };
-    case 'submitJob':
-      return { type: 'submitFailed', id: command.id, submitId: command.submitId, failure };
-    case 'lookupJob':
-      return { type: 'lookupFailed', id: command.id, jobId: command.jobId, failure };
-    case 'cancelJob':
-      return { type: 'cancelFailed', id: command.id, jobId: command.jobId, failure };
-    case 'writeState':
-      return { type: 'stateWriteFailed', id: command.id, state: command.state, failure };
-    case 'deleteState':
-      return { type: 'stateDeleteFailed', id: command.id, failure };
-    case 'writeWatermark':
-      return { type: 'watermarkWriteFailed', watermark: command.watermark, failure };
-    case 'recordJobs':
-      return { type: 'jobsRecordFailed', add: command.add, remove: command.remove, failure };
-    default:
-      return assertNever(command);
-  }
-}
 
 export function assertNever(value: never): never {
   throw new Error(`unhandled case: ${JSON.stringify(value)}`);

@@ -1,7 +1,9 @@
 // The command table: everything the streams know about each command type, in one place. A new
 // command in lib/core/commands.ts does not compile until it has a row here (its lane, whether it
-// may run while stopping, the events that answer it, its operation name, its log line) and a sink
-// in DeployerSinks; a new event does not compile until it is named as a source's or as an answer.
+// may run while stopping, the events that answer it and how its failure event is made, its
+// operation name, its log line) and a sink in DeployerSinks; a new event does not compile until it
+// is named as a source's or as an answer. The real sinks (streams/sinks/sinks.ts) compile only
+// while each answers with its row's events (AnswerOf).
 //
 // Lanes, each with its own concurrency, so that a poll, a lookup or a cancel never waits behind
 // thousands of submits or state writes:
@@ -36,7 +38,8 @@ export type Lane = 'poll' | 'control' | 'submit' | 'state';
 export const DEFAULT_LANES: Readonly<Record<Lane, number>> = { poll: 1, control: 8, submit: 8, state: 256 };
 
 /** Events that report a command as failed (they carry a Failure). */
-export type FailureEventType = Extract<DeployerEvent, { readonly failure: Failure }>['type'];
+export type FailureEvent = Extract<DeployerEvent, { readonly failure: Failure }>;
+export type FailureEventType = FailureEvent['type'];
 
 export interface CommandLogLine {
   readonly level: 'debug' | 'info';
@@ -50,8 +53,10 @@ export interface CommandTraits<T extends CommandType> {
   readonly drain: boolean;
   /** The event that says it was done. */
   readonly done: Exclude<EventType, FailureEventType>;
-  /** The event that says it failed (lib/core/commands.ts outcomeOfFailure makes it). */
+  /** The event that says it failed. */
   readonly failed: FailureEventType;
+  /** That event for one command and its failure (outcomeOfFailure); it must be the one `failed` names. */
+  readonly failure: (command: CommandOf<T>, failure: Failure) => FailureEvent;
   /** Its name in metrics: the `operation` label of sdp_slurmdeploy_failures_total. */
   readonly operation: string;
   /** The kind of a failure nobody foresaw (a thrown error, silence, a timeout). */
@@ -81,6 +86,7 @@ const COMMANDS = {
     drain: false,
     done: 'jobsPolled',
     failed: 'pollFailed',
+    failure: (command, failure) => ({ type: 'pollFailed', pollId: command.pollId, failure }),
     operation: 'poll',
     unforeseen: 'transient',
     timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
@@ -91,6 +97,7 @@ const COMMANDS = {
     drain: false,
     done: 'statesPolled',
     failed: 'statesPollFailed',
+    failure: (command, failure) => ({ type: 'statesPollFailed', pollId: command.pollId, failure }),
     operation: 'poll_states',
     unforeseen: 'transient',
     timeoutMs: SLOW_SLURM_COMMAND_TIMEOUT_MS,
@@ -105,6 +112,7 @@ const COMMANDS = {
     drain: false,
     done: 'jobSubmitted',
     failed: 'submitFailed',
+    failure: (command, failure) => ({ type: 'submitFailed', id: command.id, submitId: command.submitId, failure }),
     operation: 'submit',
     // A submit that failed in an unforeseen way may still have reached Slurm.
     unforeseen: 'unknown-outcome',
@@ -116,6 +124,7 @@ const COMMANDS = {
     drain: false,
     done: 'jobLookedUp',
     failed: 'lookupFailed',
+    failure: (command, failure) => ({ type: 'lookupFailed', id: command.id, jobId: command.jobId, failure }),
     operation: 'lookup',
     unforeseen: 'transient',
     timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
@@ -126,6 +135,7 @@ const COMMANDS = {
     drain: false,
     done: 'jobCancelled',
     failed: 'cancelFailed',
+    failure: (command, failure) => ({ type: 'cancelFailed', id: command.id, jobId: command.jobId, failure }),
     operation: 'cancel',
     unforeseen: 'transient',
     timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
@@ -136,6 +146,7 @@ const COMMANDS = {
     drain: true,
     done: 'stateWritten',
     failed: 'stateWriteFailed',
+    failure: (command, failure) => ({ type: 'stateWriteFailed', id: command.id, state: command.state, failure }),
     operation: 'write_state',
     unforeseen: 'transient',
     timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
@@ -146,6 +157,7 @@ const COMMANDS = {
     drain: true,
     done: 'stateDeleted',
     failed: 'stateDeleteFailed',
+    failure: (command, failure) => ({ type: 'stateDeleteFailed', id: command.id, failure }),
     operation: 'delete_state',
     unforeseen: 'transient',
     timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
@@ -156,6 +168,7 @@ const COMMANDS = {
     drain: true,
     done: 'watermarkWritten',
     failed: 'watermarkWriteFailed',
+    failure: (command, failure) => ({ type: 'watermarkWriteFailed', watermark: command.watermark, failure }),
     operation: 'write_watermark',
     unforeseen: 'transient',
     timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
@@ -166,6 +179,7 @@ const COMMANDS = {
     drain: true,
     done: 'jobsRecorded',
     failed: 'jobsRecordFailed',
+    failure: (command, failure) => ({ type: 'jobsRecordFailed', add: command.add, remove: command.remove, failure }),
     operation: 'record_jobs',
     unforeseen: 'transient',
     timeoutMs: DEFAULT_COMMAND_TIMEOUT_MS,
@@ -177,9 +191,26 @@ export const COMMAND_TABLE: CommandTable = COMMANDS;
 
 export const COMMAND_TYPES = Object.keys(COMMAND_TABLE) as readonly CommandType[];
 
+/** The events that answer a command of type T: its row's `done` and `failed`. */
+export type AnswerOf<T extends CommandType> = Extract<DeployerEvent, { readonly type: (typeof COMMANDS)[T]['done' | 'failed'] }>;
+
+type FailureMisnamed = { [T in CommandType]: ReturnType<(typeof COMMANDS)[T]['failure']>['type'] extends (typeof COMMANDS)[T]['failed'] ? never : T }[CommandType];
+
+/** Does not compile while a row's `failure` makes another event than the one its `failed` names. */
+export const EVERY_FAILURE_AS_NAMED: [FailureMisnamed] extends [never] ? true : { readonly misnamed: FailureMisnamed } = true;
+
 /** The row of one command type, typed for that type (also for a union of them). */
 export function traitsOf<T extends CommandType>(type: T): CommandTraits<T> {
   return COMMAND_TABLE[type];
+}
+
+/** The outcome event that reports `command` as failed (its row's `failure`). Sinks use it for every error they catch. */
+export function outcomeOfFailure(command: Command, failure: Failure): FailureEvent {
+  return failureOf(command.type, command, failure);
+}
+
+function failureOf<T extends CommandType>(type: T, command: CommandOf<T>, failure: Failure): FailureEvent {
+  return COMMAND_TABLE[type].failure(command, failure);
 }
 
 /** Hands a command to the sink of its type (called as a method of `sinks`, as a switch over the types would). */

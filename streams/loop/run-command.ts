@@ -5,9 +5,9 @@
 // (a burst of submits and state writes) each hold one subscriber and one timer, not seven.
 
 import { asyncScheduler, from, Observable, Subscription, type SchedulerLike } from 'rxjs';
-import { outcomeOfFailure, type Command } from '../../lib/core/commands.js';
+import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
-import { carryOut, traitsOf, type DeployerSinks } from './command-table.js';
+import { carryOut, outcomeOfFailure, traitsOf, type DeployerSinks } from './command-table.js';
 
 export function runCommand(sinks: DeployerSinks, command: Command, timeoutMs?: number, scheduler: SchedulerLike = asyncScheduler): Observable<DeployerEvent> {
   const limitMs = timeoutMs ?? traitsOf(command.type).timeoutMs;

@@ -5,13 +5,13 @@
 
 import { defer, from, Observable, of } from 'rxjs';
 import { catchError, map } from 'rxjs/operators';
-import { outcomeOfFailure, type Command } from '../../lib/core/commands.js';
+import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import type { Failure, FailureKind } from '../../lib/core/failure.js';
 import type { ConfigDb } from '../../lib/configdb/config-db.js';
 import type { JobSpec } from '../../lib/core/slurm-job.js';
 import { SlurmRequestError, type SlurmApi } from '../../lib/slurm/slurm-api.js';
-import { traitsOf, type DeployerSinks } from '../loop/command-table.js';
+import { outcomeOfFailure, traitsOf, type AnswerOf, type DeployerSinks } from '../loop/command-table.js';
 import { createStateWriteBatcher } from './state-write-batcher.js';
 import { messageOf } from '../../lib/core/error-message.js';
 import { definedOnly } from '../../lib/core/defined-only.js';
@@ -99,9 +99,10 @@ export function createSinks(slurm: SlurmApi, configDb: ConfigDb, options: SinkOp
 
 /**
  * Runs one call; a classified SlurmRequestError keeps its kind, anything else gets the command's
- * `unforeseen` kind (streams/loop/command-table.ts: a submit may still have reached Slurm).
+ * `unforeseen` kind (streams/loop/command-table.ts: a submit may still have reached Slurm). The
+ * outcome is one of the events the command's row names (AnswerOf): checked by the compiler.
  */
-function attempt<T>(command: Command, call: () => Promise<T>, outcome: (value: T) => DeployerEvent): Observable<DeployerEvent> {
+function attempt<C extends Command, T>(command: C, call: () => Promise<T>, outcome: (value: T) => AnswerOf<C['type']>): Observable<DeployerEvent> {
   return defer(() => from(call())).pipe(
     map(outcome),
     catchError((error: unknown) => of(outcomeOfFailure(command, failureOf(error, traitsOf(command.type).unforeseen)))),

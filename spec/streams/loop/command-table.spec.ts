@@ -5,12 +5,12 @@
 import { expect } from 'chai';
 import { map, NEVER, Observable, of, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { outcomeOfFailure, type Command, type CommandType } from '../../../lib/core/commands.js';
+import type { Command, CommandType } from '../../../lib/core/commands.js';
 import type { DeployerEvent } from '../../../lib/core/events.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { initialWorld } from '../../../lib/core/world.js';
 import { DEFAULT_TIMEOUTS } from '../../../lib/slurm/slurm-http.js';
-import { carryOut, COMMAND_TYPES, DEFAULT_LANES, FAILED_COMMAND, traitsOf, type CommandOf, type DeployerSinks } from '../../../streams/loop/command-table.js';
+import { carryOut, COMMAND_TYPES, DEFAULT_LANES, FAILED_COMMAND, outcomeOfFailure, traitsOf, type CommandOf, type DeployerSinks } from '../../../streams/loop/command-table.js';
 import { runCommand } from '../../../streams/loop/run-command.js';
 import { deployer, type DeployerOutput } from '../../../streams/loop/deployer.js';
 import type { Logger } from '../../../streams/ops/log.js';
