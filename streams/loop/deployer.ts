@@ -1,37 +1,27 @@
-// deployer(): sources -> reducer -> commands -> sinks -> outcome events, in one loop.
-// Events are handled one at a time, in arrival order: an outcome a sink reports synchronously
-// is queued behind the event being handled (as a queue scheduler would), so the reducer never
-// re-enters and every run is replayable from its event log.
-//
-// Responsiveness (issue 10): the loop handles at most `batch.events` events or `batch.ms`
-// milliseconds of them in one go, then lets the event loop run (timers, I/O, /healthz) before
-// it goes on: through `scheduler` when one is given (a TestScheduler never yields on time: its
-// clock stands still within a frame), else through setImmediate. Events arriving meanwhile queue
-// behind, still in arrival order. Commands run in lanes, each with its own concurrency, so that a
-// poll, a lookup or a cancel never waits behind thousands of submits or state writes: which
-// command goes in which lane, and may still run while stopping, is in streams/loop/command-table.ts.
+// deployer(): sources -> reducer -> commands -> sinks -> outcome events, in one loop, wired from
+// three pieces: the steps (streams/loop/step-loop.ts: one event at a time, in arrival order, the
+// reducer never re-entered), their batches (streams/loop/batches.ts: at most `batch.events` events
+// or `batch.ms` milliseconds in one go, then the event loop runs: timers, I/O, /healthz), and the
+// command lanes (streams/loop/command-lanes.ts: each lane with its own concurrency, so that a poll,
+// a lookup or a cancel never waits behind thousands of submits or state writes; which command
+// goes in which lane, and may still run while stopping: streams/loop/command-table.ts).
 // `lanes` overrides any lane's concurrency; the older `concurrency` sets the submit lane.
 
-import { merge, Observable, of, Subject, Subscription, type SchedulerLike } from 'rxjs';
-import { catchError, mergeMap, take, tap } from 'rxjs/operators';
+import { merge, Observable, of, Subscription, type SchedulerLike } from 'rxjs';
+import { catchError, take } from 'rxjs/operators';
 import type { Command } from '../../lib/core/commands.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import type { Reducer } from '../../lib/core/reducer.js';
 import { initialWorld, type World } from '../../lib/core/world.js';
-import { DEFAULT_LANES, traitsOf, type DeployerSinks, type Lane } from './command-table.js';
+import { Batches, type LoopBatch } from './batches.js';
+import { CommandLanes } from './command-lanes.js';
+import { DEFAULT_LANES, type DeployerSinks, type Lane } from './command-table.js';
 import { runCommand } from './run-command.js';
-import { EventQueue } from './event-queue.js';
+import { StepLoop } from './step-loop.js';
 import { definedOnly } from '../../lib/core/defined-only.js';
 
 export type { DeployerSinks, Lane } from './command-table.js';
-
-/** How much the loop handles before it lets the event loop run. */
-export interface LoopBatch {
-  /** Events handled in one go, at most. Default 256. */
-  readonly events?: number;
-  /** Milliseconds spent handling in one go, about (checked after each event). Default 10. */
-  readonly ms?: number;
-}
+export type { LoopBatch } from './batches.js';
 
 export interface DeployerOptions {
   /** Event streams from outside: the Config DB, the clock, signals. */
@@ -68,138 +58,31 @@ export type DeployerOutput =
 
 export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
   const { sources, sinks, reducer, commandTimeoutMs, scheduler, stop } = options;
-  const lanes: Record<Lane, number> = {
+  const widths: Record<Lane, number> = {
     ...DEFAULT_LANES,
     ...definedOnly({ submit: options.concurrency }),
     ...options.lanes,
   };
-  const maxEvents = Math.max(1, options.batch?.events ?? 256);
-  const maxMs = options.batch?.ms ?? 10;
-  const now = (): number => (scheduler ? scheduler.now() : performance.now());
   return new Observable<DeployerOutput>((subscriber) => {
-    let world = options.initial ?? initialWorld;
-    const queue = new EventQueue();
-    /** Handling, or yielded with events left: either way, a new event only queues. */
-    let draining = false;
-    let stopping = false;
-    let inFlight = 0;
-    const laneInputs = Object.fromEntries((Object.keys(lanes) as Lane[]).map((lane) => [lane, new Subject<Command>()])) as Record<Lane, Subject<Command>>;
-    const completeIfIdle = () => {
-      if (stopping && inFlight === 0 && queue.length === 0 && !draining) subscriber.complete();
-    };
-    const dispatch = (command: Command) => {
-      const { drain, lane } = traitsOf(command.type);
-      if (stopping && !drain) return;
-      inFlight++;
-      laneInputs[lane].next(command);
-    };
     const subscription = new Subscription();
-
-    /**
-     * The batch the loop is in: it began when the event loop last had a turn (the loop resumed
-     * after a yield, or a macrotask, or a frame of a virtual scheduler, went by), so that a source
-     * or a storm of resolved promises delivering thousands of events, each alone, is cut too.
-     */
-    let batch: { count: number; readonly started: number } | undefined;
-    const currentBatch = (): { count: number; readonly started: number } => {
-      if (batch !== undefined) return batch;
-      const opened = { count: 0, started: now() };
-      batch = opened;
-      const end = () => {
-        if (batch === opened) batch = undefined;
-      };
-      if (scheduler) {
-        // A scheduler may run the action at once (queueScheduler outside an action): then there is nothing to hold.
-        let action: Subscription | undefined;
-        let ran = false;
-        action = scheduler.schedule(() => {
-          ran = true;
-          end();
-          if (action !== undefined) subscription.remove(action);
-        });
-        if (!ran) subscription.add(action);
-      } else {
-        setImmediate(end);
-      }
-      return opened;
+    const completeIfIdle = () => {
+      if (lanes.stopping && lanes.idle && steps.idle) subscriber.complete();
     };
-
-    /** Handles queued events until the queue is empty or the batch is used up. */
-    const drain = (): void => {
-      const current = currentBatch();
-      try {
-        while (queue.length > 0) {
-          if (current.count >= maxEvents || now() - current.started >= maxMs) {
-            yieldThenDrain();
-            return;
-          }
-          const next = queue.shift() as DeployerEvent;
-          current.count++;
-          let step;
-          try {
-            step = reducer(world, next);
-          } catch (error) {
-            subscriber.next({ type: 'fault', event: next, error });
-            continue;
-          }
-          world = step.world;
-          subscriber.next({ type: 'step', event: next, world, commands: step.commands });
-          for (const command of step.commands) dispatch(command);
-        }
-      } catch (error) {
-        // Only a throwing subscriber gets here; the loop must not stay stuck in "draining".
-        draining = false;
-        throw error;
-      }
-      draining = false;
-      completeIfIdle();
-    };
-
-    /** Goes on after the event loop had its turn; one continuation at a time, dropped on unsubscribe. */
-    const yieldThenDrain = (): void => {
-      const pending = new Subscription();
-      const resume = () => {
-        subscription.remove(pending);
-        batch = undefined;
-        if (!subscriber.closed) drain();
-      };
-      if (scheduler) {
-        pending.add(scheduler.schedule(resume));
-      } else {
-        const immediate = setImmediate(resume);
-        pending.add(() => clearImmediate(immediate));
-      }
-      subscription.add(pending);
-    };
-
-    const handle = (event: DeployerEvent): void => {
-      queue.push(event);
-      if (draining) return;
-      draining = true;
-      drain();
-    };
-
-    for (const lane of Object.keys(lanes) as Lane[]) {
-      subscription.add(
-        laneInputs[lane]
-          .pipe(
-            mergeMap(
-              (command) =>
-                runCommand(sinks, command, commandTimeoutMs, scheduler).pipe(
-                  tap({ next: () => inFlight--, error: () => inFlight-- }),
-                ),
-              Math.max(1, lanes[lane]),
-            ),
-          )
-          .subscribe(handle),
-      );
-    }
+    const steps: StepLoop = new StepLoop(options.initial ?? initialWorld, reducer, new Batches(options.batch, scheduler, subscription), {
+      step: (event, world, commands) => subscriber.next({ type: 'step', event, world, commands }),
+      fault: (event, error) => subscriber.next({ type: 'fault', event, error }),
+      dispatch: (command) => lanes.dispatch(command),
+      settled: completeIfIdle,
+      alive: () => !subscriber.closed,
+    });
+    const handle = (event: DeployerEvent) => steps.handle(event);
+    const lanes: CommandLanes = new CommandLanes(widths, (command) => runCommand(sinks, command, commandTimeoutMs, scheduler), handle, subscription);
     const inputs = new Subscription();
     subscription.add(inputs);
     if (stop !== undefined) {
       subscription.add(
         stop.pipe(take(1)).subscribe(() => {
-          stopping = true;
+          lanes.stop();
           inputs.unsubscribe();
           completeIfIdle();
         }),
