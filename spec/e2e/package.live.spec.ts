@@ -35,8 +35,8 @@ describe('the npm package, packed and installed into an empty folder @live', fun
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('ships the compiled JavaScript, the LICENSE and README, and no sources, specs or scripts', () => {
-    expect(files).to.include.members(['bin/deployer', 'dist/bin/main.js', 'dist/streams/deployer.js', 'dist/lib/core/reducer.js', 'LICENSE', 'README.md', 'package.json']);
+  it('ships the compiled JavaScript, the LICENSE, README and docs/ (the README links into them), and no sources, specs or scripts', () => {
+    expect(files).to.include.members(['bin/deployer', 'dist/bin/main.js', 'dist/streams/deployer.js', 'dist/lib/core/reducer.js', 'LICENSE', 'README.md', 'docs/operations.md', 'package.json']);
     expect(files.filter((f) => f.endsWith('.ts') || f.startsWith('spec/') || f.startsWith('dist/spec/') || f.startsWith('scripts/') || f.endsWith('.map'))).to.deep.equal([]);
   });
 
