@@ -138,9 +138,12 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
     case 'tracking': {
       const job = phase.job;
       if (job.final !== undefined) return job.final;
-      // An end seen (or found at start) without its details yet shows as it is known: ends are sticky.
+      // An end seen (or found at start) without its details yet: the state written of this job
+      // stands until the lookup asked with it tells the exit code and reason (or that Slurm forgot
+      // the job), so that no reader takes a bare FAILED for the whole story and acts on it (deletes
+      // the deployment, say). Ends are sticky: a written end is kept; with none written, the end.
       const ended = endKnownOf(job);
-      if (ended !== undefined) return ended;
+      if (ended !== undefined) return deployment.written?.job_id === job.jobId ? deployment.written : ended;
       if (job.observed !== undefined) return stateOfJob(job.observed);
       return { status: 'PENDING', job_id: job.jobId };
     }
