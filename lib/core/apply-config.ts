@@ -13,7 +13,9 @@ import { guarded } from './slot-fault.js';
 import { watermarkListed } from './watermark.js';
 import { isTerminalStatus } from './status.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, Desired, LeftoverSubmit, Phase, ReducerSettings, Slot, TrackedJob } from './world.js';
+import type { Deployment, Desired, Phase, TrackedJob } from './deployment.js';
+import type { ReducerSettings } from './settings.js';
+import type { LeftoverSubmit, Slot } from './world.js';
 
 export function applyEntry(settings: ReducerSettings, draft: StepDraft, entry: DeploymentEntry, listing?: Listing): void {
   guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)), entry.revision);

@@ -19,7 +19,9 @@ import { guarded } from './slot-fault.js';
 import { mismatchOf, unmatchedAnswer } from './lookup-match.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
+import type { Deployment, TrackedJob } from './deployment.js';
+import type { ReducerSettings } from './settings.js';
+import type { Slot, StrayJob } from './world.js';
 
 export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: DeployerEvent): void {
   const s = draft.scalars;

@@ -14,7 +14,9 @@ import { isActiveJob, stateOfJob } from './job-observation.js';
 import { addStray, mayStillRun, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isResolved, settled } from './unknown-outcome.js';
-import type { Deployment, Desired, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
+import type { Deployment, Desired, TrackedJob } from './deployment.js';
+import type { ReducerSettings } from './settings.js';
+import type { Slot, StrayJob } from './world.js';
 
 /** What a slot may see of the world. */
 export interface SlotView {

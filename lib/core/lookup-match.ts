@@ -7,7 +7,8 @@ import { backoffDelay } from './backoff.js';
 import { endKnownOf, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { unmatchedJobState } from './job-observation.js';
 import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
-import type { ReducerSettings, Slot, StrayJob, UnmatchedLookupSettings } from './world.js';
+import type { ReducerSettings, UnmatchedLookupSettings } from './settings.js';
+import type { Slot, StrayJob } from './world.js';
 
 /**
  * Journals of older versions name no policy: five answers, on the reducer's backoff (the live

@@ -15,7 +15,8 @@ import { addSubmitWaiters, submitsWait, watermarkCommands } from './watermark.js
 import { inFlightOn, inheritInFlight, queuedAsAsked, takeAdmission } from './in-flight.js';
 import { registryOn } from './job-registry.js';
 import { registryCommands } from './registry-sync.js';
-import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
+import type { ReducerSettings } from './settings.js';
+import { isReady, type Slot, type World } from './world.js';
 
 export interface Step {
   readonly world: World;

@@ -5,7 +5,8 @@ import type { DeploymentState } from './deployment-state.js';
 import { isLostVerdict, stateOfJob } from './job-observation.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
-import type { Deployment, Slot, StrayJob, TrackedJob } from './world.js';
+import type { Deployment, TrackedJob } from './deployment.js';
+import type { Slot, StrayJob } from './world.js';
 
 /** How the reason of a deployment whose submit has an unknown outcome begins. */
 export const UNKNOWN_OUTCOME = 'the outcome of its submit is unknown';

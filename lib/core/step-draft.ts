@@ -10,7 +10,8 @@ import { discoveryFloorOf, floorHoldOf, followedJobsOf, isIdleSlot, trackedJobOf
 import type { SortedMap } from './sorted-map.js';
 import { awaitsDependencies, dependencyViewKey } from './dependency-gate.js';
 import { dependencyIdsOf } from './dependencies.js';
-import type { Deployment, DueKey, Slot, World, WorldMapName } from './world.js';
+import type { Deployment } from './deployment.js';
+import type { DueKey, Slot, World, WorldMapName } from './world.js';
 
 type TreeName = WorldMapName;
 type Scalars = Omit<World, TreeName>;
