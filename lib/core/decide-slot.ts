@@ -16,7 +16,8 @@ import type { SlurmJob } from './slurm-job.js';
 import { isResolved, settled } from './unknown-outcome.js';
 import type { Deployment, Desired, TrackedJob } from './deployment.js';
 import type { ReducerSettings } from './settings.js';
-import type { Slot, StrayJob } from './world.js';
+import { cancelSent, strayCommand, type StrayJob } from './stray-job.js';
+import type { Slot } from './world.js';
 
 /** What a slot may see of the world. */
 export interface SlotView {
@@ -145,7 +146,7 @@ function adopt(slot: Slot, view: SlotView): Slot {
   // Nor a job this slot has had cancelled (its deployment was deleted, then created again): it
   // is ending; the deployment waits for that, then submits.
   const chosen = chooseJob(
-    view.claiming.filter((j) => !followed(slot, view, j.jobId) && !cancelSent(slot, j.jobId)),
+    view.claiming.filter((j) => !followed(slot, view, j.jobId) && !cancelSentOf(slot, j.jobId)),
     d.desired,
   );
   if (chosen === undefined) return resolved === d ? slot : { ...slot, deployment: resolved };
@@ -166,9 +167,9 @@ function adoptedJob(chosen: SlurmJob, view: SlotView): TrackedJob {
 }
 
 /** Whether the slot has asked Slurm to cancel this job (asking, or answered). */
-function cancelSent(slot: Slot, jobId: number): boolean {
+function cancelSentOf(slot: Slot, jobId: number): boolean {
   const stray = slot.strays.find((s) => s.jobId === jobId);
-  return stray !== undefined && (stray.cancelling || stray.confirmByPollId !== undefined || stray.confirm !== undefined);
+  return stray !== undefined && cancelSent(stray);
 }
 
 /**
@@ -298,18 +299,12 @@ function cancelStrays(slot: Slot, view: SlotView, commands: SlotCommands): Slot 
   if (slot.strays.length === 0) return slot;
   let changed = false;
   const strays = slot.strays.map((stray) => {
-    const confirm = stray.confirm;
-    if (confirm !== undefined && !confirm.looking && view.now >= confirm.at) {
-      // Cancelled: has it ended? Asked of Slurm now rather than told by the next poll.
-      commands.cancels.push({ type: 'lookupJob', id: slot.id, jobId: stray.jobId });
-      changed = true;
-      return { ...stray, confirm: { ...confirm, looking: true } };
-    }
-    if (stray.cancelling || view.now < stray.notBefore) return stray;
-    if (stray.confirmByPollId !== undefined && view.lastPollId < stray.confirmByPollId) return stray;
-    commands.cancels.push({ type: 'cancelJob', id: slot.id, jobId: stray.jobId, why: stray.why });
+    const step = strayCommand(stray, view.now, view.lastPollId);
+    if (step === undefined) return stray;
+    // A lookup of a cancelled job asks Slurm now whether it ended, rather than wait for the next poll.
+    commands.cancels.push(step.send === 'lookupJob' ? { type: 'lookupJob', id: slot.id, jobId: stray.jobId } : { type: 'cancelJob', id: slot.id, jobId: stray.jobId, why: stray.why });
     changed = true;
-    return { ...stray, cancelling: true };
+    return step.stray;
   });
   return changed ? { ...slot, strays } : slot;
 }

@@ -6,7 +6,8 @@ import { isLostVerdict, stateOfJob } from './job-observation.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
 import type { Deployment, TrackedJob } from './deployment.js';
-import type { Slot, StrayJob } from './world.js';
+import { cancelDueAt, confirmPollOf, lookupDueAt, newStray, type StrayJob } from './stray-job.js';
+import type { Slot } from './world.js';
 
 /** How the reason of a deployment whose submit has an unknown outcome begins. */
 export const UNKNOWN_OUTCOME = 'the outcome of its submit is unknown';
@@ -105,8 +106,7 @@ export function observedAbsent(job: TrackedJob, pollId: number): TrackedJob {
 
 export function addStray(slot: Slot, jobId: number, why: StrayJob['why'], provableFromPollId: number): Slot {
   if (slot.strays.some((s) => s.jobId === jobId)) return slot;
-  const stray: StrayJob = { jobId, why, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId };
-  return { ...slot, strays: [...slot.strays, stray].sort((a, b) => a.jobId - b.jobId) };
+  return { ...slot, strays: [...slot.strays, newStray(jobId, why, provableFromPollId)].sort((a, b) => a.jobId - b.jobId) };
 }
 
 export function updateStray(slot: Slot, jobId: number, update: (s: StrayJob) => StrayJob): Slot {
@@ -182,10 +182,7 @@ export function wakeTimeOf(slot: Slot, now: number): number | undefined {
   if (phase?.kind === 'tracking' && phase.job.missing === 'lookup' && phase.job.unmatched !== undefined) wake = soonerAfter(now, wake, phase.job.unmatched.at);
   const leftover = slot.leftover?.unknown;
   if (leftover !== undefined && leftover.resolvedByPollId === undefined) wake = soonerAfter(now, wake, leftover.settleAt);
-  for (const stray of slot.strays) {
-    if (!stray.cancelling) wake = soonerAfter(now, wake, stray.notBefore);
-    if (stray.confirm !== undefined && !stray.confirm.looking) wake = soonerAfter(now, wake, stray.confirm.at);
-  }
+  for (const stray of slot.strays) wake = soonerAfter(now, soonerAfter(now, wake, cancelDueAt(stray)), lookupDueAt(stray));
   if (slot.removal !== undefined && !slot.removal.deleting) wake = soonerAfter(now, wake, slot.removal.notBefore);
   return wake;
 }
@@ -199,7 +196,7 @@ export function wakePollOf(slot: Slot, lastPollId: number): number | undefined {
     wake = soonerAfter(lastPollId, wake, phase.job.observed === undefined ? lastPollId + 1 : phase.job.provableFromPollId);
   }
   if (phase?.kind === 'uncertain') wake = soonerAfter(lastPollId, wake, phase.resolvedByPollId);
-  for (const stray of slot.strays) wake = soonerAfter(lastPollId, soonerAfter(lastPollId, wake, stray.provableFromPollId), stray.confirmByPollId);
+  for (const stray of slot.strays) wake = soonerAfter(lastPollId, soonerAfter(lastPollId, wake, stray.provableFromPollId), confirmPollOf(stray));
   return wake;
 }
 

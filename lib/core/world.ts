@@ -3,11 +3,11 @@
 // Worlds are values: a step never changes the world it was given. world-json.ts turns one into
 // plain JSON and back.
 
-import type { CancelReason } from './commands.js';
 import type { Deployment, UnknownOutcome } from './deployment.js';
 import type { InFlightSubmit, RegisteredJob } from './persisted.js';
 import type { ReducerSettings } from './settings.js';
 import type { SlurmJob } from './slurm-job.js';
+import type { StrayJob } from './stray-job.js';
 import { byDue, byNumber, byPair, byString, frozenSortedMap, type Compare, type SortedMap } from './sorted-map.js';
 
 // The layers above import these from here, as they did before the types had files of their own.
@@ -24,25 +24,6 @@ export interface LeftoverSubmit {
   readonly floor: number;
   /** Set when its outcome is unknown. */
   readonly unknown?: UnknownOutcome;
-}
-
-/** A labelled, active job that no deployment claims: a removed deployment's, or a duplicate. */
-export interface StrayJob {
-  readonly jobId: number;
-  readonly why: CancelReason;
-  readonly cancelling: boolean;
-  readonly attempt: number;
-  /** After a failed cancel: not again before this time (ms). */
-  readonly notBefore: number;
-  /** After a cancel: ask again only if a poll with this id or later still shows the job active. */
-  readonly confirmByPollId?: number;
-  /** Polls with this id or later can prove the job gone. */
-  readonly provableFromPollId: number;
-  /**
-   * After a cancel: Slurm is asked for the job (a lookup by id) at `at`, and again with a short
-   * backoff while it is still active, so that what waits for its end waits no poll interval.
-   */
-  readonly confirm?: { readonly attempt: number; readonly at: number; readonly looking: boolean };
 }
 
 /** The state of a deleted deployment, to be removed once its job has ended. */
