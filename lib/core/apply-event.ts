@@ -16,6 +16,7 @@ import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
 import { addStray, endKnownOf, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { guarded } from './slot-fault.js';
+import { stateDeleted, stateDeleteFailed, stateWriteFailed, stateWritten } from './state-lane.js';
 import { mismatchOf, unmatchedAnswer } from './lookup-match.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
@@ -85,16 +86,9 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
         ),
       );
     case 'stateWritten':
-      return guarded(draft, event.id, (slot) => withDeployment({ ...slot, writing: false }, (d) => (d.writeRetry ? { ...d, writeRetry: undefined } : d)));
+      return guarded(draft, event.id, stateWritten);
     case 'stateWriteFailed':
-      return guarded(draft, event.id, (slot) =>
-        withDeployment({ ...slot, writing: false }, (d) => {
-          const attempt = (d.writeRetry?.attempt ?? 0) + 1;
-          const at = s.now + backoffDelay(settings.backoff, `write:${slot.id}`, attempt);
-          // Forget what was written so that the wanted state is written again once due.
-          return { ...d, written: undefined, writeRetry: { attempt, at, reason: event.failure.message } };
-        }),
-      );
+      return guarded(draft, event.id, (slot) => stateWriteFailed(settings, s.now, slot, event.failure));
     case 'watermarkWritten':
       return watermarkWritten(draft, event.watermark);
     case 'watermarkWriteFailed':
@@ -104,14 +98,9 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
     case 'jobsRecordFailed':
       return jobsRecordFailed(settings, draft, event);
     case 'stateDeleted':
-      return guarded(draft, event.id, (slot) => ({ ...slot, writing: false, removal: undefined }));
+      return guarded(draft, event.id, stateDeleted);
     case 'stateDeleteFailed':
-      return guarded(draft, event.id, (slot) => {
-        const removal = slot.removal;
-        if (removal === undefined) return { ...slot, writing: false };
-        const attempt = removal.attempt + 1;
-        return { ...slot, writing: false, removal: { deleting: false, attempt, notBefore: s.now + backoffDelay(settings.backoff, `delete:${slot.id}`, attempt) } };
-      });
+      return guarded(draft, event.id, (slot) => stateDeleteFailed(settings, s.now, slot));
     default:
       return assertNever(event);
   }
@@ -183,10 +172,6 @@ function updateJob(slot: Slot, jobId: number, update: (job: TrackedJob) => Track
   const job = trackedJobOf(slot);
   if (job?.jobId !== jobId || slot.deployment === undefined) return slot;
   return { ...slot, deployment: withTrackedJob(slot.deployment, update(job)) };
-}
-
-function withDeployment(slot: Slot, update: (d: Deployment) => Deployment): Slot {
-  return slot.deployment === undefined ? slot : { ...slot, deployment: update(slot.deployment) };
 }
 
 function withoutRetry(d: Deployment): Deployment {

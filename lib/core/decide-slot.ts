@@ -4,52 +4,19 @@
 // no longer shows, write the state when it changed, remove a deleted deployment's state.
 
 import { sameJob } from './apply-poll.js';
-import type { Command } from './commands.js';
-import { sameState } from './deployment-state.js';
 import { claimOf, identityKnown, servesSpec } from './job-claim.js';
 import { hasNamedDependencies, type DependencyArgs } from './dependencies.js';
 import { DEPENDENCY_WAIT_MS, gateOf, type Gate } from './dependency-gate.js';
 import { buildJobSpec } from './job-builder.js';
 import { isActiveJob, stateOfJob } from './job-observation.js';
-import { addStray, mayStillRun, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
+import { addStray, mayStillRun, observed, observedAbsent, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isResolved, settled } from './unknown-outcome.js';
 import type { Deployment, Desired, TrackedJob } from './deployment.js';
-import type { ReducerSettings } from './settings.js';
+import type { SlotCommands, SlotView } from './slot-view.js';
+import { removeState, writeState } from './state-lane.js';
 import { cancelSent, strayCommand, type StrayJob } from './stray-job.js';
 import type { Slot } from './world.js';
-
-/** What a slot may see of the world. */
-export interface SlotView {
-  readonly settings: ReducerSettings;
-  readonly now: number;
-  /** The latest poll applied. */
-  readonly lastPollId: number;
-  /** The latest complete poll applied (a full list, or a state poll that discovered). */
-  readonly lastCompletePollId: number | undefined;
-  readonly nextPollId: number;
-  /** The highest job id seen: a submit made now gets a higher one. */
-  readonly highestJobId: number;
-  /** The jobs of the latest poll that claim this slot's id. */
-  readonly claiming: readonly SlurmJob[];
-  polledJob(jobId: number): SlurmJob | undefined;
-  /** The deployment following this job, if any. */
-  trackedBy(jobId: number): string | undefined;
-  /**
-   * Whether a submit of this identity may be sent now; when not (the watermark does not name it
-   * yet, or may say clean), the slot is noted, and decided again once the watermark allows it.
-   */
-  maySubmit(id: string, submitId: string): boolean;
-  /** Another deployment, as it stands in this step (for the deployments this one depends on). */
-  deploymentOf(id: string): Deployment | undefined;
-}
-
-/** A slot's commands, by the order a step issues them in: its own first, then cancels, then removals. */
-export interface SlotCommands {
-  readonly own: Command[];
-  readonly cancels: Command[];
-  readonly removals: Command[];
-}
 
 export function decideSlot(input: Slot, view: SlotView): { readonly slot: Slot; readonly commands: SlotCommands } {
   const commands: SlotCommands = { own: [], cancels: [], removals: [] };
@@ -281,20 +248,6 @@ function dependencyGate(id: string, d: Deployment, args: DependencyArgs, view: S
   return gateOf({ id, args, phase: d.phase, now: view.now, waitMs, deploymentOf: (other) => view.deploymentOf(other) });
 }
 
-/** One write in flight per deployment, so that writes land in the order they were decided. */
-export function writeState(slot: Slot, view: Pick<SlotView, 'now'>, commands: Pick<SlotCommands, 'own'>): Slot {
-  const d = slot.deployment;
-  if (d === undefined || slot.writing) return slot;
-  // Until a poll shows the job the state found at start names, that state stands: nothing new is known.
-  const job = trackedJobOf(slot);
-  if (job?.fromPriorState === true && job.observed === undefined && job.final === undefined) return slot;
-  if (d.writeRetry !== undefined && view.now < d.writeRetry.at) return slot;
-  const state = stateOfDeployment(d, slot.strays.map((s) => s.jobId));
-  if (sameState(state, d.written)) return slot;
-  commands.own.push({ type: 'writeState', id: slot.id, state });
-  return { ...slot, writing: true, deployment: { ...d, written: state } };
-}
-
 function cancelStrays(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
   if (slot.strays.length === 0) return slot;
   let changed = false;
@@ -307,15 +260,4 @@ function cancelStrays(slot: Slot, view: SlotView, commands: SlotCommands): Slot 
     return step.stray;
   });
   return changed ? { ...slot, strays } : slot;
-}
-
-/** The state of a deleted deployment goes once its job has ended (no stray of it remains). */
-function removeState(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
-  const removal = slot.removal;
-  if (removal === undefined || removal.deleting || slot.strays.length > 0 || view.now < removal.notBefore) return slot;
-  // A submit of the removed deployment not yet answered, or of unknown outcome not yet told by
-  // a poll, may still show a job; a write in flight would land after the removal.
-  if (slot.leftover !== undefined || slot.writing) return slot;
-  commands.removals.push({ type: 'deleteState', id: slot.id });
-  return { ...slot, writing: true, removal: { ...removal, deleting: true } };
 }

@@ -5,7 +5,9 @@
 
 import { applyEvent } from './apply-event.js';
 import type { Command } from './commands.js';
-import { decideSlot, writeState, type SlotCommands, type SlotView } from './decide-slot.js';
+import { decideSlot } from './decide-slot.js';
+import type { SlotCommands, SlotView } from './slot-view.js';
+import { writeState } from './state-lane.js';
 import type { DeployerEvent } from './events.js';
 import { emptySlot } from './slot.js';
 import { faultSlot } from './slot-fault.js';

@@ -20,12 +20,12 @@ const NO_STRAYS: readonly StrayJob[] = Object.freeze([]);
 
 export function emptySlot(id: string): Slot {
   // The shape the world stores slots in (step-draft.ts storedSlot): spreads of it keep that shape.
-  return { id, deployment: undefined, leftover: undefined, strays: NO_STRAYS, writing: false, removal: undefined, wakeAt: undefined, wakePoll: undefined, queued: undefined };
+  return { id, deployment: undefined, leftover: undefined, strays: NO_STRAYS, stateLane: 'idle', removal: undefined, wakeAt: undefined, wakePoll: undefined, queued: undefined };
 }
 
 /** Nothing pending under the id: the slot can go. */
 export function isIdleSlot(slot: Slot): boolean {
-  return slot.deployment === undefined && slot.leftover === undefined && slot.strays.length === 0 && !slot.writing && slot.removal === undefined;
+  return slot.deployment === undefined && slot.leftover === undefined && slot.strays.length === 0 && slot.stateLane === 'idle' && slot.removal === undefined;
 }
 
 export function trackedJobOf(slot: Slot | undefined): TrackedJob | undefined {
@@ -183,7 +183,7 @@ export function wakeTimeOf(slot: Slot, now: number): number | undefined {
   const leftover = slot.leftover?.unknown;
   if (leftover !== undefined && leftover.resolvedByPollId === undefined) wake = soonerAfter(now, wake, leftover.settleAt);
   for (const stray of slot.strays) wake = soonerAfter(now, soonerAfter(now, wake, cancelDueAt(stray)), lookupDueAt(stray));
-  if (slot.removal !== undefined && !slot.removal.deleting) wake = soonerAfter(now, wake, slot.removal.notBefore);
+  if (slot.removal !== undefined && slot.stateLane !== 'deleting') wake = soonerAfter(now, wake, slot.removal.notBefore);
   return wake;
 }
 
@@ -231,7 +231,7 @@ export function floorHoldOf(slot: Slot, registered?: (jobId: number) => boolean)
 
 /** Whether the Config DB holds a state naming the job (written, and no later write in flight). */
 export function isRecorded(slot: Slot, jobId: number): boolean {
-  return !slot.writing && slot.deployment?.written?.job_id === jobId;
+  return slot.stateLane === 'idle' && slot.deployment?.written?.job_id === jobId;
 }
 
 /** The floor above which a discovery would find a job of the slot's submits of unknown outcome. */

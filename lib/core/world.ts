@@ -26,11 +26,17 @@ export interface LeftoverSubmit {
   readonly unknown?: UnknownOutcome;
 }
 
-/** The state of a deleted deployment, to be removed once its job has ended. */
+/** The state of a deleted deployment, to be removed once its job has ended; after a failed removal, not before `notBefore`. */
 export interface StateRemoval {
   readonly attempt: number;
   readonly notBefore: number;
 }
+
+/**
+ * What of the slot's state in the Config DB is in flight (state-lane.ts): nothing, a write, or a
+ * removal. The next waits for its answer, so that they land in the order they were decided.
+ */
+export type StateLane = 'idle' | 'writing' | 'deleting';
 
 /** Everything known under one deployment id; it outlives the deployment while anything is pending. */
 export interface Slot {
@@ -39,9 +45,8 @@ export interface Slot {
   readonly leftover?: LeftoverSubmit;
   /** Jobs of this id to cancel, by job id ascending; the next submit waits until they ended. */
   readonly strays: readonly StrayJob[];
-  /** A state write or removal is in flight: the next waits for its answer, so writes land in order. */
-  readonly writing: boolean;
-  readonly removal?: StateRemoval & { readonly deleting: boolean };
+  readonly stateLane: StateLane;
+  readonly removal?: StateRemoval;
   /** When the slot is to be decided again by time (its entry in `World.timers`). */
   readonly wakeAt?: number;
   /** When the slot is to be decided again by a poll (its entry in `World.pollWaits`). */
