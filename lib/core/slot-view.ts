@@ -4,7 +4,9 @@
 import type { Command } from './commands.js';
 import type { Deployment } from './deployment.js';
 import type { ReducerSettings } from './settings.js';
+import { trackedJobOf } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
+import type { Slot } from './world.js';
 
 /** What a slot may see of the world. */
 export interface SlotView {
@@ -36,4 +38,11 @@ export interface SlotCommands {
   readonly own: Command[];
   readonly cancels: Command[];
   readonly removals: Command[];
+}
+
+/** Whether a deployment follows the job: this slot as it is now, or another. */
+export function followed(slot: Slot, view: SlotView, jobId: number): boolean {
+  if (trackedJobOf(slot)?.jobId === jobId) return true;
+  const owner = view.trackedBy(jobId);
+  return owner !== undefined && owner !== slot.id;
 }
