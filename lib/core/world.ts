@@ -187,21 +187,8 @@ export const WORLD_MAP_ORDER = {
   dependents: byPair,
 } as const satisfies { readonly [K in WorldMapName]: Compare<MapKey<World[K]>> };
 
-export type WorldMapName =
-  | 'slots'
-  | 'polled'
-  | 'polledByClaim'
-  | 'tracked'
-  | 'strayOwners'
-  | 'timers'
-  | 'pollWaits'
-  | 'following'
-  | 'floorHolds'
-  | 'discoveries'
-  | 'submitQueue'
-  | 'registry'
-  | 'registryDue'
-  | 'dependents';
+/** The names of the world's persistent maps: every key of World that holds a SortedMap. */
+export type WorldMapName = { readonly [K in keyof World]-?: World[K] extends SortedMap<infer _K, infer _V> ? K : never }[keyof World];
 
 /** What a state poll in flight asks. */
 export interface PollScope {
