@@ -5,7 +5,7 @@ import type { DeploymentState } from './deployment-state.js';
 import type { DeployerEvent } from './events.js';
 import type { Failure } from './failure.js';
 import type { JobSpec } from './slurm-job.js';
-import type { RegisteredJob, Watermark } from './world.js';
+import type { RegisteredJob, Watermark } from './persisted.js';
 
 export type Command =
   /** Every job Slurm knows (its list filtered to the deployer's label). */

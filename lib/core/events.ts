@@ -4,7 +4,7 @@
 import type { DeploymentState } from './deployment-state.js';
 import type { Failure } from './failure.js';
 import type { JobStateReport, SlurmJob } from './slurm-job.js';
-import type { RegisteredJob, Watermark } from './world.js';
+import type { RegisteredJob, Watermark } from './persisted.js';
 
 /** A deployment as read from the Config DB, before its args are validated. */
 export interface DeploymentEntry {

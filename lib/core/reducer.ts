@@ -5,7 +5,9 @@
 
 import { applyEvent } from './apply-event.js';
 import type { Command } from './commands.js';
-import { decideSlot, writeState, type SlotCommands, type SlotView } from './decide-slot.js';
+import { decideSlot } from './decide-slot.js';
+import type { SlotCommands, SlotView } from './slot-view.js';
+import { writeState } from './state-lane.js';
 import type { DeployerEvent } from './events.js';
 import { emptySlot } from './slot.js';
 import { faultSlot } from './slot-fault.js';
@@ -15,7 +17,8 @@ import { addSubmitWaiters, submitsWait, watermarkCommands } from './watermark.js
 import { inFlightOn, inheritInFlight, queuedAsAsked, takeAdmission } from './in-flight.js';
 import { registryOn } from './job-registry.js';
 import { registryCommands } from './registry-sync.js';
-import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
+import type { ReducerSettings } from './settings.js';
+import { isReady, type Slot, type World } from './world.js';
 
 export interface Step {
   readonly world: World;
