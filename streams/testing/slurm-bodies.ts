@@ -1,6 +1,6 @@
 // Response bodies as slurmrestd v0.0.39 to v0.0.45 write them, built from a small job model.
-// Used by the fake slurmrestd and by the adapter specs; every body a spec uses is checked against
-// the version's OpenAPI document (slurm-contract.ts) before it is used, so they cannot drift.
+// Used by the fake slurmrestd and by our adapter specs, which check every body they use against
+// the version's OpenAPI document (spec/support/slurm-contract.ts), so that they cannot drift.
 
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 

@@ -1,0 +1,16 @@
+// The package entry `sdp-slurm-deployer/testing`: what a service that embeds the deployer needs to
+// test its embedding: a fake slurmrestd answering as real ones did, and marble scenarios run
+// through the real deployer() and reducer. Every file of streams/testing an embedder may rely on
+// is named here; the rest is private.
+
+/**
+ * Test doubles and helpers for embedding the deployer: `FakeSlurmrestd`, a slurmrestd on a local
+ * port answering from recordings of real servers, and marble scenarios (`runScenario`).
+ *
+ * @packageDocumentation
+ */
+
+export { FakeSlurmrestd, type FakeSlurmrestdOptions, type RecordedRequest, type RecordedAnswer } from './fake-slurmrestd.js';
+export type { FakeJob, NewerVersion } from './slurm-bodies.js';
+export type { FakeReply } from './slurm-fake-states.js';
+export { REPLAYED_RELEASES, type ReplayedRelease } from './recordings.js';
