@@ -14,3 +14,29 @@ export { FakeSlurmrestd, type FakeSlurmrestdOptions, type RecordedRequest, type 
 export type { FakeJob, NewerVersion } from './slurm-bodies.js';
 export type { FakeReply } from './slurm-fake-states.js';
 export { REPLAYED_RELEASES, type ReplayedRelease } from './recordings.js';
+
+export type { Scenario, Timeline, Legend, SlurmView, Answer, Answers, ExpectedCommand } from './scenario-format.js';
+export { scenarioSettings, sinkDelays, SCENARIO_LABEL } from './scenario-format.js';
+export {
+  deployment,
+  listed,
+  put,
+  deleted,
+  down,
+  ok,
+  submitted,
+  fails,
+  after,
+  poll,
+  pollStates,
+  watermark,
+  submit,
+  lookup,
+  cancel,
+  write,
+  deleteState,
+  record,
+  slurmJob,
+} from './scenario-legend.js';
+export { runScenario } from './scenario-run.js';
+export { scenarioProblems } from './scenario-check.js';
