@@ -11,7 +11,9 @@ import type { JobSettings } from './job-builder.js';
 import type { SlurmJob } from './slurm-job.js';
 import { byDue, byNumber, byPair, byString, frozenSortedMap, type Compare, type SortedMap } from './sorted-map.js';
 
+/** What the reducer is made with (createReducer): the deployer's configuration as far as decisions go (reducerSettingsOf builds it from a DeployerConfig). */
 export interface ReducerSettings {
+  /** What every job gets: the label, defaults and environment. */
   readonly job: JobSettings;
   /** Keep /deploy/<id>/state when a deployment is deleted (default: remove it once its job ended). */
   readonly keepStateOfDeleted?: boolean;
@@ -32,6 +34,7 @@ export interface ReducerSettings {
   readonly submitSettleMs?: number;
   /** The job-id watermark (the floor of unrecorded jobs, persisted): absent in older journals. */
   readonly watermark?: WatermarkSettings;
+  /** Between retries of failed commands. */
   readonly backoff: BackoffSettings;
   /**
    * Lookups ask Slurm accounting (slurmdbd) for a job slurmctld forgot (SlurmApi.readsAccounting):
@@ -54,10 +57,13 @@ export interface ReducerSettings {
  * `backoff`; the `attempts`-th such answer in a row ends the deployment FAILED, saying what was seen.
  */
 export interface UnmatchedLookupSettings {
+  /** Such answers in a row that end the deployment FAILED. */
   readonly attempts: number;
+  /** Before the lookup is made again. */
   readonly backoff: BackoffSettings;
 }
 
+/** The job-id watermark: how often it is written, and how a term after an unclean stop waits for the last one's submits. */
 export interface WatermarkSettings {
   /** Between two writes of a risen floor, at least. */
   readonly everyMs: number;
@@ -89,7 +95,9 @@ export interface WatermarkSettings {
  * writing it unclean.
  */
 export interface Watermark {
+  /** Every job of the deployer whose id no state records has an id above this. */
   readonly floor: number;
+  /** The last leader stopped (or rested) with nothing in flight: a new term need not wait for its submits. */
   readonly clean: boolean;
   /**
    * The submits the leader may have sent and not seen answered (nor proven to have made no job):
@@ -101,7 +109,9 @@ export interface Watermark {
 
 /** A submit that may be inside slurmrestd: of this deployment, with this identity. */
 export interface InFlightSubmit {
+  /** The deployment the submit was for. */
   readonly deployment: string;
+  /** The identity of that submit (JobIdentity.submitId). */
   readonly submitId: string;
   /**
    * After this time (ms since the epoch) it can make no job any more; absent: it was in flight
@@ -115,8 +125,11 @@ export interface InFlightSubmit {
  * deployment it serves and what the deployer knows of its identity (the comment it carries, or '').
  */
 export interface RegisteredJob {
+  /** Slurm's job id. */
   readonly jobId: number;
+  /** The deployment the job serves. */
   readonly deployment: string;
+  /** The job's identity as it carries it in its comment, or '' when unknown. */
   readonly comment: string;
 }
 
@@ -325,20 +338,26 @@ export interface RegistryWrites {
   readonly retryAt?: number;
 }
 
-/** [due, slot id]: ordered by due first. */
+/** Keys [due, slot id]: ordered by due first. */
 export type DueKey = readonly [number, string];
-/** [id, id]: by the first, then the second. */
+/** Pairs [id, id]: by the first, then the second. */
 export type PairKey = readonly [string, string];
 
+/** The reducer's state: a value (a step never changes the world it is given), in persistent maps. Embedders pass it along and read what the documented fields say; the types inside its maps are private and change without notice. */
 export interface World {
   /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
   readonly now: number;
+  /** A tick has come: `now` means something. */
   readonly clockStarted: boolean;
+  /** The Config DB was listed (configListed): the deployments are known. */
   readonly listed: boolean;
+  /** The id the next poll gets. */
   readonly nextPollId: number;
+  /** The id of the poll issued and not answered yet, if any. */
   readonly pollInFlight?: number;
   /** What the poll in flight asks (state polls): the ids followed, and whether it discovers above a floor. */
   readonly pollScope?: PollScope;
+  /** When the last poll was issued (ms since the epoch). */
   readonly lastPollAt?: number;
   /** When the last poll of every job's state (or full list) was issued. */
   readonly lastAllAt?: number;
@@ -352,7 +371,9 @@ export interface World {
    * counted from the first tick after the listing: `until`.
    */
   readonly hold?: { readonly ms: number; readonly until?: number };
+  /** What the deployer knows of job ids: the highest seen, the watermark and its writes. */
   readonly jobIds: JobIds;
+  /** The job registry's writes in flight and their retries. */
   readonly registryWrites: RegistryWrites;
   /** The id of the latest poll applied; undefined before the first answered. */
   readonly lastPollId?: number;
@@ -360,6 +381,7 @@ export interface World {
   readonly lastPollJobs?: readonly SlurmJob[];
   /** A poll failed before any succeeded: states are written for what needs no Slurm (new and invalid deployments). */
   readonly slurmSilentAtStart?: boolean;
+  /** One slot per deployment id known: the deployment, its job, a stray to cancel, a state to remove. */
   readonly slots: SortedMap<string, Slot>;
   /** The jobs with our label seen by the latest successful poll, by job id. */
   readonly polled: SortedMap<number, SlurmJob>;
@@ -369,15 +391,17 @@ export interface World {
   readonly tracked: SortedMap<number, string>;
   /** Strays: job id -> the slot that cancels it. */
   readonly strayOwners: SortedMap<number, string>;
+  /** When a slot is to be decided again (a retry, a settle time), by [due, slot id]. */
   readonly timers: SortedMap<DueKey, true>;
+  /** Slots waiting for a poll issued after a fact of theirs, by [poll id, slot id]. */
   readonly pollWaits: SortedMap<DueKey, true>;
   /** The jobs whose states a state poll asks for: job id -> the slot that follows or cancels it. */
   readonly following: SortedMap<number, string>;
-  /** [hold, slot id]: the job-id floor may not rise above `hold` while the slot has it (floorHoldOf). */
+  /** By [hold, slot id]: the job-id floor may not rise above `hold` while the slot has it (floorHoldOf). */
   readonly floorHolds: SortedMap<DueKey, true>;
-  /** [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
+  /** By [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
   readonly discoveries: SortedMap<DueKey, true>;
-  /** [place, slot id]: slots whose submit waits for the watermark to name it, first come first named (in-flight.ts). */
+  /** By [place, slot id]: slots whose submit waits for the watermark to name it, first come first named (in-flight.ts). */
   readonly submitQueue: SortedMap<DueKey, true>;
   /** The job registry as stored (read at the term's listing, then as its writes were answered): job id -> entry. */
   readonly registry: SortedMap<number, RegisteredJob>;
@@ -387,7 +411,7 @@ export interface World {
    */
   readonly registryDue: SortedMap<number, boolean>;
   /**
-   * [dependency id, dependent id]: the deployments that have no job yet and name others (args.after_ok
+   * By [dependency id, dependent id]: the deployments that have no job yet and name others (args.after_ok
    * and the like), by the ids they name; a change of what those show decides them again.
    */
   readonly dependents: SortedMap<PairKey, true>;
@@ -437,6 +461,7 @@ export interface PollScope {
 }
 type MapKey<T> = T extends SortedMap<infer K, unknown> ? K : never;
 
+/** The world before any event: where a run (and each leadership term) starts. */
 export const initialWorld: World = {
   now: 0,
   clockStarted: false,

@@ -27,6 +27,7 @@ import type { ReplayedRelease } from './recordings.js';
 import { openApiListing, routeOf } from './fake-routes.js';
 import { answerBulkCancel, answerStates, type FakeReply, type StatesFake } from './slurm-fake-states.js';
 
+/** What a FakeSlurmrestd serves and accepts. */
 export interface FakeSlurmrestdOptions {
   /** The versions it serves, as one Slurm release does (24.11: v0.0.40, v0.0.41, v0.0.42). */
   readonly versions: readonly NewerVersion[];
@@ -34,7 +35,9 @@ export interface FakeSlurmrestdOptions {
   readonly accounting?: boolean;
   /** Declare and accept `Authorization: Bearer`. Default true. */
   readonly bearer?: boolean;
+  /** The Slurm user it accepts (X-SLURM-USER-NAME). */
   readonly userName: string;
+  /** The token it accepts. */
   readonly token: string;
   /** A token slurmrestd lets through but slurmctld refuses: 500 (24.05) or 511 (24.11+). */
   readonly rejectedToken?: string;
@@ -49,31 +52,45 @@ export interface FakeSlurmrestdOptions {
   readonly recorded?: ReplayedRelease;
 }
 
+/** A request the fake got. */
 export interface RecordedRequest {
+  /** The HTTP method. */
   readonly method: string;
+  /** The path and query. */
   readonly url: string;
+  /** The headers, as Node read them (lower-case names). */
   readonly headers: http.IncomingHttpHeaders;
+  /** The body, as text. */
   readonly body: string;
 }
 
+/** An answer the fake sent. */
 export interface RecordedAnswer {
+  /** The request's HTTP method. */
   readonly method: string;
   /** Without the query. */
   readonly path: string;
+  /** The HTTP status. */
   readonly status: number;
   /** Parsed JSON, or the text of a text/plain answer. */
   readonly body: unknown;
 }
 
+/** A slurmrestd on a free port of 127.0.0.1 (`start`), speaking REST API v0.0.39 to v0.0.45; with `recorded`, answering with the bodies real Slurm 24.11 or 26.05 servers sent. Its jobs change only when told (addJob, updateJob, ageOut): the caller plays slurmctld. */
 export class FakeSlurmrestd {
+  /** Every request, in order. */
   readonly requests: RecordedRequest[] = [];
+  /** Every answer, in order. */
   readonly answers: RecordedAnswer[] = [];
+  /** The jobs slurmctld knows, by id. */
   readonly jobs = new Map<number, FakeJob>();
   /** Records slurmdbd keeps, whether or not slurmctld still knows the job. */
   readonly accountingRecords = new Map<number, FakeJob[]>();
   /** slurmctld's clock and its `last_job_update`. */
   clock: number;
+  /** When a job last changed (`last_job_update`): lists with an update_time past it answer "no change". */
   lastJobUpdate: number;
+  /** Where it listens, `http://127.0.0.1:<port>`, once started. */
   url = '';
 
   readonly #options: FakeSlurmrestdOptions;
@@ -96,6 +113,7 @@ export class FakeSlurmrestd {
     });
   }
 
+  /** Starts one on a free port. */
   static async start(options: FakeSlurmrestdOptions): Promise<FakeSlurmrestd> {
     const fake = new FakeSlurmrestd(options);
     await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
@@ -108,6 +126,7 @@ export class FakeSlurmrestd {
     return this.#options.recorded;
   }
 
+  /** Stops it, closing open connections. */
   close(): Promise<void> {
     return new Promise<void>((resolve) => {
       this.#server.closeAllConnections();

@@ -30,6 +30,7 @@ export interface Timeline {
   readonly commands: string;
 }
 
+/** What each marble letter of a line stands for. */
 export type Legend<T> = Readonly<Record<string, T>>;
 
 /** What Slurm shows: the jobs it lists, or that it cannot be reached. */
@@ -49,10 +50,15 @@ export type Answer = { readonly after?: number } & (
  * pollJobs and lookupJob are answered from the `slurm` line.
  */
 export interface Answers {
+  /** Answers to submits, each a `submitted(jobId)` or a `fails(...)`. */
   readonly submitJob?: readonly Answer[];
+  /** Answers to cancels. */
   readonly cancelJob?: readonly Answer[];
+  /** Answers to state writes. */
   readonly writeState?: readonly Answer[];
+  /** Answers to state deletes. */
   readonly deleteState?: readonly Answer[];
+  /** Answers to job registry writes. */
   readonly recordJobs?: readonly Answer[];
 }
 
@@ -71,15 +77,21 @@ export type ExpectedCommand =
   /** The job registry's writes: the ids of the jobs stored, and of those removed. */
   | { readonly type: 'recordJobs'; readonly add: readonly number[]; readonly remove: readonly number[] };
 
+/** A marble scenario: what the Config DB and Slurm do over time, how commands are answered, and the commands the deployer must issue, frame by frame (runScenario). */
 export interface Scenario {
   /** Says what happens; it titles the spec. */
   readonly title: string;
   /** The rule of the contract or the design the scenario holds the deployer to. */
   readonly proves: string;
+  /** The marble lines, aligned. */
   readonly timeline: Timeline;
+  /** The Config DB events of `timeline.config`. */
   readonly config: Legend<DeployerEvent>;
+  /** What Slurm shows, from the frames of `timeline.slurm`. */
   readonly slurm?: Legend<SlurmView>;
+  /** How the sinks answer (unless Slurm is down). */
   readonly answers?: Answers;
+  /** The commands of `timeline.commands`. */
   readonly commands: Legend<ExpectedCommand>;
   /** Reducer settings over `scenarioSettings`. */
   readonly settings?: Partial<ReducerSettings>;

@@ -8,6 +8,7 @@ import { recordedBulkCancelAnswer, recordedStatesAnswer } from './recorded-bodie
 import { recordedExchange, type RecordedRelease } from './recordings.js';
 import { bulkCancelAnswer, statesAnswer, type CancelOutcome, type FakeJob, type NewerVersion } from './slurm-bodies.js';
 
+/** An answer of the fake: a status and a JSON body (or the text of a text/plain one). */
 export type FakeReply = { readonly status: number; readonly body: unknown };
 
 export interface StatesFake {
