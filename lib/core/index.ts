@@ -7,10 +7,11 @@
  * The deployer's pure core: a reducer `(world, event) => { world, commands }` and its data.
  *
  * @packageDocumentation
+ * @module sdp-slurm-deployer/core
  */
 
 export { createReducer, type Reducer, type Step } from './reducer.js';
-export { initialWorld, type World, type ReducerSettings, type UnmatchedLookupSettings, type WatermarkSettings, type Watermark, type RegisteredJob } from './world.js';
+export { initialWorld, type World, type ReducerSettings, type UnmatchedLookupSettings, type WatermarkSettings, type Watermark, type InFlightSubmit, type RegisteredJob } from './world.js';
 export type { DeployerEvent, EventType, DeploymentEntry, InvalidDeployment } from './events.js';
 export type { Command, CommandType, CancelReason } from './commands.js';
 export type { DeploymentState } from './deployment-state.js';
@@ -20,4 +21,5 @@ export type { JobState, DeploymentStatus } from './status.js';
 export { DEPLOYMENT_STATUSES } from './status.js';
 export type { JobSettings, JobDefaults } from './job-builder.js';
 export type { JobOptions } from './job-options.js';
+export { MAIL_TYPES, type MailType, type SlurmSignal, type SlurmTime } from './sbatch-values.js';
 export type { BackoffSettings } from './backoff.js';
