@@ -1,10 +1,11 @@
 // A marble scenario of the embedder's own, run through the package's deployer() and reducer
-// (`runScenario`), and the exported reducer used alone: a deployment listed is submitted once
-// the first poll is in, and its job's states are written as Slurm shows them.
+// (`runScenario`), and the reducer alone, from the pure entry (`sdp-slurm-deployer/core`): a
+// deployment listed is submitted once the first poll is in, and its job's states are written as
+// Slurm shows them.
 // Run: node out/own-scenario.js (after compiling with this folder's tsconfig.json).
 
 import assert from 'node:assert/strict';
-import { createReducer, initialWorld, type DeployerEvent } from 'sdp-slurm-deployer';
+import { createReducer, initialWorld, type DeployerEvent } from 'sdp-slurm-deployer/core';
 import { deployment, listed, poll, runScenario, scenarioSettings, slurmJob, submit, submitted, write, type Scenario } from 'sdp-slurm-deployer/testing';
 
 const completes: Scenario = {
