@@ -9,6 +9,7 @@ export const SLURM_CLIENT_CERT = 'SDP_SLURMDEPLOY_SLURM_CLIENT_CERT';
 export const SLURM_CLIENT_KEY = 'SDP_SLURMDEPLOY_SLURM_CLIENT_KEY';
 export const SLURM_URL = 'SDP_SLURMDEPLOY_SLURM_URL';
 
+/** TLS to slurmrestd beyond the system's roots (SDP_SLURMDEPLOY_SLURM_CA, _CLIENT_CERT, _CLIENT_KEY): file paths. */
 export interface SlurmTlsConfig {
   /** Path of PEM CA certificate(s) slurmrestd's (or its proxy's) certificate may be signed by. */
   readonly caFile?: string;

@@ -8,7 +8,9 @@
  * writing it unclean.
  */
 export interface Watermark {
+  /** Every job of the deployer whose id no state records has an id above this. */
   readonly floor: number;
+  /** The last leader stopped (or rested) with nothing in flight: a new term need not wait for its submits. */
   readonly clean: boolean;
   /**
    * The submits the leader may have sent and not seen answered (nor proven to have made no job):
@@ -20,7 +22,9 @@ export interface Watermark {
 
 /** A submit that may be inside slurmrestd: of this deployment, with this identity. */
 export interface InFlightSubmit {
+  /** The deployment the submit was for. */
   readonly deployment: string;
+  /** The identity of that submit (JobIdentity.submitId). */
   readonly submitId: string;
   /**
    * After this time (ms since the epoch) it can make no job any more; absent: it was in flight
@@ -34,7 +38,10 @@ export interface InFlightSubmit {
  * deployment it serves and what the deployer knows of its identity (the comment it carries, or '').
  */
 export interface RegisteredJob {
+  /** Slurm's job id. */
   readonly jobId: number;
+  /** The deployment the job serves. */
   readonly deployment: string;
+  /** The job's identity as it carries it in its comment, or '' when unknown. */
   readonly comment: string;
 }

@@ -20,13 +20,18 @@ import { registryCommands } from './registry-sync.js';
 import type { ReducerSettings } from './settings.js';
 import { isReady, type Slot, type World } from './world.js';
 
+/** What the reducer made of one event: the world after it, and the commands to carry out. */
 export interface Step {
+  /** The world after the event (the one given is never changed). */
   readonly world: World;
+  /** What to do now, in order; each is answered by exactly one outcome event (see DeployerSinks). */
   readonly commands: readonly Command[];
 }
 
+/** The pure decision function of the deployer: no I/O, no clock (time comes as `tick` events), so that every run replays from its events. */
 export type Reducer = (world: World, event: DeployerEvent) => Step;
 
+/** The reducer for these settings; start it from `initialWorld`. */
 export function createReducer(settings: ReducerSettings): Reducer {
   const registry = registryOn(settings);
   return (world, event) => {

@@ -4,7 +4,9 @@
 import type { BackoffSettings } from './backoff.js';
 import type { JobSettings } from './job-builder.js';
 
+/** What the reducer is made with (createReducer): the deployer's configuration as far as decisions go (reducerSettingsOf builds it from a DeployerConfig). */
 export interface ReducerSettings {
+  /** What every job gets: the label, defaults and environment. */
   readonly job: JobSettings;
   /** Keep /deploy/<id>/state when a deployment is deleted (default: remove it once its job ended). */
   readonly keepStateOfDeleted?: boolean;
@@ -25,6 +27,7 @@ export interface ReducerSettings {
   readonly submitSettleMs?: number;
   /** The job-id watermark (the floor of unrecorded jobs, persisted): absent in older journals. */
   readonly watermark?: WatermarkSettings;
+  /** Between retries of failed commands. */
   readonly backoff: BackoffSettings;
   /**
    * Lookups ask Slurm accounting (slurmdbd) for a job slurmctld forgot (SlurmApi.readsAccounting):
@@ -47,10 +50,13 @@ export interface ReducerSettings {
  * `backoff`; the `attempts`-th such answer in a row ends the deployment FAILED, saying what was seen.
  */
 export interface UnmatchedLookupSettings {
+  /** Such answers in a row that end the deployment FAILED. */
   readonly attempts: number;
+  /** Before the lookup is made again. */
   readonly backoff: BackoffSettings;
 }
 
+/** The job-id watermark: how often it is written, and how a term after an unclean stop waits for the last one's submits. */
 export interface WatermarkSettings {
   /** Between two writes of a risen floor, at least. */
   readonly everyMs: number;

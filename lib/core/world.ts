@@ -99,20 +99,26 @@ export interface RegistryWrites {
   readonly retryAt?: number;
 }
 
-/** [due, slot id]: ordered by due first. */
+/** Keys [due, slot id]: ordered by due first. */
 export type DueKey = readonly [number, string];
-/** [id, id]: by the first, then the second. */
+/** Pairs [id, id]: by the first, then the second. */
 export type PairKey = readonly [string, string];
 
+/** The reducer's state: a value (a step never changes the world it is given), in persistent maps. Embedders pass it along and read what the documented fields say; the types inside its maps are private and change without notice. */
 export interface World {
   /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
   readonly now: number;
+  /** A tick has come: `now` means something. */
   readonly clockStarted: boolean;
+  /** The Config DB was listed (configListed): the deployments are known. */
   readonly listed: boolean;
+  /** The id the next poll gets. */
   readonly nextPollId: number;
+  /** The id of the poll issued and not answered yet, if any. */
   readonly pollInFlight?: number;
   /** What the poll in flight asks (state polls): the ids followed, and whether it discovers above a floor. */
   readonly pollScope?: PollScope;
+  /** When the last poll was issued (ms since the epoch). */
   readonly lastPollAt?: number;
   /** When the last poll of every job's state (or full list) was issued. */
   readonly lastAllAt?: number;
@@ -126,7 +132,9 @@ export interface World {
    * counted from the first tick after the listing: `until`.
    */
   readonly hold?: { readonly ms: number; readonly until?: number };
+  /** What the deployer knows of job ids: the highest seen, the watermark and its writes. */
   readonly jobIds: JobIds;
+  /** The job registry's writes in flight and their retries. */
   readonly registryWrites: RegistryWrites;
   /** The id of the latest poll applied; undefined before the first answered. */
   readonly lastPollId?: number;
@@ -134,6 +142,7 @@ export interface World {
   readonly lastPollJobs?: readonly SlurmJob[];
   /** A poll failed before any succeeded: states are written for what needs no Slurm (new and invalid deployments). */
   readonly slurmSilentAtStart?: boolean;
+  /** One slot per deployment id known: the deployment, its job, a stray to cancel, a state to remove. */
   readonly slots: SortedMap<string, Slot>;
   /** The jobs with our label seen by the latest successful poll, by job id. */
   readonly polled: SortedMap<number, SlurmJob>;
@@ -143,15 +152,17 @@ export interface World {
   readonly tracked: SortedMap<number, string>;
   /** Strays: job id -> the slot that cancels it. */
   readonly strayOwners: SortedMap<number, string>;
+  /** When a slot is to be decided again (a retry, a settle time), by [due, slot id]. */
   readonly timers: SortedMap<DueKey, true>;
+  /** Slots waiting for a poll issued after a fact of theirs, by [poll id, slot id]. */
   readonly pollWaits: SortedMap<DueKey, true>;
   /** The jobs whose states a state poll asks for: job id -> the slot that follows or cancels it. */
   readonly following: SortedMap<number, string>;
-  /** [hold, slot id]: the job-id floor may not rise above `hold` while the slot has it (floorHoldOf). */
+  /** By [hold, slot id]: the job-id floor may not rise above `hold` while the slot has it (floorHoldOf). */
   readonly floorHolds: SortedMap<DueKey, true>;
-  /** [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
+  /** By [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
   readonly discoveries: SortedMap<DueKey, true>;
-  /** [place, slot id]: slots whose submit waits for the watermark to name it, first come first named (in-flight.ts). */
+  /** By [place, slot id]: slots whose submit waits for the watermark to name it, first come first named (in-flight.ts). */
   readonly submitQueue: SortedMap<DueKey, true>;
   /** The job registry as stored (read at the term's listing, then as its writes were answered): job id -> entry. */
   readonly registry: SortedMap<number, RegisteredJob>;
@@ -161,7 +172,7 @@ export interface World {
    */
   readonly registryDue: SortedMap<number, boolean>;
   /**
-   * [dependency id, dependent id]: the deployments that have no job yet and name others (args.after_ok
+   * By [dependency id, dependent id]: the deployments that have no job yet and name others (args.after_ok
    * and the like), by the ids they name; a change of what those show decides them again.
    */
   readonly dependents: SortedMap<PairKey, true>;
@@ -198,6 +209,7 @@ export interface PollScope {
 }
 type MapKey<T> = T extends SortedMap<infer K, unknown> ? K : never;
 
+/** The world before any event: where a run (and each leadership term) starts. */
 export const initialWorld: World = {
   now: 0,
   clockStarted: false,

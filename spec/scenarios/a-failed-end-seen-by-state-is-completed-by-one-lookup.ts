@@ -3,7 +3,7 @@
 // a reader acting on FAILED never sees it bare. The job's registry key goes once its end is stored.
 
 import { job } from '../support/fixtures.js';
-import { deployment, lookup, pollStates, record, watermark, write, type Scenario } from '../support/scenario.js';
+import { deployment, lookup, pollStates, record, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWithRegistry, registeredJob, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {
