@@ -7,10 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf '\n== %s\n' "$*"; }
 
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm packages"
-  npm ci --no-audit --no-fund
-fi
+# shellcheck source=scripts/ensure-node-modules.sh
+source scripts/ensure-node-modules.sh
 [[ -f dist/bin/main.js && ! lib -nt dist ]] || npx tsc -p tsconfig.json
 
 say "starting the local stack (etcd + Slurm with slurmrestd)"

@@ -20,18 +20,25 @@ import { createSinks } from './sinks/sinks.js';
 import { logOutput } from './ops/step-log.js';
 import { definedOnly } from '../lib/core/defined-only.js';
 
+/** What liveDeployer() wires together. */
 export interface LiveDeployerOptions {
+  /** The configuration (readConfig). */
   readonly config: DeployerConfig;
+  /** The Slurm client (connectSlurm). */
   readonly slurm: SlurmApi;
+  /** The Config DB (openConfigDb, or createMemoryConfigDb). */
   readonly configDb: ConfigDb;
+  /** Where each step is logged (createLogger). */
   readonly log: Logger;
   /** Records every step; opened with reducerSettingsOf(config, slurm), closed by the caller after unsubscribing. */
   readonly journal?: Journal;
+  /** Prometheus metrics of the steps (createMetrics). */
   readonly metrics?: DeployerMetrics;
   /** Stops intake; the output completes once the commands in flight have answered. */
   readonly stop?: Observable<unknown>;
 }
 
+/** The deployer as the `run` command runs it: the Config DB source and a clock, the real sinks (on clients that obey a leadership, if any: bin/clients.ts), the reducer of `config`, every step logged (and journaled, counted). Subscribe to run it. */
 export function liveDeployer({ config, slurm, configDb, log, journal, metrics, stop }: LiveDeployerOptions): Observable<DeployerOutput> {
   const settings = reducerSettingsOf(config, slurm);
   const label = config.job.label;

@@ -6,6 +6,7 @@
 import type { Failure } from '../core/failure.js';
 import type { Secret } from '../base/secret.js';
 
+/** What every request to slurmrestd carries: the Slurm user and its token. */
 export interface SlurmCredentials {
   /** Sent as X-SLURM-USER-NAME. */
   readonly userName: string;
@@ -13,6 +14,7 @@ export interface SlurmCredentials {
   readonly token: Secret;
 }
 
+/** Where a Slurm client gets its credentials, before every request (a token may change: staticJwtProvider gives a fixed one). */
 export interface TokenProvider {
   /** Rejects with a NoSlurmTokenError when no usable token is to be had. */
   credentials(): Promise<SlurmCredentials>;

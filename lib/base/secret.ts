@@ -2,6 +2,7 @@
 
 const REDACTED = '[redacted]';
 
+/** A value that must never be printed (a token, a password): logs, errors, metrics and JSON all see `[redacted]`; `reveal()` gives it where it is sent. */
 export class Secret {
   readonly #value: string;
 
@@ -14,10 +15,12 @@ export class Secret {
     return this.#value;
   }
 
+  /** `[redacted]`. */
   toString(): string {
     return REDACTED;
   }
 
+  /** `[redacted]`, in JSON. */
   toJSON(): string {
     return REDACTED;
   }

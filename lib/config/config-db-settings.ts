@@ -1,7 +1,7 @@
 // The rules of the Config DB settings, in the operator's words: one home for what readConfig
 // reports at start and lib/configdb enforces for embedders (openConfigDb's TLS files, the prefix).
 
-import type { SettingProblem } from '../base/setting-problem.js';
+import type { ConfigProblem } from '../base/config-problem.js';
 
 /**
  * Like ska-sdp-config's `global_prefix`: '' or a path such as `/test-1`, prepended to every path
@@ -18,8 +18,8 @@ export interface TlsSettings {
   readonly clientKey?: string | undefined;
 }
 
-export function tlsSettingProblems({ protocol, cert, clientCert, clientKey }: TlsSettings): SettingProblem[] {
-  const problems: SettingProblem[] = [];
+export function tlsSettingProblems({ protocol, cert, clientCert, clientKey }: TlsSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   if ((clientCert === undefined) !== (clientKey === undefined)) {
     const missing = clientCert === undefined ? 'SDP_CONFIG_CLIENT_CERT' : 'SDP_CONFIG_CLIENT_KEY';
     problems.push({ variable: missing, problem: 'SDP_CONFIG_CLIENT_CERT and SDP_CONFIG_CLIENT_KEY go together: set both or neither' });

@@ -2,7 +2,7 @@
 // the environment as a record. Errors name the variable and never repeat a secret's value.
 
 import type { JobDefaults, JobSettings } from '../core/job-builder.js';
-import type { SettingProblem } from '../base/setting-problem.js';
+import type { ConfigProblem } from '../base/config-problem.js';
 import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE, tlsSettingProblems } from './config-db-settings.js';
 import { jobLabel } from './job-label.js';
 import type { Secret } from '../base/secret.js';
@@ -11,18 +11,28 @@ import { readAuth, type SlurmAuthConfig } from './slurm-auth-config.js';
 import { readSlurmTls, type SlurmTlsConfig } from './slurm-tls-config.js';
 import { definedOnly } from '../core/defined-only.js';
 
+/** The process environment, or any record standing for it (readConfig reads nothing else). */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
+/** The log levels SDP_LOG_LEVEL takes, from the most verbose. */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
+/** A log level (SDP_LOG_LEVEL). */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The log line formats SDP_LOG_FORMAT takes. */
 export const LOG_FORMATS = ['json', 'human', 'ska'] as const;
+/** A log line format: JSON, a human one, or the SKA log format. */
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** Where the Config DB is and how to reach it (the SDP_CONFIG_* variables, as ska-sdp-config reads them). */
 export interface ConfigDbConfig {
+  /** SDP_CONFIG_BACKEND: etcd, or a private in-memory Config DB (tests, demos). */
   readonly backend: 'etcd3' | 'memory';
+  /** SDP_CONFIG_HOST. */
   readonly host: string;
+  /** SDP_CONFIG_PORT. */
   readonly port: number;
+  /** SDP_CONFIG_PROTOCOL. */
   readonly protocol: 'http' | 'https';
   /** SDP_CONFIG_ENDPOINTS: the members of an etcd cluster (`http://host:port`, ...); unset: host and port. */
   readonly endpoints?: readonly string[];
@@ -32,21 +42,29 @@ export interface ConfigDbConfig {
   readonly cert?: string;
   /** Paths of a PEM client certificate and its key, for etcd's client certificate authentication. */
   readonly clientCert?: string;
+  /** The client certificate's key file. */
   readonly clientKey?: string;
+  /** SDP_CONFIG_USERNAME, for etcd authentication. */
   readonly username?: string;
   /** SDP_CONFIG_PASSWORD, or a FileSecret of SDP_CONFIG_PASSWORD_FILE (read again at each authentication). */
   readonly password?: Secret;
 }
 
+/** The deployer's whole configuration, as readConfig reads it from the environment (CONTRACT section 1). */
 export interface DeployerConfig {
+  /** SDP_SLURMDEPLOY_SLURM_URL: slurmrestd. */
   readonly slurmUrl: string;
   /** The Slurm user name (and the Entra client id). */
   readonly clientId: string;
+  /** How tokens for slurmrestd are had. */
   readonly auth: SlurmAuthConfig;
   /** SDP_SLURMDEPLOY_SLURM_CA, _CLIENT_CERT and _CLIENT_KEY (https only); unset: the system's roots, no client certificate. */
   readonly slurmTls?: SlurmTlsConfig;
+  /** SDP_SLURMDEPLOY_RELEASE_NAME: part of the job label. */
   readonly releaseName: string;
+  /** SDP_SLURMDEPLOY_NAMESPACE: part of the job label. */
   readonly namespace: string;
+  /** Between full polls of Slurm (SDP_SLURMDEPLOY_LOOP_INTERVAL). */
   readonly loopIntervalSeconds: number;
   /** Between polls of the states of the deployer's own jobs, where Slurm has `GET /jobs/state`. */
   readonly stateIntervalSeconds: number;
@@ -54,7 +72,9 @@ export interface DeployerConfig {
   readonly submitSettleSeconds: number;
   /** How long a term after an unclean stop waits before its first poll (WatermarkSettings.takeoverHoldMs). */
   readonly takeoverHoldSeconds: number;
+  /** Touched while the deployer is alive (SDP_SLURMDEPLOY_LIVENESS_FILE). */
   readonly livenessFile: string;
+  /** SDP_LOG_LEVEL. */
   readonly logLevel: LogLevel;
   /** SDP_LOG_FORMAT; unset: human on a terminal, JSON otherwise. */
   readonly logFormat?: LogFormat;
@@ -70,7 +90,9 @@ export interface DeployerConfig {
   readonly shutdownGraceSeconds: number;
   /** Append every reducer step to this file as a JSON line (SDP_SLURMDEPLOY_JOURNAL), for replay. */
   readonly journalFile?: string;
+  /** The Config DB. */
   readonly configDb: ConfigDbConfig;
+  /** What every job gets (label, defaults, environment). */
   readonly job: JobSettings;
   /** TTL of the leadership lease, seconds (SDP_SLURMDEPLOY_LEADER_TTL). */
   readonly leaderTtlSeconds: number;
@@ -78,13 +100,15 @@ export interface DeployerConfig {
   readonly replicaId?: string;
 }
 
-export type ConfigProblem = SettingProblem;
+export type { ConfigProblem } from '../base/config-problem.js';
 
+/** The configuration, or every problem found. */
 export type ConfigResult = { readonly ok: true; readonly config: DeployerConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 const JOB_ENV_PREFIX = 'SDP_SLURM_ENV_';
 const DEFAULT_JOB_PATH = '/usr/local/bin:/usr/bin:/bin';
 
+/** Reads the configuration from the environment (CONTRACT section 1); pure, but for SDP_*_FILE secrets, which are read when used. */
 export function readConfig(env: Environment): ConfigResult {
   const problems: ConfigProblem[] = [];
   const text = (name: string): string | undefined => {
@@ -265,6 +289,7 @@ function jobEnvironment(env: Environment, problems: ConfigProblem[]): Record<str
   return out;
 }
 
+/** The problems as lines of `VARIABLE: problem`. */
 export function describeProblems(problems: readonly ConfigProblem[]): string {
   return problems.map((p) => `${p.variable}: ${p.problem}`).join('\n');
 }

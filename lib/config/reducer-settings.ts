@@ -25,6 +25,7 @@ export const IN_FLIGHT_CAP = 16;
  */
 export const UNMATCHED_LOOKUP: UnmatchedLookupSettings = { attempts: 5, backoff: { baseMs: 5000, maxMs: 60_000 } };
 
+/** The reducer settings of a configuration, for a Slurm client that reads as `reads` says (SlurmApi.readsStates and readsAccounting). */
 export function reducerSettingsOf(config: DeployerConfig, reads: SlurmReads = { readsStates: false }): ReducerSettings {
   return {
     job: config.job,

@@ -1,7 +1,7 @@
 // A secret setting read from the environment: its value (`NAME`) or the file that holds it
 // (`NAME_FILE`), never both. Pure: the file is read when first needed (lib/base/file-secret.ts).
 
-import type { SettingProblem } from '../base/setting-problem.js';
+import type { ConfigProblem } from '../base/config-problem.js';
 import { FileSecret } from '../base/file-secret.js';
 import { Secret } from '../base/secret.js';
 
@@ -10,7 +10,7 @@ import { Secret } from '../base/secret.js';
  * a Secret of the value, a FileSecret of the path (not read here: reading the configuration
  * stays pure), or undefined.
  */
-export function secretSetting(text: (name: string) => string | undefined, variable: string, problems: SettingProblem[]): Secret | undefined {
+export function secretSetting(text: (name: string) => string | undefined, variable: string, problems: ConfigProblem[]): Secret | undefined {
   const fileVariable = `${variable}_FILE`;
   const value = text(variable);
   const file = text(fileVariable);

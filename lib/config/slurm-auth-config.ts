@@ -2,7 +2,7 @@
 // file), or Entra client credentials (the secret, or its file). Errors name the variable, never a
 // secret's value.
 
-import type { SettingProblem } from '../base/setting-problem.js';
+import type { ConfigProblem } from '../base/config-problem.js';
 import { Secret } from '../base/secret.js';
 import { FileSecret } from '../base/file-secret.js';
 import { secretSetting } from './secret-setting.js';
@@ -36,7 +36,7 @@ const CLIENT_SECRET_VARIABLE = 'SDP_SLURMDEPLOY_CLIENT_SECRET';
 const CLIENT_SECRET_EITHER = `${CLIENT_SECRET_VARIABLE} (or ${CLIENT_SECRET_VARIABLE}_FILE)`;
 
 /** The JWT method if a token (or its file) is given, else Entra; neither complete: names what is missing. */
-export function readAuth(text: (name: string) => string | undefined, clientId: string, problems: SettingProblem[]): SlurmAuthConfig {
+export function readAuth(text: (name: string) => string | undefined, clientId: string, problems: ConfigProblem[]): SlurmAuthConfig {
   const jwt = text(JWT);
   const jwtFile = text(JWT_FILE);
   if (jwt !== undefined && jwtFile !== undefined) {

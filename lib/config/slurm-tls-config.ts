@@ -1,7 +1,7 @@
 // TLS to slurmrestd as the environment sets it: a CA to trust beside the system's roots, and a
 // client certificate and key for proxies that ask for one. Pure: paths only, read at start.
 
-import type { SettingProblem } from '../base/setting-problem.js';
+import type { ConfigProblem } from '../base/config-problem.js';
 import { definedOnly } from '../core/defined-only.js';
 
 export const SLURM_CA = 'SDP_SLURMDEPLOY_SLURM_CA';
@@ -9,6 +9,7 @@ export const SLURM_CLIENT_CERT = 'SDP_SLURMDEPLOY_SLURM_CLIENT_CERT';
 export const SLURM_CLIENT_KEY = 'SDP_SLURMDEPLOY_SLURM_CLIENT_KEY';
 export const SLURM_URL = 'SDP_SLURMDEPLOY_SLURM_URL';
 
+/** TLS to slurmrestd beyond the system's roots (SDP_SLURMDEPLOY_SLURM_CA, _CLIENT_CERT, _CLIENT_KEY): file paths. */
 export interface SlurmTlsConfig {
   /** Path of PEM CA certificate(s) slurmrestd's (or its proxy's) certificate may be signed by. */
   readonly caFile?: string;
@@ -17,7 +18,7 @@ export interface SlurmTlsConfig {
 }
 
 /** The TLS settings, or undefined when none is set; pushes what cannot work together. */
-export function readSlurmTls(text: (name: string) => string | undefined, slurmUrl: string, problems: SettingProblem[]): SlurmTlsConfig | undefined {
+export function readSlurmTls(text: (name: string) => string | undefined, slurmUrl: string, problems: ConfigProblem[]): SlurmTlsConfig | undefined {
   const caFile = text(SLURM_CA);
   const certFile = text(SLURM_CLIENT_CERT);
   const keyFile = text(SLURM_CLIENT_KEY);

@@ -9,6 +9,7 @@ import { SettingError } from '../base/setting-error.js';
 import { SLURM_CA, SLURM_CLIENT_CERT, SLURM_CLIENT_KEY, type SlurmTlsConfig } from './slurm-tls-config.js';
 import { definedOnly } from '../core/defined-only.js';
 
+/** TLS to slurmrestd as the files gave it: PEM contents, checked to be usable. */
 export interface SlurmTlsMaterial {
   /** CA certificate(s) trusted beside the system's roots, and their file (for messages). */
   readonly ca?: { readonly pem: Buffer; readonly file: string };

@@ -21,6 +21,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   string: 'a string',
 };
 
+/** A deployment value decoded, or why it is invalid. */
 export type DeploymentDecoding =
   | { readonly ok: true; readonly deployment: DeploymentEntry }
   | { readonly ok: false; readonly invalid: InvalidDeployment };
@@ -115,6 +116,7 @@ export function decodeWatermark(text: string): Watermark | undefined {
   return { floor, clean, inFlight };
 }
 
+/** The watermark as stored (`/slurm-deployer/watermark/<label>`): JSON, snake_case keys; decodeWatermark reads it back. */
 export function encodeWatermark(watermark: Watermark): string {
   const inFlight = watermark.inFlight?.map((e) => ({
     deployment: e.deployment,
@@ -133,6 +135,7 @@ export function decodeRegisteredJob(jobId: number, text: string): RegisteredJob 
   return { jobId, deployment: decoded.right.deployment, comment: decoded.right.comment };
 }
 
+/** A job registry entry as stored (`/slurm-deployer/jobs/<label>/<jobId>`): JSON; decodeRegisteredJob reads it back. */
 export function encodeRegisteredJob(job: RegisteredJob): string {
   return JSON.stringify({ comment: job.comment, deployment: job.deployment }, null, 2);
 }

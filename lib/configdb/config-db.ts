@@ -7,8 +7,11 @@ import type { RegisteredJob, Watermark } from '../core/world.js';
 
 /** All deployments (any kind) and their states, read at one revision. */
 export interface DeploymentListing {
+  /** The revision read at: a watch goes on from the one after it. */
   readonly revision: number;
+  /** The deployments that could be read, of any kind, with the states found. */
   readonly deployments: readonly DeploymentEntry[];
+  /** The deployment values that could not be read. */
   readonly invalid: readonly InvalidDeployment[];
   /** Ids with a state this deployer wrote (it names a spec) but no deployment key. */
   readonly orphanStates: readonly string[];
@@ -22,11 +25,13 @@ export interface DeploymentListing {
   readonly invalidStates?: ReadonlyMap<string, DeploymentState>;
 }
 
+/** One change of a deployment key, as a watch reports it. */
 export type DeploymentChange =
   | { readonly type: 'put'; readonly deployment: DeploymentEntry }
   | { readonly type: 'invalid'; readonly invalid: InvalidDeployment }
   | { readonly type: 'deleted'; readonly id: string; readonly revision: number };
 
+/** Told of every change a watch sees, in order. */
 export interface DeploymentWatchListener {
   /** One change to `/deploy/<id>` (state keys are not reported). */
   change(change: DeploymentChange): void;
@@ -37,14 +42,20 @@ export interface DeploymentWatchListener {
   lost(reason: string): void;
 }
 
+/** A running watch of the deployments. */
 export interface DeploymentWatch {
+  /** Stops the watch; nothing is reported after it resolves. */
   close(): Promise<void>;
 }
 
+/** A state write's result: written, or not, its deployment being gone (a state never resurrects a deleted deployment). */
 export type StateWriteResult = 'written' | 'deployment-missing';
 
+/** One state to write. */
 export interface StateWrite {
+  /** The deployment id. */
   readonly id: string;
+  /** The state to write at `/deploy/<id>/state`. */
   readonly state: DeploymentState;
 }
 
@@ -68,6 +79,7 @@ export function stateWriteBatches(writes: readonly StateWrite[], max: number): S
   if (batch.length > 0) batches.push(batch);
   return batches;
 }
+/** A state delete's result: deleted (or there was none), or kept, its deployment existing again. */
 export type StateDeleteResult = 'deleted' | 'deployment-exists';
 
 /** What a listing also reads. */
@@ -102,7 +114,9 @@ export function registryBatches(add: readonly RegisteredJob[], remove: readonly 
   return batches;
 }
 
+/** The deployer's view of the SDP Configuration Database: deployments in, states out. Two backends: etcd (openConfigDb) and in memory (createMemoryConfigDb). */
 export interface ConfigDb {
+  /** Every deployment and its state, read at one revision. */
   listDeployments(options?: ListingOptions): Promise<DeploymentListing>;
   /** Reports every change after `afterRevision`, in order; reconnects by itself after a disconnect. */
   watchDeployments(afterRevision: number, listener: DeploymentWatchListener): Promise<DeploymentWatch>;
@@ -128,5 +142,6 @@ export interface ConfigDb {
    * (earlier transactions of the same call may have landed: every write may be made again).
    */
   recordJobs(label: string, add: readonly RegisteredJob[], remove: readonly number[]): Promise<void>;
+  /** Closes the client: watches stop, later calls fail. */
   close(): Promise<void>;
 }

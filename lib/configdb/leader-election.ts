@@ -50,7 +50,9 @@ export interface Leader {
 
 /** What a fenced write must compare: the key still exists with the create revision of our term. */
 export interface Fence {
+  /** The leadership key. */
   readonly key: string;
+  /** Its create revision when this term began. */
   readonly createRevision: number;
 }
 

@@ -9,6 +9,7 @@ import { decodeDeployment, decodeRegisteredJob, decodeState, decodeWatermark, en
 import { assembleListing } from './listing.js';
 import { deploymentKey, deploymentsKeyPrefix, parseKey, parseRegistryKey, registryKey, registryKeyPrefix, stateKey, statesKeyPrefix, watermarkKey } from './paths.js';
 
+/** An in-memory Config DB with etcd's semantics (a revision per write, listing at a revision, watches replaying history, compaction), for tests and embedding; a spec or a demo writes deployments into it as ska-sdp-config would. */
 export interface MemoryConfigDb extends ConfigDb {
   /** The revision of the last write (0 before any). */
   readonly revision: number;
@@ -20,6 +21,7 @@ export interface MemoryConfigDb extends ConfigDb {
   putRaw(key: string, text: string): number;
   /** Deletes a deployment and its children (its state) in one revision, as ska-sdp-config does. */
   deleteDeployment(id: string): boolean;
+  /** The state stored for a deployment, decoded; undefined when there is none. */
   getState(id: string): DeploymentState | undefined;
   /** The text stored under a key, as etcdctl get would show it. */
   getRaw(key: string): string | undefined;
@@ -43,6 +45,7 @@ interface MemoryWatch {
   closed: boolean;
 }
 
+/** An empty in-memory Config DB, private to its caller. */
 export function createMemoryConfigDb(): MemoryConfigDb {
   const values = new Map<string, { readonly value: string; readonly modRevision: number }>();
   let history: HistoryEntry[] = [];

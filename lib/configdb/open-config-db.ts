@@ -18,6 +18,7 @@ import { FileSecret } from '../base/file-secret.js';
 import { definedOnly } from '../core/defined-only.js';
 import { messageOf } from '../core/error-message.js';
 
+/** How openConfigDb's etcd client behaves. */
 export interface OpenConfigDbOptions {
   /** Bound on every etcd call. Default 10 s. */
   readonly timeoutMs?: number;

@@ -13,7 +13,9 @@ import { guarded } from './slot-fault.js';
 import { watermarkListed } from './watermark.js';
 import { isTerminalStatus } from './status.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, Desired, LeftoverSubmit, Phase, ReducerSettings, Slot, TrackedJob } from './world.js';
+import type { Deployment, Desired, Phase, TrackedJob } from './deployment.js';
+import type { ReducerSettings } from './settings.js';
+import type { LeftoverSubmit, Slot } from './world.js';
 
 export function applyEntry(settings: ReducerSettings, draft: StepDraft, entry: DeploymentEntry, listing?: Listing): void {
   guarded(draft, entry.id, (slot) => (entry.kind === 'slurm' ? upsert(draft, slot, desiredOf(entry), listing) : remove(settings, slot)), entry.revision);
@@ -64,7 +66,7 @@ export function applyListing(settings: ReducerSettings, draft: StepDraft, event:
   if (settings.keepStateOfDeleted) return;
   for (const id of event.orphanStates ?? []) {
     if (listedIds.has(id)) continue;
-    guarded(draft, id, (slot) => (slot.deployment !== undefined || slot.removal !== undefined ? slot : { ...slot, removal: { deleting: false, attempt: 0, notBefore: 0 } }));
+    guarded(draft, id, (slot) => (slot.deployment !== undefined || slot.removal !== undefined ? slot : { ...slot, removal: { attempt: 0, notBefore: 0 } }));
   }
 }
 
@@ -204,7 +206,7 @@ export function remove(settings: ReducerSettings, slot: Slot): Slot {
   // Its submit still outstanding may yet create a job: a deployment created again waits for it.
   const leftover = leftoverOf(phase);
   if (leftover !== undefined) next = { ...next, leftover };
-  if (!settings.keepStateOfDeleted && d.written !== undefined) next = { ...next, removal: { deleting: false, attempt: 0, notBefore: 0 } };
+  if (!settings.keepStateOfDeleted && d.written !== undefined) next = { ...next, removal: { attempt: 0, notBefore: 0 } };
   // Its job, still active, is now nobody's: it is cancelled.
   if (phase.kind === 'tracking' && mayStillRun(phase.job)) next = addStray(next, phase.job.jobId, 'deployment removed', phase.job.provableFromPollId);
   return next;

@@ -16,10 +16,14 @@ import type { Failure } from './failure.js';
 import { isActiveJob, lostJobState } from './job-observation.js';
 import { addStray, endKnownOf, observed, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { guarded } from './slot-fault.js';
+import { stateDeleted, stateDeleteFailed, stateWriteFailed, stateWritten } from './state-lane.js';
 import { mismatchOf, unmatchedAnswer } from './lookup-match.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
-import type { Deployment, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
+import type { Deployment, TrackedJob } from './deployment.js';
+import type { ReducerSettings } from './settings.js';
+import { cancelFailed, cancelRefused, cancelTaken, lookUpLater, lookupOf } from './stray-job.js';
+import type { Slot } from './world.js';
 
 export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: DeployerEvent): void {
   const s = draft.scalars;
@@ -56,7 +60,7 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
     case 'jobLookedUp': {
       // An answer that is not the job looked up is neither the job nor proof that it is gone.
       const mismatch = event.job === undefined ? undefined : mismatchOf(settings.job.label, draft.slot(event.id), event.jobId, event.job);
-      if (mismatch !== undefined) return guarded(draft, event.id, (slot) => unmatchedAnswer(settings, s.now, slot, event.jobId, mismatch, (st) => confirmLater(settings, s.now, st)));
+      if (mismatch !== undefined) return guarded(draft, event.id, (slot) => unmatchedAnswer(settings, s.now, slot, event.jobId, mismatch));
       sawJobId(draft, event.jobId);
       recordLookup(draft, event.jobId, event.job);
       return guarded(draft, event.id, (slot) => strayLookedUp(settings, draft, lookedUp(settings, slot, event.jobId, event.job), event.jobId, event.job));
@@ -67,41 +71,24 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
         const next = updateJob(slot, event.jobId, (job) =>
           job.missing === 'looking' ? { ...withoutMissing(job), provableFromPollId: Math.max(job.provableFromPollId, draft.lastPollId + 1) } : job,
         );
-        return updateStray(next, event.jobId, (st) => confirmLater(settings, s.now, st));
+        return updateStray(next, event.jobId, (st) => lookUpLater(st, s.now, settings.backoff));
       });
     case 'jobCancelled':
+      // Asked at once whether it ended; where Slurm is polled for its states every few seconds,
+      // the next state poll tells instead.
       return guarded(draft, event.id, (slot) =>
-        updateStray(slot, event.jobId, (st) => ({
-          ...st,
-          cancelling: false,
-          attempt: 0,
-          confirmByPollId: s.nextPollId,
-          // Asked at once whether it ended (a lookup already in flight answers first); where Slurm
-          // is polled for its states every few seconds, the next state poll tells instead.
-          confirm: st.confirm?.looking ? { ...st.confirm, attempt: 0 } : settings.statePollIntervalMs !== undefined ? undefined : { attempt: 0, at: s.now, looking: false },
-        })),
+        updateStray(slot, event.jobId, (st) => cancelTaken(st, s.nextPollId, settings.statePollIntervalMs !== undefined ? undefined : s.now)),
       );
     case 'cancelFailed':
       return guarded(draft, event.id, (slot) =>
         updateStray(slot, event.jobId, (st) =>
-          // Refused for good (the job is unknown or already ending): as after a cancel, ask again
-          // only if a poll issued from now on still shows it active.
-          event.failure.kind === 'permanent'
-            ? { ...st, cancelling: false, attempt: 0, confirmByPollId: s.nextPollId }
-            : { ...st, cancelling: false, attempt: st.attempt + 1, notBefore: s.now + backoffDelay(settings.backoff, `cancel:${st.jobId}`, st.attempt + 1) },
+          event.failure.kind === 'permanent' ? cancelRefused(st, s.nextPollId) : cancelFailed(st, s.now, settings.backoff),
         ),
       );
     case 'stateWritten':
-      return guarded(draft, event.id, (slot) => withDeployment({ ...slot, writing: false }, (d) => (d.writeRetry ? { ...d, writeRetry: undefined } : d)));
+      return guarded(draft, event.id, stateWritten);
     case 'stateWriteFailed':
-      return guarded(draft, event.id, (slot) =>
-        withDeployment({ ...slot, writing: false }, (d) => {
-          const attempt = (d.writeRetry?.attempt ?? 0) + 1;
-          const at = s.now + backoffDelay(settings.backoff, `write:${slot.id}`, attempt);
-          // Forget what was written so that the wanted state is written again once due.
-          return { ...d, written: undefined, writeRetry: { attempt, at, reason: event.failure.message } };
-        }),
-      );
+      return guarded(draft, event.id, (slot) => stateWriteFailed(settings, s.now, slot, event.failure));
     case 'watermarkWritten':
       return watermarkWritten(draft, event.watermark);
     case 'watermarkWriteFailed':
@@ -111,14 +98,9 @@ export function applyEvent(settings: ReducerSettings, draft: StepDraft, event: D
     case 'jobsRecordFailed':
       return jobsRecordFailed(settings, draft, event);
     case 'stateDeleted':
-      return guarded(draft, event.id, (slot) => ({ ...slot, writing: false, removal: undefined }));
+      return guarded(draft, event.id, stateDeleted);
     case 'stateDeleteFailed':
-      return guarded(draft, event.id, (slot) => {
-        const removal = slot.removal;
-        if (removal === undefined) return { ...slot, writing: false };
-        const attempt = removal.attempt + 1;
-        return { ...slot, writing: false, removal: { deleting: false, attempt, notBefore: s.now + backoffDelay(settings.backoff, `delete:${slot.id}`, attempt) } };
-      });
+      return guarded(draft, event.id, (slot) => stateDeleteFailed(settings, s.now, slot));
     default:
       return assertNever(event);
   }
@@ -181,29 +163,15 @@ function lookedUp(settings: ReducerSettings, slot: Slot, jobId: number, seen: Sl
 /** A cancelled job looked up: ended (or unknown to Slurm), it is no stray any more; else asked again soon. */
 function strayLookedUp(settings: ReducerSettings, draft: StepDraft, slot: Slot, jobId: number, seen: SlurmJob | undefined): Slot {
   const stray = slot.strays.find((st) => st.jobId === jobId);
-  if (stray?.confirm === undefined) return slot;
+  if (stray === undefined || lookupOf(stray) === undefined) return slot;
   if (seen === undefined || !isActiveJob(seen)) return { ...slot, strays: slot.strays.filter((st) => st.jobId !== jobId) };
-  return updateStray(slot, jobId, (st) => confirmLater(settings, draft.scalars.now, st));
-}
-
-/** Confirmation lookups back off from half a second to two seconds at most. */
-const CONFIRM_BACKOFF = { baseMs: 500, maxMs: 2000 };
-
-function confirmLater(settings: ReducerSettings, now: number, stray: StrayJob): StrayJob {
-  if (stray.confirm === undefined) return stray;
-  const attempt = stray.confirm.attempt + 1;
-  const backoff = { baseMs: Math.min(CONFIRM_BACKOFF.baseMs, settings.backoff.baseMs), maxMs: Math.min(CONFIRM_BACKOFF.maxMs, settings.backoff.maxMs) };
-  return { ...stray, confirm: { attempt, at: now + backoffDelay(backoff, `confirm:${stray.jobId}`, attempt), looking: false } };
+  return updateStray(slot, jobId, (st) => lookUpLater(st, draft.scalars.now, settings.backoff));
 }
 
 function updateJob(slot: Slot, jobId: number, update: (job: TrackedJob) => TrackedJob): Slot {
   const job = trackedJobOf(slot);
   if (job?.jobId !== jobId || slot.deployment === undefined) return slot;
   return { ...slot, deployment: withTrackedJob(slot.deployment, update(job)) };
-}
-
-function withDeployment(slot: Slot, update: (d: Deployment) => Deployment): Slot {
-  return slot.deployment === undefined ? slot : { ...slot, deployment: update(slot.deployment) };
 }
 
 function withoutRetry(d: Deployment): Deployment {

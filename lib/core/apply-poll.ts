@@ -7,7 +7,7 @@ import { claimOf, claimOfNext } from './job-claim.js';
 import { observed, observedAbsent, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
-import type { ReducerSettings } from './world.js';
+import type { ReducerSettings } from './settings.js';
 import { sameFields } from './same-fields.js';
 
 export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: number, allJobs: readonly SlurmJob[]): void {

@@ -13,7 +13,7 @@ import type { JobStateReport, SlurmJob } from './slurm-job.js';
 import { mapJobState, type JobState } from './status.js';
 import type { StepDraft } from './step-draft.js';
 import { sawJobId } from './watermark.js';
-import type { ReducerSettings } from './world.js';
+import type { ReducerSettings } from './settings.js';
 
 type StatesPolled = Extract<DeployerEvent, { type: 'statesPolled' }>;
 

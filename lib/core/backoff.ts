@@ -2,8 +2,11 @@
 // reducer's jitter is deterministic, derived from a key and the attempt number, so that a replay
 // makes the same decisions and deployments spread apart; elsewhere the caller passes a random unit.
 
+/** How long to wait before retries: from `baseMs`, doubling each attempt, at most `maxMs` (with jitter). */
 export interface BackoffSettings {
+  /** The wait before the first retry (before jitter), milliseconds. */
   readonly baseMs: number;
+  /** The longest wait (before jitter), milliseconds. */
   readonly maxMs: number;
 }
 

@@ -3,8 +3,9 @@
 
 import type { DeploymentState } from './deployment-state.js';
 import type { JobSpec } from './slurm-job.js';
-import type { RegisteredJob, Watermark } from './world.js';
+import type { RegisteredJob, Watermark } from './persisted.js';
 
+/** What the reducer wants done, one of these by `type`; DeployerSinks carry each out and answer it with one outcome event. */
 export type Command =
   /** Every job Slurm knows (its list filtered to the deployer's label). */
   | { readonly type: 'pollJobs'; readonly pollId: number }
@@ -35,6 +36,7 @@ export type Command =
    */
   | { readonly type: 'recordJobs'; readonly add: readonly RegisteredJob[]; readonly remove: readonly number[] };
 
+/** The `type` of a command. */
 export type CommandType = Command['type'];
 
 /** Why a job is cancelled: said in the log. */

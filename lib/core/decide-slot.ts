@@ -3,50 +3,18 @@
 // a job found in Slurm, submit when nothing runs, cancel what nobody claims, look up a job a poll
 // no longer shows, write the state when it changed, remove a deleted deployment's state.
 
+import { adopt, checkPriorJob } from './adopt-job.js';
 import { sameJob } from './apply-poll.js';
-import type { Command } from './commands.js';
-import { sameState } from './deployment-state.js';
-import { claimOf, identityKnown, servesSpec } from './job-claim.js';
+import type { Deployment } from './deployment.js';
 import { hasNamedDependencies, type DependencyArgs } from './dependencies.js';
 import { DEPENDENCY_WAIT_MS, gateOf, type Gate } from './dependency-gate.js';
 import { buildJobSpec } from './job-builder.js';
-import { isActiveJob, stateOfJob } from './job-observation.js';
-import { addStray, mayStillRun, observed, observedAbsent, stateOfDeployment, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
-import type { SlurmJob } from './slurm-job.js';
+import { observed, observedAbsent, trackedJob, trackedJobOf, withTrackedJob } from './slot.js';
+import { cancelStrays, collectStrays } from './slot-strays.js';
+import type { SlotCommands, SlotView } from './slot-view.js';
+import { removeState, writeState } from './state-lane.js';
 import { isResolved, settled } from './unknown-outcome.js';
-import type { Deployment, Desired, ReducerSettings, Slot, StrayJob, TrackedJob } from './world.js';
-
-/** What a slot may see of the world. */
-export interface SlotView {
-  readonly settings: ReducerSettings;
-  readonly now: number;
-  /** The latest poll applied. */
-  readonly lastPollId: number;
-  /** The latest complete poll applied (a full list, or a state poll that discovered). */
-  readonly lastCompletePollId: number | undefined;
-  readonly nextPollId: number;
-  /** The highest job id seen: a submit made now gets a higher one. */
-  readonly highestJobId: number;
-  /** The jobs of the latest poll that claim this slot's id. */
-  readonly claiming: readonly SlurmJob[];
-  polledJob(jobId: number): SlurmJob | undefined;
-  /** The deployment following this job, if any. */
-  trackedBy(jobId: number): string | undefined;
-  /**
-   * Whether a submit of this identity may be sent now; when not (the watermark does not name it
-   * yet, or may say clean), the slot is noted, and decided again once the watermark allows it.
-   */
-  maySubmit(id: string, submitId: string): boolean;
-  /** Another deployment, as it stands in this step (for the deployments this one depends on). */
-  deploymentOf(id: string): Deployment | undefined;
-}
-
-/** A slot's commands, by the order a step issues them in: its own first, then cancels, then removals. */
-export interface SlotCommands {
-  readonly own: Command[];
-  readonly cancels: Command[];
-  readonly removals: Command[];
-}
+import type { Slot } from './world.js';
 
 export function decideSlot(input: Slot, view: SlotView): { readonly slot: Slot; readonly commands: SlotCommands } {
   const commands: SlotCommands = { own: [], cancels: [], removals: [] };
@@ -101,149 +69,6 @@ function observeFromPoll(slot: Slot, view: SlotView): Slot {
   return next === job ? slot : { ...slot, deployment: withTrackedJob(slot.deployment, next) };
 }
 
-/** Whether a deployment follows the job: this slot as it is now, or another. */
-function followed(slot: Slot, view: SlotView, jobId: number): boolean {
-  if (trackedJobOf(slot)?.jobId === jobId) return true;
-  const owner = view.trackedBy(jobId);
-  return owner !== undefined && owner !== slot.id;
-}
-
-/**
- * A job named by the state found at start may run an older spec (the args changed, then the
- * deployer stopped before it wrote the new state): once a poll shows the job, its identity
- * tells; a job of another spec is cancelled and the current spec submitted.
- */
-function checkPriorJob(slot: Slot): Slot {
-  const d = slot.deployment;
-  const job = trackedJobOf(slot);
-  if (d === undefined || job?.fromPriorState !== true || job.observed === undefined) return slot;
-  const claim = claimOf(job.observed);
-  const { fromPriorState: _verified, ...verified } = job;
-  if (claim.submitId === undefined || servesSpec(claim, d.desired)) return { ...slot, deployment: withTrackedJob(d, verified) };
-  // An end found at start is of this very spec (the state says so): what shows another is not that job.
-  if (job.priorEnd !== undefined) return { ...slot, deployment: withTrackedJob(d, trackedJob(verified, job.observed, job.priorEnd, undefined)) };
-  const idle: Slot = { ...slot, deployment: { ...d, phase: { kind: 'idle' } } };
-  return mayStillRun(job) ? addStray(idle, job.jobId, 'replaced', job.provableFromPollId) : idle;
-}
-
-/** A deployment with no job and no submit outstanding follows a job of its own that a poll shows. */
-function adopt(slot: Slot, view: SlotView): Slot {
-  const d = slot.deployment;
-  if (d === undefined || slot.leftover !== undefined) return slot;
-  const phase = d.phase;
-  if (phase.kind === 'rejected') return noteRejectedJob(slot, d, phase, view);
-  if (phase.kind === 'uncertain') {
-    // Proof either way: a job of this very submit shows; else, a complete poll late enough.
-    const proof = view.claiming.find((j) => claimOf(j).submitId === phase.submitId && !followed(slot, view, j.jobId));
-    if (proof !== undefined) return { ...slot, deployment: withTrackedJob({ ...d, phase: { kind: 'idle' } }, adoptedJob(proof, view)) };
-    if (!isResolved(phase, view.lastCompletePollId)) return slot;
-  }
-  if (phase.kind !== 'idle' && phase.kind !== 'uncertain' && phase.kind !== 'waiting' && phase.kind !== 'blocked') return slot;
-  const resolved: Deployment = phase.kind === 'uncertain' ? { ...d, phase: { kind: 'idle' } } : d;
-  // Nor a job this slot has had cancelled (its deployment was deleted, then created again): it
-  // is ending; the deployment waits for that, then submits.
-  const chosen = chooseJob(
-    view.claiming.filter((j) => !followed(slot, view, j.jobId) && !cancelSent(slot, j.jobId)),
-    d.desired,
-  );
-  if (chosen === undefined) return resolved === d ? slot : { ...slot, deployment: resolved };
-  return { ...slot, deployment: withTrackedJob(resolved, adoptedJob(chosen, view)) };
-}
-
-/** A job found in Slurm, followed from now on; an ended one with the state it ended in. */
-function adoptedJob(chosen: SlurmJob, view: SlotView): TrackedJob {
-  const submitId = claimOf(chosen).submitId;
-  const job: TrackedJob = {
-    jobId: chosen.jobId,
-    ...(submitId ? { submitId } : {}),
-    provableFromPollId: view.lastPollId,
-    observed: chosen,
-  };
-  // An end known without its details (a state poll's) is completed by a lookup first.
-  return isActiveJob(chosen) ? job : observed(job, chosen);
-}
-
-/** Whether the slot has asked Slurm to cancel this job (asking, or answered). */
-function cancelSent(slot: Slot, jobId: number): boolean {
-  const stray = slot.strays.find((s) => s.jobId === jobId);
-  return stray !== undefined && (stray.cancelling || stray.confirmByPollId !== undefined || stray.confirm !== undefined);
-}
-
-/**
- * A job the refused submit made all the same, and that failed, is named in the state (Slurm can
- * answer an error after creating the job). An active one is cancelled as a stray, and ends CANCELLED.
- */
-function noteRejectedJob(slot: Slot, d: Deployment, phase: Extract<Deployment['phase'], { kind: 'rejected' }>, view: SlotView): Slot {
-  if (phase.job !== undefined || phase.submitId === undefined) return slot;
-  const made = view.claiming.find((j) => stateOfJob(j).status === 'FAILED' && claimOf(j).submitId === phase.submitId);
-  if (made === undefined) return slot;
-  const job = { jobId: made.jobId, slurmState: stateOfJob(made).slurm_state ?? '' };
-  return { ...slot, deployment: { ...d, phase: { ...phase, job } } };
-}
-
-/**
- * A job of the current spec, else one without a recorded identity (submitted by an older
- * deployer); of these the oldest active one, else the latest finished one. A job of an older
- * spec is not adopted: it is cancelled and the current spec submitted. A job known from state
- * polls only has no identity to read, which says nothing about its spec: not adopted so.
- */
-function chooseJob(candidates: readonly SlurmJob[], desired: Desired): SlurmJob | undefined {
-  const pick = (jobs: readonly SlurmJob[]) => jobs.filter(isActiveJob).sort(byJobId)[0] ?? [...jobs].sort(byJobId).at(-1);
-  // Not even a finished one: a COMPLETED report makes a record that is not partial, and has no comment either.
-  const legacy = (j: SlurmJob) => claimOf(j).submitId === undefined && identityKnown(j);
-  return pick(candidates.filter((j) => servesSpec(claimOf(j), desired))) ?? pick(candidates.filter(legacy));
-}
-
-function byJobId(a: SlurmJob, b: SlurmJob): number {
-  return a.jobId - b.jobId;
-}
-
-/** Strays: labelled, active jobs of this id that no deployment follows; gone ones are dropped. */
-function collectStrays(slot: Slot, view: SlotView): Slot {
-  if (slot.strays.length === 0 && view.claiming.length === 0) return slot;
-  const kept = slot.strays.filter((stray) => {
-    const seen = view.polledJob(stray.jobId);
-    const gone = view.lastPollId >= stray.provableFromPollId && (seen === undefined || !isActiveJob(seen));
-    return !gone && !followed(slot, view, stray.jobId);
-  });
-  let next: Slot = kept.length === slot.strays.length ? slot : { ...slot, strays: kept };
-  // Submits still in flight (or of unknown outcome) may already show in a poll: not strays yet.
-  const pending = pendingSubmit(next);
-  for (const job of view.claiming) {
-    if (followed(next, view, job.jobId) || next.strays.some((s) => s.jobId === job.jobId) || !isActiveJob(job)) continue;
-    const claim = claimOf(job);
-    if (claim.submitId !== undefined && pending.has(claim.submitId)) continue;
-    const why = strayReason(next.deployment, claim);
-    next = addStray(next, job.jobId, why, view.lastPollId);
-    if (why === 'duplicate' && next.deployment !== undefined) next = { ...next, deployment: noteDuplicate(next.deployment, job.jobId) };
-  }
-  return next;
-}
-
-function pendingSubmit(slot: Slot): Set<string> {
-  const pending = new Set<string>();
-  const phase = slot.deployment?.phase;
-  if (phase?.kind === 'submitting' || phase?.kind === 'uncertain') pending.add(phase.submitId);
-  if (slot.deployment !== undefined && slot.leftover !== undefined) pending.add(slot.leftover.submitId);
-  return pending;
-}
-
-function strayReason(d: Deployment | undefined, claim: ReturnType<typeof claimOf>): StrayJob['why'] {
-  if (d === undefined) return 'deployment removed';
-  if (!mayHaveJob(d)) return 'replaced';
-  return claim.submitId === undefined || servesSpec(claim, d.desired) ? 'duplicate' : 'replaced';
-}
-
-/** A spec that is invalid, was rejected or faulted has no job: one found is cancelled, never followed. */
-function mayHaveJob(d: Deployment): boolean {
-  return d.phase.kind !== 'invalid' && d.phase.kind !== 'rejected' && d.phase.kind !== 'faulted';
-}
-
-function noteDuplicate(d: Deployment, jobId: number): Deployment {
-  if (d.duplicates?.includes(jobId)) return d;
-  return { ...d, duplicates: [...(d.duplicates ?? []), jobId].sort((a, b) => a - b) };
-}
-
 function submitOrLookUp(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
   const d = slot.deployment;
   if (d === undefined) return slot;
@@ -278,47 +103,3 @@ function dependencyGate(id: string, d: Deployment, args: DependencyArgs, view: S
   return gateOf({ id, args, phase: d.phase, now: view.now, waitMs, deploymentOf: (other) => view.deploymentOf(other) });
 }
 
-/** One write in flight per deployment, so that writes land in the order they were decided. */
-export function writeState(slot: Slot, view: Pick<SlotView, 'now'>, commands: Pick<SlotCommands, 'own'>): Slot {
-  const d = slot.deployment;
-  if (d === undefined || slot.writing) return slot;
-  // Until a poll shows the job the state found at start names, that state stands: nothing new is known.
-  const job = trackedJobOf(slot);
-  if (job?.fromPriorState === true && job.observed === undefined && job.final === undefined) return slot;
-  if (d.writeRetry !== undefined && view.now < d.writeRetry.at) return slot;
-  const state = stateOfDeployment(d, slot.strays.map((s) => s.jobId));
-  if (sameState(state, d.written)) return slot;
-  commands.own.push({ type: 'writeState', id: slot.id, state });
-  return { ...slot, writing: true, deployment: { ...d, written: state } };
-}
-
-function cancelStrays(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
-  if (slot.strays.length === 0) return slot;
-  let changed = false;
-  const strays = slot.strays.map((stray) => {
-    const confirm = stray.confirm;
-    if (confirm !== undefined && !confirm.looking && view.now >= confirm.at) {
-      // Cancelled: has it ended? Asked of Slurm now rather than told by the next poll.
-      commands.cancels.push({ type: 'lookupJob', id: slot.id, jobId: stray.jobId });
-      changed = true;
-      return { ...stray, confirm: { ...confirm, looking: true } };
-    }
-    if (stray.cancelling || view.now < stray.notBefore) return stray;
-    if (stray.confirmByPollId !== undefined && view.lastPollId < stray.confirmByPollId) return stray;
-    commands.cancels.push({ type: 'cancelJob', id: slot.id, jobId: stray.jobId, why: stray.why });
-    changed = true;
-    return { ...stray, cancelling: true };
-  });
-  return changed ? { ...slot, strays } : slot;
-}
-
-/** The state of a deleted deployment goes once its job has ended (no stray of it remains). */
-function removeState(slot: Slot, view: SlotView, commands: SlotCommands): Slot {
-  const removal = slot.removal;
-  if (removal === undefined || removal.deleting || slot.strays.length > 0 || view.now < removal.notBefore) return slot;
-  // A submit of the removed deployment not yet answered, or of unknown outcome not yet told by
-  // a poll, may still show a job; a write in flight would land after the removal.
-  if (slot.leftover !== undefined || slot.writing) return slot;
-  commands.removals.push({ type: 'deleteState', id: slot.id });
-  return { ...slot, writing: true, removal: { ...removal, deleting: true } };
-}

@@ -8,7 +8,7 @@ import { isLostVerdict } from './job-observation.js';
 import { AFTER_FIELDS, DEPENDENCY_FAILED, dependencyIdsOf, hasNamedDependencies, namedDependencies, type AfterField, type DependencyArgs } from './dependencies.js';
 import { endKnownOf } from './slot.js';
 import type { DeploymentStatus } from './status.js';
-import type { Deployment, Phase } from './world.js';
+import type { Deployment, Phase } from './deployment.js';
 
 /** How long an id no deployment has is waited for, unless the settings say (ReducerSettings.dependencyWaitMs). */
 export const DEPENDENCY_WAIT_MS = 10 * 60_000;

@@ -3,13 +3,19 @@
 import { sameFields } from './same-fields.js';
 import type { DeploymentStatus } from './status.js';
 
+/** The value at `/deploy/<id>/state`: what became of a deployment's job (CONTRACT section 4). */
 export interface DeploymentState {
+  /** The SDP status. */
   readonly status: DeploymentStatus;
+  /** The Slurm job serving the deployment, once known. */
   readonly job_id?: number;
   /** The raw Slurm state, e.g. `RUNNING` or `PENDING+REQUEUED`. */
   readonly slurm_state?: string;
+  /** Why: the deployer's words for a FAILED or CANCELLED deployment, or Slurm's reason for a job's state. */
   readonly reason?: string;
+  /** The batch script's exit status, once it ended. */
   readonly exit_code?: number;
+  /** The signal that ended the batch script, when one did. */
   readonly signal?: number;
   /** 1 for the first spec of a deployment; one more each time changed args replaced its job. */
   readonly generation?: number;

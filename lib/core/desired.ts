@@ -6,7 +6,7 @@ import { decodeSlurmArgs, type SlurmArgs } from './deployment-args.js';
 import type { DeploymentEntry, InvalidDeployment } from './events.js';
 import { specHash } from './spec-hash.js';
 import { argsTooDeep, argsTooLarge } from './value-limits.js';
-import type { Desired } from './world.js';
+import type { Desired } from './deployment.js';
 
 export function desiredOf(entry: DeploymentEntry): Desired {
   const revision = entry.revision;

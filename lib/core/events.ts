@@ -4,12 +4,15 @@
 import type { DeploymentState } from './deployment-state.js';
 import type { Failure } from './failure.js';
 import type { JobStateReport, SlurmJob } from './slurm-job.js';
-import type { RegisteredJob, Watermark } from './world.js';
+import type { RegisteredJob, Watermark } from './persisted.js';
 
 /** A deployment as read from the Config DB, before its args are validated. */
 export interface DeploymentEntry {
+  /** The deployment id (the key `/deploy/<id>`). */
   readonly id: string;
+  /** The deployment kind: this deployer acts on `slurm` only. */
   readonly kind: string;
+  /** The deployment's args, as stored: validated by the reducer. */
   readonly args: unknown;
   /** The etcd mod revision (or the memory backend's) of the value: names this version of the spec. */
   readonly revision: number;
@@ -19,11 +22,15 @@ export interface DeploymentEntry {
 
 /** A deployment key whose value could not be read (malformed JSON, missing fields). */
 export interface InvalidDeployment {
+  /** The deployment id. */
   readonly id: string;
+  /** What is wrong with it, naming the field. */
   readonly reason: string;
+  /** The mod revision of the value read. */
   readonly revision: number;
 }
 
+/** A fact the reducer learns, one of these by `type`: from the sources (the Config DB, the clock) and the outcomes of the commands it issued. */
 export type DeployerEvent =
   /** The full set of deployments at a revision: at start, and again after a watch had to resync. */
   | {
@@ -78,4 +85,5 @@ export type DeployerEvent =
   | { readonly type: 'jobsRecorded'; readonly add: readonly RegisteredJob[]; readonly remove: readonly number[] }
   | { readonly type: 'jobsRecordFailed'; readonly add: readonly RegisteredJob[]; readonly remove: readonly number[]; readonly failure: Failure };
 
+/** The `type` of an event. */
 export type EventType = DeployerEvent['type'];

@@ -7,7 +7,9 @@
 
 import { emptySlot } from './slot.js';
 import type { StepDraft } from './step-draft.js';
-import type { InFlightSubmit, ReducerSettings, Slot } from './world.js';
+import type { InFlightSubmit } from './persisted.js';
+import type { ReducerSettings } from './settings.js';
+import type { Slot } from './world.js';
 
 /** How many entries the watermark names at most, in caps: room for the last term's and this one's. */
 const ENTRIES_PER_CAP = 4;

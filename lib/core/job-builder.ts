@@ -9,15 +9,23 @@ import { formatJobIdentity, type JobSpec } from './slurm-job.js';
 
 /** Defaults a deployment may override (the `SDP_SLURMDEPLOY_JOB_*` variables). */
 export interface JobDefaults {
+  /** The Slurm partition (sbatch --partition). */
   readonly partition?: string;
+  /** The time limit in minutes (sbatch --time). */
   readonly timeLimitMinutes?: number;
+  /** Where the batch script starts (sbatch --chdir). */
   readonly currentWorkingDirectory?: string;
+  /** The account charged (sbatch --account). */
   readonly account?: string;
+  /** The quality of service (sbatch --qos). */
   readonly qos?: string;
 }
 
+/** What the deployer puts into every job it submits, whatever the deployment asks. */
 export interface JobSettings {
+  /** The job label (`sdp_slurm_deployer_<release>_<namespace>`): the mcs_label of every job of this deployer, by which it tells its jobs from the cluster's others. */
   readonly label: string;
+  /** Values a deployment may override. */
   readonly defaults: JobDefaults;
   /** Deployer defaults for every job: SDP_CONFIG_HOST, SDP_CONFIG_PORT, PATH. */
   readonly baseEnvironment: Readonly<Record<string, string>>;

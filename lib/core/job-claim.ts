@@ -1,7 +1,7 @@
 // Which deployment a labelled job serves, and whether it runs that deployment's current spec.
 
 import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
-import type { Desired } from './world.js';
+import type { Desired } from './deployment.js';
 
 export interface Claim {
   readonly deploymentId: string;

@@ -27,35 +27,59 @@ import {
 
 /** The options as adapters render them: parsed, defaults left out. */
 export interface JobOptions {
+  /** Generic resources per node (sbatch --gres). */
   readonly gres?: string;
   /** `[type:]count`, per job, node and task. */
   readonly gpus?: string;
+  /** `[type:]count` GPUs per node (sbatch --gpus-per-node). */
   readonly gpus_per_node?: string;
+  /** `[type:]count` GPUs per task (sbatch --gpus-per-task). */
   readonly gpus_per_task?: string;
+  /** Node features required (sbatch --constraint). */
   readonly constraint?: string;
   /** `node` is sbatch's bare --exclusive. */
   readonly exclusive?: 'node' | 'user' | 'mcs';
+  /** The reservation to run in (sbatch --reservation). */
   readonly reservation?: string;
+  /** Tasks per node (sbatch --ntasks-per-node). */
   readonly ntasks_per_node?: number;
+  /** Memory per CPU, MB (sbatch --mem-per-cpu). */
   readonly mem_per_cpu?: number;
+  /** Memory per GPU, MB (sbatch --mem-per-gpu). */
   readonly mem_per_gpu?: number;
+  /** CPUs per GPU (sbatch --cpus-per-gpu). */
   readonly cpus_per_gpu?: number;
+  /** Not started before this time (sbatch --begin). */
   readonly begin?: SlurmTime;
+  /** Removed if it cannot end by this time (sbatch --deadline). */
   readonly deadline?: SlurmTime;
+  /** A signal sent before the time limit (sbatch --signal). */
   readonly signal?: SlurmSignal;
+  /** Whether Slurm may requeue the job (sbatch --requeue, --no-requeue). */
   readonly requeue?: boolean;
+  /** A scheduling priority adjustment (sbatch --nice). */
   readonly nice?: number;
+  /** A fixed priority (sbatch --priority). */
   readonly priority?: number;
+  /** Licenses needed (sbatch --licenses). */
   readonly licenses?: string;
+  /** Events mailed about (sbatch --mail-type). */
   readonly mail_type?: readonly MailType[];
+  /** Who is mailed (sbatch --mail-user). */
   readonly mail_user?: string;
   /** Only true: a job is not held unless asked. */
   readonly hold?: true;
+  /** Array indexes, e.g. `0-15%4` (sbatch --array). */
   readonly array?: string;
+  /** Task distribution (sbatch --distribution). */
   readonly distribution?: string;
+  /** Threads per core (sbatch --threads-per-core). */
   readonly threads_per_core?: number;
+  /** The workload characterization key (sbatch --wckey). */
   readonly wckey?: string;
+  /** How output files are opened (sbatch --open-mode). */
   readonly open_mode?: 'append' | 'truncate';
+  /** Whether a job whose dependency can never be met is removed (sbatch --kill-on-invalid-dep). */
   readonly kill_on_invalid_dependency?: boolean;
   /** Slurm's dependency text: the deployments' jobs named by the after_* lists, then args.dependency. */
   readonly dependency?: string;

@@ -8,7 +8,8 @@
 // keeps the stored registry in line with it.
 
 import { isRecorded, trackedJobOf } from './slot.js';
-import type { ReducerSettings, Slot } from './world.js';
+import type { ReducerSettings } from './settings.js';
+import type { Slot } from './world.js';
 
 /** Whether the reducer keeps a job registry: it polls states and keeps a watermark (absent in older journals). */
 export function registryOn(settings: ReducerSettings): boolean {

@@ -7,7 +7,9 @@ import { backoffDelay } from './backoff.js';
 import { endKnownOf, trackedJob, trackedJobOf, updateStray, withTrackedJob } from './slot.js';
 import { unmatchedJobState } from './job-observation.js';
 import { parseJobIdentity, type SlurmJob } from './slurm-job.js';
-import type { ReducerSettings, Slot, StrayJob, UnmatchedLookupSettings } from './world.js';
+import type { ReducerSettings, UnmatchedLookupSettings } from './settings.js';
+import { lookUpLater } from './stray-job.js';
+import type { Slot } from './world.js';
 
 /**
  * Journals of older versions name no policy: five answers, on the reducer's backoff (the live
@@ -39,9 +41,9 @@ export function mismatchOf(label: string, slot: Slot | undefined, jobId: number,
  * bound the deployment FAILED with what was seen (an end a state poll showed stands, as after a
  * lookup that found the job gone). A cancelled stray is asked again as after a failed lookup.
  */
-export function unmatchedAnswer(settings: ReducerSettings, now: number, slot: Slot, jobId: number, seen: string, confirmLater: (stray: StrayJob) => StrayJob): Slot {
+export function unmatchedAnswer(settings: ReducerSettings, now: number, slot: Slot, jobId: number, seen: string): Slot {
   const job = trackedJobOf(slot);
-  if (job?.jobId !== jobId || job.missing !== 'looking' || slot.deployment === undefined) return updateStray(slot, jobId, confirmLater);
+  if (job?.jobId !== jobId || job.missing !== 'looking' || slot.deployment === undefined) return updateStray(slot, jobId, (stray) => lookUpLater(stray, now, settings.backoff));
   const policy = unmatchedLookupOf(settings);
   const answers = (job.unmatched?.answers ?? 0) + 1;
   if (answers >= policy.attempts) {

@@ -5,7 +5,8 @@ import type { Command } from './commands.js';
 import type { DeploymentEntry, InvalidDeployment } from './events.js';
 import { createReducer } from './reducer.js';
 import type { SlurmJob } from './slurm-job.js';
-import { initialWorld, type ReducerSettings } from './world.js';
+import type { ReducerSettings } from './settings.js';
+import { initialWorld } from './world.js';
 
 export interface PlanInput {
   readonly deployments: readonly DeploymentEntry[];

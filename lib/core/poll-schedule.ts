@@ -11,7 +11,7 @@
 import type { Command } from './commands.js';
 import { unfollowedRegistered } from './registry-sync.js';
 import type { StepDraft } from './step-draft.js';
-import type { ReducerSettings } from './world.js';
+import type { ReducerSettings } from './settings.js';
 
 export function schedulePoll(settings: ReducerSettings, draft: StepDraft): Command[] {
   const s = draft.scalars;

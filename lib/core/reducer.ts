@@ -5,7 +5,9 @@
 
 import { applyEvent } from './apply-event.js';
 import type { Command } from './commands.js';
-import { decideSlot, writeState, type SlotCommands, type SlotView } from './decide-slot.js';
+import { decideSlot } from './decide-slot.js';
+import type { SlotCommands, SlotView } from './slot-view.js';
+import { writeState } from './state-lane.js';
 import type { DeployerEvent } from './events.js';
 import { emptySlot } from './slot.js';
 import { faultSlot } from './slot-fault.js';
@@ -15,15 +17,21 @@ import { addSubmitWaiters, submitsWait, watermarkCommands } from './watermark.js
 import { inFlightOn, inheritInFlight, queuedAsAsked, takeAdmission } from './in-flight.js';
 import { registryOn } from './job-registry.js';
 import { registryCommands } from './registry-sync.js';
-import { isReady, type ReducerSettings, type Slot, type World } from './world.js';
+import type { ReducerSettings } from './settings.js';
+import { isReady, type Slot, type World } from './world.js';
 
+/** What the reducer made of one event: the world after it, and the commands to carry out. */
 export interface Step {
+  /** The world after the event (the one given is never changed). */
   readonly world: World;
+  /** What to do now, in order; each is answered by exactly one outcome event (see DeployerSinks). */
   readonly commands: readonly Command[];
 }
 
+/** The pure decision function of the deployer: no I/O, no clock (time comes as `tick` events), so that every run replays from its events. */
 export type Reducer = (world: World, event: DeployerEvent) => Step;
 
+/** The reducer for these settings; start it from `initialWorld`. */
 export function createReducer(settings: ReducerSettings): Reducer {
   const registry = registryOn(settings);
   return (world, event) => {

@@ -13,7 +13,10 @@ import { registeredJobsOf, registryOn } from './job-registry.js';
 import { trackedJobOf } from './slot.js';
 import { formatJobIdentity } from './slurm-job.js';
 import type { StepDraft } from './step-draft.js';
-import { isReady, type Deployment, type RegisteredJob, type ReducerSettings, type TrackedJob, type World } from './world.js';
+import type { Deployment, TrackedJob } from './deployment.js';
+import type { RegisteredJob } from './persisted.js';
+import type { ReducerSettings } from './settings.js';
+import { isReady, type World } from './world.js';
 
 /** Entries stored or removed by one recordJobs, at most: its answer comes after about ten transactions. */
 export const RECORDS_PER_COMMAND = 1000;

@@ -5,7 +5,8 @@ import { canonicalJson } from './canonical-json.js';
 import type { Command } from './commands.js';
 import type { DeployerEvent } from './events.js';
 import { createReducer, type Reducer } from './reducer.js';
-import { initialWorld, type ReducerSettings, type World } from './world.js';
+import type { ReducerSettings } from './settings.js';
+import { initialWorld, type World } from './world.js';
 import { namedMessageOf } from './error-message.js';
 import { definedOnly } from './defined-only.js';
 

@@ -73,6 +73,7 @@ export function readSize(text: string): number | undefined {
   return Number.isSafeInteger(mb) ? mb : undefined;
 }
 
+/** A signal sent before a job's time limit (sbatch --signal). */
 export interface SlurmSignal {
   /** The signal's name without SIG (USR1) or its number as text (10). */
   readonly signal: string;
@@ -109,6 +110,7 @@ export function formatSignal(s: SlurmSignal): string {
 
 /** sbatch's mail types; ALL is BEGIN, END, FAIL, REQUEUE and STAGE_OUT, as in Slurm. */
 export const MAIL_TYPES = ['BEGIN', 'END', 'FAIL', 'REQUEUE', 'STAGE_OUT', 'INVALID_DEPEND', 'TIME_LIMIT', 'TIME_LIMIT_90', 'TIME_LIMIT_80', 'TIME_LIMIT_50', 'ARRAY_TASKS'] as const;
+/** One of sbatch's --mail-type values. */
 export type MailType = (typeof MAIL_TYPES)[number];
 export const MAIL_TYPE_FORM = `a comma-separated list of NONE, ALL, ${MAIL_TYPES.join(', ')}`;
 

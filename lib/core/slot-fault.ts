@@ -3,7 +3,8 @@
 import { specHash } from './spec-hash.js';
 import { emptySlot } from './slot.js';
 import type { StepDraft } from './step-draft.js';
-import type { Desired, Slot } from './world.js';
+import type { Desired } from './deployment.js';
+import type { Slot } from './world.js';
 
 export const INTERNAL_ERROR = 'internal error';
 

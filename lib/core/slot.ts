@@ -5,7 +5,9 @@ import type { DeploymentState } from './deployment-state.js';
 import { isLostVerdict, stateOfJob } from './job-observation.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus } from './status.js';
-import type { Deployment, Slot, StrayJob, TrackedJob } from './world.js';
+import type { Deployment, TrackedJob } from './deployment.js';
+import { cancelDueAt, confirmPollOf, lookupDueAt, newStray, type StrayJob } from './stray-job.js';
+import type { Slot } from './world.js';
 
 /** How the reason of a deployment whose submit has an unknown outcome begins. */
 export const UNKNOWN_OUTCOME = 'the outcome of its submit is unknown';
@@ -18,12 +20,12 @@ const NO_STRAYS: readonly StrayJob[] = Object.freeze([]);
 
 export function emptySlot(id: string): Slot {
   // The shape the world stores slots in (step-draft.ts storedSlot): spreads of it keep that shape.
-  return { id, deployment: undefined, leftover: undefined, strays: NO_STRAYS, writing: false, removal: undefined, wakeAt: undefined, wakePoll: undefined, queued: undefined };
+  return { id, deployment: undefined, leftover: undefined, strays: NO_STRAYS, stateLane: 'idle', removal: undefined, wakeAt: undefined, wakePoll: undefined, queued: undefined };
 }
 
 /** Nothing pending under the id: the slot can go. */
 export function isIdleSlot(slot: Slot): boolean {
-  return slot.deployment === undefined && slot.leftover === undefined && slot.strays.length === 0 && !slot.writing && slot.removal === undefined;
+  return slot.deployment === undefined && slot.leftover === undefined && slot.strays.length === 0 && slot.stateLane === 'idle' && slot.removal === undefined;
 }
 
 export function trackedJobOf(slot: Slot | undefined): TrackedJob | undefined {
@@ -104,8 +106,7 @@ export function observedAbsent(job: TrackedJob, pollId: number): TrackedJob {
 
 export function addStray(slot: Slot, jobId: number, why: StrayJob['why'], provableFromPollId: number): Slot {
   if (slot.strays.some((s) => s.jobId === jobId)) return slot;
-  const stray: StrayJob = { jobId, why, cancelling: false, attempt: 0, notBefore: 0, provableFromPollId };
-  return { ...slot, strays: [...slot.strays, stray].sort((a, b) => a.jobId - b.jobId) };
+  return { ...slot, strays: [...slot.strays, newStray(jobId, why, provableFromPollId)].sort((a, b) => a.jobId - b.jobId) };
 }
 
 export function updateStray(slot: Slot, jobId: number, update: (s: StrayJob) => StrayJob): Slot {
@@ -138,9 +139,12 @@ function coreState(deployment: Deployment, waitingFor: readonly number[]): Deplo
     case 'tracking': {
       const job = phase.job;
       if (job.final !== undefined) return job.final;
-      // An end seen (or found at start) without its details yet shows as it is known: ends are sticky.
+      // An end seen (or found at start) without its details yet: the state written of this job
+      // stands until the lookup asked with it tells the exit code and reason (or that Slurm forgot
+      // the job), so that no reader takes a bare FAILED for the whole story and acts on it (deletes
+      // the deployment, say). Ends are sticky: a written end is kept; with none written, the end.
       const ended = endKnownOf(job);
-      if (ended !== undefined) return ended;
+      if (ended !== undefined) return deployment.written?.job_id === job.jobId ? deployment.written : ended;
       if (job.observed !== undefined) return stateOfJob(job.observed);
       return { status: 'PENDING', job_id: job.jobId };
     }
@@ -181,11 +185,8 @@ export function wakeTimeOf(slot: Slot, now: number): number | undefined {
   if (phase?.kind === 'tracking' && phase.job.missing === 'lookup' && phase.job.unmatched !== undefined) wake = soonerAfter(now, wake, phase.job.unmatched.at);
   const leftover = slot.leftover?.unknown;
   if (leftover !== undefined && leftover.resolvedByPollId === undefined) wake = soonerAfter(now, wake, leftover.settleAt);
-  for (const stray of slot.strays) {
-    if (!stray.cancelling) wake = soonerAfter(now, wake, stray.notBefore);
-    if (stray.confirm !== undefined && !stray.confirm.looking) wake = soonerAfter(now, wake, stray.confirm.at);
-  }
-  if (slot.removal !== undefined && !slot.removal.deleting) wake = soonerAfter(now, wake, slot.removal.notBefore);
+  for (const stray of slot.strays) wake = soonerAfter(now, soonerAfter(now, wake, cancelDueAt(stray)), lookupDueAt(stray));
+  if (slot.removal !== undefined && slot.stateLane !== 'deleting') wake = soonerAfter(now, wake, slot.removal.notBefore);
   return wake;
 }
 
@@ -198,7 +199,7 @@ export function wakePollOf(slot: Slot, lastPollId: number): number | undefined {
     wake = soonerAfter(lastPollId, wake, phase.job.observed === undefined ? lastPollId + 1 : phase.job.provableFromPollId);
   }
   if (phase?.kind === 'uncertain') wake = soonerAfter(lastPollId, wake, phase.resolvedByPollId);
-  for (const stray of slot.strays) wake = soonerAfter(lastPollId, soonerAfter(lastPollId, wake, stray.provableFromPollId), stray.confirmByPollId);
+  for (const stray of slot.strays) wake = soonerAfter(lastPollId, soonerAfter(lastPollId, wake, stray.provableFromPollId), confirmPollOf(stray));
   return wake;
 }
 
@@ -233,7 +234,7 @@ export function floorHoldOf(slot: Slot, registered?: (jobId: number) => boolean)
 
 /** Whether the Config DB holds a state naming the job (written, and no later write in flight). */
 export function isRecorded(slot: Slot, jobId: number): boolean {
-  return !slot.writing && slot.deployment?.written?.job_id === jobId;
+  return slot.stateLane === 'idle' && slot.deployment?.written?.job_id === jobId;
 }
 
 /** The floor above which a discovery would find a job of the slot's submits of unknown outcome. */

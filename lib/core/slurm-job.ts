@@ -4,6 +4,7 @@
 import type { JobOptions } from './job-options.js';
 import type { JobState } from './status.js';
 
+/** How a job's batch script ended. */
 export interface ExitCode {
   /** The exit status of the batch script (0..255), when it exited. */
   readonly status: number;
@@ -13,16 +14,25 @@ export interface ExitCode {
 
 /** One job as Slurm reported it, normalized across API versions. */
 export interface SlurmJob {
+  /** Slurm's job id. */
   readonly jobId: number;
+  /** The job name (the deployment id, for jobs of the deployer). */
   readonly name: string;
+  /** The MCS label: the deployer's job label for its own jobs. */
   readonly mcsLabel: string;
+  /** The comment, where the deployer writes the job identity (JobIdentity). */
   readonly comment: string;
+  /** The job state, normalized. */
   readonly state: JobState;
+  /** Slurm's reason for the state (`None`, `Resources`, `NonZeroExitCode`...). */
   readonly reason: string;
+  /** How the batch script ended; absent while it has not. */
   readonly exitCode?: ExitCode;
   /** Unix seconds; absent when Slurm did not say. */
   readonly submitTime?: number;
+  /** Unix seconds; absent when Slurm did not say. */
   readonly startTime?: number;
+  /** Unix seconds; absent when Slurm did not say. */
   readonly endTime?: number;
   /**
    * Known from a state poll only (`GET /jobs/state`: id and state): its reason and exit code are
@@ -41,27 +51,45 @@ export interface SlurmJob {
  * no name, comment, reason or exit code. What a cheap poll learns of a job it follows.
  */
 export interface JobStateReport {
+  /** Slurm's job id. */
   readonly jobId: number;
+  /** The job state, normalized. */
   readonly state: JobState;
 }
 
 /** A job to submit, in no particular API version's shape. Adapters render it. */
 export interface JobSpec {
+  /** The job name: the deployment id. */
   readonly name: string;
+  /** The batch script, from `#!`. */
   readonly script: string;
+  /** The job's whole environment (Slurm starts it with this and nothing else). */
   readonly environment: Readonly<Record<string, string>>;
+  /** The deployer's job label. */
   readonly mcsLabel: string;
+  /** The job identity (formatJobIdentity), by which the deployer finds its job again. */
   readonly comment: string;
+  /** sbatch --partition. */
   readonly partition?: string;
+  /** sbatch --time, in minutes. */
   readonly timeLimitMinutes?: number;
+  /** sbatch --nodes. */
   readonly nodes?: number;
+  /** sbatch --ntasks. */
   readonly tasks?: number;
+  /** sbatch --cpus-per-task. */
   readonly cpusPerTask?: number;
+  /** sbatch --mem, in MB. */
   readonly memoryPerNodeMB?: number;
+  /** sbatch --chdir. */
   readonly currentWorkingDirectory?: string;
+  /** sbatch --account. */
   readonly account?: string;
+  /** sbatch --qos. */
   readonly qos?: string;
+  /** sbatch --output. */
   readonly standardOutput?: string;
+  /** sbatch --error. */
   readonly standardError?: string;
   /** The sbatch options beyond these; absent when none is asked for. */
   readonly options?: JobOptions;

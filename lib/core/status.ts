@@ -1,13 +1,16 @@
 // The SDP deployment status vocabulary (that of the SDP Helm deployer) and the mapping from
 // Slurm job states to it (CONTRACT section 4). Pure.
 
+/** Every status the deployer writes into a deployment's state (CONTRACT section 4), as the SDP Helm deployer names them. */
 export const DEPLOYMENT_STATUSES = ['PENDING', 'RUNNING', 'FINISHED', 'CANCELLED', 'FAILED', 'UNSET'] as const;
+/** A deployment's status, as written in `/deploy/<id>/state`. */
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 
 /** A Slurm job state, normalized: v0.0.40+ report a base state plus flags; v0.0.38/39 one string. */
 export interface JobState {
   /** The base state (RUNNING, COMPLETED, ...); absent when Slurm reported only a flag. */
   readonly base?: string;
+  /** The flags set (COMPLETING, REQUEUED...), in the order Slurm listed them; empty when none. */
   readonly flags: readonly string[];
 }
 

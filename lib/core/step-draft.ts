@@ -10,7 +10,8 @@ import { discoveryFloorOf, floorHoldOf, followedJobsOf, isIdleSlot, trackedJobOf
 import type { SortedMap } from './sorted-map.js';
 import { awaitsDependencies, dependencyViewKey } from './dependency-gate.js';
 import { dependencyIdsOf } from './dependencies.js';
-import type { Deployment, DueKey, Slot, World, WorldMapName } from './world.js';
+import type { Deployment } from './deployment.js';
+import type { DueKey, Slot, World, WorldMapName } from './world.js';
 
 type TreeName = WorldMapName;
 type Scalars = Omit<World, TreeName>;
@@ -187,7 +188,7 @@ export class StepDraft {
   /** The jobs whose registry entries the slot wants changed are due to be compared with what is stored. */
   #reindexRegistry(previous: Slot | undefined, next: Slot): void {
     if (this.#registered === undefined) return;
-    if (previous?.deployment === next.deployment && previous?.strays === next.strays && previous?.writing === next.writing) return;
+    if (previous?.deployment === next.deployment && previous?.strays === next.strays && previous?.stateLane === next.stateLane) return;
     const had = registeredJobsOf(previous);
     const has = isIdleSlot(next) ? [] : registeredJobsOf(next);
     if (had.length === 0 && has.length === 0) return;
@@ -281,7 +282,7 @@ function storedSlot(slot: Slot, previous: Slot | undefined, wakeAt: number | und
     deployment,
     leftover: slot.leftover,
     strays: slot.strays,
-    writing: slot.writing,
+    stateLane: slot.stateLane,
     removal: slot.removal,
     wakeAt,
     wakePoll,

@@ -2,7 +2,8 @@
 // slurmctld's rate limit refused, long after the deployer stopped waiting). Such a submit stays
 // unknown until a complete poll issued after its settle time shows no job of it.
 
-import type { ReducerSettings, UnknownOutcome } from './world.js';
+import type { UnknownOutcome } from './deployment.js';
+import type { ReducerSettings } from './settings.js';
 
 /** The unknown outcome of a submit sent above `floor`, failing at `now`. */
 export function unknownOutcome(settings: ReducerSettings, floor: number, now: number, nextPollId: number): UnknownOutcome {

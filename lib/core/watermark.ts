@@ -9,7 +9,9 @@ import type { Command } from './commands.js';
 import { inFlightOn, inFlightWrite, inheritInFlight, stillInFlight } from './in-flight.js';
 import { registryOn } from './job-registry.js';
 import type { StepDraft } from './step-draft.js';
-import { isReady, type InFlightSubmit, type ReducerSettings, type Watermark, type World } from './world.js';
+import type { InFlightSubmit, Watermark } from './persisted.js';
+import type { ReducerSettings } from './settings.js';
+import { isReady, type World } from './world.js';
 
 /** Any answer that shows a job id raises the highest seen: a submit from now on gets a higher one. */
 export function sawJobId(draft: StepDraft, jobId: number): void {

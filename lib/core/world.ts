@@ -3,228 +3,16 @@
 // Worlds are values: a step never changes the world it was given. world-json.ts turns one into
 // plain JSON and back.
 
-import type { BackoffSettings } from './backoff.js';
-import type { CancelReason } from './commands.js';
-import type { DeploymentState } from './deployment-state.js';
-import type { SlurmArgs } from './deployment-args.js';
-import type { JobSettings } from './job-builder.js';
+import type { Deployment, UnknownOutcome } from './deployment.js';
+import type { InFlightSubmit, RegisteredJob } from './persisted.js';
+import type { ReducerSettings } from './settings.js';
 import type { SlurmJob } from './slurm-job.js';
+import type { StrayJob } from './stray-job.js';
 import { byDue, byNumber, byPair, byString, frozenSortedMap, type Compare, type SortedMap } from './sorted-map.js';
 
-export interface ReducerSettings {
-  readonly job: JobSettings;
-  /** Keep /deploy/<id>/state when a deployment is deleted (default: remove it once its job ended). */
-  readonly keepStateOfDeleted?: boolean;
-  /**
-   * Between full reconciles: full job lists where Slurm has no `GET /jobs/state`; with state polls,
-   * a poll of every job's id and state (`all`), which keeps the job-id floor near the cluster's.
-   */
-  readonly pollIntervalMs: number;
-  /**
-   * Between polls of the states of the deployer's own jobs by id (`pollStates`), on a server with
-   * `GET /jobs/state`; absent: every poll is a full job list (and journals of older versions).
-   */
-  readonly statePollIntervalMs?: number;
-  /**
-   * How long a submit of unknown outcome stays unknown after the failure that made it so: only a
-   * complete poll issued after that may prove that no job came of it. Absent: the next poll.
-   */
-  readonly submitSettleMs?: number;
-  /** The job-id watermark (the floor of unrecorded jobs, persisted): absent in older journals. */
-  readonly watermark?: WatermarkSettings;
-  readonly backoff: BackoffSettings;
-  /**
-   * Lookups ask Slurm accounting (slurmdbd) for a job slurmctld forgot (SlurmApi.readsAccounting):
-   * a job unknown to both is gone from Slurm's records, and its verdict says where it was looked.
-   * Absent: journals of older versions (the verdict says "vanished from Slurm").
-   */
-  readonly accounting?: boolean;
-  /** Lookup answers that are not the job looked up (lookup-match.ts). Absent: older journals (UNMATCHED_LOOKUP_FALLBACK). */
-  readonly unmatchedLookup?: UnmatchedLookupSettings;
-  /**
-   * How long a deployment waits for a dependency (args.after_ok and the like) that names no
-   * deployment before it is FAILED (dependency-gate.ts). Absent: DEPENDENCY_WAIT_MS.
-   */
-  readonly dependencyWaitMs?: number;
-}
-
-/**
- * A lookup answered with a job of another mcs label, or whose comment names another deployment or
- * submit: that answer is not the job, nor proof that it is gone. The lookup is made again after
- * `backoff`; the `attempts`-th such answer in a row ends the deployment FAILED, saying what was seen.
- */
-export interface UnmatchedLookupSettings {
-  readonly attempts: number;
-  readonly backoff: BackoffSettings;
-}
-
-export interface WatermarkSettings {
-  /** Between two writes of a risen floor, at least. */
-  readonly everyMs: number;
-  /**
-   * After a stop that was not clean (a crash, a lost leadership) with deployments that name no
-   * job: how long the term waits before its first poll, so that submits the last leader still had
-   * inside slurmrestd (retrying against slurmctld's rate limit) have landed and show.
-   */
-  readonly takeoverHoldMs: number;
-  /**
-   * A term with nothing in flight writes its watermark clean, and unclean again before its next
-   * submit: a crash at rest then costs the next term no hold. Absent in older journals: a running
-   * term always wrote unclean.
-   */
-  readonly cleanAtRest?: boolean;
-  /**
-   * Every submit is written into the watermark (`inFlight`) before it is sent, at most this many
-   * of the term's own at once: a new term then holds back only the deployments whose submits the
-   * last one may have left inside slurmrestd, not every deployment. Absent in older journals: an
-   * unclean stop held the new term's first poll.
-   */
-  readonly inFlightCap?: number;
-}
-
-/**
- * What the deployer persists beside the deployments (`/slurm-deployer/watermark/<label>`): every job
- * it created whose id no state records has an id above `floor`; `clean` when the last leader
- * stopped with nothing in flight, or wrote it while it had none and would not submit again before
- * writing it unclean.
- */
-export interface Watermark {
-  readonly floor: number;
-  readonly clean: boolean;
-  /**
-   * The submits the leader may have sent and not seen answered (nor proven to have made no job):
-   * each is written here before it is sent. Absent: a watermark of an older version, which says
-   * nothing of them (a new term after an unclean stop then holds its first poll).
-   */
-  readonly inFlight?: readonly InFlightSubmit[];
-}
-
-/** A submit that may be inside slurmrestd: of this deployment, with this identity. */
-export interface InFlightSubmit {
-  readonly deployment: string;
-  readonly submitId: string;
-  /**
-   * After this time (ms since the epoch) it can make no job any more; absent: it was in flight
-   * when its leader stopped, and the next term counts its takeover hold from its own start.
-   */
-  readonly settleAt?: number;
-}
-
-/**
- * A job of the deployer's registry (`/slurm-deployer/jobs/<label>/<jobId>`, job-registry.ts): the
- * deployment it serves and what the deployer knows of its identity (the comment it carries, or '').
- */
-export interface RegisteredJob {
-  readonly jobId: number;
-  readonly deployment: string;
-  readonly comment: string;
-}
-
-/** What a Config DB deployment asks for. */
-export interface Desired {
-  readonly revision: number;
-  /** Canonical JSON of the raw args: unchanged args never cause a resubmit. */
-  readonly argsKey: string;
-  readonly args?: SlurmArgs;
-  /** Why the deployment cannot be run; set when args are invalid or the value is unreadable. */
-  readonly invalid?: string;
-  /** The identity recorded in the job's comment for this version of the spec. */
-  readonly submitId: string;
-  /** specHash of argsKey: the jobs that run this spec carry it. */
-  readonly specHash: string;
-}
-
-/**
- * A submit whose outcome is unknown (a timeout, a lost connection, a lost answer): its job may
- * exist, with an id above `floor` (the highest job id seen when it was sent). It stays unknown
- * until `settleAt` at least (absent: decided by the next poll); `resolvedByPollId` is the first
- * complete poll issued after that: it tells.
- */
-export interface UnknownOutcome {
-  readonly floor: number;
-  readonly settleAt?: number;
-  readonly resolvedByPollId?: number;
-}
-
-/** The job that serves a deployment. */
-export interface TrackedJob {
-  readonly jobId: number;
-  readonly submitId?: string;
-  /** Polls with this id or later were issued after the job existed: only they can prove it gone. */
-  readonly provableFromPollId: number;
-  readonly observed?: SlurmJob;
-  /** The terminal state once seen: terminal states are sticky. */
-  readonly final?: DeploymentState;
-  /** Named by the state found at start: not yet known to run the current spec. */
-  readonly fromPriorState?: boolean;
-  /**
-   * The end the state found at start shows without its details (no exit code: the last term wrote
-   * what a state poll showed, then stopped before a lookup told the rest). It stands until a poll
-   * or a lookup tells more, and when Slurm has forgotten the job (slot.ts endKnownOf).
-   */
-  readonly priorEnd?: DeploymentState;
-  /** A poll that could have shown the job did not: look it up by id ('lookup'), or it is being looked up. */
-  readonly missing?: 'lookup' | 'looking';
-  /**
-   * Lookups answered with a job that is not this one (UnmatchedLookupSettings), `answers` in a row:
-   * the next lookup is not made before `at` (ms). Gone once the job is seen again.
-   */
-  readonly unmatched?: { readonly answers: number; readonly at: number };
-}
-
-export interface Retry {
-  readonly attempt: number;
-  readonly at: number;
-  readonly reason: string;
-}
-
-/** Where a deployment's life stands: one of these at a time, never a mix. */
-export type Phase =
-  /** Its args cannot run (the reason is `desired.invalid`). */
-  | { readonly kind: 'invalid' }
-  /**
-   * Slurm refused this spec for good: not submitted again until the args change, nor after a
-   * restart (the state remembers it). `submitId` names the refused submit (absent when the state
-   * found at start told); `job` an ended job that submit made all the same (Slurm can answer an
-   * error after creating the job).
-   */
-  | { readonly kind: 'rejected'; readonly reason: string; readonly submitId?: string; readonly job?: { readonly jobId: number; readonly slurmState: string } }
-  /** Handling it threw (a bug, or data the code could not take): FAILED, the others go on. */
-  | { readonly kind: 'faulted'; readonly reason: string }
-  /** No job: one is submitted when nothing holds it back (a retry not yet due, a job still ending). */
-  | { readonly kind: 'idle' }
-  /**
-   * No job: some deployment it depends on has none yet, or is not there (dependency-gate.ts).
-   * `reason` says which; `failAt`: when an unknown id has been waited for long enough; `present`:
-   * the ids seen there while it waited (one gone since was deleted).
-   */
-  | { readonly kind: 'waiting'; readonly reason: string; readonly failAt?: number; readonly present: readonly string[] }
-  /**
-   * A dependency can never be met (it failed without a job, was deleted, ended the wrong way, never
-   * came, or waits for this one): not submitted until the args change, nor after a restart.
-   */
-  | { readonly kind: 'blocked'; readonly reason: string }
-  /** Submitted; `floor` is the highest job id seen before: its job's id is above it. */
-  | { readonly kind: 'submitting'; readonly submitId: string; readonly floor: number }
-  /** A submit whose outcome is unknown: a complete poll issued late enough tells whether the job exists. */
-  | ({ readonly kind: 'uncertain'; readonly submitId: string } & UnknownOutcome)
-  | { readonly kind: 'tracking'; readonly job: TrackedJob };
-
-/** A deployment that exists in the Config DB. */
-export interface Deployment {
-  readonly desired: Desired;
-  /** Counts the specs this deployment has had: changed args make a new generation. */
-  readonly generation: number;
-  readonly phase: Phase;
-  /** Failed submits of the current spec so far, and when to try again. */
-  readonly retry?: Retry;
-  /** Active jobs found serving this deployment besides its own, cancelled as duplicates. */
-  readonly duplicates?: readonly number[];
-  /** The last state sent to (or found in) the Config DB. */
-  readonly written?: DeploymentState;
-  /** A state write failed: write again at `at`. */
-  readonly writeRetry?: Retry;
-}
+// The layers above import these from here, as they did before the types had files of their own.
+export type { ReducerSettings, UnmatchedLookupSettings, WatermarkSettings } from './settings.js';
+export type { InFlightSubmit, RegisteredJob, Watermark } from './persisted.js';
 
 /**
  * A submit still outstanding for a spec the deployment no longer has (its args changed, or it was
@@ -238,30 +26,17 @@ export interface LeftoverSubmit {
   readonly unknown?: UnknownOutcome;
 }
 
-/** A labelled, active job that no deployment claims: a removed deployment's, or a duplicate. */
-export interface StrayJob {
-  readonly jobId: number;
-  readonly why: CancelReason;
-  readonly cancelling: boolean;
-  readonly attempt: number;
-  /** After a failed cancel: not again before this time (ms). */
-  readonly notBefore: number;
-  /** After a cancel: ask again only if a poll with this id or later still shows the job active. */
-  readonly confirmByPollId?: number;
-  /** Polls with this id or later can prove the job gone. */
-  readonly provableFromPollId: number;
-  /**
-   * After a cancel: Slurm is asked for the job (a lookup by id) at `at`, and again with a short
-   * backoff while it is still active, so that what waits for its end waits no poll interval.
-   */
-  readonly confirm?: { readonly attempt: number; readonly at: number; readonly looking: boolean };
-}
-
-/** The state of a deleted deployment, to be removed once its job has ended. */
+/** The state of a deleted deployment, to be removed once its job has ended; after a failed removal, not before `notBefore`. */
 export interface StateRemoval {
   readonly attempt: number;
   readonly notBefore: number;
 }
+
+/**
+ * What of the slot's state in the Config DB is in flight (state-lane.ts): nothing, a write, or a
+ * removal. The next waits for its answer, so that they land in the order they were decided.
+ */
+export type StateLane = 'idle' | 'writing' | 'deleting';
 
 /** Everything known under one deployment id; it outlives the deployment while anything is pending. */
 export interface Slot {
@@ -270,9 +45,8 @@ export interface Slot {
   readonly leftover?: LeftoverSubmit;
   /** Jobs of this id to cancel, by job id ascending; the next submit waits until they ended. */
   readonly strays: readonly StrayJob[];
-  /** A state write or removal is in flight: the next waits for its answer, so writes land in order. */
-  readonly writing: boolean;
-  readonly removal?: StateRemoval & { readonly deleting: boolean };
+  readonly stateLane: StateLane;
+  readonly removal?: StateRemoval;
   /** When the slot is to be decided again by time (its entry in `World.timers`). */
   readonly wakeAt?: number;
   /** When the slot is to be decided again by a poll (its entry in `World.pollWaits`). */
@@ -325,20 +99,26 @@ export interface RegistryWrites {
   readonly retryAt?: number;
 }
 
-/** [due, slot id]: ordered by due first. */
+/** Keys [due, slot id]: ordered by due first. */
 export type DueKey = readonly [number, string];
-/** [id, id]: by the first, then the second. */
+/** Pairs [id, id]: by the first, then the second. */
 export type PairKey = readonly [string, string];
 
+/** The reducer's state: a value (a step never changes the world it is given), in persistent maps. Embedders pass it along and read what the documented fields say; the types inside its maps are private and change without notice. */
 export interface World {
   /** Milliseconds since the epoch, as told by the last tick; meaningful once `clockStarted`. */
   readonly now: number;
+  /** A tick has come: `now` means something. */
   readonly clockStarted: boolean;
+  /** The Config DB was listed (configListed): the deployments are known. */
   readonly listed: boolean;
+  /** The id the next poll gets. */
   readonly nextPollId: number;
+  /** The id of the poll issued and not answered yet, if any. */
   readonly pollInFlight?: number;
   /** What the poll in flight asks (state polls): the ids followed, and whether it discovers above a floor. */
   readonly pollScope?: PollScope;
+  /** When the last poll was issued (ms since the epoch). */
   readonly lastPollAt?: number;
   /** When the last poll of every job's state (or full list) was issued. */
   readonly lastAllAt?: number;
@@ -352,7 +132,9 @@ export interface World {
    * counted from the first tick after the listing: `until`.
    */
   readonly hold?: { readonly ms: number; readonly until?: number };
+  /** What the deployer knows of job ids: the highest seen, the watermark and its writes. */
   readonly jobIds: JobIds;
+  /** The job registry's writes in flight and their retries. */
   readonly registryWrites: RegistryWrites;
   /** The id of the latest poll applied; undefined before the first answered. */
   readonly lastPollId?: number;
@@ -360,6 +142,7 @@ export interface World {
   readonly lastPollJobs?: readonly SlurmJob[];
   /** A poll failed before any succeeded: states are written for what needs no Slurm (new and invalid deployments). */
   readonly slurmSilentAtStart?: boolean;
+  /** One slot per deployment id known: the deployment, its job, a stray to cancel, a state to remove. */
   readonly slots: SortedMap<string, Slot>;
   /** The jobs with our label seen by the latest successful poll, by job id. */
   readonly polled: SortedMap<number, SlurmJob>;
@@ -369,15 +152,17 @@ export interface World {
   readonly tracked: SortedMap<number, string>;
   /** Strays: job id -> the slot that cancels it. */
   readonly strayOwners: SortedMap<number, string>;
+  /** When a slot is to be decided again (a retry, a settle time), by [due, slot id]. */
   readonly timers: SortedMap<DueKey, true>;
+  /** Slots waiting for a poll issued after a fact of theirs, by [poll id, slot id]. */
   readonly pollWaits: SortedMap<DueKey, true>;
   /** The jobs whose states a state poll asks for: job id -> the slot that follows or cancels it. */
   readonly following: SortedMap<number, string>;
-  /** [hold, slot id]: the job-id floor may not rise above `hold` while the slot has it (floorHoldOf). */
+  /** By [hold, slot id]: the job-id floor may not rise above `hold` while the slot has it (floorHoldOf). */
   readonly floorHolds: SortedMap<DueKey, true>;
-  /** [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
+  /** By [floor, slot id]: slots with a submit of unknown outcome, whose job a discovery above `floor` would find. */
   readonly discoveries: SortedMap<DueKey, true>;
-  /** [place, slot id]: slots whose submit waits for the watermark to name it, first come first named (in-flight.ts). */
+  /** By [place, slot id]: slots whose submit waits for the watermark to name it, first come first named (in-flight.ts). */
   readonly submitQueue: SortedMap<DueKey, true>;
   /** The job registry as stored (read at the term's listing, then as its writes were answered): job id -> entry. */
   readonly registry: SortedMap<number, RegisteredJob>;
@@ -387,7 +172,7 @@ export interface World {
    */
   readonly registryDue: SortedMap<number, boolean>;
   /**
-   * [dependency id, dependent id]: the deployments that have no job yet and name others (args.after_ok
+   * By [dependency id, dependent id]: the deployments that have no job yet and name others (args.after_ok
    * and the like), by the ids they name; a change of what those show decides them again.
    */
   readonly dependents: SortedMap<PairKey, true>;
@@ -413,21 +198,8 @@ export const WORLD_MAP_ORDER = {
   dependents: byPair,
 } as const satisfies { readonly [K in WorldMapName]: Compare<MapKey<World[K]>> };
 
-export type WorldMapName =
-  | 'slots'
-  | 'polled'
-  | 'polledByClaim'
-  | 'tracked'
-  | 'strayOwners'
-  | 'timers'
-  | 'pollWaits'
-  | 'following'
-  | 'floorHolds'
-  | 'discoveries'
-  | 'submitQueue'
-  | 'registry'
-  | 'registryDue'
-  | 'dependents';
+/** The names of the world's persistent maps: every key of World that holds a SortedMap. */
+export type WorldMapName = { readonly [K in keyof World]-?: World[K] extends SortedMap<infer _K, infer _V> ? K : never }[keyof World];
 
 /** What a state poll in flight asks. */
 export interface PollScope {
@@ -437,6 +209,7 @@ export interface PollScope {
 }
 type MapKey<T> = T extends SortedMap<infer K, unknown> ? K : never;
 
+/** The world before any event: where a run (and each leadership term) starts. */
 export const initialWorld: World = {
   now: 0,
   clockStarted: false,

@@ -6,6 +6,7 @@
  */
 export const SUPPORTED_API_VERSIONS = ['v0.0.38', 'v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44', 'v0.0.45'] as const;
 
+/** A Slurm REST API version this deployer speaks. */
 export type SlurmApiVersion = (typeof SUPPORTED_API_VERSIONS)[number];
 
 export function isSupportedApiVersion(version: string): version is SlurmApiVersion {

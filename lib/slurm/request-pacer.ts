@@ -16,10 +16,13 @@ import type { SlurmOperation } from './failure-classification.js';
 import type { PacingReport } from './slurm-api.js';
 import { PriorityQueue } from './priority-queue.js';
 
+/** How a Slurm client paces its requests other than polls: a limit of requests in flight, halved when slurmctld's rate limit makes answers late, grown again when they are not. */
 export interface PacerSettings {
   /** Requests other than polls in flight at once, at the start. */
   readonly initialLimit: number;
+  /** The limit grows to this, at most. */
   readonly maxLimit: number;
+  /** The limit is halved to this, at least. */
   readonly minLimit: number;
   /** An answer to a small request whose headers came this late (ms after it was sent) means throttled. */
   readonly lateMs: number;

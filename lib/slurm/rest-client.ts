@@ -25,6 +25,7 @@ import { requestStates } from './states-request.js';
 
 export { DEFAULT_TIMEOUTS, type SlurmAuthScheme, type SlurmRestTimeouts } from './slurm-http.js';
 
+/** What a Slurm client does beyond the HTTP: accounting lookups, list caching, reading large lists off the event loop, filtering by label. */
 export interface SlurmClientBehaviour {
   /**
    * Ask `/slurmdb/{version}/job/{id}` for a job `/slurm/...` no longer knows (it aged out after
@@ -54,6 +55,7 @@ export interface SlurmRestClientOptions extends SlurmHttpOptions, SlurmClientBeh
   readonly version?: SlurmApiVersion;
 }
 
+/** How connectSlurm reaches slurmrestd and which version it uses. */
 export interface ConnectSlurmOptions extends SlurmHttpOptions, SlurmClientBehaviour {
   /**
    * Forces this version (SDP_SLURMDEPLOY_API_VERSION) instead of the newest both sides speak. It is

@@ -3,6 +3,7 @@
 import type { Failure } from '../core/failure.js';
 import type { JobSpec, JobStateReport, SlurmJob } from '../core/slurm-job.js';
 
+/** The Slurm client the deployer uses, whatever the REST API version behind it (connectSlurm makes one); every failed call rejects with a SlurmRequestError. */
 export interface SlurmApi {
   /** The REST API version in use, e.g. `v0.0.38`. */
   readonly version: string;
@@ -54,15 +55,21 @@ export interface SlurmApi {
   cancel(jobId: number): Promise<void>;
   /** How requests to Slurm are paced now: for /readyz and metrics. */
   pacing(): PacingReport;
+  /** Closes its connections; later calls fail. */
   close(): Promise<void>;
 }
 
+/** What SlurmApi.readStates asks for. */
 export interface StatesRequest {
+  /** The jobs whose states are wanted. */
   readonly jobIds: readonly number[];
+  /** List every job of the cluster (ids and states), to learn its highest job id. */
   readonly all?: boolean;
+  /** Also find the deployer's jobs above `above` not among `jobIds` nor `known` (implies `all`). */
   readonly discover?: { readonly above: number; readonly known: readonly number[] };
 }
 
+/** What SlurmApi.readStates learnt. */
 export interface StatesReading {
   /** The states of the ids asked for that Slurm knows. */
   readonly states: readonly JobStateReport[];
@@ -78,7 +85,9 @@ export interface PacingReport {
   readonly throttled: boolean;
   /** Requests other than polls allowed in flight at once, now. */
   readonly limit: number;
+  /** Requests other than polls in flight now. */
   readonly inFlight: number;
+  /** Requests waiting for room under the limit now. */
   readonly queued: number;
   /** Answers that came late for throttling since the start. */
   readonly throttledAnswers: number;
@@ -89,9 +98,11 @@ export const UNPACED: PacingReport = Object.freeze({ throttled: false, limit: In
 
 /** Every failed Slurm call rejects with this: the failure is already classified for the reducer. */
 export class SlurmRequestError extends Error {
+  /** `SlurmRequestError`. */
   override readonly name = 'SlurmRequestError';
 
   constructor(
+    /** The failure, classified for the reducer (its message names the operation, never a secret). */
     readonly failure: Failure,
     /** The HTTP status, when an answer came. */
     readonly status?: number,

@@ -20,6 +20,7 @@ import { proxyTlsRefusalOf, tlsProblemOf } from './tls-problems.js';
 
 export type { JobListTarget } from './http-exchange.js';
 
+/** How long requests to slurmrestd may take, by phase (DEFAULT_TIMEOUTS: long enough for a slurmctld that is down or rate limiting). */
 export interface SlurmRestTimeouts {
   /** TCP (and TLS) connect. */
   readonly connectMs: number;
@@ -46,13 +47,17 @@ export interface SlurmRestTimeouts {
  */
 export type SlurmAuthScheme = 'x-slurm-user-token' | 'bearer';
 
+/** How a Slurm client reaches slurmrestd. */
 export interface SlurmHttpOptions {
   /** slurmrestd, e.g. `http://127.0.0.1:16820`; a path prefix (behind a proxy) is kept. */
   readonly baseUrl: string;
+  /** Where each request gets its user name and token. */
   readonly credentials: TokenProvider;
+  /** Over the default timeouts. */
   readonly timeouts?: Partial<SlurmRestTimeouts>;
   /** Connections to slurmrestd at most (more requests wait in undici's queue). */
   readonly maxConnections?: number;
+  /** How the token travels; default `x-slurm-user-token`. */
   readonly authScheme?: SlurmAuthScheme;
   /** The request pacer's settings (tests shorten them). */
   readonly pacing?: Partial<PacerSettings>;

@@ -88,7 +88,7 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
     const metricsPort = await freePort();
     const env: Record<string, string> = {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      // As the image runs it (its heap bound and malloc arenas; README, Memory).
+      // As the image runs it (its heap bound and malloc arenas; docs/memory-and-bench.md, Memory).
       NODE_OPTIONS: shippedVariable('NODE_OPTIONS'),
       MALLOC_ARENA_MAX: shippedVariable('MALLOC_ARENA_MAX'),
       SDP_SLURMDEPLOY_SLURM_URL: release.url,

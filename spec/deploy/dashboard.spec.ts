@@ -1,5 +1,5 @@
 // The kit's Grafana dashboard, offline: every panel query is PromQL promtool accepts (as a recording
-// rule), reads only metrics the deployer serves, and the README lists every metric it serves.
+// rule), reads only metrics the deployer serves, and the README or docs/ list every metric it serves.
 // spec/deploy/dashboard.live.spec.ts runs the same queries against a real Prometheus.
 
 import { expect } from 'chai';

@@ -1,5 +1,5 @@
-// Array jobs (issue 21) through `node bin/deployer` on each real release, as the README's "An array
-// job" says: one deployment per array, its state that of the record under the submitted job id
+// Array jobs (issue 21) through `node bin/deployer` on each real release, as docs/deployments.md's "Array
+// jobs" says: one deployment per array, its state that of the record under the submitted job id
 // (the array while it pends, then its last task to start: the highest index here), the tasks
 // split off under ids of their own neither followed nor cancelled as duplicates, and the whole
 // array cancelled when the deployment is deleted. SLURM_RELEASES (e.g. "22.05") limits the releases.

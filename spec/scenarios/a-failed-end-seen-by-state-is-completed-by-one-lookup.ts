@@ -1,14 +1,14 @@
 // A state poll shows only a job's state: FAILED, TIMEOUT or CANCELLED come without the exit code
-// or Slurm's reason. The end is written at once, then the job is looked up once for its details.
-// The job's registry key goes once its end is stored.
+// or Slurm's reason. The job is looked up at once for them, and the end is written with them, once:
+// a reader acting on FAILED never sees it bare. The job's registry key goes once its end is stored.
 
 import { job } from '../support/fixtures.js';
-import { deployment, lookup, pollStates, record, watermark, write, type Scenario } from '../support/scenario.js';
+import { deployment, lookup, pollStates, record, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWithRegistry, registeredJob, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {
-  title: 'a job a state poll shows FAILED is written FAILED at once, then looked up once for its exit code',
-  proves: 'issue 19: a job\'s end reaches the Config DB within a state poll; its exit code is not guessed',
+  title: 'a job a state poll shows FAILED is looked up at once, and written FAILED with its exit code',
+  proves: 'issue 19: a job\'s end reaches the Config DB within a state poll and a lookup; issue 20: never without its exit code while Slurm has it',
   settings: { ...statePollSettings, statePollIntervalMs: 10, watermark: { everyMs: 1000, takeoverHoldMs: 15 } },
   delays: { lookupJob: 6 },
 
@@ -16,7 +16,7 @@ export default {
     clock:    't----t----t----t----t----t----t----',
     config:   '-l---------------------------------',
     slurm:    'r----------f-----------------------',
-    commands: '-(MF)-----Q---------Q-(Lf)--xR-----',
+    commands: '-(MF)-----Q---------Q-L-----xR-----',
   },
 
   config: {
@@ -33,8 +33,7 @@ export default {
     F: pollStates([7], 7),
     Q: pollStates([7]),
     L: lookup('d1', 7),
-    f: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', generation: 1 }),
-    // The lookup answers at 28.
+    // The lookup answers at 28; RUNNING stood till then.
     x: write('d1', { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', reason: 'NonZeroExitCode', exit_code: 3, generation: 1 }),
     // The end is stored (the write answered at 29): the job needs no key any more.
     R: record([], [7]),

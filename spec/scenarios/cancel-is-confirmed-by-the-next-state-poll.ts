@@ -3,7 +3,7 @@
 // thousand of them at once were most of the cost of deleting a burst).
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, pollStates, record, watermark, type Scenario } from '../support/scenario.js';
+import { cancel, deleted, deleteState, deployment, pollStates, record, watermark, type Scenario } from '../../streams/testing/index.js';
 import { listedWithRegistry, registeredJob, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

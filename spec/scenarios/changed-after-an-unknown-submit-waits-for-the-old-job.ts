@@ -1,7 +1,7 @@
 // The submit times out after sending (Slurm took it: job 30); then the args change.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deployment, fails, listed, lookup, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, cancel, deployment, fails, listed, lookup, put, submit, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 const v2 = { script: '#!/bin/bash\necho v2\n' };

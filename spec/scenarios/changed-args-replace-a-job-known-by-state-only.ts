@@ -3,7 +3,7 @@
 // for the new spec's on the grounds that it names no spec (as a job of an older deployer would).
 
 import { job } from '../support/fixtures.js';
-import { cancel, deployment, pollStates, put, record, submit, submitted, watermark, write, type Scenario } from '../support/scenario.js';
+import { cancel, deployment, pollStates, put, record, submit, submitted, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

@@ -1,7 +1,7 @@
 // The args of a running deployment change; later the same args are put again.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deployment, listed, lookup, put, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { cancel, deployment, listed, lookup, put, submit, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 const v2 = { script: '#!/bin/bash\necho v2\n' };

@@ -1,6 +1,6 @@
 // `command` is an argv list: the job script runs it word for word, with nothing expanded.
 
-import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { job7OfD1 } from '../support/scenario-parts.js';
 
 const argv = ['python3', '-c', "print('hi')", '$HOME', 'a b'];

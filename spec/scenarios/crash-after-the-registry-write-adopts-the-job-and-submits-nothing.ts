@@ -4,7 +4,7 @@
 // which it adopts rather than submitting d1 again.
 
 import { job } from '../support/fixtures.js';
-import { deployment, pollStates, watermark, write, type Scenario } from '../support/scenario.js';
+import { deployment, pollStates, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWithRegistry, registeredJob, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

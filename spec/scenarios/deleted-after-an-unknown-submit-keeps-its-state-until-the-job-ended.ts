@@ -1,7 +1,7 @@
 // The submit times out after sending (Slurm took it: job 30); then the deployment is deleted.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deleted, deleteState, deployment, fails, listed, lookup, type Scenario } from '../support/scenario.js';
+import { after, cancel, deleted, deleteState, deployment, fails, listed, lookup, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {

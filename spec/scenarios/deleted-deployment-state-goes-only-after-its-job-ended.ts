@@ -1,7 +1,7 @@
 // A running deployment is deleted; its job takes a while to end.
 
 import { job } from '../support/fixtures.js';
-import { deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { deleted, deployment, listed, submitted, type Scenario } from '../../streams/testing/index.js';
 import { completing, firstSubmitOfD1, job7OfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -1,7 +1,7 @@
 // The deployment is deleted while its submit is in flight: the job it makes is nobody's.
 
 import { job } from '../support/fixtures.js';
-import { after, deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { after, deleted, deployment, listed, submitted, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 export default {

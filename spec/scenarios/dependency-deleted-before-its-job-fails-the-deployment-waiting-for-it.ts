@@ -2,7 +2,7 @@
 // a's job, when the answer brings its id, is cancelled as any job of a deleted deployment.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, deleted, deleteState, deployment, listed, lookup, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, cancel, deleted, deleteState, deployment, listed, lookup, submit, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -2,7 +2,7 @@
 // with Slurm's dependency on a's job.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submit, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 const afterA = { script: '#!/bin/bash\ntrue\n', after_ok: ['a'] };

@@ -1,7 +1,7 @@
 // A labelled job of a deployment that no longer exists; cancelling it fails twice.
 
 import { job } from '../support/fixtures.js';
-import { after, cancel, fails, listed, lookup, ok, poll, type Scenario } from '../support/scenario.js';
+import { after, cancel, fails, listed, lookup, ok, poll, type Scenario } from '../../streams/testing/index.js';
 
 export default {
   title: 'a cancel that fails is tried again after a backoff that grows, and not before',

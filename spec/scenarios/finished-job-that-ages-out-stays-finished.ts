@@ -1,7 +1,7 @@
 // Slurm forgets a completed job after MinJobAge: that is no loss.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submitted, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -1,6 +1,6 @@
 // Bad args are answered in the state, naming the field; nothing reaches Slurm.
 
-import { deployment, listed, poll, put, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, poll, put, write, type Scenario } from '../../streams/testing/index.js';
 
 export default {
   title: 'a deployment with bad args is FAILED naming the field, and no job is submitted',

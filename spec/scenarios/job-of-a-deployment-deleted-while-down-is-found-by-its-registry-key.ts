@@ -3,7 +3,7 @@
 // registry still holds it: the first poll asks for it by id, and it is cancelled as a stray.
 
 import { job } from '../support/fixtures.js';
-import { cancel, pollStates, record, watermark, type Scenario } from '../support/scenario.js';
+import { cancel, pollStates, record, watermark, type Scenario } from '../../streams/testing/index.js';
 import { listedWithRegistry, registeredJob, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

@@ -1,7 +1,7 @@
 // Slurm also runs a job of someone else, named and commented like ours, but without our label.
 
 import { job } from '../support/fixtures.js';
-import { deleted, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { deleted, deployment, listed, submitted, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 const foreign = { ...job(99, 'd1', 'RUNNING'), mcsLabel: 'sdp_slurm_deployer_other_ns' };

@@ -4,7 +4,7 @@
 // saying what was seen, never RUNNING forever.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, lookup, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, lookup, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

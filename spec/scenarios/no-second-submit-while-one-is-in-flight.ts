@@ -1,7 +1,7 @@
 // A slow submit: polls come and go, one of them even shows the job before the submit answers.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { after, deployment, listed, submitted, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -2,7 +2,7 @@
 // (ESLURM_ALREADY_DONE, 2021, which the REST client classifies as permanent).
 
 import { job } from '../support/fixtures.js';
-import { cancel, deleted, deleteState, deployment, fails, listed, submitted, type Scenario } from '../support/scenario.js';
+import { cancel, deleted, deleteState, deployment, fails, listed, submitted, type Scenario } from '../../streams/testing/index.js';
 import { completing, firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 const refused = fails('permanent', 'cancel: HTTP 500: Job/step already completing or completed');

@@ -1,6 +1,6 @@
 // Slurm refuses the job itself: asking again cannot help.
 
-import { deployment, fails, listed, write, type Scenario } from '../support/scenario.js';
+import { deployment, fails, listed, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -1,7 +1,7 @@
 // A poll is issued at 10, the submit answers at 11, the poll at 12 without the job.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, listed, submitted, type Scenario } from '../support/scenario.js';
+import { after, deployment, listed, submitted, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

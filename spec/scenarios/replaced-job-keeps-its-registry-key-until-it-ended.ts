@@ -3,7 +3,7 @@
 // then); once it ended, the key goes, and the new spec's job 9 is registered as its id is known.
 
 import { job } from '../support/fixtures.js';
-import { cancel, deployment, pollStates, put, record, submit, submitted, watermark, write, type Scenario } from '../support/scenario.js';
+import { cancel, deployment, pollStates, put, record, submit, submitted, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWithRegistry, registeredJob, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

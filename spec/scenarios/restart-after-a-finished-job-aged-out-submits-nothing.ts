@@ -1,6 +1,6 @@
 // The deployer restarts long after d1's job finished; Slurm has forgotten the job.
 
-import { deployment, listed, poll, type Scenario } from '../support/scenario.js';
+import { deployment, listed, poll, type Scenario } from '../../streams/testing/index.js';
 
 export default {
   title: 'after a restart, a deployment FINISHED before whose job aged out of Slurm is left as it is',

@@ -2,7 +2,7 @@
 // deployer died before writing its id.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, poll, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, poll, write, type Scenario } from '../../streams/testing/index.js';
 
 export default {
   title: 'after a restart, jobs already in Slurm are followed and nothing is submitted again',

@@ -2,7 +2,7 @@
 // state named it; c was waiting for b. It starts again: a's state names job 4, b's names none.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, poll, submit, submitted, write, type Scenario } from '../../streams/testing/index.js';
 
 const script = '#!/bin/bash\ntrue\n';
 const waitingForB = 'waiting for its dependencies before submitting: b (after_ok) has no job yet';

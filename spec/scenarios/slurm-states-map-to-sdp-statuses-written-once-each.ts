@@ -1,7 +1,7 @@
 // A job reported PENDING, RUNNING, COMPLETING (v0.0.38 prints the flag alone), then COMPLETED.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { completing, firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

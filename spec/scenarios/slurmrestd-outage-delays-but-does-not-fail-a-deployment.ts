@@ -1,7 +1,7 @@
 // slurmrestd goes away just after the first poll and is back at 35.
 
 import { job } from '../support/fixtures.js';
-import { deployment, down, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, down, listed, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -3,7 +3,7 @@
 // without another request.
 
 import { job } from '../support/fixtures.js';
-import { deployment, pollStates, record, submit, submitted, watermark, write, type Scenario } from '../support/scenario.js';
+import { deployment, pollStates, record, submit, submitted, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

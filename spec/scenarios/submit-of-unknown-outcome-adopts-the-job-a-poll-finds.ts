@@ -1,7 +1,7 @@
 // A submit times out after sending: did Slurm take it? Ask a poll before submitting again.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, fails, listed, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, fails, listed, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -1,7 +1,7 @@
 // A submit times out and never reached Slurm: the next poll says so, and only then is it made again.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, fails, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, fails, listed, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -3,7 +3,7 @@
 // next term still waits before its first poll, finds the job that landed, and cancels it.
 
 import { job } from '../support/fixtures.js';
-import { cancel, pollStates, record, watermark, type Scenario } from '../support/scenario.js';
+import { cancel, pollStates, record, watermark, type Scenario } from '../../streams/testing/index.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

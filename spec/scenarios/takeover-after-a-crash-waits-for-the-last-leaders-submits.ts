@@ -3,7 +3,7 @@
 // before its first poll, so the old submit's job has landed and is adopted, not made twice.
 
 import { job } from '../support/fixtures.js';
-import { deployment, pollStates, record, watermark, write, type Scenario } from '../support/scenario.js';
+import { deployment, pollStates, record, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

@@ -1,7 +1,7 @@
 // Polls repeat the same state; the job fails; Slurm later requeues it and then cancels it.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -1,6 +1,6 @@
 // slurmctld refuses the submit twice for now; the third try goes through.
 
-import { deployment, fails, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, fails, listed, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

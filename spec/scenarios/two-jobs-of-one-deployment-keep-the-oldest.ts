@@ -1,7 +1,7 @@
 // After a crash two labelled jobs serve one deployment: keep the oldest, cancel the other.
 
 import { job } from '../support/fixtures.js';
-import { deployment, cancel, listed, lookup, poll, write, type Scenario } from '../support/scenario.js';
+import { deployment, cancel, listed, lookup, poll, write, type Scenario } from '../../streams/testing/index.js';
 
 export default {
   title: 'two labelled jobs of one deployment at start: the oldest is kept, the other cancelled as a duplicate',

@@ -1,7 +1,7 @@
 // A job in a state this deployer does not know: UNSET, with the raw state in the record.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -3,7 +3,7 @@
 // for the job above the floor the submit was sent at, and adopts it when it shows.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, fails, pollStates, record, submit, watermark, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, fails, pollStates, record, submit, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

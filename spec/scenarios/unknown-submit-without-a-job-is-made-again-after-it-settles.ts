@@ -3,7 +3,7 @@
 // submit was sent at tells that nothing came, and only then is it made again.
 
 import { job } from '../support/fixtures.js';
-import { after, deployment, fails, pollStates, record, submit, submitted, watermark, write, type Scenario } from '../support/scenario.js';
+import { after, deployment, fails, pollStates, record, submit, submitted, watermark, write, type Scenario } from '../../streams/testing/index.js';
 import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {

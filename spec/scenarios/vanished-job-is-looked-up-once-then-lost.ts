@@ -1,7 +1,7 @@
 // A running job disappears from Slurm's list without a terminal state ever seen.
 
 import { job } from '../support/fixtures.js';
-import { deployment, listed, lookup, submitted, write, type Scenario } from '../support/scenario.js';
+import { deployment, listed, lookup, submitted, write, type Scenario } from '../../streams/testing/index.js';
 import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {

@@ -1,6 +1,6 @@
 // The names a running `node bin/deployer` serves at /metrics (its streams' metrics, health, event
 // loop, prom-client's defaults), as a scraper sees them: a histogram's _bucket, _sum and _count.
-// For the specs that check the Prometheus kit and the README name only metrics that exist.
+// For the specs that check the Prometheus kit and the README and docs/ name only metrics that exist.
 
 import { collectDefaultMetrics, type Registry } from 'prom-client';
 import { readConfig } from '../../lib/config/deployer-config.js';

@@ -9,7 +9,7 @@ import { repoRoot } from './repo.js';
 
 const run = promisify(execFile);
 
-/** Global flags of every podman call: what works on this kind of machine (see README, From the OCI image). */
+/** Global flags of every podman call: what works on this kind of machine (see docs/operations.md, Podman's limits). */
 export const PODMAN_FLAGS = ['--storage-driver', 'vfs', '--runtime', 'runc'];
 /** `podman run` limits under the machine's hard ones (nofile 20000), which podman's defaults exceed. */
 export const RUN_LIMITS = ['--ulimit', 'nofile=20000:20000', '--ulimit', 'nproc=4096:4096'];

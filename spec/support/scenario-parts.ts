@@ -3,7 +3,7 @@
 
 import type { SlurmJob } from '../../lib/core/slurm-job.js';
 import { job } from './fixtures.js';
-import { cancel, deleteState, lookup, poll, submit, write, type ExpectedCommand } from './scenario.js';
+import { cancel, deleteState, lookup, poll, submit, write, type ExpectedCommand } from '../../streams/testing/index.js';
 
 /** The opening of d1's life, lettered as the timelines write it: `P` a poll, `S` d1's submit (r10), `w` its PENDING write. */
 export const firstSubmitOfD1 = {

@@ -15,7 +15,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
-import { RECORDED_RELEASES, type RecordedRelease } from '../support/recorded-fixtures.js';
+import { RECORDED_RELEASES, type RecordedRelease } from '../../streams/testing/recordings.js';
 import { fixturesDir } from '../support/repo.js';
 import { startRelease, type ReleaseEnv } from '../support/stack.js';
 import { call, type Exchange } from './recording-call.js';

@@ -24,6 +24,7 @@ import type { DeployerEvent, EventType } from '../../lib/core/events.js';
 import type { Failure, FailureKind } from '../../lib/core/failure.js';
 import type { LogFields } from '../ops/log.js';
 
+/** The command of type T. */
 export type CommandOf<T extends CommandType> = Extract<Command, { readonly type: T }>;
 
 /** What carries out commands of type T: it answers each with (at least) one outcome event. */
@@ -35,6 +36,7 @@ export type DeployerSinks = { readonly [T in CommandType]: Sink<T> };
 /** The lanes commands run in; each has its own concurrency. */
 export type Lane = 'poll' | 'control' | 'submit' | 'state';
 
+/** Commands carried out at once per lane, unless DeployerOptions.lanes says otherwise: one poll at a time, state writes in the hundreds. */
 export const DEFAULT_LANES: Readonly<Record<Lane, number>> = { poll: 1, control: 8, submit: 8, state: 256 };
 
 /** Events that report a command as failed (they carry a Failure). */

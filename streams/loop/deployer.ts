@@ -23,11 +23,15 @@ import { definedOnly } from '../../lib/core/defined-only.js';
 export type { DeployerSinks, Lane } from './command-table.js';
 export type { LoopBatch } from './batches.js';
 
+/** What deployer() is made of: the sources, the sinks, the reducer, and how the loop runs. */
 export interface DeployerOptions {
   /** Event streams from outside: the Config DB, the clock, signals. */
   readonly sources: readonly Observable<DeployerEvent>[];
+  /** What carries out each command type (createSinks makes the real ones). */
   readonly sinks: DeployerSinks;
+  /** Decides: createReducer(settings). */
   readonly reducer: Reducer;
+  /** The world to start from; default initialWorld. */
   readonly initial?: World;
   /** Commands of the submit lane carried out at once, at most (kept for embedders; see `lanes`). */
   readonly concurrency?: number;
@@ -40,6 +44,7 @@ export interface DeployerOptions {
    * Unset: each command type's own timeout (streams/loop/command-table.ts).
    */
   readonly commandTimeoutMs?: number;
+  /** Times the loop and the command timeouts (a TestScheduler in tests); default: real time and setImmediate. */
   readonly scheduler?: SchedulerLike;
   /**
    * When this emits, the deployer stops taking new work: the sources are dropped, and of the
@@ -49,6 +54,7 @@ export interface DeployerOptions {
   readonly stop?: Observable<unknown>;
 }
 
+/** What the loop tells, one of these by `type`. */
 export type DeployerOutput =
   | { readonly type: 'step'; readonly event: DeployerEvent; readonly world: World; readonly commands: readonly Command[] }
   /** The reducer threw on an event (a bug): the event is skipped, the loop goes on. */
@@ -56,6 +62,7 @@ export type DeployerOutput =
   /** A source failed for good; the other sources go on. */
   | { readonly type: 'sourceFailed'; readonly error: unknown };
 
+/** The deployer's loop: events from the sources go through the reducer one at a time, in arrival order; the commands decided go to the sinks, whose outcome events come back in. Subscribe to run it; it never errors, and completes only after `stop`. */
 export function deployer(options: DeployerOptions): Observable<DeployerOutput> {
   const { sources, sinks, reducer, commandTimeoutMs, scheduler, stop } = options;
   const widths: Record<Lane, number> = {

@@ -10,6 +10,7 @@ import type { DeployerOutput } from '../loop/deployer.js';
 import type { Logger } from './log.js';
 import { messageOf } from '../../lib/core/error-message.js';
 
+/** The journal of a run: every step of the reducer as a JSON line, to replay it (`sdp-slurm-deployer replay`). */
 export interface Journal {
   /** Records a step (or a fault) of the loop; other outputs are not the reducer's and are skipped. */
   record(output: DeployerOutput): void;

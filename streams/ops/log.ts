@@ -5,17 +5,26 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { LogFormat, LogLevel } from '../../lib/config/deployer-config.js';
 
+/** Structured fields of a log line (deployment and job ids, errors...); known secret fields are censored. */
 export type LogFields = Readonly<Record<string, unknown>>;
 
+/** The deployer's logger: one method per level, a message and fields. */
 export interface Logger {
+  /** Logs at DEBUG. */
   debug(message: string, fields?: LogFields): void;
+  /** Logs at INFO. */
   info(message: string, fields?: LogFields): void;
+  /** Logs at WARNING. */
   warning(message: string, fields?: LogFields): void;
+  /** Logs at ERROR. */
   error(message: string, fields?: LogFields): void;
 }
 
+/** How createLogger writes. */
 export interface LoggerOptions {
+  /** Lines below this level are dropped. */
   readonly level: LogLevel;
+  /** The line format; default JSON. */
   readonly format?: LogFormat;
   /** Where lines go; stdout by default. */
   readonly write?: (line: string) => void;
@@ -28,6 +37,7 @@ const SDP_LEVEL: Readonly<Record<string, LogLevel>> = { debug: 'DEBUG', info: 'I
 const SECRET_FIELDS = ['password', 'token', 'jwt', 'secret', 'clientSecret', 'client_secret', 'authorization', 'X-SLURM-USER-TOKEN'];
 const REDACT_PATHS = [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`)].map((p) => (/^[\w.*]+$/.test(p) ? p : `["${p}"]`));
 
+/** A logger (pino underneath) writing one line per call, secrets censored. */
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   const format = options.format ?? 'json';

@@ -10,9 +10,13 @@ import { deploymentsOf, type World } from '../../lib/core/world.js';
 import { FAILED_COMMAND, traitsOf } from '../loop/command-table.js';
 import type { DeployerOutput } from '../loop/deployer.js';
 
+/** Prometheus metrics of a running deployer, fed its outputs (liveDeployer does): steps, commands and their failures, deployments by status, polls. */
 export interface DeployerMetrics {
+  /** The prom-client registry holding them: serve `registry.metrics()` at /metrics. */
   readonly registry: Registry;
+  /** Counts one output of the loop. */
   observe(output: DeployerOutput): void;
+  /** Counts a resync of the Config DB source (its watch lost). */
   resync(): void;
   /** Unix seconds of the last successful poll, if any. */
   lastPollAt(): number | undefined;
@@ -20,10 +24,13 @@ export interface DeployerMetrics {
   pacing(): PacingReport | undefined;
 }
 
+/** What createMetrics reads besides the outputs. */
 export interface MetricsOptions {
+  /** The Slurm REST API version in use (SlurmApi.version). */
   readonly apiVersion: () => string;
   /** Unix seconds at which the Slurm token expires, when known. */
   readonly tokenExpiry?: () => number | undefined;
+  /** The clock, ms since the epoch; default Date.now. */
   readonly now?: () => number;
   /** Whether this replica leads now; unset: no leader gauge. */
   readonly leader?: () => boolean;
@@ -31,6 +38,7 @@ export interface MetricsOptions {
   readonly pacing?: () => PacingReport;
 }
 
+/** The metrics, in a registry of their own. */
 export function createMetrics(options: MetricsOptions): DeployerMetrics {
   const now = options.now ?? (() => Date.now());
   const registry = new Registry();

@@ -16,6 +16,7 @@ import { createStateWriteBatcher } from './state-write-batcher.js';
 import { messageOf } from '../../lib/core/error-message.js';
 import { definedOnly } from '../../lib/core/defined-only.js';
 
+/** How createSinks carries out commands. */
 export interface SinkOptions {
   /** The job label whose watermark writeWatermark and whose job registry recordJobs store (the deployer's); required for those commands. */
   readonly label?: string;
@@ -26,6 +27,9 @@ export interface SinkOptions {
 }
 
 /**
+ * The real sinks: Slurm for polls, submits, lookups and cancels; the Config DB for state writes,
+ * the watermark and the job registry. A failure is an outcome event, never a stream error.
+ *
  * A deployment's state write goes after its submit's answer (waiting `writeAfterSubmitMs` at
  * most): the submit is what a user waits for, and a state write sent beside it, to an etcd on the
  * same machine as slurmrestd, made it answer about 1 ms later (put -> submit p50 1.31-1.35x the

@@ -11,16 +11,21 @@ import { explainConfigDbError } from '../../lib/configdb/config-db-trouble.js';
 import { delayFor } from '../time/delay.js';
 import { definedOnly } from '../../lib/core/defined-only.js';
 
+/** How configEvents reads the Config DB. */
 export interface ConfigSourceOptions {
   /** The job label whose watermark and job registry each listing also reads (the deployer's). */
   readonly watermarkOf?: string;
+  /** The first wait after a failure to reach the Config DB; default 500 ms. */
   readonly retryBaseMs?: number;
+  /** The longest wait between attempts; default 30 s. */
   readonly retryMaxMs?: number;
+  /** Times the retries (a TestScheduler in tests); default: real time. */
   readonly scheduler?: SchedulerLike;
   /** Told each time the source lists again after a lost watch or a failure. */
   readonly onResync?: (reason: string) => void;
 }
 
+/** The Config DB as events: a `configListed` listing, then every change the watch sees; listed again whenever the watch is lost. Failures are retried with backoff: it never errors. */
 export function configEvents(db: ConfigDb, options: ConfigSourceOptions = {}): Observable<DeployerEvent> {
   const { retryBaseMs = 500, retryMaxMs = 30_000, scheduler, onResync } = options;
   return listThenWatch(db, options.watermarkOf, onResync).pipe(

@@ -1,7 +1,9 @@
-// A term that wrote an end a state poll showed (Slurm's state, no exit code) and stopped before its
-// lookup answered (the soak's kill -9 of a leader, a leader partitioned): the next term asks about
-// the job once more and writes the details Slurm (or its accounting) still has; the end stands,
-// as written, when Slurm has forgotten the job. Never "job lost", never a second job, never a cancel.
+// An end written without its details (Slurm's state, no exit code): what a term writes when the
+// lookup asked with a state poll's end finds the job gone from slurmctld (no accounting behind it),
+// and what older versions wrote on the state poll's word before the lookup answered. The next term
+// asks about the job once more and writes the details Slurm (or its accounting) still has; the end
+// stands, as written, when Slurm has forgotten the job. Never "job lost", never a second job, never
+// a cancel.
 
 import { expect } from 'chai';
 import { canonicalJson } from '../../../lib/core/canonical-json.js';
@@ -26,7 +28,10 @@ const ours = (base: string, extra: Partial<SlurmJob> = {}): SlurmJob =>
   job(7, 'd1', base, { comment: `sdp-slurm-deployer:deployment=d1;submit=r10;spec=${SPEC}`, ...extra });
 const FAILED_3 = ours('FAILED', { exitCode: { status: 3, signal: 0 }, source: 'accounting' });
 
-/** Term 1: submits, sees the end in a state poll, writes it and asks for the details; then stops. */
+/**
+ * Term 1: submits, sees the end in a state poll and asks for the details, writing nothing of the
+ * end before they come; the lookup finds the job gone, so the end is written as the poll showed it.
+ */
 function firstTermsLastWord(): DeploymentState {
   const one = new StateRun();
   one.feed(listed());
@@ -34,8 +39,10 @@ function firstTermsLastWord(): DeploymentState {
   one.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
   const ended = one.poll(T0 + 3_000, ours('FAILED', { exitCode: { status: 3, signal: 0 } }));
   expect(ofType(ended, 'lookupJob'), 'term 1 asks for the details').to.have.length(1);
-  const written = ofType(ended, 'writeState').at(-1)?.state;
-  expect(written, 'term 1 writes the end before they come').to.include({ status: 'FAILED', job_id: 7, slurm_state: 'FAILED' });
+  expect(ofType(ended, 'writeState').map((c) => c.state.status), 'no end written before they come').to.not.include('FAILED');
+  const gone = one.feed({ type: 'jobLookedUp', id: 'd1', jobId: 7 });
+  const written = ofType(gone, 'writeState').at(-1)?.state;
+  expect(written, 'the end as the poll showed it, once Slurm has forgotten the job').to.include({ status: 'FAILED', job_id: 7, slurm_state: 'FAILED' });
   expect(written?.exit_code).to.equal(undefined);
   // The run leaves the args hash out of the writes it shows (reducer-run.ts withoutSpec): the state stored has it.
   return { ...written!, spec: SPEC };
@@ -107,5 +114,38 @@ describe('an end written without its details, then a new term', () => {
       expect(ofType(issued, 'writeState')).to.deep.equal([]);
       expect(ofType(issued, 'submitJob')).to.deep.equal([]);
     }
+  });
+});
+
+describe('an end a state poll shows, before its details come', () => {
+  /** One term up to the state poll that shows the job ended (no exit code: a state poll has none). */
+  function endSeen(): { run: StateRun; ended: Command[] } {
+    const run = new StateRun();
+    run.feed(listed());
+    run.poll(T0);
+    run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    run.poll(T0 + 3_000, ours('RUNNING'));
+    return { run, ended: run.poll(T0 + 6_000, ours('FAILED')) };
+  }
+  const statuses = (commands: Command[]) => ofType(commands, 'writeState').map((c) => c.state.status);
+
+  it('is written once, with the exit code the lookup brings: a reader never sees a bare FAILED', () => {
+    const { run, ended } = endSeen();
+    expect(ofType(ended, 'lookupJob')).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 7 }]);
+    expect(statuses(ended), 'RUNNING stands meanwhile').to.deep.equal([]);
+    const answered = run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 7, job: FAILED_3 });
+    expect(ofType(answered, 'writeState').map((c) => c.state)).to.deep.equal([
+      { status: 'FAILED', job_id: 7, slurm_state: 'FAILED', exit_code: 3, generation: 1 },
+    ]);
+  });
+
+  it('waits out a failed lookup, and is asked about again at the next state poll', () => {
+    const { run } = endSeen();
+    const failed = run.feed({ type: 'lookupFailed', id: 'd1', jobId: 7, failure: { kind: 'transient', message: 'timeout' } });
+    const again = run.poll(T0 + 9_000, ours('FAILED'));
+    expect(statuses([...failed, ...again])).to.deep.equal([]);
+    expect(ofType(again, 'lookupJob')).to.have.length(1);
+    const answered = run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 7, job: FAILED_3 });
+    expect(ofType(answered, 'writeState').map((c) => c.state.exit_code)).to.deep.equal([3]);
   });
 });

@@ -149,10 +149,11 @@ describe('lookup answers', () => {
       run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 9 });
       const [poll] = ofType(run.feed({ type: 'tick', now: T0 + 3_000 }), 'pollStates');
       const ended = run.feed({ type: 'statesPolled', pollId: poll!.pollId, states: [{ jobId: 9, state: { base: 'FAILED', flags: [] } }] });
-      // The end is written at once; the lookup is for its exit code and reason.
+      // The lookup is for its exit code and reason; the end waits for them before it is written.
       expect(ofType(ended, 'lookupJob')).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 9 }]);
-      expect(ofType(ended, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'FAILED', job_id: 9, slurm_state: 'FAILED' })]);
-      expect(run.feed(answer(accounting('FAILED', { mcsLabel: '' })))).to.deep.equal([]);
+      expect(ofType(ended, 'writeState')).to.deep.equal([]);
+      const bound = run.feed(answer(accounting('FAILED', { mcsLabel: '' })));
+      expect(ofType(bound, 'writeState').map((c) => c.state)).to.deep.equal([g1({ status: 'FAILED', job_id: 9, slurm_state: 'FAILED' })]);
       expect(trackedJobOf(run.world.slots.get('d1'))?.final).to.deep.equal({ status: 'FAILED', job_id: 9, slurm_state: 'FAILED' });
     });
 

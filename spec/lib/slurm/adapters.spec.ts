@@ -18,7 +18,7 @@ import {
   noChangeAnswer,
   submitAnswer,
   type FakeJob,
-} from '../../support/slurm-bodies.js';
+} from '../../../streams/testing/slurm-bodies.js';
 import { OPENAPI_DOCUMENTS, slurmContract } from '../../support/slurm-contract.js';
 
 const fullSpec: JobSpec = {

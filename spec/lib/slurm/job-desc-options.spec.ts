@@ -8,7 +8,7 @@ import type { JobOptions } from '../../../lib/core/job-options.js';
 import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { renderSubmitJobDesc, renderSubmitV0038 } from '../../../lib/slurm/job-desc.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
-import { NEWER_VERSIONS } from '../../support/slurm-bodies.js';
+import { NEWER_VERSIONS } from '../../../streams/testing/slurm-bodies.js';
 import { slurmContract } from '../../support/slurm-contract.js';
 
 const NOW = 1_900_000_000;

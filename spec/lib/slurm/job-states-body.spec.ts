@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readStatesBody } from '../../../lib/slurm/job-states-body.js';
 import { bulkKillFailures, killFailures, renderKillJobs } from '../../../lib/slurm/kill-jobs-body.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
-import { bulkCancelAnswer, meta, NEWER_VERSIONS, servesStates, statesAnswer } from '../../support/slurm-bodies.js';
+import { bulkCancelAnswer, meta, NEWER_VERSIONS, servesStates, statesAnswer } from '../../../streams/testing/slurm-bodies.js';
 import { slurmContract } from '../../support/slurm-contract.js';
 
 const T = 1_800_000_000;

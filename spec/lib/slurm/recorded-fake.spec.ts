@@ -7,11 +7,11 @@ import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
 import { Secret } from '../../../lib/base/secret.js';
 import { createSlurmRestClient } from '../../../lib/slurm/rest-client.js';
 import type { SlurmApi } from '../../../lib/slurm/slurm-api.js';
-import { FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
+import { checkContract, FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
 import { rejectionOf } from '../../support/real-slurm-client-suite.js';
 import { ERROR_STATUS, unknownCancelIsSilent } from '../../support/real-slurm-expectations.js';
-import { RECORDED_RELEASES, REPLAYED_RELEASES } from '../../support/recorded-fixtures.js';
-import type { NewerVersion } from '../../support/slurm-bodies.js';
+import { RECORDED_RELEASES, REPLAYED_RELEASES } from '../../../streams/testing/recordings.js';
+import type { NewerVersion } from '../../../streams/testing/slurm-bodies.js';
 
 const USER = 'slurmjob';
 const TOKEN = 'good-token';
@@ -48,7 +48,7 @@ describe('REST client against the fake replaying real 24.11 and 26.05 answers', 
           const listed = (await api.listJobs()).find((j) => j.jobId === other);
           expect(listed).to.deep.include({ state: { base: 'CANCELLED', flags: [] }, exitCode: { status: 0, signal: 9 } });
           await api.cancel(id); // an ended job: success, as on the real server
-          expect(fake.checkContract()).to.be.greaterThan(6);
+          expect(checkContract(fake)).to.be.greaterThan(6);
         });
 
         it(`a bad partition is permanent, HTTP ${ERROR_STATUS[release].badPartition}, with Slurm's message`, async () => {
@@ -90,7 +90,7 @@ describe('REST client against the fake replaying real 24.11 and 26.05 answers', 
             expect(found.discovered?.map((j) => j.jobId)).to.deep.equal([lost]);
             const lookups = fake.requests.filter((r) => /\/job\/\d+$/.test(r.url)).map((r) => Number(/\d+$/.exec(r.url)![0]));
             expect(lookups).to.deep.equal([foreign, lost]);
-            expect(fake.checkContract()).to.be.greaterThan(5);
+            expect(checkContract(fake)).to.be.greaterThan(5);
           } finally {
             await labelled.close();
           }
@@ -112,7 +112,7 @@ describe('REST client against the fake replaying real 24.11 and 26.05 answers', 
           expect(outcomes).to.deep.equal(['ok', 'ok', 'cancel: HTTP 200: Invalid job id specified [Slurm error 2017, status]']);
           expect(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.url)).to.deep.equal([`/slurm/${version}/jobs/`]);
           expect(fake.jobs.get(running)?.state).to.deep.equal(['CANCELLED']);
-          expect(fake.checkContract()).to.be.greaterThan(3);
+          expect(checkContract(fake)).to.be.greaterThan(3);
         });
 
         it('an unchanged second list returns the first, never asking v0.0.40/41 with an epoch (their 422)', async () => {

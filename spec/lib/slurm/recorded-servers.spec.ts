@@ -9,7 +9,7 @@ import { adapterFor } from '../../../lib/slurm/adapters.js';
 import { errorsOfBody } from '../../../lib/slurm/body-messages.js';
 import { classifyAnswer, meansJobNotFound, type SlurmOperation } from '../../../lib/slurm/failure-classification.js';
 import { servesOperation } from '../../../lib/slurm/served-paths.js';
-import { RECORDED_RELEASES, recordedExchange, recordedExchanges, servedDocument, type RecordedRelease } from '../../support/recorded-fixtures.js';
+import { RECORDED_RELEASES, recordedExchange, recordedExchanges, servedDocument, type RecordedRelease } from '../../../streams/testing/recordings.js';
 import { ERROR_STATUS, unknownCancelIsSilent } from '../../support/real-slurm-expectations.js';
 import { contractOf, openApiDocument } from '../../support/slurm-contract.js';
 

@@ -9,8 +9,8 @@ import { Secret } from '../../../lib/base/secret.js';
 import { connectSlurm, type ConnectSlurmOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
 import { MAX_DISCOVERY_LOOKUPS } from '../../../lib/slurm/states-reader.js';
-import { FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
-import { servesStates, type NewerVersion } from '../../support/slurm-bodies.js';
+import { checkContract, FakeSlurmrestd } from '../../support/fake-slurmrestd.js';
+import { servesStates, type NewerVersion } from '../../../streams/testing/slurm-bodies.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJzbHVybWpvYiJ9.c2lnbmF0dXJlLW9mLXRoZS1zdGF0ZXMtc3BlYw';
 const USER = 'slurmjob';
@@ -47,7 +47,7 @@ describe('Slurm REST client: job states and batched cancels (fake slurmrestd per
 
   afterEach(async function () {
     await api?.close();
-    const checked = fake.checkContract();
+    const checked = checkContract(fake);
     if (this.currentTest?.state === 'passed') expect(checked).to.be.greaterThan(0);
     await fake.close();
   });

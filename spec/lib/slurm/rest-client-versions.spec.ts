@@ -13,9 +13,9 @@ import type { JobSpec } from '../../../lib/core/slurm-job.js';
 import { ForcedVersionNotServedError, NoCommonApiVersionError } from '../../../lib/slurm/negotiation.js';
 import { connectSlurm, createSlurmRestClient, type ConnectSlurmOptions } from '../../../lib/slurm/rest-client.js';
 import { SlurmRequestError, type SlurmApi } from '../../../lib/slurm/slurm-api.js';
-import { FakeSlurmrestd, type FakeSlurmrestdOptions } from '../../support/fake-slurmrestd.js';
+import { checkContract, FakeSlurmrestd, type FakeSlurmrestdOptions } from '../../support/fake-slurmrestd.js';
 import { fixtureFile } from '../../support/repo.js';
-import { killStatus, type NewerVersion } from '../../support/slurm-bodies.js';
+import { killStatus, type NewerVersion } from '../../../streams/testing/slurm-bodies.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJzbHVybWpvYiIsImV4cCI6OTk5OTk5OTk5OX0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
 const REJECTED = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJzbHVybWpvYiIsImV4cCI6MX0.cmVqZWN0ZWQtYnktc2x1cm1jdGxk';
@@ -93,7 +93,7 @@ describe('Slurm REST client on v0.0.39 to v0.0.45 (fake slurmrestd per release)'
   afterEach(async function () {
     for (const api of clients.splice(0)) await api.close();
     if (fake !== undefined) {
-      const checked = fake.checkContract();
+      const checked = checkContract(fake);
       if (this.currentTest?.state === 'passed') expect(checked, 'bodies checked against the OpenAPI documents').to.be.greaterThan(0);
       await fake.close();
       fake = undefined;

@@ -7,7 +7,7 @@ import { adapterFor } from '../../../lib/slurm/adapters.js';
 import { SUPPORTED_API_VERSIONS, type SlurmApiVersion } from '../../../lib/slurm/api-versions.js';
 import { readServerOffer } from '../../../lib/slurm/negotiation.js';
 import { fixtureFile } from '../../support/repo.js';
-import { cancelAnswer, jobsAnswer, NEWER_VERSIONS, statesAnswer, type FakeJob } from '../../support/slurm-bodies.js';
+import { cancelAnswer, jobsAnswer, NEWER_VERSIONS, statesAnswer, type FakeJob } from '../../../streams/testing/slurm-bodies.js';
 import { assertEveryDocumentPresent, OPENAPI_DOCUMENTS, openApiDocument, slurmContract } from '../../support/slurm-contract.js';
 import { NOT_CHECKED_V0038, RECORDED_V0038, recordedText } from '../../support/slurm-samples.js';
 

@@ -17,7 +17,7 @@ import {
   submitted,
   write,
   type Scenario,
-} from '../../support/scenario.js';
+} from '../../../streams/testing/index.js';
 
 const sourceDir = path.join(repoRoot, 'spec', 'scenarios');
 const files = readdirSync(sourceDir)

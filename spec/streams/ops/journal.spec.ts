@@ -59,18 +59,28 @@ describe('journal writer', () => {
     const file = path.join(dir, 'journal.jsonl');
     const journal = openJournal(file, settings, recordingLog());
     const outputs: DeployerOutput[] = [];
-    deployer({ sources: [of(...events)], sinks, reducer: createReducer(settings) })
-      .pipe(tap((o) => journal.record(o)))
-      .subscribe((o) => outputs.push(o));
+    // The loop yields to the event loop between batches (more often on a busy machine): the steps
+    // compared are those handled when the journal closes, once the last of the flow (the deleted
+    // deployment's state removed) was handled.
+    await new Promise<void>((resolve) => {
+      deployer({ sources: [of(...events)], sinks, reducer: createReducer(settings) })
+        .pipe(tap((o) => journal.record(o)))
+        .subscribe((o) => {
+          outputs.push(o);
+          if (o.type === 'step' && o.event.type === 'stateDeleted') resolve();
+        });
+    });
+    const steps = outputs.filter((o) => o.type === 'step');
     await journal.close();
 
     const written = await lines(file);
-    const steps = outputs.filter((o) => o.type === 'step');
     expect(written).to.have.length(1 + steps.length);
     expect(JSON.parse(written[0]!)).to.deep.equal({ journal: JOURNAL_FORMAT, version: 1, settings });
     // Outcome events of the sinks are in it, in the order the loop handled them.
     expect(written.slice(1).map((l) => (JSON.parse(l) as { event: DeployerEvent }).event.type)).to.deep.equal(steps.map((s) => s.event.type));
-    expect(steps.map((s) => s.event.type)).to.include.members(['jobsPolled', 'jobSubmitted', 'stateWritten', 'jobLookedUp', 'stateDeleted']);
+    // (Whether d1 is submitted, its job cancelled and looked up, depends on how far the loop got
+    // before the delete was handled: on a busy machine it yields between them.)
+    expect(steps.map((s) => s.event.type)).to.include.members(['jobsPolled', 'stateWritten', 'stateDeleted']);
 
     const replay = replayJournal(written);
     expect(replay.mismatch).to.equal(undefined);

@@ -12,7 +12,7 @@ const step = (event: DeployerEvent, commands: Command[] = [], world: World = ini
 function worldWith(statuses: Record<string, 'RUNNING' | 'FAILED'>): World {
   const slots = Object.entries(statuses).map(([id, status]): [string, Slot] => [
     id,
-    { id, strays: [], writing: false, deployment: { desired: { revision: 1, argsKey: '{}', submitId: 'r1', specHash: '0' }, generation: 1, phase: { kind: 'idle' }, written: { status } } },
+    { id, strays: [], stateLane: 'idle', deployment: { desired: { revision: 1, argsKey: '{}', submitId: 'r1', specHash: '0' }, generation: 1, phase: { kind: 'idle' }, written: { status } } },
   ]);
   return worldFromJson({ ...worldToJson(initialWorld), slots });
 }

@@ -2,7 +2,10 @@
 // with what is wrong, never a secret's value. readConfig gathers them; SettingError is the same
 // fact found later, when a setting's file is read.
 
-export interface SettingProblem {
+/** A setting that cannot be used. */
+export interface ConfigProblem {
+  /** The environment variable. */
   readonly variable: string;
+  /** What is wrong with it (never its value, which may be a secret). */
   readonly problem: string;
 }

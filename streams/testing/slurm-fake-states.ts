@@ -5,10 +5,11 @@
 
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 import { recordedBulkCancelAnswer, recordedStatesAnswer } from './recorded-bodies.js';
-import { recordedExchange, type RecordedRelease } from './recorded-fixtures.js';
+import { recordedExchange, type RecordedRelease } from './recordings.js';
 import { bulkCancelAnswer, statesAnswer, type CancelOutcome, type FakeJob, type NewerVersion } from './slurm-bodies.js';
 
-export type Reply = { readonly status: number; readonly body: unknown };
+/** An answer of the fake: a status and a JSON body (or the text of a text/plain one). */
+export type FakeReply = { readonly status: number; readonly body: unknown };
 
 export interface StatesFake {
   readonly version: NewerVersion;
@@ -18,7 +19,7 @@ export interface StatesFake {
   kill(jobId: number): CancelOutcome;
 }
 
-export function answerStates(fake: StatesFake, url: URL): Reply {
+export function answerStates(fake: StatesFake, url: URL): FakeReply {
   const asked = url.searchParams.getAll('job_id');
   if (asked.some((id) => id.includes(','))) {
     if (fake.recorded !== undefined) return replay(fake.recorded, fake.version, '16-jobs-state-comma-refused');
@@ -30,7 +31,7 @@ export function answerStates(fake: StatesFake, url: URL): Reply {
   return { status: 200, body };
 }
 
-export function answerBulkCancel(fake: StatesFake, text: string): Reply {
+export function answerBulkCancel(fake: StatesFake, text: string): FakeReply {
   const body = JSON.parse(text) as { jobs?: unknown };
   // Without ids, a real kill_jobs_msg filters nothing: every job of the user. Never wanted here.
   if (!Array.isArray(body.jobs) || body.jobs.length === 0) return { status: 400, body: 'the fake refuses a bulk kill without job ids' };
@@ -39,7 +40,7 @@ export function answerBulkCancel(fake: StatesFake, text: string): Reply {
   return { status: 200, body: answer };
 }
 
-function replay(release: RecordedRelease, version: SlurmApiVersion, name: string): Reply {
+function replay(release: RecordedRelease, version: SlurmApiVersion, name: string): FakeReply {
   const e = recordedExchange(release, version, name);
   return { status: e.status, body: e.body };
 }

@@ -6,7 +6,7 @@ import { canonicalJson } from '../../lib/core/canonical-json.js';
 import type { DeployerEvent } from '../../lib/core/events.js';
 import type { JobSpec, SlurmJob } from '../../lib/core/slurm-job.js';
 import { formatJobState } from '../../lib/core/status.js';
-import type { ExpectedCommand, Legend, Scenario } from './scenario.js';
+import type { ExpectedCommand, Legend, Scenario } from './scenario-format.js';
 
 /** A command the run issued, at its frame. */
 export interface Issued {

@@ -1,10 +1,11 @@
 // Answers built from what a real slurmrestd recorded (spec/fixtures/recorded): the recorded body
 // is the template, and only what identifies a job of the fake (id, name, label, comment, state,
-// reason, exit code, times) is put in, so every other key is as the real server wrote it.
+// reason, exit code, times) is put in, so every other key is as the real server wrote it; and the
+// cases answered with a recording as it is (recordedReply).
 
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
-import { recordedExchange, type RecordedRelease } from './recorded-fixtures.js';
-import type { CancelOutcome, FakeJob } from './slurm-bodies.js';
+import { recordedExchange, type RecordedRelease } from './recordings.js';
+import type { AnsweredOperation, CancelOutcome, FakeJob, NewerVersion } from './slurm-bodies.js';
 
 type Body = Record<string, unknown>;
 
@@ -77,4 +78,40 @@ export function recordedBulkCancelAnswer(release: RecordedRelease, version: Slur
     return [];
   });
   return { ...ended, status };
+}
+
+/** What recordedReply needs to know of a request and of the fake slurmctld. */
+export interface RecordedCase {
+  /** slurmctld refuses the request's token (FakeSlurmrestdOptions.rejectedToken). */
+  readonly rejected: boolean;
+  readonly body: string;
+  /** The `update_time` of a job list, if it has one. */
+  readonly updateTime: string | null;
+  /** slurmctld knows the job of a `/job/{id}` path. */
+  readonly knowsJob: boolean;
+  readonly lastJobUpdate: number;
+}
+
+/** The recorded answer of the real release, as it is, when the request is one of the recorded cases. */
+export function recordedReply(release: RecordedRelease, version: NewerVersion, operation: AnsweredOperation, request: RecordedCase): { readonly status: number; readonly body: unknown } | undefined {
+  const replay = (name: string) => {
+    const e = recordedExchange(release, version, name);
+    return { status: e.status, body: e.body };
+  };
+  if (request.rejected) return replay('14-jobs-bad-token');
+  switch (operation) {
+    case 'submit':
+      return (JSON.parse(request.body) as { job?: { partition?: unknown } }).job?.partition === 'nowhere' ? replay('13-submit-bad-partition') : undefined;
+    case 'listJobs': {
+      if (request.updateTime === null) return undefined;
+      if (version === 'v0.0.40' || version === 'v0.0.41') return replay('07-jobs-update_time-unchanged'); // the 422
+      return Number(request.updateTime) - 1 >= request.lastJobUpdate ? replay('07-jobs-update_time-unchanged') : undefined;
+    }
+    case 'getJob':
+      return request.knowsJob ? undefined : replay('12-job-get-unknown');
+    case 'cancel':
+      return request.knowsJob ? undefined : replay('11-job-delete-unknown');
+    default:
+      return undefined;
+  }
 }

@@ -1,9 +1,10 @@
 // Response bodies as slurmrestd v0.0.39 to v0.0.45 write them, built from a small job model.
-// Used by the fake slurmrestd and by the adapter specs; every body a spec uses is checked against
-// the version's OpenAPI document (slurm-contract.ts) before it is used, so they cannot drift.
+// Used by the fake slurmrestd and by our adapter specs, which check every body they use against
+// the version's OpenAPI document (spec/support/slurm-contract.ts), so that they cannot drift.
 
 import type { SlurmApiVersion } from '../../lib/slurm/api-versions.js';
 
+/** A REST API version the fake slurmrestd speaks: v0.0.39 and later. */
 export type NewerVersion = Exclude<SlurmApiVersion, 'v0.0.38'>;
 
 export const NEWER_VERSIONS: readonly NewerVersion[] = ['v0.0.39', 'v0.0.40', 'v0.0.41', 'v0.0.42', 'v0.0.43', 'v0.0.44', 'v0.0.45'];
@@ -21,18 +22,27 @@ export const RELEASE: Readonly<Record<NewerVersion, { major: number; minor: numb
 
 /** One job as the fake slurmctld keeps it. */
 export interface FakeJob {
+  /** The job id. */
   readonly jobId: number;
+  /** The job name. */
   readonly name: string;
+  /** The MCS label. */
   readonly mcsLabel: string;
+  /** The comment. */
   readonly comment: string;
   /** Base state first, then flags, as v0.0.40+ list them, e.g. ['RUNNING', 'COMPLETING']. */
   readonly state: readonly string[];
+  /** The state's reason (`None`, `Resources`...). */
   readonly reason: string;
   /** How the batch script ended; absent while it has not. */
   readonly exit?: { readonly status: number; readonly signal: number };
+  /** Unix seconds. */
   readonly submitTime: number;
+  /** Unix seconds; absent while it has not started. */
   readonly startTime?: number;
+  /** Unix seconds; absent while it has not ended. */
   readonly endTime?: number;
+  /** The partition; absent: `debug`. */
   readonly partition?: string;
   /** A job array's id, as every record of the array carries it (0 or absent: not an array). */
   readonly arrayJobId?: number;
