@@ -1,5 +1,5 @@
-// The `args` of a slurm deployment (CONTRACT section 2), decoded with io-ts at the edge of the
-// core. A decode failure names the bad field and never echoes its value.
+// The `args` of a slurm deployment (docs/deployments.md#the-deployments-args), decoded with io-ts at the
+// edge of the core. A decode failure names the bad field and never echoes its value.
 
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
