@@ -4,7 +4,8 @@
 
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeSlurmArgs, type SlurmArgs } from '../../../lib/core/deployment-args.js';
+import { decodeSlurmArgs } from '../../../lib/core/deployment-args.js';
+import type { SlurmArgs } from '../../../lib/core/slurm-args.js';
 import type { AfterField } from '../../../lib/core/dependencies.js';
 import { buildJobSpec } from '../../../lib/core/job-builder.js';
 import { directiveLinesOf } from '../../../lib/core/sbatch-option-table.js';
