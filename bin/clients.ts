@@ -126,7 +126,7 @@ function tokenSourceWatch(config: DeployerConfig, log: Logger): TokenSourceWatch
   return { watch: watchDependency(log, tokenSourceName(auth.method)), where: auth.method === 'entra' ? auth.azureUrl : auth.jwtFile };
 }
 
-/** Where tokens come from (CONTRACT section 1); a SettingError for a CA file or a client secret file that cannot be used. */
+/** Where tokens come from (docs/configuration.md#authentication); a SettingError for a CA file or a client secret file that cannot be used. */
 function tokenSource(config: DeployerConfig): TokenSource {
   const auth = config.auth;
   switch (auth.method) {

@@ -1,5 +1,6 @@
-// The deployer's configuration, read from the environment (CONTRACT section 1). Pure: takes
-// the environment as a record. Errors name the variable and never repeat a secret's value.
+// The deployer's configuration, read from the environment (docs/configuration.md#environment).
+// Pure: takes the environment as a record. Errors name the variable and never repeat a secret's
+// value.
 
 import type { JobDefaults, JobSettings } from '../core/job-builder.js';
 import type { ConfigProblem } from '../base/config-problem.js';
@@ -50,7 +51,7 @@ export interface ConfigDbConfig {
   readonly password?: Secret;
 }
 
-/** The deployer's whole configuration, as readConfig reads it from the environment (CONTRACT section 1). */
+/** The deployer's whole configuration, as readConfig reads it from the environment (docs/configuration.md#environment). */
 export interface DeployerConfig {
   /** SDP_SLURMDEPLOY_SLURM_URL: slurmrestd. */
   readonly slurmUrl: string;
@@ -108,7 +109,7 @@ export type ConfigResult = { readonly ok: true; readonly config: DeployerConfig 
 const JOB_ENV_PREFIX = 'SDP_SLURM_ENV_';
 const DEFAULT_JOB_PATH = '/usr/local/bin:/usr/bin:/bin';
 
-/** Reads the configuration from the environment (CONTRACT section 1); pure, but for SDP_*_FILE secrets, which are read when used. */
+/** Reads the configuration from the environment (docs/configuration.md#environment); pure, but for SDP_*_FILE secrets, which are read when used. */
 export function readConfig(env: Environment): ConfigResult {
   const problems: ConfigProblem[] = [];
   const text = (name: string): string | undefined => {

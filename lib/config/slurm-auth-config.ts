@@ -9,8 +9,8 @@ import { secretSetting } from './secret-setting.js';
 import { definedOnly } from '../core/defined-only.js';
 
 /**
- * How the deployer authenticates to slurmrestd (CONTRACT section 1). The JWT method takes a
- * ready token (SDP_SLURMDEPLOY_SLURM_JWT), or a file holding one that may be replaced while the
+ * How the deployer authenticates to slurmrestd (docs/configuration.md#authentication). The JWT
+ * method takes a ready token (SDP_SLURMDEPLOY_SLURM_JWT), or a file holding one that may be replaced while the
  * deployer runs (SDP_SLURMDEPLOY_SLURM_JWT_FILE); the Entra ("JWKS") method obtains tokens by
  * client credentials.
  */

@@ -1,7 +1,7 @@
 // The Config DB on etcd (npm etcd3): listing at one revision, the watch (etcd-watch.ts), and
 // state writes guarded by a transaction (fenced by a leader's term: write-fence.ts).
 
-import { Etcd3, Range, type IOptions } from 'etcd3';
+import { Etcd3, Range, type IOptions, type IRequestOp, type ITxnResponse } from 'etcd3';
 import type { DeploymentState } from '../core/deployment-state.js';
 import type { DeploymentEntry, InvalidDeployment } from '../core/events.js';
 import type { Secret } from '../base/secret.js';
@@ -63,6 +63,17 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
     } catch (error) {
       throw new Error(`etcd ${what} failed: ${safeMessage(error, password)}${passwordFileProblem(password)}`);
     }
+  }
+
+  /** One transaction of `success`, carried out only while the fence (a leader's term) holds; an Error when it did not. */
+  async function fencedTxn(what: string, success: IRequestOp[]): Promise<ITxnResponse> {
+    const fence = fenceOf(options.fence, what);
+    const response = await call(what, () => client.kv.txn({ compare: rawFenceCompares(fence), failure: rawFenceReads(fence), success }));
+    if (!response.succeeded) {
+      checkFence(options.fence, fence, response, what);
+      throw new Error(`etcd ${what}: not written: the fence did not hold`);
+    }
+    return response;
   }
 
   return {
@@ -139,25 +150,16 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
       const results: StateWriteResult[] = [];
       for (const batch of stateWriteBatches(writes, writesPerTxn)) {
         // One revision for the whole batch; each write keeps its own condition; the fence, the whole batch's.
-        const what = `write ${batch.length} states`;
-        const fence = fenceOf(options.fence, what);
-        const response = await call(what, () =>
-          client.kv.txn({
-            compare: rawFenceCompares(fence),
-            failure: rawFenceReads(fence),
-            success: batch.map(({ id, state }) => ({
-              request_txn: {
-                compare: [{ key: Buffer.from(deploymentKey(id, prefix)), target: 'Version', result: 'Greater', version: 0 }],
-                success: [{ request_put: { key: Buffer.from(stateKey(id, prefix)), value: Buffer.from(encodeState(state)) } }],
-                failure: [],
-              },
-            })),
-          }),
+        const response = await fencedTxn(
+          `write ${batch.length} states`,
+          batch.map(({ id, state }) => ({
+            request_txn: {
+              compare: [{ key: Buffer.from(deploymentKey(id, prefix)), target: 'Version', result: 'Greater', version: 0 }],
+              success: [{ request_put: { key: Buffer.from(stateKey(id, prefix)), value: Buffer.from(encodeState(state)) } }],
+              failure: [],
+            },
+          })),
         );
-        if (!response.succeeded) {
-          checkFence(options.fence, fence, response, what);
-          throw new Error(`etcd ${what}: not written: the fence did not hold`);
-        }
         batch.forEach((_, i) => results.push(response.responses[i]?.response_txn?.succeeded === true ? 'written' : 'deployment-missing'));
       }
       return results;
@@ -178,40 +180,19 @@ export function createEtcdConfigDb(options: EtcdConfigDbOptions): ConfigDb {
     },
 
     async writeWatermark(label: string, watermark: Watermark): Promise<void> {
-      const what = 'write the job-id watermark';
-      const fence = fenceOf(options.fence, what);
-      const response = await call(what, () =>
-        client.kv.txn({
-          compare: rawFenceCompares(fence),
-          failure: rawFenceReads(fence),
-          success: [{ request_put: { key: Buffer.from(watermarkKey(label, prefix)), value: Buffer.from(encodeWatermark(watermark)) } }],
-        }),
-      );
-      if (!response.succeeded) {
-        checkFence(options.fence, fence, response, what);
-        throw new Error(`etcd ${what}: not written: the fence did not hold`);
-      }
+      await fencedTxn('write the job-id watermark', [{ request_put: { key: Buffer.from(watermarkKey(label, prefix)), value: Buffer.from(encodeWatermark(watermark)) } }]);
     },
 
     async recordJobs(label: string, add: readonly RegisteredJob[], remove: readonly number[]): Promise<void> {
       for (const batch of registryBatches(add, remove, recordsPerTxn)) {
-        const what = `record ${batch.length} jobs`;
-        const fence = fenceOf(options.fence, what);
-        const response = await call(what, () =>
-          client.kv.txn({
-            compare: rawFenceCompares(fence),
-            failure: rawFenceReads(fence),
-            success: batch.map((op) =>
-              'put' in op
-                ? { request_put: { key: Buffer.from(registryKey(label, op.put.jobId, prefix)), value: Buffer.from(encodeRegisteredJob(op.put)) } }
-                : { request_delete_range: { key: Buffer.from(registryKey(label, op.remove, prefix)) } },
-            ),
-          }),
+        await fencedTxn(
+          `record ${batch.length} jobs`,
+          batch.map((op) =>
+            'put' in op
+              ? { request_put: { key: Buffer.from(registryKey(label, op.put.jobId, prefix)), value: Buffer.from(encodeRegisteredJob(op.put)) } }
+              : { request_delete_range: { key: Buffer.from(registryKey(label, op.remove, prefix)) } },
+          ),
         );
-        if (!response.succeeded) {
-          checkFence(options.fence, fence, response, what);
-          throw new Error(`etcd ${what}: not written: the fence did not hold`);
-        }
       }
     },
 

@@ -1,5 +1,6 @@
-// The ska-sdp-config key layout (CONTRACT section 2): a path is stored under a key prefixed by its
-// number of `/`, so that one prefix range lists one level only. Pure string functions.
+// The ska-sdp-config key layout (docs/deployments.md#what-it-reads-and-writes): a path is stored under a key
+// prefixed by its number of `/`, so that one prefix range lists one level only. Pure string
+// functions.
 
 import { GLOBAL_PREFIX_PATTERN, GLOBAL_PREFIX_RULE } from '../config/config-db-settings.js';
 

@@ -1,13 +1,15 @@
-// The `args` of a slurm deployment (CONTRACT section 2), decoded with io-ts at the edge of the
-// core. A decode failure names the bad field and never echoes its value.
+// The `args` of a slurm deployment (docs/deployments.md#the-deployments-args), decoded with io-ts
+// at the edge of the core into SlurmArgs (slurm-args.ts). A decode failure names the bad field and
+// never echoes its value.
 
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { describeDecodeErrors } from './decode-errors.js';
-import { DEPENDENCY_FORMS, dependencyFields, dependencyProblem, type DependencyArgs } from './dependencies.js';
-import { OPTION_FORMS, optionFields, type OptionArgs } from './job-options.js';
+import { DEPENDENCY_FORMS, dependencyFields, dependencyProblem } from './dependencies.js';
+import { OPTION_FORMS, optionFields } from './job-options.js';
 import { nearestName } from './nearest-name.js';
 import { readDirectives } from './sbatch-directives.js';
+import type { SlurmArgs } from './slurm-args.js';
 
 /**
  * The largest values Slurm stores as given. Slurm keeps counts and minutes in 32-bit fields whose
@@ -71,24 +73,6 @@ const argsFields = {
   ...dependencyFields,
 };
 const SlurmArgsCodec = t.exact(t.partial(argsFields));
-
-/** Decoded args: plain types inside the core (the codec's brands stay at the edge). */
-export interface SlurmArgs extends OptionArgs, DependencyArgs {
-  readonly script?: string;
-  readonly command?: readonly string[];
-  readonly environment?: Readonly<Record<string, string>>;
-  readonly partition?: string;
-  readonly time_limit?: number;
-  readonly nodes?: number;
-  readonly tasks?: number;
-  readonly cpus_per_task?: number;
-  readonly memory_per_node?: number;
-  readonly current_working_directory?: string;
-  readonly account?: string;
-  readonly qos?: string;
-  readonly standard_output?: string;
-  readonly standard_error?: string;
-}
 
 /** Codec names that are not already what the reason should say. */
 const EXPECTED: Readonly<Record<string, string>> = {

@@ -1,9 +1,9 @@
-// The value the deployer writes at /deploy/<id>/state (CONTRACT section 4).
+// The value the deployer writes at /deploy/<id>/state (docs/deployments.md#what-it-reads-and-writes).
 
 import { sameFields } from './same-fields.js';
 import type { DeploymentStatus } from './status.js';
 
-/** The value at `/deploy/<id>/state`: what became of a deployment's job (CONTRACT section 4). */
+/** The value at `/deploy/<id>/state`: what became of a deployment's job (docs/deployments.md#what-it-reads-and-writes). */
 export interface DeploymentState {
   /** The SDP status. */
   readonly status: DeploymentStatus;

@@ -2,7 +2,7 @@
 // (one phase at a time), with the job that serves it.
 
 import type { DeploymentState } from './deployment-state.js';
-import type { SlurmArgs } from './deployment-args.js';
+import type { SlurmArgs } from './slurm-args.js';
 import type { SlurmJob } from './slurm-job.js';
 
 /** What a Config DB deployment asks for. */

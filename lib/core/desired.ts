@@ -2,7 +2,8 @@
 
 import { canonicalJson } from './canonical-json.js';
 import { dependencyProblem } from './dependencies.js';
-import { decodeSlurmArgs, type SlurmArgs } from './deployment-args.js';
+import { decodeSlurmArgs } from './deployment-args.js';
+import type { SlurmArgs } from './slurm-args.js';
 import type { DeploymentEntry, InvalidDeployment } from './events.js';
 import { specHash } from './spec-hash.js';
 import { argsTooDeep, argsTooLarge } from './value-limits.js';

@@ -2,7 +2,7 @@
 // deployment's own args. Pure; the deployer's secrets are not among its inputs.
 
 import { definedOnly } from './defined-only.js';
-import type { SlurmArgs } from './deployment-args.js';
+import type { SlurmArgs } from './slurm-args.js';
 import { hasNamedDependencies, slurmDependency, type AfterField } from './dependencies.js';
 import { jobOptionsOf, type JobOptions } from './job-options.js';
 import { formatJobIdentity, type JobSpec } from './slurm-job.js';

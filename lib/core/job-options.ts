@@ -1,6 +1,7 @@
-// The sbatch options a deployment may ask for beyond the basic ones (CONTRACT section 2): their
-// args codecs, the form each takes in words, and the normalized JobOptions adapters render. Field
-// names are sbatch's long options in snake case; their values take sbatch's forms.
+// The sbatch options a deployment may ask for beyond the basic ones
+// (docs/deployments.md#the-deployments-args): their args codecs, the form each takes in words, and
+// the normalized JobOptions adapters render. Field names are sbatch's long options in snake case;
+// their values take sbatch's forms.
 
 import * as t from 'io-ts';
 import {

@@ -129,7 +129,7 @@ function refusal(line: number, shown: string, name: string): string {
     const meant = nearestName(name, LONG_NAMES);
     if (meant !== undefined) return `script line ${line}: ${shown} is not an option the deployer takes; did you mean --${meant}?`;
   }
-  return `script line ${line}: ${shown} is not an option the deployer takes (see the README for those it takes)`;
+  return `script line ${line}: ${shown} is not an option the deployer takes (see docs/deployments.md#the-deployments-args for those it takes)`;
 }
 
 function failed(line: number, what: string): DirectiveReading {

@@ -2,7 +2,7 @@
 // its text becomes that field's value; the options the deployer owns or does not take, with why.
 // The inverse (a JobSpec written back as `#SBATCH` lines) is here too, so that one table holds both.
 
-import type { SlurmArgs } from './deployment-args.js';
+import type { SlurmArgs } from './slurm-args.js';
 import type { JobSpec } from './slurm-job.js';
 import { DURATION_FORM, formatMailTypes, formatSignal, formatSlurmTime, readDuration, readSize, SIZE_FORM } from './sbatch-values.js';
 

@@ -1,7 +1,7 @@
 // The SDP deployment status vocabulary (that of the SDP Helm deployer) and the mapping from
-// Slurm job states to it (CONTRACT section 4). Pure.
+// Slurm job states to it (the table of docs/deployments.md#what-it-reads-and-writes). Pure.
 
-/** Every status the deployer writes into a deployment's state (CONTRACT section 4), as the SDP Helm deployer names them. */
+/** Every status the deployer writes into a deployment's state (docs/deployments.md#what-it-reads-and-writes), as the SDP Helm deployer names them. */
 export const DEPLOYMENT_STATUSES = ['PENDING', 'RUNNING', 'FINISHED', 'CANCELLED', 'FAILED', 'UNSET'] as const;
 /** A deployment's status, as written in `/deploy/<id>/state`. */
 export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];

@@ -21,20 +21,37 @@ function notExpressible(option: string, version: SlurmApiVersion, why: string): 
 const secondsFromNow = (time: SlurmTime, now: number) => ('after' in time ? time.after : Math.max(0, time.at - now));
 const unixTimeOf = (time: SlurmTime, now: number) => ('after' in time ? now + time.after : time.at);
 
+/** The options every version takes as they are, under the same field names. */
+function asGivenOnEveryVersion(o: JobOptions): Record<string, unknown> {
+  return {
+    constraints: o.constraint,
+    reservation: o.reservation,
+    tasks_per_node: o.ntasks_per_node,
+    nice: o.nice,
+    licenses: o.licenses,
+    mail_user: o.mail_user,
+    hold: o.hold,
+    array: o.array,
+    distribution: o.distribution,
+    threads_per_core: o.threads_per_core,
+    wckey: o.wckey,
+    // The same text as sbatch's --dependency (slurmctld parses it), on every version.
+    dependency: o.dependency,
+  };
+}
+
 /** v0.0.38's `job_properties` fields: sbatch's option names (underscored) and text forms. */
 export function optionFieldsV0038(o: JobOptions, now: number): Record<string, unknown> {
   const v = 'v0.0.38';
   if (o.signal?.target === 'batch') throw notExpressible('signal', v, 'slurmrestd 22.05 refuses B: as "Invalid SIGNAL specification"; drop B: or use v0.0.39 or later');
   const signal = o.signal === undefined ? undefined : `${o.signal.target === 'reservation' ? 'R:' : ''}${o.signal.signal}@${o.signal.seconds}`;
   return {
+    ...asGivenOnEveryVersion(o),
     gres: o.gres,
     gpus: o.gpus,
     gpus_per_node: o.gpus_per_node,
     gpus_per_task: o.gpus_per_task,
-    constraints: o.constraint,
     exclusive: o.exclusive === 'node' ? 'exclusive' : o.exclusive,
-    reservation: o.reservation,
-    tasks_per_node: o.ntasks_per_node,
     memory_per_cpu: o.mem_per_cpu,
     memory_per_gpu: o.mem_per_gpu,
     cpus_per_gpu: o.cpus_per_gpu,
@@ -44,19 +61,10 @@ export function optionFieldsV0038(o: JobOptions, now: number): Record<string, un
     signal,
     // `requeue: false` is read and ignored (the job read back requeue: true); --no-requeue is honoured.
     ...(o.requeue === undefined ? {} : o.requeue ? { requeue: true } : { no_requeue: true }),
-    nice: o.nice,
     priority: o.priority,
-    licenses: o.licenses,
     mail_type: o.mail_type === undefined || o.mail_type.length === 0 ? undefined : formatMailTypes(o.mail_type),
-    mail_user: o.mail_user,
-    hold: o.hold,
-    array: o.array,
-    distribution: o.distribution,
-    threads_per_core: o.threads_per_core,
-    wckey: o.wckey,
     open_mode: o.open_mode,
     kill_on_invalid_dependency: o.kill_on_invalid_dependency,
-    dependency: o.dependency,
   };
 }
 
@@ -86,16 +94,14 @@ export function optionFieldsJobDesc(o: JobOptions, version: SlurmApiVersion, now
   const flags = o.kill_on_invalid_dependency === undefined ? undefined : [o.kill_on_invalid_dependency ? 'KILL_INVALID_DEPENDENCY' : 'NO_KILL_INVALID_DEPENDENCY'];
   const warnFlags = o.signal?.target === 'batch' ? ['BATCH_JOB'] : o.signal?.target === 'reservation' ? ['RESERVATION_JOB'] : undefined;
   return {
+    ...asGivenOnEveryVersion(o),
     tres_per_job: gpuTres(o.gpus),
     tres_per_node: perNode.length === 0 ? undefined : perNode.join(','),
     tres_per_task: gpuTres(o.gpus_per_task),
     cpus_per_tres: o.cpus_per_gpu === undefined ? undefined : `gres/gpu:${o.cpus_per_gpu}`,
     memory_per_tres: o.mem_per_gpu === undefined ? undefined : `gres/gpu:${o.mem_per_gpu}`,
-    constraints: o.constraint,
     // Exclusive is a sharing mode here ("none": sbatch's bare --exclusive).
     shared: o.exclusive === undefined ? undefined : [o.exclusive === 'node' ? 'none' : o.exclusive],
-    reservation: o.reservation,
-    tasks_per_node: o.ntasks_per_node,
     memory_per_cpu: o.mem_per_cpu === undefined ? undefined : setNumber(o.mem_per_cpu),
     // A plain integer in v0.0.39, a `{set, number}` from v0.0.40.
     begin_time: begin === undefined ? undefined : version === 'v0.0.39' ? begin : setNumber(begin),
@@ -104,19 +110,9 @@ export function optionFieldsJobDesc(o: JobOptions, version: SlurmApiVersion, now
     kill_warning_delay: o.signal === undefined ? undefined : setNumber(o.signal.seconds),
     kill_warning_flags: warnFlags,
     requeue: o.requeue,
-    nice: o.nice,
     priority: o.priority === undefined ? undefined : setNumber(o.priority),
-    licenses: o.licenses,
     mail_type: o.mail_type === undefined || o.mail_type.length === 0 ? undefined : o.mail_type.map((t) => MAIL_FLAGS[t]),
-    mail_user: o.mail_user,
-    hold: o.hold,
-    array: o.array,
-    distribution: o.distribution,
-    threads_per_core: o.threads_per_core,
-    wckey: o.wckey,
     open_mode: o.open_mode === undefined ? undefined : [o.open_mode.toUpperCase()],
     flags,
-    // The same text as sbatch's --dependency (slurmctld parses it), on every version.
-    dependency: o.dependency,
   };
 }

@@ -1,8 +1,8 @@
 // The SlurmApi over HTTP for every supported REST API version: connectSlurm negotiates the
 // version from the server's /openapi/v3 (or checks the forced one there), createSlurmRestClient
-// takes one as given. The version's
-// adapter shapes the bodies; this file decides what the answers mean for the deployer, with
-// states-reader.ts (readStates) and cancel-batch.ts (cancels sharing one DELETE /jobs).
+// takes one as given. The version's adapter shapes the bodies; this file decides what the answers
+// mean for the deployer, with job-lookup.ts (getJob), states-reader.ts (readStates) and
+// cancel-batch.ts (cancels sharing one DELETE /jobs).
 
 import { messageOf } from '../core/error-message.js';
 import type { JobSpec, SlurmJob } from '../core/slurm-job.js';
@@ -13,8 +13,9 @@ import { isSupportedApiVersion, listVersions, SUPPORTED_API_VERSIONS, type Slurm
 import { errorsOfBody } from './body-messages.js';
 import { cancelJobs } from './bulk-cancel.js';
 import { CancelBatch } from './cancel-batch.js';
-import { meansJobNotFound, type SlurmOperation } from './failure-classification.js';
+import type { SlurmOperation } from './failure-classification.js';
 import { JobListCache } from './job-list-cache.js';
+import { createJobLookup } from './job-lookup.js';
 import { labelled, readJobListOffThread, type Labelled, type ThreadReading } from './job-list-thread.js';
 import { checkForcedVersion, pickApiVersion, readServerOffer } from './negotiation.js';
 import { servesOperation } from './served-paths.js';
@@ -177,39 +178,8 @@ function clientOver(http: SlurmHttp, adapter: SlurmAdapter, options: SlurmClient
     throw http.reject({ kind: 'transient', message }, answer);
   }
 
-  /** A job of the deployer's label (every job when the client was given none). */
-  const ours = (job: SlurmJob): boolean => options.jobLabel === undefined || job.mcsLabel === options.jobLabel;
-
-  async function accountingRecord(jobId: number, parse: (body: unknown) => SlurmJob[]): Promise<SlurmJob | undefined> {
-    const answer = await http.call('getJob', 'GET', `/slurmdb/${version}/job/${jobId}`);
-    if (!isSuccess(answer)) {
-      const errors = errorsOfBody(answer.body);
-      if (meansJobNotFound('getJob', errors)) return undefined;
-      http.fail('getJob', answer, errors);
-    }
-    // Job ids are reused (after MaxJobId wraps, or a reset): the latest submission of our label is
-    // the job we lost; without one, the latest, which the reducer sees is not ours.
-    const records = parsed('getJob', answer, parse)
-      .filter((job) => job.jobId === jobId)
-      .sort((a, b) => (b.submitTime ?? 0) - (a.submitTime ?? 0));
-    return records.find(ours) ?? records[0];
-  }
-
-  async function getJob(jobId: number): Promise<SlurmJob | undefined> {
-    const answer = await http.call('getJob', 'GET', slurm(adapter.paths.job(jobIdPath('getJob', jobId))));
-    let controller: SlurmJob | undefined;
-    if (isSuccess(answer)) {
-      controller = parsed('getJob', answer, adapter.parseJobs).find((j) => j.jobId === jobId);
-      // A job of another label under this id took the id of ours, which only accounting may still know.
-      if (controller !== undefined && (ours(controller) || parseAccountingJobs === undefined)) return controller;
-    } else {
-      const errors = errorsOfBody(answer.body);
-      if (!meansJobNotFound('getJob', errors)) http.fail('getJob', answer, errors);
-    }
-    if (parseAccountingJobs === undefined) return undefined;
-    const record = await accountingRecord(jobId, parseAccountingJobs);
-    return controller !== undefined && (record === undefined || !ours(record)) ? controller : record;
-  }
+  const lookUpJob = createJobLookup(http, adapter, { jobLabel: options.jobLabel, parseAccountingJobs });
+  const getJob = async (jobId: number): Promise<SlurmJob | undefined> => lookUpJob(jobIdPath('getJob', jobId));
 
   async function cancelOne(jobId: number): Promise<void> {
     // Without `signal` every version sends SIGKILL to the whole job (KILL_FULL_JOB).

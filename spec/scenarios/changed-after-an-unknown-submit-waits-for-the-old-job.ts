@@ -8,7 +8,7 @@ const v2 = { script: '#!/bin/bash\necho v2\n' };
 
 export default {
   title: 'args changed after a submit of unknown outcome: the new spec waits until a poll shows the old job, cancelled, and a lookup shows it ended',
-  proves: 'ARCHITECTURE: no POST is retried blindly; one deployment, one job: cancel, then submit',
+  proves: 'rule: no POST is retried blindly; one deployment, one job: cancel, then submit',
 
   timeline: {
     clock:    't---------t---------t---------t---------',

@@ -8,7 +8,7 @@ import { listedWith, statePollSettings } from '../support/state-poll-parts.js';
 
 export default {
   title: 'changed args cancel a job known from state polls only, and submit the new spec once it ended',
-  proves: 'CONTRACT: changed args replace the job; a job whose identity is unread is not adopted for another spec',
+  proves: 'docs/deployments.md#what-it-reads-and-writes: changed args replace the job; a job whose identity is unread is not adopted for another spec',
   settings: { ...statePollSettings, statePollIntervalMs: 10, watermark: { everyMs: 1000, takeoverHoldMs: 15 } },
   delays: { pollStates: 5, submitJob: 6 },
 

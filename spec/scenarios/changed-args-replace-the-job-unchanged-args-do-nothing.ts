@@ -8,7 +8,7 @@ const v2 = { script: '#!/bin/bash\necho v2\n' };
 
 export default {
   title: 'changed args cancel the job as replaced, then submit the new spec once a lookup shows it ended, as generation 2; unchanged args do nothing',
-  proves: 'ARCHITECTURE: one deployment, one job (cancel, then submit); unchanged args never cause a resubmit',
+  proves: 'rule: one deployment, one job (cancel, then submit); unchanged args never cause a resubmit',
 
   timeline: {
     clock:    't---------t---------t---------t---------',

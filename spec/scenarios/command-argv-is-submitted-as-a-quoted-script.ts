@@ -7,7 +7,7 @@ const argv = ['python3', '-c', "print('hi')", '$HOME', 'a b'];
 
 export default {
   title: 'a deployment with a command argv is submitted with a script that single-quotes every word',
-  proves: "CONTRACT 2: args.command is wrapped into a script; the job builder quotes each word, so the shell expands nothing",
+  proves: "docs/deployments.md#the-deployments-args: args.command is wrapped into a script; the job builder quotes each word, so the shell expands nothing",
 
   timeline: {
     clock:    't---------',

@@ -6,7 +6,7 @@ import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a deployment deleted after a submit of unknown outcome keeps its state until the job a poll then finds is cancelled and a lookup shows it ended',
-  proves: 'ARCHITECTURE: the state of a deleted deployment goes once its job has ended',
+  proves: 'rule: the state of a deleted deployment goes once its job has ended',
 
   timeline: {
     clock:    't---------t---------t---------',

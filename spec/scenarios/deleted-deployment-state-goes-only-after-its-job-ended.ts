@@ -6,7 +6,7 @@ import { completing, firstSubmitOfD1, job7OfD1, removalOfD1 } from '../support/s
 
 export default {
   title: "a deleted deployment's job is cancelled, looked up until it ended, and its state removed only then",
-  proves: 'ARCHITECTURE: the state of a deleted deployment goes once its job has ended; a cancel is asked again while a later poll shows the job active; its end is confirmed by lookups, not a poll interval later',
+  proves: 'rule: the state of a deleted deployment goes once its job has ended; a cancel is asked again while a later poll shows the job active; its end is confirmed by lookups, not a poll interval later',
 
   timeline: {
     clock:    't---------t--------tt------t--t---------',

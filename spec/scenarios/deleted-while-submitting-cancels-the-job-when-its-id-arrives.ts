@@ -6,7 +6,7 @@ import { firstSubmitOfD1, removalOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a deployment deleted while its submit is in flight gets its job cancelled as soon as the job id arrives',
-  proves: 'CONTRACT 2: a deleted deployment is acted on at once; a job nobody claims is cancelled; its state goes once a lookup shows the job ended',
+  proves: 'docs/deployments.md#what-it-reads-and-writes: a deleted deployment is acted on at once; a job nobody claims is cancelled; its state goes once a lookup shows the job ended',
 
   timeline: {
     clock:    't---------t---------',

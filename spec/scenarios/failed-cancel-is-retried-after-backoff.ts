@@ -5,7 +5,7 @@ import { after, cancel, fails, listed, lookup, ok, poll, type Scenario } from '.
 
 export default {
   title: 'a cancel that fails is tried again after a backoff that grows, and not before',
-  proves: 'ARCHITECTURE: retries back off exponentially; a job nobody claims is cancelled until Slurm shows it ended',
+  proves: 'rule: retries back off exponentially; a job nobody claims is cancelled until Slurm shows it ended',
 
   timeline: {
     clock:    'tttttttttttttttttttttttttt',

@@ -6,7 +6,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a finished job that ages out of Slurm stays FINISHED: no lookup, no write, no new submit',
-  proves: 'ARCHITECTURE: a terminal state once seen stands; only a job vanished before it is lost',
+  proves: 'rule: a terminal state once seen stands; only a job vanished before it is lost',
 
   timeline: {
     clock:    't---------t---------t---------t---------',

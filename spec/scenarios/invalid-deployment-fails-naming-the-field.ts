@@ -4,7 +4,7 @@ import { deployment, listed, poll, put, write, type Scenario } from '../../strea
 
 export default {
   title: 'a deployment with bad args is FAILED naming the field, and no job is submitted',
-  proves: 'ARCHITECTURE, bad input: a malformed deployment gets FAILED with a reason that names the bad field; CONTRACT 4: no job submitted',
+  proves: 'rule: bad input gets a clear answer: a malformed deployment gets FAILED with a reason that names the bad field, and no job is submitted (docs/deployments.md#what-it-reads-and-writes)',
 
   timeline: {
     clock:    't---------t---------t---------',

@@ -8,7 +8,7 @@ const foreign = { ...job(99, 'd1', 'RUNNING'), mcsLabel: 'sdp_slurm_deployer_oth
 
 export default {
   title: 'a job without our label is neither adopted nor cancelled, even one that names our deployment',
-  proves: 'ARCHITECTURE: the deployer never reads as its own, nor touches, a job without its mcs_label',
+  proves: 'rule: the deployer never reads as its own, nor touches, a job without its mcs_label',
 
   timeline: {
     clock:    't---------t---------t---------',

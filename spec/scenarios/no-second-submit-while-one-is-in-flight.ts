@@ -6,7 +6,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'polls while a submit is in flight submit nothing more, even one that already shows the job',
-  proves: 'ARCHITECTURE: one deployment, one job; a job of a submit in flight is neither adopted nor cancelled as a stray',
+  proves: 'rule: one deployment, one job; a job of a submit in flight is neither adopted nor cancelled as a stray',
 
   timeline: {
     clock:    't---------t---------t---------t---------',

@@ -9,7 +9,7 @@ const refused = fails('permanent', 'cancel: HTTP 500: Job/step already completin
 
 export default {
   title: 'a cancel Slurm refuses for good is not sent again before a later poll shows the job still active',
-  proves: 'ARCHITECTURE: bounded everything; no request is repeated at the rate of its own answers',
+  proves: 'rule: bounded everything; no request is repeated at the rate of its own answers',
 
   timeline: {
     clock:    't---------t---------t---------t---------',

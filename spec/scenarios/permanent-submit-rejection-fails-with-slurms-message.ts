@@ -5,7 +5,7 @@ import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: "a submit Slurm rejects for good is written FAILED with Slurm's message, and never tried again",
-  proves: 'ARCHITECTURE: bad input gets a clear answer; a permanent rejection is not retried',
+  proves: 'rule: bad input gets a clear answer; a permanent rejection is not retried',
 
   timeline: {
     clock:    't---------t---------t---------',

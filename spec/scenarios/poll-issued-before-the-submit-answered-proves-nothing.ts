@@ -6,7 +6,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a poll issued before the submit answered does not count its job as missing',
-  proves: 'ARCHITECTURE: absence is not success, nor loss: only a poll issued after the job existed can show it gone',
+  proves: 'rule: absence is not success, nor loss: only a poll issued after the job existed can show it gone',
 
   timeline: {
     clock:    't---------t---------t---------',

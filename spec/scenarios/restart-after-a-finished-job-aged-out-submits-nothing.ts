@@ -4,7 +4,7 @@ import { deployment, listed, poll, type Scenario } from '../../streams/testing/i
 
 export default {
   title: 'after a restart, a deployment FINISHED before whose job aged out of Slurm is left as it is',
-  proves: 'ARCHITECTURE: a terminal state stands; a deployment runs once, not once per deployer start',
+  proves: 'rule: a terminal state stands; a deployment runs once, not once per deployer start',
 
   timeline: {
     clock:    't---------t---------t---------',

@@ -6,7 +6,7 @@ import { deployment, listed, poll, write, type Scenario } from '../../streams/te
 
 export default {
   title: 'after a restart, jobs already in Slurm are followed and nothing is submitted again',
-  proves: 'ARCHITECTURE: one deployment, one job, across restarts: the state written before, else the job identity, finds the job',
+  proves: 'rule: one deployment, one job, across restarts: the state written before, else the job identity, finds the job',
 
   timeline: {
     clock:    't---------t---------t---------',

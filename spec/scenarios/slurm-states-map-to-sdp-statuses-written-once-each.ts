@@ -6,7 +6,7 @@ import { completing, firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts
 
 export default {
   title: 'a job PENDING, RUNNING, COMPLETING, COMPLETED is written PENDING, RUNNING, RUNNING, FINISHED, once per change',
-  proves: 'CONTRACT 4: Slurm states map to SDP statuses (a flag-only COMPLETING is RUNNING); a state is written only when it changes',
+  proves: 'docs/deployments.md#what-it-reads-and-writes: Slurm states map to SDP statuses (a flag-only COMPLETING is RUNNING); a state is written only when it changes',
 
   timeline: {
     clock:    't---------t---------t---------t---------t---------t---------',

@@ -6,7 +6,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'while slurmrestd is down polls and submits fail, the submit backs off, nothing is FAILED; then the deployment runs to FINISHED',
-  proves: 'ARCHITECTURE: the main stream never dies; transient failures back off and are never FAILED',
+  proves: 'rule: the main stream never dies; transient failures back off and are never FAILED',
 
   timeline: {
     clock:    'ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt',

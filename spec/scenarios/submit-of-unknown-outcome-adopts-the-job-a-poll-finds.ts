@@ -6,7 +6,7 @@ import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'after a submit of unknown outcome, the job a later poll finds is adopted and nothing is submitted again',
-  proves: 'ARCHITECTURE: no POST is retried blindly; a submit of unknown outcome is resolved by looking for the job by its identity',
+  proves: 'rule: no POST is retried blindly; a submit of unknown outcome is resolved by looking for the job by its identity',
 
   timeline: {
     clock:    't---------t---------t---------',

@@ -6,7 +6,7 @@ import { firstSubmitOfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'after a submit of unknown outcome, a submit is made again only once a poll issued after it shows no job',
-  proves: 'ARCHITECTURE: no POST is retried blindly; only a poll issued after the unknown outcome can clear the way for a new submit',
+  proves: 'rule: no POST is retried blindly; only a poll issued after the unknown outcome can clear the way for a new submit',
 
   timeline: {
     clock:    't---------t---------t---------t---------',

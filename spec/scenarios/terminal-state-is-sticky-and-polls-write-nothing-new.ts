@@ -6,7 +6,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a poll that shows nothing new writes nothing, and a terminal state stays whatever Slurm says later',
-  proves: 'CONTRACT 4: the state is written only when it changes; terminal states are sticky',
+  proves: 'docs/deployments.md#what-it-reads-and-writes: the state is written only when it changes; terminal states are sticky',
 
   timeline: {
     clock:    't---------t---------t---------t---------t---------t---------',

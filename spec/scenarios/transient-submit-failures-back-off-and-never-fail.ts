@@ -5,7 +5,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'transient submit failures are retried after a growing backoff, and the deployment stays PENDING',
-  proves: 'ARCHITECTURE: retry counts with exponential backoff; a transient failure is never FAILED',
+  proves: 'rule: retry counts with exponential backoff; a transient failure is never FAILED',
 
   timeline: {
     clock:    'tttttttttttttttttttttttttttttt',

@@ -5,7 +5,7 @@ import { deployment, cancel, listed, lookup, poll, write, type Scenario } from '
 
 export default {
   title: 'two labelled jobs of one deployment at start: the oldest is kept, the other cancelled as a duplicate',
-  proves: 'ARCHITECTURE: one deployment, one job; a duplicate is cancelled with why "duplicate" and named in the state',
+  proves: 'rule: one deployment, one job; a duplicate is cancelled with why "duplicate" and named in the state',
 
   timeline: {
     clock:    't---------t---------t---------',

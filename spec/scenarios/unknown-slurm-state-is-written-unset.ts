@@ -6,7 +6,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a job in a Slurm state the deployer does not know is written UNSET with the raw state, then followed on',
-  proves: 'CONTRACT 4: an unknown state gives UNSET with the raw state recorded, never a terminal status',
+  proves: 'docs/deployments.md#what-it-reads-and-writes: an unknown state gives UNSET with the raw state recorded, never a terminal status',
 
   timeline: {
     clock:    't---------t---------t---------',

@@ -6,7 +6,7 @@ import { firstSubmitOfD1, job7OfD1 } from '../support/scenario-parts.js';
 
 export default {
   title: 'a job seen running, then missing, is looked up once by id, then written FAILED as lost',
-  proves: 'ARCHITECTURE: absence is not success: a vanished job is a lost job, never FINISHED; CONTRACT 4',
+  proves: 'rule: absence is not success: a vanished job is a lost job, never FINISHED (docs/deployments.md#what-it-reads-and-writes)',
 
   timeline: {
     clock:    't---------t---------t---------t---------t---------',

@@ -1,31 +1,20 @@
 // A small slurmrestd for specs, an embedder's included (`sdp-slurm-deployer/testing`), answering
 // like Slurm 24.05 to 26.05 do through v0.0.39 to v0.0.45; with `recorded`, from what real 24.11
 // and 26.05 servers answered (spec/fixtures/recorded, shipped with the package): /openapi/v3
-// listing the paths it serves, submit, jobs with update_time ("no change" as a 200 with a
-// warning), job/{id}, DELETE (Slurm 24.11+: 200 with the error inside for an unknown job),
-// /slurmdb/{version}/job/{id}, and from v0.0.40 jobs/state and the bulk DELETE jobs
-// (slurm-fake-states.ts). Jobs change only when told (addJob, updateJob, ageOut): a spec plays
-// slurmctld. It keeps every request and answer, for a spec to check (our specs check each body
-// against the version's OpenAPI document: spec/support/fake-slurmrestd.ts).
+// listing the paths it serves, submit, jobs with update_time, job/{id} and its DELETE
+// (slurm-fake-jobs.ts), /slurmdb/{version}/job/{id}, and from v0.0.40 jobs/state and the bulk
+// DELETE jobs (slurm-fake-states.ts). Jobs change only when told (addJob, updateJob, ageOut): a
+// spec plays slurmctld. It keeps every request and answer, for a spec to check (our specs check
+// each body against the version's OpenAPI document: spec/support/fake-slurmrestd.ts).
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  accountingAnswer,
-  cancelAnswer,
-  errorAnswer,
-  jobsAnswer,
-  killStatus,
-  noChangeAnswer,
-  submitAnswer,
-  type BodyError,
-  type FakeJob,
-  type NewerVersion,
-} from './slurm-bodies.js';
-import { recordedCancelAnswer, recordedJobsAnswer, recordedReply, recordedSubmitAnswer } from './recorded-bodies.js';
+import { accountingAnswer, errorAnswer, killStatus, type FakeJob, type NewerVersion } from './slurm-bodies.js';
+import { recordedReply } from './recorded-bodies.js';
 import type { ReplayedRelease } from './recordings.js';
 import { openApiListing, routeOf } from './fake-routes.js';
-import { answerBulkCancel, answerStates, type FakeReply, type StatesFake } from './slurm-fake-states.js';
+import { answerBulkCancel, answerStates, type FakeReply } from './slurm-fake-states.js';
+import { answerCancel, answerGetJob, answerList, answerSubmit, type JobsFake } from './slurm-fake-jobs.js';
 
 /** What a FakeSlurmrestd serves and accepts. */
 export interface FakeSlurmrestdOptions {
@@ -212,30 +201,37 @@ export class FakeSlurmrestd {
       return { status: killStatus(version) ? 511 : 500, body: errorAnswer(version, operation, [error]) };
     }
 
+    const fake = this.#fakeOf(version);
     switch (operation) {
       case 'submit':
-        return this.#submit(version, request.body);
+        return answerSubmit(fake, request.body);
       case 'listJobs':
-        return this.#list(version, url.searchParams.get('update_time'));
-      case 'getJob': {
-        const job = this.jobs.get(id);
-        if (job !== undefined) return { status: 200, body: this.#jobsBody(version, [job]) };
-        return { status: 404, body: errorAnswer(version, 'getJob', [unknownJob(id, '_handle_job_get')]) };
-      }
+        return answerList(fake, url.searchParams.get('update_time'));
+      case 'getJob':
+        return answerGetJob(fake, id);
       case 'cancel':
-        return this.#cancel(version, id);
+        return answerCancel(fake, id);
       case 'accounting':
         return { status: 200, body: accountingAnswer(version, this.accountingRecords.get(id) ?? []) };
       case 'readStates':
-        return answerStates(this.#statesFake(version), url);
+        return answerStates(fake, url);
       case 'cancelJobs':
-        return answerBulkCancel(this.#statesFake(version), request.body);
+        return answerBulkCancel(fake, request.body);
     }
   }
 
-  #statesFake(version: NewerVersion): StatesFake {
+  /** What the answers of slurm-fake-jobs.ts and slurm-fake-states.ts see of this fake, for one version. */
+  #fakeOf(version: NewerVersion): JobsFake {
     const recorded = this.#options.recorded;
-    return { version, jobs: this.jobs, ...(recorded === undefined ? {} : { recorded }), kill: (id) => this.#kill(id) };
+    return {
+      version,
+      jobs: this.jobs,
+      clock: this.clock,
+      lastJobUpdate: this.lastJobUpdate,
+      ...(recorded === undefined ? {} : { recorded }),
+      kill: (id) => this.#kill(id),
+      submit: (job) => this.addJob(job).jobId,
+    };
   }
 
   /** SIGKILL to a whole job, as slurmctld does it: signalled, already done, or unknown. */
@@ -257,45 +253,4 @@ export class FakeSlurmrestd {
     if (presented === this.#options.token) return 'ok';
     return presented === this.#options.rejectedToken ? 'rejected' : 'refused';
   }
-
-  #submit(version: NewerVersion, text: string): FakeReply {
-    const body = JSON.parse(text) as { job?: Record<string, unknown> };
-    const job = body.job ?? {};
-    if (job['partition'] === 'nowhere') {
-      return { status: 500, body: errorAnswer(version, 'submit', [{ code: 2000, error: 'Invalid partition name specified', source: 'slurm_submit_batch_job()' }]) };
-    }
-    if (typeof job['script'] !== 'string' || job['script'] === '') {
-      return { status: 422, body: errorAnswer(version, 'submit', [{ code: 9000, error: 'Populated "script" field is required', source: '_op_handler_submit_job' }]) };
-    }
-    const created = this.addJob({ name: String(job['name'] ?? ''), mcsLabel: String(job['mcs_label'] ?? ''), comment: String(job['comment'] ?? '') });
-    const release = this.#options.recorded;
-    return { status: 200, body: release === undefined ? submitAnswer(version, created.jobId) : recordedSubmitAnswer(release, version, created.jobId) };
-  }
-
-  #list(version: NewerVersion, updateTime: string | null): FakeReply {
-    // slurmctld's own test (_slurm_rpc_dump_jobs): no change when update_time - 1 >= last_job_update.
-    if (updateTime !== null && Number(updateTime) - 1 >= this.lastJobUpdate) return { status: 200, body: noChangeAnswer(version, Number(updateTime)) };
-    return { status: 200, body: this.#jobsBody(version, [...this.jobs.values()]) };
-  }
-
-  #jobsBody(version: NewerVersion, jobs: readonly FakeJob[]): unknown {
-    const release = this.#options.recorded;
-    return release === undefined ? jobsAnswer(version, jobs, this.clock) : recordedJobsAnswer(release, version, jobs, this.clock);
-  }
-
-  #cancel(version: NewerVersion, id: number): FakeReply {
-    const outcome = this.#kill(id);
-    if (outcome === 'unknown') {
-      if (killStatus(version)) return { status: 200, body: cancelAnswer(version, id, 'unknown') };
-      return { status: 404, body: errorAnswer(version, 'cancel', [unknownJob(id, 'slurm_kill_job()')]) };
-    }
-    const done = outcome === 'already-done';
-    const release = this.#options.recorded;
-    if (release !== undefined) return { status: 200, body: recordedCancelAnswer(release, version, id, done) };
-    return { status: 200, body: cancelAnswer(version, id, done ? 'already-done' : 'signalled') };
-  }
-}
-
-function unknownJob(id: number, source: string): BodyError {
-  return { code: 2017, error: 'Invalid job id specified', description: `Unable to query JobId=${id}`, source };
 }

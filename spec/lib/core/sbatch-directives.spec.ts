@@ -4,7 +4,8 @@
 
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeSlurmArgs, type SlurmArgs } from '../../../lib/core/deployment-args.js';
+import { decodeSlurmArgs } from '../../../lib/core/deployment-args.js';
+import type { SlurmArgs } from '../../../lib/core/slurm-args.js';
 import type { AfterField } from '../../../lib/core/dependencies.js';
 import { buildJobSpec } from '../../../lib/core/job-builder.js';
 import { directiveLinesOf } from '../../../lib/core/sbatch-option-table.js';
@@ -67,8 +68,8 @@ describe('#SBATCH directives', () => {
     ['#SBATCH --chdir=/w', 'script line 2: --chdir: args.current_working_directory is set too; give the directory in one place', { current_working_directory: '/v' }],
     ['#SBATCH --gress=gpu:1', 'script line 2: --gress is not an option the deployer takes; did you mean --gres?'],
     ['#SBATCH --part=debug', 'script line 2: --part: write the whole option name, --partition'],
-    ['#SBATCH --nodelist=n1', 'script line 2: --nodelist is not an option the deployer takes (see the README for those it takes)'],
-    ['#SBATCH -w n1', 'script line 2: -w is not an option the deployer takes (see the README for those it takes)'],
+    ['#SBATCH --nodelist=n1', 'script line 2: --nodelist is not an option the deployer takes (see docs/deployments.md#the-deployments-args for those it takes)'],
+    ['#SBATCH -w n1', 'script line 2: -w is not an option the deployer takes (see docs/deployments.md#the-deployments-args for those it takes)'],
     ['#SBATCH --time=soon', 'script line 2: --time: expected minutes, or [days-]hours:minutes[:seconds], e.g. 90, 1:30:00, 2-0'],
     ['#SBATCH -N 2-4', 'script line 2: -N: expected a node count (a deployment asks for an exact count, not a range)'],
     ['#SBATCH --ntasks-per-node=two', 'script line 2: --ntasks-per-node: expected a positive integer of at most 65533'],
