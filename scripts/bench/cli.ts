@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startDelayingProxy, type DelayingProxy } from '../../spec/support/delaying-proxy.js';
 import { FakeSlurmrestd } from '../../spec/support/fake-slurmrestd.js';
-import { CONTAINERFILE, shippedVariable } from '../image/shipped-env.js';
+import { CONTAINERFILE, shippedNodeFlags, shippedVariable } from '../image/shipped-env.js';
 import { buildBaseline, type BaselineBuild } from './baseline.js';
 import { runChild } from './child.js';
 import { extrapolate, type Point } from './estimate.js';
@@ -44,7 +44,7 @@ export interface BenchOptions {
   readonly pipelineReducer: 'real' | 'stub' | 'both';
   /** Each submit held this long on its way to the fake slurmrestd, as a busy slurmctld takes. */
   readonly submitDelayMs: number;
-  /** Node's flags for the pipeline child: by default the image's NODE_OPTIONS, as the deployer is shipped. */
+  /** Node's flags for the pipeline child: by default the image's NODE_OPTIONS and entrypoint flags, as the deployer is shipped. */
   readonly pipelineNodeFlags: readonly string[];
   readonly quiet?: boolean;
 }
@@ -81,7 +81,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     stackSamples: Number(get('--stack-samples') ?? 200),
     pipelineReducer: (get('--pipeline-reducer') ?? 'real') as BenchOptions['pipelineReducer'],
     submitDelayMs: Number(get('--submit-delay') ?? 0),
-    pipelineNodeFlags: (get('--pipeline-node-options') ?? shippedNodeOptions()).split(' ').filter((flag) => flag !== ''),
+    pipelineNodeFlags: get('--pipeline-node-options')?.split(' ').filter((flag) => flag !== '') ?? [...shippedNodeOptions().split(' '), ...shippedNodeFlags()],
   };
 }
 

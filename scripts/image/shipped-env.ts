@@ -1,5 +1,6 @@
-// The environment the image gives the deployer's process (scripts/image/Containerfile, its ENV
-// lines): the bench and the soak run their deployers with the same, so they measure what ships.
+// What the image gives the deployer's process (scripts/image/Containerfile): the environment of
+// its ENV lines and Node's flags on its ENTRYPOINT. The bench and the soak run their deployers
+// with the same, so they measure what ships.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,4 +29,19 @@ export function shippedVariable(name: string, containerfile = CONTAINERFILE): st
   const value = shippedEnv(containerfile)[name];
   if (value === undefined) throw new Error(`no ${name} in ${containerfile}`);
   return value;
+}
+
+/**
+ * Node's own flags on the image's ENTRYPOINT (`["/usr/bin/node", <flags>, ".../bin/deployer"]`):
+ * those V8 refuses in NODE_OPTIONS. A missing or other entrypoint is an error.
+ */
+export function shippedNodeFlags(containerfile = CONTAINERFILE): readonly string[] {
+  const line = readFileSync(containerfile, 'utf8').match(/^\s*ENTRYPOINT\s+(\[.*\])\s*$/im)?.[1];
+  if (line === undefined) throw new Error(`no ENTRYPOINT in exec form in ${containerfile}`);
+  const argv: unknown = JSON.parse(line);
+  const strings = Array.isArray(argv) && argv.every((a): a is string => typeof a === 'string') ? argv : [];
+  if (strings.length < 2 || !/\/node$/.test(strings[0]!) || !/\/bin\/deployer$/.test(strings.at(-1)!)) {
+    throw new Error(`the ENTRYPOINT of ${containerfile} is not node, its flags, then bin/deployer: ${line}`);
+  }
+  return strings.slice(1, -1);
 }

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bench, parseArgs, shippedNodeOptions } from '../../scripts/bench/cli.js';
-import { shippedEnv } from '../../scripts/image/shipped-env.js';
+import { shippedEnv, shippedNodeFlags } from '../../scripts/image/shipped-env.js';
 import type { Row } from '../../scripts/bench/report.js';
 
 describe('bench smoke run (N = 50)', function () {
@@ -54,8 +54,8 @@ describe('bench smoke run (N = 50)', function () {
 });
 
 describe('the bench runs the pipeline as the image ships the deployer', () => {
-  it('takes the heap bound from the Containerfile\'s NODE_OPTIONS, and an explicit flag over it', () => {
-    expect(parseArgs([]).pipelineNodeFlags).to.deep.equal(shippedNodeOptions().split(' '));
+  it('takes the heap bound from the Containerfile\'s NODE_OPTIONS and V8\'s flags from its entrypoint, and an explicit flag over both', () => {
+    expect(parseArgs([]).pipelineNodeFlags).to.deep.equal([...shippedNodeOptions().split(' '), '--no-memory-reducer']);
     expect(shippedNodeOptions()).to.match(/^--max-old-space-size=\d+$/);
     // The soak's replicas take the same, and the arena bound with it (spec/chaos/soak-rig.ts).
     expect(shippedEnv()['MALLOC_ARENA_MAX']).to.match(/^\d+$/);
@@ -71,6 +71,24 @@ describe('the bench runs the pipeline as the image ships the deployer', () => {
       await writeFile(file, 'ENV NODE_ENV=production \\\n    NODE_OPTIONS=--max-old-space-size=768 \\\n    X=1\n');
       expect(shippedNodeOptions(file)).to.equal('--max-old-space-size=768');
       expect(shippedEnv(file)).to.deep.equal({ NODE_ENV: 'production', NODE_OPTIONS: '--max-old-space-size=768', X: '1' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads node\'s flags from the entrypoint, and refuses one that is not node, flags, then bin/deployer', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-containerfile-'));
+    try {
+      const file = path.join(dir, 'Containerfile');
+      const entrypoint = async (line: string) => writeFile(file, `FROM scratch\n${line}\nCMD ["run"]\n`);
+      await entrypoint('ENTRYPOINT ["/usr/bin/node", "--no-memory-reducer", "--stack-size=900", "/opt/x/bin/deployer"]');
+      expect(shippedNodeFlags(file)).to.deep.equal(['--no-memory-reducer', '--stack-size=900']);
+      await entrypoint('ENTRYPOINT ["/usr/bin/node", "/opt/x/bin/deployer"]');
+      expect(shippedNodeFlags(file)).to.deep.equal([]);
+      await entrypoint('ENTRYPOINT /usr/bin/node /opt/x/bin/deployer');
+      expect(() => shippedNodeFlags(file)).to.throw(/no ENTRYPOINT in exec form/);
+      await entrypoint('ENTRYPOINT ["/bin/sh", "-c", "node /opt/x/bin/deployer"]');
+      expect(() => shippedNodeFlags(file)).to.throw(/is not node, its flags, then bin\/deployer/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -13,7 +13,7 @@ import { readLeader } from '../../lib/configdb/leader-election.js';
 import { deploymentKey, parseKey, statesKeyPrefix } from '../../lib/configdb/paths.js';
 import type { DeploymentState } from '../../lib/core/deployment-state.js';
 import { inRoot, openRelease, type Release } from '../../scripts/bench/production/release.js';
-import { shippedVariable } from '../../scripts/image/shipped-env.js';
+import { shippedNodeFlags, shippedVariable } from '../../scripts/image/shipped-env.js';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
 import { freePort } from '../support/free-port.js';
 import { mintSlurmToken } from '../support/slurm-tokens.js';
@@ -108,7 +108,10 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
       SDP_LOG_FORMAT: 'json',
     };
     const hear = options.traceGc;
-    replicas.push({ id, process: new DeployerUnderTest(env, path.join(dir, `${id}.log`), hear === undefined ? undefined : (line) => hear(id, line), hear === undefined ? [] : ['--trace-gc']), link, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
+    // Node's flags as the image's entrypoint gives them (--no-memory-reducer), and V8's GC trace when asked.
+    const nodeArgs = [...shippedNodeFlags(), ...(hear === undefined ? [] : ['--trace-gc'])];
+    const log = path.join(dir, `${id}.log`);
+    replicas.push({ id, process: new DeployerUnderTest(env, log, hear === undefined ? undefined : (line) => hear(id, line), nodeArgs), link, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
   }
   // etcd answers "no leader" while the cluster elects (a member killed): each call is retried.
   const retried = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
