@@ -10,6 +10,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { shippedNodeFlags } from '../../scripts/image/shipped-env.js';
 import { repoRoot } from '../support/repo.js';
 
 const run = promisify(execFile);
@@ -86,8 +87,10 @@ describe('the npm package, packed and installed into an empty project (examples/
     expect(installOutput).to.not.include('scripts/prepare');
   });
 
-  it('installs a working command: --version, --help, help <command>', async () => {
+  it('installs a working command: --version, --help, help <command>; node started with the image\'s flags', async () => {
     const command = path.join(project, 'node_modules', '.bin', 'sdp-slurm-deployer');
+    const [shebang] = (await readFile(command, 'utf8')).split('\n');
+    expect(shebang).to.equal(`#!/usr/bin/env -S node ${shippedNodeFlags().join(' ')}`);
     const version = await run(command, ['--version']);
     expect(version.stdout).to.match(/^sdp-slurm-deployer \d+\.\d+\.\d+\n$/);
     const help = await run(command, ['--help']);
