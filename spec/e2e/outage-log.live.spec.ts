@@ -1,7 +1,7 @@
 // What an operator reads at the default log level when a dependency is out of reach: the
 // deployer started against a closed etcd port, then a closed slurmrestd port (a port the spec
 // opens and closes in front of the shared stack's daemons, which are never stopped). A WARNING
-// naming the variables and the address within 10 s, at most one more a minute, an INFO when it
+// naming the variables and the address within 10 s, no other for a minute, an INFO when it
 // answers again.
 
 import { expect } from 'chai';
@@ -57,7 +57,9 @@ describe('outages in the log at the default level @live', function () {
     expect(code).to.equal(0);
   });
 
-  it('etcd: a WARNING naming SDP_CONFIG_HOST/SDP_CONFIG_PORT and the address within 10 s, one more in the next minute, an INFO when it answers', async () => {
+  // The repeat once a minute while an outage lasts is the outage tracker's (lib/core), proven in
+  // virtual time by spec/streams/ops/outage-log.spec.ts; here, the real election feeding it.
+  it('etcd: a WARNING naming SDP_CONFIG_HOST/SDP_CONFIG_PORT and the address within 10 s, no other in the next 10 s, an INFO with the length and the attempts when it answers', async () => {
     const port = await freePort();
     gate = new PortSwitch(port, Number(stack.SDP_CONFIG_PORT), stack.SDP_CONFIG_HOST);
     // Its own Config DB prefix: a deployer that leads here sees nothing of the other specs.
@@ -67,19 +69,22 @@ describe('outages in the log at the default level @live', function () {
     const first = await eventually('a WARNING about etcd', async () => etcdWarnings()[0], 10_000, 100);
     const firstAfterS = (Date.parse(first.time) - startedAt) / 1000;
     expect(first.message).to.contain(`127.0.0.1:${port}`).and.to.contain('SDP_CONFIG_HOST').and.to.contain('SDP_CONFIG_PORT');
+    expect(first).to.include({ failures: 1 });
     expect(linesOf(deployer).some((l) => l.level === 'DEBUG'), 'the default level').to.equal(false);
-    // Over the next minute and a bit: exactly one more, with the count and the time so far.
-    await sleep(Date.parse(first.time) + 64_000 - Date.now());
+    // The election keeps trying, at DEBUG: the next WARNING is owed only a minute after the first.
+    await sleep(Date.parse(first.time) + 10_000 - Date.now());
     const warnings = etcdWarnings();
-    expect(warnings, warnings.map((w) => `${w.time} ${w.message}`).join('\n')).to.have.length(2);
-    expect(warnings[1]?.message).to.match(/^still failing after 1m0\ds \(\d+ failed attempts\): cannot reach etcd at 127\.0\.0\.1:\d+ \(SDP_CONFIG_HOST, SDP_CONFIG_PORT\)/);
-    const repeatAfterS = (Date.parse(warnings[1]?.time ?? '') - Date.parse(first.time)) / 1000;
+    expect(warnings, warnings.map((w) => `${w.time} ${w.message}`).join('\n')).to.have.length(1);
     await gate.open();
     const openedAt = Date.now();
     const recovered = await eventually('an INFO: etcd answers again', async () => linesOf(deployer as DeployerProcess).find((l) => l.level === 'INFO' && l['dependency'] === 'etcd'), 15_000, 100);
-    expect(recovered.message).to.match(/^etcd answers again after 1m\d\ds \(\d+ failed attempts\)$/);
+    const [, downS = '', attempts = ''] = /^etcd answers again after (\d+)s \((\d+) failed attempts\)$/.exec(recovered.message) ?? [];
+    expect(recovered.message).to.match(/^etcd answers again after \d+s \(\d+ failed attempts\)$/);
+    expect(Number(downS), 'the outage, from the first failure to the answer').to.be.within(9, 30);
+    expect(Number(attempts), 'attempts kept failing (each at DEBUG), not one alone').to.be.at.least(2);
+    expect(recovered).to.include({ failures: Number(attempts) });
     await eventually('leadership once etcd answers', async () => (linesOf(deployer as DeployerProcess).some((l) => l.message === 'became leader') ? true : undefined), 20_000);
-    console.log(`      first WARNING ${firstAfterS.toFixed(1)} s after the start, the repeat ${repeatAfterS.toFixed(1)} s later, INFO ${((Date.parse(recovered.time) - openedAt) / 1000).toFixed(1)} s after the port opened`);
+    console.log(`      first WARNING ${firstAfterS.toFixed(1)} s after the start, INFO ${((Date.parse(recovered.time) - openedAt) / 1000).toFixed(1)} s after the port opened: ${recovered.message}`);
   });
 
   it('slurmrestd: a WARNING naming SDP_SLURMDEPLOY_SLURM_URL and the address within 10 s, at start and under a running deployer, an INFO each time it answers', async () => {
