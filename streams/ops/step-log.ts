@@ -30,12 +30,22 @@ export function logOutput(log: Logger, output: DeployerOutput, settings?: LogSet
   }
 }
 
+/** Why a new term waits before its first poll: without a word, it looks stuck for that long. */
+function logTakeover(log: Logger, world: World): void {
+  if (world.hold === undefined || world.lastCompletePollId !== undefined) return;
+  log.info('first Slurm poll held: the last leader did not stop cleanly, and its submits may still land', {
+    hold_seconds: Math.round(world.hold.ms / 1000),
+    setting: 'SDP_SLURMDEPLOY_TAKEOVER_HOLD',
+  });
+}
+
 function logEvent(log: Logger, event: DeployerEvent, world: World, settings: LogSettings | undefined): void {
   switch (event.type) {
     case 'tick':
       return;
     case 'configListed':
       log.info('Config DB listed', { deployments: event.deployments.length, invalid: event.invalid.length, orphan_states: event.orphanStates?.length ?? 0 });
+      logTakeover(log, world);
       return;
     case 'deploymentPut':
       log.info('deployment put', { deployment: event.deployment.id, kind: event.deployment.kind, revision: event.deployment.revision });

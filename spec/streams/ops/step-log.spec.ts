@@ -129,3 +129,25 @@ describe('step log: where a state came from', () => {
     expect(about.map((l) => l[1])).to.include('looking up a cancelled job to see it ended').and.to.include('cancelled job looked up');
   });
 });
+
+describe('step log: a takeover', () => {
+  const HOLDING: ReducerSettings = { ...settings, watermark: { everyMs: 5000, takeoverHoldMs: 20_000, cleanAtRest: true } };
+  const HELD = 'first Slurm poll held: the last leader did not stop cleanly, and its submits may still land';
+
+  it('says at the listing that the first poll waits for the last leader\'s submits, and for how long, after a stop that was not clean', () => {
+    const run = new LoggedRun(HOLDING);
+    run.feed({ type: 'tick', now: T0 });
+    run.feed({ type: 'configListed', deployments: [entry('d1')], invalid: [], watermark: { floor: 5, clean: false } });
+    expect(run.said(HELD).map((l) => [l[0], l[2]])).to.deep.equal([['INFO', { hold_seconds: 20, setting: 'SDP_SLURMDEPLOY_TAKEOVER_HOLD' }]]);
+    expect(run.lines.some((l) => l[1] === 'Slurm polled')).to.equal(false);
+  });
+
+  it('says nothing of it after a clean stop, nor without a hold', () => {
+    for (const [s, clean] of [[HOLDING, true], [settings, false]] as const) {
+      const run = new LoggedRun(s);
+      run.feed({ type: 'tick', now: T0 });
+      run.feed({ type: 'configListed', deployments: [entry('d1')], invalid: [], watermark: { floor: 5, clean } });
+      expect(run.said(HELD), `clean ${clean}`).to.deep.equal([]);
+    }
+  });
+});
