@@ -73,6 +73,8 @@ export interface DeployerConfig {
   readonly submitSettleSeconds: number;
   /** How long a term after an unclean stop waits before its first poll (WatermarkSettings.takeoverHoldMs). */
   readonly takeoverHoldSeconds: number;
+  /** How long a deployment waits for a dependency that names no deployment before it is FAILED (SDP_SLURMDEPLOY_DEPENDENCY_WAIT; ReducerSettings.dependencyWaitMs). */
+  readonly dependencyWaitSeconds: number;
   /** Touched while the deployer is alive (SDP_SLURMDEPLOY_LIVENESS_FILE). */
   readonly livenessFile: string;
   /** SDP_LOG_LEVEL. */
@@ -153,6 +155,7 @@ export function readConfig(env: Environment): ConfigResult {
   const submitSettleSeconds = positive('SDP_SLURMDEPLOY_SUBMIT_SETTLE', 120, false) ?? 120;
   // 0 turns the wait off (a site without a rate limit, whose slurmrestd answers at once).
   const takeoverHoldSeconds = text('SDP_SLURMDEPLOY_TAKEOVER_HOLD') === '0' ? 0 : (positive('SDP_SLURMDEPLOY_TAKEOVER_HOLD', 20, false) ?? 20);
+  const dependencyWaitSeconds = positive('SDP_SLURMDEPLOY_DEPENDENCY_WAIT', 600, false) ?? 600;
   const livenessFile = text('SDP_SLURMDEPLOY_LIVENESS_FILE') ?? '/tmp/alive';
   const logLevel = oneOf('SDP_LOG_LEVEL', LOG_LEVELS, 'INFO');
   const logFormat = text('SDP_LOG_FORMAT') === undefined ? undefined : oneOf('SDP_LOG_FORMAT', LOG_FORMATS, 'json');
@@ -231,6 +234,7 @@ export function readConfig(env: Environment): ConfigResult {
       stateIntervalSeconds,
       submitSettleSeconds,
       takeoverHoldSeconds,
+      dependencyWaitSeconds,
       livenessFile,
       logLevel,
       logFormat,

@@ -45,5 +45,6 @@ export function reducerSettingsOf(config: DeployerConfig, reads: SlurmReads = { 
     keepStateOfDeleted: config.keepStateOfDeleted,
     accounting: reads.readsAccounting === true,
     unmatchedLookup: UNMATCHED_LOOKUP,
+    dependencyWaitMs: config.dependencyWaitSeconds * 1000,
   };
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { readConfig } from '../../../lib/config/deployer-config.js';
+import { reducerSettingsOf } from '../../../lib/config/reducer-settings.js';
 import { MINIMAL_ENV } from '../../support/fixtures.js';
 
 const minimal = MINIMAL_ENV;
@@ -104,6 +105,19 @@ describe('readConfig', () => {
     for (const bad of ['1', '2.5', 'ten']) {
       const result = readConfig({ ...minimal, SDP_SLURMDEPLOY_LEADER_TTL: bad });
       expect(result.ok ? [] : result.problems.map((p) => p.variable), bad).to.deep.equal(['SDP_SLURMDEPLOY_LEADER_TTL']);
+    }
+  });
+
+  it('reads SDP_SLURMDEPLOY_DEPENDENCY_WAIT in seconds (600 by default) into the reducer\'s dependency wait', () => {
+    const defaults = readConfig(minimal);
+    if (!defaults.ok) throw new Error('unexpected');
+    expect(reducerSettingsOf(defaults.config).dependencyWaitMs).to.equal(600_000);
+    const set = readConfig({ ...minimal, SDP_SLURMDEPLOY_DEPENDENCY_WAIT: '90' });
+    if (!set.ok) throw new Error('unexpected');
+    expect(reducerSettingsOf(set.config).dependencyWaitMs).to.equal(90_000);
+    for (const bad of ['0', '-5', 'an hour']) {
+      const result = readConfig({ ...minimal, SDP_SLURMDEPLOY_DEPENDENCY_WAIT: bad });
+      expect(result.ok ? [] : result.problems.map((p) => p.variable), bad).to.deep.equal(['SDP_SLURMDEPLOY_DEPENDENCY_WAIT']);
     }
   });
 
