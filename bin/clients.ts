@@ -14,7 +14,6 @@ import { entraTokenSource } from '../lib/auth/entra.js';
 import { jwtFileSource, staticJwtSource } from '../lib/auth/static-jwt.js';
 import { NoSlurmTokenError, type TokenSource } from '../lib/auth/token-provider.js';
 import { retryOnceWithFreshToken } from '../lib/slurm/auth-retry.js';
-import { gateRequests } from '../lib/slurm/leadership-gate.js';
 import { SlurmRequestError, type SlurmApi } from '../lib/slurm/slurm-api.js';
 import { SlurmTlsError } from '../lib/slurm/slurm-tls.js';
 import type { ReplicaLeadership } from '../streams/leadership/replica-leadership.js';
@@ -85,6 +84,7 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
     await (source as { close?: () => Promise<void> }).close?.();
   };
   try {
+    const leadership = options.leadership;
     const connected = await connectSlurmWaiting({
       baseUrl: config.slurmUrl,
       version: config.slurmApiVersion,
@@ -95,10 +95,10 @@ export async function openClientsOrExit(config: DeployerConfig, options: OpenOpt
       log,
       outage: options.slurmOutage?.watch,
       authMethod: config.auth.method,
+      // Asked just before each request is written, after its wait behind the rate limit.
+      ...(leadership === undefined ? {} : { leading: () => leadership.canAct() }),
     });
-    const leadership = options.leadership;
-    const gated = leadership === undefined ? connected : gateRequests(connected, () => leadership.canAct());
-    const slurm = retryOnceWithFreshToken(gated, tokens, (operation, failure) =>
+    const slurm = retryOnceWithFreshToken(connected, tokens, (operation, failure) =>
       log?.info('Slurm rejected the token; trying once more with a fresh one', { operation, kind: failure.kind, error: failure.message }),
     );
     return {

@@ -63,6 +63,13 @@ export interface SlurmHttpOptions {
   readonly pacing?: Partial<PacerSettings>;
   /** An https URL's CA beside the system's roots, and client certificate (SDP_SLURMDEPLOY_SLURM_CA...). */
   readonly tls?: SlurmTlsMaterial;
+  /**
+   * Whether this replica leads (the deployer's leadership: bin/clients.ts). Asked for every
+   * request but the reading of `/openapi/v3`, once its turn under the pacer has come and its token
+   * is in hand, just before it is written: a submit that waited behind slurmctld's rate limit
+   * while the lease lapsed is never sent, and fails transient ('not sent'). Absent: always.
+   */
+  readonly leading?: () => boolean;
 }
 
 /** slurmctld answers through slurmrestd ~9 s late when down (~18 s for GET job): wait for it. */
@@ -158,6 +165,7 @@ export function createSlurmHttp(options: SlurmHttpOptions): SlurmHttp {
       let answerMs: number | undefined;
       try {
         const credentials = await credentialsFor(operation, options.credentials);
+        if (operation !== 'discover' && options.leading?.() === false) throw rejection({ kind: 'transient', message: `${operation}: not sent: this replica does not lead` }, credentials);
         const query = queryOf(callOptions.query);
         try {
           const request = { method, path: `${prefix}${path}${query}`, headers: authHeaders(credentials, authScheme), ...(callOptions.body === undefined ? {} : { body: callOptions.body }) };

@@ -38,6 +38,8 @@ export interface SlurmConnectOptions {
   readonly authMethod?: TokenLogMethod;
   /** How long to wait before attempt n+1; the random unit comes from Math.random. */
   readonly backoff?: BackoffSettings;
+  /** Whether this replica leads: no request but the API's discovery is written while it does not (SlurmHttpOptions.leading). */
+  readonly leading?: () => boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function connectSlurmWaiting(options: SlurmConnectOptions): Promise
   for (let attempt = 1; ; attempt++) {
     const used = tokens.current();
     try {
-      const api = await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version, jobLabel: options.jobLabel, tls: options.tls }) });
+      const api = await connectSlurm({ baseUrl: options.baseUrl, credentials: tokens, ...definedOnly({ version: options.version, jobLabel: options.jobLabel, tls: options.tls, leading: options.leading }) });
       options.outage?.answered();
       return api;
     } catch (error) {

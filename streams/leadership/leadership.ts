@@ -1,7 +1,7 @@
 // Leadership as a source: the replica's election (lib/configdb/leader-election.ts) as a stream of
 // `{ leader, term, replicaId }`, and the deployer run only while leading. A replica that cannot
 // prove it leads touches neither Slurm nor etcd: its clients ask the lease's proof just before each
-// request (lib/slurm/leadership-gate.ts) and each Config DB write (lib/configdb/write-fence.ts).
+// request is written (lib/slurm/slurm-http.ts, `leading`) and each Config DB write (lib/configdb/write-fence.ts).
 
 import type { Etcd3 } from 'etcd3';
 import { BehaviorSubject, Observable, type Subscription } from 'rxjs';

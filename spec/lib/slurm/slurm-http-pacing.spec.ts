@@ -1,6 +1,7 @@
 // slurm-http against a local server that answers when the spec says: every request goes through
 // the pacer (its limit seen from the server's side, polls past it, late answers learnt from),
-// each operation waits for its headers as long as its own timeout, and queries repeat keys.
+// each operation waits for its headers as long as its own timeout, queries repeat keys, and no
+// request but the API's discovery is written while the replica does not lead.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,9 @@ import { staticJwtProvider } from '../../../lib/auth/static-jwt.js';
 import { Secret } from '../../../lib/base/secret.js';
 import { SlurmRequestError } from '../../../lib/slurm/slurm-api.js';
 import { createSlurmHttp, type SlurmHttpOptions } from '../../../lib/slurm/slurm-http.js';
+import { createSlurmRestClient } from '../../../lib/slurm/rest-client.js';
+import { retryOnceWithFreshToken } from '../../../lib/slurm/auth-retry.js';
+import type { JobSpec } from '../../../lib/core/slurm-job.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdW4iOiJzbHVybWpvYiIsImV4cCI6OTk5OTk5OTk5OX0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
 
@@ -150,6 +154,81 @@ describe('slurm-http paces its requests', () => {
       expect(server.held).to.have.length(1);
     } finally {
       await http.close();
+    }
+  });
+});
+
+const SPEC: JobSpec = { name: 'd1', script: '#!/bin/bash\ntrue\n', environment: {}, mcsLabel: 'sdp_slurm_deployer_sdp_dp', comment: '' };
+
+describe('slurm-http writes a request only while this replica leads', () => {
+  let server: Awaited<ReturnType<typeof holdingServer>>;
+  beforeEach(async () => (server = await holdingServer()));
+  afterEach(() => server.close());
+  const notSent = (promise: Promise<unknown>) => promise.then(() => expect.fail('sent'), (e: unknown) => e as SlurmRequestError);
+
+  it('asks before every request, and sends none but the reading of /openapi/v3 once it may not: transient, "not sent"', async () => {
+    let asked = 0;
+    let leads = true;
+    const http = client(server.url, { leading: () => (asked++, leads) });
+    try {
+      const sent = http.call('cancel', 'DELETE', '/slurm/v0.0.42/job/5');
+      await until(() => server.held.length === 1);
+      server.answer(0);
+      await sent;
+      expect(asked).to.equal(1);
+      leads = false;
+      for (const [operation, method, path] of [['submit', 'POST', '/slurm/v0.0.42/job/submit'], ['listJobs', 'GET', '/slurm/v0.0.42/jobs/'], ['readStates', 'GET', '/slurm/v0.0.42/jobs/state'], ['getJob', 'GET', '/slurm/v0.0.42/job/5'], ['cancel', 'DELETE', '/slurm/v0.0.42/job/5']] as const) {
+        const error = await notSent(http.call(operation, method, path));
+        expect(error.failure, operation).to.deep.equal({ kind: 'transient', message: `${operation}: not sent: this replica does not lead` });
+      }
+      const discovery = http.call('discover', 'GET', '/openapi/v3');
+      await until(() => server.held.length === 2);
+      server.answer(1, 200, { paths: {} });
+      await discovery;
+      expect(server.held.map((h) => h.url)).to.deep.equal(['/slurm/v0.0.42/job/5', '/openapi/v3']);
+      expect(http.pacing()).to.include({ inFlight: 0, queued: 0 });
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('never sends a submit that waited behind the limit while the lease lapsed', async () => {
+    let leads = true;
+    const http = client(server.url, { pacing: { initialLimit: 1, maxLimit: 1 }, leading: () => leads });
+    try {
+      const first = http.call('submit', 'POST', '/slurm/v0.0.42/job/submit', { body: {} });
+      const queued = notSent(http.call('submit', 'POST', '/slurm/v0.0.42/job/submit', { body: {} }));
+      await until(() => server.held.length === 1);
+      expect(http.pacing()).to.include({ inFlight: 1, queued: 1 });
+      leads = false; // the lease lapsed while slurmrestd held the first submit
+      server.answer(0, 200, { job_id: 7 });
+      expect((await first).status).to.equal(200);
+      expect((await queued).failure).to.deep.equal({ kind: 'transient', message: 'submit: not sent: this replica does not lead' });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(server.held).to.have.length(1);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('asks again for the submit the token retry makes with a fresh token (the lease may lapse during the refresh)', async () => {
+    let leads = true;
+    const tokens = {
+      current: () => new Secret(TOKEN),
+      renewAfterRejection: async () => {
+        leads = false;
+        return true;
+      },
+    };
+    const api = retryOnceWithFreshToken(createSlurmRestClient({ baseUrl: server.url, version: 'v0.0.42', credentials: staticJwtProvider('slurmjob', new Secret(TOKEN)), leading: () => leads }), tokens);
+    try {
+      const submit = notSent(api.submit(SPEC));
+      await until(() => server.held.length === 1);
+      server.answer(0, 401, { errors: [{ error: 'token rejected' }] });
+      expect((await submit).failure.kind).to.equal('transient');
+      expect(server.held).to.have.length(1);
+    } finally {
+      await api.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 // Marble specs of leadership gating the loop: a run per term, dropped at once when leadership is
-// lost, drained on stop. (Requests sent only while the lease is proven: lib/slurm/leadership-gate.ts,
+// lost, drained on stop. (Requests sent only while the lease is proven: lib/slurm/slurm-http.ts `leading`,
 // lib/configdb/write-fence.ts, and their specs.)
 
 import { TestScheduler } from 'rxjs/testing';
