@@ -6,6 +6,7 @@
 import { claimOf, claimOfNext } from './job-claim.js';
 import { observed, observedAbsent, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
+import { isTerminalStatus, mapJobState, type JobState } from './status.js';
 import type { StepDraft } from './step-draft.js';
 import type { ReducerSettings } from './settings.js';
 import { sameFields } from './same-fields.js';
@@ -15,16 +16,37 @@ export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: n
   if (s.pollInFlight === pollId) Object.assign(s, { pollInFlight: undefined, pollScope: undefined });
   // A poll older than the one applied tells nothing new.
   if (s.lastPollId !== undefined && pollId <= s.lastPollId) return;
-  const changed = sameObjects(s.lastPollJobs, allJobs) ? [] : applyDifference(settings, draft, allJobs);
+  const changed = sameObjects(s.lastPollJobs, allJobs) ? [] : applyDifference(settings, draft, allJobs, pollId);
   // A full list shows every labelled job: it is complete, and Slurm's job ids no longer need checking.
   Object.assign(s, { lastPollJobs: allJobs, lastPollId: pollId, lastCompletePollId: pollId });
   pollApplied(draft, changed, pollId);
 }
 
-/** The followers of the jobs a poll changed see them (or their absence); slots that waited for it wake. */
+/** The followers of the jobs a poll changed see them (or their absence); slots that waited for it wake; lookups it follows are passed. */
 export function pollApplied(draft: StepDraft, changed: readonly number[], pollId: number): void {
   for (const jobId of changed) observeJob(draft, jobId, pollId);
   for (const id of draft.takeDuePollWaits(pollId)) draft.dirty.add(id);
+  const lookups = draft.read('lookedUp');
+  if (lookups.size === 0) return;
+  const passed: number[] = [];
+  for (const [jobId, nextPollId] of lookups.entries()) if (nextPollId <= pollId) passed.push(jobId);
+  for (const jobId of passed) draft.write('lookedUp').delete(jobId);
+}
+
+/**
+ * Whether what the poll `pollId` says of a job (its state; undefined: the job is absent) may
+ * stand. Always, unless the poll was issued before a lookup of the job was answered: then only
+ * an end the lookup did not see (the job ended, then aged out of Slurm before the lookup: the end
+ * seen beats the verdict "gone"); that the job is active, or absent, is older than the lookup (a
+ * poll sent before a cancel still lists the job PENDING when it answers after the lookup that saw
+ * it CANCELLED).
+ */
+export function pollMayTell(draft: StepDraft, jobId: number, pollId: number, state: JobState | undefined): boolean {
+  const nextPollId = draft.read('lookedUp').get(jobId);
+  if (nextPollId === undefined || pollId >= nextPollId) return true;
+  if (state === undefined || !isTerminalStatus(mapJobState(state).status)) return false;
+  const lookedUp = draft.polledJob(jobId);
+  return lookedUp === undefined || !isTerminalStatus(mapJobState(lookedUp.state).status);
 }
 
 function sameObjects(a: readonly SlurmJob[] | undefined, b: readonly SlurmJob[]): boolean {
@@ -35,7 +57,7 @@ function sameObjects(a: readonly SlurmJob[] | undefined, b: readonly SlurmJob[])
 }
 
 /** Updates the polled jobs and their claim index; returns the ids of jobs that changed or went. */
-function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: readonly SlurmJob[]): number[] {
+function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: readonly SlurmJob[], pollId: number): number[] {
   const changed: number[] = [];
   const seenIds = new Set<number>();
   const before = draft.read('polled');
@@ -43,6 +65,7 @@ function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: r
     // Never trust the source alone: a job without our label is not ours to see.
     if (job.mcsLabel !== settings.job.label || seenIds.has(job.jobId)) continue;
     seenIds.add(job.jobId);
+    if (!pollMayTell(draft, job.jobId, pollId, job.state)) continue;
     const previous = before.get(job.jobId);
     if (previous !== undefined && (previous === job || sameJob(previous, job))) continue;
     putPolled(draft, job, previous);
@@ -50,7 +73,7 @@ function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: r
   }
   if (seenIds.size !== before.size || changed.length > 0) {
     const gone: SlurmJob[] = [];
-    for (const [jobId, job] of before.entries()) if (!seenIds.has(jobId)) gone.push(job);
+    for (const [jobId, job] of before.entries()) if (!seenIds.has(jobId) && pollMayTell(draft, jobId, pollId, undefined)) gone.push(job);
     for (const job of gone) {
       forgetPolled(draft, job);
       changed.push(job.jobId);
@@ -60,10 +83,13 @@ function applyDifference(settings: ReducerSettings, draft: StepDraft, allJobs: r
 }
 
 /**
- * A job looked up by id is fresher than the last poll: it replaces the poll's entry (or, unknown
- * to Slurm, takes it out), so that no decision acts on what the lookup already contradicts.
+ * A job looked up by id is fresher than the last poll, and than any poll still in flight: it
+ * replaces the poll's entry (or, unknown to Slurm, takes it out), so that no decision acts on what
+ * the lookup already contradicts, and polls issued before its answer tell only an end it missed (pollMayTell).
  */
 export function recordLookup(draft: StepDraft, jobId: number, job: SlurmJob | undefined): void {
+  // Polls issued before now (in flight) say older things of it.
+  draft.write('lookedUp').set(jobId, draft.scalars.nextPollId);
   const previous = draft.polledJob(jobId);
   if (previous === undefined ? job === undefined : previous === job || (job !== undefined && sameJob(previous, job))) return;
   // The jobs known are no longer the last poll's: the next poll is compared job by job.

@@ -3,7 +3,7 @@
 // floor, whole. A job asked for and absent is unknown to Slurm. A state poll that discovered is
 // complete, as a full list is: every labelled job that could matter is in the world after it.
 
-import { forgetPolled, pollApplied, putPolled } from './apply-poll.js';
+import { forgetPolled, pollApplied, pollMayTell, putPolled } from './apply-poll.js';
 import { registeredRecordOf } from './registry-sync.js';
 import { isActiveJob } from './job-observation.js';
 import { claimOf, servesSpec } from './job-claim.js';
@@ -28,6 +28,7 @@ export function applyStates(settings: ReducerSettings, draft: StepDraft, event: 
   // Without the scope (an answer to no poll in flight) only what was reported is known.
   for (const jobId of scope?.jobIds ?? reports.keys()) {
     const report = reports.get(jobId);
+    if (!pollMayTell(draft, jobId, event.pollId, report?.state)) continue;
     const before = draft.polledJob(jobId);
     if (report === undefined) {
       if (before !== undefined) forgetPolled(draft, before);
@@ -47,6 +48,7 @@ export function applyStates(settings: ReducerSettings, draft: StepDraft, event: 
     // Never trust the source alone: a job without our label is not ours to see.
     if (job.mcsLabel !== settings.job.label) continue;
     sawJobId(draft, job.jobId);
+    if (!pollMayTell(draft, job.jobId, event.pollId, job.state)) continue;
     putPolled(draft, job, draft.polledJob(job.jobId));
     changed.push(job.jobId);
   }

@@ -30,9 +30,9 @@ export class StepDraft {
   readonly #registered: ((jobId: number) => boolean) | undefined;
 
   constructor(world: World, options: { readonly registry?: boolean } = {}) {
-    const { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, dependents, ...scalars } = world;
+    const { slots, polled, polledByClaim, lookedUp, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, dependents, ...scalars } = world;
     this.scalars = { ...scalars };
-    this.#trees = { slots, polled, polledByClaim, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, dependents };
+    this.#trees = { slots, polled, polledByClaim, lookedUp, tracked, strayOwners, timers, pollWaits, following, floorHolds, discoveries, submitQueue, registry, registryDue, dependents };
     this.#registered = options.registry === true ? (jobId) => this.#trees.registry.has(jobId) : undefined;
   }
 

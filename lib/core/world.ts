@@ -148,6 +148,12 @@ export interface World {
   readonly polled: SortedMap<number, SlurmJob>;
   /** The same jobs by the deployment id they claim (their identity, else their name). */
   readonly polledByClaim: SortedMap<string, readonly number[]>;
+  /**
+   * Jobs looked up by id, with the id the next poll had when the answer came: a poll of a lower id
+   * was issued before it, and what it says of the job (or its absence) is older than the lookup.
+   * Dropped once a poll issued after it is applied.
+   */
+  readonly lookedUp: SortedMap<number, number>;
   /** The job each deployment follows: job id -> deployment id. */
   readonly tracked: SortedMap<number, string>;
   /** Strays: job id -> the slot that cancels it. */
@@ -185,6 +191,7 @@ export const WORLD_MAP_ORDER = {
   slots: byString,
   polled: byNumber,
   polledByClaim: byString,
+  lookedUp: byNumber,
   tracked: byNumber,
   strayOwners: byNumber,
   timers: byDue,
@@ -218,6 +225,7 @@ export const initialWorld: World = {
   slots: frozenSortedMap<string, Slot>(WORLD_MAP_ORDER.slots),
   polled: frozenSortedMap<number, SlurmJob>(WORLD_MAP_ORDER.polled),
   polledByClaim: frozenSortedMap<string, readonly number[]>(WORLD_MAP_ORDER.polledByClaim),
+  lookedUp: frozenSortedMap<number, number>(WORLD_MAP_ORDER.lookedUp),
   tracked: frozenSortedMap<number, string>(WORLD_MAP_ORDER.tracked),
   strayOwners: frozenSortedMap<number, string>(WORLD_MAP_ORDER.strayOwners),
   timers: frozenSortedMap<DueKey, true>(WORLD_MAP_ORDER.timers),

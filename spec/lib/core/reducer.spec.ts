@@ -33,6 +33,24 @@ describe('reducer', () => {
       ]);
     });
 
+    it('lets no poll sent before a lookup answered undo what the lookup saw: a cancelled duplicate stays cancelled', () => {
+      const { run } = started([entry('d1')], [job(52, 'd1', 'RUNNING'), job(51, 'd1', 'PENDING')]);
+      // A poll goes out while the duplicate is being cancelled...
+      const poll = ofType(run.feed({ type: 'tick', now: T0 + 10_000 }), 'pollJobs')[0];
+      if (poll === undefined) throw new Error('no poll');
+      const cancelled = run.feed({ type: 'jobCancelled', id: 'd1', jobId: 52 });
+      expect(ofType(cancelled, 'lookupJob')).to.deep.equal([{ type: 'lookupJob', id: 'd1', jobId: 52 }]);
+      run.feed({ type: 'jobLookedUp', id: 'd1', jobId: 52, job: job(52, 'd1', 'CANCELLED') });
+      // ...and answers after the lookup, with the job as it was when the poll was sent.
+      const stale = run.feed({ type: 'jobsPolled', pollId: poll.pollId, jobs: [job(52, 'd1', 'RUNNING'), job(51, 'd1', 'PENDING')] });
+      expect(ofType(stale, 'cancelJob')).to.deep.equal([]);
+      expect(run.world.polled.get(52)?.state.base).to.equal('CANCELLED');
+      // A poll sent after the lookup is believed again: the job aged out, and nothing is asked of it.
+      const later = run.poll(T0 + 80_000, job(51, 'd1', 'PENDING'));
+      expect(later.filter((c) => 'jobId' in c && c.jobId === 52)).to.deep.equal([]);
+      expect(run.world.lookedUp.size).to.equal(0);
+    });
+
     it('follows the job named in the state it wrote before a restart, and keeps a finished one finished', () => {
       const run = new Run();
       const finished = { ...entry('done'), priorState: stored({ status: 'FINISHED', job_id: 3, slurm_state: 'COMPLETED', exit_code: 0 }) };
