@@ -3,7 +3,6 @@
 
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
-import { collectDefaultMetrics } from 'prom-client';
 import { Subject } from 'rxjs';
 import { tap } from 'rxjs/operators';
 import type { World } from '../lib/core/world.js';
@@ -24,6 +23,7 @@ import { replicaLeadership, replicaRole } from '../streams/leadership/replica-le
 import { badConfiguration, metricsPortProblem, startFields } from '../lib/cli/run-messages.js';
 import { createLogger, defaultLogFormat } from '../streams/ops/log.js';
 import { createMetrics } from '../streams/ops/metrics.js';
+import { collectProcessMetrics } from '../streams/ops/process-metrics.js';
 import { slurmOutage } from '../streams/ops/slurm-outage.js';
 
 import { EXIT_CONFIG, EXIT_FATAL, EXIT_OK } from '../lib/cli/exit-codes.js';
@@ -58,8 +58,8 @@ export async function runDeployer(): Promise<void> {
   log.info('deployer starting', startFields(config, slurm.version, replicaId));
   leadership.start();
   const metrics = createMetrics({ apiVersion: () => slurm.version, tokenExpiry: () => tokens.expiry(), leader: () => leadership.canAct(), pacing: () => slurm.pacing() });
-  // The process's own (memory, CPU, handles, GC): once per process, so not in the embeddable streams.
-  collectDefaultMetrics({ register: metrics.registry });
+  // The process's own (memory, compiled code, CPU, handles, GC): once per process, so not in the embeddable streams.
+  collectProcessMetrics(metrics.registry);
   const role = () => replicaRole(leadership, config.leaderTtlSeconds, Date.now());
   const health = watchDeployerHealth({ config, configDb, metrics, log, role });
   let server: Server | undefined;

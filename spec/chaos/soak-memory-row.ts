@@ -58,6 +58,8 @@ export function memoryRow(samples: readonly RssSample[], w: MemoryWindow): Row {
 function breakdownSlopes(samples: readonly RssSample[]): string {
   const parts: [string, (b: MemoryBreakdown, rss: number) => number][] = [
     ['heap used', (b) => b.heapUsedMB],
+    ['of it compiled code', (b) => b.compiledCodeMB],
+    ['heap used less compiled code', (b) => b.heapUsedMB - b.compiledCodeMB],
     ['heap reserved', (b) => b.heapTotalMB],
     ['new space', (b) => b.newSpaceMB],
     ['old space', (b) => b.oldSpaceMB],

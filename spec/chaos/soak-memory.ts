@@ -135,7 +135,7 @@ export class RssSampler {
   }
 }
 
-const BREAKDOWN_COLUMNS = ['heapUsedMB', 'heapTotalMB', 'newSpaceMB', 'oldSpaceMB', 'codeSpaceMB', 'externalMB'] as const satisfies readonly (keyof MemoryBreakdown)[];
+const BREAKDOWN_COLUMNS = ['heapUsedMB', 'heapTotalMB', 'newSpaceMB', 'oldSpaceMB', 'codeSpaceMB', 'externalMB', 'compiledCodeMB'] as const satisfies readonly (keyof MemoryBreakdown)[];
 
 const GC_LINE = /^\[(\d+):(0x[0-9a-f]+)\]\s+\d+ ms: (.*)$/;
 const FULL_GC = /^Mark-Compact(?: \([^)]*\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;

@@ -1,7 +1,8 @@
 // Where a replica's memory is, read from its `/metrics` (prom-client's default metrics, which
 // `node bin/deployer` registers): V8's heap, used and reserved, by space, and the memory outside
-// it that JavaScript holds (buffers). Beside the RSS, it tells a leak of objects from a heap that
-// grew its reserve, or from memory outside V8.
+// it that JavaScript holds (buffers), and how much of the heap is compiled code. Beside the RSS,
+// it tells a leak of objects from a heap that grew its reserve, from memory outside V8, or from
+// the JIT compiling more of the program as it warms up.
 
 export interface MemoryBreakdown {
   readonly heapUsedMB: number;
@@ -10,6 +11,8 @@ export interface MemoryBreakdown {
   readonly oldSpaceMB: number;
   readonly codeSpaceMB: number;
   readonly externalMB: number;
+  /** V8's compiled code, machine code and bytecode with their metadata (sdp_slurmdeploy_v8_code_bytes): the JIT's warm-up. */
+  readonly compiledCodeMB: number;
 }
 
 const MB = 1024 * 1024;
@@ -37,5 +40,6 @@ export function breakdownOf(text: string): MemoryBreakdown {
     oldSpaceMB: space('old'),
     codeSpaceMB: space('code'),
     externalMB: value('nodejs_external_memory_bytes'),
+    compiledCodeMB: value('sdp_slurmdeploy_v8_code_bytes', '{kind="machine"}') + value('sdp_slurmdeploy_v8_code_bytes', '{kind="bytecode"}'),
   };
 }

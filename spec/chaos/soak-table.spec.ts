@@ -4,6 +4,7 @@ import { parseSacctLine, type AccountedJob } from './soak-accounting.js';
 import { slopeWithinSegments, type RssSample } from './soak-memory.js';
 import { memoryRow } from './soak-memory-row.js';
 import { breakdownOf } from './soak-metrics.js';
+import { deployerMetricsText } from '../support/deployer-metric-names.js';
 import { soakRows, type AskedView } from './soak-table.js';
 
 const job = (jobId: number, deployment: string, submit: string, state: string, exit = '0:0'): AccountedJob =>
@@ -163,8 +164,15 @@ describe('the soak\'s memory row', () => {
       'nodejs_heap_space_size_total_bytes{space="new"} 16777216',
       'nodejs_heap_space_size_total_bytes{space="old"} 20971520',
       'nodejs_heap_space_size_total_bytes{space="code"} 2097152',
+      'sdp_slurmdeploy_v8_code_bytes{kind="machine"} 3145728',
+      'sdp_slurmdeploy_v8_code_bytes{kind="bytecode"} 1048576',
     ].join('\n');
-    expect(breakdownOf(text)).to.deep.equal({ heapUsedMB: 25, heapTotalMB: 40, newSpaceMB: 16, oldSpaceMB: 20, codeSpaceMB: 2, externalMB: 3 });
+    expect(breakdownOf(text)).to.deep.equal({ heapUsedMB: 25, heapTotalMB: 40, newSpaceMB: 16, oldSpaceMB: 20, codeSpaceMB: 2, externalMB: 3, compiledCodeMB: 4 });
     expect(() => breakdownOf(text.replace(/^nodejs_external.*$/m, ''))).to.throw('no nodejs_external_memory_bytes');
+  });
+
+  it('finds every part it reads in what node bin/deployer serves', async () => {
+    const parts = breakdownOf(await deployerMetricsText());
+    expect(parts.compiledCodeMB).to.be.greaterThan(0).and.below(parts.heapUsedMB);
   });
 });

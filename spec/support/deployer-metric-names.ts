@@ -2,13 +2,14 @@
 // loop, prom-client's defaults), as a scraper sees them: a histogram's _bucket, _sum and _count.
 // For the specs that check the Prometheus kit and the README and docs/ name only metrics that exist.
 
-import { collectDefaultMetrics, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { readConfig } from '../../lib/config/deployer-config.js';
 import { createMemoryConfigDb } from '../../lib/configdb/memory-config-db.js';
 import { initialWorld } from '../../lib/core/world.js';
 import { watchDeployerHealth } from '../../streams/ops/deployer-health.js';
 import { createLogger } from '../../streams/ops/log.js';
 import { createMetrics } from '../../streams/ops/metrics.js';
+import { collectProcessMetrics } from '../../streams/ops/process-metrics.js';
 
 /** What `node bin/deployer` serves at /metrics, in the text format, after a poll, a rejected submit and a cancel. */
 export async function deployerMetricsText(): Promise<string> {
@@ -47,7 +48,7 @@ async function withDeployerRegistry<T>(use: (registry: Registry) => Promise<T>):
   });
   const log = createLogger({ level: 'ERROR', format: 'json', write: () => undefined });
   const health = watchDeployerHealth({ config: config.config, configDb: createMemoryConfigDb(), metrics, log });
-  collectDefaultMetrics({ register: metrics.registry });
+  collectProcessMetrics(metrics.registry);
   // The last poll's time is served from the first successful poll on.
   health.metrics.observe({ type: 'step', event: { type: 'jobsPolled', pollId: 1, jobs: [] }, world: initialWorld, commands: [] });
   // And the labelled counters' first series.
