@@ -18,7 +18,10 @@ export function applyPoll(settings: ReducerSettings, draft: StepDraft, pollId: n
   if (s.lastPollId !== undefined && pollId <= s.lastPollId) return;
   const changed = sameObjects(s.lastPollJobs, allJobs) ? [] : applyDifference(settings, draft, allJobs, pollId);
   // A full list shows every labelled job: it is complete, and Slurm's job ids no longer need checking.
-  Object.assign(s, { lastPollJobs: allJobs, lastPollId: pollId, lastCompletePollId: pollId });
+  // Where a lookup answered after it was sent, what the world holds may not be its jobs: the next
+  // poll is compared job by job, never taken for unchanged because its objects are the same.
+  const stoodByLookups = [...draft.read('lookedUp').values()].some((nextPollId) => pollId < nextPollId);
+  Object.assign(s, { lastPollJobs: stoodByLookups ? undefined : allJobs, lastPollId: pollId, lastCompletePollId: pollId });
   pollApplied(draft, changed, pollId);
 }
 
