@@ -117,8 +117,8 @@ function submitted(draft: StepDraft, slot: Slot, submitId: string, jobId: number
   if (d?.phase.kind !== 'submitting' || d.phase.submitId !== submitId) return addStray(slot, jobId, 'deployment removed', nextPollId);
   const job: TrackedJob = { jobId, submitId, provableFromPollId: nextPollId };
   // A poll answered before the submit may have shown the job ended already: the next one may not
-  // show it any more (aged out), and an ended job seen is never lost.
-  const seen = draft.polledJob(jobId);
+  // show it any more (aged out, or gone already: endsSeen), and an ended job seen is never lost.
+  const seen = draft.polledJob(jobId) ?? d.phase.endsSeen?.find((end) => end.jobId === jobId);
   return { ...slot, deployment: withTrackedJob(withoutRetry(d), seen !== undefined && !isActiveJob(seen) ? observed(job, seen) : job) };
 }
 

@@ -4,6 +4,7 @@
 // pass of reference checks, and no slot.
 
 import { claimOf, claimOfNext } from './job-claim.js';
+import { isActiveJob } from './job-observation.js';
 import { observed, observedAbsent, trackedJobOf, withTrackedJob } from './slot.js';
 import type { SlurmJob } from './slurm-job.js';
 import { isTerminalStatus, mapJobState, type JobState } from './status.js';
@@ -125,6 +126,22 @@ export function forgetPolled(draft: StepDraft, job: SlurmJob): void {
   draft.write('polled').delete(job.jobId);
   unclaim(draft, job);
   draft.dirty.add(claimOf(job).deploymentId);
+  keepEndOfUnanswered(draft, job);
+}
+
+/**
+ * An ended job of a submit not answered yet, gone from Slurm (aged out): the deployment keeps the
+ * end seen, for the answer that names the job (apply-event.ts). Nothing else follows the job, and
+ * an ended job seen is never lost.
+ */
+function keepEndOfUnanswered(draft: StepDraft, job: SlurmJob): void {
+  const claim = claimOf(job);
+  if (claim.submitId === undefined || isActiveJob(job)) return;
+  const slot = draft.slot(claim.deploymentId);
+  const d = slot?.deployment;
+  if (d?.phase.kind !== 'submitting' || d.phase.submitId !== claim.submitId) return;
+  const endsSeen = [...(d.phase.endsSeen ?? []).filter((seen) => seen.jobId !== job.jobId), job];
+  draft.putSlot({ ...slot!, deployment: { ...d, phase: { ...d.phase, endsSeen } } });
 }
 
 function unclaim(draft: StepDraft, job: SlurmJob): void {

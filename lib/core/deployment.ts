@@ -89,8 +89,12 @@ export type Phase =
    * came, or waits for this one): not submitted until the args change, nor after a restart.
    */
   | { readonly kind: 'blocked'; readonly reason: string }
-  /** Submitted; `floor` is the highest job id seen before: its job's id is above it. */
-  | { readonly kind: 'submitting'; readonly submitId: string; readonly floor: number }
+  /**
+   * Submitted; `floor` is the highest job id seen before: its job's id is above it. `endsSeen`:
+   * jobs of this submit a poll showed ended, gone from Slurm before the answer came (the answer
+   * takes the end seen: apply-event.ts).
+   */
+  | { readonly kind: 'submitting'; readonly submitId: string; readonly floor: number; readonly endsSeen?: readonly SlurmJob[] }
   /** A submit whose outcome is unknown: a complete poll issued late enough tells whether the job exists. */
   | ({ readonly kind: 'uncertain'; readonly submitId: string } & UnknownOutcome)
   | { readonly kind: 'tracking'; readonly job: TrackedJob };

@@ -471,6 +471,27 @@ describe('reducer, cases found by the property specs', () => {
     expect(run.poll(T0 + 20_000)).to.deep.equal([]);
   });
 
+  it('takes the end a poll showed of a job that aged out of Slurm before its submit was answered', () => {
+    const { run } = started();
+    // The submit made the job and it was cancelled at once; a poll saw it CANCELLED, the next no
+    // longer lists it (MinJobAge), and only then does the submit answer, naming it.
+    run.poll(T0 + 10_000, job(7, 'd1', 'CANCELLED', { exitCode: { status: 0, signal: 9 } }));
+    run.poll(T0 + 20_000);
+    const submitted = run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
+    expect(ofType(submitted, 'writeState').map((c) => [c.state.status, c.state.job_id, c.state.slurm_state])).to.deep.equal([['CANCELLED', 7, 'CANCELLED']]);
+    // Nothing is asked of it, and nothing calls it lost later.
+    expect(ofType(submitted, 'lookupJob')).to.deep.equal([]);
+    expect(run.poll(T0 + 30_000)).to.deep.equal([]);
+  });
+
+  it('keeps no end of a job another submit made: the answer of its own submit is followed as usual', () => {
+    const { run } = started();
+    run.poll(T0 + 10_000, job(7, 'd1', 'CANCELLED', {}, 'r9'));
+    run.poll(T0 + 20_000);
+    const phase = run.world.slots.get('d1')?.deployment?.phase;
+    expect(phase?.kind === 'submitting' ? phase.endsSeen : 'not submitting').to.equal(undefined);
+  });
+
   it('at a resync, never follows the job named by the prior state of a deployment it did not know', () => {
     const { run } = started();
     run.feed({ type: 'jobSubmitted', id: 'd1', submitId: 'r10', jobId: 7 });
