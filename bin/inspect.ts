@@ -8,7 +8,8 @@ import { openClientsOrExit, type Clients } from './clients.js';
 import type { PlanOptions, StatusOptions } from '../lib/cli/arguments.js';
 import { leaderLine, renderStatus, selectStatusRows, showsLeader, statusChangeKey, terminalFrame, watchFailing } from '../lib/cli/status-output.js';
 import { pollLine, withFreshness, type FreshStatusRow } from '../lib/cli/status-freshness.js';
-import { keepDeleted } from '../lib/cli/status-deleted.js';
+import { keepDeleted, shownJobIds } from '../lib/cli/status-deleted.js';
+import { jobIdsNamed, statusJobReader, type StatusJobReader } from '../lib/cli/status-jobs.js';
 import { readCurrentLeader } from '../lib/configdb/current-leader.js';
 import { readPollMark } from '../lib/configdb/poll-mark.js';
 import { planCommands } from '../lib/core/plan.js';
@@ -35,7 +36,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
   const clients = await openClients(config);
   try {
     if (!options.watch) {
-      const view = await readView(clients, config, options);
+      const view = await readView(clients, config, options, statusJobReader(clients.slurm));
       process.stdout.write(renderView(view, options, false));
       return EXIT_OK;
     }
@@ -50,11 +51,15 @@ function openClients(config: DeployerConfig): Promise<Clients> {
   return saying(openClientsOrExit(config, { waitForSlurm: false }), (error) => slurmCallTrouble(error, config));
 }
 
-async function readView(clients: Clients, config: DeployerConfig, options: StatusOptions): Promise<StatusView> {
+/** One read; `alsoJobIds`: jobs of rows shown before (a watch keeps a deleted deployment's row until its job ended). */
+async function readView(clients: Clients, config: DeployerConfig, options: StatusOptions, reader: StatusJobReader, alsoJobIds: readonly number[] = []): Promise<StatusView> {
   const tables = showsLeader(options.output);
+  const listed = saying(clients.configDb.listDeployments(), (error) => configDbTrouble(error, config));
+  // Where Slurm reads jobs by id, the ones the states name; else the whole list, at once.
+  const named = reader.byId ? listed.then((l) => [...jobIdsNamed(l, options.ids), ...alsoJobIds]) : Promise.resolve([]);
   const [listing, jobs, leader, poll] = await Promise.all([
-    saying(clients.configDb.listDeployments(), (error) => configDbTrouble(error, config)),
-    saying(clients.slurm.listJobs(), (error) => slurmCallTrouble(error, config)),
+    listed,
+    named.then((ids) => saying(reader.read(ids), (error) => slurmCallTrouble(error, config))),
     tables ? readCurrentLeader(config.configDb, config.job.label) : undefined,
     readPollMark(config.configDb, config.job.label),
   ]);
@@ -82,8 +87,9 @@ async function watchStatus(clients: Clients, config: DeployerConfig, options: St
   const watch = await saying(clients.configDb.watchDeployments(listing.revision, { change: () => changes.next(), lost: () => undefined }), troubled);
   // A deployment deleted while watched stays until its job is seen ended.
   let shown: FreshStatusRow[] = [];
+  const reader = statusJobReader(clients.slurm);
   const read = async (): Promise<StatusView> => {
-    const view = await readView(clients, config, options);
+    const view = await readView(clients, config, options, reader, shownJobIds(shown));
     shown = keepDeleted(shown, view.rows, view.jobs);
     return { ...view, rows: shown };
   };

@@ -37,3 +37,8 @@ export function keepDeleted(previous: readonly FreshStatusRow[], current: readon
 export function isDeletedRow(row: FreshStatusRow): boolean {
   return row.status === null && (row.reason ?? '').startsWith(DELETED);
 }
+
+/** The jobs of the rows shown: a deleted deployment's row stays while its job is read. */
+export function shownJobIds(rows: readonly FreshStatusRow[]): number[] {
+  return rows.flatMap((row) => (row.job_id === null ? [] : [row.job_id]));
+}
