@@ -28,11 +28,21 @@ export function statusJobReader(slurm: StatusSlurm): StatusJobReader {
   if (!slurm.readsStates) return { byId: false, read: () => slurm.listJobs() };
   // The records read last time, by job id: one whose state has not changed is not read again.
   let known = new Map<number, SlurmJob>();
+  let asked = false;
   return {
     byId: true,
     async read(jobIds) {
       const ids = [...new Set(jobIds)].sort((a, b) => a - b);
-      if (ids.length === 0) return [];
+      if (ids.length === 0) {
+        // The first read asks Slurm something all the same: a token it refuses is said at once
+        // (exit 5), not taken for a cluster with nothing to show. The cheapest question that
+        // reaches slurmctld with the token: every job's id and state (about 80 bytes a job).
+        if (!asked) await slurm.readStates({ jobIds: [], all: true });
+        asked = true;
+        known = new Map();
+        return [];
+      }
+      asked = true;
       const { states } = await slurm.readStates({ jobIds: ids });
       const records = await Promise.all(
         states.map((report) => {

@@ -55,10 +55,12 @@ describe('status: the jobs read from Slurm', () => {
     expect((await reader.read([7, 8])).map((j) => j.jobId)).to.deep.equal([8]);
   });
 
-  it('asks nothing when no row names a job', async () => {
+  it('with no job named, asks once for every job\'s id and state (the token is checked), then nothing', async () => {
     const slurm = new CountingSlurm(true, [job(7, 'a', 'RUNNING')]);
-    expect(await statusJobReader(slurm).read([])).to.deep.equal([]);
-    expect(slurm.calls).to.deep.equal([]);
+    const reader = statusJobReader(slurm);
+    expect(await reader.read([])).to.deep.equal([]);
+    expect(await reader.read([])).to.deep.equal([]);
+    expect(slurm.calls).to.deep.equal(['readStates  all']);
   });
 
   it('lists every job where the server reads no states by id (REST v0.0.38)', async () => {
