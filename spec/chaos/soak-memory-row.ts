@@ -25,7 +25,11 @@ export interface MemoryWindow {
 
 const signed = (slope: Slope | undefined) => (slope === undefined ? 'none' : `${slope.mbPer10Min >= 0 ? '+' : ''}${slope.mbPer10Min.toFixed(2)}`);
 
-export function memoryRow(samples: readonly RssSample[], w: MemoryWindow): Row {
+/**
+ * `liveHeap`: the heap after each full collection (GcTrace, with --soak-trace-gc), shown beside
+ * the witness's RSS: what V8's cycle of old-space growth does not move, a leak does. Not counted.
+ */
+export function memoryRow(samples: readonly RssSample[], w: MemoryWindow, liveHeap: readonly RssSample[] = []): Row {
   const fromMs = w.endMs - w.windowMs;
   const details: string[] = [];
   let over = 0;
@@ -42,7 +46,7 @@ export function memoryRow(samples: readonly RssSample[], w: MemoryWindow): Row {
       if (!whole || !(rss.mbPer10Min < w.boundMB)) over++;
       details.push(
         `${replica} (witness, never killed): RSS ${whole ? `${signed(rss)} MB / 10 min over ${rss.minutes.toFixed(1)} min` : `not measurable (${processes} process(es) in the window, ${rss?.minutes.toFixed(1) ?? 0} min past warm-up)`}; ` +
-          `peak ${peak.toFixed(1)} MB; ${breakdownSlopes(inWindow)}`,
+          `peak ${peak.toFixed(1)} MB; ${breakdownSlopes(inWindow)}${liveHeapSlope(liveHeap, replica, fromMs, w.endMs)}`,
       );
     } else {
       details.push(
@@ -80,4 +84,12 @@ function breakdownSlopes(samples: readonly RssSample[]): string {
       })
       .join(', ')
   );
+}
+
+/** The slope of the witness's live heap after full collections in the window, as `; live heap ...`; nothing without two. */
+function liveHeapSlope(liveHeap: readonly RssSample[], replica: string, fromMs: number, endMs: number): string {
+  const own = liveHeap.filter((s) => s.replica === replica && s.atMs >= fromMs && s.atMs <= endMs);
+  const slope = slopeWithinSegments(own, { fromMs, warmupMs: 0, settleMs: 0 });
+  if (slope === undefined) return '';
+  return `; live heap after full collections ${signed(slope)} MB / 10 min (${own[0]!.rssMB.toFixed(1)} -> ${own.at(-1)!.rssMB.toFixed(1)} MB, ${own.length} collections)`;
 }

@@ -155,6 +155,16 @@ describe('the soak\'s memory row', () => {
     expect(row.details[0]).to.include('not measurable (2 process(es) in the window');
   });
 
+  it('shows the witness\'s live heap after full collections beside its RSS, without counting it', () => {
+    const collections = series('r1', 1, 0, 30, (m) => 26 + 0.05 * m).filter((_, i) => i % 12 === 0);
+    const row = memoryRow(series('r1', 1, 0, 30, () => 95), window, collections);
+    expect(row.count).to.equal(0);
+    expect(row.details[0]).to.match(/; live heap after full collections \+0\.50 MB \/ 10 min \(26\.5 -> 27\.5 MB, 11 collections\)$/);
+    const growing = memoryRow(series('r1', 1, 0, 30, (m) => 90 + 0.12 * m), window, collections);
+    expect(growing.count).to.equal(1);
+    expect(memoryRow(series('r1', 1, 0, 30, () => 95), window).details[0]).not.to.include('live heap');
+  });
+
   it('reads the heap\'s parts from a deployer\'s /metrics text', () => {
     const text = [
       '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',

@@ -105,7 +105,7 @@ export async function runSoak(options: SoakOptions): Promise<ChaosResult> {
         warmupMs: WARMUP_MS,
         minMinutes: MIN_MINUTES,
         boundMB: SLOPE_BOUND_MB,
-      })];
+      }, gc.samples)];
     // What the verdict rests on: final states judged (those not deleted, and those deleted after they ended), jobs in accounting.
     const judged = [...load.asked.values()].filter((a) => !a.deleted || a.finalState !== undefined).length;
     writeFileSync(path.join(rig.dir, 'rss.csv'), `${sampler.csv()}\n`);
