@@ -53,6 +53,11 @@ nginx_bin() {
 install_nginx() {
   require_root "$@"
   local created_policy= rc=0
+  # One install on the machine at a time: the lock above is per release, and the suite runs the
+  # 22.05 and 26.05 proxies' specs at once (scripts/test.sh). The one that waited finds nginx there.
+  exec 8>"$STACK_DIR/nginx-install.lock"
+  flock 8
+  if [[ -n $(nginx_bin) ]]; then exec 8>&-; return; fi
   log "installing Debian's nginx"
   # No systemd here: the package's maintainer scripts must not start the system's nginx on :80.
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
@@ -70,6 +75,7 @@ install_nginx() {
   [[ -n $created_policy ]] && rm -f /usr/sbin/policy-rc.d
   ((rc == 0)) || { log "apt-get failed (exit $rc)"; exit 1; }
   [[ -n $(nginx_bin) ]] || { log "nginx installed but not found"; exit 1; }
+  exec 8>&-
 }
 
 # The PID of this release's proxy (its master), if it runs: the PID file, checked against a
