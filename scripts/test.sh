@@ -77,7 +77,8 @@ export SDP_MATRIX_SUMMARY SLURM_RELEASES=$releases
 # Two mocha processes at once, on two lanes that share no Slurm daemon: the specs whose titles
 # name Slurm 24.11 or 26.05 (their chroots' slurmctld, slurmrestd and slurmdbd; the stack's
 # etcd, each below a prefix of its own), and every other spec, the 22.05 stack's, whose outage
-# specs stop its slurmctld and slurmrestd. Their waits overlap: about 5 minutes fewer on 2 cores.
+# specs stop its slurmctld and slurmrestd. Their waits overlap: mocha took 10 minutes instead of
+# 14 on 2 cores (the newer lane 6).
 # The newer lane's report is printed after the other's, whole.
 NEWER='24\.11|26\.05'
 started=$SECONDS
