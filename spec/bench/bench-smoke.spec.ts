@@ -55,7 +55,7 @@ describe('bench smoke run (N = 50)', function () {
 
 describe('the bench runs the pipeline as the image ships the deployer', () => {
   it('takes the heap bound from the Containerfile\'s NODE_OPTIONS and V8\'s flags from its entrypoint, and an explicit flag over both', () => {
-    expect(parseArgs([]).pipelineNodeFlags).to.deep.equal([...shippedNodeOptions().split(' '), '--no-memory-reducer']);
+    expect(parseArgs([]).pipelineNodeFlags).to.deep.equal([...shippedNodeOptions().split(' '), '--no-memory-reducer', '--max-opt=1']);
     expect(shippedNodeOptions()).to.match(/^--max-old-space-size=\d+$/);
     // The soak's replicas take the same, and the arena bound with it (spec/chaos/soak-rig.ts).
     expect(shippedEnv()['MALLOC_ARENA_MAX']).to.match(/^\d+$/);

@@ -108,7 +108,7 @@ export async function openSoakRig(options: SoakRigOptions): Promise<SoakRig> {
       SDP_LOG_FORMAT: 'json',
     };
     const hear = options.traceGc;
-    // Node's flags as the image's entrypoint gives them (--no-memory-reducer), and V8's GC trace when asked.
+    // Node's flags as the image's entrypoint gives them (--no-memory-reducer --max-opt=1), and V8's GC trace when asked.
     const nodeArgs = [...shippedNodeFlags(), ...(hear === undefined ? [] : ['--trace-gc'])];
     const log = path.join(dir, `${id}.log`);
     replicas.push({ id, process: new DeployerUnderTest(env, log, hear === undefined ? undefined : (line) => hear(id, line), nodeArgs), link, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });

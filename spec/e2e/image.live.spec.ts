@@ -55,7 +55,7 @@ describe('the OCI image, run by podman against the local stack @live', function 
     expect(inspect.code, inspect.stderr).to.equal(0);
     const config = JSON.parse(inspect.stdout) as { User: string; Entrypoint: string[]; Labels: Record<string, string> };
     expect(config.User).to.equal('10001:10001');
-    expect(config.Entrypoint).to.deep.equal(['/usr/bin/node', '--no-memory-reducer', '/opt/sdp-slurm-deployer/bin/deployer']);
+    expect(config.Entrypoint).to.deep.equal(['/usr/bin/node', '--no-memory-reducer', '--max-opt=1', '/opt/sdp-slurm-deployer/bin/deployer']);
     expect(config.Labels['org.opencontainers.image.licenses']).to.equal('BSD-3-Clause');
     expect(config.Labels['org.opencontainers.image.version']).to.match(/^\d+\.\d+\.\d+/);
     // Where it came from: a full commit of this repository, and package.json's repository as a
